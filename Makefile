@@ -1,0 +1,79 @@
+# Policy site and consent portal. Plain make; explicit lists.
+#   make            build the programs into build/
+#   make site       build the demo site into public/
+#   make run        the whole system on 127.0.0.1:$(PORT) with demo data
+#   make check      every test; prints "N passed, N failed"
+#   make golden     regenerate the expected output of the golden tests, on purpose
+
+PORT ?= 8080
+DB ?= var/consent.db
+
+# Install any missing Debian packages before pkg-config is asked (cheap when all are present).
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+DEPSET := $(if $(filter check check-% fuzz bench,$(MAKECMDGOALS)),check,build)
+DEPS_STATUS := $(shell tools/deps.sh $(DEPSET) >&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error tools/deps.sh could not install the packages the build needs)
+endif
+endif
+
+PKGS = libcmark fcgi sqlite3 libqrencode libsodium yaml-0.1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+
+CC = cc
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+       -Wformat=2 -Wvla
+CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -O2 -g $(WARN) -Isrc $(PKG_CFLAGS)
+ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDLIBS = $(PKG_LIBS) -lm
+
+# Library modules in src/ (one file each), shared by every program.
+LIB = buf html
+
+# Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
+UNIT = html
+
+PROGS = build/policygen
+LIB_OBJ = $(LIB:%=build/obj/%.o)
+ASAN_OBJ = $(LIB:%=build/asan/%.o)
+UNIT_BIN = $(UNIT:%=build/tests/test-%)
+ASAN_BIN = $(UNIT:%=build/asan/test-%)
+
+all: $(PROGS)
+
+build/obj/%.o: src/%.c src/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+build/asan/%.o: src/%.c src/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ASAN) -c -o $@ $<
+
+build/libpc.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $(LIB_OBJ)
+
+build/libpc-asan.a: $(ASAN_OBJ)
+	rm -f $@ && ar rcs $@ $(ASAN_OBJ)
+
+build/policygen: src/policygen.c build/libpc.a
+	$(CC) $(CFLAGS) -o $@ src/policygen.c build/libpc.a $(LDLIBS)
+
+build/tests/test-%: tests/test-%.c tests/check.h build/libpc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< build/libpc.a $(LDLIBS)
+
+build/asan/test-%: tests/test-%.c tests/check.h build/libpc-asan.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
+
+site: build/policygen
+	build/policygen build --content content --templates templates --out public
+
+check: all $(UNIT_BIN) $(ASAN_BIN)
+	@tests/run.sh $(UNIT_BIN) $(ASAN_BIN) $(SHELL_TESTS)
+
+clean:
+	rm -rf build public
+
+.PHONY: all site check clean run golden

@@ -1,0 +1,39 @@
+/* buf: a growable byte buffer, always NUL-terminated.
+ *
+ * An allocation failure sets `oom` and makes every later write a no-op, so a caller
+ * can write a whole page and check once at the end (buf_ok). */
+#ifndef BUF_H
+#define BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *data; /* NUL-terminated; NULL until the first write */
+	size_t len;
+	size_t cap;
+	int oom;
+};
+
+#define BUF_INIT {NULL, 0, 0, 0}
+
+void buf_put(struct buf *, const char *, size_t);
+void buf_puts(struct buf *, const char *);
+void buf_putc(struct buf *, char);
+void buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *, const char *, va_list);
+/* Empties the buffer but keeps its memory (and clears oom). */
+void buf_reset(struct buf *);
+/* Frees the memory; the buffer may be used again afterwards. */
+void buf_free(struct buf *);
+/* Returns the contents ("" when empty) for the caller to free, and empties the buffer.
+ * NULL when an allocation failed. */
+char *buf_detach(struct buf *);
+/* The contents as a C string, "" when empty. Valid until the next write. */
+const char *buf_str(const struct buf *);
+int buf_ok(const struct buf *);
+
+/* Reads a whole file into b (appending). Returns 0, or -1 with errno set. */
+int buf_read_file(struct buf *b, const char *path);
+
+#endif

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs the Debian packages the project needs, when run as root and any is missing.
+# Idempotent and cheap: one dpkg-query when everything is present.
+# Usage: tools/deps.sh [build|check|browser]   (each set includes the ones before it)
+set -eu
+build="gcc make pkg-config libcmark-dev libfcgi-dev libsqlite3-dev libqrencode-dev libsodium-dev libyaml-dev lighttpd"
+check="$build sqlite3 curl zbar-tools clang"
+browser="$check chromium nodejs npm default-jre-headless poppler-utils"
+case "${1:-build}" in
+build) want=$build ;;
+check) want=$check ;;
+browser) want=$browser ;;
+*) echo "tools/deps.sh: unknown set '$1' (build, check or browser)" >&2; exit 2 ;;
+esac
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "missing Debian packages:$missing" >&2
+	echo "install them with: sudo apt-get install$missing" >&2
+	exit 1
+fi
+echo "installing Debian packages:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Refresh the lists only when apt has never been updated, or when an install fails.
+[ -n "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v -e lock -e partial)" ] || apt-get update -q >&2
+apt-get install -y -q --no-install-recommends $missing >&2 ||
+	{ apt-get update -q >&2 && apt-get install -y -q --no-install-recommends $missing >&2; }

@@ -23,16 +23,16 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 
 CC = cc
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
-       -Wformat=2 -Wvla
+       -Wformat=2 -Wvla -Werror
 CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -O2 -g $(WARN) -Isrc $(PKG_CFLAGS)
 ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDLIBS = $(PKG_LIBS) -lm
 
 # Library modules in src/ (one file each), shared by every program.
-LIB = buf html
+LIB = arena buf html tmpl
 
 # Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
-UNIT = html
+UNIT = html tmpl
 
 PROGS = build/policygen
 LIB_OBJ = $(LIB:%=build/obj/%.o)

@@ -29,10 +29,10 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LDLIBS = $(PKG_LIBS) -lm
 
 # Library modules in src/ (one file each), shared by every program.
-LIB = arena buf html tmpl
+LIB = arena buf content csv date diff form html out qr site tmpl token utf8 yml
 
 # Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
-UNIT = html tmpl
+UNIT = arena buf content csv date diff form html qr tmpl token utf8 yml
 
 PROGS = build/policygen
 LIB_OBJ = $(LIB:%=build/obj/%.o)
@@ -44,28 +44,33 @@ all: $(PROGS)
 
 build/obj/%.o: src/%.c src/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 build/asan/%.o: src/%.c src/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(ASAN) -c -o $@ $<
+	@echo "CC $< (ASan+UBSan)"
+	@$(CC) $(CFLAGS) $(ASAN) -c -o $@ $<
 
 build/libpc.a: $(LIB_OBJ)
-	rm -f $@ && ar rcs $@ $(LIB_OBJ)
+	@rm -f $@ && ar rcs $@ $(LIB_OBJ)
 
 build/libpc-asan.a: $(ASAN_OBJ)
-	rm -f $@ && ar rcs $@ $(ASAN_OBJ)
+	@rm -f $@ && ar rcs $@ $(ASAN_OBJ)
 
 build/policygen: src/policygen.c build/libpc.a
-	$(CC) $(CFLAGS) -o $@ src/policygen.c build/libpc.a $(LDLIBS)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -o $@ src/policygen.c build/libpc.a $(LDLIBS)
 
 build/tests/test-%: tests/test-%.c tests/check.h build/libpc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< build/libpc.a $(LDLIBS)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -o $@ $< build/libpc.a $(LDLIBS)
 
 build/asan/test-%: tests/test-%.c tests/check.h build/libpc-asan.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
 
 site: build/policygen
 	build/policygen build --content content --templates templates --out public

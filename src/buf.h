@@ -21,7 +21,7 @@ void buf_put(struct buf *, const char *, size_t);
 void buf_puts(struct buf *, const char *);
 void buf_putc(struct buf *, char);
 void buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
-void buf_vprintf(struct buf *, const char *, va_list);
+void buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(printf, 2, 0)));
 /* Empties the buffer but keeps its memory (and clears oom). */
 void buf_reset(struct buf *);
 /* Frees the memory; the buffer may be used again afterwards. */

@@ -9,32 +9,31 @@
 enum lang { LANG_EN, LANG_CY, LANG__MAX };
 
 static const char *const month_names[LANG__MAX][12] = {
-	[LANG_EN] = {"January", "February", "March", "April", "May", "June", "July", "August",
-		     "September", "October", "November", "December"},
-	[LANG_CY] = {"Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf",
-		     "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"},
+    [LANG_EN] = {"January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December"},
+    [LANG_CY] = {"Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst",
+                 "Medi", "Hydref", "Tachwedd", "Rhagfyr"},
 };
 
 static const char *const term_names[LANG__MAX][REVIEW_TERM__MAX] = {
-	[LANG_EN] = {[REVIEW_SPRING] = "Spring", [REVIEW_SUMMER] = "Summer",
-		     [REVIEW_AUTUMN] = "Autumn"},
-	[LANG_CY] = {[REVIEW_SPRING] = "Gwanwyn", [REVIEW_SUMMER] = "Haf",
-		     [REVIEW_AUTUMN] = "Hydref"},
+    [LANG_EN] =
+        {[REVIEW_SPRING] = "Spring", [REVIEW_SUMMER] = "Summer", [REVIEW_AUTUMN] = "Autumn"},
+    [LANG_CY] = {[REVIEW_SPRING] = "Gwanwyn", [REVIEW_SUMMER] = "Haf", [REVIEW_AUTUMN] = "Hydref"},
 };
 
 /* The last day of each term. */
 static const struct {
 	int m, d;
 } term_ends[REVIEW_TERM__MAX] = {
-	[REVIEW_SPRING] = {4, 30},
-	[REVIEW_SUMMER] = {7, 31},
-	[REVIEW_AUTUMN] = {12, 31},
+    [REVIEW_SPRING] = {4, 30},
+    [REVIEW_SUMMER] = {7, 31},
+    [REVIEW_AUTUMN] = {12, 31},
 };
 
 static const char *const status_names[REVIEW_STATUS__MAX] = {
-	[REVIEW_OK] = "ok",
-	[REVIEW_DUE_SOON] = "due-soon",
-	[REVIEW_OVERDUE] = "overdue",
+    [REVIEW_OK] = "ok",
+    [REVIEW_DUE_SOON] = "due-soon",
+    [REVIEW_OVERDUE] = "overdue",
 };
 
 static const char syntax_date[] = "not YYYY-MM-DD";
@@ -49,7 +48,7 @@ static enum lang lang_of(const char *code)
 }
 
 static void set_err(struct date_error *err, enum date_err code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void set_err(struct date_error *err, enum date_err code, const char *fmt, ...)
 {
@@ -109,7 +108,7 @@ static int check_year(int y, struct date_error *err)
 	if (y >= DATE_YEAR_MIN && y <= DATE_YEAR_MAX)
 		return 0;
 	set_err(err, DATE_ERR_YEAR, "year %04d is outside %d to %d", y, DATE_YEAR_MIN,
-		DATE_YEAR_MAX);
+	        DATE_YEAR_MAX);
 	return -1;
 }
 
@@ -141,7 +140,7 @@ static int check_day(int y, int m, int d, struct date_error *err)
 /* Parses "YYYY-MM" (day_too 0) or "YYYY-MM-DD" (day_too 1) of exactly len bytes; a
  * syntax error gets the reason `syntax`. For "YYYY-MM" the day is left 0. */
 static int parse_iso(struct date *out, const char *s, size_t len, int day_too, const char *syntax,
-		     struct date_error *err)
+                     struct date_error *err)
 {
 	struct date dt = {0, 0, 0};
 
@@ -315,7 +314,6 @@ static enum review_term term_lookup(const char *s, size_t len)
 	return REVIEW_TERM__MAX;
 }
 
-
 /* "<name> <YYYY>" with one or more spaces between. */
 static int parse_term(struct review *out, const char *s, size_t len, struct date_error *err)
 {
@@ -395,7 +393,7 @@ int review_format(struct buf *b, const struct review *r, const char *lang)
 }
 
 enum review_status review_status(const struct review *r, const struct date *today, int within,
-				 long *days)
+                                 long *days)
 {
 	long due, now, left;
 

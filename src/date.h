@@ -144,7 +144,7 @@ enum review_status {
  * A negative `within` counts as 0. Returns REVIEW_STATUS__MAX (and *days 0) when r's due
  * date or today is not valid. */
 enum review_status review_status(const struct review *r, const struct date *today, int within,
-				 long *days);
+                                 long *days);
 /* "ok", "due-soon", "overdue": stable identifiers for CSS classes and machine output;
  * NULL when s is out of range. */
 const char *review_status_name(enum review_status s);

@@ -1,1 +1,191 @@
-int main(void){return 0;}
+/* policygen: builds the static policy site, checks the content, reports reviews.
+ *
+ *   policygen build  [--content DIR] [--templates DIR] [--out DIR] [--today YYYY-MM-DD]
+ *   policygen check  [--content DIR] [--today YYYY-MM-DD]
+ *   policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "content.h"
+#include "site.h"
+
+#define DEFAULT_WITHIN 30
+
+struct options {
+	const char *content, *templates, *out;
+	struct date today;
+	long within;
+};
+
+static void usage(void)
+{
+	fputs("usage: policygen build  [--content DIR] [--templates DIR] [--out DIR] "
+	      "[--today YYYY-MM-DD]\n"
+	      "       policygen check  [--content DIR] [--today YYYY-MM-DD]\n"
+	      "       policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]\n",
+	      stderr);
+	exit(2);
+}
+
+static void print_diags(const struct site *s)
+{
+	const struct diag *d;
+
+	for (d = s->diags; d; d = d->next) {
+		const char *level = d->level == DIAG_WARNING ? "warning: " : "";
+		if (d->line > 0)
+			fprintf(stderr, "%s:%d: %s%s\n", d->path, d->line, level, d->msg);
+		else
+			fprintf(stderr, "%s: %s%s\n", d->path, level, d->msg);
+	}
+}
+
+static struct site *load(const struct options *o)
+{
+	struct site *s = content_load(o->content, &o->today);
+
+	if (s == NULL) {
+		fprintf(stderr, "policygen: out of memory loading %s\n", o->content);
+		exit(1);
+	}
+	print_diags(s);
+	return s;
+}
+
+static int cmd_check(const struct options *o)
+{
+	struct site *s = load(o);
+	size_t versions = 0, i;
+	int rc = s->nerrors ? 1 : 0;
+
+	for (i = 0; i < s->npolicies; i++)
+		versions += s->policies[i].nversions;
+	fprintf(stderr, "%s: %zu policies, %zu versions: %zu errors, %zu warnings\n", o->content,
+	        s->npolicies, versions, s->nerrors, s->nwarnings);
+	content_free(s);
+	return rc;
+}
+
+static int cmd_build(const struct options *o)
+{
+	struct site *s = load(o);
+	struct site_stats st;
+	struct buf err = BUF_INIT;
+	int rc = 0;
+
+	if (s->nerrors) {
+		fprintf(stderr,
+		        "policygen: %zu errors in %s; nothing was built. Fix them and run "
+		        "again ('policygen check' lists them).\n",
+		        s->nerrors, o->content);
+		content_free(s);
+		return 1;
+	}
+	if (site_build(s, o->templates, o->out, &st, &err) < 0) {
+		fputs(buf_str(&err), stderr);
+		fprintf(stderr,
+		        "policygen: the build stopped; %s may be partly updated (every file "
+		        "in it is whole)\n",
+		        o->out);
+		rc = 1;
+	} else {
+		fprintf(stderr, "policygen: %zu files in %s: %zu written, %zu unchanged\n",
+		        st.pages, o->out, st.written, st.unchanged);
+	}
+	buf_free(&err);
+	content_free(s);
+	return rc;
+}
+
+static int cmd_review(const struct options *o)
+{
+	struct site *s = load(o);
+	const char *names[REVIEW_STATUS__MAX] = {"ok", "due soon", "overdue"};
+	int overdue = 0;
+	size_t i;
+
+	printf("%-32s %-10s %-14s %-10s %s\n", "policy", "version", "next review", "due", "status");
+	for (i = 0; i < s->npolicies; i++) {
+		const struct policy *p = &s->policies[i];
+		const struct version *cur = policy_current(p);
+		struct buf due = BUF_INIT;
+		enum review_status st;
+		long days = 0;
+		if (cur == NULL || cur->review_written == NULL) {
+			printf("%-32s %-10s %-14s %-10s %s\n", p->slug, "-", "-", "-",
+			       cur ? "no review date" : "not yet published");
+			continue;
+		}
+		st = review_status(&cur->review, &s->today, (int)o->within, &days);
+		date_format_iso(&due, &cur->review.due);
+		printf("%-32s %-10s %-14s %-10s %s", p->slug, cur->iso, cur->review_written,
+		       buf_str(&due), st < REVIEW_STATUS__MAX ? names[st] : "?");
+		if (st == REVIEW_OVERDUE)
+			printf(" (%ld days)", -days);
+		else if (st == REVIEW_DUE_SOON)
+			printf(" (in %ld days)", days);
+		putchar('\n');
+		overdue += st == REVIEW_OVERDUE;
+		buf_free(&due);
+	}
+	if (overdue)
+		fprintf(stderr, "policygen: %d %s overdue for review\n", overdue,
+		        overdue == 1 ? "policy is" : "policies are");
+	content_free(s);
+	return overdue || s->nerrors ? 1 : 0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct options o = {"content", "templates", "public", {0, 0, 0}, DEFAULT_WITHIN};
+	const char *cmd;
+	int i, today_given = 0;
+
+	if (argc < 2)
+		usage();
+	cmd = argv[1];
+	for (i = 2; i < argc; i++) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (val == NULL)
+			usage();
+		i++;
+		if (strcmp(opt, "--content") == 0)
+			o.content = val;
+		else if (strcmp(opt, "--templates") == 0 && strcmp(cmd, "build") == 0)
+			o.templates = val;
+		else if (strcmp(opt, "--out") == 0 && strcmp(cmd, "build") == 0)
+			o.out = val;
+		else if (strcmp(opt, "--today") == 0) {
+			struct date_error de;
+			if (date_parse(&o.today, val, &de) < 0) {
+				fprintf(stderr, "policygen: --today: %s\n", date_strerror(&de));
+				return 2;
+			}
+			today_given = 1;
+		} else if (strcmp(opt, "--within") == 0 && strcmp(cmd, "review") == 0) {
+			char *end;
+			errno = 0;
+			o.within = strtol(val, &end, 10);
+			if (errno || *end || o.within < 0 || o.within > 3660) {
+				fprintf(stderr,
+				        "policygen: --within takes a number of days, 0 to 3660\n");
+				return 2;
+			}
+		} else
+			usage();
+	}
+	if (!today_given && date_today(&o.today) < 0) {
+		fprintf(stderr, "policygen: cannot read the clock; give --today YYYY-MM-DD\n");
+		return 2;
+	}
+	if (strcmp(cmd, "build") == 0)
+		return cmd_build(&o);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(&o);
+	if (strcmp(cmd, "review") == 0)
+		return cmd_review(&o);
+	usage();
+}

@@ -4,6 +4,7 @@
  * the second byte, which is where overlongs, surrogates and values above U+10FFFF are
  * excluded. Later continuation bytes are always 80..BF. Lead bytes not listed (80..C1,
  * F5..FF) are never valid. */
+/* clang-format off */
 static const struct utf8_lead {
 	unsigned char first, last; /* lead byte range */
 	unsigned char len;
@@ -19,6 +20,7 @@ static const struct utf8_lead {
 	{0xf1, 0xf3, 4, 0x80, 0xbf},
 	{0xf4, 0xf4, 4, 0x80, 0x8f}, /* nothing above U+10FFFF */
 };
+/* clang-format on */
 
 /* Bits of the lead byte that carry the code point, by sequence length. */
 static const unsigned char utf8_leadmask[5] = {0, 0x7f, 0x1f, 0x0f, 0x07};

@@ -1,9 +1,13 @@
 /* Unit tests for qr.c. The SVG is read back by a small rasteriser for the subset of path
  * syntax that a QR drawing needs, and compared module by module with libqrencode.
  *
- * Also a helper for tests/qr-decode.sh: `test-qr pbm SCALE TEXT` writes to stdout a
- * binary PBM of the SVG that qr_svg draws for TEXT, SCALE pixels per module, so that
- * zbarimg can prove it scans without an SVG renderer. */
+ * Also the helper for tests/qr-decode.sh:
+ *   test-qr pbm SCALE TEXT   writes to stdout a binary PBM of the SVG that qr_svg draws
+ *                            for TEXT, SCALE pixels a module, read back by the rasteriser
+ *                            below, so that zbarimg can prove it scans without an SVG
+ *                            renderer;
+ *   test-qr svg TEXT         writes the SVG itself, for a real renderer.
+ * Either exits 1 with a message when qr_svg fails (e.g. TEXT too long). */
 #include "check.h"
 #include "qr.h"
 
@@ -336,6 +340,20 @@ out:
 	return rc;
 }
 
+/* Writes the SVG for text, sized 40mm as on a letter, with a newline. */
+static int write_svg(const char *text)
+{
+	struct buf b = BUF_INIT;
+	int rc = -1;
+
+	if (qr_svg(&b, text, "QR", "40mm") != 0)
+		perror("qr_svg");
+	else if (puts(buf_str(&b)) != EOF && fflush(stdout) == 0)
+		rc = 0;
+	buf_free(&b);
+	return rc;
+}
+
 int main(int argc, char *argv[])
 {
 	if (argc == 4 && strcmp(argv[1], "pbm") == 0) {
@@ -346,8 +364,10 @@ int main(int argc, char *argv[])
 		}
 		return write_pbm(argv[3], scale) == 0 ? 0 : 1;
 	}
+	if (argc == 3 && strcmp(argv[1], "svg") == 0)
+		return write_svg(argv[2]) == 0 ? 0 : 1;
 	if (argc != 1) {
-		fprintf(stderr, "usage: test-qr [pbm SCALE TEXT]\n");
+		fprintf(stderr, "usage: test-qr [pbm SCALE TEXT | svg TEXT]\n");
 		return 2;
 	}
 	RUN(test_svg_element);

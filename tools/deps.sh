@@ -4,7 +4,7 @@
 # Usage: tools/deps.sh [build|check|browser]   (each set includes the ones before it)
 set -eu
 build="gcc make pkg-config libcmark-dev libfcgi-dev libsqlite3-dev libqrencode-dev libsodium-dev libyaml-dev lighttpd"
-check="$build sqlite3 curl zbar-tools clang"
+check="$build sqlite3 curl zbar-tools librsvg2-bin clang"
 browser="$check chromium nodejs npm default-jre-headless poppler-utils"
 case "${1:-build}" in
 build) want=$build ;;

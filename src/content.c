@@ -1,0 +1,827 @@
+#include "content.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+
+const char *const diag_level_names[DIAG__MAX] = {"warning", "error"};
+
+#define CONTENT_MAX_SCALAR 2000 /* bytes in one front-matter value */
+#define REVIEW_WARN_DAYS 30     /* check and build warn this long before a review is due */
+
+/* Front-matter fields. `shared` fields are language-independent: they belong in the
+ * default-language file, and a translation may only repeat them unchanged. */
+enum field {
+	F_TITLE,
+	F_REVIEW,
+	F_APPROVED_BY,
+	F_OWNER,
+	F_AUDIENCE,
+	F_REVIEW_FREQUENCY,
+	F_EFFECTIVE,
+	F_SUMMARY,
+	F_DECLARATION,
+	F_RESIGN,
+	F_PREVIOUS,
+	F__MAX
+};
+
+static const struct {
+	const char *name;
+	enum yml_kind kind;
+	int shared;
+} fields[F__MAX] = {
+    [F_TITLE] = {"title", YML_SCALAR, 0},
+    [F_REVIEW] = {"review", YML_SCALAR, 1},
+    [F_APPROVED_BY] = {"approved_by", YML_SCALAR, 1},
+    [F_OWNER] = {"owner", YML_SCALAR, 1},
+    [F_AUDIENCE] = {"audience", YML_SEQ, 1},
+    [F_REVIEW_FREQUENCY] = {"review_frequency", YML_SCALAR, 1},
+    [F_EFFECTIVE] = {"effective", YML_SCALAR, 1},
+    [F_SUMMARY] = {"summary", YML_SCALAR, 0},
+    [F_DECLARATION] = {"declaration", YML_SCALAR, 0},
+    [F_RESIGN] = {"resign", YML_SCALAR, 1},
+    [F_PREVIOUS] = {"previous", YML_SEQ, 1},
+};
+
+static const char known_fields[] = "title, review, approved_by, owner, audience, "
+                                   "review_frequency, effective, summary, declaration, resign, "
+                                   "previous";
+
+/* site.yaml keys; `address` and `contact` are used by the letters. */
+enum site_key { S_NAME, S_BASE_URL, S_LANGUAGES, S_DEFAULT_LANGUAGE, S_ADDRESS, S_CONTACT, S__MAX };
+static const char *const site_keys[S__MAX] = {
+    "name", "base_url", "languages", "default_language", "address", "contact"};
+
+void content_diag(struct site *s, enum diag_level level, const char *path, int line,
+                  const char *fmt, ...)
+{
+	struct diag *d = arena_alloc(s->arena, sizeof *d);
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (d) {
+		d->level = level;
+		d->path = path;
+		d->line = line;
+		d->msg = arena_strdup(s->arena, buf_str(&b));
+		*s->diags_tail = d;
+		s->diags_tail = &d->next;
+	}
+	buf_free(&b);
+	if (level == DIAG_ERROR)
+		s->nerrors++;
+	else
+		s->nwarnings++;
+}
+
+/* Reports each "LINE: message" line that yml_parse left in err against path. */
+static void yaml_errors(struct site *s, const char *path, struct buf *err)
+{
+	char *p = err->data, *nl;
+
+	for (; p && *p; p = nl + 1) {
+		char *colon;
+		long line = strtol(p, &colon, 10);
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		*nl = '\0';
+		content_diag(s, DIAG_ERROR, path, (int)line, "%s", *colon == ':' ? colon + 2 : p);
+		if (nl == p + strlen(p) && nl[1] == '\0')
+			break;
+	}
+	buf_reset(err);
+}
+
+/* Reads a whole YAML data file; NULL after reporting a problem. */
+static const struct yml *load_yaml_file(struct site *s, const char *path)
+{
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	const struct yml *y = NULL;
+
+	if (buf_read_file(&text, path) < 0) {
+		content_diag(s, DIAG_ERROR, path, 0, "cannot read: %s", strerror(errno));
+	} else if (!utf8_valid(text.data, text.len)) {
+		content_diag(s, DIAG_ERROR, path, 0, "not valid UTF-8; save the file as UTF-8");
+	} else if ((y = yml_parse(s->arena, text.data, text.len, 0, &err)) == NULL) {
+		yaml_errors(s, path, &err);
+	} else if (y->kind != YML_MAP) {
+		content_diag(s, DIAG_ERROR, path, y->line, "expected a mapping of keys to values");
+		y = NULL;
+	}
+	buf_free(&text);
+	buf_free(&err);
+	return y;
+}
+
+static int valid_lang(const char *l)
+{
+	size_t n = strlen(l), i;
+
+	for (i = 0; i < n; i++)
+		if (l[i] < 'a' || l[i] > 'z')
+			return 0;
+	return n == 2 || n == 3;
+}
+
+int content_lang(const struct site *s, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; i < s->nlangs; i++)
+		if (strcmp(s->langs[i], lang) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void load_site(struct site *s)
+{
+	const char *path = arena_printf(s->arena, "%s/site.yaml", s->dir);
+	const struct yml *y = load_yaml_file(s, path), *e, *langs, *def, *name;
+	size_t i;
+
+	s->langs[0] = "en";
+	s->nlangs = 1;
+	s->base_url = "";
+	if (y == NULL)
+		return;
+	for (e = y->first; e; e = e->next) {
+		for (i = 0; i < S__MAX && strcmp(e->key, site_keys[i]) != 0; i++)
+			;
+		if (i == S__MAX)
+			content_diag(s, DIAG_ERROR, path, e->key_line,
+			             "unknown key '%s' (known: name, base_url, languages, "
+			             "default_language, address, contact)",
+			             e->key);
+	}
+	langs = yml_get(y, "languages");
+	def = yml_get(y, "default_language");
+	if (langs == NULL || langs->kind != YML_SEQ || langs->count == 0) {
+		content_diag(s, DIAG_ERROR, path, langs ? langs->line : 0,
+		             "languages must be a list such as [en, cy]");
+		return;
+	}
+	if (def == NULL || def->kind != YML_SCALAR) {
+		content_diag(s, DIAG_ERROR, path, def ? def->line : 0,
+		             "default_language must name one of the languages, such as en");
+		return;
+	}
+	s->nlangs = 1;
+	s->langs[0] = def->value;
+	for (e = langs->first; e; e = e->next) {
+		if (e->kind != YML_SCALAR || !valid_lang(e->value)) {
+			content_diag(s, DIAG_ERROR, path, e->line,
+			             "a language is a two- or three-letter code such as cy");
+		} else if (strcmp(e->value, def->value) != 0 && content_lang(s, e->value) < 0) {
+			if (s->nlangs == CONTENT_MAX_LANGS)
+				content_diag(s, DIAG_ERROR, path, e->line, "too many languages");
+			else
+				s->langs[s->nlangs++] = e->value;
+		}
+	}
+	for (e = langs->first; e && !(e->kind == YML_SCALAR && !strcmp(e->value, def->value));
+	     e = e->next)
+		;
+	if (e == NULL)
+		content_diag(s, DIAG_ERROR, path, def->line,
+		             "default_language '%s' is not in languages", def->value);
+	name = yml_get(y, "name");
+	for (i = 0; i < s->nlangs; i++) {
+		const struct yml *n = yml_get(name, s->langs[i]);
+		if (n == NULL || n->kind != YML_SCALAR || n->value[0] == '\0') {
+			content_diag(s, DIAG_ERROR, path, name ? name->line : 0,
+			             "name needs the school's name in %s, e.g. name: {%s: ...}",
+			             s->langs[i], s->langs[i]);
+			s->name[i] = "";
+		} else {
+			s->name[i] = n->value;
+		}
+	}
+	if ((e = yml_get(y, "base_url")) == NULL || e->kind != YML_SCALAR ||
+	    (strncmp(e->value, "http://", 7) != 0 && strncmp(e->value, "https://", 8) != 0)) {
+		content_diag(s, DIAG_ERROR, path, e ? e->line : 0,
+		             "base_url must be the site's address, starting http:// or https://");
+	} else {
+		size_t n = strlen(e->value);
+		while (n > 0 && e->value[n - 1] == '/')
+			n--;
+		s->base_url = arena_strndup(s->arena, e->value, n);
+	}
+}
+
+static void load_i18n(struct site *s)
+{
+	const struct yml *e;
+	size_t li;
+
+	for (li = 0; li < s->nlangs; li++) {
+		const char *path = arena_printf(s->arena, "%s/i18n/%s.yaml", s->dir, s->langs[li]);
+		s->i18n[li] = load_yaml_file(s, path);
+		for (e = s->i18n[li] ? s->i18n[li]->first : NULL; e; e = e->next)
+			if (e->kind != YML_SCALAR)
+				content_diag(s, DIAG_ERROR, path, e->line,
+				             "'%s' must be a single string", e->key);
+	}
+	if (s->i18n[0] == NULL)
+		return;
+	for (li = 1; li < s->nlangs; li++) {
+		const char *path = arena_printf(s->arena, "%s/i18n/%s.yaml", s->dir, s->langs[li]);
+		if (s->i18n[li] == NULL)
+			continue;
+		for (e = s->i18n[0]->first; e; e = e->next)
+			if (yml_get(s->i18n[li], e->key) == NULL)
+				content_diag(s, DIAG_ERROR, path, 0,
+				             "missing string '%s' (given in %s.yaml line %d)",
+				             e->key, s->langs[0], e->line);
+		for (e = s->i18n[li]->first; e; e = e->next)
+			if (yml_get(s->i18n[0], e->key) == NULL)
+				content_diag(s, DIAG_WARNING, path, e->key_line,
+				             "string '%s' is not in %s.yaml, so no page uses it",
+				             e->key, s->langs[0]);
+	}
+}
+
+const char *content_i18n(const struct site *s, size_t li, const char *key)
+{
+	const struct yml *e = yml_get(s->i18n[li], key);
+
+	if (e == NULL && li != 0)
+		e = yml_get(s->i18n[0], key);
+	return e && e->kind == YML_SCALAR ? e->value : key;
+}
+
+/* One file of a policy, before the files are grouped into versions. */
+struct file {
+	struct date date;
+	int li;
+	const char *path;
+	const struct yml *fm;
+	int body_line;
+};
+
+/* Splits the front matter from the body. Returns the front matter (in the arena) or NULL
+ * after reporting. */
+static const struct yml *front_matter(struct site *s, const char *path, const char *text,
+                                      size_t len, int *body_line)
+{
+	const char *p = text, *end = text + len, *fm, *close = NULL;
+	struct buf err = BUF_INIT;
+	const struct yml *y;
+	int line = 1;
+
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	if (!(end - p >= 4 && memcmp(p, "---\n", 4) == 0) &&
+	    !(end - p >= 5 && memcmp(p, "---\r\n", 5) == 0)) {
+		content_diag(s, DIAG_ERROR, path, 1,
+		             "a policy file starts with front matter: a line '---', the fields, "
+		             "then '---'");
+		return NULL;
+	}
+	p = fm = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1;
+	line = 2;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (n == 3 && memcmp(p, "---", 3) == 0) {
+			close = p;
+			p = nl ? nl + 1 : end;
+			break;
+		}
+		p = nl ? nl + 1 : end;
+		line++;
+	}
+	if (close == NULL) {
+		content_diag(s, DIAG_ERROR, path, 1,
+		             "the front matter is never closed by a line '---'");
+		return NULL;
+	}
+	*body_line = line + 1;
+	y = yml_parse(s->arena, fm, (size_t)(close - fm), 1, &err);
+	if (y == NULL)
+		yaml_errors(s, path, &err);
+	else if (y->kind != YML_MAP) {
+		content_diag(s, DIAG_ERROR, path, y->line,
+		             "front matter must be 'field: value' lines");
+		y = NULL;
+	}
+	buf_free(&err);
+	return y;
+}
+
+/* Parses "<YYYY-MM-DD>.<lang>.md". */
+static int parse_file_name(struct site *s, const char *name, struct date *date, int *li,
+                           const char *path)
+{
+	size_t n = strlen(name);
+	char lang[4];
+	struct date_error de;
+
+	if (n < 16 || n > 17 || name[10] != '.' || strcmp(name + n - 3, ".md") != 0) {
+		content_diag(s, DIAG_ERROR, path, 0,
+		             "file name is not <YYYY-MM-DD>.<language>.md, e.g. 2025-09-01.en.md");
+		return -1;
+	}
+	if (date_parsen(date, name, 10, &de) < 0) {
+		content_diag(s, DIAG_ERROR, path, 0, "the date in the file name is wrong: %s",
+		             date_strerror(&de));
+		return -1;
+	}
+	memcpy(lang, name + 11, n - 14);
+	lang[n - 14] = '\0';
+	if ((*li = content_lang(s, lang)) < 0) {
+		content_diag(s, DIAG_ERROR, path, 0,
+		             "language '%s' is not one of the languages in site.yaml", lang);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_file(struct site *s, struct file *f)
+{
+	struct buf text = BUF_INIT;
+	int rc = -1;
+
+	if (buf_read_file(&text, f->path) < 0)
+		content_diag(s, DIAG_ERROR, f->path, 0, "cannot read: %s", strerror(errno));
+	else if (!utf8_valid(text.data, text.len))
+		content_diag(s, DIAG_ERROR, f->path, 0, "not valid UTF-8; save the file as UTF-8");
+	else if ((f->fm = front_matter(s, f->path, text.data, text.len, &f->body_line)) != NULL)
+		rc = 0;
+	buf_free(&text);
+	return rc;
+}
+
+static int field_index(const char *key)
+{
+	int i;
+
+	for (i = 0; i < F__MAX; i++)
+		if (strcmp(fields[i].name, key) == 0)
+			return i;
+	return -1;
+}
+
+static int yml_equal(const struct yml *a, const struct yml *b)
+{
+	if (a->kind != b->kind || a->count != b->count)
+		return 0;
+	if (a->kind == YML_SCALAR)
+		return strcmp(a->value, b->value) == 0;
+	for (a = a->first, b = b->first; a && b; a = a->next, b = b->next)
+		if ((a->key && strcmp(a->key, b->key) != 0) || !yml_equal(a, b))
+			return 0;
+	return 1;
+}
+
+/* Checks the shape of every field of a file; returns the number of errors. */
+static int check_fields(struct site *s, const struct file *f)
+{
+	const struct yml *e, *item;
+	int errors = 0;
+
+	for (e = f->fm->first; e; e = e->next) {
+		int fi = field_index(e->key);
+		if (fi < 0) {
+			content_diag(s, DIAG_ERROR, f->path, e->key_line,
+			             "unknown field '%s' (known: %s)", e->key, known_fields);
+			errors++;
+			continue;
+		}
+		if (e->kind != fields[fi].kind) {
+			content_diag(s, DIAG_ERROR, f->path, e->line, "%s must be %s%s", e->key,
+			             yml_kind_names[fields[fi].kind],
+			             fields[fi].kind == YML_SEQ ? " such as [a, b]" : "");
+			errors++;
+			continue;
+		}
+		if (e->kind == YML_SCALAR && strlen(e->value) > CONTENT_MAX_SCALAR) {
+			content_diag(s, DIAG_ERROR, f->path, e->line, "%s is longer than %d bytes",
+			             e->key, CONTENT_MAX_SCALAR);
+			errors++;
+		}
+		for (item = e->kind == YML_SEQ ? e->first : NULL; item; item = item->next)
+			if (item->kind != YML_SCALAR || item->value[0] == '\0') {
+				content_diag(s, DIAG_ERROR, f->path, item->line,
+				             "each item of %s must be a single value", e->key);
+				errors++;
+			}
+		if ((fi == F_TITLE || fi == F_SUMMARY || fi == F_DECLARATION) &&
+		    (!utf8_valid_line(e->value, strlen(e->value)) || strchr(e->value, '\t'))) {
+			content_diag(s, DIAG_ERROR, f->path, e->line,
+			             "%s must be one line of text, without tabs", e->key);
+			errors++;
+		}
+		if (fi == F_TITLE && e->value[0] == '\0') {
+			content_diag(s, DIAG_ERROR, f->path, e->line, "title is empty");
+			errors++;
+		}
+	}
+	if (yml_get(f->fm, "title") == NULL) {
+		content_diag(s, DIAG_ERROR, f->path, 1, "missing title");
+		errors++;
+	}
+	return errors;
+}
+
+static const char *scalar(const struct yml *fm, enum field fi)
+{
+	const struct yml *e = yml_get(fm, fields[fi].name);
+
+	return e && e->kind == YML_SCALAR ? e->value : NULL;
+}
+
+static void parse_dated(struct site *s, const struct file *f, const struct yml *e, const char *what,
+                        struct date *out)
+{
+	struct date_error de;
+
+	if (date_parse(out, e->value, &de) < 0)
+		content_diag(s, DIAG_ERROR, f->path, e->line, "%s \"%s\": %s", what, e->value,
+		             date_strerror(&de));
+}
+
+/* Fills in a version from its default-language file. */
+static void read_version(struct site *s, struct version *v, const struct file *f)
+{
+	const struct yml *e, *item;
+	struct date_error de;
+	size_t i;
+
+	v->effective = v->date;
+	if ((e = yml_get(f->fm, "review")) == NULL) {
+		content_diag(s, DIAG_ERROR, f->path, 1,
+		             "missing review: the next review date, e.g. review: Spring 2027");
+	} else if (e->kind == YML_SCALAR) {
+		v->review_written = e->value;
+		if (review_parse(&v->review, e->value, &de) < 0)
+			content_diag(s, DIAG_ERROR, f->path, e->line, "review date \"%s\": %s",
+			             e->value, date_strerror(&de));
+		else if (date_cmp(&v->review.due, &v->date) < 0)
+			content_diag(s, DIAG_ERROR, f->path, e->line,
+			             "review date \"%s\" is before the version date %s", e->value,
+			             v->iso);
+	}
+	v->approved_by = scalar(f->fm, F_APPROVED_BY);
+	v->owner = scalar(f->fm, F_OWNER);
+	v->review_frequency = scalar(f->fm, F_REVIEW_FREQUENCY);
+	if ((e = yml_get(f->fm, "effective")) && e->kind == YML_SCALAR) {
+		parse_dated(s, f, e, "effective date", &v->effective);
+		if (date_cmp(&v->effective, &v->date) < 0)
+			content_diag(s, DIAG_ERROR, f->path, e->line,
+			             "effective date %s is before the version date %s", e->value,
+			             v->iso);
+	}
+	if ((e = yml_get(f->fm, "resign")) && e->kind == YML_SCALAR) {
+		if (strcmp(e->value, "true") == 0)
+			v->resign = 1;
+		else if (strcmp(e->value, "false") != 0)
+			content_diag(s, DIAG_ERROR, f->path, e->line,
+			             "resign must be true or false");
+	}
+	if ((e = yml_get(f->fm, "audience")) && e->kind == YML_SEQ) {
+		v->audience = arena_alloc(s->arena, (e->count + 1) * sizeof *v->audience);
+		for (i = 0, item = e->first; v->audience && item; item = item->next)
+			v->audience[i++] = item->value;
+		v->naudience = v->audience ? i : 0;
+	}
+}
+
+static struct text *read_text(struct site *s, const struct file *f)
+{
+	struct text *t = arena_alloc(s->arena, sizeof *t);
+
+	if (t) {
+		t->path = f->path;
+		t->lang = s->langs[f->li];
+		t->title = scalar(f->fm, F_TITLE);
+		t->summary = scalar(f->fm, F_SUMMARY);
+		t->declaration = scalar(f->fm, F_DECLARATION);
+		t->body_line = f->body_line;
+		if (t->title == NULL)
+			t->title = "";
+	}
+	return t;
+}
+
+/* A translation may repeat a shared field only unchanged, and translates the
+ * declaration exactly when the default language has one. */
+static void check_translation(struct site *s, const struct file *def, const struct file *f)
+{
+	const struct yml *e, *d;
+
+	for (e = f->fm->first; e; e = e->next) {
+		int fi = field_index(e->key);
+		if (fi < 0 || !fields[fi].shared)
+			continue;
+		if ((d = yml_get(def->fm, e->key)) == NULL)
+			content_diag(s, DIAG_ERROR, f->path, e->key_line,
+			             "%s is given here but not in %s; language-independent fields "
+			             "belong in the %s file",
+			             e->key, def->path, s->langs[0]);
+		else if (!yml_equal(d, e))
+			content_diag(
+			    s, DIAG_ERROR, f->path, e->key_line,
+			    "%s disagrees with %s line %d; language-independent fields must "
+			    "agree (or be left out of the translation)",
+			    e->key, def->path, d->key_line);
+	}
+	if (yml_get(def->fm, "declaration") && !yml_get(f->fm, "declaration"))
+		content_diag(s, DIAG_ERROR, f->path, 1,
+		             "missing declaration: %s has one, so parents signing in %s need it "
+		             "translated",
+		             def->path, s->langs[f->li]);
+	if (!yml_get(def->fm, "declaration") && (e = yml_get(f->fm, "declaration")))
+		content_diag(s, DIAG_ERROR, f->path, e->key_line,
+		             "declaration is given here but not in %s", def->path);
+	if (yml_get(def->fm, "summary") && !yml_get(f->fm, "summary"))
+		content_diag(s, DIAG_WARNING, f->path, 1, "summary is not translated");
+}
+
+static int file_cmp(const void *a, const void *b)
+{
+	const struct file *x = a, *y = b;
+	int c = date_cmp(&x->date, &y->date);
+
+	return c ? c : x->li - y->li;
+}
+
+static int date_qcmp(const void *a, const void *b)
+{
+	return date_cmp(a, b);
+}
+
+static int name_filter(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+static void load_previous(struct site *s, struct policy *p, const struct file *files, size_t nfiles)
+{
+	const struct yml *e, *item;
+	size_t i, n = 0;
+
+	for (i = 0; i < nfiles; i++)
+		if (files[i].li == 0 && (e = yml_get(files[i].fm, "previous")))
+			n += e->count;
+	if (n == 0 || (p->previous = arena_alloc(s->arena, n * sizeof *p->previous)) == NULL)
+		return;
+	for (i = 0; i < nfiles; i++) {
+		if (files[i].li != 0 || (e = yml_get(files[i].fm, "previous")) == NULL ||
+		    e->kind != YML_SEQ)
+			continue;
+		for (item = e->first; item; item = item->next) {
+			struct date d = {0, 0, 0};
+			size_t k;
+			if (item->kind != YML_SCALAR)
+				continue;
+			parse_dated(s, &files[i], item, "previous version", &d);
+			if (d.y == 0)
+				continue;
+			if (p->nversions && date_cmp(&d, &p->versions[0].date) >= 0) {
+				content_diag(
+				    s, DIAG_ERROR, files[i].path, item->line,
+				    "previous version %s is not older than the first version "
+				    "with text, %s",
+				    item->value, p->versions[0].iso);
+				continue;
+			}
+			for (k = 0; k < p->nprevious && date_cmp(&p->previous[k], &d) != 0; k++)
+				;
+			if (k == p->nprevious)
+				p->previous[p->nprevious++] = d;
+		}
+	}
+	qsort(p->previous, p->nprevious, sizeof *p->previous, date_qcmp);
+}
+
+static void check_status(struct site *s, struct policy *p)
+{
+	const struct version *cur = policy_current(p), *latest;
+	const char *path;
+	long days;
+	size_t li;
+
+	if (cur == NULL || cur->text[0] == NULL)
+		return;
+	path = cur->text[0]->path;
+	for (li = 1; li < s->nlangs; li++) {
+		if (cur->text[li])
+			continue;
+		latest = policy_latest_in(p, cur, li);
+		if (latest)
+			content_diag(s, DIAG_WARNING, path, 0,
+			             "%s translation is out of date: the latest is %s, the current "
+			             "version is %s",
+			             s->langs[li], latest->iso, cur->iso);
+		else
+			content_diag(s, DIAG_WARNING, path, 0,
+			             "no %s translation; the %s page shows the %s text",
+			             s->langs[li], s->langs[li], s->langs[0]);
+	}
+	if (cur->review_written == NULL)
+		return;
+	switch (review_status(&cur->review, &s->today, REVIEW_WARN_DAYS, &days)) {
+	case REVIEW_OVERDUE:
+		content_diag(s, DIAG_WARNING, path, 0,
+		             "review overdue: was due by %s (%ld days ago)", cur->review_written,
+		             -days);
+		break;
+	case REVIEW_DUE_SOON:
+		content_diag(s, DIAG_WARNING, path, 0, "review due by %s (in %ld days)",
+		             cur->review_written, days);
+		break;
+	default:
+		break;
+	}
+}
+
+static int valid_slug(const char *slug)
+{
+	const char *p;
+
+	for (p = slug; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return 0;
+	return p != slug && slug[0] != '-' && p - slug <= 100;
+}
+
+static void load_policy(struct site *s, struct policy *p)
+{
+	struct dirent **names;
+	struct file *files;
+	size_t nfiles = 0, i, j;
+	int n, k;
+
+	if ((n = scandir(p->dir, &names, name_filter, alphasort)) < 0) {
+		content_diag(s, DIAG_ERROR, p->dir, 0, "cannot read folder: %s", strerror(errno));
+		return;
+	}
+	files = arena_alloc(s->arena, ((size_t)n + 1) * sizeof *files);
+	for (k = 0; k < n; k++) {
+		struct file *f = &files[nfiles];
+		if (files == NULL)
+			break;
+		f->path = arena_printf(s->arena, "%s/%s", p->dir, names[k]->d_name);
+		if (parse_file_name(s, names[k]->d_name, &f->date, &f->li, f->path) == 0 &&
+		    load_file(s, f) == 0 && check_fields(s, f) == 0)
+			nfiles++;
+	}
+	for (k = 0; k < n; k++)
+		free(names[k]);
+	free(names);
+	if (nfiles == 0) {
+		content_diag(s, DIAG_WARNING, p->dir, 0, "no policy files in this folder");
+		return;
+	}
+	qsort(files, nfiles, sizeof *files, file_cmp);
+	p->versions = arena_alloc(s->arena, nfiles * sizeof *p->versions);
+	if (p->versions == NULL)
+		return;
+	for (i = 0; i < nfiles; i = j) {
+		struct version *v = &p->versions[p->nversions];
+		const struct file *def = files[i].li == 0 ? &files[i] : NULL;
+		for (j = i; j < nfiles && date_cmp(&files[j].date, &files[i].date) == 0; j++)
+			;
+		if (def == NULL) {
+			content_diag(s, DIAG_ERROR, files[i].path, 0,
+			             "no %s file for this version: write %s/%.10s.%s.md first",
+			             s->langs[0], p->dir, files[i].path + strlen(p->dir) + 1,
+			             s->langs[0]);
+			continue;
+		}
+		v->date = def->date;
+		v->policy = p;
+		snprintf(v->iso, sizeof v->iso, "%04d-%02d-%02d", v->date.y, v->date.m, v->date.d);
+		read_version(s, v, def);
+		for (; i < j; i++) {
+			if (i > (size_t)(def - files))
+				check_translation(s, def, &files[i]);
+			v->text[files[i].li] = read_text(s, &files[i]);
+		}
+		v->published = date_cmp(&v->effective, &s->today) <= 0;
+		p->nversions++;
+	}
+	load_previous(s, p, files, nfiles);
+	check_status(s, p);
+}
+
+static int policy_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct policy *)a)->slug, ((const struct policy *)b)->slug);
+}
+
+static void load_policies(struct site *s)
+{
+	const char *dir = arena_printf(s->arena, "%s/policies", s->dir);
+	struct dirent **names;
+	int n, k;
+
+	if ((n = scandir(dir, &names, name_filter, alphasort)) < 0) {
+		content_diag(s, DIAG_ERROR, dir, 0, "cannot read folder: %s", strerror(errno));
+		return;
+	}
+	s->policies = arena_alloc(s->arena, ((size_t)n + 1) * sizeof *s->policies);
+	for (k = 0; k < n; k++) {
+		struct policy *p = &s->policies[s->npolicies];
+		const char *path = arena_printf(s->arena, "%s/%s", dir, names[k]->d_name);
+		if (s->policies == NULL || path == NULL)
+			break;
+		if (!valid_slug(names[k]->d_name)) {
+			content_diag(s, DIAG_ERROR, path, 0,
+			             "a policy folder name uses only a-z, 0-9 and '-' (it becomes "
+			             "the address of the policy)");
+			continue;
+		}
+		p->slug = arena_strdup(s->arena, names[k]->d_name);
+		p->dir = path;
+		load_policy(s, p);
+		if (p->nversions)
+			s->npolicies++;
+	}
+	for (k = 0; k < n; k++)
+		free(names[k]);
+	free(names);
+	qsort(s->policies, s->npolicies, sizeof *s->policies, policy_cmp);
+}
+
+struct site *content_load(const char *dir, const struct date *today)
+{
+	struct arena *a = arena_new();
+	struct site *s;
+
+	if (a == NULL || (s = arena_alloc(a, sizeof *s)) == NULL) {
+		arena_free(a);
+		return NULL;
+	}
+	s->arena = a;
+	s->dir = arena_strdup(a, dir);
+	s->today = *today;
+	s->diags_tail = &s->diags;
+	load_site(s);
+	load_i18n(s);
+	load_policies(s);
+	if (!arena_ok(a)) {
+		arena_free(a);
+		return NULL;
+	}
+	return s;
+}
+
+void content_free(struct site *s)
+{
+	if (s)
+		arena_free(s->arena);
+}
+
+int content_body(const struct text *t, struct buf *out)
+{
+	struct buf text = BUF_INIT;
+	const char *p;
+	int line;
+
+	if (buf_read_file(&text, t->path) < 0)
+		return -1;
+	for (p = text.data, line = 1; line < t->body_line && p; line++)
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	if (p)
+		buf_puts(out, p);
+	buf_free(&text);
+	return buf_ok(out) ? 0 : -1;
+}
+
+const struct version *policy_current(const struct policy *p)
+{
+	size_t i = p->nversions;
+
+	while (i-- > 0)
+		if (p->versions[i].published)
+			return &p->versions[i];
+	return NULL;
+}
+
+const struct text *version_text(const struct version *v, size_t li)
+{
+	return li < CONTENT_MAX_LANGS ? v->text[li] : NULL;
+}
+
+const struct version *policy_latest_in(const struct policy *p, const struct version *v, size_t li)
+{
+	const struct version *w;
+
+	for (w = v; w >= p->versions; w--)
+		if (w->published && w->text[li])
+			return w;
+	return NULL;
+}

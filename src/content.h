@@ -1,0 +1,105 @@
+/* content: the policy content tree (content/) loaded, validated and indexed.
+ *
+ *   content/site.yaml                       name per language, base_url, languages, default
+ *   content/i18n/<lang>.yaml                every UI string, flat key: text
+ *   content/policies/<slug>/<date>.<lang>.md   one file per version per language
+ *
+ * Loading never stops at the first problem: every error and warning is collected as a
+ * diagnostic "path:line: message", so `policygen check` can report them all at once.
+ * Markdown bodies are not kept in memory; content_body() reads one when it is needed. */
+#ifndef CONTENT_H
+#define CONTENT_H
+
+#include "arena.h"
+#include "buf.h"
+#include "date.h"
+#include "yml.h"
+
+#define CONTENT_MAX_LANGS 8
+
+enum diag_level { DIAG_WARNING, DIAG_ERROR, DIAG__MAX };
+extern const char *const diag_level_names[DIAG__MAX];
+
+struct diag {
+	enum diag_level level;
+	const char *path;
+	int line; /* 0: the file as a whole */
+	const char *msg;
+	struct diag *next;
+};
+
+/* One language's file of a version. */
+struct text {
+	const char *path;
+	const char *lang;
+	const char *title;
+	const char *summary;     /* NULL when absent */
+	const char *declaration; /* NULL when absent */
+	int body_line;           /* line of the file where the Markdown body starts */
+};
+
+struct policy;
+
+struct version {
+	struct date date; /* from the file name: the version's identity */
+	char iso[11];     /* the date as YYYY-MM-DD, used in URLs */
+	struct policy *policy;
+	struct text *text[CONTENT_MAX_LANGS]; /* by language index; NULL where no file */
+	struct review review;
+	const char *review_written; /* as in the front matter */
+	const char *approved_by, *owner, *review_frequency; /* NULL when absent */
+	const char **audience;
+	size_t naudience;
+	struct date effective; /* publication date; the version date unless given */
+	int resign;            /* families who signed an earlier version sign again */
+	int published;         /* effective on or before today */
+};
+
+struct policy {
+	const char *slug;
+	const char *dir;
+	struct version *versions; /* ascending by date */
+	size_t nversions;
+	struct date *previous; /* older versions known only by date, ascending */
+	size_t nprevious;
+};
+
+struct site {
+	struct arena *arena;
+	const char *dir;
+	struct date today;
+	const char *langs[CONTENT_MAX_LANGS]; /* langs[0] is the default language */
+	size_t nlangs;
+	const char *name[CONTENT_MAX_LANGS]; /* the school's name per language */
+	const char *base_url;                /* without a trailing slash */
+	const struct yml *i18n[CONTENT_MAX_LANGS]; /* flat mapping of UI strings */
+	struct policy *policies; /* sorted by slug */
+	size_t npolicies;
+	struct diag *diags, **diags_tail;
+	size_t nerrors, nwarnings;
+};
+
+/* Loads and checks the content under dir as of today. Returns NULL only when out of
+ * memory; otherwise check site->nerrors. Free with content_free(). */
+struct site *content_load(const char *dir, const struct date *today);
+void content_free(struct site *);
+
+/* Index of lang in site->langs, or -1. */
+int content_lang(const struct site *, const char *lang);
+/* Appends the Markdown body of a file to out. Returns 0, or -1 with errno set. */
+int content_body(const struct text *, struct buf *out);
+/* The latest published version, or NULL when none is published yet. */
+const struct version *policy_current(const struct policy *);
+/* The version's text in language li, or NULL. */
+const struct text *version_text(const struct version *, size_t li);
+/* The latest published version at or before v that has a file in language li, or NULL. */
+const struct version *policy_latest_in(const struct policy *, const struct version *v,
+				       size_t li);
+/* A UI string; the key itself when missing (check reports missing keys). */
+const char *content_i18n(const struct site *, size_t li, const char *key);
+
+/* Adds a diagnostic; msg is printf-style. */
+void content_diag(struct site *, enum diag_level, const char *path, int line, const char *fmt,
+		  ...) __attribute__((format(printf, 5, 6)));
+
+#endif

@@ -1,0 +1,916 @@
+/* diff: see diff.h. In order: Markdown to blocks (cmark), blocks to tokens, tokens to
+ * integer ids, Myers' linear-space diff under a work budget (word level, else block level),
+ * sliding changes onto block boundaries, the edit script, output blocks, HTML and stats. */
+#include "diff.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmark.h>
+
+#include "html.h"
+
+const char *const diff_level_names[DIFF_LEVEL__MAX] = {"words", "blocks", "whole"};
+
+/* A token is a word or the start of a block of some kind. */
+enum kind { K_WORD, K_P, K_LI, K_H1, K_H2, K_H3, K_H4, K_H5, K_H6, K__MAX };
+
+static const char *const kind_tags[K__MAX] = {"p", "p", "li", "h1", "h2", "h3", "h4", "h5", "h6"};
+
+#define IS_HEADING(k) ((k) >= K_H1)
+#define NONE SIZE_MAX
+#define PILCROW "\xc2\xb6"
+
+struct block {
+	enum kind kind;
+	struct buf text; /* plain text, words separated by any ASCII white space */
+};
+
+struct tok {
+	const char *s; /* into a block's text; NULL for a block boundary */
+	size_t len;
+	enum kind kind;
+};
+
+/* One version of the policy. */
+struct side {
+	struct block *blk;
+	size_t nblk, cblk;
+	struct tok *tok;
+	size_t ntok, ctok;
+	size_t *bstart;     /* token index of each non-empty block's boundary, then ntok */
+	size_t nb;          /* non-empty blocks */
+	unsigned char *chg; /* per token: removed (old side) or inserted (new side) */
+};
+
+/* Returns p grown to hold at least `need` elements of `size` bytes (updating *cap), or
+ * NULL with p untouched. */
+static void *grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 16;
+
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return NULL;
+		n *= 2;
+	}
+	if (n > SIZE_MAX / size)
+		return NULL;
+	if (n == *cap)
+		return p;
+	if ((p = realloc(p, n * size)) != NULL)
+		*cap = n;
+	return p;
+}
+
+static void side_free(struct side *sd)
+{
+	size_t i;
+
+	for (i = 0; i < sd->nblk; i++)
+		buf_free(&sd->blk[i].text);
+	free(sd->blk);
+	free(sd->tok);
+	free(sd->bstart);
+	free(sd->chg);
+	memset(sd, 0, sizeof(*sd));
+}
+
+static int side_add_block(struct side *sd, enum kind k, size_t *idx)
+{
+	struct block *p;
+
+	if ((p = grow(sd->blk, &sd->cblk, sd->nblk + 1, sizeof(*p))) == NULL)
+		return -1;
+	sd->blk = p;
+	p[sd->nblk].kind = k;
+	p[sd->nblk].text = (struct buf)BUF_INIT;
+	*idx = sd->nblk++;
+	return 0;
+}
+
+/* The block that a paragraph, heading or code block's text goes into: its list item's when
+ * it sits directly in one (a list item is one block however many paragraphs it has), else
+ * a new block of kind k. */
+static int leaf_target(struct side *sd, cmark_node *node, enum kind k, size_t *idx)
+{
+	cmark_node *parent = cmark_node_parent(node);
+	uintptr_t item;
+
+	if (parent != NULL && cmark_node_get_type(parent) == CMARK_NODE_ITEM &&
+	    (item = (uintptr_t)cmark_node_get_user_data(parent)) != 0) {
+		*idx = (size_t)(item - 1);
+		buf_putc(&sd->blk[*idx].text, ' ');
+		return 0;
+	}
+	return side_add_block(sd, k, idx);
+}
+
+static enum kind heading_kind(cmark_node *node)
+{
+	int level = cmark_node_get_heading_level(node);
+
+	if (level < 1)
+		level = 1;
+	if (level > 6)
+		level = 6;
+	return (enum kind)(K_H1 + level - 1);
+}
+
+static void put_literal(struct buf *b, cmark_node *node)
+{
+	const char *s = cmark_node_get_literal(node);
+
+	if (s != NULL)
+		buf_puts(b, s);
+}
+
+/* Reads the blocks of one version. Raw HTML, thematic breaks and link destinations are
+ * left out; block quotes and code blocks become paragraphs. The iterator keeps deep nesting
+ * off the C stack. */
+static int side_parse(struct side *sd, const char *md, size_t len)
+{
+	cmark_node *doc, *node;
+	cmark_iter *it;
+	cmark_event_type ev;
+	size_t cur = NONE, idx, i;
+	int rc = 0;
+
+	if (md == NULL)
+		md = "", len = 0;
+	if ((doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT)) == NULL)
+		return -1;
+	if ((it = cmark_iter_new(doc)) == NULL) {
+		cmark_node_free(doc);
+		return -1;
+	}
+	while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		node = cmark_iter_get_node(it);
+		switch (cmark_node_get_type(node)) {
+		case CMARK_NODE_ITEM:
+			if (ev == CMARK_EVENT_ENTER &&
+			    (rc = side_add_block(sd, K_LI, &idx)) == 0)
+				cmark_node_set_user_data(node, (void *)(uintptr_t)(idx + 1));
+			break;
+		case CMARK_NODE_PARAGRAPH:
+			if (ev == CMARK_EVENT_ENTER)
+				rc = leaf_target(sd, node, K_P, &cur);
+			else
+				cur = NONE;
+			break;
+		case CMARK_NODE_HEADING:
+			if (ev == CMARK_EVENT_ENTER)
+				rc = leaf_target(sd, node, heading_kind(node), &cur);
+			else
+				cur = NONE;
+			break;
+		case CMARK_NODE_CODE_BLOCK:
+			if ((rc = leaf_target(sd, node, K_P, &idx)) == 0)
+				put_literal(&sd->blk[idx].text, node);
+			break;
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_CODE:
+			if (cur != NONE)
+				put_literal(&sd->blk[cur].text, node);
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			if (cur != NONE)
+				buf_putc(&sd->blk[cur].text, ' ');
+			break;
+		default:
+			/* Raw HTML, thematic breaks; containers and emphasis have no text. */
+			break;
+		}
+	}
+	cmark_iter_free(it);
+	cmark_node_free(doc);
+	for (i = 0; rc == 0 && i < sd->nblk; i++)
+		if (!buf_ok(&sd->blk[i].text))
+			rc = -1;
+	return rc;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int side_add_tok(struct side *sd, const char *s, size_t len, enum kind k)
+{
+	struct tok *p;
+
+	if ((p = grow(sd->tok, &sd->ctok, sd->ntok + 1, sizeof(*p))) == NULL)
+		return -1;
+	sd->tok = p;
+	p[sd->ntok].s = s;
+	p[sd->ntok].len = len;
+	p[sd->ntok].kind = k;
+	sd->ntok++;
+	return 0;
+}
+
+/* Splits every block into a boundary token and its words; blocks without words vanish. */
+static int side_tokenize(struct side *sd)
+{
+	size_t i, cap = 0;
+	const char *p, *end, *q;
+
+	if ((sd->bstart = grow(NULL, &cap, sd->nblk + 1, sizeof(size_t))) == NULL)
+		return -1;
+	for (i = 0; i < sd->nblk; i++) {
+		size_t first = sd->ntok;
+		p = sd->blk[i].text.data;
+		end = p + sd->blk[i].text.len;
+		while (p < end) {
+			while (p < end && is_space(*p))
+				p++;
+			if (p == end)
+				break;
+			for (q = p; q < end && !is_space(*q); q++)
+				continue;
+			if (sd->ntok == first) {
+				if (side_add_tok(sd, NULL, 0, sd->blk[i].kind) < 0)
+					return -1;
+				sd->bstart[sd->nb++] = first;
+			}
+			if (side_add_tok(sd, p, (size_t)(q - p), K_WORD) < 0)
+				return -1;
+			p = q;
+		}
+	}
+	sd->bstart[sd->nb] = sd->ntok;
+	if ((sd->chg = calloc(sd->ntok + 1, 1)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Interning: ids[i] is the index of the first item equal to item i, for the n items (old
+ * side's, then new side's) that the callbacks describe. */
+struct items {
+	struct side *s[2];
+	const size_t *tid; /* token ids, old side's then new side's (for block items) */
+	uint64_t (*hash)(const struct items *, size_t);
+	int (*eq)(const struct items *, size_t, size_t);
+};
+
+#define FNV_BASIS 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	while (n--)
+		h = (h ^ *s++) * FNV_PRIME;
+	return h;
+}
+
+static const struct tok *item_tok(const struct items *it, size_t i)
+{
+	size_t n0 = it->s[0]->ntok;
+
+	return i < n0 ? &it->s[0]->tok[i] : &it->s[1]->tok[i - n0];
+}
+
+static uint64_t tok_hash(const struct items *it, size_t i)
+{
+	const struct tok *t = item_tok(it, i);
+	unsigned char k = (unsigned char)t->kind;
+
+	return fnv(fnv(FNV_BASIS, &k, 1), t->s, t->len);
+}
+
+static int tok_eq(const struct items *it, size_t i, size_t j)
+{
+	const struct tok *a = item_tok(it, i), *b = item_tok(it, j);
+
+	return a->kind == b->kind && a->len == b->len &&
+	       (a->len == 0 || memcmp(a->s, b->s, a->len) == 0);
+}
+
+/* A block as the ids of its tokens (boundary first, so the kind counts). */
+static const size_t *item_block(const struct items *it, size_t i, size_t *n)
+{
+	int k = i >= it->s[0]->nb;
+	const struct side *sd = it->s[k];
+	size_t j = k ? i - it->s[0]->nb : i;
+
+	*n = sd->bstart[j + 1] - sd->bstart[j];
+	return it->tid + (k ? it->s[0]->ntok : 0) + sd->bstart[j];
+}
+
+static uint64_t block_hash(const struct items *it, size_t i)
+{
+	size_t n;
+	const size_t *ids = item_block(it, i, &n);
+
+	return fnv(FNV_BASIS, ids, n * sizeof(*ids));
+}
+
+static int block_eq(const struct items *it, size_t i, size_t j)
+{
+	size_t n, m;
+	const size_t *a = item_block(it, i, &n), *b = item_block(it, j, &m);
+
+	return n == m && memcmp(a, b, n * sizeof(*a)) == 0;
+}
+
+static int intern(const struct items *it, size_t n, size_t *ids)
+{
+	size_t cap = 16, mask, i, j, *slot;
+	uint64_t h;
+
+	while (cap < n * 2) {
+		if (cap > SIZE_MAX / 4)
+			return -1;
+		cap *= 2;
+	}
+	if ((slot = calloc(cap, sizeof(*slot))) == NULL)
+		return -1;
+	mask = cap - 1;
+	for (i = 0; i < n; i++) {
+		h = it->hash(it, i);
+		h ^= h >> 29;
+		for (j = (size_t)h & mask; slot[j] != 0; j = (j + 1) & mask)
+			if (it->eq(it, slot[j] - 1, i))
+				break;
+		if (slot[j] == 0)
+			slot[j] = i + 1;
+		ids[i] = slot[j] - 1;
+	}
+	free(slot);
+	return 0;
+}
+
+/* Myers' O(ND) difference algorithm in linear space, after GNU diff's diffseq.h without
+ * its heuristics: find the middle snake, recurse on both halves. ca[x] / cb[y] are set for
+ * removed / inserted elements. `work` counts diagonals visited and snake steps; past
+ * `budget` a subproblem is marked wholly changed and `exhausted` is set. */
+struct myers {
+	const size_t *a, *b;
+	unsigned char *ca, *cb;
+	ptrdiff_t *mem, *fd, *bd; /* fd, bd indexed by diagonal, -M-1 .. N+1 */
+	unsigned long long work, budget;
+	int exhausted;
+};
+
+static int myers_init(struct myers *m, const size_t *a, size_t n, const size_t *b, size_t mm,
+		      unsigned char *ca, unsigned char *cb)
+{
+	size_t diags;
+
+	memset(m, 0, sizeof(*m));
+	if (n > PTRDIFF_MAX / 8 || mm > PTRDIFF_MAX / 8)
+		return -1;
+	diags = n + mm + 3;
+	if ((m->mem = calloc(diags, 2 * sizeof(ptrdiff_t))) == NULL)
+		return -1;
+	m->fd = m->mem + mm + 1;
+	m->bd = m->mem + diags + mm + 1;
+	m->a = a, m->b = b, m->ca = ca, m->cb = cb;
+	m->budget = DIFF_WORK_MAX;
+	return 0;
+}
+
+/* Finds a point (*xmid, *ymid) on an optimal path through the middle of the edit graph of
+ * a[xoff..xlim) and b[yoff..ylim), both non-empty. Returns 0, or -1 when over budget. */
+static int myers_split(struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim, ptrdiff_t yoff,
+		       ptrdiff_t ylim, ptrdiff_t *xmid, ptrdiff_t *ymid)
+{
+	ptrdiff_t *fd = m->fd, *bd = m->bd;
+	const size_t *a = m->a, *b = m->b;
+	const ptrdiff_t dmin = xoff - ylim, dmax = xlim - yoff;
+	const ptrdiff_t fmid = xoff - yoff, bmid = xlim - ylim;
+	ptrdiff_t fmin = fmid, fmax = fmid, bmin = bmid, bmax = bmid, d, x, y, x0, tlo, thi;
+	int odd = (fmid - bmid) & 1;
+
+	fd[fmid] = xoff;
+	bd[bmid] = xlim;
+	for (;;) {
+		if (m->work > m->budget) {
+			m->exhausted = 1;
+			return -1;
+		}
+		if (fmin > dmin)
+			fd[--fmin - 1] = -1;
+		else
+			++fmin;
+		if (fmax < dmax)
+			fd[++fmax + 1] = -1;
+		else
+			--fmax;
+		m->work += (unsigned long long)(fmax - fmin) / 2 + 1;
+		for (d = fmax; d >= fmin; d -= 2) {
+			tlo = fd[d - 1], thi = fd[d + 1];
+			x0 = tlo < thi ? thi : tlo + 1;
+			for (x = x0, y = x0 - d; x < xlim && y < ylim && a[x] == b[y]; x++, y++)
+				continue;
+			m->work += (unsigned long long)(x - x0);
+			fd[d] = x;
+			if (odd && bmin <= d && d <= bmax && bd[d] <= x) {
+				*xmid = x, *ymid = y;
+				return 0;
+			}
+		}
+		if (bmin > dmin)
+			bd[--bmin - 1] = PTRDIFF_MAX;
+		else
+			++bmin;
+		if (bmax < dmax)
+			bd[++bmax + 1] = PTRDIFF_MAX;
+		else
+			--bmax;
+		m->work += (unsigned long long)(bmax - bmin) / 2 + 1;
+		for (d = bmax; d >= bmin; d -= 2) {
+			tlo = bd[d - 1], thi = bd[d + 1];
+			x0 = tlo < thi ? tlo : thi - 1;
+			for (x = x0, y = x0 - d; xoff < x && yoff < y && a[x - 1] == b[y - 1];
+			     x--, y--)
+				continue;
+			m->work += (unsigned long long)(x0 - x);
+			bd[d] = x;
+			if (!odd && fmin <= d && d <= fmax && x <= fd[d]) {
+				*xmid = x, *ymid = y;
+				return 0;
+			}
+		}
+	}
+}
+
+/* Recursion depth is about log2 of the edit distance: each half has at most half of it. */
+static void myers_compare(struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim, ptrdiff_t yoff,
+			  ptrdiff_t ylim)
+{
+	ptrdiff_t xmid, ymid;
+
+	while (xoff < xlim && yoff < ylim && m->a[xoff] == m->b[yoff])
+		xoff++, yoff++;
+	while (xoff < xlim && yoff < ylim && m->a[xlim - 1] == m->b[ylim - 1])
+		xlim--, ylim--;
+	if (xoff == xlim || yoff == ylim ||
+	    myers_split(m, xoff, xlim, yoff, ylim, &xmid, &ymid) < 0) {
+		memset(m->ca + xoff, 1, (size_t)(xlim - xoff));
+		memset(m->cb + yoff, 1, (size_t)(ylim - yoff));
+		return;
+	}
+	myers_compare(m, xoff, xmid, yoff, ymid);
+	myers_compare(m, xmid, xlim, ymid, ylim);
+}
+
+/* Moves each run of changed tokens, within the stretch where it can slide without changing
+ * what is common (equal tokens at both ends; never into another run), to the last place
+ * where it starts with a block boundary, so that an added or removed block shows as one
+ * block, not as the end of one and the start of the next. Runs without a boundary stay. */
+static void slide(const struct tok *t, const size_t *id, unsigned char *chg, size_t n)
+{
+	size_t i = 0, s, len, lo, hi, p, best;
+
+	while (i < n) {
+		if (!chg[i]) {
+			i++;
+			continue;
+		}
+		for (s = i; i < n && chg[i]; i++)
+			continue;
+		len = i - s;
+		best = s;
+		if (t[s].kind == K_WORD) {
+			lo = hi = s;
+			while (lo > 0 && id[lo - 1] == id[lo + len - 1] && (lo < 2 || !chg[lo - 2]))
+				lo--;
+			while (hi + len < n && id[hi] == id[hi + len] &&
+			       (hi + len + 1 >= n || !chg[hi + len + 1]))
+				hi++;
+			for (p = hi + 1; p-- > lo;)
+				if (t[p].kind != K_WORD) {
+					best = p;
+					break;
+				}
+		}
+		if (best != s) {
+			memset(chg + s, 0, len);
+			memset(chg + best, 1, len);
+			i = best + len;
+		}
+	}
+}
+
+/* Marks removed and inserted tokens in o->chg and n->chg: word by word if that fits the
+ * budget, else block by block. */
+static int compare(struct side *o, struct side *n, enum diff_level *level)
+{
+	struct items it = {{o, n}, NULL, tok_hash, tok_eq};
+	struct myers m;
+	size_t *tid, *bid = NULL, i;
+	unsigned char *bc = NULL;
+	int rc = -1;
+
+	if ((tid = calloc(o->ntok + n->ntok + 1, sizeof(*tid))) == NULL)
+		return -1;
+	if (intern(&it, o->ntok + n->ntok, tid) < 0)
+		goto out;
+	if (myers_init(&m, tid, o->ntok, tid + o->ntok, n->ntok, o->chg, n->chg) < 0)
+		goto out;
+	myers_compare(&m, 0, (ptrdiff_t)o->ntok, 0, (ptrdiff_t)n->ntok);
+	free(m.mem);
+	*level = DIFF_WORDS;
+	if (m.exhausted) {
+		memset(o->chg, 0, o->ntok);
+		memset(n->chg, 0, n->ntok);
+		it.tid = tid, it.hash = block_hash, it.eq = block_eq;
+		if ((bid = calloc(o->nb + n->nb + 1, sizeof(*bid))) == NULL ||
+		    (bc = calloc(o->nb + n->nb + 1, 1)) == NULL)
+			goto out;
+		if (intern(&it, o->nb + n->nb, bid) < 0 ||
+		    myers_init(&m, bid, o->nb, bid + o->nb, n->nb, bc, bc + o->nb) < 0)
+			goto out;
+		myers_compare(&m, 0, (ptrdiff_t)o->nb, 0, (ptrdiff_t)n->nb);
+		free(m.mem);
+		*level = m.exhausted ? DIFF_WHOLE : DIFF_BLOCKS;
+		for (i = 0; i < o->nb; i++)
+			if (bc[i])
+				memset(o->chg + o->bstart[i], 1, o->bstart[i + 1] - o->bstart[i]);
+		for (i = 0; i < n->nb; i++)
+			if (bc[o->nb + i])
+				memset(n->chg + n->bstart[i], 1, n->bstart[i + 1] - n->bstart[i]);
+	}
+	slide(o->tok, tid, o->chg, o->ntok);
+	slide(n->tok, tid + o->ntok, n->chg, n->ntok);
+	rc = 0;
+out:
+	free(tid);
+	free(bid);
+	free(bc);
+	return rc;
+}
+
+/* The edit script: every token once, in order; removals before insertions. */
+enum op_type { OP_EQ, OP_DEL, OP_INS };
+
+struct op {
+	enum op_type type;
+	const struct tok *t; /* the new side's token for OP_EQ */
+};
+
+static struct op *build_ops(const struct side *o, const struct side *n, size_t *nops)
+{
+	struct op *ops;
+	size_t i = 0, j = 0, k = 0, si, sj;
+
+	if ((ops = calloc(o->ntok + n->ntok + 1, sizeof(*ops))) == NULL)
+		return NULL;
+	while (i < o->ntok || j < n->ntok) {
+		if (i < o->ntok && j < n->ntok && !o->chg[i] && !n->chg[j]) {
+			ops[k].type = OP_EQ, ops[k++].t = &n->tok[j];
+			i++, j++;
+			continue;
+		}
+		si = i, sj = j;
+		while (i < o->ntok && o->chg[i])
+			ops[k].type = OP_DEL, ops[k++].t = &o->tok[i++];
+		while (j < n->ntok && n->chg[j])
+			ops[k].type = OP_INS, ops[k++].t = &n->tok[j++];
+		if (i == si && j == sj) {
+			/* Unpaired unchanged tokens: impossible, but never loop. */
+			while (i < o->ntok)
+				ops[k].type = OP_DEL, ops[k++].t = &o->tok[i++];
+			while (j < n->ntok)
+				ops[k].type = OP_INS, ops[k++].t = &n->tok[j++];
+		}
+	}
+	*nops = k;
+	return ops;
+}
+
+/* An output block: a stretch of the edit script shown as one element. */
+enum state { S_SAME, S_ADDED, S_REMOVED, S_CHANGED, S__MAX };
+
+static const char *const state_attrs[S__MAX] = {
+	"", " class=\"diff-added\"", " class=\"diff-removed\"", " class=\"diff-changed\""};
+
+struct oblk {
+	size_t o0, o1;  /* ops [o0, o1) */
+	size_t fused;   /* a second boundary (the block's new kind) not shown, or NONE */
+	enum kind kind; /* element to use */
+	enum state state;
+	int show_lead; /* the opening boundary is shown as a ¶ (a split or a join) */
+};
+
+static size_t seg_end(const struct op *ops, size_t nops, size_t i)
+{
+	for (i++; i < nops && ops[i].t->kind == K_WORD; i++)
+		continue;
+	return i;
+}
+
+static int add_oblk(struct oblk **ob, size_t *nob, size_t *cap, size_t o0, size_t o1,
+		    size_t fused, enum kind k)
+{
+	struct oblk *p;
+
+	if ((p = grow(*ob, cap, *nob + 1, sizeof(*p))) == NULL)
+		return -1;
+	*ob = p;
+	memset(&p[*nob], 0, sizeof(*p));
+	p[*nob].o0 = o0, p[*nob].o1 = o1, p[*nob].fused = fused;
+	p[*nob].kind = k == K_WORD ? K_P : k;
+	(*nob)++;
+	return 0;
+}
+
+/* Cuts the edit script into output blocks. A segment is a boundary and the words after it.
+ * A removed boundary whose words all went too is a removed block, except that right before
+ * an inserted boundary with no words of its own in between, or whose block keeps some old
+ * words, the two are one block whose kind changed. A removed boundary followed by kept or
+ * inserted words is a join: those words continue the block before, after a deleted ¶. */
+static int build_blocks(const struct op *ops, size_t nops, struct oblk **pob, size_t *pnob)
+{
+	struct oblk *ob = NULL, *b;
+	size_t nob = 0, cap = 0, i = 0, j, k, l;
+	int nondel, eq, ins, del;
+
+	while (i < nops) {
+		j = seg_end(ops, nops, i);
+		if (ops[i].type == OP_DEL && ops[i].t->kind != K_WORD) {
+			for (nondel = 0, k = i + 1; k < j; k++)
+				nondel |= ops[k].type != OP_DEL;
+			if (!nondel && j < nops && ops[j].type == OP_INS) {
+				k = seg_end(ops, nops, j);
+				for (eq = 0, l = j + 1; l < k; l++)
+					eq |= ops[l].type == OP_EQ;
+				if (j == i + 1 || eq) {
+					if (add_oblk(&ob, &nob, &cap, i, k, j, ops[j].t->kind) < 0)
+						goto fail;
+					i = k;
+					continue;
+				}
+			}
+			if (nondel && nob > 0) {
+				ob[nob - 1].o1 = j;
+				i = j;
+				continue;
+			}
+		}
+		if (add_oblk(&ob, &nob, &cap, i, j, NONE, ops[i].t->kind) < 0)
+			goto fail;
+		i = j;
+	}
+	for (b = ob; b < ob + nob; b++) {
+		eq = ins = del = 0;
+		for (k = b->o0; k < b->o1; k++) {
+			eq |= ops[k].type == OP_EQ;
+			ins |= ops[k].type == OP_INS;
+			del |= ops[k].type == OP_DEL;
+		}
+		if (b->fused != NONE)
+			b->state = S_CHANGED;
+		else if (ops[b->o0].type == OP_DEL && !eq && !ins)
+			b->state = S_REMOVED;
+		else if (ops[b->o0].type == OP_INS && !eq && !del)
+			b->state = S_ADDED;
+		else
+			b->state = ins || del ? S_CHANGED : S_SAME;
+		b->show_lead = ops[b->o0].t->kind == K_WORD ||
+			       (ops[b->o0].type != OP_EQ && b->state == S_CHANGED && b->fused == NONE);
+	}
+	*pob = ob, *pnob = nob;
+	return 0;
+fail:
+	free(ob);
+	return -1;
+}
+
+static void render_block(struct buf *out, const struct op *ops, const struct oblk *b)
+{
+	size_t k;
+	int cur = -1;
+
+	buf_printf(out, "<%s%s>", kind_tags[b->kind], state_attrs[b->state]);
+	for (k = b->o0; k < b->o1; k++) {
+		if (k == b->fused || (k == b->o0 && !b->show_lead))
+			continue;
+		if ((int)ops[k].type != cur) {
+			if (cur == OP_DEL)
+				buf_puts(out, "</del>");
+			else if (cur == OP_INS)
+				buf_puts(out, "</ins>");
+			if (cur != -1)
+				buf_putc(out, ' ');
+			if (ops[k].type == OP_DEL)
+				buf_puts(out, "<del>");
+			else if (ops[k].type == OP_INS)
+				buf_puts(out, "<ins>");
+			cur = (int)ops[k].type;
+		} else {
+			buf_putc(out, ' ');
+		}
+		if (ops[k].t->kind == K_WORD)
+			html_escape(out, ops[k].t->s, ops[k].t->len);
+		else
+			buf_puts(out, PILCROW);
+	}
+	if (cur == OP_DEL)
+		buf_puts(out, "</del>");
+	else if (cur == OP_INS)
+		buf_puts(out, "</ins>");
+	buf_printf(out, "</%s>\n", kind_tags[b->kind]);
+}
+
+/* Which blocks to show: changed ones, headings, and DIFF_CONTEXT blocks either side of a
+ * change; a lone hidden block is shown rather than replaced by a marker as long as itself. */
+static unsigned char *visible_blocks(const struct oblk *ob, size_t nob)
+{
+	unsigned char *vis;
+	size_t i, j, last = NONE;
+
+	if ((vis = calloc(nob + 1, 1)) == NULL)
+		return NULL;
+	for (i = 0; i < nob; i++) {
+		if (ob[i].state != S_SAME)
+			last = i;
+		vis[i] = ob[i].state != S_SAME || IS_HEADING(ob[i].kind) ||
+			 (last != NONE && i - last <= DIFF_CONTEXT);
+	}
+	for (i = nob, last = NONE; i-- > 0;) {
+		if (ob[i].state != S_SAME)
+			last = i;
+		if (last != NONE && last - i <= DIFF_CONTEXT)
+			vis[i] = 1;
+	}
+	for (i = 0; i < nob; i = j + 1) {
+		for (j = i; j < nob && !vis[j]; j++)
+			continue;
+		if (j == i + 1)
+			vis[i] = 1;
+	}
+	return vis;
+}
+
+static void render(struct buf *out, const struct op *ops, const struct oblk *ob, size_t nob,
+		   const unsigned char *vis)
+{
+	size_t i = 0;
+	int inlist = 0, li;
+
+	while (i < nob) {
+		li = ob[i].kind == K_LI;
+		if (!vis[i]) {
+			if (inlist && !li) {
+				buf_puts(out, "</ul>\n");
+				inlist = 0;
+			}
+			buf_puts(out, inlist ? "<li class=\"diff-skip\">\xe2\x80\xa6</li>\n"
+					     : "<p class=\"diff-skip\">\xe2\x80\xa6</p>\n");
+			while (i < nob && !vis[i])
+				i++;
+			continue;
+		}
+		if (li && !inlist)
+			buf_puts(out, "<ul>\n");
+		else if (!li && inlist)
+			buf_puts(out, "</ul>\n");
+		inlist = li;
+		render_block(out, ops, &ob[i]);
+		i++;
+	}
+	if (inlist)
+		buf_puts(out, "</ul>\n");
+}
+
+/* The heading's words in the new version, or in the old one if it has none there. */
+static char *heading_text(const struct op *ops, const struct oblk *b)
+{
+	struct buf t = BUF_INIT;
+	size_t k;
+	int pass;
+
+	for (pass = 0; pass < 2 && t.len == 0; pass++)
+		for (k = b->o0; k < b->o1; k++) {
+			if (ops[k].t->kind != K_WORD ||
+			    ops[k].type == (pass == 0 ? OP_DEL : OP_INS))
+				continue;
+			if (t.len)
+				buf_putc(&t, ' ');
+			buf_put(&t, ops[k].t->s, ops[k].t->len);
+		}
+	return buf_detach(&t);
+}
+
+static int add_heading(struct diff_stats *st, char *s)
+{
+	char **p;
+	size_t i;
+
+	for (i = 0; i < st->nheadings; i++)
+		if (strcmp(st->headings[i], s) == 0) {
+			free(s);
+			return 0;
+		}
+	if (st->nheadings == DIFF_HEADINGS_MAX) {
+		st->more_headings = 1;
+		free(s);
+		return 0;
+	}
+	if ((p = realloc(st->headings, (st->nheadings + 1) * sizeof(*p))) == NULL) {
+		free(s);
+		return -1;
+	}
+	st->headings = p;
+	st->headings[st->nheadings++] = s;
+	return 0;
+}
+
+static int fill_stats(struct diff_stats *st, const struct op *ops, size_t nops,
+		      const struct oblk *ob, size_t nob)
+{
+	size_t i, section = NONE, listed = NONE;
+	char *s;
+
+	for (i = 0; i < nops; i++) {
+		if (ops[i].t->kind != K_WORD)
+			continue;
+		if (ops[i].type == OP_INS)
+			st->words_added++;
+		else if (ops[i].type == OP_DEL)
+			st->words_removed++;
+	}
+	for (i = 0; i < nob; i++) {
+		if (IS_HEADING(ob[i].kind))
+			section = i;
+		if (ob[i].state == S_SAME)
+			continue;
+		st->blocks_changed++;
+		st->blocks_added += ob[i].state == S_ADDED;
+		st->blocks_removed += ob[i].state == S_REMOVED;
+		if (section == NONE) {
+			st->before_first_heading = 1;
+			continue;
+		}
+		if (section == listed)
+			continue;
+		listed = section;
+		if ((s = heading_text(ops, &ob[section])) == NULL || add_heading(st, s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int diff_html(struct buf *out, const char *old_md, size_t old_len, const char *new_md,
+	      size_t new_len, struct diff_stats *st)
+{
+	struct side o, n;
+	struct diff_stats local;
+	struct op *ops = NULL;
+	struct oblk *ob = NULL;
+	unsigned char *vis = NULL;
+	size_t nops = 0, nob = 0, start = out->len;
+	int rc = -1;
+
+	memset(&o, 0, sizeof(o));
+	memset(&n, 0, sizeof(n));
+	if (st == NULL)
+		st = &local;
+	memset(st, 0, sizeof(*st));
+	if (!buf_ok(out))
+		goto out;
+	if (side_parse(&o, old_md, old_len) < 0 || side_parse(&n, new_md, new_len) < 0 ||
+	    side_tokenize(&o) < 0 || side_tokenize(&n) < 0 || compare(&o, &n, &st->level) < 0)
+		goto out;
+	if ((ops = build_ops(&o, &n, &nops)) == NULL ||
+	    build_blocks(ops, nops, &ob, &nob) < 0 || (vis = visible_blocks(ob, nob)) == NULL ||
+	    fill_stats(st, ops, nops, ob, nob) < 0)
+		goto out;
+	render(out, ops, ob, nob, vis);
+	if (buf_ok(out))
+		rc = 0;
+out:
+	if (rc < 0) {
+		diff_stats_free(st);
+		if (buf_ok(out) && out->data != NULL) {
+			out->len = start;
+			out->data[start] = '\0';
+		}
+	}
+	if (st == &local)
+		diff_stats_free(st);
+	free(vis);
+	free(ob);
+	free(ops);
+	side_free(&o);
+	side_free(&n);
+	return rc;
+}
+
+void diff_stats_free(struct diff_stats *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->nheadings; i++)
+		free(st->headings[i]);
+	free(st->headings);
+	memset(st, 0, sizeof(*st));
+}

@@ -1,0 +1,110 @@
+#include "out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int out_mkdirs(const char *path)
+{
+	char *p, *copy = strdup(path);
+
+	if (copy == NULL)
+		return -1;
+	for (p = copy + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
+			free(copy);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(copy);
+	return 0;
+}
+
+/* 1 when the file at path holds exactly data. */
+static int same_content(const char *path, const char *data, size_t len)
+{
+	struct stat st;
+	char chunk[65536];
+	size_t off = 0;
+	ssize_t n;
+	int fd, same = 1;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	while (same && (n = read(fd, chunk, sizeof chunk)) > 0) {
+		if (off + (size_t)n > len || memcmp(chunk, data + off, (size_t)n) != 0)
+			same = 0;
+		off += (size_t)n;
+	}
+	close(fd);
+	return same && off == len;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int out_write(struct out *o, const char *rel, const char *data, size_t len, struct buf *err)
+{
+	struct buf path = BUF_INIT, tmp = BUF_INIT;
+	int fd, rc = -1;
+
+	buf_printf(&path, "%s/%s", o->dir, rel);
+	buf_printf(&tmp, "%s.tmp%ld", buf_str(&path), (long)getpid());
+	if (!buf_ok(&path) || !buf_ok(&tmp)) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	if (same_content(path.data, data, len)) {
+		o->unchanged++;
+		rc = 0;
+		goto done;
+	}
+	if (out_mkdirs(path.data) < 0)
+		goto fail;
+	if ((fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		goto fail;
+	if (write_all(fd, data, len) < 0) {
+		int saved = errno;
+		close(fd);
+		unlink(tmp.data);
+		errno = saved;
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		unlink(tmp.data);
+		goto fail;
+	}
+	if (rename(tmp.data, path.data) < 0) {
+		unlink(tmp.data);
+		goto fail;
+	}
+	o->written++;
+	rc = 0;
+	goto done;
+fail:
+	buf_printf(err, "%s: cannot write: %s\n", buf_str(&path), strerror(errno));
+done:
+	buf_free(&path);
+	buf_free(&tmp);
+	return rc;
+}

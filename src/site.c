@@ -1,0 +1,638 @@
+#include "site.h"
+
+#include <cmark.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "html.h"
+#include "out.h"
+#include "tmpl.h"
+
+#define FEED_ENTRIES 50 /* newest versions in each language's feed */
+
+enum page { P_LANDING, P_INDEX, P_POLICY, P_CHANGES, P_FEED, P_SITEMAP, P_SIGNABLE, P__MAX };
+static const char *const page_templates[P__MAX] = {
+    "landing.html", "index.html",  "policy.html",   "changes.html",
+    "feed.xml",     "sitemap.xml", "signable.html",
+};
+
+struct gen {
+	const struct site *s;
+	struct tmpl *tmpl[P__MAX];
+	struct out out;
+	struct arena *a;                 /* one page's values; reset after each page */
+	struct arena *keep;              /* values shared by every page */
+	struct tv *t[CONTENT_MAX_LANGS]; /* UI strings per language */
+	const char *root;                /* the path part of base_url, "" at a host's root */
+	struct buf page, err;
+	struct site_stats *stats;
+};
+
+int site_markdown(struct buf *out, const char *md, size_t len)
+{
+	char *html = cmark_markdown_to_html(md, len, CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
+
+	if (html == NULL)
+		return -1;
+	buf_puts(out, html);
+	free(html);
+	return buf_ok(out) ? 0 : -1;
+}
+
+static const char *fmt_date(struct gen *g, const struct date *d, size_t li)
+{
+	struct buf b = BUF_INIT;
+	char *s;
+
+	date_format(&b, d, g->s->langs[li]);
+	s = arena_strdup(g->a, buf_str(&b));
+	buf_free(&b);
+	return s;
+}
+
+static const char *fmt_review(struct gen *g, const struct review *r, size_t li)
+{
+	struct buf b = BUF_INIT;
+	char *s;
+
+	review_format(&b, r, g->s->langs[li]);
+	s = arena_strdup(g->a, buf_str(&b));
+	buf_free(&b);
+	return s;
+}
+
+static const char *rfc3339(struct gen *g, const struct date *d)
+{
+	struct buf b = BUF_INIT;
+	char *s;
+
+	date_format_rfc3339(&b, d);
+	s = arena_strdup(g->a, buf_str(&b));
+	buf_free(&b);
+	return s;
+}
+
+/* Site-relative paths (no leading slash) of the pages, "" for a language's index. */
+static const char *policy_rel(struct gen *g, size_t li, const struct policy *p)
+{
+	return arena_printf(g->a, "%s/policies/%s/", g->s->langs[li], p->slug);
+}
+
+static const char *version_rel(struct gen *g, size_t li, const struct version *v)
+{
+	return arena_printf(g->a, "%s/policies/%s/%s/", g->s->langs[li], v->policy->slug, v->iso);
+}
+
+static const char *href(struct gen *g, const char *rel)
+{
+	return arena_printf(g->a, "%s/%s", g->root, rel);
+}
+
+static int emit(struct gen *g, enum page p, const struct tv *root, const char *rel)
+{
+	const char *file = arena_printf(
+	    g->a, "%s%s", rel, rel[0] == '\0' || rel[strlen(rel) - 1] == '/' ? "index.html" : "");
+	int rc;
+
+	buf_reset(&g->page);
+	if (!arena_ok(g->a) || file == NULL) {
+		buf_printf(&g->err, "%s: out of memory\n", rel);
+		return -1;
+	}
+	if (tmpl_render(g->tmpl[p], root, &g->page, &g->err) < 0)
+		return -1;
+	rc = out_write(&g->out, file, g->page.data, g->page.len, &g->err);
+	g->stats->pages++;
+	arena_reset(g->a);
+	return rc;
+}
+
+/* The values every HTML page has. rel_of_lang[li] is the page's path in each language. */
+static struct tv *page_root(struct gen *g, size_t li, const char *title, const char *rel)
+{
+	const struct site *s = g->s;
+	struct tv *r = tv_dict(g->a), *alts = tv_add_list(r, "alternates");
+	const char *tail = strchr(rel, '/');
+	size_t k;
+
+	tv_attach(r, "t", g->t[li]);
+	tv_str(r, "lang", s->langs[li]);
+	tv_str(r, "site_name", s->name[li]);
+	tv_str(r, "page_title", title);
+	tv_str(r, "root", g->root);
+	tv_str(r, "home", href(g, arena_printf(g->a, "%s/", s->langs[li])));
+	tv_str(r, "canonical", arena_printf(g->a, "%s/%s", s->base_url, rel));
+	for (k = 0; k < s->nlangs; k++) {
+		struct tv *a = tv_push_dict(alts);
+		const char *other = arena_printf(g->a, "%s%s", s->langs[k], tail ? tail : "/");
+		tv_str(a, "lang", s->langs[k]);
+		tv_str(a, "name", content_i18n(s, k, "language_name"));
+		tv_str(a, "href", href(g, other));
+		tv_str(a, "url", arena_printf(g->a, "%s/%s", s->base_url, other));
+		tv_bool(a, "current", k == li);
+	}
+	return r;
+}
+
+/* The text a page in language li shows for v: its own, or the default language's. */
+static const struct text *shown_text(const struct version *v, size_t li)
+{
+	return v->text[li] ? v->text[li] : v->text[0];
+}
+
+static void add_title(struct gen *g, struct tv *d, const struct version *v, size_t li)
+{
+	const struct text *t = shown_text(v, li);
+
+	tv_str(d, "title", t->title);
+	if (t != v->text[li])
+		tv_str(d, "title_lang", g->s->langs[0]);
+	if (t->summary)
+		tv_str(d, "summary", t->summary);
+}
+
+static int build_landing(struct gen *g)
+{
+	const struct site *s = g->s;
+	struct tv *r = tv_dict(g->a), *langs = tv_add_list(r, "languages");
+	size_t li;
+
+	tv_str(r, "lang", s->langs[0]);
+	tv_str(r, "root", g->root);
+	tv_str(r, "canonical", arena_printf(g->a, "%s/", s->base_url));
+	for (li = 0; li < s->nlangs; li++) {
+		struct tv *l = tv_push_dict(langs);
+		tv_str(l, "lang", s->langs[li]);
+		tv_str(l, "site_name", s->name[li]);
+		tv_str(l, "href", href(g, arena_printf(g->a, "%s/", s->langs[li])));
+		tv_str(l, "url", arena_printf(g->a, "%s/%s/", s->base_url, s->langs[li]));
+		tv_attach(l, "t", g->t[li]);
+	}
+	return emit(g, P_LANDING, r, "");
+}
+
+/* Policies in the order of their titles in language li. */
+struct entry {
+	const struct version *cur;
+	const char *title;
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->title, y->title);
+
+	return c ? c : strcmp(x->cur->policy->slug, y->cur->policy->slug);
+}
+
+static int build_index(struct gen *g, size_t li)
+{
+	const struct site *s = g->s;
+	struct entry *e = calloc(s->npolicies + 1, sizeof *e);
+	size_t i, n = 0;
+	const char *rel = arena_printf(g->a, "%s/", s->langs[li]);
+	struct tv *r = page_root(g, li, content_i18n(s, li, "index_title"), rel);
+	struct tv *list = tv_add_list(r, "policies");
+	int rc;
+
+	if (e == NULL)
+		return -1;
+	for (i = 0; i < s->npolicies; i++) {
+		const struct version *cur = policy_current(&s->policies[i]);
+		if (cur) {
+			e[n].cur = cur;
+			e[n++].title = shown_text(cur, li)->title;
+		}
+	}
+	qsort(e, n, sizeof *e, entry_cmp);
+	for (i = 0; i < n; i++) {
+		struct tv *d = tv_push_dict(list);
+		add_title(g, d, e[i].cur, li);
+		tv_str(d, "href", href(g, policy_rel(g, li, e[i].cur->policy)));
+		tv_str(d, "agreed", fmt_date(g, &e[i].cur->date, li));
+		tv_str(d, "agreed_iso", e[i].cur->iso);
+		tv_str(d, "next_review", fmt_review(g, &e[i].cur->review, li));
+	}
+	free(e);
+	rc = emit(g, P_INDEX, r, rel);
+	return rc;
+}
+
+static void add_meta(struct gen *g, struct tv *r, const struct version *v, size_t li)
+{
+	struct tv *m = tv_add_dict(r, "meta");
+	struct buf aud = BUF_INIT;
+	size_t i;
+
+	tv_str(m, "agreed", fmt_date(g, &v->date, li));
+	tv_str(m, "agreed_iso", v->iso);
+	if (date_cmp(&v->effective, &v->date) != 0)
+		tv_str(m, "effective", fmt_date(g, &v->effective, li));
+	tv_str(m, "next_review", fmt_review(g, &v->review, li));
+	if (v->approved_by)
+		tv_str(m, "approved_by", v->approved_by);
+	if (v->owner)
+		tv_str(m, "owner", v->owner);
+	if (v->review_frequency)
+		tv_str(m, "review_frequency", v->review_frequency);
+	for (i = 0; i < v->naudience; i++)
+		buf_printf(&aud, "%s%s", i ? ", " : "", v->audience[i]);
+	if (v->naudience)
+		tv_str(m, "audience", buf_str(&aud));
+	buf_free(&aud);
+}
+
+/* The version history: every version with text, newest first, then those known by date. */
+static void add_history(struct gen *g, struct tv *r, const struct version *v, size_t li)
+{
+	const struct policy *p = v->policy;
+	const struct version *cur = policy_current(p);
+	struct tv *h = tv_add_list(r, "history");
+	size_t i = p->nversions;
+
+	while (i-- > 0) {
+		const struct version *w = &p->versions[i];
+		struct tv *d;
+		if (!w->published)
+			continue;
+		d = tv_push_dict(h);
+		tv_str(d, "date", fmt_date(g, &w->date, li));
+		tv_str(d, "iso", w->iso);
+		tv_str(d, "href", href(g, version_rel(g, li, w)));
+		tv_bool(d, "this", w == v);
+		tv_bool(d, "current", w == cur);
+		if (w != p->versions)
+			tv_str(d, "changes_href",
+			       href(g, arena_printf(g->a, "%schanges/", version_rel(g, li, w))));
+	}
+	i = p->nprevious;
+	while (i-- > 0) {
+		struct tv *d = tv_push_dict(h);
+		tv_str(d, "date", fmt_date(g, &p->previous[i], li));
+		tv_str(d, "iso",
+		       arena_printf(g->a, "%04d-%02d-%02d", p->previous[i].y, p->previous[i].m,
+		                    p->previous[i].d));
+	}
+}
+
+/* Fills body and, when the page shows another language's text, the notice. */
+static int add_body(struct gen *g, struct tv *r, const struct version *v, size_t li,
+                    struct buf *html)
+{
+	const struct text *t = shown_text(v, li);
+	struct buf md = BUF_INIT;
+	int rc;
+
+	if (content_body(t, &md) < 0) {
+		buf_printf(&g->err, "%s: cannot read: out of memory or I/O error\n", t->path);
+		buf_free(&md);
+		return -1;
+	}
+	rc = site_markdown(html, md.data, md.len);
+	buf_free(&md);
+	if (rc < 0)
+		return -1;
+	tv_html(r, "body", buf_str(html));
+	if (t != v->text[li]) {
+		const struct version *w = policy_latest_in(v->policy, v, li);
+		struct tv *f = tv_add_dict(r, "fallback");
+		tv_str(f, "body_lang", g->s->langs[0]);
+		if (w == NULL) {
+			/* A newer version may have the translation even if this one does not. */
+			const struct version *last = policy_current(v->policy);
+			w = last ? policy_latest_in(v->policy, last, li) : NULL;
+		}
+		if (w) {
+			tv_str(f, "latest_href", href(g, version_rel(g, li, w)));
+			tv_str(f, "latest_date", fmt_date(g, &w->date, li));
+		}
+	}
+	if (shown_text(v, li)->declaration)
+		tv_str(r, "declaration", shown_text(v, li)->declaration);
+	return 0;
+}
+
+/* Builds the page of version v in language li at rel (its own address, or the policy's
+ * address for the current version). body receives the body HTML. */
+static int build_version(struct gen *g, const struct version *v, size_t li, const char *rel,
+                         struct buf *body)
+{
+	const struct version *cur = policy_current(v->policy);
+	struct tv *r = page_root(g, li, shown_text(v, li)->title, rel), *pol;
+
+	pol = tv_add_dict(r, "policy");
+	add_title(g, pol, v, li);
+	add_meta(g, r, v, li);
+	add_history(g, r, v, li);
+	if (v != cur) {
+		struct tv *o = tv_add_dict(r, "old");
+		tv_str(o, "current_href", href(g, policy_rel(g, li, v->policy)));
+		tv_str(o, "current_date", fmt_date(g, &cur->date, li));
+	}
+	if (v != v->policy->versions)
+		tv_str(r, "changes_href",
+		       href(g, arena_printf(g->a, "%schanges/", version_rel(g, li, v))));
+	tv_str(r, "version_href", href(g, version_rel(g, li, v)));
+	tv_str(r, "version_date", fmt_date(g, &v->date, li));
+	buf_reset(body);
+	if (add_body(g, r, v, li, body) < 0)
+		return -1;
+	return emit(g, P_POLICY, r, rel);
+}
+
+/* The text in which a changes page compares v with prev: language li when both versions
+ * have it, else the default language. */
+static size_t diff_lang(const struct version *prev, const struct version *v, size_t li)
+{
+	return prev->text[li] && v->text[li] ? li : 0;
+}
+
+static int build_changes(struct gen *g, const struct version *prev, const struct version *v,
+                         size_t li)
+{
+	const char *rel = arena_printf(g->a, "%schanges/", version_rel(g, li, v));
+	size_t dl = diff_lang(prev, v, li);
+	struct buf old_md = BUF_INIT, new_md = BUF_INIT, html = BUF_INIT;
+	struct diff_stats st;
+	struct tv *r, *pol, *sections;
+	size_t i;
+	int rc = -1;
+
+	if (content_body(prev->text[dl], &old_md) < 0 || content_body(v->text[dl], &new_md) < 0) {
+		buf_printf(&g->err, "%s: cannot read\n", v->text[dl]->path);
+		goto done;
+	}
+	memset(&st, 0, sizeof st);
+	if (diff_html(&html, old_md.data, old_md.len, new_md.data, new_md.len, &st) < 0) {
+		buf_printf(&g->err, "%s: out of memory comparing versions\n", v->text[dl]->path);
+		goto done;
+	}
+	r = page_root(g, li,
+	              arena_printf(g->a, "%s: %s", content_i18n(g->s, li, "changes_title"),
+	                           shown_text(v, li)->title),
+	              rel);
+	pol = tv_add_dict(r, "policy");
+	add_title(g, pol, v, li);
+	tv_html(r, "diff", buf_str(&html));
+	if (dl != li)
+		tv_str(r, "diff_lang", g->s->langs[dl]);
+	tv_str(r, "version_date", fmt_date(g, &v->date, li));
+	tv_str(r, "version_href", href(g, version_rel(g, li, v)));
+	tv_str(r, "previous_date", fmt_date(g, &prev->date, li));
+	tv_str(r, "previous_href", href(g, version_rel(g, li, prev)));
+	tv_int(r, "words_added", (long long)st.words_added);
+	tv_int(r, "words_removed", (long long)st.words_removed);
+	tv_bool(r, "unchanged", st.words_added == 0 && st.words_removed == 0);
+	tv_bool(r, "has_sections", st.nheadings > 0);
+	sections = tv_add_list(r, "sections");
+	for (i = 0; i < st.nheadings; i++)
+		tv_push_str(sections, st.headings[i]);
+	rc = emit(g, P_CHANGES, r, rel);
+	diff_stats_free(&st);
+done:
+	buf_free(&old_md);
+	buf_free(&new_md);
+	buf_free(&html);
+	return rc;
+}
+
+/* signable.tsv: one line per published version with a declaration, per language with a
+ * text: slug, version, language, SHA-256 of text.html, resign (0/1), title, declaration.
+ * content guarantees titles and declarations are single lines without tabs. */
+static int build_signable(struct gen *g, const struct version *v, size_t li, const struct buf *body,
+                          struct buf *tsv)
+{
+	const struct text *t = v->text[li];
+	const char *rel = arena_printf(g->a, "%stext.html", version_rel(g, li, v));
+	struct tv *r = tv_dict(g->a);
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	char hex[crypto_hash_sha256_BYTES * 2 + 1];
+
+	tv_str(r, "lang", g->s->langs[li]);
+	tv_str(r, "title", t->title);
+	tv_str(r, "declaration", t->declaration);
+	tv_html(r, "body", buf_str(body));
+	buf_printf(tsv, "%s\t%s\t%s\t", v->policy->slug, v->iso, g->s->langs[li]);
+	buf_reset(&g->page);
+	if (tmpl_render(g->tmpl[P_SIGNABLE], r, &g->page, &g->err) < 0)
+		return -1;
+	crypto_hash_sha256(hash, (const unsigned char *)g->page.data, g->page.len);
+	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+	buf_printf(tsv, "%s\t%d\t%s\t%s\n", hex, v->resign, t->title, t->declaration);
+	if (out_write(&g->out, rel, g->page.data, g->page.len, &g->err) < 0)
+		return -1;
+	g->stats->pages++;
+	return 0;
+}
+
+static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
+{
+	const struct version *cur = policy_current(p);
+	struct buf body = BUF_INIT;
+	size_t li, i;
+	int rc = 0;
+
+	if (cur == NULL)
+		return 0;
+	for (li = 0; li < g->s->nlangs && rc == 0; li++) {
+		for (i = 0; i < p->nversions && rc == 0; i++) {
+			const struct version *v = &p->versions[i];
+			if (!v->published)
+				continue;
+			rc = build_version(g, v, li, version_rel(g, li, v), &body);
+			if (rc == 0 && v == cur)
+				rc = build_version(g, v, li, policy_rel(g, li, p), &body);
+			if (rc == 0 && v->text[li] && v->text[li]->declaration)
+				rc = build_signable(g, v, li, &body, tsv);
+			if (rc == 0 && i > 0)
+				rc = build_changes(g, &p->versions[i - 1], v, li);
+		}
+	}
+	buf_free(&body);
+	return rc;
+}
+
+/* Versions for the feeds: newest effective date first. */
+static int version_cmp(const void *a, const void *b)
+{
+	const struct version *x = *(const struct version *const *)a;
+	const struct version *y = *(const struct version *const *)b;
+	int c = date_cmp(&y->effective, &x->effective);
+
+	return c ? c : strcmp(x->policy->slug, y->policy->slug);
+}
+
+static int build_feed(struct gen *g, size_t li, const struct version **all, size_t n)
+{
+	const struct site *s = g->s;
+	const char *rel = arena_printf(g->a, "%s/feed.xml", s->langs[li]);
+	struct tv *r = tv_dict(g->a), *entries = tv_add_list(r, "entries");
+	size_t i;
+
+	tv_attach(r, "t", g->t[li]);
+	tv_str(r, "lang", s->langs[li]);
+	tv_str(r, "site_name", s->name[li]);
+	tv_str(r, "feed_url", arena_printf(g->a, "%s/%s", s->base_url, rel));
+	tv_str(r, "home_url", arena_printf(g->a, "%s/%s/", s->base_url, s->langs[li]));
+	/* Without versions, the feed's date is a fixed one rather than the clock's. */
+	tv_str(r, "updated", n ? rfc3339(g, &all[0]->effective) : "2000-01-01T00:00:00Z");
+	for (i = 0; i < n && i < FEED_ENTRIES; i++) {
+		struct tv *e = tv_push_dict(entries);
+		add_title(g, e, all[i], li);
+		tv_str(e, "url",
+		       arena_printf(g->a, "%s/%s", s->base_url, version_rel(g, li, all[i])));
+		tv_str(e, "updated", rfc3339(g, &all[i]->effective));
+		tv_str(e, "date", fmt_date(g, &all[i]->date, li));
+	}
+	return emit(g, P_FEED, r, rel);
+}
+
+static int build_feeds(struct gen *g)
+{
+	const struct site *s = g->s;
+	const struct version **all;
+	size_t i, j, n = 0, total = 0, li;
+	int rc = 0;
+
+	for (i = 0; i < s->npolicies; i++)
+		total += s->policies[i].nversions;
+	if ((all = calloc(total + 1, sizeof *all)) == NULL)
+		return -1;
+	for (i = 0; i < s->npolicies; i++)
+		for (j = 0; j < s->policies[i].nversions; j++)
+			if (s->policies[i].versions[j].published)
+				all[n++] = &s->policies[i].versions[j];
+	qsort(all, n, sizeof *all, version_cmp);
+	for (li = 0; li < s->nlangs && rc == 0; li++)
+		rc = build_feed(g, li, all, n);
+	free(all);
+	return rc;
+}
+
+static void sitemap_url(struct gen *g, struct tv *urls, const char *tail, const struct date *mod)
+{
+	const struct site *s = g->s;
+	size_t li, k;
+
+	for (li = 0; li < s->nlangs; li++) {
+		struct tv *u = tv_push_dict(urls), *alts = tv_add_list(u, "alternates");
+		tv_str(u, "loc", arena_printf(g->a, "%s/%s/%s", s->base_url, s->langs[li], tail));
+		if (mod)
+			tv_str(u, "lastmod",
+			       arena_printf(g->a, "%04d-%02d-%02d", mod->y, mod->m, mod->d));
+		for (k = 0; k < s->nlangs; k++) {
+			struct tv *a = tv_push_dict(alts);
+			tv_str(a, "lang", s->langs[k]);
+			tv_str(a, "url",
+			       arena_printf(g->a, "%s/%s/%s", s->base_url, s->langs[k], tail));
+		}
+	}
+}
+
+/* The sitemap lists the language indexes and each policy's current page. */
+static int build_sitemap(struct gen *g)
+{
+	const struct site *s = g->s;
+	struct tv *r = tv_dict(g->a), *urls = tv_add_list(r, "urls");
+	const struct date *newest = NULL;
+	size_t i;
+
+	for (i = 0; i < s->npolicies; i++) {
+		const struct version *cur = policy_current(&s->policies[i]);
+		if (cur && (newest == NULL || date_cmp(&cur->effective, newest) > 0))
+			newest = &cur->effective;
+	}
+	sitemap_url(g, urls, "", newest);
+	for (i = 0; i < s->npolicies; i++) {
+		const struct version *cur = policy_current(&s->policies[i]);
+		if (cur)
+			sitemap_url(g, urls,
+			            arena_printf(g->a, "policies/%s/", s->policies[i].slug),
+			            &cur->effective);
+	}
+	return emit(g, P_SITEMAP, r, "sitemap.xml");
+}
+
+static int copy_static(struct gen *g, const char *tdir, const char *name)
+{
+	struct buf src = BUF_INIT;
+	char *path = arena_printf(g->a, "%s/%s", tdir, name);
+	int rc = -1;
+
+	if (path && buf_read_file(&src, path) == 0) {
+		rc = out_write(&g->out, name, src.data, src.len, &g->err);
+		g->stats->pages++;
+	} else {
+		buf_printf(&g->err, "%s: cannot read\n", path ? path : name);
+	}
+	buf_free(&src);
+	return rc;
+}
+
+static const char *url_path(struct arena *a, const char *base_url)
+{
+	const char *p = strstr(base_url, "://");
+	const char *slash = p ? strchr(p + 3, '/') : NULL;
+
+	return slash ? arena_strdup(a, slash) : "";
+}
+
+int site_build(const struct site *s, const char *tdir, const char *outdir, struct site_stats *stats,
+               struct buf *err)
+{
+	struct gen g;
+	struct buf tsv = BUF_INIT;
+	size_t i, li;
+	int rc = -1;
+
+	memset(&g, 0, sizeof g);
+	memset(stats, 0, sizeof *stats);
+	g.s = s;
+	g.stats = stats;
+	g.out.dir = outdir;
+	g.a = arena_new();
+	g.keep = arena_new();
+	if (g.a == NULL || g.keep == NULL || sodium_init() < 0) {
+		buf_puts(err, "out of memory\n");
+		goto done;
+	}
+	for (i = 0; i < P__MAX; i++)
+		if ((g.tmpl[i] = tmpl_load(tdir, page_templates[i], err)) == NULL)
+			goto done;
+	g.root = url_path(g.keep, s->base_url);
+	for (li = 0; li < s->nlangs; li++) {
+		const struct yml *e;
+		g.t[li] = tv_dict(g.keep);
+		for (e = s->i18n[0] ? s->i18n[0]->first : NULL; e; e = e->next)
+			tv_str(g.t[li], e->key, content_i18n(s, li, e->key));
+	}
+	if (!arena_ok(g.keep) || build_landing(&g) < 0 || copy_static(&g, tdir, "style.css") < 0)
+		goto fail;
+	for (li = 0; li < s->nlangs; li++)
+		if (build_index(&g, li) < 0)
+			goto fail;
+	for (i = 0; i < s->npolicies; i++)
+		if (build_policy(&g, &s->policies[i], &tsv) < 0)
+			goto fail;
+	if (build_feeds(&g) < 0 || build_sitemap(&g) < 0)
+		goto fail;
+	if (!buf_ok(&tsv) || out_write(&g.out, "signable.tsv", buf_str(&tsv), tsv.len, &g.err) < 0)
+		goto fail;
+	stats->pages++;
+	rc = 0;
+fail:
+	buf_put(err, buf_str(&g.err), g.err.len);
+done:
+	stats->written = g.out.written;
+	stats->unchanged = g.out.unchanged;
+	for (i = 0; i < P__MAX; i++)
+		tmpl_free(g.tmpl[i]);
+	arena_free(g.a);
+	arena_free(g.keep);
+	buf_free(&g.page);
+	buf_free(&g.err);
+	buf_free(&tsv);
+	return rc;
+}

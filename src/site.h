@@ -1,0 +1,34 @@
+/* site: renders the loaded content (content.h) into the static site, one page at a time.
+ *
+ *   /index.html                                   bilingual landing page
+ *   /<lang>/index.html                            the policies, agreed and next review dates
+ *   /<lang>/policies/<slug>/index.html            the current version
+ *   /<lang>/policies/<slug>/<version>/index.html  every published version
+ *   /<lang>/policies/<slug>/<version>/changes/index.html   what changed from the one before
+ *   /<lang>/feed.xml                              Atom feed of published versions
+ *   /sitemap.xml, /style.css
+ *   /signable.tsv                                 versions parents sign (read by the portal)
+ *   /<lang>/policies/<slug>/<version>/text.html   the exact body HTML that was signed
+ */
+#ifndef SITE_H
+#define SITE_H
+
+#include "buf.h"
+#include "content.h"
+
+struct site_stats {
+	size_t pages;     /* files generated */
+	size_t written;   /* of which written because new or changed */
+	size_t unchanged; /* of which left alone because identical */
+};
+
+/* Builds the site from s (which must have no errors) with the templates in tdir into
+ * outdir. Returns 0, or -1 with "path: message" lines appended to err. */
+int site_build(const struct site *s, const char *tdir, const char *outdir,
+	       struct site_stats *stats, struct buf *err);
+
+/* The one Markdown-to-HTML conversion: cmark, safe (raw HTML and javascript: links never
+ * pass), smart punctuation. Appends to out; returns 0 or -1 (out of memory). */
+int site_markdown(struct buf *out, const char *md, size_t len);
+
+#endif

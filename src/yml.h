@@ -1,0 +1,35 @@
+/* yml: YAML (via libyaml) loaded into a small tree of scalars, sequences and mappings,
+ * each with its line number, for the content files and front matter.
+ * Anchors, aliases and tags are refused: content files have no need of them. */
+#ifndef YML_H
+#define YML_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "buf.h"
+
+enum yml_kind { YML_SCALAR, YML_SEQ, YML_MAP, YML__MAX };
+
+struct yml {
+	enum yml_kind kind;
+	int line;          /* 1-based, in the text given to yml_parse */
+	const char *value; /* YML_SCALAR: the text, UTF-8 */
+	int quoted;        /* YML_SCALAR: written in quotes (so never a number or bool) */
+	const char *key;   /* a mapping's entry: its key */
+	int key_line;
+	struct yml *first, *next; /* YML_SEQ, YML_MAP: the items or entries */
+	size_t count;
+};
+
+extern const char *const yml_kind_names[YML__MAX];
+
+/* Parses text (len bytes) into a tree allocated in a. An empty document gives an empty
+ * mapping. Returns NULL on error with "LINE: message" appended to err, where LINE is
+ * the 1-based line plus line_offset. Duplicate keys are an error. */
+struct yml *yml_parse(struct arena *a, const char *text, size_t len, int line_offset,
+		      struct buf *err);
+/* The entry of a mapping with the given key, or NULL. */
+const struct yml *yml_get(const struct yml *map, const char *key);
+
+#endif

@@ -29,10 +29,10 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LDLIBS = $(PKG_LIBS) -lm
 
 # Library modules in src/ (one file each), shared by every program.
-LIB = arena buf content csv date diff form html out qr site tmpl token utf8 yml
+LIB = arena buf content csv date db diff form html out qr site tmpl token utf8 yml
 
 # Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
-UNIT = arena buf content csv date diff form html qr tmpl token utf8 yml
+UNIT = csv date diff form html qr tmpl token utf8
 
 PROGS = build/policygen
 LIB_OBJ = $(LIB:%=build/obj/%.o)

@@ -137,8 +137,10 @@ static int side_parse(struct side *sd, const char *md, size_t len)
 	size_t cur = NONE, idx, i;
 	int rc = 0;
 
-	if (md == NULL)
-		md = "", len = 0;
+	if (md == NULL) {
+		md = "";
+		len = 0;
+	}
 	if ((doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT)) == NULL)
 		return -1;
 	if ((it = cmark_iter_new(doc)) == NULL) {
@@ -149,8 +151,7 @@ static int side_parse(struct side *sd, const char *md, size_t len)
 		node = cmark_iter_get_node(it);
 		switch (cmark_node_get_type(node)) {
 		case CMARK_NODE_ITEM:
-			if (ev == CMARK_EVENT_ENTER &&
-			    (rc = side_add_block(sd, K_LI, &idx)) == 0)
+			if (ev == CMARK_EVENT_ENTER && (rc = side_add_block(sd, K_LI, &idx)) == 0)
 				cmark_node_set_user_data(node, (void *)(uintptr_t)(idx + 1));
 			break;
 		case CMARK_NODE_PARAGRAPH:
@@ -357,7 +358,7 @@ struct myers {
 };
 
 static int myers_init(struct myers *m, const size_t *a, size_t n, const size_t *b, size_t mm,
-		      unsigned char *ca, unsigned char *cb)
+                      unsigned char *ca, unsigned char *cb)
 {
 	size_t diags;
 
@@ -369,7 +370,10 @@ static int myers_init(struct myers *m, const size_t *a, size_t n, const size_t *
 		return -1;
 	m->fd = m->mem + mm + 1;
 	m->bd = m->mem + diags + mm + 1;
-	m->a = a, m->b = b, m->ca = ca, m->cb = cb;
+	m->a = a;
+	m->b = b;
+	m->ca = ca;
+	m->cb = cb;
 	m->budget = DIFF_WORK_MAX;
 	return 0;
 }
@@ -377,7 +381,7 @@ static int myers_init(struct myers *m, const size_t *a, size_t n, const size_t *
 /* Finds a point (*xmid, *ymid) on an optimal path through the middle of the edit graph of
  * a[xoff..xlim) and b[yoff..ylim), both non-empty. Returns 0, or -1 when over budget. */
 static int myers_split(struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim, ptrdiff_t yoff,
-		       ptrdiff_t ylim, ptrdiff_t *xmid, ptrdiff_t *ymid)
+                       ptrdiff_t ylim, ptrdiff_t *xmid, ptrdiff_t *ymid)
 {
 	ptrdiff_t *fd = m->fd, *bd = m->bd;
 	const size_t *a = m->a, *b = m->b;
@@ -441,7 +445,7 @@ static int myers_split(struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim, ptrdiff_
 
 /* Recursion depth is about log2 of the edit distance: each half has at most half of it. */
 static void myers_compare(struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim, ptrdiff_t yoff,
-			  ptrdiff_t ylim)
+                          ptrdiff_t ylim)
 {
 	ptrdiff_t xmid, ymid;
 
@@ -519,7 +523,9 @@ static int compare(struct side *o, struct side *n, enum diff_level *level)
 	if (m.exhausted) {
 		memset(o->chg, 0, o->ntok);
 		memset(n->chg, 0, n->ntok);
-		it.tid = tid, it.hash = block_hash, it.eq = block_eq;
+		it.tid = tid;
+		it.hash = block_hash;
+		it.eq = block_eq;
 		if ((bid = calloc(o->nb + n->nb + 1, sizeof(*bid))) == NULL ||
 		    (bc = calloc(o->nb + n->nb + 1, 1)) == NULL)
 			goto out;
@@ -554,6 +560,13 @@ struct op {
 	const struct tok *t; /* the new side's token for OP_EQ */
 };
 
+static void put_op(struct op *ops, size_t *k, enum op_type type, const struct tok *t)
+{
+	ops[*k].type = type;
+	ops[*k].t = t;
+	(*k)++;
+}
+
 static struct op *build_ops(const struct side *o, const struct side *n, size_t *nops)
 {
 	struct op *ops;
@@ -563,21 +576,23 @@ static struct op *build_ops(const struct side *o, const struct side *n, size_t *
 		return NULL;
 	while (i < o->ntok || j < n->ntok) {
 		if (i < o->ntok && j < n->ntok && !o->chg[i] && !n->chg[j]) {
-			ops[k].type = OP_EQ, ops[k++].t = &n->tok[j];
-			i++, j++;
+			put_op(ops, &k, OP_EQ, &n->tok[j]);
+			i++;
+			j++;
 			continue;
 		}
-		si = i, sj = j;
+		si = i;
+		sj = j;
 		while (i < o->ntok && o->chg[i])
-			ops[k].type = OP_DEL, ops[k++].t = &o->tok[i++];
+			put_op(ops, &k, OP_DEL, &o->tok[i++]);
 		while (j < n->ntok && n->chg[j])
-			ops[k].type = OP_INS, ops[k++].t = &n->tok[j++];
+			put_op(ops, &k, OP_INS, &n->tok[j++]);
 		if (i == si && j == sj) {
 			/* Unpaired unchanged tokens: impossible, but never loop. */
 			while (i < o->ntok)
-				ops[k].type = OP_DEL, ops[k++].t = &o->tok[i++];
+				put_op(ops, &k, OP_DEL, &o->tok[i++]);
 			while (j < n->ntok)
-				ops[k].type = OP_INS, ops[k++].t = &n->tok[j++];
+				put_op(ops, &k, OP_INS, &n->tok[j++]);
 		}
 	}
 	*nops = k;
@@ -588,7 +603,7 @@ static struct op *build_ops(const struct side *o, const struct side *n, size_t *
 enum state { S_SAME, S_ADDED, S_REMOVED, S_CHANGED, S__MAX };
 
 static const char *const state_attrs[S__MAX] = {
-	"", " class=\"diff-added\"", " class=\"diff-removed\"", " class=\"diff-changed\""};
+    "", " class=\"diff-added\"", " class=\"diff-removed\"", " class=\"diff-changed\""};
 
 struct oblk {
 	size_t o0, o1;  /* ops [o0, o1) */
@@ -605,8 +620,8 @@ static size_t seg_end(const struct op *ops, size_t nops, size_t i)
 	return i;
 }
 
-static int add_oblk(struct oblk **ob, size_t *nob, size_t *cap, size_t o0, size_t o1,
-		    size_t fused, enum kind k)
+static int add_oblk(struct oblk **ob, size_t *nob, size_t *cap, size_t o0, size_t o1, size_t fused,
+                    enum kind k)
 {
 	struct oblk *p;
 
@@ -614,7 +629,9 @@ static int add_oblk(struct oblk **ob, size_t *nob, size_t *cap, size_t o0, size_
 		return -1;
 	*ob = p;
 	memset(&p[*nob], 0, sizeof(*p));
-	p[*nob].o0 = o0, p[*nob].o1 = o1, p[*nob].fused = fused;
+	p[*nob].o0 = o0;
+	p[*nob].o1 = o1;
+	p[*nob].fused = fused;
 	p[*nob].kind = k == K_WORD ? K_P : k;
 	(*nob)++;
 	return 0;
@@ -672,10 +689,12 @@ static int build_blocks(const struct op *ops, size_t nops, struct oblk **pob, si
 			b->state = S_ADDED;
 		else
 			b->state = ins || del ? S_CHANGED : S_SAME;
-		b->show_lead = ops[b->o0].t->kind == K_WORD ||
-			       (ops[b->o0].type != OP_EQ && b->state == S_CHANGED && b->fused == NONE);
+		b->show_lead =
+		    ops[b->o0].t->kind == K_WORD ||
+		    (ops[b->o0].type != OP_EQ && b->state == S_CHANGED && b->fused == NONE);
 	}
-	*pob = ob, *pnob = nob;
+	*pob = ob;
+	*pnob = nob;
 	return 0;
 fail:
 	free(ob);
@@ -731,7 +750,7 @@ static unsigned char *visible_blocks(const struct oblk *ob, size_t nob)
 		if (ob[i].state != S_SAME)
 			last = i;
 		vis[i] = ob[i].state != S_SAME || IS_HEADING(ob[i].kind) ||
-			 (last != NONE && i - last <= DIFF_CONTEXT);
+		         (last != NONE && i - last <= DIFF_CONTEXT);
 	}
 	for (i = nob, last = NONE; i-- > 0;) {
 		if (ob[i].state != S_SAME)
@@ -749,7 +768,7 @@ static unsigned char *visible_blocks(const struct oblk *ob, size_t nob)
 }
 
 static void render(struct buf *out, const struct op *ops, const struct oblk *ob, size_t nob,
-		   const unsigned char *vis)
+                   const unsigned char *vis)
 {
 	size_t i = 0;
 	int inlist = 0, li;
@@ -762,7 +781,7 @@ static void render(struct buf *out, const struct op *ops, const struct oblk *ob,
 				inlist = 0;
 			}
 			buf_puts(out, inlist ? "<li class=\"diff-skip\">\xe2\x80\xa6</li>\n"
-					     : "<p class=\"diff-skip\">\xe2\x80\xa6</p>\n");
+			                     : "<p class=\"diff-skip\">\xe2\x80\xa6</p>\n");
 			while (i < nob && !vis[i])
 				i++;
 			continue;
@@ -823,7 +842,7 @@ static int add_heading(struct diff_stats *st, char *s)
 }
 
 static int fill_stats(struct diff_stats *st, const struct op *ops, size_t nops,
-		      const struct oblk *ob, size_t nob)
+                      const struct oblk *ob, size_t nob)
 {
 	size_t i, section = NONE, listed = NONE;
 	char *s;
@@ -858,7 +877,7 @@ static int fill_stats(struct diff_stats *st, const struct op *ops, size_t nops,
 }
 
 int diff_html(struct buf *out, const char *old_md, size_t old_len, const char *new_md,
-	      size_t new_len, struct diff_stats *st)
+              size_t new_len, struct diff_stats *st)
 {
 	struct side o, n;
 	struct diff_stats local;
@@ -878,9 +897,8 @@ int diff_html(struct buf *out, const char *old_md, size_t old_len, const char *n
 	if (side_parse(&o, old_md, old_len) < 0 || side_parse(&n, new_md, new_len) < 0 ||
 	    side_tokenize(&o) < 0 || side_tokenize(&n) < 0 || compare(&o, &n, &st->level) < 0)
 		goto out;
-	if ((ops = build_ops(&o, &n, &nops)) == NULL ||
-	    build_blocks(ops, nops, &ob, &nob) < 0 || (vis = visible_blocks(ob, nob)) == NULL ||
-	    fill_stats(st, ops, nops, ob, nob) < 0)
+	if ((ops = build_ops(&o, &n, &nops)) == NULL || build_blocks(ops, nops, &ob, &nob) < 0 ||
+	    (vis = visible_blocks(ob, nob)) == NULL || fill_stats(st, ops, nops, ob, nob) < 0)
 		goto out;
 	render(out, ops, ob, nob, vis);
 	if (buf_ok(out))

@@ -43,7 +43,7 @@
 /* Unchanged blocks shown on each side of a changed one. */
 #define DIFF_CONTEXT 1
 /* Comparison steps allowed for the word-level diff, and again for the block-level one. */
-#define DIFF_WORK_MAX (1UL << 25)
+#define DIFF_WORK_MAX (1UL << 26)
 /* At most this many section headings are listed in struct diff_stats. */
 #define DIFF_HEADINGS_MAX 32
 
@@ -85,7 +85,7 @@ struct diff_stats {
  * `out` is left as it was (or with its oom flag set) and *st is empty. In both cases the
  * caller calls diff_stats_free(st) when done. */
 int diff_html(struct buf *out, const char *old_md, size_t old_len, const char *new_md,
-	      size_t new_len, struct diff_stats *st);
+              size_t new_len, struct diff_stats *st);
 
 /* Frees what *st owns and clears it; st may be NULL. */
 void diff_stats_free(struct diff_stats *st);

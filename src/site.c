@@ -384,9 +384,11 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 	tv_str(r, "previous_href", href(g, version_rel(g, li, prev)));
 	tv_int(r, "words_added", (long long)st.words_added);
 	tv_int(r, "words_removed", (long long)st.words_removed);
-	tv_bool(r, "unchanged", st.words_added == 0 && st.words_removed == 0);
-	tv_bool(r, "has_sections", st.nheadings > 0);
+	tv_bool(r, "unchanged", st.blocks_changed == 0);
+	tv_bool(r, "has_sections", st.nheadings > 0 || st.before_first_heading);
 	sections = tv_add_list(r, "sections");
+	if (st.before_first_heading)
+		tv_push_str(sections, content_i18n(g->s, li, "changes_introduction"));
 	for (i = 0; i < st.nheadings; i++)
 		tv_push_str(sections, st.headings[i]);
 	rc = emit(g, P_CHANGES, r, rel);

@@ -15,12 +15,36 @@ static int run(struct buf *out, const char *old, const char *new, struct diff_st
  * most the class attributes it lists: nothing else can have come from the Markdown. */
 static int only_known_tags(const char *html)
 {
-	static const char *const tags[] = {
-		"<p>", "</p>", "<li>", "</li>", "<ul>", "</ul>", "<ins>", "</ins>", "<del>",
-		"</del>", "<h1>", "</h1>", "<h2>", "</h2>", "<h3>", "</h3>", "<h4>", "</h4>",
-		"<h5>", "</h5>", "<h6>", "</h6>", "<p class=\"diff-", "<li class=\"diff-",
-		"<h1 class=\"diff-", "<h2 class=\"diff-", "<h3 class=\"diff-",
-		"<h4 class=\"diff-", "<h5 class=\"diff-", "<h6 class=\"diff-"};
+	static const char *const tags[] = {"<p>",
+	                                   "</p>",
+	                                   "<li>",
+	                                   "</li>",
+	                                   "<ul>",
+	                                   "</ul>",
+	                                   "<ins>",
+	                                   "</ins>",
+	                                   "<del>",
+	                                   "</del>",
+	                                   "<h1>",
+	                                   "</h1>",
+	                                   "<h2>",
+	                                   "</h2>",
+	                                   "<h3>",
+	                                   "</h3>",
+	                                   "<h4>",
+	                                   "</h4>",
+	                                   "<h5>",
+	                                   "</h5>",
+	                                   "<h6>",
+	                                   "</h6>",
+	                                   "<p class=\"diff-",
+	                                   "<li class=\"diff-",
+	                                   "<h1 class=\"diff-",
+	                                   "<h2 class=\"diff-",
+	                                   "<h3 class=\"diff-",
+	                                   "<h4 class=\"diff-",
+	                                   "<h5 class=\"diff-",
+	                                   "<h6 class=\"diff-"};
 	static const char *const classes[] = {"added\">", "removed\">", "changed\">", "skip\">"};
 	const char *p;
 	size_t i, j, n;
@@ -62,10 +86,10 @@ static void test_word_changed(void)
 	struct diff_stats st;
 
 	CHECK_INT(run(&b, "We review this policy every year.\n",
-		      "We review this policy every two years.\n", &st),
-		  0);
+	              "We review this policy every two years.\n", &st),
+	          0);
 	CHECK_STR(buf_str(&b), "<p class=\"diff-changed\">We review this policy every "
-			       "<del>year.</del> <ins>two years.</ins></p>\n");
+	                       "<del>year.</del> <ins>two years.</ins></p>\n");
 	CHECK_INT(st.words_added, 2);
 	CHECK_INT(st.words_removed, 1);
 	CHECK_INT(st.blocks_changed, 1);
@@ -84,13 +108,13 @@ static void test_paragraph_added(void)
 	struct diff_stats st;
 
 	CHECK_INT(run(&b, "First para here.\n\nThird para here.\n",
-		      "First para here.\n\nA new para here.\n\nThird para here.\n", &st),
-		  0);
+	              "First para here.\n\nA new para here.\n\nThird para here.\n", &st),
+	          0);
 	/* The inserted run could be drawn as "A new para here. ¶" inside the first block;
 	 * it must show as one whole new paragraph between two unchanged ones. */
 	CHECK_STR(buf_str(&b), "<p>First para here.</p>\n"
-			       "<p class=\"diff-added\"><ins>A new para here.</ins></p>\n"
-			       "<p>Third para here.</p>\n");
+	                       "<p class=\"diff-added\"><ins>A new para here.</ins></p>\n"
+	                       "<p>Third para here.</p>\n");
 	CHECK_INT(st.words_added, 4);
 	CHECK_INT(st.words_removed, 0);
 	CHECK_INT(st.blocks_changed, 1);
@@ -105,11 +129,11 @@ static void test_list_item_removed(void)
 	struct diff_stats st;
 
 	CHECK_INT(run(&b, "Rules:\n\n- be kind\n- be fair\n- be safe\n",
-		      "Rules:\n\n- be kind\n- be safe\n", &st),
-		  0);
+	              "Rules:\n\n- be kind\n- be safe\n", &st),
+	          0);
 	CHECK_STR(buf_str(&b), "<p>Rules:</p>\n<ul>\n<li>be kind</li>\n"
-			       "<li class=\"diff-removed\"><del>be fair</del></li>\n"
-			       "<li>be safe</li>\n</ul>\n");
+	                       "<li class=\"diff-removed\"><del>be fair</del></li>\n"
+	                       "<li>be safe</li>\n</ul>\n");
 	CHECK_INT(st.words_added, 0);
 	CHECK_INT(st.words_removed, 2);
 	CHECK_INT(st.blocks_removed, 1);
@@ -123,11 +147,11 @@ static void test_heading_changed(void)
 	struct buf b = BUF_INIT;
 	struct diff_stats st;
 
-	CHECK_INT(run(&b, "## Online safety\n\nBe careful.\n", "## Staying safe online\n\nBe careful.\n",
-		      &st),
-		  0);
+	CHECK_INT(run(&b, "## Online safety\n\nBe careful.\n",
+	              "## Staying safe online\n\nBe careful.\n", &st),
+	          0);
 	CHECK_STR(buf_str(&b), "<h2 class=\"diff-changed\"><del>Online safety</del> "
-			       "<ins>Staying safe online</ins></h2>\n<p>Be careful.</p>\n");
+	                       "<ins>Staying safe online</ins></h2>\n<p>Be careful.</p>\n");
 	CHECK_INT(st.nheadings, 1);
 	if (st.nheadings == 1)
 		CHECK_STR(st.headings[0], "Staying safe online");
@@ -144,7 +168,7 @@ static void test_heading_changed(void)
 	/* A paragraph that became a list item. */
 	CHECK_INT(run(&b, "Intro.\n\nBe kind.\n", "Intro.\n\n- Be kind.\n", &st), 0);
 	CHECK_STR(buf_str(&b),
-		  "<p>Intro.</p>\n<ul>\n<li class=\"diff-changed\">Be kind.</li>\n</ul>\n");
+	          "<p>Intro.</p>\n<ul>\n<li class=\"diff-changed\">Be kind.</li>\n</ul>\n");
 	CHECK_INT(st.blocks_changed, 1);
 	diff_stats_free(&st);
 	buf_free(&b);
@@ -153,14 +177,14 @@ static void test_heading_changed(void)
 static void test_section_headings(void)
 {
 	static const char old[] = "Intro text.\n\n"
-				  "## Online Safety\n\nNever share passwords.\n\n"
-				  "## Photographs\n\n### At events\n\nAsk first.\n\n"
-				  "## Complaints\n\nWrite to the head.\n\n"
-				  "## Old section\n\nGone soon.\n";
+	                          "## Online Safety\n\nNever share passwords.\n\n"
+	                          "## Photographs\n\n### At events\n\nAsk first.\n\n"
+	                          "## Complaints\n\nWrite to the head.\n\n"
+	                          "## Old section\n\nGone soon.\n";
 	static const char new[] = "Intro text.\n\n"
-				  "## Online Safety\n\nNever share your passwords.\n\n"
-				  "## Photographs\n\n### At events\n\nAlways ask first.\n\n"
-				  "## Complaints\n\nWrite to the head.\n";
+	                          "## Online Safety\n\nNever share your passwords.\n\n"
+	                          "## Photographs\n\n### At events\n\nAlways ask first.\n\n"
+	                          "## Complaints\n\nWrite to the head.\n";
 	struct buf b = BUF_INIT;
 	struct diff_stats st;
 
@@ -212,7 +236,7 @@ static void test_many_sections(void)
 static void test_identical(void)
 {
 	static const char md[] = "# Policy\n\nSome *text* with a [link](http://x/).\n\n"
-				 "- one\n- two\n\n## Part\n\nMore.\n\nEven more.\n\nLast.\n";
+	                         "- one\n- two\n\n## Part\n\nMore.\n\nEven more.\n\nLast.\n";
 	struct buf b = BUF_INIT;
 	struct diff_stats st;
 
@@ -227,7 +251,7 @@ static void test_identical(void)
 	CHECK_INT(st.before_first_heading, 0);
 	/* Nothing changed, so only the headings remain, with the rest collapsed. */
 	CHECK_STR(buf_str(&b), "<h1>Policy</h1>\n<p class=\"diff-skip\">\xe2\x80\xa6</p>\n"
-			       "<h2>Part</h2>\n<p class=\"diff-skip\">\xe2\x80\xa6</p>\n");
+	                       "<h2>Part</h2>\n<p class=\"diff-skip\">\xe2\x80\xa6</p>\n");
 	diff_stats_free(&st);
 
 	CHECK_INT(run(&b, "", "", &st), 0);
@@ -243,16 +267,16 @@ static void test_rewrapped(void)
 	struct diff_stats st;
 
 	CHECK_INT(run(&b, "Parents must not post\nphotos of other children\nonline.\n",
-		      "Parents   must not post photos\n  of other\tchildren online.  \n", &st),
-		  0);
+	              "Parents   must not post photos\n  of other\tchildren online.  \n", &st),
+	          0);
 	CHECK_STR(buf_str(&b), "<p>Parents must not post photos of other children online.</p>\n");
 	CHECK_INT(st.words_added + st.words_removed + st.blocks_changed, 0);
 	diff_stats_free(&st);
 
 	/* Markup-only changes do not count either: the diff is of the words read. */
-	CHECK_INT(run(&b, "Be *kind* and [fair](a.html).\n", "Be **kind** and [fair](b.html).\n",
-		      &st),
-		  0);
+	CHECK_INT(
+	    run(&b, "Be *kind* and [fair](a.html).\n", "Be **kind** and [fair](b.html).\n", &st),
+	    0);
 	CHECK_INT(st.words_added + st.words_removed + st.blocks_changed, 0);
 	diff_stats_free(&st);
 	buf_free(&b);
@@ -263,18 +287,16 @@ static void test_split_and_join(void)
 	struct buf b = BUF_INIT;
 	struct diff_stats st;
 
-	CHECK_INT(run(&b, "One two three. Four five.\n", "One two three.\n\nFour five.\n", &st),
-		  0);
+	CHECK_INT(run(&b, "One two three. Four five.\n", "One two three.\n\nFour five.\n", &st), 0);
 	CHECK_STR(buf_str(&b), "<p>One two three.</p>\n"
-			       "<p class=\"diff-changed\"><ins>\xc2\xb6</ins> Four five.</p>\n");
+	                       "<p class=\"diff-changed\"><ins>\xc2\xb6</ins> Four five.</p>\n");
 	CHECK_INT(st.words_added + st.words_removed, 0);
 	CHECK_INT(st.blocks_changed, 1);
 	diff_stats_free(&st);
 
-	CHECK_INT(run(&b, "One two three.\n\nFour five.\n", "One two three. Four five.\n", &st),
-		  0);
+	CHECK_INT(run(&b, "One two three.\n\nFour five.\n", "One two three. Four five.\n", &st), 0);
 	CHECK_STR(buf_str(&b),
-		  "<p class=\"diff-changed\">One two three. <del>\xc2\xb6</del> Four five.</p>\n");
+	          "<p class=\"diff-changed\">One two three. <del>\xc2\xb6</del> Four five.</p>\n");
 	CHECK_INT(st.words_added + st.words_removed, 0);
 	diff_stats_free(&st);
 	buf_free(&b);
@@ -287,7 +309,7 @@ static void test_first_version(void)
 
 	CHECK_INT(diff_html(&b, NULL, 0, "## Hello\n\nNew policy.\n", 22, &st), 0);
 	CHECK_STR(buf_str(&b), "<h2 class=\"diff-added\"><ins>Hello</ins></h2>\n"
-			       "<p class=\"diff-added\"><ins>New policy.</ins></p>\n");
+	                       "<p class=\"diff-added\"><ins>New policy.</ins></p>\n");
 	CHECK_INT(st.words_added, 3);
 	CHECK_INT(st.blocks_added, 2);
 	diff_stats_free(&st);
@@ -301,8 +323,8 @@ static void test_escaping(void)
 	const char *h;
 
 	CHECK_INT(run(&b, "Fish & chips for under 5 pounds.\n",
-		      "Fish & chips \"always\" for < 5 pounds, it's 'fine'.\n", &st),
-		  0);
+	              "Fish & chips \"always\" for < 5 pounds, it's 'fine'.\n", &st),
+	          0);
 	h = buf_str(&b);
 	CHECK(strstr(h, "Fish &amp; chips") != NULL);
 	CHECK(strstr(h, "<ins>&quot;always&quot;</ins>") != NULL);
@@ -321,15 +343,15 @@ static void test_escaping(void)
 static void test_no_raw_html(void)
 {
 	static const char old[] = "<script>alert(1)</script>\n\n"
-				  "Text with <b onclick=\"x()\">inline</b> html.\n\n"
-				  "Use the `<script>` element with care.\n\n"
-				  "    <script>in code</script>\n";
+	                          "Text with <b onclick=\"x()\">inline</b> html.\n\n"
+	                          "Use the `<script>` element with care.\n\n"
+	                          "    <script>in code</script>\n";
 	static const char new[] = "<script>alert(2)</script>\n\n"
-				  "<div onclick=\"evil()\">\nhello\n</div>\n\n"
-				  "Text with <i onmouseover=\"y()\">inline</i> HTML.\n\n"
-				  "Use the `<script>` element with great care.\n\n"
-				  "> <img src=x onerror=alert(3)> quoted\n\n"
-				  "    <script>in new code</script>\n";
+	                          "<div onclick=\"evil()\">\nhello\n</div>\n\n"
+	                          "Text with <i onmouseover=\"y()\">inline</i> HTML.\n\n"
+	                          "Use the `<script>` element with great care.\n\n"
+	                          "> <img src=x onerror=alert(3)> quoted\n\n"
+	                          "    <script>in new code</script>\n";
 	struct buf b = BUF_INIT;
 	struct diff_stats st;
 	const char *h;
@@ -346,7 +368,7 @@ static void test_no_raw_html(void)
 	CHECK(strstr(h, "the &lt;script&gt; element") != NULL);
 	CHECK(strstr(h, "&lt;script&gt;in <ins>new</ins> code&lt;/script&gt;") != NULL);
 	CHECK(strstr(h, "Text with inline <del>html.</del> <ins>HTML.</ins>") != NULL);
-	CHECK_INT(st.words_added, 4); /* HTML. great quoted new */
+	CHECK_INT(st.words_added, 4);   /* HTML. great quoted new */
 	CHECK_INT(st.words_removed, 1); /* html. */
 	diff_stats_free(&st);
 	buf_free(&b);
@@ -366,10 +388,10 @@ static void test_collapse(void)
 	}
 	CHECK_INT(run(&b, buf_str(&old), buf_str(&new), &st), 0);
 	CHECK_STR(buf_str(&b), "<h2>Start</h2>\n<p class=\"diff-skip\">\xe2\x80\xa6</p>\n"
-			       "<p>Paragraph 4.</p>\n"
-			       "<p class=\"diff-changed\">Paragraph <del>5.</del> <ins>5 "
-			       "changed.</ins></p>\n"
-			       "<p>Paragraph 6.</p>\n<p class=\"diff-skip\">\xe2\x80\xa6</p>\n");
+	                       "<p>Paragraph 4.</p>\n"
+	                       "<p class=\"diff-changed\">Paragraph <del>5.</del> <ins>5 "
+	                       "changed.</ins></p>\n"
+	                       "<p>Paragraph 6.</p>\n<p class=\"diff-skip\">\xe2\x80\xa6</p>\n");
 	diff_stats_free(&st);
 
 	/* Inside a list the marker is a list item. */
@@ -380,8 +402,9 @@ static void test_collapse(void)
 		buf_printf(&new, i == 0 ? "- item %d new\n" : "- item %d\n", i);
 	}
 	CHECK_INT(run(&b, buf_str(&old), buf_str(&new), &st), 0);
-	CHECK_STR(buf_str(&b), "<ul>\n<li class=\"diff-changed\">item 0 <ins>new</ins></li>\n"
-			       "<li>item 1</li>\n<li class=\"diff-skip\">\xe2\x80\xa6</li>\n</ul>\n");
+	CHECK_STR(buf_str(&b),
+	          "<ul>\n<li class=\"diff-changed\">item 0 <ins>new</ins></li>\n"
+	          "<li>item 1</li>\n<li class=\"diff-skip\">\xe2\x80\xa6</li>\n</ul>\n");
 	diff_stats_free(&st);
 	buf_free(&old);
 	buf_free(&new);
@@ -408,11 +431,10 @@ static size_t lcs(const int *a, size_t n, const int *b, size_t m)
 
 	for (i = 1; i <= n; i++)
 		for (j = 1; j <= m; j++)
-			t[i * (m + 1) + j] =
-			    a[i - 1] == b[j - 1] ? t[(i - 1) * (m + 1) + j - 1] + 1
-			    : t[(i - 1) * (m + 1) + j] > t[i * (m + 1) + j - 1]
-				? t[(i - 1) * (m + 1) + j]
-				: t[i * (m + 1) + j - 1];
+			t[i * (m + 1) + j] = a[i - 1] == b[j - 1] ? t[(i - 1) * (m + 1) + j - 1] + 1
+			                     : t[(i - 1) * (m + 1) + j] > t[i * (m + 1) + j - 1]
+			                         ? t[(i - 1) * (m + 1) + j]
+			                         : t[i * (m + 1) + j - 1];
 	r = t[n * (m + 1) + m];
 	free(t);
 	return r;
@@ -514,9 +536,9 @@ static void test_pathological_paragraphs(void)
 
 	while (o.len < 200000) {
 		buf_printf(&o, "old%zu old%zu old%zu old%zu old%zu.\n\n", words, words + 1,
-			   words + 2, words + 3, words + 4);
+		           words + 2, words + 3, words + 4);
 		buf_printf(&n, "new%zu new%zu new%zu new%zu new%zu.\n\n", words, words + 1,
-			   words + 2, words + 3, words + 4);
+		           words + 2, words + 3, words + 4);
 		words += 5;
 	}
 	t0 = clock();

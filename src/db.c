@@ -1,0 +1,616 @@
+#include "db.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The schema, one migration per step; never edit a released step, add a new one. */
+static const char *const migrations[] = {
+	/* 1: families, children, tokens, signable documents, the event log, current answers,
+	 * staff accounts and sessions. */
+	"CREATE TABLE family ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ref TEXT NOT NULL UNIQUE,"
+	"  carers TEXT NOT NULL DEFAULT '',"
+	"  language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'cy')),"
+	"  left_on TEXT"              /* date every child had left; NULL while one attends */
+	");"
+	"CREATE TABLE child ("
+	"  id INTEGER PRIMARY KEY,"
+	"  family_id INTEGER NOT NULL REFERENCES family(id),"
+	"  ref TEXT NOT NULL UNIQUE,"
+	"  first_name TEXT NOT NULL,"
+	"  last_name TEXT NOT NULL,"
+	"  class TEXT NOT NULL,"
+	"  left_on TEXT"              /* date an import first missed the child */
+	");"
+	"CREATE INDEX child_family ON child(family_id);"
+	"CREATE INDEX child_class ON child(class);"
+	"CREATE TABLE token ("
+	"  id INTEGER PRIMARY KEY,"
+	"  family_id INTEGER NOT NULL REFERENCES family(id),"
+	"  hash TEXT NOT NULL UNIQUE," /* hex SHA-256 of the token; never the token */
+	"  issued_at TEXT NOT NULL,"
+	"  revoked_at TEXT"
+	");"
+	"CREATE INDEX token_family ON token(family_id);"
+	/* A signable policy version in one language, from policygen's signable.tsv. */
+	"CREATE TABLE document ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  lang TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  resign INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  declaration TEXT NOT NULL,"
+	"  UNIQUE (slug, version, lang)"
+	");"
+	/* Photo purposes from content/consent.yaml. A 'consent' purpose needs a yes; a
+	 * 'public_task' one applies unless a carer objects. */
+	"CREATE TABLE purpose ("
+	"  id TEXT PRIMARY KEY,"
+	"  basis TEXT NOT NULL CHECK (basis IN ('consent', 'public_task')),"
+	"  position INTEGER NOT NULL"
+	");"
+	/* The append-only, hash-chained log. No foreign keys: events outlive purged rows. */
+	"CREATE TABLE event ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  family_id INTEGER,"
+	"  child_id INTEGER,"
+	"  purpose TEXT,"
+	"  answer TEXT,"
+	"  document_id INTEGER,"
+	"  signer TEXT,"              /* personal: cleared by purge */
+	"  signer_hash TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  staff TEXT,"
+	"  detail TEXT,"
+	"  prev TEXT NOT NULL,"
+	"  hash TEXT NOT NULL"
+	");"
+	"CREATE INDEX event_family ON event(family_id);"
+	"CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN"
+	"  SELECT RAISE(ABORT, 'the event log is append-only');"
+	"END;"
+	"CREATE TRIGGER event_no_update BEFORE UPDATE ON event"
+	"  WHEN NOT (NEW.signer IS NULL AND NEW.id = OLD.id AND NEW.at = OLD.at"
+	"   AND NEW.kind = OLD.kind AND NEW.family_id IS OLD.family_id"
+	"   AND NEW.child_id IS OLD.child_id AND NEW.purpose IS OLD.purpose"
+	"   AND NEW.answer IS OLD.answer AND NEW.document_id IS OLD.document_id"
+	"   AND NEW.signer_hash = OLD.signer_hash AND NEW.channel = OLD.channel"
+	"   AND NEW.staff IS OLD.staff AND NEW.detail IS OLD.detail"
+	"   AND NEW.prev = OLD.prev AND NEW.hash = OLD.hash)"
+	"BEGIN"
+	"  SELECT RAISE(ABORT, 'the event log is append-only');"
+	"END;"
+	/* Current state, kept in step with the log in the same transaction. */
+	"CREATE TABLE signature ("
+	"  family_id INTEGER NOT NULL REFERENCES family(id),"
+	"  document_id INTEGER NOT NULL REFERENCES document(id),"
+	"  signer TEXT NOT NULL,"
+	"  signer_key TEXT NOT NULL," /* the name folded, so one carer signs once */
+	"  at TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  staff TEXT,"
+	"  event_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (family_id, document_id, signer_key)"
+	");"
+	"CREATE TABLE answer ("
+	"  child_id INTEGER NOT NULL REFERENCES child(id),"
+	"  purpose TEXT NOT NULL REFERENCES purpose(id),"
+	"  signer TEXT NOT NULL,"
+	"  signer_key TEXT NOT NULL,"
+	"  answer TEXT NOT NULL CHECK (answer IN ('yes', 'no')),"
+	"  at TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  staff TEXT,"
+	"  event_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (child_id, purpose, signer_key)"
+	");"
+	/* The answer that applies to each child and purpose: with several carers the most
+	 * restrictive wins. For 'consent', permitted only when someone said yes and nobody
+	 * no; for 'public_task', permitted unless someone objected (answered no). */
+	"CREATE VIEW effective AS"
+	"  SELECT c.id AS child_id, p.id AS purpose, p.basis AS basis,"
+	"   (SELECT count(*) FROM answer a WHERE a.child_id = c.id AND a.purpose = p.id) AS answers,"
+	"   CASE WHEN EXISTS (SELECT 1 FROM answer a WHERE a.child_id = c.id AND a.purpose = p.id"
+	"                      AND a.answer = 'no') THEN 0"
+	"        WHEN p.basis = 'public_task' THEN 1"
+	"        WHEN EXISTS (SELECT 1 FROM answer a WHERE a.child_id = c.id AND a.purpose = p.id"
+	"                      AND a.answer = 'yes') THEN 1"
+	"        ELSE 0 END AS permitted,"
+	"   (SELECT max(a.at) FROM answer a WHERE a.child_id = c.id AND a.purpose = p.id) AS at"
+	"  FROM child c CROSS JOIN purpose p;"
+	"CREATE TABLE staff ("
+	"  id INTEGER PRIMARY KEY,"
+	"  username TEXT NOT NULL UNIQUE,"
+	"  pwhash TEXT NOT NULL,"        /* argon2id, libsodium crypto_pwhash_str */
+	"  created_at TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE TABLE session ("
+	"  hash TEXT PRIMARY KEY,"       /* hex SHA-256 of the session id in the cookie */
+	"  staff_id INTEGER NOT NULL REFERENCES staff(id),"
+	"  created INTEGER NOT NULL,"    /* Unix seconds */
+	"  seen INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0"
+	");"
+	/* Failed attempts per key ('login:user', 'addr:1.2.3.4', 'token:1.2.3.4'). */
+	"CREATE TABLE throttle ("
+	"  key TEXT PRIMARY KEY,"
+	"  failures INTEGER NOT NULL,"
+	"  window_start INTEGER NOT NULL"
+	");"
+	/* Secrets made at init (the CSRF key): never printed or logged. */
+	"CREATE TABLE secret ("
+	"  name TEXT PRIMARY KEY,"
+	"  value BLOB NOT NULL"
+	");",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+#define DB_MAX_STMTS 128
+
+struct db {
+	sqlite3 *h;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} stmts[DB_MAX_STMTS];
+	int nstmts;
+};
+
+int db_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
+static int exec(struct db *db, const char *sql, struct buf *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if (err)
+			buf_printf(err, "%s\n", msg ? msg : sqlite3_errmsg(db->h));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int db_file_version(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "PRAGMA user_version");
+	int v = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+struct db *db_open(const char *path, enum db_open_mode mode, struct buf *err)
+{
+	struct db *db = calloc(1, sizeof *db);
+	int flags = mode == DB_OPEN_READONLY ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	int version;
+
+	if (db == NULL) {
+		buf_puts(err, "out of memory\n");
+		return NULL;
+	}
+	if (mode == DB_OPEN_CREATE)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &db->h, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		buf_printf(err, "%s: cannot open the database: %s%s\n", path, sqlite3_errmsg(db->h),
+			   mode == DB_OPEN_CREATE ? "" : " (create it with 'consentctl init')");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
+	sqlite3_db_config(db->h, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, NULL);
+	sqlite3_db_config(db->h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	if (exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;", err) < 0)
+		goto fail;
+	if (mode != DB_OPEN_READONLY && exec(db, "PRAGMA journal_mode = WAL;", err) < 0)
+		goto fail;
+	version = db_file_version(db);
+	if (mode != DB_OPEN_CREATE && version < NMIGRATIONS) {
+		buf_printf(err, "%s: the database schema is version %d, this program needs %d: "
+				"run 'consentctl --db %s init' to upgrade it\n",
+			   path, version, NMIGRATIONS, path);
+		goto fail;
+	}
+	if (version > NMIGRATIONS) {
+		buf_printf(err, "%s: the database is from a newer version of this program "
+				"(schema %d, this program knows %d)\n",
+			   path, version, NMIGRATIONS);
+		goto fail;
+	}
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void db_close(struct db *db)
+{
+	int i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < db->nstmts; i++)
+		sqlite3_finalize(db->stmts[i].st);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+sqlite3 *db_sqlite(struct db *db)
+{
+	return db->h;
+}
+
+const char *db_errmsg(struct db *db)
+{
+	return sqlite3_errmsg(db->h);
+}
+
+int db_migrate(struct db *db, struct buf *err)
+{
+	int v = db_file_version(db), applied = 0;
+	char sql[64];
+
+	if (v < 0) {
+		buf_printf(err, "cannot read the schema version: %s\n", sqlite3_errmsg(db->h));
+		return -1;
+	}
+	for (; v < NMIGRATIONS; v++) {
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d;", v + 1);
+		if (exec(db, "BEGIN IMMEDIATE;", err) < 0)
+			return -1;
+		if (exec(db, migrations[v], err) < 0 || exec(db, sql, err) < 0) {
+			buf_printf(err, "migration %d failed; the database is unchanged\n", v + 1);
+			exec(db, "ROLLBACK;", NULL);
+			return -1;
+		}
+		if (exec(db, "COMMIT;", err) < 0)
+			return -1;
+		applied++;
+	}
+	return applied;
+}
+
+sqlite3_stmt *db_stmt(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	for (i = 0; i < db->nstmts; i++) {
+		if (db->stmts[i].sql == sql) {
+			st = db->stmts[i].st;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (db->nstmts == DB_MAX_STMTS) /* not expected: every statement is a constant */
+		return st;
+	db->stmts[db->nstmts].sql = sql;
+	db->stmts[db->nstmts++].st = st;
+	return st;
+}
+
+int db_exec_stmt(sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_begin(struct db *db)
+{
+	return exec(db, "BEGIN IMMEDIATE;", NULL);
+}
+
+int db_commit(struct db *db)
+{
+	if (exec(db, "COMMIT;", NULL) == 0)
+		return 0;
+	db_rollback(db);
+	return -1;
+}
+
+void db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		exec(db, "ROLLBACK;", NULL);
+}
+
+void db_now(char out[21])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void hex(const unsigned char *bin, size_t n, char *out)
+{
+	sodium_bin2hex(out, n * 2 + 1, bin, n);
+}
+
+static void sha256_hex(const char *s, char out[DB_HASH_HEX + 1])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
+	hex(h, sizeof h, out);
+}
+
+/* The canonical form of an event for its hash: each field as "length:value;", integers
+ * in decimal, absent values as "-;". */
+static void put_field(struct buf *b, const char *s)
+{
+	if (s)
+		buf_printf(b, "%zu:%s;", strlen(s), s);
+	else
+		buf_puts(b, "-;");
+}
+
+static void put_int(struct buf *b, long long v)
+{
+	if (v)
+		buf_printf(b, "%lld;", v);
+	else
+		buf_puts(b, "-;");
+}
+
+struct row {
+	long long id, family_id, child_id, document_id;
+	const char *at, *kind, *purpose, *answer, *signer_hash, *channel, *staff, *detail, *prev;
+};
+
+static void event_hash(const struct row *r, char out[DB_HASH_HEX + 1])
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, "event-v1;");
+	put_int(&b, r->id);
+	put_field(&b, r->at);
+	put_field(&b, r->kind);
+	put_int(&b, r->family_id);
+	put_int(&b, r->child_id);
+	put_field(&b, r->purpose);
+	put_field(&b, r->answer);
+	put_int(&b, r->document_id);
+	put_field(&b, r->signer_hash);
+	put_field(&b, r->channel);
+	put_field(&b, r->staff);
+	put_field(&b, r->detail);
+	put_field(&b, r->prev);
+	sha256_hex(buf_str(&b), out);
+	buf_free(&b);
+}
+
+static const char genesis[DB_HASH_HEX + 1] =
+	"0000000000000000000000000000000000000000000000000000000000000000";
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_id(sqlite3_stmt *st, int i, long long v)
+{
+	if (v)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+long long db_event_append(struct db *db, const struct db_event *e)
+{
+	static const char last_sql[] = "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1";
+	static const char insert_sql[] =
+		"INSERT INTO event (id, at, kind, family_id, child_id, purpose, answer, document_id,"
+		" signer, signer_hash, channel, staff, detail, prev, hash)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+	sqlite3_stmt *st = db_stmt(db, last_sql);
+	char at[21], prev[DB_HASH_HEX + 1], signer_hash[DB_HASH_HEX + 1], hash[DB_HASH_HEX + 1];
+	struct row r;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	memset(&r, 0, sizeof r);
+	r.id = 1;
+	memcpy(prev, genesis, sizeof prev);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(st, 0) + 1;
+		snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	db_now(at);
+	if (e->signer)
+		sha256_hex(e->signer, signer_hash);
+	else
+		signer_hash[0] = '\0';
+	r.at = at;
+	r.kind = e->kind;
+	r.family_id = e->family_id;
+	r.child_id = e->child_id;
+	r.purpose = e->purpose;
+	r.answer = e->answer;
+	r.document_id = e->document_id;
+	r.signer_hash = signer_hash;
+	r.channel = e->channel;
+	r.staff = e->staff;
+	r.detail = e->detail;
+	r.prev = prev;
+	event_hash(&r, hash);
+	if ((st = db_stmt(db, insert_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, r.id);
+	bind_text(st, 2, at);
+	bind_text(st, 3, e->kind);
+	bind_id(st, 4, e->family_id);
+	bind_id(st, 5, e->child_id);
+	bind_text(st, 6, e->purpose);
+	bind_text(st, 7, e->answer);
+	bind_id(st, 8, e->document_id);
+	bind_text(st, 9, e->signer);
+	bind_text(st, 10, signer_hash);
+	bind_text(st, 11, e->channel);
+	bind_text(st, 12, e->staff);
+	bind_text(st, 13, e->detail);
+	bind_text(st, 14, prev);
+	bind_text(st, 15, hash);
+	return db_exec_stmt(st) < 0 ? -1 : r.id;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+int db_verify(struct db *db, struct buf *out)
+{
+	static const char events_sql[] =
+		"SELECT id, at, kind, family_id, child_id, purpose, answer, document_id, signer,"
+		" signer_hash, channel, staff, detail, prev, hash FROM event ORDER BY id";
+	sqlite3_stmt *st;
+	char prev[DB_HASH_HEX + 1], hash[DB_HASH_HEX + 1], sh[DB_HASH_HEX + 1];
+	long long n = 0, expect_id = 1;
+	int problems = 0, rc;
+
+	if ((st = db_stmt(db, "PRAGMA integrity_check")) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (strcmp(col(st, 0), "ok") != 0) {
+			buf_printf(out, "integrity: %s\n", col(st, 0));
+			problems++;
+		}
+	}
+	sqlite3_reset(st);
+	if ((st = db_stmt(db, "PRAGMA foreign_key_check")) == NULL)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		buf_printf(out, "foreign key: table %s row %lld refers to a missing %s row\n",
+			   col(st, 0), sqlite3_column_int64(st, 1), col(st, 2));
+		problems++;
+	}
+	sqlite3_reset(st);
+	if ((st = db_stmt(db, events_sql)) == NULL)
+		return -1;
+	memcpy(prev, genesis, sizeof prev);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct row r = {
+			.id = sqlite3_column_int64(st, 0),
+			.at = col(st, 1),
+			.kind = col(st, 2),
+			.family_id = sqlite3_column_int64(st, 3),
+			.child_id = sqlite3_column_int64(st, 4),
+			.purpose = col(st, 5),
+			.answer = col(st, 6),
+			.document_id = sqlite3_column_int64(st, 7),
+			.signer_hash = col(st, 9),
+			.channel = col(st, 10),
+			.staff = col(st, 11),
+			.detail = col(st, 12),
+			.prev = col(st, 13),
+		};
+		const char *signer = col(st, 8), *stored = col(st, 14);
+		n++;
+		if (r.id != expect_id) {
+			buf_printf(out, "event %lld: expected event %lld here; events are missing\n",
+				   r.id, expect_id);
+			problems++;
+		}
+		expect_id = r.id + 1;
+		if (r.prev == NULL || strcmp(r.prev, prev) != 0) {
+			buf_printf(out, "event %lld: does not follow the event before it\n", r.id);
+			problems++;
+		}
+		if (signer) {
+			sha256_hex(signer, sh);
+			if (strcmp(sh, r.signer_hash ? r.signer_hash : "") != 0) {
+				buf_printf(out, "event %lld: the signer's name was changed\n", r.id);
+				problems++;
+			}
+		}
+		event_hash(&r, hash);
+		if (stored == NULL || strcmp(hash, stored) != 0) {
+			buf_printf(out, "event %lld: its contents were changed after it was written\n",
+				   r.id);
+			problems++;
+		}
+		snprintf(prev, sizeof prev, "%s", stored ? stored : "");
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (problems == 0)
+		buf_printf(out, "ok: database intact, %lld events, chain verified\n", n);
+	return problems ? 1 : 0;
+}
+
+int db_backup(struct db *db, const char *path, struct buf *err)
+{
+	sqlite3 *to;
+	sqlite3_backup *b;
+	struct stat st;
+	int rc;
+
+	if (stat(path, &st) == 0) {
+		buf_printf(err, "%s: already exists; choose a new file name for the backup\n", path);
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		buf_printf(err, "%s: %s\n", path, sqlite3_errmsg(to));
+		sqlite3_close(to);
+		return -1;
+	}
+	if ((b = sqlite3_backup_init(to, "main", db->h, "main")) == NULL) {
+		buf_printf(err, "%s: %s\n", path, sqlite3_errmsg(to));
+		sqlite3_close(to);
+		return -1;
+	}
+	/* Copy in steps so writers are held up only briefly; retry while they hold the lock. */
+	while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY ||
+	       rc == SQLITE_LOCKED)
+		if (rc != SQLITE_OK)
+			sqlite3_sleep(20);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		buf_printf(err, "%s: backup failed: %s\n", path, sqlite3_errstr(rc));
+		sqlite3_close(to);
+		unlink(path);
+		return -1;
+	}
+	rc = sqlite3_close(to);
+	return rc == SQLITE_OK ? 0 : -1;
+}

@@ -1,0 +1,85 @@
+/* db: the consent database. One SQLite file in WAL mode with synchronous=FULL, foreign
+ * keys on and SQLITE_DBCONFIG_DEFENSIVE; the schema is a list of numbered migrations
+ * (db.c) applied by db_migrate().
+ *
+ * Every statement is a constant string prepared once per connection (db_stmt) and filled
+ * only with sqlite3_bind_*. Writes happen inside db_begin()/db_commit(), which take the
+ * write lock at once (BEGIN IMMEDIATE) and wait for it with a busy timeout, so a parent
+ * never sees SQLITE_BUSY.
+ *
+ * The event table is an append-only log: each event carries the hash of the one before,
+ * so db_verify() detects any change, insertion or removal. Triggers refuse UPDATE and
+ * DELETE on it, except clearing `signer` (personal data) when a family is purged: the
+ * chain covers signer_hash, not the name, so it still verifies afterwards. */
+#ifndef DB_H
+#define DB_H
+
+#include <sqlite3.h>
+
+#include "buf.h"
+
+#define DB_BUSY_MS 10000 /* how long a writer waits for the lock */
+#define DB_HASH_HEX 64
+
+struct db;
+
+enum db_open_mode { DB_OPEN_EXISTING, DB_OPEN_CREATE, DB_OPEN_READONLY };
+
+/* Opens path. DB_OPEN_EXISTING and DB_OPEN_READONLY fail when the file does not exist or
+ * its schema is older than this program's (run `consentctl init` to upgrade). Returns
+ * NULL with a message in err. */
+struct db *db_open(const char *path, enum db_open_mode, struct buf *err);
+void db_close(struct db *);
+sqlite3 *db_sqlite(struct db *);
+
+/* Applies the migrations the file does not have yet, each in its own transaction.
+ * Returns the number applied, or -1 with a message in err. */
+int db_migrate(struct db *, struct buf *err);
+/* The schema version this program expects, and the file's. */
+int db_schema_version(void);
+int db_file_version(struct db *);
+
+/* The prepared statement for sql, which must be a string constant (it is cached by its
+ * address). Reset and cleared, ready to bind. NULL on error (see db_errmsg). */
+sqlite3_stmt *db_stmt(struct db *, const char *sql);
+const char *db_errmsg(struct db *);
+
+/* Transactions. db_begin takes the write lock (BEGIN IMMEDIATE). Each returns 0 or -1. */
+int db_begin(struct db *);
+int db_commit(struct db *);
+void db_rollback(struct db *);
+
+/* Runs a statement to completion with no result rows expected; returns 0 or -1. */
+int db_exec_stmt(sqlite3_stmt *);
+
+/* The current time, UTC, as "2026-11-21T09:30:00Z" (out holds 21 bytes). */
+void db_now(char out[21]);
+
+/* One event for the log. NULL or 0 means absent. */
+struct db_event {
+	const char *kind;    /* sign, answer, import, token, paper, purge, staff, ... */
+	long long family_id; /* 0: none */
+	long long child_id;
+	const char *purpose;
+	const char *answer;
+	long long document_id;
+	const char *signer;  /* typed name of the carer */
+	const char *channel; /* qr, paper, office, system */
+	const char *staff;   /* username of the staff user, for paper and office */
+	const char *detail;  /* free text with no personal data, e.g. counts */
+};
+
+/* Appends e to the log inside the caller's transaction, chaining it to the last event.
+ * Returns the new event's id, or -1. */
+long long db_event_append(struct db *, const struct db_event *e);
+
+/* Checks PRAGMA integrity_check, foreign keys and the whole event chain. Appends a report
+ * (one line per problem, or a summary) to out. Returns 0 when all is well, 1 when a
+ * problem was found, -1 when the check could not run. */
+int db_verify(struct db *, struct buf *out);
+
+/* Online backup of the open database to path (SQLite backup API), safe while other
+ * processes read and write. Returns 0 or -1 with a message in err. */
+int db_backup(struct db *, const char *path, struct buf *err);
+
+#endif

@@ -29,7 +29,7 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LDLIBS = $(PKG_LIBS) -lm
 
 # Library modules in src/ (one file each), shared by every program.
-LIB = arena buf content csv date db diff form html out qr site tmpl token utf8 yml
+LIB = arena buf cgi content csv date db diff form html out qr site tmpl token utf8 yml
 
 # Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
 UNIT = csv date diff form html qr tmpl token utf8
@@ -72,11 +72,20 @@ build/asan/test-%: tests/test-%.c tests/check.h build/libpc-asan.a
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
 
+# Shell tests, each printing PASS/FAIL lines.
+SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh
+
 site: build/policygen
 	build/policygen build --content content --templates templates --out public
 
 check: all $(UNIT_BIN) $(ASAN_BIN)
 	@tests/run.sh $(UNIT_BIN) $(ASAN_BIN) $(SHELL_TESTS)
+
+golden: build/policygen
+	rm -rf tests/golden/expected
+	build/policygen build --content tests/golden/content --templates templates \
+		--out tests/golden/expected --today 2026-11-21
+	@echo "tests/golden/expected regenerated: review it with git diff before committing"
 
 clean:
 	rm -rf build public

@@ -265,6 +265,7 @@ struct file {
 	const char *path;
 	const struct yml *fm;
 	int body_line;
+	int bad; /* named well but failed to load or check: already reported */
 };
 
 /* Splits the front matter from the body. Returns the front matter (in the arena) or NULL
@@ -572,12 +573,13 @@ static void load_previous(struct site *s, struct policy *p, const struct file *f
 	size_t i, n = 0;
 
 	for (i = 0; i < nfiles; i++)
-		if (files[i].li == 0 && (e = yml_get(files[i].fm, "previous")))
+		if (!files[i].bad && files[i].li == 0 && (e = yml_get(files[i].fm, "previous")))
 			n += e->count;
 	if (n == 0 || (p->previous = arena_alloc(s->arena, n * sizeof *p->previous)) == NULL)
 		return;
 	for (i = 0; i < nfiles; i++) {
-		if (files[i].li != 0 || (e = yml_get(files[i].fm, "previous")) == NULL ||
+		if (files[i].bad || files[i].li != 0 ||
+		    (e = yml_get(files[i].fm, "previous")) == NULL ||
 		    e->kind != YML_SEQ)
 			continue;
 		for (item = e->first; item; item = item->next) {
@@ -673,9 +675,10 @@ static void load_policy(struct site *s, struct policy *p)
 		if (files == NULL)
 			break;
 		f->path = arena_printf(s->arena, "%s/%s", p->dir, names[k]->d_name);
-		if (parse_file_name(s, names[k]->d_name, &f->date, &f->li, f->path) == 0 &&
-		    load_file(s, f) == 0 && check_fields(s, f) == 0)
-			nfiles++;
+		if (parse_file_name(s, names[k]->d_name, &f->date, &f->li, f->path) < 0)
+			continue;
+		f->bad = load_file(s, f) < 0 || check_fields(s, f) > 0;
+		nfiles++;
 	}
 	for (k = 0; k < n; k++)
 		free(names[k]);
@@ -693,6 +696,8 @@ static void load_policy(struct site *s, struct policy *p)
 		const struct file *def = files[i].li == 0 ? &files[i] : NULL;
 		for (j = i; j < nfiles && date_cmp(&files[j].date, &files[i].date) == 0; j++)
 			;
+		if (def && def->bad)
+			continue; /* its problems are reported; its translations cannot be checked */
 		if (def == NULL) {
 			content_diag(s, DIAG_ERROR, files[i].path, 0,
 			             "no %s file for this version: write %s/%.10s.%s.md first",
@@ -705,6 +710,8 @@ static void load_policy(struct site *s, struct policy *p)
 		snprintf(v->iso, sizeof v->iso, "%04d-%02d-%02d", v->date.y, v->date.m, v->date.d);
 		read_version(s, v, def);
 		for (; i < j; i++) {
+			if (files[i].bad)
+				continue;
 			if (i > (size_t)(def - files))
 				check_translation(s, def, &files[i]);
 			v->text[files[i].li] = read_text(s, &files[i]);

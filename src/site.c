@@ -263,13 +263,16 @@ static void add_history(struct gen *g, struct tv *r, const struct version *v, si
 		tv_str(d, "href", href(g, version_rel(g, li, w)));
 		tv_bool(d, "this", w == v);
 		tv_bool(d, "current", w == cur);
-		if (w != p->versions)
-			tv_str(d, "changes_href",
-			       href(g, arena_printf(g->a, "%schanges/", version_rel(g, li, w))));
+		/* Set even when empty, so the name never resolves to the page's own. */
+		tv_str(d, "changes_href",
+		       w == p->versions
+			       ? ""
+			       : href(g, arena_printf(g->a, "%schanges/", version_rel(g, li, w))));
 	}
 	i = p->nprevious;
 	while (i-- > 0) {
 		struct tv *d = tv_push_dict(h);
+		tv_str(d, "href", "");
 		tv_str(d, "date", fmt_date(g, &p->previous[i], li));
 		tv_str(d, "iso",
 		       arena_printf(g->a, "%04d-%02d-%02d", p->previous[i].y, p->previous[i].m,

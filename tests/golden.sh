@@ -1,0 +1,38 @@
+#!/bin/sh
+# Golden test of the site generator: tests/golden/content built with a fixed date must
+# match tests/golden/expected byte for byte. Regenerate on purpose with `make golden`.
+. "$(dirname "$0")/lib.sh"
+PG=$BUILD/policygen
+TODAY=2026-11-21
+out=$TMP/site
+
+check golden_build "$PG" build --content "$TOP/tests/golden/content" --templates "$TOP/templates" \
+	--out "$out" --today $TODAY
+if diff -ru "$TOP/tests/golden/expected" "$out" >"$TMP/diff" 2>&1; then
+	pass golden_matches_expected
+else
+	fail golden_matches_expected "$(head -60 "$TMP/diff")"
+fi
+
+# No raw HTML or javascript: link from the Markdown reaches any page.
+if grep -rlE '<script|javascript:|onclick=' "$out" >"$TMP/bad"; then
+	fail no_script_in_output "$(cat "$TMP/bad")"
+else
+	pass no_script_in_output
+fi
+
+# An unchanged rebuild writes nothing.
+"$PG" build --content "$TOP/tests/golden/content" --templates "$TOP/templates" --out "$out" \
+	--today $TODAY 2>"$TMP/log"
+check rebuild_writes_nothing grep -q ' 0 written' "$TMP/log"
+
+# A version whose effective date is in the future is not published.
+check future_version_not_published test ! -e "$out/en/policies/future"
+
+# Older versions are kept; the Welsh page of an English-only policy falls back.
+check every_version_has_a_page test -f "$out/cy/policies/conduct/2024-09-01/index.html"
+check changes_page test -f "$out/en/policies/conduct/2025-09-01/changes/index.html"
+check welsh_fallback_marks_english contains "$out/cy/policies/photos/index.html" '<div class="body" lang="en">'
+check welsh_dates contains "$out/cy/policies/conduct/index.html" '1 Medi 2025'
+check language_switcher_current contains "$out/cy/index.html" 'lang="cy" aria-current="true"'
+finish

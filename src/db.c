@@ -154,6 +154,43 @@ static const char *const migrations[] = {
 	"  name TEXT PRIMARY KEY,"
 	"  value BLOB NOT NULL"
 	");",
+	/* 2: who still has to sign or answer; the one definition the portal, the office and
+	 * the exports share.
+	 *
+	 * declaration_status: one row per family and signable policy (slug). `version` is the
+	 * policy's current version (the latest in table document); `signed_version` the latest
+	 * version any carer of the family signed, in any language (NULL: never). The family
+	 * needs to sign (needs_sign = 1) when it never signed, or when it signed an older
+	 * version and some newer version up to the current one has resign = 1; sign_again is
+	 * 1 in that second case. A signature of an older version still counts while every
+	 * newer version has resign = 0. Families that have left are included: filter on
+	 * family.left_on.
+	 *
+	 * photo_missing: one row per current child (left_on NULL) and 'consent' purpose that
+	 * no carer has answered. A 'public_task' purpose needs no answer: it applies unless a
+	 * carer objects. */
+	"CREATE VIEW declaration_status AS"
+	"  WITH cur AS (SELECT slug, max(version) AS version FROM document GROUP BY slug),"
+	"  signed AS (SELECT s.family_id AS family_id, d.slug AS slug, max(d.version) AS version"
+	"   FROM signature s JOIN document d ON d.id = s.document_id"
+	"   GROUP BY s.family_id, d.slug),"
+	"  st AS (SELECT f.id AS family_id, cur.slug AS slug, cur.version AS version,"
+	"   signed.version AS signed_version,"
+	"   CASE WHEN signed.version IS NULL THEN 1"
+	"        WHEN signed.version >= cur.version THEN 0"
+	"        WHEN EXISTS (SELECT 1 FROM document d WHERE d.slug = cur.slug"
+	"                      AND d.version > signed.version AND d.resign = 1) THEN 1"
+	"        ELSE 0 END AS needs_sign"
+	"   FROM family f CROSS JOIN cur"
+	"   LEFT JOIN signed ON signed.family_id = f.id AND signed.slug = cur.slug)"
+	"  SELECT family_id, slug, version, signed_version, needs_sign,"
+	"   (needs_sign AND signed_version IS NOT NULL) AS sign_again FROM st;"
+	"CREATE VIEW photo_missing AS"
+	"  SELECT c.family_id AS family_id, c.id AS child_id, p.id AS purpose,"
+	"   p.position AS position"
+	"  FROM child c CROSS JOIN purpose p"
+	"  WHERE c.left_on IS NULL AND p.basis = 'consent'"
+	"   AND NOT EXISTS (SELECT 1 FROM answer a WHERE a.child_id = c.id AND a.purpose = p.id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -225,10 +225,19 @@ static void load_i18n(struct site *s)
 	for (li = 0; li < s->nlangs; li++) {
 		const char *path = arena_printf(s->arena, "%s/i18n/%s.yaml", s->dir, s->langs[li]);
 		s->i18n[li] = load_yaml_file(s, path);
-		for (e = s->i18n[li] ? s->i18n[li]->first : NULL; e; e = e->next)
-			if (e->kind != YML_SCALAR)
+		for (e = s->i18n[li] ? s->i18n[li]->first : NULL; e; e = e->next) {
+			const struct yml *t;
+			if (strcmp(e->key, "terms") == 0 && e->kind == YML_MAP) {
+				for (t = e->first; t; t = t->next)
+					if (t->kind != YML_SCALAR)
+						content_diag(s, DIAG_ERROR, path, t->line,
+							     "terms: '%s' must be a single string",
+							     t->key);
+			} else if (e->kind != YML_SCALAR) {
 				content_diag(s, DIAG_ERROR, path, e->line,
-				             "'%s' must be a single string", e->key);
+					     "'%s' must be a single string", e->key);
+			}
+		}
 	}
 	if (s->i18n[0] == NULL)
 		return;
@@ -237,16 +246,46 @@ static void load_i18n(struct site *s)
 		if (s->i18n[li] == NULL)
 			continue;
 		for (e = s->i18n[0]->first; e; e = e->next)
-			if (yml_get(s->i18n[li], e->key) == NULL)
+			if (e->kind == YML_SCALAR && yml_get(s->i18n[li], e->key) == NULL)
 				content_diag(s, DIAG_ERROR, path, 0,
 				             "missing string '%s' (given in %s.yaml line %d)",
 				             e->key, s->langs[0], e->line);
 		for (e = s->i18n[li]->first; e; e = e->next)
-			if (yml_get(s->i18n[0], e->key) == NULL)
+			if (e->kind == YML_SCALAR && yml_get(s->i18n[0], e->key) == NULL)
 				content_diag(s, DIAG_WARNING, path, e->key_line,
 				             "string '%s' is not in %s.yaml, so no page uses it",
 				             e->key, s->langs[0]);
 	}
+}
+
+const char *content_term(const struct site *s, size_t li, const char *value)
+{
+	const struct yml *e;
+
+	if (li == 0)
+		return value;
+	e = yml_get(yml_get(s->i18n[li], "terms"), value);
+	return e && e->kind == YML_SCALAR ? e->value : NULL;
+}
+
+/* Warns about the current version's untranslated field values. */
+static void check_terms(struct site *s, const struct version *v)
+{
+	const char *values[4 + 64];
+	size_t n = 0, i, li;
+
+	values[n++] = v->approved_by;
+	values[n++] = v->owner;
+	values[n++] = v->review_frequency;
+	for (i = 0; i < v->naudience && n < sizeof values / sizeof values[0]; i++)
+		values[n++] = v->audience[i];
+	for (li = 1; li < s->nlangs; li++)
+		for (i = 0; i < n; i++)
+			if (values[i] && content_term(s, li, values[i]) == NULL)
+				content_diag(s, DIAG_WARNING, v->text[0]->path, 0,
+					     "'%s' has no %s translation: add it under terms: in "
+					     "i18n/%s.yaml",
+					     values[i], s->langs[li], s->langs[li]);
 }
 
 const char *content_i18n(const struct site *s, size_t li, const char *key)
@@ -617,6 +656,7 @@ static void check_status(struct site *s, struct policy *p)
 	if (cur == NULL || cur->text[0] == NULL)
 		return;
 	path = cur->text[0]->path;
+	check_terms(s, cur);
 	for (li = 1; li < s->nlangs; li++) {
 		if (cur->text[li])
 			continue;

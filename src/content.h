@@ -95,6 +95,10 @@ const struct text *version_text(const struct version *, size_t li);
 /* The latest published version at or before v that has a file in language li, or NULL. */
 const struct version *policy_latest_in(const struct policy *, const struct version *v,
 				       size_t li);
+/* The translation into language li of a field value written in the default language
+ * (approved_by, owner, audience, review_frequency), from the `terms:` mapping of the
+ * language's i18n file; the value itself for the default language; NULL when missing. */
+const char *content_term(const struct site *, size_t li, const char *value);
 /* A UI string; the key itself when missing (check reports missing keys). */
 const char *content_i18n(const struct site *, size_t li, const char *key);
 

@@ -220,10 +220,20 @@ static int build_index(struct gen *g, size_t li)
 	return rc;
 }
 
+/* A field value in the page's language: {text, lang}, where lang is set when the value
+ * has no translation and so stays in the default language. */
+static void add_term(struct gen *g, struct tv *list, const char *value, size_t li)
+{
+	const char *t = content_term(g->s, li, value);
+	struct tv *d = tv_push_dict(list);
+
+	tv_str(d, "text", t ? t : value);
+	tv_str(d, "lang", t ? "" : g->s->langs[0]);
+}
+
 static void add_meta(struct gen *g, struct tv *r, const struct version *v, size_t li)
 {
 	struct tv *m = tv_add_dict(r, "meta");
-	struct buf aud = BUF_INIT;
 	size_t i;
 
 	tv_str(m, "agreed", fmt_date(g, &v->date, li));
@@ -232,16 +242,17 @@ static void add_meta(struct gen *g, struct tv *r, const struct version *v, size_
 		tv_str(m, "effective", fmt_date(g, &v->effective, li));
 	tv_str(m, "next_review", fmt_review(g, &v->review, li));
 	if (v->approved_by)
-		tv_str(m, "approved_by", v->approved_by);
+		add_term(g, tv_add_list(m, "approved_by"), v->approved_by, li);
 	if (v->owner)
-		tv_str(m, "owner", v->owner);
+		add_term(g, tv_add_list(m, "owner"), v->owner, li);
 	if (v->review_frequency)
-		tv_str(m, "review_frequency", v->review_frequency);
-	for (i = 0; i < v->naudience; i++)
-		buf_printf(&aud, "%s%s", i ? ", " : "", v->audience[i]);
-	if (v->naudience)
-		tv_str(m, "audience", buf_str(&aud));
-	buf_free(&aud);
+		add_term(g, tv_add_list(m, "review_frequency"), v->review_frequency, li);
+	tv_bool(m, "has_audience", v->naudience > 0);
+	if (v->naudience) {
+		struct tv *aud = tv_add_list(m, "audience");
+		for (i = 0; i < v->naudience; i++)
+			add_term(g, aud, v->audience[i], li);
+	}
 }
 
 /* The version history: every version with text, newest first, then those known by date. */

@@ -35,4 +35,6 @@ check changes_page test -f "$out/en/policies/conduct/2025-09-01/changes/index.ht
 check welsh_fallback_marks_english contains "$out/cy/policies/photos/index.html" '<div class="body" lang="en">'
 check welsh_dates contains "$out/cy/policies/conduct/index.html" '1 Medi 2025'
 check language_switcher_current contains "$out/cy/index.html" 'lang="cy" aria-current="true"'
+check welsh_terms_translated contains "$out/cy/policies/conduct/index.html" 'Corff Llywodraethu Llawn'
+check english_term_marked contains "$out/cy/policies/photos/index.html" '<div class="body" lang="en">'
 finish

@@ -69,6 +69,19 @@ expect previous_not_older "previous version 2026-01-01 is not older"
 fresh; sed -i 's/^languages: .*/languages: [en]/' "$TMP/c/site.yaml"
 expect language_removed_from_site "language 'cy' is not one of the languages"
 
+# Warnings do not fail the check, but are reported.
+warns() {
+	"$PG" check --content "$TMP/c" --today 2026-11-21 >"$TMP/out" 2>&1
+	rc=$?
+	if [ $rc = 0 ] && grep -qF -- "$2" "$TMP/out"; then pass "$1"; else fail "$1" "exit $rc; got: $(head -5 "$TMP/out")"; fi
+}
+fresh; sed -i 's/^owner: .*/owner: Deputy Head/' "$TMP/c/policies/conduct/2025-09-01.en.md"
+warns untranslated_term_warns "'Deputy Head' has no cy translation: add it under terms: in i18n/cy.yaml"
+fresh
+warns out_of_date_translation_warns "cy translation is out of date: the latest is 2024-09-01, the current version is 2025-09-01"
+warns missing_translation_warns "photos/2025-01-15.en.md: warning: no cy translation"
+warns overdue_review_warns "warning: review overdue: was due by 2026-07"
+
 # A build with errors writes nothing.
 fresh; sed -i '/^title:/d' "$en"
 if "$PG" build --content "$TMP/c" --out "$TMP/out-site" --today 2026-11-21 2>/dev/null; then

@@ -32,7 +32,7 @@ LDLIBS = $(PKG_LIBS) -lm
 LIB = arena buf cgi content csv date db diff form html out qr site tmpl token utf8 yml
 
 # Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
-UNIT = csv date diff form html qr tmpl token utf8
+UNIT = content csv date diff form html qr tmpl token utf8
 
 PROGS = build/policygen
 LIB_OBJ = $(LIB:%=build/obj/%.o)

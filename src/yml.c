@@ -54,9 +54,9 @@ static int load_children(struct loader *ld, struct yml *node, int depth)
 			if (key == NULL)
 				return -1;
 			if (key->kind != YML_SCALAR)
-				return fail(ld, key->line, "a key must be a plain name");
+				return fail(ld, key->line - ld->line_offset, "a key must be a plain name");
 			if (yml_get(node, key->value))
-				return fail(ld, key->line, "this key is given twice");
+				return fail(ld, key->line - ld->line_offset, "this key is given twice");
 			if (next_event(ld, &ev) < 0)
 				return -1;
 		}

@@ -34,6 +34,12 @@ LIB = arena buf cgi content csv date db diff form html out qr site tmpl token ut
 # Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
 UNIT = content csv date diff form html qr tmpl token utf8
 
+# libFuzzer targets: tests/fuzz/fuzz-NAME.c, corpus in tests/fuzz/corpus/NAME/.
+FUZZ = csv date diff form tmpl token yml
+FUZZ_TIME ?= 60
+FUZZ_CC = clang
+FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1
+
 PROGS = build/policygen
 LIB_OBJ = $(LIB:%=build/obj/%.o)
 ASAN_OBJ = $(LIB:%=build/asan/%.o)
@@ -73,12 +79,34 @@ build/asan/test-%: tests/test-%.c tests/check.h build/libpc-asan.a
 	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
 
 # Shell tests, each printing PASS/FAIL lines.
-SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh
+SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/fuzz.sh
+
+build/fuzz/%.o: src/%.c src/*.h
+	@mkdir -p $(@D)
+	@echo "CC $< (fuzz)"
+	@$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
+
+build/libpc-fuzz.a: $(LIB:%=build/fuzz/%.o)
+	@rm -f $@ && ar rcs $@ $(LIB:%=build/fuzz/%.o)
+
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c build/libpc-fuzz.a
+	@echo "LD $@"
+	@$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -Wno-missing-prototypes -fsanitize=fuzzer -o $@ $< build/libpc-fuzz.a $(LDLIBS)
+
+# make fuzz: each target for FUZZ_TIME seconds, growing a scratch corpus beside the seeds.
+fuzz: $(FUZZ:%=build/fuzz/fuzz-%)
+	@for f in $(FUZZ); do \
+		mkdir -p build/fuzz/corpus-$$f; \
+		dict=; [ -f tests/fuzz/$$f.dict ] && dict=-dict=tests/fuzz/$$f.dict; \
+		echo "fuzz-$$f: $(FUZZ_TIME) s"; \
+		build/fuzz/fuzz-$$f -artifact_prefix=build/fuzz/ -max_total_time=$(FUZZ_TIME) -max_len=65536 $$dict \
+			build/fuzz/corpus-$$f tests/fuzz/corpus/$$f || exit 1; \
+	done
 
 site: build/policygen
 	build/policygen build --content content --templates templates --out public
 
-check: all $(UNIT_BIN) $(ASAN_BIN)
+check: all $(UNIT_BIN) $(ASAN_BIN) $(FUZZ:%=build/fuzz/fuzz-%)
 	@tests/run.sh $(UNIT_BIN) $(ASAN_BIN) $(SHELL_TESTS)
 
 golden: build/policygen
@@ -90,4 +118,4 @@ golden: build/policygen
 clean:
 	rm -rf build public
 
-.PHONY: all site check clean run golden
+.PHONY: all site check clean run golden fuzz

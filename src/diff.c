@@ -222,7 +222,7 @@ static int side_tokenize(struct side *sd)
 		return -1;
 	for (i = 0; i < sd->nblk; i++) {
 		size_t first = sd->ntok;
-		p = sd->blk[i].text.data;
+		p = buf_str(&sd->blk[i].text);
 		end = p + sd->blk[i].text.len;
 		while (p < end) {
 			while (p < end && is_space(*p))
@@ -674,7 +674,7 @@ static int build_blocks(const struct op *ops, size_t nops, struct oblk **pob, si
 			goto fail;
 		i = j;
 	}
-	for (b = ob; b < ob + nob; b++) {
+	for (b = ob; nob > 0 && b < ob + nob; b++) {
 		eq = ins = del = 0;
 		for (k = b->o0; k < b->o1; k++) {
 			eq |= ops[k].type == OP_EQ;

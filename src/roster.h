@@ -68,9 +68,11 @@ long long roster_family_id(struct db *, const char *ref, int *left);
  * transaction (db_begin): show the token to anyone only after db_commit succeeded.
  * With reissue, the family's live tokens are revoked first. Without it, a family that
  * already has a live token gets none. Appends a `token` event (detail "issued" or
- * "reissued"; never the token). Returns 1 when a token was issued, 0 when none was
+ * "reissued"; never the token) with channel "system", or "office" and the staff user's
+ * name when staff is not NULL. Returns 1 when a token was issued, 0 when none was
  * (out ""), -1 on a database error. */
-int roster_issue_token(struct db *, long long family_id, int reissue, char out[TOKEN_LEN + 1]);
+int roster_issue_token(struct db *, long long family_id, int reissue, const char *staff,
+                       char out[TOKEN_LEN + 1]);
 
 /* The family a token from a link belongs to: the token is normalised (token_parse),
  * hashed, and looked up among live tokens. Returns the family id, 0 when the token is

@@ -349,7 +349,7 @@ static int parse_file(struct tmpl *t, const char *dir, const char *name, int dep
 	return parse_text(t, dir, path, text, depth, err);
 }
 
-struct tmpl *tmpl_load(const char *dir, const char *name, struct buf *err)
+static struct tmpl *tmpl_new(const char *name, struct buf *err)
 {
 	struct tmpl *t = calloc(1, sizeof *t);
 	size_t n = strlen(name);
@@ -360,7 +360,31 @@ struct tmpl *tmpl_load(const char *dir, const char *name, struct buf *err)
 		return NULL;
 	}
 	t->xml = n > 4 && strcmp(name + n - 4, ".xml") == 0;
-	if (parse_file(t, dir, name, 0, err) < 0) {
+	return t;
+}
+
+struct tmpl *tmpl_load(const char *dir, const char *name, struct buf *err)
+{
+	struct tmpl *t = tmpl_new(name, err);
+
+	if (t && parse_file(t, dir, name, 0, err) < 0) {
+		tmpl_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct tmpl *tmpl_from_string(const char *name, const char *text, struct buf *err)
+{
+	struct tmpl *t = tmpl_new(name, err);
+	char *copy;
+
+	if (t == NULL)
+		return NULL;
+	if ((copy = arena_strdup(t->arena, text)) == NULL ||
+	    parse_text(t, NULL, name, copy, TMPL_MAX_DEPTH, err) < 0) {
+		if (copy == NULL)
+			buf_printf(err, "%s: out of memory\n", name);
 		tmpl_free(t);
 		return NULL;
 	}

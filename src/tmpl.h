@@ -46,6 +46,8 @@ struct tmpl;
 /* Loads and compiles dir/name (with its partials). On failure returns NULL and appends
  * "path:line: message" to err. The template's context follows the file's extension. */
 struct tmpl *tmpl_load(const char *dir, const char *name, struct buf *err);
+/* As tmpl_load, from text in memory; partials are refused (there is no folder). */
+struct tmpl *tmpl_from_string(const char *name, const char *text, struct buf *err);
 void tmpl_free(struct tmpl *);
 /* Appends the rendering of t with root to out. Returns 0, or -1 with
  * "path:line: message" appended to err. */

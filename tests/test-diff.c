@@ -80,6 +80,21 @@ static size_t count(const char *s, const char *needle)
 	return n;
 }
 
+/* Found by fuzz-diff: two empty texts (NULL pointers with length 0). */
+static void test_empty_inputs(void)
+{
+	struct buf out = BUF_INIT;
+	struct diff_stats st;
+
+	CHECK(diff_html(&out, NULL, 0, NULL, 0, &st) == 0);
+	CHECK_INT(st.words_added + st.words_removed + st.blocks_changed, 0);
+	diff_stats_free(&st);
+	CHECK(diff_html(&out, NULL, 0, "word", 4, &st) == 0);
+	CHECK_INT(st.words_added, 1);
+	diff_stats_free(&st);
+	buf_free(&out);
+}
+
 static void test_word_changed(void)
 {
 	struct buf b = BUF_INIT;
@@ -622,6 +637,7 @@ static void test_pathological_words(void)
 
 int main(void)
 {
+	RUN(test_empty_inputs);
 	RUN(test_word_changed);
 	RUN(test_paragraph_added);
 	RUN(test_list_item_removed);

@@ -1,0 +1,1556 @@
+/* office.fcgi: the school office's portal under /office/, for signed-in staff only.
+ *
+ *   GET  /office/login                  sign-in form        POST /office/login
+ *   POST /office/logout
+ *   GET  /office/                       progress per class, policy reviews
+ *   GET  /office/families?q=&class=&missing=1   search and lists of families
+ *   GET  /office/family/<ref>           children, answers, signatures, event history
+ *   POST /office/family/<ref>/paper     record a paper form (channel paper, staff name)
+ *   POST /office/family/<ref>/reissue   new QR code (the old one stops working), letter
+ *   GET  /office/letters?class=&family=&outstanding=1   choose, then confirm
+ *   POST /office/letters                issue new tokens and print the letters
+ *   GET  /office/export/{declarations,photo,outstanding}.csv
+ *   GET  /office/nophoto?class=         who must not be photographed, for teachers
+ *
+ * Request rules, as in the parents' portal: GET and POST only; POST bodies urlencoded
+ * only, bounded, every field (and every query field) from the route's allow-list; a CSRF
+ * token on every form, checked on every POST. Without a live session every page but the
+ * login redirects there (303); a family's token is not a session.
+ *
+ * Configuration from the environment (docs/deploy.md): CONSENT_DB, CONSENT_CONTENT,
+ * CONSENT_SITE (the built site, for signable.tsv) and CONSENT_TEMPLATES. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "catalog.h"
+#include "cgi.h"
+#include "consent.h"
+#include "content.h"
+#include "date.h"
+#include "db.h"
+#include "export.h"
+#include "form.h"
+#include "letters.h"
+#include "roster.h"
+#include "staff.h"
+#include "tmpl.h"
+#include "token.h"
+
+#define OFFICE_MAX_BODY FORM_MAX_BODY
+#define OFFICE_MAX_RESULTS 200  /* families listed by one search */
+#define OFFICE_MAX_LETTERS 1000 /* letters printed at once: narrow by class beyond that */
+#define OFFICE_MAX_QUERY 100    /* bytes in a search or class value */
+#define OFFICE_DUE_SOON_DAYS 30
+#define OFFICE_LOGIN_COOKIE_AGE 3600
+
+enum page {
+	P_LOGIN,
+	P_DASHBOARD,
+	P_FAMILIES,
+	P_FAMILY,
+	P_LETTERS,
+	P_NOPHOTO,
+	P_MESSAGE,
+	P__MAX
+};
+
+static const char *const page_files[P__MAX] = {
+	"office-login.html",   "office-dashboard.html", "office-families.html",
+	"office-family.html",  "office-letters.html",   "office-nophoto.html",
+	"office-message.html",
+};
+
+/* What lives as long as the process. */
+struct office {
+	int broken; /* set-up failed: every request gets 503 (the log says why) */
+	struct db *db;
+	const char *content_dir, *site_dir, *templates_dir;
+	struct site *site; /* content at start: UI strings, the school's name, base URL */
+	size_t li;         /* the index of English, the staff's language */
+	struct catalog *cat;
+	struct tmpl *tmpl[P__MAX];
+	unsigned char key[TOKEN_KEY_LEN];
+	struct arena *keep;
+	struct tv *t;     /* every UI string, for {{t.key}} */
+	const char *root; /* the site's path prefix, for /style.css */
+	struct timespec tsv_mtime;
+	off_t tsv_size;
+};
+
+/* One request. */
+struct req {
+	struct office *o;
+	const struct cgi_req *cr;
+	struct cgi_resp *resp;
+	struct arena *a;
+	struct staff_session s; /* staff_id 0: nobody signed in */
+	char csrf[TOKEN_CSRF_LEN + 1];
+	struct form q; /* the query string */
+	struct form f; /* a POST body */
+};
+
+static void office_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void office_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("office.fcgi: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static const char *T(const struct req *r, const char *key)
+{
+	return content_i18n(r->o->site, r->o->li, key);
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? s : "";
+}
+
+/* --- Pages --- */
+
+/* The values every page has: strings, school, signed-in user and CSRF token. */
+static struct tv *page_root(struct req *r, const char *title_key)
+{
+	struct tv *v = tv_dict(r->a);
+
+	tv_attach(v, "t", r->o->t);
+	tv_str(v, "site_name", r->o->site->name[r->o->li]);
+	tv_str(v, "root", r->o->root);
+	tv_str(v, "page_title", T(r, title_key));
+	if (r->s.staff_id) {
+		tv_str(v, "user", r->s.username);
+		tv_str(v, "csrf", r->csrf);
+	}
+	return v;
+}
+
+static void render(struct req *r, enum page p, const struct tv *root, int status)
+{
+	struct buf err = BUF_INIT;
+
+	r->resp->status = status;
+	if (!arena_ok(r->a) || tmpl_render(r->o->tmpl[p], root, &r->resp->body, &err) < 0) {
+		office_log("%s: %s", page_files[p], arena_ok(r->a) ? buf_str(&err) : "out of memory");
+		buf_reset(&r->resp->body);
+		r->resp->status = 500;
+		r->resp->content_type = "text/plain; charset=utf-8";
+		buf_puts(&r->resp->body, "500 Internal Server Error\n");
+	}
+	buf_free(&err);
+}
+
+/* A plain page with a heading and a sentence, both i18n keys; link (may be NULL) is a
+ * site-relative address offered to go on. */
+static void message(struct req *r, int status, const char *title_key, const char *text_key,
+		    const char *link)
+{
+	struct tv *v = page_root(r, title_key);
+
+	tv_str(v, "text", T(r, text_key));
+	if (link)
+		tv_str(v, "link", link);
+	render(r, P_MESSAGE, v, status);
+}
+
+static void server_error(struct req *r, const char *what)
+{
+	office_log("%s: %s", what, db_errmsg(r->o->db));
+	message(r, 500, "office_error_title", "office_error_text", "/office/");
+}
+
+/* --- Cookies and sessions --- */
+
+static const char *login_cookie_name(int https)
+{
+	return https ? "__Host-office-login" : "office-login";
+}
+
+/* The login form's CSRF token, bound to the pre-login cookie's value. */
+static int login_csrf(const struct office *o, const char *pre, char out[TOKEN_CSRF_LEN + 1])
+{
+	char id[6 + TOKEN_LEN + 1];
+
+	snprintf(id, sizeof id, "login:%s", pre);
+	return token_csrf(o->key, id, out);
+}
+
+static void set_login_cookie(struct req *r, const char *value)
+{
+	char c[STAFF_COOKIE_MAX];
+	int https = r->cr->https;
+
+	snprintf(c, sizeof c, "%s=%s; Path=%s; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+		 login_cookie_name(https), value ? value : "", https ? "/" : "/office/",
+		 value ? OFFICE_LOGIN_COOKIE_AGE : 0, https ? "; Secure" : "");
+	cgi_header(r->resp, "Set-Cookie", c);
+}
+
+static void set_session_cookie(struct req *r, const char *sid)
+{
+	char c[STAFF_COOKIE_MAX];
+
+	staff_cookie(c, r->cr->https, sid);
+	cgi_header(r->resp, "Set-Cookie", c);
+}
+
+/* The session id from the Cookie header into sid; 1 when there is one. */
+static int cookie_sid(const struct req *r, char sid[TOKEN_LEN + 1])
+{
+	return form_cookie(r->cr->cookie, staff_cookie_name(r->cr->https), sid, TOKEN_LEN + 1) == 1;
+}
+
+/* --- Catalog --- */
+
+/* Copies the purposes and any newly published signable versions into the database when
+ * public/signable.tsv changed since last time, so a new version needs no restart. */
+static void sync_catalog(struct office *o)
+{
+	struct buf path = BUF_INIT, err = BUF_INIT;
+	struct stat st;
+
+	buf_printf(&path, "%s/signable.tsv", o->site_dir);
+	if (stat(buf_str(&path), &st) < 0) {
+		memset(&st, 0, sizeof st);
+	} else if (st.st_mtim.tv_sec == o->tsv_mtime.tv_sec &&
+		   st.st_mtim.tv_nsec == o->tsv_mtime.tv_nsec && st.st_size == o->tsv_size) {
+		goto done;
+	}
+	if (catalog_sync(o->db, o->cat, st.st_size ? buf_str(&path) : NULL, &err) < 0) {
+		office_log("%s", buf_str(&err));
+		goto done;
+	}
+	o->tsv_mtime = st.st_mtim;
+	o->tsv_size = st.st_size;
+done:
+	buf_free(&path);
+	buf_free(&err);
+}
+
+static const char *purpose_title(const struct office *o, const char *id)
+{
+	const struct purpose_text *p = catalog_purpose(o->cat, id);
+
+	return p ? p->title[0] : id;
+}
+
+/* --- Login and logout --- */
+
+static void login_form(struct req *r, const char *pre, const char *error_key, const char *user,
+		       int status)
+{
+	struct tv *v = page_root(r, "office_login_title");
+	char token[TOKEN_CSRF_LEN + 1];
+
+	if (login_csrf(r->o, pre, token) < 0) {
+		server_error(r, "login csrf");
+		return;
+	}
+	tv_str(v, "login_csrf", token);
+	tv_str(v, "username", user ? user : "");
+	if (error_key)
+		tv_str(v, "error", T(r, error_key));
+	if (form_get(&r->q, "out"))
+		tv_bool(v, "signed_out", 1);
+	render(r, P_LOGIN, v, status);
+}
+
+static void get_login(struct req *r, const char *arg)
+{
+	char pre[TOKEN_LEN + 1];
+
+	(void)arg;
+	if (r->s.staff_id) {
+		cgi_redirect(r->resp, "/office/");
+		return;
+	}
+	if (form_cookie(r->cr->cookie, login_cookie_name(r->cr->https), pre, sizeof pre) != 1 ||
+	    !token_valid(pre)) {
+		token_new(pre);
+		set_login_cookie(r, pre);
+	}
+	login_form(r, pre, NULL, NULL, 200);
+}
+
+static void post_login(struct req *r, const char *arg)
+{
+	char pre[TOKEN_LEN + 1], sid[TOKEN_LEN + 1], old[TOKEN_LEN + 1], token[TOKEN_CSRF_LEN + 1];
+	const char *user = form_get(&r->f, "username"), *pass = form_get(&r->f, "password");
+	struct staff_session s, prev;
+	long long wait = 0;
+	char *retry;
+
+	(void)arg;
+	if (form_cookie(r->cr->cookie, login_cookie_name(r->cr->https), pre, sizeof pre) != 1 ||
+	    !token_valid(pre) || login_csrf(r->o, pre, token) < 0 ||
+	    !token_csrf_check(r->o->key, arena_printf(r->a, "login:%s", pre),
+			      form_get(&r->f, "csrf"))) {
+		message(r, 403, "office_csrf_title", "office_login_csrf_text", "/office/login");
+		return;
+	}
+	switch (staff_login(r->o->db, user ? user : "", pass ? pass : "", r->cr->remote_addr, sid,
+			    &s, &wait)) {
+	case STAFF_LOGIN_OK:
+		/* a session the browser still held ends here: one browser, one session */
+		if (cookie_sid(r, old) && staff_session_get(r->o->db, old, &prev) == 1)
+			staff_logout(r->o->db, prev.hash);
+		set_session_cookie(r, sid);
+		set_login_cookie(r, NULL);
+		office_log("%s signed in from %s", s.username, r->cr->remote_addr);
+		cgi_redirect(r->resp, "/office/");
+		return;
+	case STAFF_LOGIN_BAD:
+		login_form(r, pre, "office_login_bad", user, 200);
+		return;
+	case STAFF_LOGIN_LOCKED:
+		retry = arena_printf(r->a, "%lld", wait);
+		if (retry)
+			cgi_header(r->resp, "Retry-After", retry);
+		login_form(r, pre, "office_login_locked", user, 429);
+		return;
+	default:
+		server_error(r, "login");
+		return;
+	}
+}
+
+static void post_logout(struct req *r, const char *arg)
+{
+	(void)arg;
+	if (staff_logout(r->o->db, r->s.hash) < 0) {
+		server_error(r, "logout");
+		return;
+	}
+	set_session_cookie(r, NULL);
+	cgi_redirect(r->resp, "/office/login?out=1");
+}
+
+/* --- Dashboard --- */
+
+/* Per class, and in total: families and children attending, families who signed every
+ * current signable policy, families who must sign again after a new version, children
+ * with every 'consent' purpose answered. */
+#define PROGRESS_SQL(select, group)                                                        \
+	"WITH need AS MATERIALIZED (SELECT family_id, max(needs_sign) AS needs,"           \
+	"  max(sign_again) AS again FROM declaration_status GROUP BY family_id),"          \
+	" miss AS MATERIALIZED (SELECT DISTINCT child_id FROM photo_missing)"              \
+	" SELECT " select " count(DISTINCT c.family_id), count(*),"                       \
+	"  count(DISTINCT CASE WHEN need.needs = 0 THEN c.family_id END),"                 \
+	"  count(DISTINCT CASE WHEN need.again = 1 THEN c.family_id END),"                 \
+	"  sum(miss.child_id IS NULL)"                                                     \
+	" FROM child c LEFT JOIN need ON need.family_id = c.family_id"                     \
+	" LEFT JOIN miss ON miss.child_id = c.id WHERE c.left_on IS NULL" group
+
+static void progress_row(struct tv *row, sqlite3_stmt *st, int first)
+{
+	tv_int(row, "families", sqlite3_column_int64(st, first));
+	tv_int(row, "children", sqlite3_column_int64(st, first + 1));
+	tv_int(row, "signed", sqlite3_column_int64(st, first + 2));
+	tv_int(row, "again", sqlite3_column_int64(st, first + 3));
+	tv_int(row, "photo", sqlite3_column_int64(st, first + 4));
+}
+
+static int dashboard_reviews(struct req *r, struct tv *v)
+{
+	struct site *s;
+	struct date today;
+	struct tv *list = tv_add_list(v, "reviews");
+	size_t i;
+	int due = 0;
+
+	if (date_today(&today) < 0 || (s = content_load(r->o->content_dir, &today)) == NULL)
+		return -1;
+	for (i = 0; i < s->npolicies; i++) {
+		const struct version *cur = policy_current(&s->policies[i]);
+		const struct text *text;
+		struct tv *row;
+		struct buf b = BUF_INIT;
+		enum review_status rs;
+		long days = 0;
+
+		if (cur == NULL)
+			continue;
+		text = version_text(cur, 0);
+		rs = review_status(&cur->review, &today, OFFICE_DUE_SOON_DAYS, &days);
+		row = tv_push_dict(list);
+		tv_str(row, "slug", s->policies[i].slug);
+		tv_str(row, "title", text ? text->title : s->policies[i].slug);
+		review_format(&b, &cur->review, "en");
+		tv_str(row, "review", buf_ok(&b) ? buf_str(&b) : "");
+		buf_free(&b);
+		tv_str(row, "status_class", review_status_name(rs) ? review_status_name(rs) : "");
+		switch (rs) {
+		case REVIEW_OVERDUE:
+			tv_str(row, "status", T(r, "office_review_overdue"));
+			tv_int(row, "days", -days);
+			due++;
+			break;
+		case REVIEW_DUE_SOON:
+			tv_str(row, "status", T(r, "office_review_due_soon"));
+			tv_int(row, "days", days);
+			due++;
+			break;
+		default:
+			tv_str(row, "status", T(r, "office_review_ok"));
+			break;
+		}
+	}
+	tv_bool(v, "reviews_due", due > 0);
+	content_free(s);
+	return 0;
+}
+
+static void get_dashboard(struct req *r, const char *arg)
+{
+	static const char class_sql[] =
+		PROGRESS_SQL("c.class,", " GROUP BY c.class ORDER BY c.class");
+	static const char total_sql[] = PROGRESS_SQL("", "");
+	static const char docs_sql[] =
+		"SELECT c.slug, c.version, (SELECT title FROM document d WHERE d.slug = c.slug"
+		"  AND d.version = c.version ORDER BY d.lang <> 'en' LIMIT 1)"
+		" FROM (SELECT slug, max(version) AS version FROM document GROUP BY slug) c"
+		" ORDER BY c.slug";
+	struct tv *v = page_root(r, "office_dashboard_title"), *list, *row;
+	sqlite3_stmt *st;
+	int rc, ndocs = 0;
+
+	(void)arg;
+	tv_bool(v, "nav_dashboard", 1);
+	if ((st = db_stmt(r->o->db, docs_sql)) == NULL)
+		goto fail;
+	list = tv_add_list(v, "documents");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row = tv_push_dict(list);
+		tv_str(row, "slug", col(st, 0));
+		tv_str(row, "version", col(st, 1));
+		tv_str(row, "title", col(st, 2));
+		ndocs++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	tv_bool(v, "has_documents", ndocs > 0);
+	if ((st = db_stmt(r->o->db, class_sql)) == NULL)
+		goto fail;
+	list = tv_add_list(v, "classes");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row = tv_push_dict(list);
+		tv_str(row, "class", col(st, 0));
+		progress_row(row, st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || (st = db_stmt(r->o->db, total_sql)) == NULL)
+		goto fail;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		progress_row(tv_add_dict(v, "total"), st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		goto fail;
+	if (dashboard_reviews(r, v) < 0)
+		office_log("cannot load the content from %s for the review dates", r->o->content_dir);
+	render(r, P_DASHBOARD, v, 200);
+	return;
+fail:
+	server_error(r, "dashboard");
+}
+
+/* --- Families --- */
+
+/* The LIKE pattern that finds s anywhere, with its own % _ and \ taken literally. */
+static const char *like_pattern(struct arena *a, const char *s)
+{
+	char *p = arena_alloc(a, 2 * strlen(s) + 3), *o = p;
+
+	if (p == NULL)
+		return "%";
+	*o++ = '%';
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return p;
+}
+
+static int list_classes(struct req *r, struct tv *v, const char *selected)
+{
+	static const char sql[] =
+		"SELECT class, count(*) FROM child WHERE left_on IS NULL GROUP BY class ORDER BY class";
+	sqlite3_stmt *st = db_stmt(r->o->db, sql);
+	struct tv *list = tv_add_list(v, "class_options"), *row;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row = tv_push_dict(list);
+		tv_str(row, "name", col(st, 0));
+		tv_int(row, "children", sqlite3_column_int64(st, 1));
+		tv_bool(row, "selected", selected && strcmp(selected, col(st, 0)) == 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void get_families(struct req *r, const char *arg)
+{
+	static const char sql[] =
+		"WITH need AS MATERIALIZED (SELECT family_id, max(needs_sign) AS needs,"
+		"  max(sign_again) AS again FROM declaration_status GROUP BY family_id),"
+		" miss AS MATERIALIZED (SELECT DISTINCT family_id FROM photo_missing)"
+		" SELECT f.ref, f.carers, f.left_on IS NOT NULL,"
+		"  (SELECT group_concat(x.name, '; ') FROM (SELECT c.first_name || ' ' || c.last_name"
+		"    || ' (' || c.class || ')' AS name FROM child c WHERE c.family_id = f.id"
+		"    AND c.left_on IS NULL ORDER BY c.class, c.last_name, c.first_name) x),"
+		"  coalesce(need.needs, 0), coalesce(need.again, 0), miss.family_id IS NOT NULL"
+		" FROM family f LEFT JOIN need ON need.family_id = f.id"
+		" LEFT JOIN miss ON miss.family_id = f.id"
+		" WHERE (?1 = '' OR f.ref LIKE ?2 ESCAPE '\\' OR f.carers LIKE ?2 ESCAPE '\\'"
+		"   OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id AND (c.ref LIKE ?2"
+		"   ESCAPE '\\' OR c.first_name || ' ' || c.last_name LIKE ?2 ESCAPE '\\')))"
+		"  AND (?3 = '' OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id"
+		"   AND c.left_on IS NULL AND c.class = ?3))"
+		"  AND (?4 = 0 OR (f.left_on IS NULL AND (coalesce(need.needs, 0) = 1"
+		"   OR miss.family_id IS NOT NULL)))"
+		" ORDER BY f.left_on IS NOT NULL, f.ref LIMIT ?5";
+	const char *q = form_get(&r->q, "q"), *cls = form_get(&r->q, "class");
+	int missing = form_get(&r->q, "missing") != NULL, rc, n = 0;
+	struct tv *v = page_root(r, "office_families_title"), *list, *row;
+	sqlite3_stmt *st;
+
+	(void)arg;
+	q = q ? q : "";
+	cls = cls ? cls : "";
+	tv_bool(v, "nav_families", 1);
+	tv_str(v, "q", q);
+	tv_bool(v, "missing", missing);
+	if (list_classes(r, v, cls) < 0 || (st = db_stmt(r->o->db, sql)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, like_pattern(r->a, q), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, cls, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, missing);
+	sqlite3_bind_int(st, 5, OFFICE_MAX_RESULTS + 1);
+	list = tv_add_list(v, "families");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < OFFICE_MAX_RESULTS) {
+		row = tv_push_dict(list);
+		tv_str(row, "ref", col(st, 0));
+		tv_str(row, "carers", col(st, 1));
+		tv_bool(row, "left", sqlite3_column_int(st, 2));
+		tv_str(row, "children", col(st, 3));
+		tv_bool(row, "to_sign", sqlite3_column_int(st, 4));
+		tv_bool(row, "sign_again", sqlite3_column_int(st, 5));
+		tv_bool(row, "photo_missing", sqlite3_column_int(st, 6));
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		goto fail;
+	tv_bool(v, "more", rc == SQLITE_ROW);
+	tv_int(v, "count", n);
+	tv_int(v, "max", OFFICE_MAX_RESULTS);
+	tv_bool(v, "searched", q[0] || cls[0] || missing);
+	if (cls[0])
+		tv_str(v, "class", cls);
+	render(r, P_FAMILIES, v, 200);
+	return;
+fail:
+	server_error(r, "families");
+}
+
+/* 1 when ref could be a family reference ([A-Za-z0-9_-], at most ROSTER_MAX_REF). */
+static int ref_ok(const char *ref)
+{
+	size_t i, n = strlen(ref);
+
+	if (n == 0 || n > ROSTER_MAX_REF)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((ref[i] >= 'A' && ref[i] <= 'Z') || (ref[i] >= 'a' && ref[i] <= 'z') ||
+		      (ref[i] >= '0' && ref[i] <= '9') || ref[i] == '_' || ref[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* The family with this reference: 1 with its id, 0 when there is none, -1 on error. */
+static int family_by_ref(struct req *r, const char *ref, long long *id, int *left)
+{
+	long long fid;
+
+	if (!ref_ok(ref))
+		return 0;
+	if ((fid = roster_family_id(r->o->db, ref, left)) < 0)
+		return -1;
+	*id = fid;
+	return fid > 0;
+}
+
+static const char *channel_name(const struct req *r, const char *channel)
+{
+	if (strcmp(channel, "qr") == 0)
+		return T(r, "office_channel_qr");
+	if (strcmp(channel, "paper") == 0)
+		return T(r, "office_channel_paper");
+	if (strcmp(channel, "system") == 0)
+		return T(r, "office_channel_system");
+	return channel;
+}
+
+static const char *answer_name(const struct req *r, const char *answer)
+{
+	if (strcmp(answer, "yes") == 0)
+		return T(r, "office_yes");
+	if (strcmp(answer, "no") == 0)
+		return T(r, "office_no");
+	return answer;
+}
+
+static int family_details(struct req *r, struct tv *v, long long fid)
+{
+	static const char family_sql[] =
+		"SELECT ref, carers, language, left_on,"
+		" (SELECT max(issued_at) FROM token WHERE family_id = ?1 AND revoked_at IS NULL),"
+		" (SELECT count(*) FROM token WHERE family_id = ?1 AND revoked_at IS NOT NULL)"
+		" FROM family WHERE id = ?1";
+	static const char children_sql[] =
+		"SELECT id, ref, first_name, last_name, class, left_on FROM child WHERE family_id = ?1"
+		" ORDER BY left_on IS NOT NULL, class, last_name, first_name";
+	sqlite3_stmt *st = db_stmt(r->o->db, family_sql);
+	struct tv *fam = tv_add_dict(v, "family"), *list, *row;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, fid);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tv_str(fam, "ref", col(st, 0));
+		tv_str(fam, "carers", col(st, 1));
+		tv_str(fam, "language", strcmp(col(st, 2), "cy") == 0 ? T(r, "office_lang_cy")
+								     : T(r, "office_lang_en"));
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+			tv_str(fam, "left_on", col(st, 3));
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+			tv_str(fam, "token_issued", col(st, 4));
+		tv_int(fam, "tokens_revoked", sqlite3_column_int64(st, 5));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW || (st = db_stmt(r->o->db, children_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, fid);
+	list = tv_add_list(v, "children");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row = tv_push_dict(list);
+		tv_str(row, "ref", col(st, 1));
+		tv_str(row, "name", arena_printf(r->a, "%s %s", col(st, 2), col(st, 3)));
+		tv_str(row, "class", col(st, 4));
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			tv_str(row, "left_on", col(st, 5));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The signable policies (status, and the paper form's choice of language) and the
+ * signatures held. */
+static int family_declarations(struct req *r, struct tv *v, long long fid)
+{
+	static const char status_sql[] =
+		"SELECT ds.slug, ds.version, ds.signed_version, ds.needs_sign, ds.sign_again,"
+		" (SELECT title FROM document d WHERE d.slug = ds.slug AND d.version = ds.version"
+		"  ORDER BY d.lang <> 'en' LIMIT 1)"
+		" FROM declaration_status ds WHERE ds.family_id = ?1 ORDER BY ds.slug";
+	static const char langs_sql[] =
+		"SELECT lang FROM document WHERE slug = ?1 AND version = ?2 ORDER BY lang <> 'en', lang";
+	static const char signed_sql[] =
+		"SELECT s.signer, d.title, d.version, d.lang, s.at, s.channel, coalesce(s.staff, '')"
+		" FROM signature s JOIN document d ON d.id = s.document_id WHERE s.family_id = ?1"
+		" ORDER BY s.at, s.signer_key";
+	sqlite3_stmt *st, *ls;
+	struct tv *list = tv_add_list(v, "declarations"), *row, *langs, *l;
+	int rc, lrc;
+
+	if ((st = db_stmt(r->o->db, status_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, fid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row = tv_push_dict(list);
+		tv_str(row, "slug", col(st, 0));
+		tv_str(row, "version", col(st, 1));
+		tv_str(row, "title", col(st, 5));
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			tv_str(row, "signed_version", col(st, 2));
+		tv_str(row, "status", sqlite3_column_int(st, 4)   ? T(r, "office_status_sign_again")
+				      : sqlite3_column_int(st, 3) ? T(r, "office_status_to_sign")
+								  : T(r, "office_status_signed"));
+		tv_bool(row, "needs_sign", sqlite3_column_int(st, 3));
+		langs = tv_add_list(row, "langs");
+		if ((ls = db_stmt(r->o->db, langs_sql)) == NULL)
+			break;
+		sqlite3_bind_text(ls, 1, col(st, 0), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ls, 2, col(st, 1), -1, SQLITE_TRANSIENT);
+		while ((lrc = sqlite3_step(ls)) == SQLITE_ROW) {
+			l = tv_push_dict(langs);
+			tv_str(l, "lang", col(ls, 0));
+			tv_str(l, "label", strcmp(col(ls, 0), "cy") == 0 ? T(r, "office_paper_signed_cy")
+									   : T(r, "office_paper_signed_en"));
+		}
+		sqlite3_reset(ls);
+		if (lrc != SQLITE_DONE)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || (st = db_stmt(r->o->db, signed_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, fid);
+	list = tv_add_list(v, "signatures");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row = tv_push_dict(list);
+		tv_str(row, "signer", col(st, 0));
+		tv_str(row, "title", col(st, 1));
+		tv_str(row, "version", col(st, 2));
+		tv_str(row, "lang", strcmp(col(st, 3), "cy") == 0 ? T(r, "office_lang_cy")
+								  : T(r, "office_lang_en"));
+		tv_str(row, "at", col(st, 4));
+		tv_str(row, "channel", channel_name(r, col(st, 5)));
+		tv_str(row, "staff", col(st, 6));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* What applies per current child and purpose, every carer's answer, and the paper form's
+ * rows. posted (may be NULL) holds a refused paper form's values to show again. */
+static int family_answers(struct req *r, struct tv *v, long long fid, const struct form *posted)
+{
+	static const char purposes_sql[] = "SELECT id, basis FROM purpose ORDER BY position, id";
+	static const char grid_sql[] =
+		"SELECT c.id, c.first_name, e.purpose, e.permitted, e.answers"
+		" FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
+		" WHERE c.family_id = ?1 AND c.left_on IS NULL"
+		" ORDER BY c.class, c.last_name, c.first_name, c.id, p.position, p.id";
+	static const char answers_sql[] =
+		"SELECT c.first_name, a.purpose, a.signer, a.answer, a.at, a.channel,"
+		" coalesce(a.staff, '') FROM answer a JOIN child c ON c.id = a.child_id"
+		" WHERE c.family_id = ?1 ORDER BY c.class, c.first_name, c.id, a.purpose, a.at";
+	sqlite3_stmt *st;
+	struct tv *heads = tv_add_list(v, "purposes"), *rows = tv_add_list(v, "grid");
+	struct tv *row = NULL, *cells = NULL, *paper = NULL, *cell, *list;
+	long long last = 0;
+	int rc;
+
+	if ((st = db_stmt(r->o->db, purposes_sql)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cell = tv_push_dict(heads);
+		tv_str(cell, "title", purpose_title(r->o, col(st, 0)));
+		tv_bool(cell, "public_task", strcmp(col(st, 1), "public_task") == 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || (st = db_stmt(r->o->db, grid_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, fid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long child = sqlite3_column_int64(st, 0);
+		const char *purpose = col(st, 2), *name, *given;
+		int permitted = sqlite3_column_int(st, 3), answers = sqlite3_column_int(st, 4);
+		if (child != last) {
+			row = tv_push_dict(rows);
+			tv_str(row, "child", col(st, 1));
+			tv_int(row, "child_id", child);
+			cells = tv_add_list(row, "cells");
+			paper = tv_add_list(row, "paper");
+			last = child;
+		}
+		cell = tv_push_dict(cells);
+		tv_str(cell, "text", permitted ? T(r, "office_permitted") : T(r, "office_not_permitted"));
+		tv_bool(cell, "permitted", permitted);
+		tv_bool(cell, "unanswered", answers == 0);
+		name = arena_printf(r->a, "answer.%lld.%s", child, purpose);
+		given = posted && name ? form_get(posted, name) : NULL;
+		cell = tv_push_dict(paper);
+		tv_str(cell, "name", name);
+		tv_str(cell, "id", arena_printf(r->a, "a-%lld-%s", child, purpose));
+		tv_str(cell, "title", purpose_title(r->o, purpose));
+		tv_bool(cell, "yes", given && strcmp(given, "yes") == 0);
+		tv_bool(cell, "no", given && strcmp(given, "no") == 0);
+		tv_bool(cell, "none", given == NULL || given[0] == '\0');
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || (st = db_stmt(r->o->db, answers_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, fid);
+	list = tv_add_list(v, "answers");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cell = tv_push_dict(list);
+		tv_str(cell, "child", col(st, 0));
+		tv_str(cell, "purpose", purpose_title(r->o, col(st, 1)));
+		tv_str(cell, "signer", col(st, 2));
+		tv_str(cell, "answer", answer_name(r, col(st, 3)));
+		tv_str(cell, "at", col(st, 4));
+		tv_str(cell, "channel", channel_name(r, col(st, 5)));
+		tv_str(cell, "staff", col(st, 6));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int family_history(struct req *r, struct tv *v, long long fid)
+{
+	static const char sql[] =
+		"SELECT e.id, e.at, e.kind, coalesce(c.first_name, ''), coalesce(e.purpose, ''),"
+		" coalesce(e.answer, ''), coalesce(d.slug || ' ' || d.version || ' (' || d.lang || ')',"
+		" ''), coalesce(e.signer, ''), e.channel, coalesce(e.staff, ''),"
+		" coalesce(e.detail, '') FROM event e LEFT JOIN child c ON c.id = e.child_id"
+		" LEFT JOIN document d ON d.id = e.document_id WHERE e.family_id = ?1"
+		" ORDER BY e.id DESC";
+	sqlite3_stmt *st = db_stmt(r->o->db, sql);
+	struct tv *list = tv_add_list(v, "events"), *row;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, fid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *purpose = col(st, 4);
+		row = tv_push_dict(list);
+		tv_int(row, "id", sqlite3_column_int64(st, 0));
+		tv_str(row, "at", col(st, 1));
+		tv_str(row, "kind", col(st, 2));
+		tv_str(row, "child", col(st, 3));
+		tv_str(row, "purpose", purpose[0] ? purpose_title(r->o, purpose) : "");
+		tv_str(row, "answer", answer_name(r, col(st, 5)));
+		tv_str(row, "document", col(st, 6));
+		tv_str(row, "signer", col(st, 7));
+		tv_str(row, "channel", channel_name(r, col(st, 8)));
+		tv_str(row, "staff", col(st, 9));
+		tv_str(row, "detail", col(st, 10));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The family page; errors (a list of i18n keys, may be NULL) and posted come from a
+ * refused paper form. */
+static void family_page(struct req *r, long long fid, const char *ref, struct tv *errors,
+			const struct form *posted, int status)
+{
+	struct tv *v = page_root(r, "office_family_title");
+	const char *done = form_get(&r->q, "done");
+
+	tv_bool(v, "nav_families", 1);
+	tv_str(v, "ref", ref);
+	tv_str(v, "page_title", arena_printf(r->a, "%s %s", T(r, "office_family_title"), ref));
+	if (done && strlen(done) < CONSENT_REF_MAX)
+		tv_str(v, "done", done);
+	if (errors) {
+		tv_attach(v, "errors", errors);
+		tv_str(v, "signer", posted ? (form_get(posted, "signer") ? form_get(posted, "signer")
+									 : "")
+					   : "");
+	}
+	if (family_details(r, v, fid) < 0 || family_declarations(r, v, fid) < 0 ||
+	    family_answers(r, v, fid, posted) < 0 || family_history(r, v, fid) < 0) {
+		server_error(r, "family");
+		return;
+	}
+	render(r, P_FAMILY, v, status);
+}
+
+static void get_family(struct req *r, const char *ref)
+{
+	long long fid = 0;
+	int left = 0, rc = family_by_ref(r, ref, &fid, &left);
+
+	if (rc < 0)
+		server_error(r, "family");
+	else if (rc == 0)
+		message(r, 404, "office_not_found_title", "office_family_not_found", "/office/families");
+	else
+		family_page(r, fid, ref, NULL, NULL, 200);
+}
+
+/* --- Paper answers ---
+ *
+ * TO MERGE INTO consent.c: consent_record() takes a channel but no staff user, and a
+ * paper answer must name the member of staff who entered it (signature.staff,
+ * answer.staff and event.staff). This is consent_record's pattern: in one transaction
+ * an event per signature and answer, each with the detail "submission <first event id>",
+ * then the signature and answer rows with the event's time, a carer's later answer
+ * replacing their earlier one; the same reference "<id>-<4 hex digits of its hash>".
+ * Once struct consent_submission has a `staff` field, this section becomes one call to
+ * consent_record with channel "paper". */
+
+struct paper_item {
+	long long child_id;
+	const char *purpose;
+	const char *answer;
+};
+
+enum paper_err { PAPER_OK, PAPER_CHILD, PAPER_PURPOSE, PAPER_DOCUMENT, PAPER_NOTHING, PAPER_DB };
+
+static int paper_exists(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int paper_event_at(struct db *db, long long id, char at[21], char hash[DB_HASH_HEX + 1])
+{
+	static const char sql[] = "SELECT at, hash FROM event WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(at, 21, "%s", col(st, 0));
+		snprintf(hash, DB_HASH_HEX + 1, "%s", col(st, 1));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int paper_sign(struct db *db, long long fid, long long doc, const char *show,
+		      const char *key, const char *staff, const char *detail, long long *first)
+{
+	static const char current_sql[] =
+		"SELECT 1 FROM document d WHERE d.id = ?1"
+		" AND d.version = (SELECT max(version) FROM document WHERE slug = d.slug)";
+	static const char signed_sql[] =
+		"SELECT 1 FROM signature WHERE family_id = ?1 AND document_id = ?2 AND signer_key = ?3";
+	static const char insert_sql[] =
+		"INSERT INTO signature (family_id, document_id, signer, signer_key, at, channel,"
+		" staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, 'paper', ?6, ?7)";
+	struct db_event e;
+	sqlite3_stmt *st;
+	char at[21], hash[DB_HASH_HEX + 1];
+	long long id;
+	int rc;
+
+	if ((st = db_stmt(db, current_sql)) == NULL)
+		return -PAPER_DB;
+	sqlite3_bind_int64(st, 1, doc);
+	if ((rc = paper_exists(st)) <= 0)
+		return rc < 0 ? -PAPER_DB : -PAPER_DOCUMENT;
+	if ((st = db_stmt(db, signed_sql)) == NULL)
+		return -PAPER_DB;
+	sqlite3_bind_int64(st, 1, fid);
+	sqlite3_bind_int64(st, 2, doc);
+	sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+	if ((rc = paper_exists(st)) != 0)
+		return rc < 0 ? -PAPER_DB : 0;
+	memset(&e, 0, sizeof e);
+	e.kind = "sign";
+	e.family_id = fid;
+	e.document_id = doc;
+	e.signer = show;
+	e.channel = "paper";
+	e.staff = staff;
+	e.detail = detail;
+	if ((id = db_event_append(db, &e)) < 0 || paper_event_at(db, id, at, hash) < 0)
+		return -PAPER_DB;
+	if (*first == 0)
+		*first = id;
+	if ((st = db_stmt(db, insert_sql)) == NULL)
+		return -PAPER_DB;
+	sqlite3_bind_int64(st, 1, fid);
+	sqlite3_bind_int64(st, 2, doc);
+	sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, staff, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, id);
+	return db_exec_stmt(st) < 0 ? -PAPER_DB : 1;
+}
+
+static int paper_answer(struct db *db, long long fid, const struct paper_item *x,
+			const char *show, const char *key, const char *staff, const char *detail,
+			long long *first)
+{
+	static const char child_sql[] =
+		"SELECT 1 FROM child WHERE id = ?1 AND family_id = ?2 AND left_on IS NULL";
+	static const char purpose_sql[] = "SELECT 1 FROM purpose WHERE id = ?1";
+	static const char upsert_sql[] =
+		"INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
+		" staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'paper', ?7, ?8)"
+		" ON CONFLICT (child_id, purpose, signer_key) DO UPDATE SET signer = excluded.signer,"
+		"  answer = excluded.answer, at = excluded.at, channel = excluded.channel,"
+		"  staff = excluded.staff, event_id = excluded.event_id";
+	struct db_event e;
+	sqlite3_stmt *st;
+	char at[21], hash[DB_HASH_HEX + 1];
+	long long id;
+	int rc;
+
+	if ((st = db_stmt(db, child_sql)) == NULL)
+		return -PAPER_DB;
+	sqlite3_bind_int64(st, 1, x->child_id);
+	sqlite3_bind_int64(st, 2, fid);
+	if ((rc = paper_exists(st)) <= 0)
+		return rc < 0 ? -PAPER_DB : -PAPER_CHILD;
+	if ((st = db_stmt(db, purpose_sql)) == NULL)
+		return -PAPER_DB;
+	sqlite3_bind_text(st, 1, x->purpose, -1, SQLITE_STATIC);
+	if ((rc = paper_exists(st)) <= 0)
+		return rc < 0 ? -PAPER_DB : -PAPER_PURPOSE;
+	memset(&e, 0, sizeof e);
+	e.kind = "answer";
+	e.family_id = fid;
+	e.child_id = x->child_id;
+	e.purpose = x->purpose;
+	e.answer = x->answer;
+	e.signer = show;
+	e.channel = "paper";
+	e.staff = staff;
+	e.detail = detail;
+	if ((id = db_event_append(db, &e)) < 0 || paper_event_at(db, id, at, hash) < 0)
+		return -PAPER_DB;
+	if (*first == 0)
+		*first = id;
+	if ((st = db_stmt(db, upsert_sql)) == NULL)
+		return -PAPER_DB;
+	sqlite3_bind_int64(st, 1, x->child_id);
+	sqlite3_bind_text(st, 2, x->purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, x->answer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, staff, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, id);
+	return db_exec_stmt(st) < 0 ? -PAPER_DB : 1;
+}
+
+/* Records a paper form for family fid, entered by staff: the carer (show and key from
+ * consent_signer_key) signed docs and gave items. Writes the reference into ref. */
+static enum paper_err paper_record(struct db *db, long long fid, const char *show,
+				   const char *key, const long long *docs, size_t ndocs,
+				   const struct paper_item *items, size_t nitems, const char *staff,
+				   char ref[CONSENT_REF_MAX])
+{
+	static const char next_sql[] = "SELECT coalesce(max(id), 0) + 1 FROM event";
+	char detail[48], at[21], hash[DB_HASH_HEX + 1];
+	long long first = 0, expect = 0;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0;
+
+	ref[0] = '\0';
+	if (db_begin(db) < 0)
+		return PAPER_DB;
+	if ((st = db_stmt(db, next_sql)) == NULL || sqlite3_step(st) != SQLITE_ROW) {
+		if (st)
+			sqlite3_reset(st);
+		db_rollback(db);
+		return PAPER_DB;
+	}
+	expect = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	snprintf(detail, sizeof detail, "submission %lld", expect);
+	for (i = 0; i < ndocs && rc >= 0; i++)
+		rc = paper_sign(db, fid, docs[i], show, key, staff, detail, &first);
+	for (i = 0; i < nitems && rc >= 0; i++)
+		rc = paper_answer(db, fid, &items[i], show, key, staff, detail, &first);
+	if (rc >= 0 && first == 0)
+		rc = -PAPER_NOTHING;
+	if (rc >= 0 && (first != expect || paper_event_at(db, first, at, hash) < 0))
+		rc = -PAPER_DB;
+	if (rc < 0) {
+		db_rollback(db);
+		return (enum paper_err)-rc;
+	}
+	if (db_commit(db) < 0)
+		return PAPER_DB;
+	snprintf(ref, CONSENT_REF_MAX, "%lld-%c%c%c%c", first, hash[0], hash[1], hash[2], hash[3]);
+	for (i = 0; ref[i]; i++)
+		if (ref[i] >= 'a' && ref[i] <= 'f')
+			ref[i] = (char)(ref[i] - 32);
+	return PAPER_OK;
+}
+
+/* --- end of the part to merge into consent.c --- */
+
+/* The current document of slug in lang, 0 when there is none, -1 on error. */
+static long long current_document(struct db *db, const char *slug, const char *lang)
+{
+	static const char sql[] =
+		"SELECT id FROM document WHERE slug = ?1 AND lang = ?2"
+		" AND version = (SELECT max(version) FROM document WHERE slug = ?1)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long long id = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, lang, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
+}
+
+static void add_error(struct req *r, struct tv **errors, const char *key, const char *field)
+{
+	struct tv *e;
+
+	if (*errors == NULL)
+		*errors = tv_list(r->a);
+	e = tv_push_dict(*errors);
+	tv_str(e, "text", T(r, key));
+	tv_str(e, "field", field);
+}
+
+/* Parses "answer.<child id>.<purpose>" into x; 0 or -1. */
+static int parse_answer_name(const char *name, struct paper_item *x)
+{
+	const char *p = name + strlen("answer.");
+	char *end;
+	long long id;
+
+	if (*p < '1' || *p > '9')
+		return -1;
+	errno = 0;
+	id = strtoll(p, &end, 10);
+	if (errno || *end != '.' || end[1] == '\0')
+		return -1;
+	x->child_id = id;
+	x->purpose = end + 1;
+	return 0;
+}
+
+static void post_paper(struct req *r, const char *ref)
+{
+	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1], sref[CONSENT_REF_MAX];
+	struct paper_item *items;
+	long long fid = 0, *docs;
+	size_t i, nitems = 0, ndocs = 0;
+	struct tv *errors = NULL;
+	int left = 0, rc = family_by_ref(r, ref, &fid, &left), bad = 0;
+	enum paper_err pe;
+
+	if (rc <= 0) {
+		if (rc < 0)
+			server_error(r, "paper");
+		else
+			message(r, 404, "office_not_found_title", "office_family_not_found",
+				"/office/families");
+		return;
+	}
+	items = arena_alloc(r->a, (r->f.npair + 1) * sizeof *items);
+	docs = arena_alloc(r->a, (r->f.npair + 1) * sizeof *docs);
+	if (items == NULL || docs == NULL) {
+		server_error(r, "paper: out of memory");
+		return;
+	}
+	if (consent_signer_key(form_get(&r->f, "signer"), show, key) != CONSENT_NAME_OK)
+		add_error(r, &errors, "office_paper_error_signer", "signer");
+	for (i = 0; i < r->f.npair; i++) {
+		const char *name = r->f.pair[i].name, *value = r->f.pair[i].value;
+		if (strncmp(name, "sign.", 5) == 0 && value[0]) {
+			long long doc;
+			if (strcmp(value, "en") != 0 && strcmp(value, "cy") != 0) {
+				bad = 1;
+				continue;
+			}
+			if ((doc = current_document(r->o->db, name + 5, value)) < 0) {
+				server_error(r, "paper");
+				return;
+			}
+			if (doc == 0)
+				bad = 1;
+			else
+				docs[ndocs++] = doc;
+		} else if (strncmp(name, "answer.", 7) == 0 && value[0]) {
+			struct paper_item *x = &items[nitems];
+			if (parse_answer_name(name, x) < 0 ||
+			    (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)) {
+				bad = 1;
+				continue;
+			}
+			x->answer = value;
+			nitems++;
+		}
+	}
+	if (bad) {
+		message(r, 400, "office_bad_request_title", "office_bad_request_text", NULL);
+		return;
+	}
+	if (ndocs == 0 && nitems == 0)
+		add_error(r, &errors, "office_paper_error_nothing", "paper-answers");
+	if (errors) {
+		family_page(r, fid, ref, errors, &r->f, 400);
+		return;
+	}
+	pe = paper_record(r->o->db, fid, show, key, docs, ndocs, items, nitems, r->s.username, sref);
+	switch (pe) {
+	case PAPER_OK:
+		office_log("%s recorded paper form %s for family %s", r->s.username, sref, ref);
+		cgi_redirect(r->resp, arena_printf(r->a, "/office/family/%s?done=%s", ref, sref));
+		return;
+	case PAPER_NOTHING:
+		add_error(r, &errors, "office_paper_error_already", "paper-answers");
+		family_page(r, fid, ref, errors, &r->f, 400);
+		return;
+	case PAPER_DB:
+		server_error(r, "paper");
+		return;
+	default: /* a child, purpose or document that is not this family's or not current */
+		message(r, 400, "office_bad_request_title", "office_bad_request_text", NULL);
+		return;
+	}
+}
+
+/* --- Letters --- */
+
+/* The letters page after the filter f: a chooser without one, else the confirmation. */
+static int letters_filter_from(const struct form *q, struct letters_filter *f)
+{
+	memset(f, 0, sizeof *f);
+	f->class_name = form_get(q, "class");
+	f->family_ref = form_get(q, "family");
+	f->outstanding = form_get(q, "outstanding") != NULL;
+	if (f->class_name && f->class_name[0] == '\0')
+		f->class_name = NULL;
+	if (f->family_ref && f->family_ref[0] == '\0')
+		f->family_ref = NULL;
+	return f->class_name || f->family_ref || f->outstanding;
+}
+
+static void get_letters(struct req *r, const char *arg)
+{
+	struct tv *v = page_root(r, "office_letters_title"), *list, *row;
+	struct letters_filter f;
+	struct letter *letters;
+	struct buf err = BUF_INIT;
+	size_t n, i;
+
+	(void)arg;
+	tv_bool(v, "nav_letters", 1);
+	if (!letters_filter_from(&r->q, &f)) {
+		if (list_classes(r, v, NULL) < 0) {
+			server_error(r, "letters");
+			return;
+		}
+		tv_bool(v, "choose", 1);
+		render(r, P_LETTERS, v, 200);
+		return;
+	}
+	if (letters_select(r->o->db, &f, r->a, &letters, &n, &err) < 0) {
+		office_log("letters: %s", buf_str(&err));
+		buf_free(&err);
+		server_error(r, "letters");
+		return;
+	}
+	buf_free(&err);
+	tv_bool(v, "confirm", 1);
+	if (f.class_name)
+		tv_str(v, "class", f.class_name);
+	if (f.family_ref)
+		tv_str(v, "family", f.family_ref);
+	tv_bool(v, "outstanding", f.outstanding);
+	tv_int(v, "count", (long long)n);
+	tv_bool(v, "none", n == 0);
+	tv_bool(v, "too_many", n > OFFICE_MAX_LETTERS);
+	tv_bool(v, "some", n > 0 && n <= OFFICE_MAX_LETTERS);
+	list = tv_add_list(v, "letters");
+	for (i = 0; i < n && i < OFFICE_MAX_LETTERS; i++) {
+		struct buf names = BUF_INIT;
+		size_t k;
+		row = tv_push_dict(list);
+		tv_str(row, "ref", letters[i].family_ref);
+		for (k = 0; k < letters[i].nchildren; k++)
+			buf_printf(&names, "%s%s", k ? ", " : "", letters[i].first_names[k]);
+		tv_str(row, "children", buf_ok(&names) ? buf_str(&names) : "");
+		buf_free(&names);
+	}
+	render(r, P_LETTERS, v, 200);
+}
+
+/* The letters document, with a link to the site's stylesheet put in: the portal's
+ * Content-Security-Policy (style-src 'self') refuses letter.html's inline <style>, so
+ * the same rules are in style.css (the office block) for the browser to use. */
+static void send_letters(struct req *r, const struct buf *html)
+{
+	const char *s = buf_str(html), *head = strstr(s, "</head>");
+
+	if (head == NULL) {
+		buf_put(&r->resp->body, s, html->len);
+		return;
+	}
+	buf_put(&r->resp->body, s, (size_t)(head - s));
+	buf_printf(&r->resp->body, "<link rel=\"stylesheet\" href=\"");
+	buf_puts(&r->resp->body, r->o->root); /* a URL path from site.yaml, checked at start */
+	buf_puts(&r->resp->body, "/style.css\">\n");
+	buf_puts(&r->resp->body, head);
+}
+
+/* Issues a new token for each family of f (revoking the old ones) and renders their
+ * letters into out, in one transaction that commits only when every letter is ready.
+ * Returns the number of letters, or -1 (logged; nothing changed). */
+static long print_letters(struct req *r, const struct letters_filter *f, struct buf *out)
+{
+	struct letter *letters;
+	struct letters_contact contact;
+	struct buf err = BUF_INIT, url = BUF_INIT, qr = BUF_INIT;
+	char token[TOKEN_LEN + 1];
+	size_t n, i;
+	long rc = -1;
+
+	if (letters_contact_load(r->o->site, r->a, &contact, &err) < 0)
+		goto done;
+	if (db_begin(r->o->db) < 0) {
+		buf_printf(&err, "%s", db_errmsg(r->o->db));
+		goto done;
+	}
+	if (letters_select(r->o->db, f, r->a, &letters, &n, &err) < 0)
+		goto fail;
+	if (n > OFFICE_MAX_LETTERS) {
+		buf_printf(&err, "%zu letters asked for; at most %d at once", n, OFFICE_MAX_LETTERS);
+		rc = -2;
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		if (roster_issue_token(r->o->db, letters[i].family_id, 1, token) != 1) {
+			buf_printf(&err, "token for family %s: %s", letters[i].family_ref,
+				   db_errmsg(r->o->db));
+			goto fail;
+		}
+		buf_reset(&url);
+		buf_reset(&qr);
+		if (roster_sign_url(&url, r->o->site->base_url, token, 0) < 0 ||
+		    roster_sign_url(&qr, r->o->site->base_url, token, 1) < 0) {
+			buf_printf(&err, "base_url in site.yaml is not usable for links: %s",
+				   r->o->site->base_url);
+			goto fail;
+		}
+		letters[i].url = arena_strdup(r->a, buf_str(&url));
+		letters[i].qr_url = arena_strdup(r->a, buf_str(&qr));
+	}
+	if (!arena_ok(r->a)) {
+		buf_puts(&err, "out of memory");
+		goto fail;
+	}
+	if (n > 0 && letters_render(out, r->o->site, &contact, r->o->templates_dir, letters, n,
+				    &err) < 0)
+		goto fail;
+	if (db_commit(r->o->db) < 0) {
+		buf_printf(&err, "%s", db_errmsg(r->o->db));
+		goto done;
+	}
+	sodium_memzero(token, sizeof token);
+	rc = (long)n;
+	goto done;
+fail:
+	db_rollback(r->o->db);
+done:
+	if (rc < 0)
+		office_log("letters: %s", buf_str(&err));
+	buf_free(&err);
+	buf_free(&url);
+	buf_free(&qr);
+	return rc;
+}
+
+static void post_letters(struct req *r, const char *arg)
+{
+	struct letters_filter f;
+	struct buf html = BUF_INIT;
+	long n;
+
+	(void)arg;
+	if (!letters_filter_from(&r->f, &f)) {
+		message(r, 400, "office_bad_request_title", "office_bad_request_text", "/office/letters");
+		return;
+	}
+	n = print_letters(r, &f, &html);
+	if (n == -2)
+		message(r, 400, "office_letters_title", "office_letters_too_many", "/office/letters");
+	else if (n < 0)
+		message(r, 500, "office_error_title", "office_error_text", "/office/letters");
+	else if (n == 0)
+		message(r, 200, "office_letters_title", "office_letters_none", "/office/letters");
+	else {
+		office_log("%s printed %ld letters (new QR codes)", r->s.username, n);
+		send_letters(r, &html);
+	}
+	buf_free(&html);
+}
+
+static void post_reissue(struct req *r, const char *ref)
+{
+	struct letters_filter f;
+	struct buf html = BUF_INIT;
+	long long fid = 0;
+	int left = 0, rc = family_by_ref(r, ref, &fid, &left);
+	long n;
+
+	if (rc <= 0) {
+		if (rc < 0)
+			server_error(r, "reissue");
+		else
+			message(r, 404, "office_not_found_title", "office_family_not_found",
+				"/office/families");
+		return;
+	}
+	if (left) {
+		message(r, 400, "office_reissue_title", "office_reissue_left",
+			arena_printf(r->a, "/office/family/%s", ref));
+		return;
+	}
+	memset(&f, 0, sizeof f);
+	f.family_ref = ref;
+	n = print_letters(r, &f, &html);
+	if (n <= 0)
+		message(r, 500, "office_error_title", "office_error_text", "/office/");
+	else {
+		office_log("%s reissued the QR code of family %s", r->s.username, ref);
+		send_letters(r, &html);
+	}
+	buf_free(&html);
+}
+
+/* --- Exports --- */
+
+static void get_export(struct req *r, const char *name)
+{
+	struct buf err = BUF_INIT;
+	char now[21], *disp;
+	int kind = export_kind(name);
+
+	if (kind < 0) {
+		message(r, 404, "office_not_found_title", "office_not_found_text", "/office/");
+		return;
+	}
+	if (export_csv(r->o->db, (enum export_kind)kind, NULL, &r->resp->body, &err) < 0) {
+		office_log("export %s: %s", name, buf_str(&err));
+		buf_free(&err);
+		buf_reset(&r->resp->body);
+		message(r, 500, "office_error_title", "office_error_text", "/office/");
+		return;
+	}
+	buf_free(&err);
+	db_now(now);
+	now[10] = '\0';
+	disp = arena_printf(r->a, "attachment; filename=\"%s-%s.csv\"", name, now);
+	r->resp->content_type = "text/csv; charset=utf-8";
+	if (disp)
+		cgi_header(r->resp, "Content-Disposition", disp);
+	office_log("%s exported %s", r->s.username, name);
+}
+
+/* --- Who must not be photographed --- */
+
+/* Appends the row of one child when some purpose is not permitted; counts it. */
+static void nophoto_child(struct req *r, struct tv *rows, const char *name, const int *permitted,
+			  const int *unanswered, size_t n, int *restricted)
+{
+	struct tv *row, *cells, *cell;
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < n; i++)
+		any |= !permitted[i];
+	if (!any)
+		return;
+	(*restricted)++;
+	row = tv_push_dict(rows);
+	tv_str(row, "name", name);
+	cells = tv_add_list(row, "cells");
+	for (i = 0; i < n; i++) {
+		cell = tv_push_dict(cells);
+		tv_bool(cell, "permitted", permitted[i]);
+		tv_bool(cell, "unanswered", unanswered[i]);
+	}
+	(void)r;
+}
+
+static void get_nophoto(struct req *r, const char *arg)
+{
+	static const char purposes_sql[] = "SELECT id FROM purpose ORDER BY position, id";
+	static const char sql[] =
+		"SELECT c.id, c.first_name || ' ' || c.last_name, e.permitted, e.answers"
+		" FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
+		" WHERE c.left_on IS NULL AND c.class = ?1"
+		" ORDER BY c.first_name, c.last_name, c.id, p.position, p.id";
+	const char *cls = form_get(&r->q, "class"), *name = NULL;
+	struct tv *v = page_root(r, "office_nophoto_title"), *heads, *rows;
+	long long last = 0;
+	int rc, restricted = 0, children = 0, *permitted, *unanswered;
+	size_t npurposes = 0, k = 0;
+	sqlite3_stmt *st;
+	char now[21];
+
+	(void)arg;
+	tv_bool(v, "nav_nophoto", 1);
+	if (list_classes(r, v, cls) < 0)
+		goto fail;
+	if (cls == NULL || cls[0] == '\0') {
+		tv_bool(v, "choose", 1);
+		render(r, P_NOPHOTO, v, 200);
+		return;
+	}
+	tv_str(v, "class", cls);
+	tv_str(v, "page_title", arena_printf(r->a, "%s: %s", T(r, "office_nophoto_title"), cls));
+	db_now(now);
+	tv_str(v, "as_at", now);
+	if ((st = db_stmt(r->o->db, purposes_sql)) == NULL)
+		goto fail;
+	heads = tv_add_list(v, "purposes");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tv_push_str(heads, purpose_title(r->o, col(st, 0)));
+		npurposes++;
+	}
+	sqlite3_reset(st);
+	permitted = arena_alloc(r->a, (npurposes + 1) * sizeof *permitted);
+	unanswered = arena_alloc(r->a, (npurposes + 1) * sizeof *unanswered);
+	if (rc != SQLITE_DONE || permitted == NULL || unanswered == NULL ||
+	    (st = db_stmt(r->o->db, sql)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, cls, -1, SQLITE_STATIC);
+	rows = tv_add_list(v, "children");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long child = sqlite3_column_int64(st, 0);
+		if (child != last) {
+			if (last)
+				nophoto_child(r, rows, name, permitted, unanswered, k, &restricted);
+			name = arena_strdup(r->a, col(st, 1));
+			children++;
+			last = child;
+			k = 0;
+		}
+		if (k < npurposes) {
+			permitted[k] = sqlite3_column_int(st, 2);
+			unanswered[k] = sqlite3_column_int(st, 3) == 0;
+			k++;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (last)
+		nophoto_child(r, rows, name, permitted, unanswered, k, &restricted);
+	tv_int(v, "restricted", restricted);
+	tv_int(v, "others", children - restricted);
+	tv_bool(v, "empty_class", children == 0);
+	render(r, P_NOPHOTO, v, 200);
+	return;
+fail:
+	server_error(r, "nophoto");
+}

@@ -1,0 +1,961 @@
+#include "consent.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "roster.h"
+#include "utf8.h"
+
+const char *const consent_err_names[CONSENT_ERR__MAX] = {
+    [CONSENT_OK] = "ok",
+    [CONSENT_ERR_NAME] = "name",
+    [CONSENT_ERR_CHILD] = "child",
+    [CONSENT_ERR_PURPOSE] = "purpose",
+    [CONSENT_ERR_ANSWER] = "answer",
+    [CONSENT_ERR_DOCUMENT] = "document",
+    [CONSENT_ERR_DUPLICATE] = "duplicate",
+    [CONSENT_ERR_NOTHING] = "nothing",
+    [CONSENT_ERR_DB] = "database",
+};
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? s : "";
+}
+
+static const char *col_dup(struct arena *a, sqlite3_stmt *st, int i)
+{
+	return arena_strdup(a, col(st, i));
+}
+
+/* Steps a statement that yields at most one row. Returns 1 with the row current (the
+ * caller resets), 0 when there is none, -1 on error. */
+static int step_one(sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Rows a bound statement yields (it is then reset, bindings kept), or -1. */
+static long count_rows(sqlite3_stmt *st)
+{
+	long n = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		n++;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+/* --- Token look-up, rate-limited per address --- */
+
+enum consent_lookup consent_lookup(struct db *db, const char *token, const char *addr,
+                                   long long now, long long *family_id)
+{
+	static const char get_sql[] = "SELECT failures, window_start FROM throttle WHERE key = ?1";
+	static const char fail_sql[] =
+	    "INSERT INTO throttle (key, failures, window_start) VALUES (?1, 1, ?2)"
+	    " ON CONFLICT (key) DO UPDATE SET"
+	    "  failures = CASE WHEN ?2 - window_start >= ?3 THEN 1 ELSE failures + 1 END,"
+	    "  window_start = CASE WHEN ?2 - window_start >= ?3 THEN ?2 ELSE window_start END";
+	static const char purge_sql[] =
+	    "DELETE FROM throttle WHERE key LIKE 'token:%' AND window_start <= ?1";
+	char key[sizeof "token:" + CONSENT_ADDR_MAX];
+	sqlite3_stmt *st;
+	long long id;
+	int rc;
+
+	*family_id = 0;
+	snprintf(key, sizeof key, "token:%.*s", CONSENT_ADDR_MAX, addr ? addr : "");
+	if ((st = db_stmt(db, get_sql)) == NULL)
+		return CONSENT_DBERR;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = step_one(st)) < 0)
+		return CONSENT_DBERR;
+	if (rc == 1) {
+		long long failures = sqlite3_column_int64(st, 0), start = sqlite3_column_int64(st, 1);
+		sqlite3_reset(st);
+		if (now - start < CONSENT_THROTTLE_WINDOW && failures >= CONSENT_THROTTLE_LIMIT)
+			return CONSENT_THROTTLED;
+	}
+	if ((id = roster_family_by_token(db, token)) < 0)
+		return CONSENT_DBERR;
+	if (id > 0) {
+		*family_id = id;
+		return CONSENT_FOUND;
+	}
+	if (db_begin(db) < 0)
+		return CONSENT_DBERR;
+	if ((st = db_stmt(db, fail_sql)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int(st, 3, CONSENT_THROTTLE_WINDOW);
+	if (db_exec_stmt(st) < 0 || (st = db_stmt(db, purge_sql)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, now - CONSENT_THROTTLE_WINDOW);
+	if (db_exec_stmt(st) < 0 || db_commit(db) < 0)
+		goto fail;
+	return CONSENT_UNKNOWN;
+fail:
+	db_rollback(db);
+	return CONSENT_DBERR;
+}
+
+int consent_csrf_key(struct db *db, unsigned char key[TOKEN_KEY_LEN])
+{
+	static const char get_sql[] = "SELECT value FROM secret WHERE name = 'csrf'";
+	static const char put_sql[] =
+	    "INSERT OR IGNORE INTO secret (name, value) VALUES ('csrf', ?1)";
+	unsigned char fresh[TOKEN_KEY_LEN];
+	sqlite3_stmt *st;
+	int rc, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		if ((rc = step_one(st = db_stmt(db, get_sql))) < 0)
+			return -1;
+		if (rc == 1) {
+			int ok = sqlite3_column_bytes(st, 0) == TOKEN_KEY_LEN;
+			if (ok)
+				memcpy(key, sqlite3_column_blob(st, 0), TOKEN_KEY_LEN);
+			sqlite3_reset(st);
+			return ok ? 0 : -1;
+		}
+		randombytes_buf(fresh, sizeof fresh);
+		if ((st = db_stmt(db, put_sql)) == NULL)
+			return -1;
+		sqlite3_bind_blob(st, 1, fresh, sizeof fresh, SQLITE_STATIC);
+		rc = db_exec_stmt(st);
+		sodium_memzero(fresh, sizeof fresh);
+		if (rc < 0)
+			return -1;
+	}
+	return -1;
+}
+
+/* --- Names --- */
+
+enum consent_name consent_signer_key(const char *name, char show[CONSENT_NAME_MAX + 1],
+                                     char key[CONSENT_NAME_MAX + 1])
+{
+	size_t len, i, o = 0;
+	int space = 0;
+
+	show[0] = key[0] = '\0';
+	if (name == NULL || (len = strlen(name)) == 0)
+		return CONSENT_NAME_EMPTY;
+	if (len > CONSENT_NAME_MAX)
+		return CONSENT_NAME_LONG;
+	if (!utf8_valid_line(name, len))
+		return CONSENT_NAME_BAD;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+		if (c == ' ' || c == '\t') {
+			space = o > 0;
+			continue;
+		}
+		if (space)
+			show[o++] = ' ';
+		space = 0;
+		show[o++] = c;
+	}
+	show[o] = '\0';
+	for (i = 0; i <= o; i++)
+		key[i] = (char)((show[i] >= 'A' && show[i] <= 'Z') ? show[i] - 'A' + 'a' : show[i]);
+	return o ? CONSENT_NAME_OK : CONSENT_NAME_EMPTY;
+}
+
+/* --- Loading a family --- */
+
+/* Fills the current version of slug, in lang if it has it, with its signatures. */
+static int load_doc(struct db *db, struct arena *a, long long family_id, const char *slug,
+                    const char *version, const char *lang, struct consent_doc *d)
+{
+	static const char row_sql[] =
+	    "SELECT id, lang, sha256, title, declaration FROM document"
+	    " WHERE slug = ?1 AND version = ?2 ORDER BY lang = ?3 DESC, lang = 'en' DESC, lang"
+	    " LIMIT 1";
+	/* Signatures that still count: for the current version, or for an earlier one when
+	 * no later version asks families to sign again. */
+	static const char signers_sql[] =
+	    "SELECT s.signer, s.signer_key, s.at, s.channel, d.version FROM signature s"
+	    " JOIN document d ON d.id = s.document_id"
+	    " WHERE s.family_id = ?1 AND d.slug = ?2 AND NOT EXISTS (SELECT 1 FROM document n"
+	    "  WHERE n.slug = d.slug AND n.version > d.version AND n.resign = 1)"
+	    " ORDER BY s.event_id";
+	static const char status_sql[] =
+	    "SELECT needs_sign, sign_again FROM declaration_status WHERE family_id = ?1 AND slug = ?2";
+	sqlite3_stmt *st;
+	long n;
+	int rc;
+
+	d->slug = arena_strdup(a, slug);
+	d->version = arena_strdup(a, version);
+	if ((st = db_stmt(db, row_sql)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, lang, -1, SQLITE_STATIC);
+	if ((rc = step_one(st)) <= 0)
+		return -1;
+	d->id = sqlite3_column_int64(st, 0);
+	d->lang = col_dup(a, st, 1);
+	d->sha256 = col_dup(a, st, 2);
+	d->title = col_dup(a, st, 3);
+	d->declaration = col_dup(a, st, 4);
+	sqlite3_reset(st);
+
+	if ((st = db_stmt(db, signers_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, family_id);
+	sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
+	if ((n = count_rows(st)) < 0)
+		return -1;
+	d->signers = arena_alloc(a, (size_t)(n + 1) * sizeof *d->signers);
+	if (d->signers == NULL)
+		return -1;
+	/* One line per carer: their latest signature that counts, in the place of their
+	 * first, so the list keeps the order in which carers first signed. */
+	{
+		const char **keys = arena_alloc(a, (size_t)(n + 1) * sizeof *keys);
+		size_t k;
+		if (keys == NULL)
+			return -1;
+		while (d->nsigners < (size_t)n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *key = col(st, 1);
+			struct consent_signer *s = NULL;
+			for (k = 0; k < d->nsigners; k++)
+				if (strcmp(keys[k], key) == 0)
+					s = &d->signers[k];
+			if (s == NULL) {
+				keys[d->nsigners] = arena_strdup(a, key);
+				s = &d->signers[d->nsigners++];
+			}
+			s->signer = col_dup(a, st, 0);
+			s->at = col_dup(a, st, 2);
+			s->channel = col_dup(a, st, 3);
+			s->version = col_dup(a, st, 4);
+		}
+		sqlite3_reset(st);
+	}
+
+	if ((st = db_stmt(db, status_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, family_id);
+	sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
+	if (step_one(st) != 1)
+		return -1;
+	d->needs_sign = sqlite3_column_int(st, 0);
+	d->sign_again = sqlite3_column_int(st, 1);
+	sqlite3_reset(st);
+	return arena_ok(a) ? 0 : -1;
+}
+
+static int load_docs(struct db *db, struct arena *a, struct consent_family *f, const char *lang)
+{
+	static const char slugs_sql[] =
+	    "SELECT slug, max(version) FROM document GROUP BY slug ORDER BY slug";
+	sqlite3_stmt *st = db_stmt(db, slugs_sql);
+	long n = count_rows(st);
+	const char **slug, **version;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	if (n < 0)
+		return -1;
+	f->docs = arena_alloc(a, (size_t)(n + 1) * sizeof *f->docs);
+	slug = arena_alloc(a, (size_t)(n + 1) * sizeof *slug);
+	version = arena_alloc(a, (size_t)(n + 1) * sizeof *version);
+	if (f->docs == NULL || slug == NULL || version == NULL)
+		return -1;
+	while (f->ndocs < (size_t)n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		slug[f->ndocs] = col_dup(a, st, 0);
+		version[f->ndocs++] = col_dup(a, st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	for (i = 0; i < f->ndocs; i++)
+		if (load_doc(db, a, f->id, slug[i], version[i], lang, &f->docs[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int load_children(struct db *db, struct arena *a, struct consent_family *f)
+{
+	static const char sql[] =
+	    "SELECT id, first_name, class FROM child WHERE family_id = ?1 AND left_on IS NULL"
+	    " ORDER BY first_name COLLATE NOCASE, id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long n;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, f->id);
+	if ((n = count_rows(st)) < 0)
+		return -1;
+	if ((f->children = arena_alloc(a, (size_t)(n + 1) * sizeof *f->children)) == NULL)
+		return -1;
+	while (f->nchildren < (size_t)n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct consent_child *c = &f->children[f->nchildren++];
+		c->id = sqlite3_column_int64(st, 0);
+		c->first_name = col_dup(a, st, 1);
+		c->class_name = col_dup(a, st, 2);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int load_purposes(struct db *db, struct arena *a, const struct catalog *cat,
+                         struct consent_family *f)
+{
+	static const char sql[] = "SELECT id, basis FROM purpose ORDER BY position, id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long n = count_rows(st);
+	int rc = SQLITE_DONE;
+	long seen = 0;
+
+	if (n < 0)
+		return -1;
+	if ((f->purposes = arena_alloc(a, (size_t)(n + 1) * sizeof *f->purposes)) == NULL)
+		return -1;
+	while (seen++ < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct purpose_text *t = cat ? catalog_purpose(cat, col(st, 0)) : NULL;
+		struct consent_purpose *p;
+		if (cat && t == NULL)
+			continue;
+		p = &f->purposes[f->npurposes++];
+		p->id = col_dup(a, st, 0);
+		p->public_task = strcmp(col(st, 1), "public_task") == 0;
+		p->text = t;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int load_answers(struct db *db, struct arena *a, struct consent_family *f)
+{
+	static const char answers_sql[] =
+	    "SELECT a.child_id, a.purpose, a.signer, a.signer_key, a.answer, a.at, a.channel"
+	    " FROM answer a JOIN child c ON c.id = a.child_id"
+	    " WHERE c.family_id = ?1 AND c.left_on IS NULL ORDER BY a.child_id, a.purpose, a.at";
+	static const char effective_sql[] =
+	    "SELECT e.child_id, e.purpose, e.answers, e.permitted,"
+	    " (SELECT count(*) FROM answer y WHERE y.child_id = e.child_id"
+	    "  AND y.purpose = e.purpose AND y.answer = 'yes')"
+	    " FROM effective e JOIN child c ON c.id = e.child_id"
+	    " WHERE c.family_id = ?1 AND c.left_on IS NULL";
+	sqlite3_stmt *st = db_stmt(db, answers_sql);
+	long n;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, f->id);
+	if ((n = count_rows(st)) < 0)
+		return -1;
+	if ((f->answers = arena_alloc(a, (size_t)(n + 1) * sizeof *f->answers)) == NULL)
+		return -1;
+	while (f->nanswers < (size_t)n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct consent_answer *x = &f->answers[f->nanswers++];
+		x->child_id = sqlite3_column_int64(st, 0);
+		x->purpose = col_dup(a, st, 1);
+		x->signer = col_dup(a, st, 2);
+		x->signer_key = col_dup(a, st, 3);
+		x->answer = col_dup(a, st, 4);
+		x->at = col_dup(a, st, 5);
+		x->channel = col_dup(a, st, 6);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+
+	f->effective = arena_alloc(a, (f->nchildren * f->npurposes + 1) * sizeof *f->effective);
+	if (f->effective == NULL || (st = db_stmt(db, effective_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, f->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int ci = consent_child_index(f, sqlite3_column_int64(st, 0));
+		int pi = consent_purpose_index(f, col(st, 1));
+		struct consent_effective *e;
+		if (ci < 0 || pi < 0)
+			continue;
+		e = &f->effective[(size_t)ci * f->npurposes + (size_t)pi];
+		e->answers = sqlite3_column_int(st, 2);
+		e->permitted = sqlite3_column_int(st, 3);
+		e->yes = sqlite3_column_int(st, 4);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int consent_load(struct db *db, struct arena *a, const struct catalog *cat, long long family_id,
+                 const char *lang, struct consent_family **out)
+{
+	static const char begin_sql[] = "BEGIN DEFERRED";
+	static const char family_sql[] = "SELECT language FROM family WHERE id = ?1";
+	struct consent_family *f = arena_alloc(a, sizeof *f);
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if (f == NULL)
+		return -1;
+	f->id = family_id;
+	/* One read transaction, so the page shows one moment of the database. */
+	if (db_exec_stmt(db_stmt(db, begin_sql)) < 0)
+		return -1;
+	if ((st = db_stmt(db, family_sql)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, family_id);
+	if ((rc = step_one(st)) < 0)
+		goto fail;
+	if (rc == 0) {
+		db_rollback(db);
+		return 1;
+	}
+	snprintf(f->language, sizeof f->language, "%s", col(st, 0));
+	sqlite3_reset(st);
+	if (load_children(db, a, f) < 0 || load_purposes(db, a, cat, f) < 0 ||
+	    load_docs(db, a, f, lang) < 0 || load_answers(db, a, f) < 0 || !arena_ok(a))
+		goto fail;
+	if (db_commit(db) < 0)
+		return -1;
+	*out = f;
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int consent_child_index(const struct consent_family *f, long long child_id)
+{
+	size_t i;
+
+	for (i = 0; i < f->nchildren; i++)
+		if (f->children[i].id == child_id)
+			return (int)i;
+	return -1;
+}
+
+int consent_purpose_index(const struct consent_family *f, const char *purpose)
+{
+	size_t i;
+
+	for (i = 0; purpose && i < f->npurposes; i++)
+		if (strcmp(f->purposes[i].id, purpose) == 0)
+			return (int)i;
+	return -1;
+}
+
+int consent_doc_index(const struct consent_family *f, long long document_id)
+{
+	size_t i;
+
+	for (i = 0; i < f->ndocs; i++)
+		if (f->docs[i].id == document_id)
+			return (int)i;
+	return -1;
+}
+
+const struct consent_effective *consent_effective_at(const struct consent_family *f, size_t child,
+                                                     size_t purpose)
+{
+	if (child >= f->nchildren || purpose >= f->npurposes)
+		return NULL;
+	return &f->effective[child * f->npurposes + purpose];
+}
+
+/* --- Writing --- */
+
+static int valid_language(const char *lang)
+{
+	return lang && (strcmp(lang, "en") == 0 || strcmp(lang, "cy") == 0);
+}
+
+/* The id the next event will have: db_event_append gives the last id plus one, and the
+ * caller holds the write lock. */
+static long long next_event_id(struct db *db)
+{
+	static const char sql[] = "SELECT coalesce(max(id), 0) + 1 FROM event";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long long id;
+
+	if (step_one(st) != 1)
+		return -1;
+	id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+/* The time and hash of event id, copied into at (21 bytes) and hash (65 bytes). */
+static int event_at(struct db *db, long long id, char at[21], char hash[DB_HASH_HEX + 1])
+{
+	static const char sql[] = "SELECT at, hash FROM event WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (step_one(st) != 1)
+		return -1;
+	snprintf(at, 21, "%s", col(st, 0));
+	snprintf(hash, DB_HASH_HEX + 1, "%s", col(st, 1));
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* 1 when the statement, bound by the caller, yields a row; 0 when not; -1 on error. */
+static int exists(sqlite3_stmt *st)
+{
+	int rc = step_one(st);
+
+	if (rc == 1)
+		sqlite3_reset(st);
+	return rc;
+}
+
+static int child_is_current(struct db *db, long long family_id, long long child_id)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM child WHERE id = ?1 AND family_id = ?2 AND left_on IS NULL";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, child_id);
+	sqlite3_bind_int64(st, 2, family_id);
+	return exists(st);
+}
+
+static int purpose_exists(struct db *db, const char *purpose)
+{
+	static const char sql[] = "SELECT 1 FROM purpose WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, purpose, -1, SQLITE_STATIC);
+	return exists(st);
+}
+
+static int set_language(struct db *db, long long family_id, const char *lang)
+{
+	static const char sql[] = "UPDATE family SET language = ?2 WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (!valid_language(lang) || st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, family_id);
+	sqlite3_bind_text(st, 2, lang, -1, SQLITE_STATIC);
+	return db_exec_stmt(st);
+}
+
+int consent_language(struct db *db, long long family_id, char out[3])
+{
+	static const char sql[] = "SELECT language FROM family WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	snprintf(out, 3, "en");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, family_id);
+	if ((rc = step_one(st)) != 1)
+		return rc < 0 ? -1 : 1;
+	if (valid_language(col(st, 0)))
+		snprintf(out, 3, "%s", col(st, 0));
+	sqlite3_reset(st);
+	return 0;
+}
+
+int consent_set_language(struct db *db, long long family_id, const char *lang)
+{
+	if (!valid_language(lang) || db_begin(db) < 0)
+		return -1;
+	if (set_language(db, family_id, lang) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db);
+}
+
+/* Writes the reference of the submission whose first event is id with hash. */
+static void make_ref(char ref[CONSENT_REF_MAX], long long id, const char *hash)
+{
+	char suffix[5];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		suffix[i] = (char)toupper((unsigned char)(hash[i] ? hash[i] : '0'));
+	suffix[4] = '\0';
+	snprintf(ref, CONSENT_REF_MAX, "%lld-%s", id, suffix);
+}
+
+/* Checks what needs no database: the name, the answers' values and duplicates. */
+static enum consent_err precheck(const struct consent_submission *s, char show[], char key[])
+{
+	size_t i, j;
+
+	if (consent_signer_key(s->signer, show, key) != CONSENT_NAME_OK)
+		return CONSENT_ERR_NAME;
+	for (i = 0; i < s->nitems; i++) {
+		const struct consent_item *x = &s->items[i];
+		if (x->answer == NULL || (strcmp(x->answer, "yes") != 0 && strcmp(x->answer, "no") != 0))
+			return CONSENT_ERR_ANSWER;
+		if (x->purpose == NULL)
+			return CONSENT_ERR_PURPOSE;
+		for (j = 0; j < i; j++)
+			if (s->items[j].child_id == x->child_id &&
+			    strcmp(s->items[j].purpose, x->purpose) == 0)
+				return CONSENT_ERR_DUPLICATE;
+	}
+	for (i = 0; i < s->ndocuments; i++)
+		for (j = 0; j < i; j++)
+			if (s->documents[i] == s->documents[j])
+				return CONSENT_ERR_DUPLICATE;
+	if (s->nitems == 0 && s->ndocuments == 0)
+		return CONSENT_ERR_NOTHING;
+	return CONSENT_OK;
+}
+
+/* Signs document id for the carer unless they have signed it. Returns 1 when signed now,
+ * 0 when it was signed already, or a negative consent_err. */
+static int sign_one(struct db *db, const struct consent_submission *s, long long doc,
+                    const char *show, const char *key, const char *detail, long long *first)
+{
+	static const char current_sql[] =
+	    "SELECT 1 FROM document d WHERE d.id = ?1"
+	    " AND d.version = (SELECT max(version) FROM document WHERE slug = d.slug)";
+	static const char signed_sql[] =
+	    "SELECT 1 FROM signature WHERE family_id = ?1 AND document_id = ?2 AND signer_key = ?3";
+	static const char insert_sql[] =
+	    "INSERT INTO signature (family_id, document_id, signer, signer_key, at, channel,"
+	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)";
+	struct db_event e;
+	sqlite3_stmt *st;
+	char at[21], hash[DB_HASH_HEX + 1];
+	long long id;
+	int rc;
+
+	if ((st = db_stmt(db, current_sql)) == NULL)
+		return -CONSENT_ERR_DB;
+	sqlite3_bind_int64(st, 1, doc);
+	if ((rc = exists(st)) <= 0)
+		return rc < 0 ? -CONSENT_ERR_DB : -CONSENT_ERR_DOCUMENT;
+	if ((st = db_stmt(db, signed_sql)) == NULL)
+		return -CONSENT_ERR_DB;
+	sqlite3_bind_int64(st, 1, s->family_id);
+	sqlite3_bind_int64(st, 2, doc);
+	sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+	if ((rc = exists(st)) != 0)
+		return rc < 0 ? -CONSENT_ERR_DB : 0;
+	memset(&e, 0, sizeof e);
+	e.kind = "sign";
+	e.family_id = s->family_id;
+	e.document_id = doc;
+	e.signer = show;
+	e.channel = s->channel;
+	e.detail = detail;
+	if ((id = db_event_append(db, &e)) < 0 || event_at(db, id, at, hash) < 0)
+		return -CONSENT_ERR_DB;
+	if (*first == 0)
+		*first = id;
+	if ((st = db_stmt(db, insert_sql)) == NULL)
+		return -CONSENT_ERR_DB;
+	sqlite3_bind_int64(st, 1, s->family_id);
+	sqlite3_bind_int64(st, 2, doc);
+	sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, s->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, id);
+	return db_exec_stmt(st) < 0 ? -CONSENT_ERR_DB : 1;
+}
+
+static int answer_one(struct db *db, const struct consent_submission *s,
+                      const struct consent_item *x, const char *show, const char *key,
+                      const char *detail, long long *first)
+{
+	static const char upsert_sql[] =
+	    "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
+	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8)"
+	    " ON CONFLICT (child_id, purpose, signer_key) DO UPDATE SET signer = excluded.signer,"
+	    "  answer = excluded.answer, at = excluded.at, channel = excluded.channel,"
+	    "  staff = NULL, event_id = excluded.event_id";
+	struct db_event e;
+	sqlite3_stmt *st;
+	char at[21], hash[DB_HASH_HEX + 1];
+	long long id;
+	int rc;
+
+	if ((rc = child_is_current(db, s->family_id, x->child_id)) <= 0)
+		return rc < 0 ? -CONSENT_ERR_DB : -CONSENT_ERR_CHILD;
+	if ((rc = purpose_exists(db, x->purpose)) <= 0)
+		return rc < 0 ? -CONSENT_ERR_DB : -CONSENT_ERR_PURPOSE;
+	memset(&e, 0, sizeof e);
+	e.kind = "answer";
+	e.family_id = s->family_id;
+	e.child_id = x->child_id;
+	e.purpose = x->purpose;
+	e.answer = x->answer;
+	e.signer = show;
+	e.channel = s->channel;
+	e.detail = detail;
+	if ((id = db_event_append(db, &e)) < 0 || event_at(db, id, at, hash) < 0)
+		return -CONSENT_ERR_DB;
+	if (*first == 0)
+		*first = id;
+	if ((st = db_stmt(db, upsert_sql)) == NULL)
+		return -CONSENT_ERR_DB;
+	sqlite3_bind_int64(st, 1, x->child_id);
+	sqlite3_bind_text(st, 2, x->purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, x->answer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, s->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, id);
+	return db_exec_stmt(st) < 0 ? -CONSENT_ERR_DB : 1;
+}
+
+/* Ends a write: on CONSENT_OK checks that the submission's first event is `expect`,
+ * stores the language, commits and writes the reference; otherwise rolls back. */
+static enum consent_err finish(struct db *db, enum consent_err err, long long family_id,
+                               long long first, long long expect, const char *language,
+                               char ref[CONSENT_REF_MAX])
+{
+	char at[21], hash[DB_HASH_HEX + 1];
+
+	if (err == CONSENT_OK && first == 0)
+		err = CONSENT_ERR_NOTHING;
+	if (err == CONSENT_OK && first != expect)
+		err = CONSENT_ERR_DB; /* the ids are not what the log's rule says */
+	if (err == CONSENT_OK && valid_language(language) &&
+	    set_language(db, family_id, language) < 0)
+		err = CONSENT_ERR_DB;
+	if (err == CONSENT_OK && event_at(db, first, at, hash) < 0)
+		err = CONSENT_ERR_DB;
+	if (err != CONSENT_OK) {
+		db_rollback(db);
+		return err;
+	}
+	if (db_commit(db) < 0)
+		return CONSENT_ERR_DB;
+	make_ref(ref, first, hash);
+	return CONSENT_OK;
+}
+
+enum consent_err consent_record(struct db *db, const struct consent_submission *s,
+                                char ref[CONSENT_REF_MAX])
+{
+	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1], detail[48];
+	enum consent_err err;
+	long long first = 0, expect;
+	size_t i;
+	int rc = 0;
+
+	ref[0] = '\0';
+	if ((err = precheck(s, show, key)) != CONSENT_OK)
+		return err;
+	if (db_begin(db) < 0)
+		return CONSENT_ERR_DB;
+	if ((expect = next_event_id(db)) < 0)
+		return finish(db, CONSENT_ERR_DB, 0, 0, 0, NULL, ref);
+	snprintf(detail, sizeof detail, "submission %lld", expect);
+	for (i = 0; i < s->ndocuments && rc >= 0; i++)
+		rc = sign_one(db, s, s->documents[i], show, key, detail, &first);
+	for (i = 0; i < s->nitems && rc >= 0; i++)
+		rc = answer_one(db, s, &s->items[i], show, key, detail, &first);
+	return finish(db, rc < 0 ? (enum consent_err)-rc : CONSENT_OK, s->family_id, first, expect,
+	              s->language, ref);
+}
+
+enum consent_err consent_withdraw(struct db *db, long long family_id, long long child_id,
+                                  const char *purpose, const char *language,
+                                  char ref[CONSENT_REF_MAX])
+{
+	static const char yes_sql[] =
+	    "SELECT signer_key FROM answer WHERE child_id = ?1 AND purpose = ?2 AND answer = 'yes'"
+	    " ORDER BY signer_key";
+	static const char update_sql[] =
+	    "UPDATE answer SET answer = 'no', at = ?4, channel = 'qr', staff = NULL, event_id = ?5"
+	    " WHERE child_id = ?1 AND purpose = ?2 AND signer_key = ?3";
+	char detail[48], at[21], hash[DB_HASH_HEX + 1];
+	struct buf keys = BUF_INIT; /* the carers' keys, each with its NUL */
+	enum consent_err err = CONSENT_OK;
+	long long first = 0, expect = 0;
+	sqlite3_stmt *st;
+	const char *k;
+	int rc;
+
+	ref[0] = '\0';
+	if (purpose == NULL)
+		return CONSENT_ERR_PURPOSE;
+	if (db_begin(db) < 0)
+		return CONSENT_ERR_DB;
+	if ((rc = child_is_current(db, family_id, child_id)) <= 0) {
+		err = rc < 0 ? CONSENT_ERR_DB : CONSENT_ERR_CHILD;
+		goto done;
+	}
+	if ((rc = purpose_exists(db, purpose)) <= 0) {
+		err = rc < 0 ? CONSENT_ERR_DB : CONSENT_ERR_PURPOSE;
+		goto done;
+	}
+	if ((expect = next_event_id(db)) < 0 || (st = db_stmt(db, yes_sql)) == NULL) {
+		err = CONSENT_ERR_DB;
+		goto done;
+	}
+	snprintf(detail, sizeof detail, "submission %lld", expect);
+	sqlite3_bind_int64(st, 1, child_id);
+	sqlite3_bind_text(st, 2, purpose, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		buf_put(&keys, col(st, 0), strlen(col(st, 0)) + 1);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || !buf_ok(&keys)) {
+		err = CONSENT_ERR_DB;
+		goto done;
+	}
+	for (k = buf_str(&keys); k < buf_str(&keys) + keys.len; k += strlen(k) + 1) {
+		struct db_event e;
+		long long id;
+		memset(&e, 0, sizeof e);
+		e.kind = "withdraw";
+		e.family_id = family_id;
+		e.child_id = child_id;
+		e.purpose = purpose;
+		e.answer = "no";
+		e.channel = "qr";
+		e.detail = detail;
+		if ((id = db_event_append(db, &e)) < 0 || event_at(db, id, at, hash) < 0 ||
+		    (st = db_stmt(db, update_sql)) == NULL) {
+			err = CONSENT_ERR_DB;
+			goto done;
+		}
+		if (first == 0)
+			first = id;
+		sqlite3_bind_int64(st, 1, child_id);
+		sqlite3_bind_text(st, 2, purpose, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, k, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, id);
+		if (db_exec_stmt(st) < 0) {
+			err = CONSENT_ERR_DB;
+			goto done;
+		}
+	}
+done:
+	buf_free(&keys);
+	return finish(db, err, family_id, first, expect, language, ref);
+}
+
+/* --- Receipts --- */
+
+/* Parses "<id>-<4 hex digits>", any case. Returns the id, or 0 when malformed. */
+static long long parse_ref(const char *ref, char suffix[5])
+{
+	long long id = 0;
+	size_t i, n = 0;
+
+	if (ref == NULL)
+		return 0;
+	while (ref[n] >= '0' && ref[n] <= '9') {
+		if (n == 15 || (n == 0 && ref[n] == '0'))
+			return 0;
+		id = id * 10 + (ref[n++] - '0');
+	}
+	if (n == 0 || ref[n++] != '-')
+		return 0;
+	for (i = 0; i < 4; i++, n++) {
+		if (!isxdigit((unsigned char)ref[n]))
+			return 0;
+		suffix[i] = (char)tolower((unsigned char)ref[n]);
+	}
+	suffix[4] = '\0';
+	return ref[n] == '\0' ? id : 0;
+}
+
+int consent_receipt(struct db *db, struct arena *a, long long family_id, const char *ref,
+                    struct consent_receipt **out)
+{
+	static const char first_sql[] =
+	    "SELECT at, signer, hash, detail FROM event WHERE id = ?1 AND family_id = ?2";
+	static const char items_sql[] =
+	    "SELECT e.kind, e.child_id, coalesce(c.first_name, ''), e.purpose, e.answer,"
+	    " e.document_id, d.title, d.version, d.lang FROM event e"
+	    " LEFT JOIN child c ON c.id = e.child_id AND c.family_id = e.family_id"
+	    " LEFT JOIN document d ON d.id = e.document_id"
+	    " WHERE e.family_id = ?1 AND e.detail = ?2 AND e.id >= ?3 ORDER BY e.id";
+	struct consent_receipt *r;
+	char suffix[5], detail[48];
+	sqlite3_stmt *st;
+	long long id;
+	long n;
+	int rc = SQLITE_DONE;
+
+	*out = NULL;
+	if ((id = parse_ref(ref, suffix)) == 0)
+		return 1;
+	snprintf(detail, sizeof detail, "submission %lld", id);
+	if ((st = db_stmt(db, first_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, family_id);
+	if ((rc = step_one(st)) <= 0)
+		return rc < 0 ? -1 : 1;
+	if (strncmp(col(st, 2), suffix, 4) != 0 || strcmp(col(st, 3), detail) != 0) {
+		sqlite3_reset(st);
+		return 1;
+	}
+	if ((r = arena_alloc(a, sizeof *r)) == NULL) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	make_ref(r->ref, id, col(st, 2));
+	r->at = col_dup(a, st, 0);
+	r->signer = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : col_dup(a, st, 1);
+	sqlite3_reset(st);
+
+	if ((st = db_stmt(db, items_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, family_id);
+	sqlite3_bind_text(st, 2, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	if ((n = count_rows(st)) < 0)
+		return -1;
+	if ((r->items = arena_alloc(a, (size_t)(n + 1) * sizeof *r->items)) == NULL)
+		return -1;
+	while (r->nitems < (size_t)n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct consent_receipt_item *x = &r->items[r->nitems++];
+		x->kind = col_dup(a, st, 0);
+		x->child_id = sqlite3_column_int64(st, 1);
+		x->child = col_dup(a, st, 2);
+		x->purpose = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : col_dup(a, st, 3);
+		x->answer = col_dup(a, st, 4);
+		x->document_id = sqlite3_column_int64(st, 5);
+		x->title = col_dup(a, st, 6);
+		x->version = col_dup(a, st, 7);
+		x->lang = col_dup(a, st, 8);
+	}
+	sqlite3_reset(st);
+	if ((rc != SQLITE_ROW && rc != SQLITE_DONE) || !arena_ok(a))
+		return -1;
+	*out = r;
+	return 0;
+}

@@ -1,0 +1,957 @@
+/* consentctl: the administrator's command line for the consent database.
+ *
+ * Every command is a small function over the library modules (db, catalog, roster,
+ * export, letters); this file only parses the command line, reads and writes files and
+ * reports. Errors are one line "consentctl: ..." on standard error with exit status 1;
+ * usage errors exit with 2. Tokens are printed only by `tokens` and written only into
+ * letters; passwords are never printed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "content.h"
+#include "csv.h"
+#include "date.h"
+#include "db.h"
+#include "export.h"
+#include "letters.h"
+#include "out.h"
+#include "roster.h"
+#include "token.h"
+#include "utf8.h"
+
+#define MAX_IMPORT_BYTES (50L * 1024 * 1024)
+#define MIN_PASSWORD_CHARS 12
+#define MAX_PASSWORD_BYTES 1024
+#define MAX_USERNAME 40
+
+static const char usage_text[] =
+	"usage: consentctl --db FILE COMMAND [OPTIONS] [ARGUMENTS]\n"
+	"\n"
+	"  init [--content DIR] [--site DIR]\n"
+	"      Create the database or upgrade its schema, load the photo purposes from\n"
+	"      DIR/consent.yaml (default: content) and the policy versions parents sign from\n"
+	"      SITE/signable.tsv (default: public, written by policygen build) when it exists,\n"
+	"      and make the portal's secret key. Safe to run again.\n"
+	"  sync [--content DIR] [--site DIR]\n"
+	"      Load consent.yaml and signable.tsv again, after editing them or building the\n"
+	"      site. Published versions are never changed or removed.\n"
+	"  import [--allow-move] FAMILIES.csv\n"
+	"      Add and update families and children from the school's CSV (columns\n"
+	"      family_ref, child_ref, first_name, last_name, class; optional carers, language).\n"
+	"      Children missing from the file are marked as left. When any row is bad, every\n"
+	"      bad row is listed and nothing is imported. --allow-move lets a child move to\n"
+	"      another family (their current photo answers are cleared).\n"
+	"  tokens [--base-url URL] [--family REF] [--reissue] [--content DIR]\n"
+	"      Issue a token to each current family without one (or only to REF) and print\n"
+	"      family_ref,url as CSV. A token is shown only this once. --reissue gives new\n"
+	"      tokens and revokes the old ones, whose links and QR codes stop working.\n"
+	"  letters --out FILE.html [--class NAME] [--family REF] [--outstanding]\n"
+	"          [--base-url URL] [--content DIR] [--templates DIR]\n"
+	"      Write printable A4 letters, one page per current family, with the family's QR\n"
+	"      code and link. Only a token's hash is stored, so each letter carries a NEW\n"
+	"      token: printing a family's letter makes its earlier letter, link and QR code\n"
+	"      stop working. --outstanding: only families still to sign or answer.\n"
+	"  add-staff USERNAME\n"
+	"      Add an office user (a-z, 0-9, '.', '_', '-'). The password, at least 12\n"
+	"      characters, is read from standard input (asked twice on a terminal).\n"
+	"  export declarations|photo|outstanding\n"
+	"      Write a list as CSV (UTF-8 with a byte order mark) to standard output.\n"
+	"  verify\n"
+	"      Check the database's integrity and the event log's hash chain; exit status 1\n"
+	"      when a problem is found.\n"
+	"  backup FILE\n"
+	"      Copy the database to the new file FILE, safely while the portal runs. To\n"
+	"      restore, stop the portal and put the copy in place of the database file.\n"
+	"  purge --left-before YYYY-MM-DD\n"
+	"      Delete the personal data of families and children who left before the date;\n"
+	"      the event log keeps anonymous entries and still verifies.\n"
+	"\n"
+	"The base URL defaults to base_url in CONTENT/site.yaml.\n";
+
+/* Options, each allowed for some commands. */
+enum opt {
+	O_DB,
+	O_CONTENT,
+	O_SITE,
+	O_TEMPLATES,
+	O_BASE_URL,
+	O_FAMILY,
+	O_CLASS,
+	O_OUT,
+	O_LEFT_BEFORE,
+	O_REISSUE,
+	O_OUTSTANDING,
+	O_ALLOW_MOVE,
+	O__MAX
+};
+
+static const struct {
+	const char *name;
+	int has_arg;
+} opts[O__MAX] = {
+    [O_DB] = {"db", 1},
+    [O_CONTENT] = {"content", 1},
+    [O_SITE] = {"site", 1},
+    [O_TEMPLATES] = {"templates", 1},
+    [O_BASE_URL] = {"base-url", 1},
+    [O_FAMILY] = {"family", 1},
+    [O_CLASS] = {"class", 1},
+    [O_OUT] = {"out", 1},
+    [O_LEFT_BEFORE] = {"left-before", 1},
+    [O_REISSUE] = {"reissue", 0},
+    [O_OUTSTANDING] = {"outstanding", 0},
+    [O_ALLOW_MOVE] = {"allow-move", 0},
+};
+
+struct ctx {
+	const char *val[O__MAX]; /* given options; "1" for a flag */
+	char **args;             /* operands after the command */
+	int nargs;
+	struct db *db;
+};
+
+#define BIT(o) (1u << (o))
+
+static int cmd_init(struct ctx *);
+static int cmd_sync(struct ctx *);
+static int cmd_import(struct ctx *);
+static int cmd_tokens(struct ctx *);
+static int cmd_letters(struct ctx *);
+static int cmd_add_staff(struct ctx *);
+static int cmd_export(struct ctx *);
+static int cmd_verify(struct ctx *);
+static int cmd_backup(struct ctx *);
+static int cmd_purge(struct ctx *);
+
+static const struct command {
+	const char *name;
+	int (*fn)(struct ctx *);
+	unsigned opts; /* allowed besides --db */
+	int nargs;     /* operands required */
+	const char *args;
+} commands[] = {
+	{"init", cmd_init, BIT(O_CONTENT) | BIT(O_SITE), 0, ""},
+	{"sync", cmd_sync, BIT(O_CONTENT) | BIT(O_SITE), 0, ""},
+	{"import", cmd_import, BIT(O_ALLOW_MOVE), 1, " FAMILIES.csv"},
+	{"tokens", cmd_tokens, BIT(O_BASE_URL) | BIT(O_FAMILY) | BIT(O_REISSUE) | BIT(O_CONTENT), 0,
+	 ""},
+	{"letters", cmd_letters,
+	 BIT(O_OUT) | BIT(O_BASE_URL) | BIT(O_CLASS) | BIT(O_FAMILY) | BIT(O_OUTSTANDING) |
+		 BIT(O_CONTENT) | BIT(O_TEMPLATES),
+	 0, ""},
+	{"add-staff", cmd_add_staff, 0, 1, " USERNAME"},
+	{"export", cmd_export, 0, 1, " declarations|photo|outstanding"},
+	{"verify", cmd_verify, 0, 0, ""},
+	{"backup", cmd_backup, 0, 1, " FILE"},
+	{"purge", cmd_purge, BIT(O_LEFT_BEFORE), 0, ""},
+};
+
+static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("consentctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n(consentctl --help shows the commands)\n", stderr);
+	exit(2);
+}
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "consentctl: message" and returns 1, the exit status of a failed command. */
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("consentctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* Prints a module's message (lines ending in '\n') after "consentctl: ". */
+static int fail_buf(const struct buf *b)
+{
+	const char *s = buf_str(b);
+	size_t n;
+
+	if (*s == '\0')
+		return fail("failed (no message)");
+	for (; *s; s += n + (s[n] == '\n')) {
+		n = strcspn(s, "\n");
+		fprintf(stderr, "consentctl: %.*s\n", (int)n, s);
+	}
+	return 1;
+}
+
+static const char *opt(const struct ctx *c, enum opt o, const char *def)
+{
+	return c->val[o] ? c->val[o] : def;
+}
+
+/* Writes all of b to stdout; returns 0 or 1 after reporting. */
+static int put_stdout(const struct buf *b)
+{
+	if (!buf_ok(b))
+		return fail("out of memory");
+	if (fwrite(buf_str(b), 1, b->len, stdout) != b->len || fflush(stdout) != 0)
+		return fail("cannot write to standard output: %s", strerror(errno));
+	return 0;
+}
+
+static int open_db(struct ctx *c, enum db_open_mode mode)
+{
+	struct buf err = BUF_INIT;
+	int rc = 0;
+
+	if ((c->db = db_open(c->val[O_DB], mode, &err)) == NULL)
+		rc = fail_buf(&err);
+	buf_free(&err);
+	return rc;
+}
+
+static void today_iso(char out[11])
+{
+	struct date d;
+	struct buf b = BUF_INIT;
+
+	if (date_today(&d) < 0 || date_format_iso(&b, &d) < 0 || b.len != 10) {
+		snprintf(out, 11, "1970-01-01");
+	} else {
+		memcpy(out, b.data, 11);
+	}
+	buf_free(&b);
+}
+
+/* The content's site settings (names, UI strings, base_url). NULL after reporting. */
+static struct site *load_site(const struct ctx *c)
+{
+	const char *dir = opt(c, O_CONTENT, "content");
+	struct date today;
+	struct site *s;
+
+	if (date_today(&today) < 0) {
+		fail("cannot read the system clock");
+		return NULL;
+	}
+	if ((s = content_load(dir, &today)) == NULL) {
+		fail("%s: out of memory loading the content", dir);
+		return NULL;
+	}
+	if (s->name[0] == NULL || s->name[0][0] == '\0' || s->base_url[0] == '\0') {
+		const struct diag *d;
+		/* Show why: the site settings' own errors (the policies do not matter here). */
+		for (d = s->diags; d; d = d->next)
+			if (d->level == DIAG_ERROR && strstr(d->path, "site.yaml"))
+				fprintf(stderr, "consentctl: %s:%d: %s\n", d->path, d->line, d->msg);
+		fail("%s/site.yaml: the school's name and base_url are needed for letters and "
+		     "links (--content DIR names the content folder)",
+		     dir);
+		content_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* The base URL: --base-url, else the site's. NULL after reporting. */
+static const char *base_url(const struct ctx *c, const struct site *s)
+{
+	const char *u = c->val[O_BASE_URL] ? c->val[O_BASE_URL] : s->base_url;
+
+	if (!roster_base_url_valid(u)) {
+		fail("base URL '%s' is not usable: it must start http:// or https://, name a host "
+		     "and have no spaces, query or fragment",
+		     u);
+		return NULL;
+	}
+	return u;
+}
+
+static int sync_catalog(struct ctx *c)
+{
+	const char *content = opt(c, O_CONTENT, "content"), *site = opt(c, O_SITE, "public");
+	struct buf path = BUF_INIT, tsv = BUF_INIT, err = BUF_INIT;
+	struct catalog *cat;
+	sqlite3_stmt *st;
+	int rc = 1, have_tsv;
+
+	buf_printf(&path, "%s/consent.yaml", content);
+	buf_printf(&tsv, "%s/signable.tsv", site);
+	have_tsv = access(buf_str(&tsv), F_OK) == 0;
+	if ((cat = catalog_load(buf_str(&path), &err)) == NULL) {
+		rc = fail_buf(&err);
+		goto out;
+	}
+	if (catalog_sync(c->db, cat, have_tsv ? buf_str(&tsv) : NULL, &err) < 0) {
+		rc = fail_buf(&err);
+		goto out;
+	}
+	printf("%s: %zu photo purposes", buf_str(&path), cat->npurposes);
+	if ((st = db_stmt(c->db, "SELECT count(*), count(DISTINCT slug || version) FROM document")) &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		printf("; %lld signable policy versions in the database\n",
+		       sqlite3_column_int64(st, 1));
+	else
+		printf("\n");
+	if (st)
+		sqlite3_reset(st);
+	if (!have_tsv)
+		printf("%s: not found: build the site with policygen build, then run "
+		       "consentctl sync\n",
+		       buf_str(&tsv));
+	rc = 0;
+out:
+	catalog_free(cat);
+	buf_free(&path);
+	buf_free(&tsv);
+	buf_free(&err);
+	return rc;
+}
+
+static int cmd_init(struct ctx *c)
+{
+	static const char secret_sql[] =
+		"INSERT INTO secret (name, value) VALUES ('csrf', ?1) ON CONFLICT (name) DO NOTHING";
+	unsigned char key[TOKEN_KEY_LEN];
+	struct buf err = BUF_INIT;
+	sqlite3_stmt *st;
+	int applied, rc;
+
+	if (out_mkdirs(c->val[O_DB]) < 0)
+		return fail("%s: cannot make its folder: %s", c->val[O_DB], strerror(errno));
+	if ((rc = open_db(c, DB_OPEN_CREATE)) != 0)
+		return rc;
+	if ((applied = db_migrate(c->db, &err)) < 0) {
+		rc = fail_buf(&err);
+		buf_free(&err);
+		return rc;
+	}
+	buf_free(&err);
+	printf("%s: schema version %d (%d migration%s applied)\n", c->val[O_DB],
+	       db_file_version(c->db), applied, applied == 1 ? "" : "s");
+	/* The CSRF key is made once; running init again keeps it. */
+	randombytes_buf(key, sizeof key);
+	st = db_stmt(c->db, secret_sql);
+	if (st)
+		sqlite3_bind_blob(st, 1, key, sizeof key, SQLITE_TRANSIENT);
+	sodium_memzero(key, sizeof key);
+	if (db_exec_stmt(st) < 0)
+		return fail("%s: cannot store the secret key: %s", c->val[O_DB], db_errmsg(c->db));
+	return sync_catalog(c);
+}
+
+static int cmd_sync(struct ctx *c)
+{
+	int rc = open_db(c, DB_OPEN_EXISTING);
+
+	return rc ? rc : sync_catalog(c);
+}
+
+static int cmd_import(struct ctx *c)
+{
+	const char *path = c->args[0];
+	struct buf data = BUF_INIT, report = BUF_INIT;
+	struct roster_counts n;
+	struct stat sb;
+	char today[11];
+	int rc;
+
+	if (stat(path, &sb) < 0)
+		return fail("%s: %s", path, strerror(errno));
+	if (!S_ISREG(sb.st_mode) || sb.st_size > MAX_IMPORT_BYTES)
+		return fail("%s: not a regular file of at most %ld MB", path,
+		            MAX_IMPORT_BYTES / 1024 / 1024);
+	if (buf_read_file(&data, path) < 0)
+		return fail("%s: %s", path, strerror(errno));
+	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
+		goto out;
+	today_iso(today);
+	rc = roster_import(c->db, path, buf_str(&data), data.len, today,
+	                   c->val[O_ALLOW_MOVE] ? ROSTER_MOVE : 0, &n, &report);
+	if (rc == 0) {
+		printf("%s", buf_str(&report));
+	} else {
+		fputs(buf_str(&report), stderr);
+		fail("%s: nothing was imported; correct the file and import it again", path);
+		rc = 1;
+	}
+out:
+	buf_free(&data);
+	buf_free(&report);
+	return rc;
+}
+
+struct issued {
+	long long id;
+	char ref[ROSTER_MAX_REF + 1];
+	char token[TOKEN_LEN + 1];
+};
+
+/* Clears a buffer that held tokens or letters before it is freed. */
+static void wipe(struct buf *b)
+{
+	if (b->data)
+		sodium_memzero(b->data, b->len);
+}
+
+static int cmd_tokens(struct ctx *c)
+{
+	static const char families_sql[] =
+		"SELECT id, ref FROM family WHERE left_on IS NULL ORDER BY ref";
+	struct issued *v = NULL;
+	size_t n = 0, cap = 0, skipped = 0, i;
+	struct site *s = NULL;
+	struct buf out = BUF_INIT, url = BUF_INIT;
+	const char *base;
+	sqlite3_stmt *st;
+	int rc = 1, step;
+
+	if ((s = load_site(c)) == NULL || (base = base_url(c, s)) == NULL)
+		goto out;
+	if (open_db(c, DB_OPEN_EXISTING) != 0)
+		goto out;
+	if (c->val[O_FAMILY]) {
+		int left;
+		long long id = roster_family_id(c->db, c->val[O_FAMILY], &left);
+		if (id <= 0) {
+			fail(id < 0 ? "database: %s" : "no family with the reference %s",
+			     id < 0 ? db_errmsg(c->db) : c->val[O_FAMILY]);
+			goto out;
+		}
+		if (left) {
+			fail("family %s has left; its children are no longer in the school's list",
+			     c->val[O_FAMILY]);
+			goto out;
+		}
+	}
+	if (db_begin(c->db) < 0) {
+		fail("database: %s", db_errmsg(c->db));
+		goto out;
+	}
+	if ((st = db_stmt(c->db, families_sql)) == NULL)
+		goto dberr;
+	/* Collect the families first: issuing writes to the tables the query reads. */
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ref = (const char *)sqlite3_column_text(st, 1);
+		if (c->val[O_FAMILY] && strcmp(ref, c->val[O_FAMILY]) != 0)
+			continue;
+		if (n == cap) {
+			struct issued *p = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *p);
+			if (p == NULL) {
+				step = SQLITE_NOMEM;
+				break;
+			}
+			v = p;
+		}
+		v[n].id = sqlite3_column_int64(st, 0);
+		snprintf(v[n].ref, sizeof v[n].ref, "%s", ref);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		goto dberr;
+	for (i = 0; i < n; i++) {
+		int r = roster_issue_token(c->db, v[i].id, c->val[O_REISSUE] != NULL, NULL,
+		                           v[i].token);
+		if (r < 0)
+			goto dberr;
+		skipped += r == 0;
+	}
+	if (db_commit(c->db) < 0) {
+		fail("database: %s; no token was issued", db_errmsg(c->db));
+		goto out;
+	}
+	csv_cell(&out, "family_ref");
+	csv_sep(&out);
+	csv_cell(&out, "url");
+	csv_row_end(&out);
+	for (i = 0; i < n; i++) {
+		if (v[i].token[0] == '\0')
+			continue;
+		buf_reset(&url);
+		roster_sign_url(&url, base, v[i].token, 0);
+		csv_cell(&out, v[i].ref);
+		csv_sep(&out);
+		csv_cell(&out, buf_str(&url));
+		csv_row_end(&out);
+	}
+	if ((rc = put_stdout(&out)) == 0 && c->val[O_REISSUE])
+		fprintf(stderr, "consentctl: %zu token%s issued; the earlier ones no longer work\n",
+		        n, n == 1 ? "" : "s");
+	else if (rc == 0)
+		fprintf(stderr,
+		        "consentctl: %zu token%s issued; %zu famil%s already had one (--reissue "
+		        "replaces it)\n",
+		        n - skipped, n - skipped == 1 ? "" : "s", skipped, skipped == 1 ? "y" : "ies");
+	goto out;
+dberr:
+	fail("database: %s; no token was issued", db_errmsg(c->db));
+	db_rollback(c->db);
+out:
+	if (v)
+		sodium_memzero(v, cap * sizeof *v);
+	free(v);
+	wipe(&out);
+	buf_free(&out);
+	buf_free(&url);
+	content_free(s);
+	return rc;
+}
+
+/* Writes data to a new temporary file beside path; returns its name (to free) or NULL. */
+static char *write_temp(const char *path, const struct buf *data)
+{
+	size_t n = strlen(path) + 16, left = data->len;
+	const char *p = buf_str(data);
+	char *tmp = malloc(n);
+	ssize_t w = 0;
+	int fd;
+
+	if (tmp == NULL)
+		return NULL;
+	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0) {
+		free(tmp);
+		return NULL;
+	}
+	while (left > 0 && ((w = write(fd, p, left)) > 0 || (w < 0 && errno == EINTR))) {
+		if (w > 0) {
+			p += w;
+			left -= (size_t)w;
+		}
+	}
+	if (left > 0 || fsync(fd) < 0) {
+		int e = errno ? errno : EIO;
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		errno = e;
+		return NULL;
+	}
+	if (close(fd) < 0) {
+		unlink(tmp);
+		free(tmp);
+		return NULL;
+	}
+	return tmp;
+}
+
+static int cmd_letters(struct ctx *c)
+{
+	const char *path = c->val[O_OUT];
+	struct letters_filter f = {c->val[O_CLASS], c->val[O_FAMILY], c->val[O_OUTSTANDING] != NULL};
+	struct arena *a = arena_new();
+	struct site *s = NULL;
+	struct letters_contact contact;
+	struct letter *letters = NULL;
+	struct buf html = BUF_INIT, err = BUF_INIT;
+	const char *base;
+	char *tmp = NULL, token[TOKEN_LEN + 1];
+	size_t n = 0, i;
+	int rc = 1;
+
+	if (path == NULL)
+		usage_error("letters needs --out FILE.html");
+	if (a == NULL) {
+		fail("out of memory");
+		goto out;
+	}
+	if ((s = load_site(c)) == NULL || (base = base_url(c, s)) == NULL)
+		goto out;
+	if (letters_contact_load(s, a, &contact, &err) < 0) {
+		fail_buf(&err);
+		goto out;
+	}
+	if (open_db(c, DB_OPEN_EXISTING) != 0)
+		goto out;
+	if (c->val[O_FAMILY]) {
+		int left;
+		long long id = roster_family_id(c->db, c->val[O_FAMILY], &left);
+		if (id == 0 || left) {
+			fail(id ? "family %s has left; no letter written"
+			        : "no family with the reference %s; no letter written",
+			     c->val[O_FAMILY]);
+			goto out;
+		}
+	}
+	if (db_begin(c->db) < 0) {
+		fail("database: %s", db_errmsg(c->db));
+		goto out;
+	}
+	if (letters_select(c->db, &f, a, &letters, &n, &err) < 0) {
+		fail_buf(&err);
+		db_rollback(c->db);
+		goto out;
+	}
+	if (n == 0) {
+		db_rollback(c->db);
+		fprintf(stderr, "consentctl: no family matches; no letters written\n");
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct buf u = BUF_INIT;
+		if (roster_issue_token(c->db, letters[i].family_id, 1, NULL, token) != 1) {
+			fail("database: %s; no letters written", db_errmsg(c->db));
+			db_rollback(c->db);
+			goto out;
+		}
+		roster_sign_url(&u, base, token, 0);
+		letters[i].url = arena_strdup(a, buf_str(&u));
+		buf_reset(&u);
+		roster_sign_url(&u, base, token, 1);
+		letters[i].qr_url = arena_strdup(a, buf_str(&u));
+		wipe(&u);
+		buf_free(&u);
+	}
+	sodium_memzero(token, sizeof token);
+	if (!arena_ok(a) ||
+	    letters_render(&html, s, &contact, opt(c, O_TEMPLATES, "templates"), letters, n, &err) < 0) {
+		if (!arena_ok(a))
+			buf_puts(&err, "out of memory\n");
+		fail_buf(&err);
+		fail("no letters written; the families' earlier codes still work");
+		db_rollback(c->db);
+		goto out;
+	}
+	/* File first, then the new tokens: a letter that could not be written never
+	 * revokes a family's working code. */
+	if ((tmp = write_temp(path, &html)) == NULL) {
+		fail("%s: cannot write: %s; no letters written", path, strerror(errno));
+		db_rollback(c->db);
+		goto out;
+	}
+	if (db_commit(c->db) < 0) {
+		fail("database: %s; no letters written", db_errmsg(c->db));
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) < 0) {
+		fail("%s: cannot write: %s; the letters are in %s", path, strerror(errno), tmp);
+		goto out;
+	}
+	fprintf(stderr,
+	        "consentctl: %zu letter%s written to %s; each family's earlier QR code and link no "
+	        "longer work\n",
+	        n, n == 1 ? "" : "s", path);
+	rc = 0;
+out:
+	free(tmp);
+	wipe(&html);
+	buf_free(&html);
+	buf_free(&err);
+	content_free(s);
+	arena_free(a);
+	return rc;
+}
+
+static int valid_username(const char *u)
+{
+	size_t n = strlen(u), i;
+
+	if (n == 0 || n > MAX_USERNAME)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= '0' && u[i] <= '9') || u[i] == '.' ||
+		      u[i] == '_' || u[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* Reads one line (without its line break) into pw. Returns its length, or -1 at end of
+ * input or when it is longer than MAX_PASSWORD_BYTES. */
+static long read_line(FILE *in, char pw[MAX_PASSWORD_BYTES + 2])
+{
+	size_t n;
+
+	if (fgets(pw, MAX_PASSWORD_BYTES + 2, in) == NULL)
+		return -1;
+	n = strlen(pw);
+	if (n > 0 && pw[n - 1] == '\n')
+		pw[--n] = '\0';
+	else if (n > MAX_PASSWORD_BYTES)
+		return -2;
+	if (n > 0 && pw[n - 1] == '\r')
+		pw[--n] = '\0';
+	return (long)n;
+}
+
+/* Reads the password from standard input: on a terminal without echo, twice. */
+static int read_password(const char *user, char pw[MAX_PASSWORD_BYTES + 2])
+{
+	char again[MAX_PASSWORD_BYTES + 2];
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO), rc = 0;
+	long n;
+
+	if (tty && tcgetattr(STDIN_FILENO, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		fprintf(stderr, "Password for %s (at least %d characters): ", user,
+		        MIN_PASSWORD_CHARS);
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		n = read_line(stdin, pw);
+		fprintf(stderr, "\nThe same password again: ");
+		if (n >= 0 && (read_line(stdin, again) != n || strcmp(again, pw) != 0))
+			rc = fail("the two passwords differ; nothing changed");
+		fputc('\n', stderr);
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		sodium_memzero(again, sizeof again);
+	} else {
+		n = read_line(stdin, pw);
+	}
+	if (rc)
+		return rc;
+	if (n == -1)
+		return fail("no password on standard input; nothing changed");
+	if (n < 0)
+		return fail("the password is longer than %d bytes; nothing changed", MAX_PASSWORD_BYTES);
+	return 0;
+}
+
+/* Number of characters (code points) in a valid UTF-8 string. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static int cmd_add_staff(struct ctx *c)
+{
+	static const char exists_sql[] = "SELECT 1 FROM staff WHERE username = ?1";
+	static const char insert_sql[] =
+		"INSERT INTO staff (username, pwhash, created_at) VALUES (?1, ?2, ?3)";
+	const char *user = c->args[0];
+	char pw[MAX_PASSWORD_BYTES + 2], hash[crypto_pwhash_STRBYTES], now[21];
+	struct db_event e = {.kind = "staff", .channel = "system", .detail = "added"};
+	sqlite3_stmt *st;
+	int rc, exists;
+
+	if (!valid_username(user))
+		return fail("user name '%s' must be 1 to %d of a-z, 0-9, '.', '_' and '-'", user,
+		            MAX_USERNAME);
+	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
+		return rc;
+	if ((st = db_stmt(c->db, exists_sql)) == NULL)
+		return fail("database: %s", db_errmsg(c->db));
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	exists = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	if (exists)
+		return fail("staff user %s already exists; nothing changed", user);
+	if ((rc = read_password(user, pw)) != 0)
+		goto out;
+	if (!utf8_valid_line(pw, strlen(pw))) {
+		rc = fail("the password is not valid UTF-8 text on one line; nothing changed");
+		goto out;
+	}
+	if (utf8_chars(pw) < MIN_PASSWORD_CHARS) {
+		rc = fail("the password must have at least %d characters; nothing changed",
+		          MIN_PASSWORD_CHARS);
+		goto out;
+	}
+	/* argon2id with libsodium's interactive limits, 64 MiB and 2 passes: above OWASP's
+	 * minimum of 19 MiB and 2 passes, and quick enough for a small server's logins. */
+	if (crypto_pwhash_str_alg(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                          crypto_pwhash_MEMLIMIT_INTERACTIVE,
+	                          crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		rc = fail("cannot hash the password: out of memory; nothing changed");
+		goto out;
+	}
+	db_now(now);
+	if (db_begin(c->db) < 0 || (st = db_stmt(c->db, insert_sql)) == NULL)
+		goto dberr;
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	e.staff = user;
+	if (db_exec_stmt(st) < 0 || db_event_append(c->db, &e) < 0 || db_commit(c->db) < 0)
+		goto dberr;
+	printf("staff user %s added\n", user);
+	rc = 0;
+	goto out;
+dberr:
+	rc = fail("database: %s; nothing changed", db_errmsg(c->db));
+	db_rollback(c->db);
+out:
+	sodium_memzero(pw, sizeof pw);
+	return rc;
+}
+
+static int cmd_export(struct ctx *c)
+{
+	int kind = export_kind(c->args[0]);
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	int rc;
+
+	if (kind < 0)
+		usage_error("export: unknown list '%s' (declarations, photo or outstanding)",
+		            c->args[0]);
+	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
+		return rc;
+	if (export_csv(c->db, (enum export_kind)kind, NULL, &out, &err) < 0)
+		rc = fail_buf(&err);
+	else
+		rc = put_stdout(&out);
+	buf_free(&out);
+	buf_free(&err);
+	return rc;
+}
+
+static int cmd_verify(struct ctx *c)
+{
+	struct buf out = BUF_INIT;
+	int rc;
+
+	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
+		return rc;
+	rc = db_verify(c->db, &out);
+	fputs(buf_str(&out), stdout);
+	if (rc < 0)
+		rc = fail("%s: the check could not run: %s", c->val[O_DB], db_errmsg(c->db));
+	else if (rc > 0)
+		rc = fail("%s: problems found (listed above)", c->val[O_DB]);
+	buf_free(&out);
+	return rc;
+}
+
+static int cmd_backup(struct ctx *c)
+{
+	struct buf err = BUF_INIT;
+	int rc;
+
+	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
+		return rc;
+	if (db_backup(c->db, c->args[0], &err) < 0) {
+		rc = fail_buf(&err);
+	} else {
+		/* The copy holds the same personal data as the database. */
+		chmod(c->args[0], 0600);
+		printf("%s: backed up to %s\n", c->val[O_DB], c->args[0]);
+	}
+	buf_free(&err);
+	return rc;
+}
+
+static int cmd_purge(struct ctx *c)
+{
+	struct roster_purge_counts n;
+	struct buf err = BUF_INIT;
+	struct date d;
+	int rc;
+
+	if (c->val[O_LEFT_BEFORE] == NULL)
+		usage_error("purge needs --left-before YYYY-MM-DD");
+	if (date_parse(&d, c->val[O_LEFT_BEFORE], NULL) < 0)
+		usage_error("purge: --left-before '%s' is not a date YYYY-MM-DD",
+		            c->val[O_LEFT_BEFORE]);
+	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
+		return rc;
+	if (roster_purge(c->db, c->val[O_LEFT_BEFORE], &n, &err) < 0) {
+		rc = fail_buf(&err);
+	} else {
+		printf("purged those who left before %s: %ld families, %ld children, %ld answers, "
+		       "%ld signatures, %ld tokens; %ld events kept without the signer's name\n",
+		       c->val[O_LEFT_BEFORE], n.families, n.children, n.answers, n.signatures,
+		       n.tokens, n.events_cleared);
+	}
+	buf_free(&err);
+	return rc;
+}
+
+int main(int argc, char *argv[])
+{
+	const struct command *cmd = NULL;
+	struct ctx c;
+	char **operands;
+	int nops = 0, i, k, rc;
+	size_t j;
+
+	memset(&c, 0, sizeof c);
+	if ((operands = calloc((size_t)argc + 1, sizeof *operands)) == NULL)
+		return fail("out of memory");
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		size_t len;
+		if (strcmp(a, "--") == 0) {
+			while (++i < argc)
+				operands[nops++] = argv[i];
+			break;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "help") == 0) {
+			fputs(usage_text, stdout);
+			free(operands);
+			return 0;
+		}
+		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			if (a[0] == '-' && a[1] != '\0')
+				usage_error("unknown option %s", a);
+			operands[nops++] = argv[i];
+			continue;
+		}
+		a += 2;
+		len = (eq = strchr(a, '=')) ? (size_t)(eq - a) : strlen(a);
+		for (k = 0; k < O__MAX; k++)
+			if (strlen(opts[k].name) == len && strncmp(a, opts[k].name, len) == 0)
+				break;
+		if (k == O__MAX)
+			usage_error("unknown option --%.*s", (int)len, a);
+		if (c.val[k])
+			usage_error("--%s is given twice", opts[k].name);
+		if (!opts[k].has_arg) {
+			if (eq)
+				usage_error("--%s takes no value", opts[k].name);
+			c.val[k] = "1";
+		} else if (eq) {
+			c.val[k] = eq + 1;
+		} else if (i + 1 < argc) {
+			c.val[k] = argv[++i];
+		} else {
+			usage_error("--%s needs a value", opts[k].name);
+		}
+		if (opts[k].has_arg && c.val[k][0] == '\0')
+			usage_error("--%s needs a value", opts[k].name);
+	}
+	if (nops == 0)
+		usage_error("no command given");
+	for (j = 0; j < sizeof commands / sizeof commands[0]; j++)
+		if (strcmp(operands[0], commands[j].name) == 0)
+			cmd = &commands[j];
+	if (cmd == NULL)
+		usage_error("unknown command '%s'", operands[0]);
+	if (c.val[O_DB] == NULL)
+		usage_error("%s needs --db FILE, the consent database", cmd->name);
+	for (k = 0; k < O__MAX; k++)
+		if (k != O_DB && c.val[k] && !(cmd->opts & BIT(k)))
+			usage_error("%s does not take --%s", cmd->name, opts[k].name);
+	if (nops - 1 != cmd->nargs)
+		usage_error("usage: consentctl --db FILE %s%s", cmd->name, cmd->args);
+	c.args = operands + 1;
+	c.nargs = nops - 1;
+	if (token_init() < 0) {
+		free(operands);
+		return fail("libsodium cannot start");
+	}
+	rc = cmd->fn(&c);
+	db_close(c.db);
+	free(operands);
+	return rc;
+}

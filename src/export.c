@@ -1,0 +1,262 @@
+#include "export.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+
+const char *const export_names[EXPORT__MAX] = {
+    [EXPORT_DECLARATIONS] = "declarations",
+    [EXPORT_PHOTO] = "photo",
+    [EXPORT_OUTSTANDING] = "outstanding",
+};
+
+int export_kind(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < EXPORT__MAX; i++)
+		if (strcmp(name, export_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The sort key of a family: its first child by class, last name, first name. The
+ * separator char(1) sorts below any character a name may hold (import refuses control
+ * characters), so comparing keys compares the three fields in turn. */
+#define FAMILY_KEY(cond)                                                                           \
+	"(SELECT min(c.class || char(1) || c.last_name || char(1) || c.first_name)"                \
+	" FROM child c WHERE c.family_id = f.id" cond ")"
+
+static const char declarations_sql[] =
+	"SELECT f.ref, f.carers, s.signer, d.slug, d.version, d.lang, s.at, s.channel,"
+	" coalesce(s.staff, ''), " FAMILY_KEY("") " AS k"
+	" FROM signature s JOIN family f ON f.id = s.family_id"
+	" JOIN document d ON d.id = s.document_id"
+	" ORDER BY k, f.ref, d.slug, d.version, s.at, s.signer, d.lang";
+
+static const char photo_sql[] =
+	"SELECT c.class, c.ref, c.first_name, c.last_name, e.purpose, e.basis,"
+	" CASE WHEN e.permitted THEN 'yes' ELSE 'no' END, e.answers"
+	" FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
+	" WHERE c.left_on IS NULL"
+	" ORDER BY c.class, c.last_name, c.first_name, c.ref, p.position, p.id";
+
+static const char outstanding_sql[] =
+	"SELECT f.id, f.ref, f.carers, f.language, " FAMILY_KEY(" AND c.left_on IS NULL") " AS k"
+	" FROM family f WHERE f.left_on IS NULL AND"
+	" (EXISTS (SELECT 1 FROM declaration_status ds WHERE ds.family_id = f.id AND ds.needs_sign)"
+	"  OR EXISTS (SELECT 1 FROM photo_missing pm WHERE pm.family_id = f.id))"
+	" ORDER BY k, f.ref";
+
+static const char children_sql[] =
+	"SELECT first_name, last_name, class FROM child WHERE family_id = ?1 AND left_on IS NULL"
+	" ORDER BY class, last_name, first_name, ref";
+
+static const char to_sign_sql[] =
+	"SELECT slug, version, sign_again FROM declaration_status"
+	" WHERE family_id = ?1 AND needs_sign ORDER BY slug";
+
+static const char missing_sql[] =
+	"SELECT c.id, c.first_name, pm.purpose FROM photo_missing pm JOIN child c ON c.id = pm.child_id"
+	" WHERE pm.family_id = ?1 ORDER BY c.class, c.last_name, c.first_name, c.ref, pm.position";
+
+static const char *const headers[EXPORT__MAX][10] = {
+    [EXPORT_DECLARATIONS] = {"family_ref", "carers", "signer", "policy", "version", "language",
+                             "signed_at", "channel", "staff", NULL},
+    [EXPORT_PHOTO] = {"class", "child_ref", "first_name", "last_name", "purpose", "basis",
+                      "permitted", "answers", "as_at", NULL},
+    [EXPORT_OUTSTANDING] = {"family_ref", "carers", "language", "children", "to_sign",
+                            "sign_again", "photo_unanswered", NULL},
+};
+
+static const char *text(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? s : "";
+}
+
+/* Writes the first n columns of the current row as cells, then extra (when not NULL). */
+static void put_row(struct buf *out, sqlite3_stmt *st, int n, const char *extra)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			csv_sep(out);
+		csv_cell(out, text(st, i));
+	}
+	if (extra) {
+		csv_sep(out);
+		csv_cell(out, extra);
+	}
+	csv_row_end(out);
+}
+
+/* Runs sql (one statement, no parameters) and writes its first n columns per row. */
+static long simple(struct db *db, const char *sql, int n, const char *extra, struct buf *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long rows = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		put_row(out, st, n, extra);
+		rows++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? rows : -1;
+}
+
+/* The "what is missing" cells of one family for the outstanding list. */
+static int family_missing(struct db *db, long long id, struct buf *children, struct buf *to_sign,
+                          int *again, struct buf *photo)
+{
+	sqlite3_stmt *st;
+	long long last = 0;
+	int rc;
+
+	if ((st = db_stmt(db, children_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		buf_printf(children, "%s%s %s (%s)", children->len ? "; " : "", text(st, 0),
+		           text(st, 1), text(st, 2));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || (st = db_stmt(db, to_sign_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		buf_printf(to_sign, "%s%s %s", to_sign->len ? "; " : "", text(st, 0), text(st, 1));
+		*again |= sqlite3_column_int(st, 2) != 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || (st = db_stmt(db, missing_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_int64(st, 0) != last)
+			buf_printf(photo, "%s%s: %s", photo->len ? "; " : "", text(st, 1), text(st, 2));
+		else
+			buf_printf(photo, ", %s", text(st, 2));
+		last = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static long outstanding(struct db *db, struct buf *out)
+{
+	struct buf children = BUF_INIT, to_sign = BUF_INIT, photo = BUF_INIT;
+	long long *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	sqlite3_stmt *st;
+	long rows = -1;
+	int rc;
+
+	/* The families first (their statement is reused per family below), then each row. */
+	if ((st = db_stmt(db, outstanding_sql)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			long long *p = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof *p);
+			if (p == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			ids = p;
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		goto out;
+	for (i = 0; i < n; i++) {
+		static const char family_sql[] = "SELECT ref, carers, language FROM family WHERE id = ?1";
+		const char *cells[7];
+		int again = 0;
+		buf_reset(&children);
+		buf_reset(&to_sign);
+		buf_reset(&photo);
+		if (family_missing(db, ids[i], &children, &to_sign, &again, &photo) < 0 ||
+		    (st = db_stmt(db, family_sql)) == NULL)
+			goto out;
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			goto out;
+		}
+		cells[0] = text(st, 0);
+		cells[1] = text(st, 1);
+		cells[2] = text(st, 2);
+		cells[3] = buf_str(&children);
+		cells[4] = buf_str(&to_sign);
+		cells[5] = again ? "yes" : "no";
+		cells[6] = buf_str(&photo);
+		csv_row(out, cells, 7);
+		sqlite3_reset(st);
+	}
+	rows = (long)n;
+out:
+	free(ids);
+	buf_free(&children);
+	buf_free(&to_sign);
+	buf_free(&photo);
+	return rows;
+}
+
+long export_csv(struct db *db, enum export_kind kind, const char *as_at, struct buf *out,
+                struct buf *err)
+{
+	int own = sqlite3_get_autocommit(db_sqlite(db));
+	char now[21];
+	long rows = -1;
+	size_t i;
+
+	if ((unsigned)kind >= EXPORT__MAX) {
+		buf_puts(err, "export: unknown list\n");
+		return -1;
+	}
+	if (as_at == NULL) {
+		db_now(now);
+		as_at = now;
+	}
+	/* One read transaction: the rows are one consistent snapshot. */
+	if (own && db_exec_stmt(db_stmt(db, "BEGIN")) < 0) {
+		buf_printf(err, "export %s: database: %s\n", export_names[kind], db_errmsg(db));
+		return -1;
+	}
+	csv_bom(out);
+	for (i = 0; headers[kind][i]; i++) {
+		if (i)
+			csv_sep(out);
+		csv_cell(out, headers[kind][i]);
+	}
+	csv_row_end(out);
+	switch (kind) {
+	case EXPORT_DECLARATIONS:
+		rows = simple(db, declarations_sql, 9, NULL, out);
+		break;
+	case EXPORT_PHOTO:
+		rows = simple(db, photo_sql, 8, as_at, out);
+		break;
+	case EXPORT_OUTSTANDING:
+		rows = outstanding(db, out);
+		break;
+	case EXPORT__MAX:
+		break;
+	}
+	if (rows < 0)
+		buf_printf(err, "export %s: database: %s\n", export_names[kind], db_errmsg(db));
+	else if (!buf_ok(out)) {
+		buf_printf(err, "export %s: out of memory\n", export_names[kind]);
+		rows = -1;
+	}
+	if (own)
+		db_exec_stmt(db_stmt(db, "COMMIT"));
+	return rows;
+}

@@ -1,0 +1,525 @@
+#include "staff.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "utf8.h"
+
+_Static_assert(STAFF_HASH_MAX == crypto_pwhash_STRBYTES, "STAFF_HASH_MAX");
+
+#define OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
+#define KEY_MAX (STAFF_MAX_USER + 64) /* "login:<user>" or "addr:<address>" */
+
+static long long clock_now(void)
+{
+	return (long long)time(NULL);
+}
+
+long long (*staff_now)(void) = clock_now;
+unsigned staff_fail_delay_ms = 1000;
+
+int staff_username_valid(const char *name)
+{
+	size_t i, n;
+
+	if (name == NULL || (n = strlen(name)) == 0 || n > STAFF_MAX_USER)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      strchr("._@-", name[i])))
+			return 0;
+	return 1;
+}
+
+int staff_hash_password(const char *password, char out[STAFF_HASH_MAX])
+{
+	size_t n;
+
+	out[0] = '\0';
+	if (password == NULL || (n = strlen(password)) > STAFF_MAX_PASSWORD || sodium_init() < 0)
+		return -1;
+	if (crypto_pwhash_str_alg(out, password, n, OPSLIMIT, MEMLIMIT,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+int staff_verify_password(const char *hash, const char *password)
+{
+	size_t n;
+
+	if (hash == NULL || password == NULL || (n = strlen(password)) > STAFF_MAX_PASSWORD ||
+	    strlen(hash) >= STAFF_HASH_MAX)
+		return 0;
+	return crypto_pwhash_str_verify(hash, password, n) == 0;
+}
+
+/* A hash of a random password, made once, so that an unknown user name costs the same
+ * verification as a known one. NULL when it cannot be made. */
+static const char *dummy_hash(void)
+{
+	static char hash[STAFF_HASH_MAX];
+	char pw[TOKEN_LEN + 1];
+
+	if (hash[0] == '\0') {
+		token_new(pw);
+		if (staff_hash_password(pw, hash) < 0)
+			return NULL;
+	}
+	return hash;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+
+	while (ms && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? s : "";
+}
+
+/* Appends a `staff` event about username in its own transaction with the change. */
+static int staff_event(struct db *db, const char *username, const char *detail)
+{
+	struct db_event e;
+
+	memset(&e, 0, sizeof e);
+	e.kind = "staff";
+	e.channel = "system";
+	e.staff = username;
+	e.detail = detail;
+	return db_event_append(db, &e) < 0 ? -1 : 0;
+}
+
+static int revoke_all(struct db *db, long long staff_id)
+{
+	static const char sql[] = "UPDATE session SET revoked = 1 WHERE staff_id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, staff_id);
+	return db_exec_stmt(st);
+}
+
+/* The id of the account, 0 when there is none, -1 on error. */
+static long long staff_id(struct db *db, const char *username)
+{
+	static const char sql[] = "SELECT id FROM staff WHERE username = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long long id = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
+}
+
+int staff_add(struct db *db, const char *username, const char *password, struct buf *err)
+{
+	static const char insert_sql[] =
+		"INSERT INTO staff (username, pwhash, created_at) VALUES (?1, ?2, ?3)";
+	static const char update_sql[] =
+		"UPDATE staff SET pwhash = ?2, disabled = 0 WHERE id = ?1";
+	char hash[STAFF_HASH_MAX], now[21];
+	sqlite3_stmt *st;
+	long long id;
+	size_t n;
+
+	if (!staff_username_valid(username)) {
+		buf_printf(err, "the user name must be 1 to %d characters of a-z, 0-9, '.', '_', "
+				"'@' and '-'\n", STAFF_MAX_USER);
+		return -1;
+	}
+	n = password ? strlen(password) : 0;
+	if (n < STAFF_MIN_PASSWORD || n > STAFF_MAX_PASSWORD) {
+		buf_printf(err, "the password must be %d to %d bytes long\n", STAFF_MIN_PASSWORD,
+			   STAFF_MAX_PASSWORD);
+		return -1;
+	}
+	if (!utf8_valid_line(password, n) || strchr(password, '\t')) {
+		buf_puts(err, "the password must be UTF-8 text without tabs or control characters\n");
+		return -1;
+	}
+	if (staff_hash_password(password, hash) < 0) {
+		buf_puts(err, "cannot hash the password: out of memory\n");
+		return -1;
+	}
+	if (db_begin(db) < 0)
+		goto dberr;
+	if ((id = staff_id(db, username)) < 0)
+		goto fail;
+	if (id == 0) {
+		db_now(now);
+		if ((st = db_stmt(db, insert_sql)) == NULL)
+			goto fail;
+		sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+		if (db_exec_stmt(st) < 0 || staff_event(db, username, "added") < 0)
+			goto fail;
+	} else {
+		if ((st = db_stmt(db, update_sql)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+		if (db_exec_stmt(st) < 0 || revoke_all(db, id) < 0 ||
+		    staff_event(db, username, "password set") < 0)
+			goto fail;
+	}
+	if (db_commit(db) < 0)
+		goto dberr;
+	return id == 0 ? 1 : 0;
+fail:
+	db_rollback(db);
+dberr:
+	buf_printf(err, "cannot save the account: %s\n", db_errmsg(db));
+	return -1;
+}
+
+int staff_set_disabled(struct db *db, const char *username, int disabled, struct buf *err)
+{
+	static const char sql[] = "UPDATE staff SET disabled = ?2 WHERE id = ?1";
+	sqlite3_stmt *st;
+	long long id;
+
+	if (!staff_username_valid(username)) {
+		buf_puts(err, "not a valid user name\n");
+		return -1;
+	}
+	if (db_begin(db) < 0)
+		goto dberr;
+	if ((id = staff_id(db, username)) < 0)
+		goto fail;
+	if (id == 0) {
+		db_rollback(db);
+		buf_printf(err, "there is no staff account called '%s'\n", username);
+		return -1;
+	}
+	if ((st = db_stmt(db, sql)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, disabled ? 1 : 0);
+	if (db_exec_stmt(st) < 0 || (disabled && revoke_all(db, id) < 0) ||
+	    staff_event(db, username, disabled ? "disabled" : "enabled") < 0)
+		goto fail;
+	if (db_commit(db) < 0)
+		goto dberr;
+	return 0;
+fail:
+	db_rollback(db);
+dberr:
+	buf_printf(err, "cannot change the account: %s\n", db_errmsg(db));
+	return -1;
+}
+
+/* Seconds until the key's lock ends, 0 when it is not locked, -1 on error. */
+static long long throttle_locked(struct db *db, const char *key, int limit, long long now)
+{
+	static const char sql[] = "SELECT failures, window_start FROM throttle WHERE key = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long long wait = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long start = sqlite3_column_int64(st, 1);
+		if (sqlite3_column_int64(st, 0) >= limit && now - start < STAFF_WINDOW_SECONDS &&
+		    now >= start)
+			wait = start + STAFF_WINDOW_SECONDS - now;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? wait : -1;
+}
+
+/* Counts a failure against key. A window that has ended starts again at 1; reaching
+ * limit restarts the window, so the lock lasts a full window from the last failure. */
+static int throttle_fail(struct db *db, const char *key, int limit, long long now)
+{
+	static const char sql[] =
+		"INSERT INTO throttle (key, failures, window_start) VALUES (?1, 1, ?2)"
+		" ON CONFLICT (key) DO UPDATE SET"
+		"  failures = CASE WHEN ?2 - window_start >= ?3 OR ?2 < window_start THEN 1"
+		"   ELSE failures + 1 END,"
+		"  window_start = CASE WHEN ?2 - window_start >= ?3 OR ?2 < window_start THEN ?2"
+		"   WHEN failures + 1 >= ?4 THEN ?2 ELSE window_start END";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, STAFF_WINDOW_SECONDS);
+	sqlite3_bind_int(st, 4, limit);
+	return db_exec_stmt(st);
+}
+
+static int throttle_clear(struct db *db, const char *key)
+{
+	static const char sql[] = "DELETE FROM throttle WHERE key = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	return db_exec_stmt(st);
+}
+
+/* Forgets login throttles whose window has ended, so names tried once do not pile up. */
+static int throttle_tidy(struct db *db, long long now)
+{
+	static const char sql[] =
+		"DELETE FROM throttle WHERE (substr(key, 1, 6) = 'login:' OR substr(key, 1, 5) = "
+		"'addr:') AND window_start <= ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now - STAFF_WINDOW_SECONDS);
+	return db_exec_stmt(st);
+}
+
+static int record_failure(struct db *db, const char *ukey, const char *akey, long long now)
+{
+	if (db_begin(db) < 0)
+		return -1;
+	if ((ukey[0] && throttle_fail(db, ukey, STAFF_ACCOUNT_FAILURES, now) < 0) ||
+	    throttle_fail(db, akey, STAFF_ADDR_FAILURES, now) < 0 || throttle_tidy(db, now) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db);
+}
+
+/* Inserts a new session for the account; writes its id and fills in out. */
+static int session_new(struct db *db, long long id, const char *username, long long now,
+		       char sid[TOKEN_LEN + 1], struct staff_session *out)
+{
+	static const char insert_sql[] =
+		"INSERT INTO session (hash, staff_id, created, seen) VALUES (?1, ?2, ?3, ?3)";
+	static const char tidy_sql[] = "DELETE FROM session WHERE created <= ?1";
+	sqlite3_stmt *st;
+
+	memset(out, 0, sizeof *out);
+	token_new(sid);
+	if (token_hash_hex(sid, out->hash) < 0)
+		return -1;
+	out->staff_id = id;
+	snprintf(out->username, sizeof out->username, "%s", username);
+	out->created = out->seen = now;
+	if ((st = db_stmt(db, tidy_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now - STAFF_ABSOLUTE_SECONDS);
+	if (db_exec_stmt(st) < 0 || (st = db_stmt(db, insert_sql)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, out->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 3, now);
+	return db_exec_stmt(st);
+}
+
+/* Replaces a hash made with weaker limits than today's; failure only means it waits. */
+static void rehash(struct db *db, long long id, const char *hash, const char *password)
+{
+	static const char sql[] = "UPDATE staff SET pwhash = ?2 WHERE id = ?1";
+	char fresh[STAFF_HASH_MAX];
+	sqlite3_stmt *st;
+
+	if (crypto_pwhash_str_needs_rehash(hash, OPSLIMIT, MEMLIMIT) == 0 ||
+	    staff_hash_password(password, fresh) < 0 || (st = db_stmt(db, sql)) == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, fresh, -1, SQLITE_STATIC);
+	db_exec_stmt(st);
+}
+
+enum staff_login staff_login(struct db *db, const char *username, const char *password,
+			     const char *addr, char sid[TOKEN_LEN + 1], struct staff_session *out,
+			     long long *retry_after)
+{
+	static const char sql[] = "SELECT id, pwhash, disabled FROM staff WHERE username = ?1";
+	char user[STAFF_MAX_USER + 1], ukey[KEY_MAX], akey[KEY_MAX], hash[STAFF_HASH_MAX];
+	const char *check;
+	long long now = staff_now(), id = 0, wait, await = 0;
+	int disabled = 1, ok, rc;
+	size_t i, n = username ? strlen(username) : 0;
+	sqlite3_stmt *st;
+
+	sid[0] = '\0';
+	memset(out, 0, sizeof *out);
+	if (retry_after)
+		*retry_after = 0;
+	user[0] = ukey[0] = hash[0] = '\0';
+	if (n > 0 && n <= STAFF_MAX_USER) {
+		for (i = 0; i <= n; i++)
+			user[i] = (char)(username[i] >= 'A' && username[i] <= 'Z' ? username[i] + 32
+										  : username[i]);
+		if (staff_username_valid(user))
+			snprintf(ukey, sizeof ukey, "login:%s", user);
+		else
+			user[0] = '\0';
+	}
+	snprintf(akey, sizeof akey, "addr:%.*s", STAFF_MAX_USER, addr ? addr : "");
+	if ((wait = throttle_locked(db, akey, STAFF_ADDR_FAILURES, now)) < 0 ||
+	    (ukey[0] && (await = throttle_locked(db, ukey, STAFF_ACCOUNT_FAILURES, now)) < 0))
+		return STAFF_LOGIN_ERROR;
+	if (ukey[0] && await > wait)
+		wait = await;
+	if (wait > 0) {
+		if (retry_after)
+			*retry_after = wait;
+		return STAFF_LOGIN_LOCKED;
+	}
+	if (user[0]) {
+		if ((st = db_stmt(db, sql)) == NULL)
+			return STAFF_LOGIN_ERROR;
+		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			id = sqlite3_column_int64(st, 0);
+			snprintf(hash, sizeof hash, "%s", col(st, 1));
+			disabled = sqlite3_column_int(st, 2) != 0;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return STAFF_LOGIN_ERROR;
+	}
+	check = id ? hash : dummy_hash();
+	ok = check && staff_verify_password(check, password) && id && !disabled;
+	if (!ok) {
+		if (record_failure(db, ukey, akey, now) < 0)
+			return STAFF_LOGIN_ERROR;
+		sleep_ms(staff_fail_delay_ms);
+		return STAFF_LOGIN_BAD;
+	}
+	if (db_begin(db) < 0)
+		return STAFF_LOGIN_ERROR;
+	if (throttle_clear(db, ukey) < 0 || session_new(db, id, user, now, sid, out) < 0) {
+		db_rollback(db);
+		sid[0] = '\0';
+		memset(out, 0, sizeof *out);
+		return STAFF_LOGIN_ERROR;
+	}
+	rehash(db, id, hash, password);
+	if (db_commit(db) < 0) {
+		sid[0] = '\0';
+		memset(out, 0, sizeof *out);
+		return STAFF_LOGIN_ERROR;
+	}
+	return STAFF_LOGIN_OK;
+}
+
+int staff_session_get(struct db *db, const char *sid, struct staff_session *out)
+{
+	static const char sql[] =
+		"SELECT s.staff_id, st.username, s.created, s.seen, s.revoked, st.disabled"
+		" FROM session s JOIN staff st ON st.id = s.staff_id WHERE s.hash = ?1";
+	static const char seen_sql[] = "UPDATE session SET seen = ?2 WHERE hash = ?1 AND seen < ?2";
+	char hash[TOKEN_HEX_LEN + 1];
+	long long now = staff_now();
+	sqlite3_stmt *st;
+	int rc, live = 0, revoked = 0;
+
+	memset(out, 0, sizeof *out);
+	if (sid == NULL || token_hash_hex(sid, hash) < 0)
+		return 0;
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->staff_id = sqlite3_column_int64(st, 0);
+		snprintf(out->username, sizeof out->username, "%s", col(st, 1));
+		out->created = sqlite3_column_int64(st, 2);
+		out->seen = sqlite3_column_int64(st, 3);
+		revoked = sqlite3_column_int(st, 4) != 0;
+		live = !revoked && sqlite3_column_int(st, 5) == 0 &&
+		       now - out->seen < STAFF_IDLE_SECONDS &&
+		       now - out->created < STAFF_ABSOLUTE_SECONDS && now >= out->created;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (rc == SQLITE_DONE) {
+		memset(out, 0, sizeof *out);
+		return 0;
+	}
+	if (!live) {
+		memset(out, 0, sizeof *out);
+		return revoked ? 0 : (staff_logout(db, hash) < 0 ? -1 : 0);
+	}
+	memcpy(out->hash, hash, sizeof hash);
+	if ((st = db_stmt(db, seen_sql)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	if (db_exec_stmt(st) < 0)
+		return -1;
+	if (now > out->seen)
+		out->seen = now;
+	return 1;
+}
+
+int staff_logout(struct db *db, const char *hash)
+{
+	static const char sql[] = "UPDATE session SET revoked = 1 WHERE hash = ?1";
+	sqlite3_stmt *st;
+
+	if (hash == NULL || hash[0] == '\0')
+		return 0;
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	return db_exec_stmt(st);
+}
+
+int staff_csrf(const unsigned char key[TOKEN_KEY_LEN], const struct staff_session *s,
+	       char out[TOKEN_CSRF_LEN + 1])
+{
+	char id[8 + TOKEN_HEX_LEN + 1];
+
+	out[0] = '\0';
+	if (s == NULL || s->hash[0] == '\0')
+		return -1;
+	snprintf(id, sizeof id, "session:%s", s->hash);
+	return token_csrf(key, id, out);
+}
+
+int staff_csrf_check(const unsigned char key[TOKEN_KEY_LEN], const struct staff_session *s,
+		     const char *given)
+{
+	char id[8 + TOKEN_HEX_LEN + 1];
+
+	if (s == NULL || s->hash[0] == '\0' || given == NULL)
+		return 0;
+	snprintf(id, sizeof id, "session:%s", s->hash);
+	return token_csrf_check(key, id, given);
+}
+
+const char *staff_cookie_name(int https)
+{
+	return https ? "__Host-office" : "office";
+}
+
+void staff_cookie(char out[STAFF_COOKIE_MAX], int https, const char *sid)
+{
+	snprintf(out, STAFF_COOKIE_MAX, "%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s",
+		 staff_cookie_name(https), sid ? sid : "", https ? "/" : "/office/",
+		 https ? "; Secure" : "", sid ? "" : "; Max-Age=0");
+}

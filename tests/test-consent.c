@@ -1,0 +1,543 @@
+/* Unit tests of the portal's data layer (consent.c) against a temporary database. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "consent.h"
+#include "db.h"
+#include "token.h"
+
+static char dir[] = "/tmp/test-consent-XXXXXX";
+static struct db *db;
+static struct arena *A;
+static char tok1[TOKEN_LEN + 1], tok2[TOKEN_LEN + 1], tok_revoked[TOKEN_LEN + 1];
+
+static void sql(const char *s)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db_sqlite(db), s, NULL, NULL, &msg) != SQLITE_OK) {
+		printf("fixture SQL failed: %s\n  %s\n", msg ? msg : "?", s);
+		exit(1);
+	}
+}
+
+static long long count(const char *query)
+{
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(db_sqlite(db), query, -1, &st, NULL) != SQLITE_OK)
+		return -2;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void add_token(long long family, const char *token, int revoked)
+{
+	char hex[TOKEN_HEX_LEN + 1], q[300];
+
+	token_hash_hex(token, hex);
+	snprintf(q, sizeof q,
+	         "INSERT INTO token (family_id, hash, issued_at, revoked_at) VALUES (%lld, '%s',"
+	         " '2026-09-01T00:00:00Z', %s)",
+	         family, hex, revoked ? "'2026-09-02T00:00:00Z'" : "NULL");
+	sql(q);
+}
+
+/* Two families: 1 (children 11 Ffion, 12 Osian, 13 Aled who left), 2 (child 21);
+ * three purposes; the code of conduct in two versions, the second not asking to sign
+ * again. */
+static void setup(void)
+{
+	struct buf err = BUF_INIT;
+	unsigned char b[TOKEN_BYTES];
+	char path[64];
+	int i;
+
+	if (mkdtemp(dir) == NULL || token_init() < 0 || (A = arena_new()) == NULL)
+		exit(1);
+	snprintf(path, sizeof path, "%s/consent.db", dir);
+	if ((db = db_open(path, DB_OPEN_CREATE, &err)) == NULL || db_migrate(db, &err) < 0) {
+		printf("cannot create the database: %s", buf_str(&err));
+		exit(1);
+	}
+	buf_free(&err);
+	sql("INSERT INTO family (id, ref, carers, language) VALUES (1, 'F1', 'Siân Jones', 'en'),"
+	    " (2, 'F2', '', 'cy');"
+	    "INSERT INTO child (id, family_id, ref, first_name, last_name, class, left_on) VALUES"
+	    " (11, 1, 'C11', 'Osian', 'Jones', 'Dosbarth 1', NULL),"
+	    " (12, 1, 'C12', 'Ffion', 'Jones', 'Dosbarth 3', NULL),"
+	    " (13, 1, 'C13', 'Aled', 'Jones', 'Dosbarth 6', '2026-07-20'),"
+	    " (21, 2, 'C21', 'Cai', 'Evans', 'Dosbarth 2', NULL);"
+	    "INSERT INTO purpose (id, basis, position) VALUES ('displays', 'public_task', 0),"
+	    " ('website', 'consent', 1), ('press', 'consent', 2);"
+	    "INSERT INTO document (id, slug, version, lang, sha256, resign, title, declaration)"
+	    " VALUES (1, 'code-of-conduct', '2025-09-01', 'en', 'aa', 0, 'Code', 'I agree.'),"
+	    " (2, 'code-of-conduct', '2025-09-01', 'cy', 'bb', 0, 'Cod', 'Rwy''n cytuno.'),"
+	    " (3, 'code-of-conduct', '2026-09-01', 'en', 'cc', 0, 'Code', 'I agree.'),"
+	    " (4, 'code-of-conduct', '2026-09-01', 'cy', 'dd', 0, 'Cod', 'Rwy''n cytuno.');");
+	for (i = 0; i < TOKEN_BYTES; i++)
+		b[i] = (unsigned char)(i * 7 + 1);
+	token_from_bytes(b, tok1);
+	b[0] ^= 0x80;
+	token_from_bytes(b, tok2);
+	b[1] ^= 0x80;
+	token_from_bytes(b, tok_revoked);
+	add_token(1, tok1, 0);
+	add_token(2, tok2, 0);
+	add_token(1, tok_revoked, 1);
+}
+
+static void teardown(void)
+{
+	char path[80];
+
+	db_close(db);
+	arena_free(A);
+	snprintf(path, sizeof path, "%s/consent.db", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/consent.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/consent.db-shm", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static struct consent_family *load(long long family, const char *lang)
+{
+	struct consent_family *f = NULL;
+
+	CHECK_INT(consent_load(db, A, NULL, family, lang, &f), 0);
+	return f;
+}
+
+/* The effective answer for a child and purpose of a freshly loaded family 1. */
+static const struct consent_effective *eff(long long child, const char *purpose)
+{
+	struct consent_family *f = load(1, "en");
+	int ci, pi;
+
+	if (f == NULL)
+		return NULL;
+	ci = consent_child_index(f, child);
+	pi = consent_purpose_index(f, purpose);
+	if (ci < 0 || pi < 0)
+		return NULL;
+	return consent_effective_at(f, (size_t)ci, (size_t)pi);
+}
+
+static enum consent_err record(const char *name, const long long *docs, size_t ndocs,
+                               const struct consent_item *items, size_t nitems,
+                               char ref[CONSENT_REF_MAX])
+{
+	struct consent_submission s = {1, name, docs, ndocs, items, nitems, "qr", NULL};
+
+	return consent_record(db, &s, ref);
+}
+
+static void test_lookup(void)
+{
+	long long id = -1, now = 1000000;
+	char changed[TOKEN_LEN + 1], lower[TOKEN_LEN + 1];
+	int i;
+
+	CHECK_INT(consent_lookup(db, tok1, "192.0.2.1", now, &id), CONSENT_FOUND);
+	CHECK_INT(id, 1);
+	CHECK_INT(consent_lookup(db, tok2, "192.0.2.1", now, &id), CONSENT_FOUND);
+	CHECK_INT(id, 2);
+	/* typed in lower case it is the same token */
+	for (i = 0; i <= TOKEN_LEN; i++)
+		lower[i] = (char)(tok1[i] >= 'A' && tok1[i] <= 'Z' ? tok1[i] + 32 : tok1[i]);
+	CHECK_INT(consent_lookup(db, lower, "192.0.2.1", now, &id), CONSENT_FOUND);
+	/* revoked, one character changed, malformed, empty: all the same answer */
+	CHECK_INT(consent_lookup(db, tok_revoked, "192.0.2.1", now, &id), CONSENT_UNKNOWN);
+	CHECK_INT(id, 0);
+	memcpy(changed, tok1, sizeof changed);
+	changed[5] = changed[5] == 'A' ? 'B' : 'A';
+	CHECK_INT(consent_lookup(db, changed, "192.0.2.1", now, &id), CONSENT_UNKNOWN);
+	CHECK_INT(consent_lookup(db, "not-a-token", "192.0.2.1", now, &id), CONSENT_UNKNOWN);
+	CHECK_INT(consent_lookup(db, "", "192.0.2.1", now, &id), CONSENT_UNKNOWN);
+	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'token:192.0.2.1'"), 4);
+	for (i = 4; i < CONSENT_THROTTLE_LIMIT; i++)
+		CHECK_INT(consent_lookup(db, changed, "192.0.2.1", now + i, &id), CONSENT_UNKNOWN);
+	/* at the limit even a good token is refused from that address, and not counted */
+	CHECK_INT(consent_lookup(db, tok1, "192.0.2.1", now + 30, &id), CONSENT_THROTTLED);
+	CHECK_INT(consent_lookup(db, changed, "192.0.2.1", now + 30, &id), CONSENT_THROTTLED);
+	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'token:192.0.2.1'"),
+	          CONSENT_THROTTLE_LIMIT);
+	/* another address is not affected */
+	CHECK_INT(consent_lookup(db, tok1, "192.0.2.2", now + 30, &id), CONSENT_FOUND);
+	/* after the window the address may try again, and the count starts afresh */
+	CHECK_INT(consent_lookup(db, tok1, "192.0.2.1", now + CONSENT_THROTTLE_WINDOW, &id),
+	          CONSENT_FOUND);
+	CHECK_INT(consent_lookup(db, changed, "192.0.2.1", now + CONSENT_THROTTLE_WINDOW, &id),
+	          CONSENT_UNKNOWN);
+	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'token:192.0.2.1'"), 1);
+	/* an address string longer than the bound is cut, not refused */
+	CHECK_INT(consent_lookup(db, tok1, "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff%eth0-with-a"
+	                                   "-very-long-zone-name-indeed", now, &id),
+	          CONSENT_FOUND);
+	sql("DELETE FROM throttle");
+}
+
+static void test_signer_key(void)
+{
+	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1], long_name[CONSENT_NAME_MAX + 2];
+
+	CHECK_INT(consent_signer_key("  Siân \t  JONES ", show, key), CONSENT_NAME_OK);
+	CHECK_STR(show, "Siân JONES");
+	CHECK_STR(key, "siân jones");
+	CHECK_INT(consent_signer_key("Gareth", show, key), CONSENT_NAME_OK);
+	CHECK_STR(key, "gareth");
+	CHECK_INT(consent_signer_key("", show, key), CONSENT_NAME_EMPTY);
+	CHECK_INT(consent_signer_key(NULL, show, key), CONSENT_NAME_EMPTY);
+	CHECK_INT(consent_signer_key(" \t ", show, key), CONSENT_NAME_EMPTY);
+	CHECK_STR(show, "");
+	CHECK_INT(consent_signer_key("Siân\nJones", show, key), CONSENT_NAME_BAD);
+	CHECK_INT(consent_signer_key("Si\xc3", show, key), CONSENT_NAME_BAD);
+	CHECK_STR(key, "");
+	memset(long_name, 'a', sizeof long_name - 1);
+	long_name[CONSENT_NAME_MAX] = '\0';
+	CHECK_INT(consent_signer_key(long_name, show, key), CONSENT_NAME_OK);
+	long_name[CONSENT_NAME_MAX] = 'a';
+	long_name[CONSENT_NAME_MAX + 1] = '\0';
+	CHECK_INT(consent_signer_key(long_name, show, key), CONSENT_NAME_LONG);
+}
+
+static void test_load(void)
+{
+	struct consent_family *f = load(1, "cy");
+
+	if (f == NULL)
+		return;
+	CHECK_STR(f->language, "en");
+	/* the child who left is not shown; the others by first name */
+	CHECK_INT(f->nchildren, 2);
+	CHECK_STR(f->children[0].first_name, "Ffion");
+	CHECK_STR(f->children[1].first_name, "Osian");
+	CHECK_STR(f->children[1].class_name, "Dosbarth 1");
+	CHECK_INT(f->npurposes, 3);
+	CHECK_STR(f->purposes[0].id, "displays");
+	CHECK(f->purposes[0].public_task);
+	CHECK(!f->purposes[1].public_task);
+	/* the current version, in Welsh */
+	CHECK_INT(f->ndocs, 1);
+	CHECK_INT(f->docs[0].id, 4);
+	CHECK_STR(f->docs[0].version, "2026-09-01");
+	CHECK_STR(f->docs[0].lang, "cy");
+	CHECK_STR(f->docs[0].declaration, "Rwy'n cytuno.");
+	CHECK(f->docs[0].needs_sign);
+	CHECK(!f->docs[0].sign_again);
+	CHECK_INT(f->docs[0].nsigners, 0);
+	CHECK_INT(f->nanswers, 0);
+	/* a language with no text falls back to English */
+	f = load(1, "fr");
+	if (f)
+		CHECK_INT(f->docs[0].id, 3);
+	CHECK_INT(consent_load(db, A, NULL, 99, "en", &f), 1);
+	CHECK(f == NULL);
+}
+
+static void test_record(void)
+{
+	long long docs[] = {3};
+	struct consent_item items[] = {
+	    {12, "displays", "yes"}, {12, "website", "yes"}, {12, "press", "no"},
+	    {11, "displays", "no"},  {11, "website", "no"},  {11, "press", "no"},
+	};
+	char ref[CONSENT_REF_MAX], want[CONSENT_REF_MAX];
+	struct consent_family *f;
+	struct consent_receipt *r;
+	const struct consent_effective *e;
+	long long first = count("SELECT coalesce(max(id), 0) + 1 FROM event");
+	struct buf out = BUF_INIT;
+
+	CHECK_INT(record("  Siân   Jones ", docs, 1, items, 6, ref), CONSENT_OK);
+	snprintf(want, sizeof want, "%lld-", first);
+	CHECK(strncmp(ref, want, strlen(want)) == 0);
+	CHECK_INT(strlen(ref), strlen(want) + 4);
+	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'sign'"), 1);
+	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'answer'"), 6);
+	CHECK_INT(count("SELECT count(*) FROM answer"), 6);
+	CHECK_INT(count("SELECT count(*) FROM signature WHERE signer = 'Siân Jones'"
+	                " AND signer_key = 'siân jones' AND channel = 'qr' AND document_id = 3"),
+	          1);
+	f = load(1, "en");
+	if (f) {
+		CHECK(!f->docs[0].needs_sign);
+		CHECK_INT(f->docs[0].nsigners, 1);
+		CHECK_STR(f->docs[0].signers[0].signer, "Siân Jones");
+		CHECK_STR(f->docs[0].signers[0].version, "2026-09-01");
+		CHECK_INT(f->nanswers, 6);
+	}
+	e = eff(12, "website");
+	CHECK(e && e->permitted && e->answers == 1 && e->yes == 1);
+	e = eff(12, "press");
+	CHECK(e && !e->permitted && e->answers == 1);
+	e = eff(11, "displays"); /* an objection */
+	CHECK(e && !e->permitted);
+	/* the receipt lists exactly what was recorded */
+	CHECK_INT(consent_receipt(db, A, 1, ref, &r), 0);
+	if (r) {
+		CHECK_STR(r->ref, ref);
+		CHECK_STR(r->signer, "Siân Jones");
+		CHECK_INT(r->nitems, 7);
+		CHECK_STR(r->items[0].kind, "sign");
+		CHECK_STR(r->items[0].title, "Code");
+		CHECK_STR(r->items[0].version, "2026-09-01");
+		CHECK_STR(r->items[1].kind, "answer");
+		CHECK_STR(r->items[1].child, "Ffion");
+		CHECK_STR(r->items[1].purpose, "displays");
+		CHECK_STR(r->items[6].child, "Osian");
+		CHECK_STR(r->items[6].answer, "no");
+	}
+	/* the chain verifies after recording */
+	CHECK_INT(db_verify(db, &out), 0);
+	buf_free(&out);
+}
+
+static void test_change(void)
+{
+	long long docs[] = {3};
+	struct consent_item items[] = {{12, "website", "no"}};
+	char ref[CONSENT_REF_MAX];
+	const struct consent_effective *e;
+	struct consent_family *f;
+	long long events = count("SELECT count(*) FROM event");
+
+	/* the same carer, typed differently: one carer, signed once, answer replaced */
+	CHECK_INT(record("siân JONES", docs, 1, items, 1, ref), CONSENT_OK);
+	CHECK_INT(count("SELECT count(*) FROM event") - events, 1);
+	CHECK_INT(count("SELECT count(*) FROM signature"), 1);
+	CHECK_INT(count("SELECT count(*) FROM answer WHERE child_id = 12 AND purpose = 'website'"),
+	          1);
+	e = eff(12, "website");
+	CHECK(e && !e->permitted && e->answers == 1 && e->yes == 0);
+	f = load(1, "en");
+	if (f)
+		CHECK_INT(f->docs[0].nsigners, 1);
+	/* signing only what is signed already records nothing */
+	CHECK_INT(record("Siân Jones", docs, 1, NULL, 0, ref), CONSENT_ERR_NOTHING);
+	CHECK_STR(ref, "");
+	/* and back to yes */
+	items[0].answer = "yes";
+	CHECK_INT(record("Siân Jones", NULL, 0, items, 1, ref), CONSENT_OK);
+	e = eff(12, "website");
+	CHECK(e && e->permitted);
+}
+
+static void test_two_carers(void)
+{
+	long long docs[] = {4};
+	struct consent_item yes[] = {{12, "website", "yes"}}, no[] = {{12, "website", "no"}};
+	struct consent_item object[] = {{12, "displays", "no"}};
+	char ref[CONSENT_REF_MAX];
+	const struct consent_effective *e;
+	struct consent_family *f;
+
+	/* a second carer signs (in Welsh) and refuses: the more restrictive answer wins */
+	CHECK_INT(record("Gareth Jones", docs, 1, no, 1, ref), CONSENT_OK);
+	e = eff(12, "website");
+	CHECK(e && !e->permitted && e->answers == 2 && e->yes == 1);
+	f = load(1, "en");
+	if (f) {
+		CHECK_INT(f->docs[0].nsigners, 2);
+		CHECK_STR(f->docs[0].signers[1].signer, "Gareth Jones");
+	}
+	/* one objection to a public_task purpose is enough */
+	CHECK_INT(record("Gareth Jones", NULL, 0, object, 1, ref), CONSENT_OK);
+	e = eff(12, "displays");
+	CHECK(e && !e->permitted);
+	/* when the second carer agrees too, the school may */
+	CHECK_INT(record("Gareth Jones", NULL, 0, yes, 1, ref), CONSENT_OK);
+	e = eff(12, "website");
+	CHECK(e && e->permitted && e->yes == 2);
+	CHECK_INT(count("SELECT permitted FROM effective WHERE child_id = 12 AND purpose = 'website'"),
+	          1);
+}
+
+static void test_withdraw(void)
+{
+	char ref[CONSENT_REF_MAX];
+	const struct consent_effective *e;
+	struct consent_receipt *r = NULL;
+	long long events = count("SELECT count(*) FROM event");
+
+	/* both carers said yes; one tap withdraws it for the family */
+	CHECK_INT(consent_withdraw(db, 1, 12, "website", "cy", ref), CONSENT_OK);
+	CHECK_INT(count("SELECT count(*) FROM event") - events, 2);
+	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'withdraw' AND signer IS NULL"), 2);
+	CHECK_INT(count("SELECT count(*) FROM answer WHERE child_id = 12 AND purpose = 'website'"
+	                " AND answer = 'no'"),
+	          2);
+	e = eff(12, "website");
+	CHECK(e && !e->permitted && e->yes == 0);
+	CHECK_INT(count("SELECT count(*) FROM family WHERE id = 1 AND language = 'cy'"), 1);
+	CHECK_INT(consent_receipt(db, A, 1, ref, &r), 0);
+	if (r) {
+		CHECK(r->signer == NULL);
+		CHECK_INT(r->nitems, 2);
+		CHECK_STR(r->items[0].kind, "withdraw");
+		CHECK_STR(r->items[0].child, "Ffion");
+	}
+	/* nothing left to withdraw */
+	events = count("SELECT count(*) FROM event");
+	CHECK_INT(consent_withdraw(db, 1, 12, "website", NULL, ref), CONSENT_ERR_NOTHING);
+	CHECK_STR(ref, "");
+	/* another family's child, a child who left, an unknown purpose */
+	CHECK_INT(consent_withdraw(db, 1, 21, "website", NULL, ref), CONSENT_ERR_CHILD);
+	CHECK_INT(consent_withdraw(db, 1, 13, "website", NULL, ref), CONSENT_ERR_CHILD);
+	CHECK_INT(consent_withdraw(db, 1, 12, "nope", NULL, ref), CONSENT_ERR_PURPOSE);
+	CHECK_INT(count("SELECT count(*) FROM event"), events);
+	CHECK(consent_set_language(db, 1, "en") == 0);
+	CHECK(consent_set_language(db, 1, "fr") < 0);
+	CHECK_INT(count("SELECT count(*) FROM family WHERE id = 1 AND language = 'en'"), 1);
+}
+
+/* Each refused submission stores nothing at all, even when its first parts were good. */
+static void test_refused(void)
+{
+	long long cur[] = {3}, old[] = {1}, twice[] = {3, 3};
+	struct consent_item other_family[] = {{12, "press", "yes"}, {21, "website", "yes"}};
+	struct consent_item left[] = {{13, "website", "yes"}};
+	struct consent_item unknown[] = {{12, "press", "yes"}, {12, "billboards", "yes"}};
+	struct consent_item bad[] = {{12, "press", "maybe"}};
+	struct consent_item dup[] = {{12, "press", "yes"}, {12, "press", "no"}};
+	struct consent_item ok[] = {{12, "press", "yes"}};
+	char ref[CONSENT_REF_MAX] = "x";
+	long long events = count("SELECT count(*) FROM event");
+	long long answers = count("SELECT count(*) FROM answer");
+	long long sigs = count("SELECT count(*) FROM signature");
+
+	CHECK_INT(record("Nia", cur, 1, other_family, 2, ref), CONSENT_ERR_CHILD);
+	CHECK_STR(ref, "");
+	CHECK_INT(record("Nia", cur, 1, left, 1, ref), CONSENT_ERR_CHILD);
+	CHECK_INT(record("Nia", cur, 1, unknown, 2, ref), CONSENT_ERR_PURPOSE);
+	CHECK_INT(record("Nia", cur, 1, bad, 1, ref), CONSENT_ERR_ANSWER);
+	CHECK_INT(record("Nia", cur, 1, dup, 2, ref), CONSENT_ERR_DUPLICATE);
+	CHECK_INT(record("Nia", twice, 2, ok, 1, ref), CONSENT_ERR_DUPLICATE);
+	CHECK_INT(record("Nia", old, 1, ok, 1, ref), CONSENT_ERR_DOCUMENT);
+	CHECK_INT(record("   ", cur, 1, ok, 1, ref), CONSENT_ERR_NAME);
+	CHECK_INT(record("Nia\r\nBcc: x", cur, 1, ok, 1, ref), CONSENT_ERR_NAME);
+	CHECK_INT(record("Nia", NULL, 0, NULL, 0, ref), CONSENT_ERR_NOTHING);
+	CHECK_INT(count("SELECT count(*) FROM event"), events);
+	CHECK_INT(count("SELECT count(*) FROM answer"), answers);
+	CHECK_INT(count("SELECT count(*) FROM signature"), sigs);
+	CHECK_INT(count("SELECT count(*) FROM answer WHERE signer = 'Nia'"), 0);
+}
+
+static void test_receipt_refused(void)
+{
+	struct consent_receipt *r = (struct consent_receipt *)1;
+	long long docs[] = {3};
+	char ref[CONSENT_REF_MAX], bad[CONSENT_REF_MAX];
+	struct consent_item items[] = {{12, "press", "no"}};
+
+	CHECK_INT(record("Siân Jones", docs, 0, items, 1, ref), CONSENT_OK);
+	CHECK_INT(consent_receipt(db, A, 1, ref, &r), 0);
+	/* another family's token may not read it */
+	CHECK_INT(consent_receipt(db, A, 2, ref, &r), 1);
+	CHECK(r == NULL);
+	/* a wrong check suffix, a malformed reference */
+	snprintf(bad, sizeof bad, "%s", ref);
+	bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == '0' ? '1' : '0';
+	CHECK_INT(consent_receipt(db, A, 1, bad, &r), 1);
+	CHECK_INT(consent_receipt(db, A, 1, "", &r), 1);
+	CHECK_INT(consent_receipt(db, A, 1, "12", &r), 1);
+	CHECK_INT(consent_receipt(db, A, 1, "012-ABCD", &r), 1);
+	CHECK_INT(consent_receipt(db, A, 1, "1-ABCDE", &r), 1);
+	CHECK_INT(consent_receipt(db, A, 1, "99999-ABCD", &r), 1);
+	/* an event that is not the start of a submission (an import, say) */
+	sql("BEGIN");
+	{
+		struct db_event e = {.kind = "import", .family_id = 1, .channel = "system"};
+		long long id = db_event_append(db, &e);
+		sql("COMMIT");
+		snprintf(bad, sizeof bad, "%lld-0000", id);
+		CHECK_INT(consent_receipt(db, A, 1, bad, &r), 1);
+	}
+	/* lower case is accepted */
+	for (size_t i = 0; ref[i]; i++)
+		ref[i] = (char)(ref[i] >= 'A' && ref[i] <= 'F' ? ref[i] + 32 : ref[i]);
+	CHECK_INT(consent_receipt(db, A, 1, ref, &r), 0);
+}
+
+static void test_resign(void)
+{
+	struct consent_family *f;
+
+	/* Gareth signed 2026-09-01 (document 4); Siân signed it too. A newer version that
+	 * does not ask to sign again keeps both signatures counting. */
+	sql("INSERT INTO document (id, slug, version, lang, sha256, resign, title, declaration)"
+	    " VALUES (5, 'code-of-conduct', '2027-01-10', 'en', 'ee', 0, 'Code', 'I agree.')");
+	f = load(1, "cy");
+	if (f) {
+		CHECK_INT(f->docs[0].id, 5); /* no Welsh text: English */
+		CHECK(!f->docs[0].needs_sign);
+		CHECK_INT(f->docs[0].nsigners, 2);
+		CHECK_STR(f->docs[0].signers[0].version, "2026-09-01");
+	}
+	/* one that asks everyone to sign again */
+	sql("INSERT INTO document (id, slug, version, lang, sha256, resign, title, declaration)"
+	    " VALUES (6, 'code-of-conduct', '2027-09-01', 'en', 'ff', 1, 'Code', 'I agree.')");
+	f = load(1, "en");
+	if (f) {
+		CHECK_INT(f->docs[0].id, 6);
+		CHECK(f->docs[0].needs_sign);
+		CHECK(f->docs[0].sign_again);
+		CHECK_INT(f->docs[0].nsigners, 0);
+	}
+	/* the other family never signed: needs to sign, not "again" */
+	f = NULL;
+	CHECK_INT(consent_load(db, A, NULL, 2, "cy", &f), 0);
+	if (f) {
+		CHECK(f->docs[0].needs_sign);
+		CHECK(!f->docs[0].sign_again);
+	}
+}
+
+static void test_csrf_key(void)
+{
+	unsigned char k1[TOKEN_KEY_LEN], k2[TOKEN_KEY_LEN], zero[TOKEN_KEY_LEN] = {0};
+
+	CHECK_INT(count("SELECT count(*) FROM secret WHERE name = 'csrf'"), 0);
+	CHECK_INT(consent_csrf_key(db, k1), 0);
+	CHECK_INT(consent_csrf_key(db, k2), 0);
+	CHECK(memcmp(k1, k2, sizeof k1) == 0);
+	CHECK(memcmp(k1, zero, sizeof k1) != 0);
+	CHECK_INT(count("SELECT length(value) FROM secret WHERE name = 'csrf'"), TOKEN_KEY_LEN);
+	/* a damaged key is an error, not silently replaced */
+	sql("UPDATE secret SET value = x'0102' WHERE name = 'csrf'");
+	CHECK_INT(consent_csrf_key(db, k2), -1);
+}
+
+static void test_chain(void)
+{
+	struct buf out = BUF_INIT;
+
+	CHECK_INT(db_verify(db, &out), 0);
+	CHECK(strstr(buf_str(&out), "chain verified") != NULL);
+	buf_free(&out);
+}
+
+int main(void)
+{
+	setup();
+	RUN(test_lookup);
+	RUN(test_signer_key);
+	RUN(test_load);
+	RUN(test_record);
+	RUN(test_change);
+	RUN(test_two_carers);
+	RUN(test_withdraw);
+	RUN(test_refused);
+	RUN(test_receipt_refused);
+	RUN(test_resign);
+	RUN(test_csrf_key);
+	RUN(test_chain);
+	teardown();
+	CHECK_MAIN();
+}

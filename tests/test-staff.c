@@ -1,0 +1,432 @@
+/* Staff accounts, logins, throttling, sessions and CSRF tokens, on a fresh database in a
+ * temporary folder with a fake clock. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "db.h"
+#include "staff.h"
+#include "token.h"
+
+static long long fake_time = 1790000000; /* 2026-09-21 */
+static struct db *db;
+static char dir[] = "/tmp/test-staff-XXXXXX";
+static unsigned char key[TOKEN_KEY_LEN];
+
+static long long fake_now(void)
+{
+	return fake_time;
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long long count(const char *sql)
+{
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int setup(void)
+{
+	struct buf err = BUF_INIT, path = BUF_INIT;
+
+	if (token_init() < 0 || mkdtemp(dir) == NULL)
+		return -1;
+	buf_printf(&path, "%s/consent.db", dir);
+	db = db_open(buf_str(&path), DB_OPEN_CREATE, &err);
+	if (db == NULL || db_migrate(db, &err) < 0) {
+		printf("%s", buf_str(&err));
+		return -1;
+	}
+	buf_free(&err);
+	buf_free(&path);
+	randombytes_buf(key, sizeof key);
+	staff_now = fake_now;
+	staff_fail_delay_ms = 0;
+	return 0;
+}
+
+static void teardown(void)
+{
+	char cmd[64];
+
+	db_close(db);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		printf("could not remove %s\n", dir);
+}
+
+/* Moves the clock on past every lock, so tests do not see each other's failures. */
+static void next_window(void)
+{
+	fake_time += STAFF_WINDOW_SECONDS + 1;
+}
+
+static void test_hash_verify(void)
+{
+	char h[STAFF_HASH_MAX], h2[STAFF_HASH_MAX];
+
+	CHECK_INT(staff_hash_password("correct horse battery", h), 0);
+	CHECK(strncmp(h, "$argon2id$", 10) == 0);
+	CHECK(staff_verify_password(h, "correct horse battery"));
+	CHECK(!staff_verify_password(h, "correct horse batterY"));
+	CHECK(!staff_verify_password(h, ""));
+	CHECK(!staff_verify_password(h, NULL));
+	CHECK(!staff_verify_password("not a hash", "correct horse battery"));
+	/* salted: the same password hashes differently each time */
+	CHECK_INT(staff_hash_password("correct horse battery", h2), 0);
+	CHECK(strcmp(h, h2) != 0);
+	CHECK(staff_verify_password(h2, "correct horse battery"));
+}
+
+static void test_add(void)
+{
+	struct buf err = BUF_INIT;
+
+	CHECK_INT(staff_add(db, "Bad Name", "long enough password", &err), -1);
+	CHECK(strstr(buf_str(&err), "user name") != NULL);
+	buf_reset(&err);
+	CHECK_INT(staff_add(db, "short", "tiny", &err), -1);
+	CHECK(strstr(buf_str(&err), "password must be") != NULL);
+	buf_reset(&err);
+	CHECK_INT(staff_add(db, "ctrl", "password\001withcontrol", &err), -1);
+	buf_reset(&err);
+	CHECK_INT(count("SELECT count(*) FROM staff"), 0);
+	CHECK_INT(staff_add(db, "a.jones", "Llanfair-2026!", &err), 1);
+	CHECK_INT(staff_add(db, "b.evans", "Bryn Celyn 4 ever", &err), 1);
+	CHECK_STR(buf_str(&err), "");
+	CHECK_INT(count("SELECT count(*) FROM staff"), 2);
+	CHECK_INT(count("SELECT count(*) FROM staff WHERE pwhash LIKE '%Llanfair%'"), 0);
+	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'staff' AND staff = 'a.jones'"
+			" AND detail = 'added'"),
+		  1);
+	CHECK(staff_username_valid("office@school"));
+	CHECK(!staff_username_valid(""));
+	CHECK(!staff_username_valid("UPPER"));
+	CHECK(!staff_username_valid("a b"));
+	buf_free(&err);
+}
+
+static void test_login_ok(void)
+{
+	struct staff_session s, got;
+	char sid[TOKEN_LEN + 1], hex[TOKEN_HEX_LEN + 1];
+	long long retry = -1;
+
+	next_window();
+	CHECK_INT(staff_login(db, "A.Jones", "Llanfair-2026!", "192.0.2.1", sid, &s, &retry),
+		  STAFF_LOGIN_OK);
+	CHECK(token_valid(sid));
+	CHECK_STR(s.username, "a.jones");
+	CHECK_INT(retry, 0);
+	/* only the SHA-256 of the id is stored */
+	CHECK_INT(token_hash_hex(sid, hex), 0);
+	CHECK_STR(s.hash, hex);
+	CHECK_INT(count("SELECT count(*) FROM session WHERE hash = (SELECT hash FROM session"
+			" ORDER BY rowid DESC LIMIT 1) AND length(hash) = 64"),
+		  1);
+	CHECK_INT(staff_session_get(db, sid, &got), 1);
+	CHECK_STR(got.username, "a.jones");
+	CHECK_STR(got.hash, s.hash);
+	CHECK_INT(got.staff_id, s.staff_id);
+}
+
+static void test_login_bad(void)
+{
+	struct staff_session s;
+	char sid[TOKEN_LEN + 1];
+	double t0, known, unknown;
+
+	next_window();
+	t0 = seconds();
+	CHECK_INT(staff_login(db, "a.jones", "wrong password", "192.0.2.2", sid, &s, NULL),
+		  STAFF_LOGIN_BAD);
+	known = seconds() - t0;
+	CHECK_STR(sid, "");
+	CHECK_STR(s.username, "");
+	t0 = seconds();
+	CHECK_INT(staff_login(db, "nobody", "wrong password", "192.0.2.2", sid, &s, NULL),
+		  STAFF_LOGIN_BAD);
+	unknown = seconds() - t0;
+	/* an unknown name still costs a password verification */
+	CHECK(unknown > known * 0.3);
+	CHECK_INT(staff_login(db, "", "", "192.0.2.2", sid, &s, NULL), STAFF_LOGIN_BAD);
+	CHECK_INT(staff_login(db, "a.jones", "", "192.0.2.2", sid, &s, NULL), STAFF_LOGIN_BAD);
+	CHECK_INT(staff_login(db, "a jones' OR 1=1 --", "x", "192.0.2.2", sid, &s, NULL),
+		  STAFF_LOGIN_BAD);
+	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'login:a.jones'"), 2);
+	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'login:nobody'"), 1);
+	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'addr:192.0.2.2'"), 5);
+}
+
+static void test_account_lockout(void)
+{
+	struct staff_session s;
+	char sid[TOKEN_LEN + 1];
+	long long retry = 0;
+	int i;
+
+	next_window();
+	for (i = 0; i < STAFF_ACCOUNT_FAILURES; i++)
+		CHECK_INT(staff_login(db, "a.jones", "guess", "198.51.100.1", sid, &s, NULL),
+			  STAFF_LOGIN_BAD);
+	/* now even the right password is refused, from anywhere, until the window ends */
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.99", sid, &s, &retry),
+		  STAFF_LOGIN_LOCKED);
+	CHECK_STR(sid, "");
+	CHECK_INT(retry, STAFF_WINDOW_SECONDS);
+	fake_time += 600;
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.99", sid, &s, &retry),
+		  STAFF_LOGIN_LOCKED);
+	CHECK_INT(retry, STAFF_WINDOW_SECONDS - 600);
+	/* another account is not affected */
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "198.51.100.99", sid, &s, NULL),
+		  STAFF_LOGIN_OK);
+	fake_time += STAFF_WINDOW_SECONDS - 600;
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.99", sid, &s, NULL),
+		  STAFF_LOGIN_OK);
+	/* a success forgets earlier failures */
+	for (i = 0; i < STAFF_ACCOUNT_FAILURES - 1; i++)
+		staff_login(db, "a.jones", "guess", "198.51.100.2", sid, &s, NULL);
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.2", sid, &s, NULL),
+		  STAFF_LOGIN_OK);
+	for (i = 0; i < STAFF_ACCOUNT_FAILURES - 1; i++)
+		staff_login(db, "a.jones", "guess", "198.51.100.2", sid, &s, NULL);
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.2", sid, &s, NULL),
+		  STAFF_LOGIN_OK);
+	/* unknown names lock the same way, so locking tells nothing about who exists */
+	next_window();
+	for (i = 0; i < STAFF_ACCOUNT_FAILURES; i++)
+		staff_login(db, "ghost", "guess", "198.51.100.3", sid, &s, NULL);
+	CHECK_INT(staff_login(db, "ghost", "guess", "198.51.100.4", sid, &s, &retry),
+		  STAFF_LOGIN_LOCKED);
+}
+
+static void test_address_lockout(void)
+{
+	struct staff_session s;
+	char sid[TOKEN_LEN + 1], name[32];
+	long long retry = 0;
+	int i;
+
+	next_window();
+	/* different names each time, so no account locks: the address does */
+	for (i = 0; i < STAFF_ADDR_FAILURES; i++) {
+		snprintf(name, sizeof name, "user%d", i);
+		CHECK_INT(staff_login(db, name, "guess", "203.0.113.7", sid, &s, NULL),
+			  STAFF_LOGIN_BAD);
+	}
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "203.0.113.7", sid, &s, &retry),
+		  STAFF_LOGIN_LOCKED);
+	CHECK(retry > 0);
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "203.0.113.8", sid, &s, NULL),
+		  STAFF_LOGIN_OK);
+	/* expired throttles are tidied away by a later failure */
+	next_window();
+	staff_login(db, "someone", "guess", "203.0.113.9", sid, &s, NULL);
+	CHECK_INT(count("SELECT count(*) FROM throttle WHERE key LIKE 'login:user%'"), 0);
+}
+
+static void test_new_id_each_login(void)
+{
+	struct staff_session s1, s2, got;
+	char sid1[TOKEN_LEN + 1], sid2[TOKEN_LEN + 1];
+
+	next_window();
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.9", sid1, &s1, NULL),
+		  STAFF_LOGIN_OK);
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.9", sid2, &s2, NULL),
+		  STAFF_LOGIN_OK);
+	CHECK(strcmp(sid1, sid2) != 0);
+	CHECK(strcmp(s1.hash, s2.hash) != 0);
+	CHECK_INT(staff_session_get(db, sid2, &got), 1);
+}
+
+static void test_idle_timeout(void)
+{
+	struct staff_session s, got;
+	char sid[TOKEN_LEN + 1];
+
+	next_window();
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.10", sid, &s, NULL),
+		  STAFF_LOGIN_OK);
+	fake_time += STAFF_IDLE_SECONDS - 60;
+	CHECK_INT(staff_session_get(db, sid, &got), 1);
+	/* each request moves the idle deadline on */
+	fake_time += STAFF_IDLE_SECONDS - 60;
+	CHECK_INT(staff_session_get(db, sid, &got), 1);
+	CHECK_INT(got.seen, fake_time);
+	fake_time += STAFF_IDLE_SECONDS;
+	CHECK_INT(staff_session_get(db, sid, &got), 0);
+	CHECK_STR(got.username, "");
+	/* and it stays dead: it was revoked, so turning the clock back does not help */
+	fake_time -= STAFF_IDLE_SECONDS;
+	CHECK_INT(staff_session_get(db, sid, &got), 0);
+}
+
+static void test_absolute_timeout(void)
+{
+	struct staff_session s, got;
+	char sid[TOKEN_LEN + 1];
+	long long start;
+
+	next_window();
+	start = fake_time;
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.11", sid, &s, NULL),
+		  STAFF_LOGIN_OK);
+	while (fake_time + 1200 < start + STAFF_ABSOLUTE_SECONDS) {
+		fake_time += 1200;
+		if (staff_session_get(db, sid, &got) != 1) {
+			CHECK(!"session ended before the absolute timeout");
+			break;
+		}
+	}
+	fake_time = start + STAFF_ABSOLUTE_SECONDS;
+	CHECK_INT(staff_session_get(db, sid, &got), 0);
+}
+
+static void test_logout(void)
+{
+	struct staff_session s, other, got;
+	char sid[TOKEN_LEN + 1], sid2[TOKEN_LEN + 1];
+
+	next_window();
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.12", sid, &s, NULL),
+		  STAFF_LOGIN_OK);
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.12", sid2, &other,
+			      NULL),
+		  STAFF_LOGIN_OK);
+	CHECK_INT(staff_logout(db, s.hash), 0);
+	CHECK_INT(staff_session_get(db, sid, &got), 0);
+	CHECK_INT(staff_session_get(db, sid2, &got), 1);
+	CHECK_INT(staff_logout(db, s.hash), 0); /* again is fine */
+	CHECK_INT(staff_logout(db, ""), 0);
+}
+
+static void test_bad_session_ids(void)
+{
+	struct staff_session got;
+	char family[TOKEN_LEN + 1];
+
+	CHECK_INT(staff_session_get(db, NULL, &got), 0);
+	CHECK_INT(staff_session_get(db, "", &got), 0);
+	CHECK_INT(staff_session_get(db, "' OR 1=1 --", &got), 0);
+	CHECK_INT(staff_session_get(db, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &got), 0);
+	/* a family's token is a well-formed id, but not a session */
+	token_new(family);
+	CHECK_INT(staff_session_get(db, family, &got), 0);
+}
+
+static void test_disable_and_password_change(void)
+{
+	struct staff_session s, got;
+	char sid[TOKEN_LEN + 1];
+	struct buf err = BUF_INIT;
+
+	next_window();
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.13", sid, &s, NULL),
+		  STAFF_LOGIN_OK);
+	CHECK_INT(staff_set_disabled(db, "b.evans", 1, &err), 0);
+	CHECK_INT(staff_session_get(db, sid, &got), 0);
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.13", sid, &s, NULL),
+		  STAFF_LOGIN_BAD);
+	CHECK_INT(staff_set_disabled(db, "nobody", 1, &err), -1);
+	CHECK(strstr(buf_str(&err), "no staff account") != NULL);
+	buf_reset(&err);
+	/* a new password enables the account and ends the sessions of the old one */
+	CHECK_INT(staff_add(db, "b.evans", "a brand new password", &err), 0);
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.13", sid, &s, NULL),
+		  STAFF_LOGIN_BAD);
+	CHECK_INT(staff_login(db, "b.evans", "a brand new password", "192.0.2.13", sid, &s, NULL),
+		  STAFF_LOGIN_OK);
+	CHECK_INT(staff_add(db, "b.evans", "yet another password", &err), 0);
+	CHECK_INT(staff_session_get(db, sid, &got), 0);
+	/* added, disabled, password set twice */
+	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'staff' AND staff = 'b.evans'"),
+		  4);
+	buf_free(&err);
+}
+
+static void test_csrf(void)
+{
+	struct staff_session a, b;
+	char sid[TOKEN_LEN + 1], ta[TOKEN_CSRF_LEN + 1], tb[TOKEN_CSRF_LEN + 1];
+	unsigned char k2[TOKEN_KEY_LEN];
+
+	next_window();
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.14", sid, &a, NULL),
+		  STAFF_LOGIN_OK);
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.14", sid, &b, NULL),
+		  STAFF_LOGIN_OK);
+	CHECK_INT(staff_csrf(key, &a, ta), 0);
+	CHECK_INT(staff_csrf(key, &b, tb), 0);
+	CHECK_INT((long long)strlen(ta), TOKEN_CSRF_LEN);
+	CHECK(strcmp(ta, tb) != 0);
+	CHECK(staff_csrf_check(key, &a, ta));
+	CHECK(!staff_csrf_check(key, &a, tb)); /* another session's token */
+	CHECK(!staff_csrf_check(key, &b, ta));
+	CHECK(!staff_csrf_check(key, &a, NULL));
+	CHECK(!staff_csrf_check(key, &a, ""));
+	ta[0] = ta[0] == '0' ? '1' : '0';
+	CHECK(!staff_csrf_check(key, &a, ta));
+	memcpy(k2, key, sizeof k2);
+	k2[0] ^= 1;
+	CHECK_INT(staff_csrf(key, &a, ta), 0);
+	CHECK(!staff_csrf_check(k2, &a, ta));
+	/* the token is bound to the session id, not just to the user */
+	memset(&b, 0, sizeof b);
+	CHECK_INT(staff_csrf(key, &b, tb), -1);
+	CHECK(!staff_csrf_check(key, &b, ta));
+}
+
+static void test_cookie(void)
+{
+	char c[STAFF_COOKIE_MAX];
+
+	staff_cookie(c, 0, "AAAQEAYEAUDAOCAJBIFQYDIOB4");
+	CHECK_STR(c, "office=AAAQEAYEAUDAOCAJBIFQYDIOB4; Path=/office/; HttpOnly; SameSite=Strict");
+	staff_cookie(c, 1, "AAAQEAYEAUDAOCAJBIFQYDIOB4");
+	CHECK_STR(c, "__Host-office=AAAQEAYEAUDAOCAJBIFQYDIOB4; Path=/; HttpOnly; SameSite=Strict; "
+		     "Secure");
+	staff_cookie(c, 0, NULL);
+	CHECK_STR(c, "office=; Path=/office/; HttpOnly; SameSite=Strict; Max-Age=0");
+}
+
+int main(void)
+{
+	if (setup() < 0) {
+		printf("FAIL setup\n");
+		return 1;
+	}
+	RUN(test_hash_verify);
+	RUN(test_add);
+	RUN(test_login_ok);
+	RUN(test_login_bad);
+	RUN(test_account_lockout);
+	RUN(test_address_lockout);
+	RUN(test_new_id_each_login);
+	RUN(test_idle_timeout);
+	RUN(test_absolute_timeout);
+	RUN(test_logout);
+	RUN(test_bad_session_ids);
+	RUN(test_disable_and_password_change);
+	RUN(test_csrf);
+	RUN(test_cookie);
+	teardown();
+	CHECK_MAIN();
+}

@@ -29,10 +29,10 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LDLIBS = $(PKG_LIBS) -lm
 
 # Library modules in src/ (one file each), shared by every program.
-LIB = arena buf cgi content csv date db diff form html out qr site tmpl token utf8 yml
+LIB = arena buf catalog cgi content csv date db diff export form html letters out qr roster site tmpl token utf8 yml
 
 # Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
-UNIT = content csv date diff form html qr tmpl token utf8
+UNIT = content csv date diff export form html qr roster tmpl token utf8
 
 # libFuzzer targets: tests/fuzz/fuzz-NAME.c, corpus in tests/fuzz/corpus/NAME/.
 FUZZ = csv date diff form tmpl token yml
@@ -40,7 +40,7 @@ FUZZ_TIME ?= 60
 FUZZ_CC = clang
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1
 
-PROGS = build/policygen
+PROGS = build/policygen build/consentctl
 LIB_OBJ = $(LIB:%=build/obj/%.o)
 ASAN_OBJ = $(LIB:%=build/asan/%.o)
 UNIT_BIN = $(UNIT:%=build/tests/test-%)
@@ -68,6 +68,10 @@ build/policygen: src/policygen.c build/libpc.a
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -o $@ src/policygen.c build/libpc.a $(LDLIBS)
 
+build/consentctl: src/consentctl.c build/libpc.a
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -o $@ src/consentctl.c build/libpc.a $(LDLIBS)
+
 build/tests/test-%: tests/test-%.c tests/check.h build/libpc.a
 	@mkdir -p $(@D)
 	@echo "LD $@"
@@ -79,7 +83,8 @@ build/asan/test-%: tests/test-%.c tests/check.h build/libpc-asan.a
 	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
 
 # Shell tests, each printing PASS/FAIL lines.
-SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/fuzz.sh
+SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
+	tests/fuzz.sh
 
 build/fuzz/%.o: src/%.c src/*.h
 	@mkdir -p $(@D)
@@ -113,6 +118,7 @@ golden: build/policygen
 	rm -rf tests/golden/expected
 	build/policygen build --content tests/golden/content --templates templates \
 		--out tests/golden/expected --today 2026-11-21
+	rm tests/golden/expected/style.css
 	@echo "tests/golden/expected regenerated: review it with git diff before committing"
 
 clean:

@@ -24,7 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+
+#include <sodium.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -394,12 +397,12 @@ static int dashboard_reviews(struct req *r, struct tv *v)
 		switch (rs) {
 		case REVIEW_OVERDUE:
 			tv_str(row, "status", T(r, "office_review_overdue"));
-			tv_int(row, "days", -days);
+			tv_int(row, "days_overdue", -days);
 			due++;
 			break;
 		case REVIEW_DUE_SOON:
 			tv_str(row, "status", T(r, "office_review_due_soon"));
-			tv_int(row, "days", days);
+			tv_int(row, "days_left", days);
 			due++;
 			break;
 		default:
@@ -506,6 +509,20 @@ static int list_classes(struct req *r, struct tv *v, const char *selected)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* 1 when some policy version can be signed, 0 when none, -1 on error. */
+static int has_documents(struct req *r)
+{
+	static const char sql[] = "SELECT 1 FROM document LIMIT 1";
+	sqlite3_stmt *st = db_stmt(r->o->db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 static void get_families(struct req *r, const char *arg)
 {
 	static const char sql[] =
@@ -528,7 +545,7 @@ static void get_families(struct req *r, const char *arg)
 		"   OR miss.family_id IS NOT NULL)))"
 		" ORDER BY f.left_on IS NOT NULL, f.ref LIMIT ?5";
 	const char *q = form_get(&r->q, "q"), *cls = form_get(&r->q, "class");
-	int missing = form_get(&r->q, "missing") != NULL, rc, n = 0;
+	int missing = form_get(&r->q, "missing") != NULL, rc, n = 0, docs;
 	struct tv *v = page_root(r, "office_families_title"), *list, *row;
 	sqlite3_stmt *st;
 
@@ -538,8 +555,10 @@ static void get_families(struct req *r, const char *arg)
 	tv_bool(v, "nav_families", 1);
 	tv_str(v, "q", q);
 	tv_bool(v, "missing", missing);
-	if (list_classes(r, v, cls) < 0 || (st = db_stmt(r->o->db, sql)) == NULL)
+	if ((docs = has_documents(r)) < 0 || list_classes(r, v, cls) < 0 ||
+	    (st = db_stmt(r->o->db, sql)) == NULL)
 		goto fail;
+	tv_bool(v, "has_documents", docs);
 	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, like_pattern(r->a, q), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, cls, -1, SQLITE_STATIC);
@@ -608,6 +627,22 @@ static const char *channel_name(const struct req *r, const char *channel)
 	if (strcmp(channel, "system") == 0)
 		return T(r, "office_channel_system");
 	return channel;
+}
+
+/* The event kinds a family's log holds, named for staff. */
+static const char *kind_name(const struct req *r, const char *kind)
+{
+	static const char *const kinds[][2] = {
+		{"sign", "office_kind_sign"},     {"answer", "office_kind_answer"},
+		{"withdraw", "office_kind_withdraw"}, {"token", "office_kind_token"},
+		{"import", "office_kind_import"}, {"purge", "office_kind_purge"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kind, kinds[i][0]) == 0)
+			return T(r, kinds[i][1]);
+	return kind;
 }
 
 static const char *answer_name(const struct req *r, const char *answer)
@@ -738,7 +773,7 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 {
 	static const char purposes_sql[] = "SELECT id, basis FROM purpose ORDER BY position, id";
 	static const char grid_sql[] =
-		"SELECT c.id, c.first_name, e.purpose, e.permitted, e.answers"
+		"SELECT c.id, c.first_name, e.purpose, e.permitted, e.answers, p.basis"
 		" FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
 		" WHERE c.family_id = ?1 AND c.left_on IS NULL"
 		" ORDER BY c.class, c.last_name, c.first_name, c.id, p.position, p.id";
@@ -785,6 +820,7 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 		tv_str(cell, "name", name);
 		tv_str(cell, "id", arena_printf(r->a, "a-%lld-%s", child, purpose));
 		tv_str(cell, "title", purpose_title(r->o, purpose));
+		tv_bool(cell, "public_task", strcmp(col(st, 5), "public_task") == 0);
 		tv_bool(cell, "yes", given && strcmp(given, "yes") == 0);
 		tv_bool(cell, "no", given && strcmp(given, "no") == 0);
 		tv_bool(cell, "none", given == NULL || given[0] == '\0');
@@ -829,7 +865,7 @@ static int family_history(struct req *r, struct tv *v, long long fid)
 		row = tv_push_dict(list);
 		tv_int(row, "id", sqlite3_column_int64(st, 0));
 		tv_str(row, "at", col(st, 1));
-		tv_str(row, "kind", col(st, 2));
+		tv_str(row, "kind", kind_name(r, col(st, 2)));
 		tv_str(row, "child", col(st, 3));
 		tv_str(row, "purpose", purpose[0] ? purpose_title(r->o, purpose) : "");
 		tv_str(row, "answer", answer_name(r, col(st, 5)));
@@ -856,11 +892,10 @@ static void family_page(struct req *r, long long fid, const char *ref, struct tv
 	tv_str(v, "page_title", arena_printf(r->a, "%s %s", T(r, "office_family_title"), ref));
 	if (done && strlen(done) < CONSENT_REF_MAX)
 		tv_str(v, "done", done);
+	tv_str(v, "signer", posted && form_get(posted, "signer") ? form_get(posted, "signer") : "");
 	if (errors) {
 		tv_attach(v, "errors", errors);
-		tv_str(v, "signer", posted ? (form_get(posted, "signer") ? form_get(posted, "signer")
-									 : "")
-					   : "");
+		tv_bool(v, "has_errors", 1);
 	}
 	if (family_details(r, v, fid) < 0 || family_declarations(r, v, fid) < 0 ||
 	    family_answers(r, v, fid, posted) < 0 || family_history(r, v, fid) < 0) {
@@ -1327,7 +1362,7 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
-		if (roster_issue_token(r->o->db, letters[i].family_id, 1, token) != 1) {
+		if (roster_issue_token(r->o->db, letters[i].family_id, 1, r->s.username, token) != 1) {
 			buf_printf(&err, "token for family %s: %s", letters[i].family_ref,
 				   db_errmsg(r->o->db));
 			goto fail;
@@ -1458,7 +1493,7 @@ static void get_export(struct req *r, const char *name)
 /* --- Who must not be photographed --- */
 
 /* Appends the row of one child when some purpose is not permitted; counts it. */
-static void nophoto_child(struct req *r, struct tv *rows, const char *name, const int *permitted,
+static void nophoto_child(struct tv *rows, const char *name, const int *permitted,
 			  const int *unanswered, size_t n, int *restricted)
 {
 	struct tv *row, *cells, *cell;
@@ -1478,7 +1513,6 @@ static void nophoto_child(struct req *r, struct tv *rows, const char *name, cons
 		tv_bool(cell, "permitted", permitted[i]);
 		tv_bool(cell, "unanswered", unanswered[i]);
 	}
-	(void)r;
 }
 
 static void get_nophoto(struct req *r, const char *arg)
@@ -1529,7 +1563,7 @@ static void get_nophoto(struct req *r, const char *arg)
 		long long child = sqlite3_column_int64(st, 0);
 		if (child != last) {
 			if (last)
-				nophoto_child(r, rows, name, permitted, unanswered, k, &restricted);
+				nophoto_child(rows, name, permitted, unanswered, k, &restricted);
 			name = arena_strdup(r->a, col(st, 1));
 			children++;
 			last = child;
@@ -1545,7 +1579,8 @@ static void get_nophoto(struct req *r, const char *arg)
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if (last)
-		nophoto_child(r, rows, name, permitted, unanswered, k, &restricted);
+		nophoto_child(rows, name, permitted, unanswered, k, &restricted);
+	tv_int(v, "ncols", (long long)npurposes + 1);
 	tv_int(v, "restricted", restricted);
 	tv_int(v, "others", children - restricted);
 	tv_bool(v, "empty_class", children == 0);
@@ -1553,4 +1588,308 @@ static void get_nophoto(struct req *r, const char *arg)
 	return;
 fail:
 	server_error(r, "nophoto");
+}
+
+/* --- Routes --- */
+
+typedef void (*handler)(struct req *, const char *arg);
+
+enum match { M_EXACT, M_FAMILY, M_EXPORT };
+
+struct route {
+	const char *method;
+	enum match match; /* M_FAMILY: path is what follows /office/family/<ref> */
+	const char *path;
+	int open;         /* served without a session (the login) */
+	handler h;
+	const struct form_field *fields; /* allow-list of the query (GET) or body (POST) */
+	size_t nfields;
+};
+
+#define F(name, max) {name, max, 0, 0, 0}
+#define N(t) t, sizeof t / sizeof t[0]
+
+static const struct form_field none[] = {F("", 1)};
+static const struct form_field login_query[] = {F("out", 1)};
+static const struct form_field login_body[] = {
+	F("csrf", TOKEN_CSRF_LEN), F("username", 4 * STAFF_MAX_USER),
+	F("password", STAFF_MAX_PASSWORD)};
+static const struct form_field csrf_body[] = {F("csrf", TOKEN_CSRF_LEN)};
+static const struct form_field families_query[] = {
+	F("q", OFFICE_MAX_QUERY), F("class", ROSTER_MAX_NAME), F("missing", 1)};
+static const struct form_field family_query[] = {F("done", CONSENT_REF_MAX)};
+static const struct form_field paper_body[] = {
+	F("csrf", TOKEN_CSRF_LEN), F("signer", 4 * CONSENT_NAME_MAX),
+	{"sign.", 2, 0, 0, 1}, {"answer.", 3, 0, 0, 1}};
+static const struct form_field letters_query[] = {
+	F("class", ROSTER_MAX_NAME), F("family", ROSTER_MAX_REF), F("outstanding", 1)};
+static const struct form_field letters_body[] = {
+	F("csrf", TOKEN_CSRF_LEN), F("class", ROSTER_MAX_NAME), F("family", ROSTER_MAX_REF),
+	F("outstanding", 1)};
+static const struct form_field nophoto_query[] = {F("class", ROSTER_MAX_NAME)};
+
+static const struct route routes[] = {
+	{"GET", M_EXACT, "/office/login", 1, get_login, N(login_query)},
+	{"POST", M_EXACT, "/office/login", 1, post_login, N(login_body)},
+	{"POST", M_EXACT, "/office/logout", 0, post_logout, N(csrf_body)},
+	{"GET", M_EXACT, "/office/", 0, get_dashboard, none, 0},
+	{"GET", M_EXACT, "/office/families", 0, get_families, N(families_query)},
+	{"GET", M_FAMILY, "", 0, get_family, N(family_query)},
+	{"POST", M_FAMILY, "/paper", 0, post_paper, N(paper_body)},
+	{"POST", M_FAMILY, "/reissue", 0, post_reissue, N(csrf_body)},
+	{"GET", M_EXACT, "/office/letters", 0, get_letters, N(letters_query)},
+	{"POST", M_EXACT, "/office/letters", 0, post_letters, N(letters_body)},
+	{"GET", M_EXPORT, "", 0, get_export, none, 0},
+	{"GET", M_EXACT, "/office/nophoto", 0, get_nophoto, N(nophoto_query)},
+};
+
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+/* Whether route rt serves path; *arg receives the family ref or export name. */
+static int route_match(const struct route *rt, const char *path, struct arena *a,
+		       const char **arg)
+{
+	static const char family[] = "/office/family/", export[] = "/office/export/";
+	const char *p, *slash;
+	size_t n;
+
+	*arg = NULL;
+	switch (rt->match) {
+	case M_EXACT:
+		return strcmp(path, rt->path) == 0;
+	case M_FAMILY:
+		if (strncmp(path, family, sizeof family - 1) != 0)
+			return 0;
+		p = path + sizeof family - 1;
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || strcmp(p + n, rt->path) != 0)
+			return 0;
+		*arg = arena_strndup(a, p, n);
+		return *arg != NULL;
+	case M_EXPORT:
+		if (strncmp(path, export, sizeof export - 1) != 0)
+			return 0;
+		p = path + sizeof export - 1;
+		n = strlen(p);
+		if (n <= 4 || strcmp(p + n - 4, ".csv") != 0 || memchr(p, '/', n))
+			return 0;
+		*arg = arena_strndup(a, p, n - 4);
+		return *arg != NULL;
+	}
+	return 0;
+}
+
+/* 1 when the Content-Type is application/x-www-form-urlencoded (parameters allowed). */
+static int urlencoded(const char *ct)
+{
+	static const char want[] = "application/x-www-form-urlencoded";
+	size_t n = sizeof want - 1;
+
+	return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static void plain(struct cgi_resp *resp, int status, const char *text)
+{
+	resp->status = status;
+	resp->content_type = "text/plain; charset=utf-8";
+	buf_reset(&resp->body);
+	buf_printf(&resp->body, "%d %s\n%s", status, cgi_status_text(status), text);
+}
+
+static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
+{
+	struct office *o = ctx;
+	struct req r;
+	const struct route *rt = NULL;
+	const char *arg = NULL;
+	char sid[TOKEN_LEN + 1];
+	int is_post, path_known = 0, has_cookie, live = 0;
+	size_t i;
+
+	memset(&r, 0, sizeof r);
+	r.o = o;
+	r.cr = cr;
+	r.resp = resp;
+	r.a = cr->a;
+	if (o->broken) {
+		plain(resp, 503, "The office portal is not set up: see the server's error log.\n");
+		return;
+	}
+	is_post = strcmp(cr->method, "POST") == 0;
+	if (!is_post && strcmp(cr->method, "GET") != 0) {
+		cgi_header(resp, "Allow", "GET, POST");
+		plain(resp, 405, "Only GET and POST are used here.\n");
+		return;
+	}
+	sync_catalog(o);
+	for (i = 0; i < NROUTES; i++) {
+		const char *a;
+		if (!route_match(&routes[i], cr->path, r.a, &a))
+			continue;
+		path_known = 1;
+		if (strcmp(routes[i].method, cr->method) == 0) {
+			rt = &routes[i];
+			arg = a;
+			break;
+		}
+	}
+	has_cookie = cookie_sid(&r, sid);
+	if (has_cookie && (live = staff_session_get(o->db, sid, &r.s)) < 0) {
+		server_error(&r, "session");
+		return;
+	}
+	if (live != 1)
+		memset(&r.s, 0, sizeof r.s);
+	else if (staff_csrf(o->key, &r.s, r.csrf) < 0) {
+		server_error(&r, "csrf");
+		return;
+	}
+	if (!(rt && rt->open) && live != 1) {
+		if (has_cookie)
+			set_session_cookie(&r, NULL);
+		cgi_redirect(resp, "/office/login");
+		return;
+	}
+	if (strcmp(cr->path, "/office") == 0) {
+		cgi_redirect(resp, "/office/");
+		return;
+	}
+	if (rt == NULL) {
+		if (path_known) {
+			cgi_header(resp, "Allow", is_post ? "GET" : "POST");
+			message(&r, 405, "office_bad_request_title", "office_bad_request_text", "/office/");
+		} else {
+			message(&r, 404, "office_not_found_title", "office_not_found_text", "/office/");
+		}
+		return;
+	}
+	if (is_post) {
+		if (!urlencoded(cr->content_type)) {
+			message(&r, 415, "office_bad_request_title", "office_bad_request_text", NULL);
+			return;
+		}
+		if (cr->query[0] != '\0' ||
+		    form_parse(&r.f, cr->body, cr->body_len, rt->fields, rt->nfields) < 0) {
+			office_log("%s: refused form: %s: %s", cr->path, r.f.errfield,
+				   form_strerror(r.f.err));
+			message(&r, 400, "office_bad_request_title", "office_bad_request_text", NULL);
+			goto done;
+		}
+		if (!rt->open && !staff_csrf_check(o->key, &r.s, form_get(&r.f, "csrf"))) {
+			office_log("%s: CSRF token missing or wrong (user %s)", cr->path,
+				   r.s.username);
+			message(&r, 403, "office_csrf_title", "office_csrf_text", "/office/");
+			goto done;
+		}
+	} else if (form_parse(&r.q, cr->query, strlen(cr->query), rt->fields, rt->nfields) < 0) {
+		office_log("%s: refused query: %s: %s", cr->path, r.q.errfield,
+			   form_strerror(r.q.err));
+		message(&r, 400, "office_bad_request_title", "office_bad_request_text", NULL);
+		goto done;
+	}
+	rt->h(&r, arg);
+done:
+	form_free(&r.q);
+	form_free(&r.f);
+}
+
+/* --- Set-up --- */
+
+static const char *env(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : fallback;
+}
+
+/* The path of base_url ("" for "http://host"), without a trailing '/'. */
+static const char *url_path(struct arena *a, const char *base_url)
+{
+	const char *p = strstr(base_url, "://");
+	const char *slash = p ? strchr(p + 3, '/') : NULL;
+	size_t n;
+
+	if (slash == NULL)
+		return "";
+	n = strlen(slash);
+	while (n > 0 && slash[n - 1] == '/')
+		n--;
+	return arena_strndup(a, slash, n);
+}
+
+static int office_open(struct office *o, struct buf *err)
+{
+	struct buf path = BUF_INIT;
+	struct date today;
+	const struct yml *e;
+	int li, i;
+
+	o->content_dir = env("CONSENT_CONTENT", "content");
+	o->site_dir = env("CONSENT_SITE", "public");
+	o->templates_dir = env("CONSENT_TEMPLATES", "templates");
+	if (token_init() < 0 || (o->keep = arena_new()) == NULL) {
+		buf_puts(err, "cannot start libsodium or allocate memory\n");
+		return -1;
+	}
+	if (date_today(&today) < 0 || (o->site = content_load(o->content_dir, &today)) == NULL ||
+	    o->site->i18n[0] == NULL) {
+		buf_printf(err, "%s: cannot load the content (site.yaml, i18n): run policygen check\n",
+			   o->content_dir);
+		return -1;
+	}
+	li = content_lang(o->site, "en");
+	o->li = li < 0 ? 0 : (size_t)li;
+	o->root = url_path(o->keep, o->site->base_url ? o->site->base_url : "");
+	buf_printf(&path, "%s/consent.yaml", o->content_dir);
+	o->cat = catalog_load(buf_str(&path), err);
+	buf_free(&path);
+	if (o->cat == NULL)
+		return -1;
+	if ((o->db = db_open(env("CONSENT_DB", "var/consent.db"), DB_OPEN_EXISTING, err)) == NULL)
+		return -1;
+	if (consent_csrf_key(o->db, o->key) < 0) {
+		buf_printf(err, "cannot read or make the CSRF key: %s\n", db_errmsg(o->db));
+		return -1;
+	}
+	for (i = 0; i < P__MAX; i++)
+		if ((o->tmpl[i] = tmpl_load(o->templates_dir, page_files[i], err)) == NULL)
+			return -1;
+	o->t = tv_dict(o->keep);
+	for (e = o->site->i18n[0]->first; e; e = e->next)
+		tv_str(o->t, e->key, content_i18n(o->site, o->li, e->key));
+	if (!arena_ok(o->keep)) {
+		buf_puts(err, "out of memory\n");
+		return -1;
+	}
+	sync_catalog(o);
+	return 0;
+}
+
+static void office_close(struct office *o)
+{
+	int i;
+
+	for (i = 0; i < P__MAX; i++)
+		tmpl_free(o->tmpl[i]);
+	catalog_free(o->cat);
+	content_free(o->site);
+	db_close(o->db);
+	arena_free(o->keep);
+}
+
+int main(void)
+{
+	static struct office o;
+	struct buf err = BUF_INIT;
+	int rc;
+
+	if (office_open(&o, &err) < 0) {
+		office_log("%s", buf_str(&err));
+		o.broken = 1;
+	}
+	buf_free(&err);
+	rc = cgi_main(handle, &o, OFFICE_MAX_BODY);
+	office_close(&o);
+	return rc;
 }

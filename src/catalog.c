@@ -49,8 +49,10 @@ static int lang_map(const char *path, const struct yml *p, const char *key, size
 	int i, bad = 0;
 
 	if (m == NULL || m->kind != YML_MAP) {
-		buf_printf(err, "%s:%d: %s must give the text in each language, e.g. %s: {en: ..., cy: ...}\n",
-		           path, m ? m->line : p->line, key, key);
+		buf_printf(
+		    err,
+		    "%s:%d: %s must give the text in each language, e.g. %s: {en: ..., cy: ...}\n",
+		    path, m ? m->line : p->line, key, key);
 		return -1;
 	}
 	for (e = m->first; e; e = e->next)
@@ -67,10 +69,11 @@ static int lang_map(const char *path, const struct yml *p, const char *key, size
 			bad = 1;
 			continue;
 		}
-		if (strlen(e->value) > max ||
-		    !(single_line ? utf8_valid_line : utf8_valid_text)(e->value, strlen(e->value))) {
-			buf_printf(err, "%s:%d: %s.%s must be %s of at most %zu bytes\n", path, e->line,
-			           key, catalog_langs[i], single_line ? "one line" : "plain text", max);
+		if (strlen(e->value) > max || !(single_line ? utf8_valid_line : utf8_valid_text)(
+		                                  e->value, strlen(e->value))) {
+			buf_printf(err, "%s:%d: %s.%s must be %s of at most %zu bytes\n", path,
+			           e->line, key, catalog_langs[i],
+			           single_line ? "one line" : "plain text", max);
 			bad = 1;
 			continue;
 		}
@@ -102,15 +105,16 @@ static int load_purpose(const char *path, const struct yml *p, struct purpose_te
 		}
 	}
 	if (id == NULL || id->kind != YML_SCALAR || !valid_id(id->value)) {
-		buf_printf(err, "%s:%d: id must be a short name of a-z, 0-9 and '-', e.g. website\n",
+		buf_printf(err,
+		           "%s:%d: id must be a short name of a-z, 0-9 and '-', e.g. website\n",
 		           path, id ? id->line : p->line);
 		bad = 1;
 	} else {
 		out->id = id->value;
 		for (i = 0; i < nprev; i++)
 			if (strcmp(prev[i].id, id->value) == 0) {
-				buf_printf(err, "%s:%d: purpose '%s' is given twice\n", path, id->line,
-				           id->value);
+				buf_printf(err, "%s:%d: purpose '%s' is given twice\n", path,
+				           id->line, id->value);
 				bad = 1;
 			}
 	}
@@ -161,8 +165,8 @@ struct catalog *catalog_load(const char *path, struct buf *err)
 	}
 	for (e = root->kind == YML_MAP ? root->first : NULL; e; e = e->next)
 		if (strcmp(e->key, "purposes") != 0) {
-			buf_printf(err, "%s:%d: unknown key '%s' (known: purposes)\n", path, e->key_line,
-			           e->key);
+			buf_printf(err, "%s:%d: unknown key '%s' (known: purposes)\n", path,
+			           e->key_line, e->key);
 			bad = 1;
 		}
 	list = yml_get(root, "purposes");
@@ -221,11 +225,11 @@ const struct purpose_text *catalog_purpose(const struct catalog *c, const char *
 static int sync_purposes(struct db *db, const struct catalog *c, struct buf *err)
 {
 	static const char upsert_sql[] =
-		"INSERT INTO purpose (id, basis, position) VALUES (?1, ?2, ?3)"
-		" ON CONFLICT (id) DO UPDATE SET basis = excluded.basis, position = excluded.position";
+	    "INSERT INTO purpose (id, basis, position) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (id) DO UPDATE SET basis = excluded.basis, position = excluded.position";
 	static const char list_sql[] =
-		"SELECT p.id, (SELECT count(*) FROM answer a WHERE a.purpose = p.id) FROM purpose p"
-		" ORDER BY p.id";
+	    "SELECT p.id, (SELECT count(*) FROM answer a WHERE a.purpose = p.id) FROM purpose p"
+	    " ORDER BY p.id";
 	static const char delete_sql[] = "DELETE FROM purpose WHERE id = ?1";
 	sqlite3_stmt *st;
 	struct buf gone = BUF_INIT;
@@ -251,9 +255,11 @@ static int sync_purposes(struct db *db, const struct catalog *c, struct buf *err
 		if (catalog_purpose(c, id))
 			continue;
 		if (sqlite3_column_int64(st, 1) > 0) {
-			buf_printf(err, "purpose '%s' is no longer in consent.yaml but %lld answers refer "
-			                "to it; put it back (the answers stay valid)\n",
-			           id, sqlite3_column_int64(st, 1));
+			buf_printf(
+			    err,
+			    "purpose '%s' is no longer in consent.yaml but %lld answers refer "
+			    "to it; put it back (the answers stay valid)\n",
+			    id, sqlite3_column_int64(st, 1));
 			bad = 1;
 		} else {
 			buf_puts(&gone, id);
@@ -322,10 +328,10 @@ static int valid_version(const char *s)
 static int sync_line(struct db *db, const char *path, int lineno, char *line, struct buf *err)
 {
 	static const char find_sql[] =
-		"SELECT id, sha256 FROM document WHERE slug = ?1 AND version = ?2 AND lang = ?3";
+	    "SELECT id, sha256 FROM document WHERE slug = ?1 AND version = ?2 AND lang = ?3";
 	static const char insert_sql[] =
-		"INSERT INTO document (slug, version, lang, sha256, resign, title, declaration)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	    "INSERT INTO document (slug, version, lang, sha256, resign, title, declaration)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	static const char resign_sql[] = "UPDATE document SET resign = ?2 WHERE id = ?1";
 	sqlite3_stmt *st;
 	char *f[7];
@@ -333,16 +339,18 @@ static int sync_line(struct db *db, const char *path, int lineno, char *line, st
 
 	if (strlen(line) > CATALOG_MAX_LINE || !utf8_valid_line(line, strlen(line)) ||
 	    split_tabs(line, f, 7) < 0) {
-		buf_printf(err, "%s:%d: expected 7 tab-separated fields of UTF-8 text; rebuild the "
-		                "site with policygen build\n",
+		buf_printf(err,
+		           "%s:%d: expected 7 tab-separated fields of UTF-8 text; rebuild the "
+		           "site with policygen build\n",
 		           path, lineno);
 		return 1;
 	}
 	if (!valid_id(f[0]) || !valid_version(f[1]) || catalog_lang(f[2]) < 0 ||
 	    !all_hex(f[3], DB_HASH_HEX) || (strcmp(f[4], "0") != 0 && strcmp(f[4], "1") != 0) ||
 	    f[5][0] == '\0' || f[6][0] == '\0') {
-		buf_printf(err, "%s:%d: expected slug, version (YYYY-MM-DD), language (en or cy), "
-		                "SHA-256, resign (0 or 1), title, declaration\n",
+		buf_printf(err,
+		           "%s:%d: expected slug, version (YYYY-MM-DD), language (en or cy), "
+		           "SHA-256, resign (0 or 1), title, declaration\n",
 		           path, lineno);
 		return 1;
 	}
@@ -356,9 +364,10 @@ static int sync_line(struct db *db, const char *path, int lineno, char *line, st
 		int same = strcmp((const char *)sqlite3_column_text(st, 1), f[3]) == 0;
 		sqlite3_reset(st);
 		if (!same) {
-			buf_printf(err, "%s:%d: %s %s (%s) was published with a different text; a "
-			                "version parents may have signed must not change: publish the "
-			                "change as a new version\n",
+			buf_printf(err,
+			           "%s:%d: %s %s (%s) was published with a different text; a "
+			           "version parents may have signed must not change: publish the "
+			           "change as a new version\n",
 			           path, lineno, f[0], f[1], f[2]);
 			return 1;
 		}
@@ -412,8 +421,7 @@ static int sync_documents(struct db *db, const char *path, struct buf *err)
 	return bad ? -1 : 0;
 }
 
-int catalog_sync(struct db *db, const struct catalog *c, const char *signable_tsv,
-                 struct buf *err)
+int catalog_sync(struct db *db, const struct catalog *c, const char *signable_tsv, struct buf *err)
 {
 	int rc;
 

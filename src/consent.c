@@ -88,7 +88,8 @@ enum consent_lookup consent_lookup(struct db *db, const char *token, const char 
 	if ((rc = step_one(st)) < 0)
 		return CONSENT_DBERR;
 	if (rc == 1) {
-		long long failures = sqlite3_column_int64(st, 0), start = sqlite3_column_int64(st, 1);
+		long long failures = sqlite3_column_int64(st, 0),
+		          start = sqlite3_column_int64(st, 1);
 		sqlite3_reset(st);
 		if (now - start < CONSENT_THROTTLE_WINDOW && failures >= CONSENT_THROTTLE_LIMIT)
 			return CONSENT_THROTTLED;
@@ -198,8 +199,8 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 	    " WHERE s.family_id = ?1 AND d.slug = ?2 AND NOT EXISTS (SELECT 1 FROM document n"
 	    "  WHERE n.slug = d.slug AND n.version > d.version AND n.resign = 1)"
 	    " ORDER BY s.event_id";
-	static const char status_sql[] =
-	    "SELECT needs_sign, sign_again FROM declaration_status WHERE family_id = ?1 AND slug = ?2";
+	static const char status_sql[] = "SELECT needs_sign, sign_again FROM declaration_status "
+	                                 "WHERE family_id = ?1 AND slug = ?2";
 	sqlite3_stmt *st;
 	long n;
 	int rc;
@@ -617,7 +618,8 @@ static enum consent_err precheck(const struct consent_submission *s, char show[]
 		return CONSENT_ERR_NAME;
 	for (i = 0; i < s->nitems; i++) {
 		const struct consent_item *x = &s->items[i];
-		if (x->answer == NULL || (strcmp(x->answer, "yes") != 0 && strcmp(x->answer, "no") != 0))
+		if (x->answer == NULL ||
+		    (strcmp(x->answer, "yes") != 0 && strcmp(x->answer, "no") != 0))
 			return CONSENT_ERR_ANSWER;
 		if (x->purpose == NULL)
 			return CONSENT_ERR_PURPOSE;
@@ -647,7 +649,7 @@ static int sign_one(struct db *db, const struct consent_submission *s, long long
 	    "SELECT 1 FROM signature WHERE family_id = ?1 AND document_id = ?2 AND signer_key = ?3";
 	static const char insert_sql[] =
 	    "INSERT INTO signature (family_id, document_id, signer, signer_key, at, channel,"
-	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)";
+	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7)";
 	struct db_event e;
 	sqlite3_stmt *st;
 	char at[21], hash[DB_HASH_HEX + 1];
@@ -673,6 +675,7 @@ static int sign_one(struct db *db, const struct consent_submission *s, long long
 	e.signer = show;
 	e.channel = s->channel;
 	e.detail = detail;
+	e.staff = s->staff;
 	if ((id = db_event_append(db, &e)) < 0 || event_at(db, id, at, hash) < 0)
 		return -CONSENT_ERR_DB;
 	if (*first == 0)
@@ -686,6 +689,8 @@ static int sign_one(struct db *db, const struct consent_submission *s, long long
 	sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, s->channel, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, id);
+	if (s->staff)
+		sqlite3_bind_text(st, 8, s->staff, -1, SQLITE_STATIC);
 	return db_exec_stmt(st) < 0 ? -CONSENT_ERR_DB : 1;
 }
 
@@ -695,10 +700,10 @@ static int answer_one(struct db *db, const struct consent_submission *s,
 {
 	static const char upsert_sql[] =
 	    "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
-	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8)"
+	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)"
 	    " ON CONFLICT (child_id, purpose, signer_key) DO UPDATE SET signer = excluded.signer,"
 	    "  answer = excluded.answer, at = excluded.at, channel = excluded.channel,"
-	    "  staff = NULL, event_id = excluded.event_id";
+	    "  staff = excluded.staff, event_id = excluded.event_id";
 	struct db_event e;
 	sqlite3_stmt *st;
 	char at[21], hash[DB_HASH_HEX + 1];
@@ -718,6 +723,7 @@ static int answer_one(struct db *db, const struct consent_submission *s,
 	e.signer = show;
 	e.channel = s->channel;
 	e.detail = detail;
+	e.staff = s->staff;
 	if ((id = db_event_append(db, &e)) < 0 || event_at(db, id, at, hash) < 0)
 		return -CONSENT_ERR_DB;
 	if (*first == 0)
@@ -732,6 +738,8 @@ static int answer_one(struct db *db, const struct consent_submission *s,
 	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, s->channel, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, id);
+	if (s->staff)
+		sqlite3_bind_text(st, 9, s->staff, -1, SQLITE_STATIC);
 	return db_exec_stmt(st) < 0 ? -CONSENT_ERR_DB : 1;
 }
 
@@ -783,8 +791,8 @@ enum consent_err consent_record(struct db *db, const struct consent_submission *
 		rc = sign_one(db, s, s->documents[i], show, key, detail, &first);
 	for (i = 0; i < s->nitems && rc >= 0; i++)
 		rc = answer_one(db, s, &s->items[i], show, key, detail, &first);
-	return finish(db, rc < 0 ? (enum consent_err)-rc : CONSENT_OK, s->family_id, first, expect,
-	              s->language, ref);
+	return finish(db, rc < 0 ? (enum consent_err) - rc : CONSENT_OK, s->family_id, first,
+	              expect, s->language, ref);
 }
 
 enum consent_err consent_withdraw(struct db *db, long long family_id, long long child_id,

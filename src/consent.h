@@ -32,11 +32,11 @@
 #include "db.h"
 #include "token.h"
 
-#define CONSENT_NAME_MAX 100       /* bytes in a typed name */
-#define CONSENT_THROTTLE_LIMIT 20  /* failed token look-ups per address ... */
+#define CONSENT_NAME_MAX 100        /* bytes in a typed name */
+#define CONSENT_THROTTLE_LIMIT 20   /* failed token look-ups per address ... */
 #define CONSENT_THROTTLE_WINDOW 600 /* ... within this many seconds */
-#define CONSENT_REF_MAX 32         /* bytes of a reference with its NUL */
-#define CONSENT_ADDR_MAX 64        /* bytes of a client address used as a throttle key */
+#define CONSENT_REF_MAX 32          /* bytes of a reference with its NUL */
+#define CONSENT_ADDR_MAX 64         /* bytes of a client address used as a throttle key */
 
 enum consent_lookup {
 	CONSENT_FOUND,
@@ -46,12 +46,12 @@ enum consent_lookup {
 };
 
 /* Finds the family whose live (not revoked) token is token (roster_family_by_token),
- * for a client at addr ("" allowed). While addr has CONSENT_THROTTLE_LIMIT failures in the current window every
- * look-up is refused, even with a good token; each failure counts one, in the throttle
+ * for a client at addr ("" allowed). While addr has CONSENT_THROTTLE_LIMIT failures in the current
+ * window every look-up is refused, even with a good token; each failure counts one, in the throttle
  * table under "token:<addr>". A success does not clear the count (a parent's own token
  * must not reset a guesser's). now is Unix seconds. Sets *family_id on CONSENT_FOUND. */
-enum consent_lookup consent_lookup(struct db *, const char *token, const char *addr,
-                                   long long now, long long *family_id);
+enum consent_lookup consent_lookup(struct db *, const char *token, const char *addr, long long now,
+                                   long long *family_id);
 
 /* The portal's CSRF key: the 32-byte secret called 'csrf', made from the CSPRNG and
  * stored the first time. Returns 0 or -1. */
@@ -118,7 +118,7 @@ struct consent_effective {
 
 struct consent_family {
 	long long id;
-	char language[3]; /* the household's stored choice, "en" or "cy" */
+	char language[3];               /* the household's stored choice, "en" or "cy" */
 	struct consent_child *children; /* still attending, by first name */
 	size_t nchildren;
 	struct consent_purpose *purposes; /* in the database's order, those in the catalog */
@@ -152,13 +152,15 @@ struct consent_item {
 
 struct consent_submission {
 	long long family_id;
-	const char *signer;        /* the name as typed */
+	const char *signer;         /* the name as typed */
 	const long long *documents; /* ids of current documents the carer ticked to sign */
 	size_t ndocuments;
 	const struct consent_item *items;
 	size_t nitems;
-	const char *channel;  /* "qr" */
+	const char *channel;  /* "qr" from the portal, "paper" when the office enters it */
 	const char *language; /* stored as the household's language; NULL leaves it */
+	const char *staff;    /* the staff user who entered a paper answer; NULL from the
+	                         portal. Recorded in the events and the rows. */
 };
 
 /* Why a submission was refused; nothing is written for any of them. */
@@ -206,12 +208,12 @@ int consent_set_language(struct db *, long long family_id, const char *lang);
 
 /* One line of a submission's receipt. */
 struct consent_receipt_item {
-	const char *kind;     /* "sign", "answer" or "withdraw" */
-	long long child_id;   /* 0 for "sign" */
-	const char *child;    /* first name, "" when the child is gone */
-	const char *purpose;  /* NULL for "sign" */
+	const char *kind;    /* "sign", "answer" or "withdraw" */
+	long long child_id;  /* 0 for "sign" */
+	const char *child;   /* first name, "" when the child is gone */
+	const char *purpose; /* NULL for "sign" */
 	const char *answer;
-	long long document_id; /* 0 unless "sign" */
+	long long document_id;              /* 0 unless "sign" */
 	const char *title, *version, *lang; /* the document's, for "sign" */
 };
 

@@ -34,48 +34,48 @@
 #define MAX_USERNAME 40
 
 static const char usage_text[] =
-	"usage: consentctl --db FILE COMMAND [OPTIONS] [ARGUMENTS]\n"
-	"\n"
-	"  init [--content DIR] [--site DIR]\n"
-	"      Create the database or upgrade its schema, load the photo purposes from\n"
-	"      DIR/consent.yaml (default: content) and the policy versions parents sign from\n"
-	"      SITE/signable.tsv (default: public, written by policygen build) when it exists,\n"
-	"      and make the portal's secret key. Safe to run again.\n"
-	"  sync [--content DIR] [--site DIR]\n"
-	"      Load consent.yaml and signable.tsv again, after editing them or building the\n"
-	"      site. Published versions are never changed or removed.\n"
-	"  import [--allow-move] FAMILIES.csv\n"
-	"      Add and update families and children from the school's CSV (columns\n"
-	"      family_ref, child_ref, first_name, last_name, class; optional carers, language).\n"
-	"      Children missing from the file are marked as left. When any row is bad, every\n"
-	"      bad row is listed and nothing is imported. --allow-move lets a child move to\n"
-	"      another family (their current photo answers are cleared).\n"
-	"  tokens [--base-url URL] [--family REF] [--reissue] [--content DIR]\n"
-	"      Issue a token to each current family without one (or only to REF) and print\n"
-	"      family_ref,url as CSV. A token is shown only this once. --reissue gives new\n"
-	"      tokens and revokes the old ones, whose links and QR codes stop working.\n"
-	"  letters --out FILE.html [--class NAME] [--family REF] [--outstanding]\n"
-	"          [--base-url URL] [--content DIR] [--templates DIR]\n"
-	"      Write printable A4 letters, one page per current family, with the family's QR\n"
-	"      code and link. Only a token's hash is stored, so each letter carries a NEW\n"
-	"      token: printing a family's letter makes its earlier letter, link and QR code\n"
-	"      stop working. --outstanding: only families still to sign or answer.\n"
-	"  add-staff USERNAME\n"
-	"      Add an office user (a-z, 0-9, '.', '_', '-'). The password, at least 12\n"
-	"      characters, is read from standard input (asked twice on a terminal).\n"
-	"  export declarations|photo|outstanding\n"
-	"      Write a list as CSV (UTF-8 with a byte order mark) to standard output.\n"
-	"  verify\n"
-	"      Check the database's integrity and the event log's hash chain; exit status 1\n"
-	"      when a problem is found.\n"
-	"  backup FILE\n"
-	"      Copy the database to the new file FILE, safely while the portal runs. To\n"
-	"      restore, stop the portal and put the copy in place of the database file.\n"
-	"  purge --left-before YYYY-MM-DD\n"
-	"      Delete the personal data of families and children who left before the date;\n"
-	"      the event log keeps anonymous entries and still verifies.\n"
-	"\n"
-	"The base URL defaults to base_url in CONTENT/site.yaml.\n";
+    "usage: consentctl --db FILE COMMAND [OPTIONS] [ARGUMENTS]\n"
+    "\n"
+    "  init [--content DIR] [--site DIR]\n"
+    "      Create the database or upgrade its schema, load the photo purposes from\n"
+    "      DIR/consent.yaml (default: content) and the policy versions parents sign from\n"
+    "      SITE/signable.tsv (default: public, written by policygen build) when it exists,\n"
+    "      and make the portal's secret key. Safe to run again.\n"
+    "  sync [--content DIR] [--site DIR]\n"
+    "      Load consent.yaml and signable.tsv again, after editing them or building the\n"
+    "      site. Published versions are never changed or removed.\n"
+    "  import [--allow-move] FAMILIES.csv\n"
+    "      Add and update families and children from the school's CSV (columns\n"
+    "      family_ref, child_ref, first_name, last_name, class; optional carers, language).\n"
+    "      Children missing from the file are marked as left. When any row is bad, every\n"
+    "      bad row is listed and nothing is imported. --allow-move lets a child move to\n"
+    "      another family (their current photo answers are cleared).\n"
+    "  tokens [--base-url URL] [--family REF] [--reissue] [--content DIR]\n"
+    "      Issue a token to each current family without one (or only to REF) and print\n"
+    "      family_ref,url as CSV. A token is shown only this once. --reissue gives new\n"
+    "      tokens and revokes the old ones, whose links and QR codes stop working.\n"
+    "  letters --out FILE.html [--class NAME] [--family REF] [--outstanding]\n"
+    "          [--base-url URL] [--content DIR] [--templates DIR]\n"
+    "      Write printable A4 letters, one page per current family, with the family's QR\n"
+    "      code and link. Only a token's hash is stored, so each letter carries a NEW\n"
+    "      token: printing a family's letter makes its earlier letter, link and QR code\n"
+    "      stop working. --outstanding: only families still to sign or answer.\n"
+    "  add-staff USERNAME\n"
+    "      Add an office user (a-z, 0-9, '.', '_', '-'). The password, at least 12\n"
+    "      characters, is read from standard input (asked twice on a terminal).\n"
+    "  export declarations|photo|outstanding\n"
+    "      Write a list as CSV (UTF-8 with a byte order mark) to standard output.\n"
+    "  verify\n"
+    "      Check the database's integrity and the event log's hash chain; exit status 1\n"
+    "      when a problem is found.\n"
+    "  backup FILE\n"
+    "      Copy the database to the new file FILE, safely while the portal runs. To\n"
+    "      restore, stop the portal and put the copy in place of the database file.\n"
+    "  purge --left-before YYYY-MM-DD\n"
+    "      Delete the personal data of families and children who left before the date;\n"
+    "      the event log keeps anonymous entries and still verifies.\n"
+    "\n"
+    "The base URL defaults to base_url in CONTENT/site.yaml.\n";
 
 /* Options, each allowed for some commands. */
 enum opt {
@@ -139,20 +139,20 @@ static const struct command {
 	int nargs;     /* operands required */
 	const char *args;
 } commands[] = {
-	{"init", cmd_init, BIT(O_CONTENT) | BIT(O_SITE), 0, ""},
-	{"sync", cmd_sync, BIT(O_CONTENT) | BIT(O_SITE), 0, ""},
-	{"import", cmd_import, BIT(O_ALLOW_MOVE), 1, " FAMILIES.csv"},
-	{"tokens", cmd_tokens, BIT(O_BASE_URL) | BIT(O_FAMILY) | BIT(O_REISSUE) | BIT(O_CONTENT), 0,
-	 ""},
-	{"letters", cmd_letters,
-	 BIT(O_OUT) | BIT(O_BASE_URL) | BIT(O_CLASS) | BIT(O_FAMILY) | BIT(O_OUTSTANDING) |
-		 BIT(O_CONTENT) | BIT(O_TEMPLATES),
-	 0, ""},
-	{"add-staff", cmd_add_staff, 0, 1, " USERNAME"},
-	{"export", cmd_export, 0, 1, " declarations|photo|outstanding"},
-	{"verify", cmd_verify, 0, 0, ""},
-	{"backup", cmd_backup, 0, 1, " FILE"},
-	{"purge", cmd_purge, BIT(O_LEFT_BEFORE), 0, ""},
+    {"init", cmd_init, BIT(O_CONTENT) | BIT(O_SITE), 0, ""},
+    {"sync", cmd_sync, BIT(O_CONTENT) | BIT(O_SITE), 0, ""},
+    {"import", cmd_import, BIT(O_ALLOW_MOVE), 1, " FAMILIES.csv"},
+    {"tokens", cmd_tokens, BIT(O_BASE_URL) | BIT(O_FAMILY) | BIT(O_REISSUE) | BIT(O_CONTENT), 0,
+     ""},
+    {"letters", cmd_letters,
+     BIT(O_OUT) | BIT(O_BASE_URL) | BIT(O_CLASS) | BIT(O_FAMILY) | BIT(O_OUTSTANDING) |
+         BIT(O_CONTENT) | BIT(O_TEMPLATES),
+     0, ""},
+    {"add-staff", cmd_add_staff, 0, 1, " USERNAME"},
+    {"export", cmd_export, 0, 1, " declarations|photo|outstanding"},
+    {"verify", cmd_verify, 0, 0, ""},
+    {"backup", cmd_backup, 0, 1, " FILE"},
+    {"purge", cmd_purge, BIT(O_LEFT_BEFORE), 0, ""},
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -258,7 +258,8 @@ static struct site *load_site(const struct ctx *c)
 		/* Show why: the site settings' own errors (the policies do not matter here). */
 		for (d = s->diags; d; d = d->next)
 			if (d->level == DIAG_ERROR && strstr(d->path, "site.yaml"))
-				fprintf(stderr, "consentctl: %s:%d: %s\n", d->path, d->line, d->msg);
+				fprintf(stderr, "consentctl: %s:%d: %s\n", d->path, d->line,
+				        d->msg);
 		fail("%s/site.yaml: the school's name and base_url are needed for letters and "
 		     "links (--content DIR names the content folder)",
 		     dir);
@@ -302,10 +303,10 @@ static int sync_catalog(struct ctx *c)
 		goto out;
 	}
 	printf("%s: %zu photo purposes", buf_str(&path), cat->npurposes);
-	if ((st = db_stmt(c->db, "SELECT count(*), count(DISTINCT slug || version) FROM document")) &&
+	if ((st = db_stmt(c->db, "SELECT count(DISTINCT slug || ' ' || version) FROM document")) &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		printf("; %lld signable policy versions in the database\n",
-		       sqlite3_column_int64(st, 1));
+		       sqlite3_column_int64(st, 0));
 	else
 		printf("\n");
 	if (st)
@@ -326,7 +327,7 @@ out:
 static int cmd_init(struct ctx *c)
 {
 	static const char secret_sql[] =
-		"INSERT INTO secret (name, value) VALUES ('csrf', ?1) ON CONFLICT (name) DO NOTHING";
+	    "INSERT INTO secret (name, value) VALUES ('csrf', ?1) ON CONFLICT (name) DO NOTHING";
 	unsigned char key[TOKEN_KEY_LEN];
 	struct buf err = BUF_INIT;
 	sqlite3_stmt *st;
@@ -385,10 +386,11 @@ static int cmd_import(struct ctx *c)
 	                   c->val[O_ALLOW_MOVE] ? ROSTER_MOVE : 0, &n, &report);
 	if (rc == 0) {
 		printf("%s", buf_str(&report));
-	} else {
+	} else if (rc > 0) {
 		fputs(buf_str(&report), stderr);
-		fail("%s: nothing was imported; correct the file and import it again", path);
-		rc = 1;
+		rc = fail("%s: nothing was imported; correct the file and import it again", path);
+	} else {
+		rc = fail_buf(&report);
 	}
 out:
 	buf_free(&data);
@@ -412,7 +414,7 @@ static void wipe(struct buf *b)
 static int cmd_tokens(struct ctx *c)
 {
 	static const char families_sql[] =
-		"SELECT id, ref FROM family WHERE left_on IS NULL ORDER BY ref";
+	    "SELECT id, ref FROM family WHERE left_on IS NULL ORDER BY ref";
 	struct issued *v = NULL;
 	size_t n = 0, cap = 0, skipped = 0, i;
 	struct site *s = NULL;
@@ -466,8 +468,8 @@ static int cmd_tokens(struct ctx *c)
 	if (step != SQLITE_DONE)
 		goto dberr;
 	for (i = 0; i < n; i++) {
-		int r = roster_issue_token(c->db, v[i].id, c->val[O_REISSUE] != NULL, NULL,
-		                           v[i].token);
+		int r =
+		    roster_issue_token(c->db, v[i].id, c->val[O_REISSUE] != NULL, NULL, v[i].token);
 		if (r < 0)
 			goto dberr;
 		skipped += r == 0;
@@ -497,7 +499,8 @@ static int cmd_tokens(struct ctx *c)
 		fprintf(stderr,
 		        "consentctl: %zu token%s issued; %zu famil%s already had one (--reissue "
 		        "replaces it)\n",
-		        n - skipped, n - skipped == 1 ? "" : "s", skipped, skipped == 1 ? "y" : "ies");
+		        n - skipped, n - skipped == 1 ? "" : "s", skipped,
+		        skipped == 1 ? "y" : "ies");
 	goto out;
 dberr:
 	fail("database: %s; no token was issued", db_errmsg(c->db));
@@ -507,6 +510,7 @@ out:
 		sodium_memzero(v, cap * sizeof *v);
 	free(v);
 	wipe(&out);
+	wipe(&url);
 	buf_free(&out);
 	buf_free(&url);
 	content_free(s);
@@ -554,7 +558,8 @@ static char *write_temp(const char *path, const struct buf *data)
 static int cmd_letters(struct ctx *c)
 {
 	const char *path = c->val[O_OUT];
-	struct letters_filter f = {c->val[O_CLASS], c->val[O_FAMILY], c->val[O_OUTSTANDING] != NULL};
+	struct letters_filter f = {c->val[O_CLASS], c->val[O_FAMILY],
+	                           c->val[O_OUTSTANDING] != NULL};
 	struct arena *a = arena_new();
 	struct site *s = NULL;
 	struct letters_contact contact;
@@ -620,8 +625,8 @@ static int cmd_letters(struct ctx *c)
 		buf_free(&u);
 	}
 	sodium_memzero(token, sizeof token);
-	if (!arena_ok(a) ||
-	    letters_render(&html, s, &contact, opt(c, O_TEMPLATES, "templates"), letters, n, &err) < 0) {
+	if (!arena_ok(a) || letters_render(&html, s, &contact, opt(c, O_TEMPLATES, "templates"),
+	                                   letters, n, &err) < 0) {
 		if (!arena_ok(a))
 			buf_puts(&err, "out of memory\n");
 		fail_buf(&err);
@@ -720,7 +725,8 @@ static int read_password(const char *user, char pw[MAX_PASSWORD_BYTES + 2])
 	if (n == -1)
 		return fail("no password on standard input; nothing changed");
 	if (n < 0)
-		return fail("the password is longer than %d bytes; nothing changed", MAX_PASSWORD_BYTES);
+		return fail("the password is longer than %d bytes; nothing changed",
+		            MAX_PASSWORD_BYTES);
 	return 0;
 }
 
@@ -738,7 +744,7 @@ static int cmd_add_staff(struct ctx *c)
 {
 	static const char exists_sql[] = "SELECT 1 FROM staff WHERE username = ?1";
 	static const char insert_sql[] =
-		"INSERT INTO staff (username, pwhash, created_at) VALUES (?1, ?2, ?3)";
+	    "INSERT INTO staff (username, pwhash, created_at) VALUES (?1, ?2, ?3)";
 	const char *user = c->args[0];
 	char pw[MAX_PASSWORD_BYTES + 2], hash[crypto_pwhash_STRBYTES], now[21];
 	struct db_event e = {.kind = "staff", .channel = "system", .detail = "added"};
@@ -836,15 +842,18 @@ static int cmd_verify(struct ctx *c)
 static int cmd_backup(struct ctx *c)
 {
 	struct buf err = BUF_INIT;
+	mode_t mask;
 	int rc;
 
 	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
 		return rc;
-	if (db_backup(c->db, c->args[0], &err) < 0) {
+	/* The copy holds the same personal data as the database: readable by its owner only. */
+	mask = umask(077);
+	rc = db_backup(c->db, c->args[0], &err);
+	umask(mask);
+	if (rc < 0) {
 		rc = fail_buf(&err);
 	} else {
-		/* The copy holds the same personal data as the database. */
-		chmod(c->args[0], 0600);
 		printf("%s: backed up to %s\n", c->val[O_DB], c->args[0]);
 	}
 	buf_free(&err);

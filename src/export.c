@@ -30,45 +30,47 @@ int export_kind(const char *name)
 	" FROM child c WHERE c.family_id = f.id" cond ")"
 
 static const char declarations_sql[] =
-	"SELECT f.ref, f.carers, s.signer, d.slug, d.version, d.lang, s.at, s.channel,"
-	" coalesce(s.staff, ''), " FAMILY_KEY("") " AS k"
-	" FROM signature s JOIN family f ON f.id = s.family_id"
-	" JOIN document d ON d.id = s.document_id"
-	" ORDER BY k, f.ref, d.slug, d.version, s.at, s.signer, d.lang";
+    "SELECT f.ref, f.carers, s.signer, d.slug, d.version, d.lang, s.at, s.channel,"
+    " coalesce(s.staff, ''), " FAMILY_KEY(
+        "") " AS k"
+            " FROM signature s JOIN family f ON f.id = s.family_id"
+            " JOIN document d ON d.id = s.document_id"
+            " ORDER BY k, f.ref, d.slug, d.version, s.at, s.signer, d.lang";
 
 static const char photo_sql[] =
-	"SELECT c.class, c.ref, c.first_name, c.last_name, e.purpose, e.basis,"
-	" CASE WHEN e.permitted THEN 'yes' ELSE 'no' END, e.answers"
-	" FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
-	" WHERE c.left_on IS NULL"
-	" ORDER BY c.class, c.last_name, c.first_name, c.ref, p.position, p.id";
+    "SELECT c.class, c.ref, c.first_name, c.last_name, e.purpose, e.basis,"
+    " CASE WHEN e.permitted THEN 'yes' ELSE 'no' END, e.answers"
+    " FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
+    " WHERE c.left_on IS NULL"
+    " ORDER BY c.class, c.last_name, c.first_name, c.ref, p.position, p.id";
 
-static const char outstanding_sql[] =
-	"SELECT f.id, f.ref, f.carers, f.language, " FAMILY_KEY(" AND c.left_on IS NULL") " AS k"
-	" FROM family f WHERE f.left_on IS NULL AND"
-	" (EXISTS (SELECT 1 FROM declaration_status ds WHERE ds.family_id = f.id AND ds.needs_sign)"
-	"  OR EXISTS (SELECT 1 FROM photo_missing pm WHERE pm.family_id = f.id))"
-	" ORDER BY k, f.ref";
+static const char outstanding_sql[] = "SELECT f.id, f.ref, f.carers, f.language, " FAMILY_KEY(
+    " AND c.left_on IS NULL") " AS k"
+                              " FROM family f WHERE f.left_on IS NULL AND"
+                              " (EXISTS (SELECT 1 FROM declaration_status ds WHERE ds.family_id = "
+                              "f.id AND ds.needs_sign)"
+                              "  OR EXISTS (SELECT 1 FROM photo_missing pm WHERE pm.family_id = "
+                              "f.id))"
+                              " ORDER BY k, f.ref";
 
 static const char children_sql[] =
-	"SELECT first_name, last_name, class FROM child WHERE family_id = ?1 AND left_on IS NULL"
-	" ORDER BY class, last_name, first_name, ref";
+    "SELECT first_name, last_name, class FROM child WHERE family_id = ?1 AND left_on IS NULL"
+    " ORDER BY class, last_name, first_name, ref";
 
-static const char to_sign_sql[] =
-	"SELECT slug, version, sign_again FROM declaration_status"
-	" WHERE family_id = ?1 AND needs_sign ORDER BY slug";
+static const char to_sign_sql[] = "SELECT slug, version, sign_again FROM declaration_status"
+                                  " WHERE family_id = ?1 AND needs_sign ORDER BY slug";
 
 static const char missing_sql[] =
-	"SELECT c.id, c.first_name, pm.purpose FROM photo_missing pm JOIN child c ON c.id = pm.child_id"
-	" WHERE pm.family_id = ?1 ORDER BY c.class, c.last_name, c.first_name, c.ref, pm.position";
+    "SELECT c.id, c.first_name, pm.purpose FROM photo_missing pm JOIN child c ON c.id = pm.child_id"
+    " WHERE pm.family_id = ?1 ORDER BY c.class, c.last_name, c.first_name, c.ref, pm.position";
 
 static const char *const headers[EXPORT__MAX][10] = {
     [EXPORT_DECLARATIONS] = {"family_ref", "carers", "signer", "policy", "version", "language",
                              "signed_at", "channel", "staff", NULL},
     [EXPORT_PHOTO] = {"class", "child_ref", "first_name", "last_name", "purpose", "basis",
                       "permitted", "answers", "as_at", NULL},
-    [EXPORT_OUTSTANDING] = {"family_ref", "carers", "language", "children", "to_sign",
-                            "sign_again", "photo_unanswered", NULL},
+    [EXPORT_OUTSTANDING] = {"family_ref", "carers", "language", "children", "to_sign", "sign_again",
+                            "photo_unanswered", NULL},
 };
 
 static const char *text(sqlite3_stmt *st, int i)
@@ -140,7 +142,8 @@ static int family_missing(struct db *db, long long id, struct buf *children, str
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_int64(st, 0) != last)
-			buf_printf(photo, "%s%s: %s", photo->len ? "; " : "", text(st, 1), text(st, 2));
+			buf_printf(photo, "%s%s: %s", photo->len ? "; " : "", text(st, 1),
+			           text(st, 2));
 		else
 			buf_printf(photo, ", %s", text(st, 2));
 		last = sqlite3_column_int64(st, 0);
@@ -176,7 +179,8 @@ static long outstanding(struct db *db, struct buf *out)
 	if (rc != SQLITE_DONE)
 		goto out;
 	for (i = 0; i < n; i++) {
-		static const char family_sql[] = "SELECT ref, carers, language FROM family WHERE id = ?1";
+		static const char family_sql[] =
+		    "SELECT ref, carers, language FROM family WHERE id = ?1";
 		const char *cells[7];
 		int again = 0;
 		buf_reset(&children);

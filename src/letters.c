@@ -14,29 +14,29 @@
 
 /* The UI strings a letter uses, from content/i18n/<lang>.yaml. */
 static const char *const letter_keys[] = {
-	"letter_document_title", "letter_title",     "letter_greeting", "letter_intro",
-	"letter_scan",           "letter_type",      "letter_time",     "letter_again",
-	"letter_private",        "letter_replaces",  "letter_paper",    "letter_contact",
-	"letter_reference",      "letter_qr_label",
+    "letter_document_title", "letter_title",    "letter_greeting", "letter_intro",
+    "letter_scan",           "letter_type",     "letter_time",     "letter_again",
+    "letter_private",        "letter_replaces", "letter_paper",    "letter_contact",
+    "letter_reference",      "letter_qr_label",
 };
 
 static const char families_sql[] =
-	"SELECT f.id, f.ref, f.language,"
-	" (SELECT min(c.class || char(1) || c.last_name || char(1) || c.first_name)"
-	"  FROM child c WHERE c.family_id = f.id AND c.left_on IS NULL) AS k"
-	" FROM family f WHERE f.left_on IS NULL"
-	" AND (?1 IS NULL OR f.ref = ?1)"
-	" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id"
-	"  AND c.left_on IS NULL AND c.class = ?2))"
-	" AND (?3 = 0"
-	"  OR EXISTS (SELECT 1 FROM declaration_status ds WHERE ds.family_id = f.id"
-	"   AND ds.needs_sign)"
-	"  OR EXISTS (SELECT 1 FROM photo_missing pm WHERE pm.family_id = f.id))"
-	" ORDER BY k, f.ref";
+    "SELECT f.id, f.ref, f.language,"
+    " (SELECT min(c.class || char(1) || c.last_name || char(1) || c.first_name)"
+    "  FROM child c WHERE c.family_id = f.id AND c.left_on IS NULL) AS k"
+    " FROM family f WHERE f.left_on IS NULL"
+    " AND (?1 IS NULL OR f.ref = ?1)"
+    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id"
+    "  AND c.left_on IS NULL AND c.class = ?2))"
+    " AND (?3 = 0"
+    "  OR EXISTS (SELECT 1 FROM declaration_status ds WHERE ds.family_id = f.id"
+    "   AND ds.needs_sign)"
+    "  OR EXISTS (SELECT 1 FROM photo_missing pm WHERE pm.family_id = f.id))"
+    " ORDER BY k, f.ref";
 
 static const char children_sql[] =
-	"SELECT first_name FROM child WHERE family_id = ?1 AND left_on IS NULL"
-	" ORDER BY class, last_name, first_name, ref";
+    "SELECT first_name FROM child WHERE family_id = ?1 AND left_on IS NULL"
+    " ORDER BY class, last_name, first_name, ref";
 
 static int add_children(struct db *db, struct arena *a, struct letter *l)
 {
@@ -59,7 +59,7 @@ static int add_children(struct db *db, struct arena *a, struct letter *l)
 				break;
 		}
 		l->first_names[l->nchildren++] =
-			arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
+		    arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -130,7 +130,8 @@ int letters_contact_load(const struct site *s, struct arena *a, struct letters_c
 
 	memset(c, 0, sizeof *c);
 	if (path == NULL || buf_read_file(&text, path) < 0) {
-		buf_printf(err, "%s: cannot read: %s\n", path ? path : "site.yaml", strerror(errno));
+		buf_printf(err, "%s: cannot read: %s\n", path ? path : "site.yaml",
+		           strerror(errno));
 		goto out;
 	}
 	if ((root = yml_parse(a, buf_str(&text), text.len, 0, &yerr)) == NULL) {
@@ -161,11 +162,11 @@ out:
 static int starts_with_vowel(const char *name)
 {
 	static const uint32_t vowels[] = {
-		'A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u',
-		0xC0, 0xC1, 0xC2, 0xC4, 0xC8, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF, /* À..Ï */
-		0xD2, 0xD3, 0xD4, 0xD6, 0xD9, 0xDA, 0xDB, 0xDC,                         /* Ò..Ü */
-		0xE0, 0xE1, 0xE2, 0xE4, 0xE8, 0xE9, 0xEA, 0xEB, 0xEC, 0xED, 0xEE, 0xEF, /* à..ï */
-		0xF2, 0xF3, 0xF4, 0xF6, 0xF9, 0xFA, 0xFB, 0xFC,                         /* ò..ü */
+	    'A',  'E',  'I',  'O',  'U',  'a',  'e',  'i',  'o',  'u',  0xC0, 0xC1,
+	    0xC2, 0xC4, 0xC8, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF,             /* À..Ï */
+	    0xD2, 0xD3, 0xD4, 0xD6, 0xD9, 0xDA, 0xDB, 0xDC,                         /* Ò..Ü */
+	    0xE0, 0xE1, 0xE2, 0xE4, 0xE8, 0xE9, 0xEA, 0xEB, 0xEC, 0xED, 0xEE, 0xEF, /* à..ï */
+	    0xF2, 0xF3, 0xF4, 0xF6, 0xF9, 0xFA, 0xFB, 0xFC,                         /* ò..ü */
 	};
 	uint32_t cp;
 	size_t i;
@@ -236,8 +237,8 @@ static int add_letter(struct arena *a, struct tv *list, const struct site *s,
 		buf_printf(err, "letters: family %s has no link\n", l->family_ref);
 		return -1;
 	}
-	if (qr_svg(&svg, l->qr_url, content_i18n(s, order[0], "letter_qr_label"),
-	           LETTERS_QR_SIZE) < 0) {
+	if (qr_svg(&svg, l->qr_url, content_i18n(s, order[0], "letter_qr_label"), LETTERS_QR_SIZE) <
+	    0) {
 		buf_printf(err, "letters: family %s: cannot draw the QR code: %s\n", l->family_ref,
 		           strerror(errno));
 		buf_free(&svg);

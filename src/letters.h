@@ -21,7 +21,7 @@
 struct letter {
 	long long family_id;
 	const char *family_ref;
-	const char *language;    /* the household's: "en" or "cy" */
+	const char *language;     /* the household's: "en" or "cy" */
 	const char **first_names; /* the current children, in class and name order */
 	size_t nchildren;
 	const char *url;    /* the link as written out for typing; set by the caller */

@@ -30,12 +30,9 @@ static const struct {
 	int required;
 	enum kind kind;
 } cols[COL__MAX] = {
-    [COL_FAMILY_REF] = {"family_ref", 1, K_REF},
-    [COL_CHILD_REF] = {"child_ref", 1, K_REF},
-    [COL_FIRST_NAME] = {"first_name", 1, K_NAME},
-    [COL_LAST_NAME] = {"last_name", 1, K_NAME},
-    [COL_CLASS] = {"class", 1, K_NAME},
-    [COL_CARERS] = {"carers", 0, K_CARERS},
+    [COL_FAMILY_REF] = {"family_ref", 1, K_REF},  [COL_CHILD_REF] = {"child_ref", 1, K_REF},
+    [COL_FIRST_NAME] = {"first_name", 1, K_NAME}, [COL_LAST_NAME] = {"last_name", 1, K_NAME},
+    [COL_CLASS] = {"class", 1, K_NAME},           [COL_CARERS] = {"carers", 0, K_CARERS},
     [COL_LANGUAGE] = {"language", 0, K_LANGUAGE},
 };
 
@@ -73,7 +70,7 @@ struct import {
 };
 
 static void problem(struct import *im, size_t line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void problem(struct import *im, size_t line, const char *fmt, ...)
 {
@@ -183,8 +180,8 @@ static const char *check_value(struct import *im, size_t line, enum col c, const
 			if (n == 0)
 				problem(im, line, "%s is empty", name);
 			else
-				problem(im, line, "%s must be 1 to %d letters, digits, '_' or '-'", name,
-				        ROSTER_MAX_REF);
+				problem(im, line, "%s must be 1 to %d letters, digits, '_' or '-'",
+				        name, ROSTER_MAX_REF);
 			return NULL;
 		}
 		return v;
@@ -238,8 +235,9 @@ static int read_header(struct import *im, struct csv *c, int idx[COL__MAX])
 		if (rc < 0)
 			problem(im, c->err_line, "%s", csv_strerror(c->err));
 		else
-			problem(im, 1, "the file is empty; expected a header row naming the columns "
-			               "family_ref, child_ref, first_name, last_name, class");
+			problem(im, 1,
+			        "the file is empty; expected a header row naming the columns "
+			        "family_ref, child_ref, first_name, last_name, class");
 		return -1;
 	}
 	im->nheader = c->nfield;
@@ -295,10 +293,11 @@ static int read_rows(struct import *im, struct csv *c, const int idx[COL__MAX])
 		r->line = c->line;
 		if (c->nfield != im->nheader) {
 			/* A missing or extra comma would shift values into the wrong columns. */
-			problem(im, c->line,
-			        "the row has %zu fields but the header has %zu; check for a missing "
-			        "comma or a value with a comma that is not in quotes",
-			        c->nfield, im->nheader);
+			problem(
+			    im, c->line,
+			    "the row has %zu fields but the header has %zu; check for a missing "
+			    "comma or a value with a comma that is not in quotes",
+			    c->nfield, im->nheader);
 			continue;
 		}
 		for (k = 0; k < COL__MAX; k++) {
@@ -352,7 +351,8 @@ static int check_rows(struct import *im)
 	qsort(by, im->nrows, sizeof *by, row_cmp_child);
 	for (i = 1; i < im->nrows; i++)
 		if (strcmp(by[i]->v[COL_CHILD_REF], by[i - 1]->v[COL_CHILD_REF]) == 0)
-			problem(im, by[i]->line, "child_ref %s is also on line %zu; each child has one row",
+			problem(im, by[i]->line,
+			        "child_ref %s is also on line %zu; each child has one row",
 			        by[i]->v[COL_CHILD_REF], by[i - 1]->line);
 	qsort(by, im->nrows, sizeof *by, row_cmp_family);
 	for (i = 0; i < im->nrows; i++) {
@@ -369,7 +369,8 @@ static int check_rows(struct import *im)
 				f->carers = r->v[COL_CARERS];
 				f->carers_line = r->line;
 			} else if (strcmp(f->carers, r->v[COL_CARERS]) != 0) {
-				problem(im, r->line, "carers differ from line %zu of the same family %s",
+				problem(im, r->line,
+				        "carers differ from line %zu of the same family %s",
 				        f->carers_line, f->ref);
 			}
 		}
@@ -378,7 +379,8 @@ static int check_rows(struct import *im)
 				f->language = r->v[COL_LANGUAGE];
 				f->language_line = r->line;
 			} else if (strcmp(f->language, r->v[COL_LANGUAGE]) != 0) {
-				problem(im, r->line, "language differs from line %zu of the same family %s",
+				problem(im, r->line,
+				        "language differs from line %zu of the same family %s",
 				        f->language_line, f->ref);
 			}
 		}
@@ -415,11 +417,12 @@ static int check_moves(struct db *db, struct import *im, unsigned flags)
 		bind_str(st, 1, r->v[COL_CHILD_REF]);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
 		    strcmp(col_text(st, 0), r->v[COL_FAMILY_REF]) != 0 && !(flags & ROSTER_MOVE))
-			problem(im, r->line,
-			        "child %s belongs to family %s, not %s; if the child has really moved "
-			        "family, import again with --allow-move (their current photo answers "
-			        "are then cleared for the new family to give)",
-			        r->v[COL_CHILD_REF], col_text(st, 0), r->v[COL_FAMILY_REF]);
+			problem(
+			    im, r->line,
+			    "child %s belongs to family %s, not %s; if the child has really moved "
+			    "family, import again with --allow-move (their current photo answers "
+			    "are then cleared for the new family to give)",
+			    r->v[COL_CHILD_REF], col_text(st, 0), r->v[COL_FAMILY_REF]);
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return -1;
@@ -430,8 +433,10 @@ static int check_moves(struct db *db, struct import *im, unsigned flags)
 static int upsert_family(struct db *db, struct fam *f, struct roster_counts *n)
 {
 	static const char find_sql[] = "SELECT id, carers, language FROM family WHERE ref = ?1";
-	static const char insert_sql[] = "INSERT INTO family (ref, carers, language) VALUES (?1, ?2, ?3)";
-	static const char update_sql[] = "UPDATE family SET carers = ?2, language = ?3 WHERE id = ?1";
+	static const char insert_sql[] =
+	    "INSERT INTO family (ref, carers, language) VALUES (?1, ?2, ?3)";
+	static const char update_sql[] =
+	    "UPDATE family SET carers = ?2, language = ?3 WHERE id = ?1";
 	const char *carers = f->carers ? f->carers : "", *lang = f->language ? f->language : "en";
 	sqlite3_stmt *st = db_stmt(db, find_sql);
 	int rc, same;
@@ -498,7 +503,7 @@ static int move_child(struct db *db, long long child_id, long long from, long lo
 static int upsert_child(struct db *db, const struct row *r, struct roster_counts *n)
 {
 	static const char find_sql[] =
-		"SELECT id, family_id, first_name, last_name, class, left_on FROM child WHERE ref = ?1";
+	    "SELECT id, family_id, first_name, last_name, class, left_on FROM child WHERE ref = ?1";
 	static const char insert_sql[] = "INSERT INTO child (family_id, ref, first_name, last_name,"
 	                                 " class) VALUES (?1, ?2, ?3, ?4, ?5)";
 	static const char update_sql[] = "UPDATE child SET first_name = ?2, last_name = ?3,"
@@ -558,17 +563,16 @@ static int ref_cmp(const void *a, const void *b)
 
 /* Marks as left every current child missing from the file, then each family with no
  * current child; a family with one again is back. */
-static int mark_left(struct db *db, struct import *im, const char *today,
-                     struct roster_counts *n)
+static int mark_left(struct db *db, struct import *im, const char *today, struct roster_counts *n)
 {
 	static const char current_sql[] = "SELECT id, ref FROM child WHERE left_on IS NULL";
 	static const char left_sql[] = "UPDATE child SET left_on = ?2 WHERE id = ?1";
 	static const char fam_left_sql[] =
-		"UPDATE family SET left_on = ?1 WHERE left_on IS NULL AND NOT EXISTS"
-		" (SELECT 1 FROM child c WHERE c.family_id = family.id AND c.left_on IS NULL)";
+	    "UPDATE family SET left_on = ?1 WHERE left_on IS NULL AND NOT EXISTS"
+	    " (SELECT 1 FROM child c WHERE c.family_id = family.id AND c.left_on IS NULL)";
 	static const char fam_back_sql[] =
-		"UPDATE family SET left_on = NULL WHERE left_on IS NOT NULL AND EXISTS"
-		" (SELECT 1 FROM child c WHERE c.family_id = family.id AND c.left_on IS NULL)";
+	    "UPDATE family SET left_on = NULL WHERE left_on IS NOT NULL AND EXISTS"
+	    " (SELECT 1 FROM child c WHERE c.family_id = family.id AND c.left_on IS NULL)";
 	const char **refs = malloc((im->nrows + 1) * sizeof *refs);
 	long long *gone = NULL;
 	size_t i, ngone = 0, cap = 0;
@@ -624,14 +628,15 @@ out:
 	return rc;
 }
 
-static void summary(struct buf *b, const struct roster_counts *n)
+/* The counts as two lines (sep "\n") or one (sep "; "), without personal data. */
+static void summary(struct buf *b, const struct roster_counts *n, const char *sep)
 {
 	buf_printf(b,
-	           "families: %ld added, %ld updated, %ld unchanged, %ld left, %ld back\n"
+	           "families: %ld added, %ld updated, %ld unchanged, %ld left, %ld back%s"
 	           "children: %ld added, %ld updated, %ld unchanged, %ld left, %ld back, "
-	           "%ld moved\n",
+	           "%ld moved",
 	           n->families_added, n->families_updated, n->families_unchanged, n->families_left,
-	           n->families_returned, n->children_added, n->children_updated,
+	           n->families_returned, sep, n->children_added, n->children_updated,
 	           n->children_unchanged, n->children_left, n->children_returned,
 	           n->children_moved);
 }
@@ -652,22 +657,15 @@ static int write_import(struct db *db, struct import *im, const char *today,
 			return -1;
 	if (mark_left(db, im, today, n) < 0)
 		return -1;
-	summary(&detail, n);
-	/* One line: "families: ...; children: ..." */
-	for (i = 0; i + 1 < detail.len; i++)
-		if (detail.data[i] == '\n')
-			detail.data[i] = ';';
-	if (detail.len)
-		detail.data[--detail.len] = '\0';
+	summary(&detail, n, "; ");
 	e.detail = buf_str(&detail);
 	rc = buf_ok(&detail) && db_event_append(db, &e) > 0 ? 0 : -1;
 	buf_free(&detail);
 	return rc;
 }
 
-int roster_import(struct db *db, const char *name, const char *data, size_t len,
-                  const char *today, unsigned flags, struct roster_counts *counts,
-                  struct buf *report)
+int roster_import(struct db *db, const char *name, const char *data, size_t len, const char *today,
+                  unsigned flags, struct roster_counts *counts, struct buf *report)
 {
 	struct import im;
 	struct csv c;
@@ -686,9 +684,10 @@ int roster_import(struct db *db, const char *name, const char *data, size_t len,
 	if (read_header(&im, &c, idx) == 0) {
 		read_rows(&im, &c, idx);
 		if (im.nrows == 0 && im.nprobs == 0)
-			problem(&im, c.line ? c.line : 1,
-			        "no rows after the header; an empty import would mark every child as "
-			        "left, so nothing was imported");
+			problem(
+			    &im, c.line ? c.line : 1,
+			    "no rows after the header; an empty import would mark every child as "
+			    "left, so nothing was imported");
 		else if (!im.oom)
 			check_rows(&im);
 	}
@@ -716,12 +715,16 @@ int roster_import(struct db *db, const char *name, const char *data, size_t len,
 	}
 	if (im.nprobs) {
 		qsort(im.probs, im.nprobs, sizeof *im.probs, problem_cmp);
-		for (i = 0; i < im.nprobs; i++)
+		for (i = 0; i < im.nprobs && i < ROSTER_MAX_REPORT; i++)
 			buf_printf(report, "%s:%zu: %s\n", name, im.probs[i].line, im.probs[i].msg);
+		if (im.nprobs > ROSTER_MAX_REPORT)
+			buf_printf(report, "%s: %zu more problems not shown\n", name,
+			           im.nprobs - ROSTER_MAX_REPORT);
 		rc = 1;
 		goto out;
 	}
-	summary(report, counts);
+	summary(report, counts, "\n");
+	buf_putc(report, '\n');
 	rc = 0;
 	goto out;
 dberr:
@@ -760,11 +763,11 @@ int roster_issue_token(struct db *db, long long family_id, int reissue, const ch
                        char out[TOKEN_LEN + 1])
 {
 	static const char live_sql[] =
-		"SELECT count(*) FROM token WHERE family_id = ?1 AND revoked_at IS NULL";
+	    "SELECT count(*) FROM token WHERE family_id = ?1 AND revoked_at IS NULL";
 	static const char revoke_sql[] =
-		"UPDATE token SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL";
+	    "UPDATE token SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL";
 	static const char insert_sql[] =
-		"INSERT INTO token (family_id, hash, issued_at) VALUES (?1, ?2, ?3)";
+	    "INSERT INTO token (family_id, hash, issued_at) VALUES (?1, ?2, ?3)";
 	struct db_event e = {.kind = "token", .channel = "system"};
 	sqlite3_stmt *st = db_stmt(db, live_sql);
 	char hash[TOKEN_HEX_LEN + 1], now[21];
@@ -815,7 +818,8 @@ fail:
 
 long long roster_family_by_token(struct db *db, const char *token)
 {
-	static const char sql[] = "SELECT family_id FROM token WHERE hash = ?1 AND revoked_at IS NULL";
+	static const char sql[] =
+	    "SELECT family_id FROM token WHERE hash = ?1 AND revoked_at IS NULL";
 	char hash[TOKEN_HEX_LEN + 1];
 	sqlite3_stmt *st;
 	long long id = 0;
@@ -884,34 +888,33 @@ int roster_sign_url(struct buf *out, const char *base_url, const char *token, in
 	return 0;
 }
 
-int roster_purge(struct db *db, const char *before, struct roster_purge_counts *n,
-                 struct buf *err)
+int roster_purge(struct db *db, const char *before, struct roster_purge_counts *n, struct buf *err)
 {
 	/* Who goes: families that left before the date, and children who did (a family's
 	 * children all left on or before the family did). */
 	static const char events_sql[] =
-		"UPDATE event SET signer = NULL WHERE signer IS NOT NULL AND"
-		" (family_id IN (SELECT id FROM family WHERE left_on < ?1)"
-		"  OR child_id IN (SELECT id FROM child WHERE left_on < ?1"
-		"   OR family_id IN (SELECT id FROM family WHERE left_on < ?1)))";
+	    "UPDATE event SET signer = NULL WHERE signer IS NOT NULL AND"
+	    " (family_id IN (SELECT id FROM family WHERE left_on < ?1)"
+	    "  OR child_id IN (SELECT id FROM child WHERE left_on < ?1"
+	    "   OR family_id IN (SELECT id FROM family WHERE left_on < ?1)))";
 	static const char answers_sql[] =
-		"DELETE FROM answer WHERE child_id IN (SELECT id FROM child WHERE left_on < ?1"
-		" OR family_id IN (SELECT id FROM family WHERE left_on < ?1))";
+	    "DELETE FROM answer WHERE child_id IN (SELECT id FROM child WHERE left_on < ?1"
+	    " OR family_id IN (SELECT id FROM family WHERE left_on < ?1))";
 	static const char signatures_sql[] =
-		"DELETE FROM signature WHERE family_id IN (SELECT id FROM family WHERE left_on < ?1)";
+	    "DELETE FROM signature WHERE family_id IN (SELECT id FROM family WHERE left_on < ?1)";
 	static const char tokens_sql[] =
-		"DELETE FROM token WHERE family_id IN (SELECT id FROM family WHERE left_on < ?1)";
+	    "DELETE FROM token WHERE family_id IN (SELECT id FROM family WHERE left_on < ?1)";
 	static const char children_sql[] =
-		"DELETE FROM child WHERE left_on < ?1"
-		" OR family_id IN (SELECT id FROM family WHERE left_on < ?1)";
+	    "DELETE FROM child WHERE left_on < ?1"
+	    " OR family_id IN (SELECT id FROM family WHERE left_on < ?1)";
 	static const char families_sql[] = "DELETE FROM family WHERE left_on < ?1";
 	const struct {
 		const char *sql;
 		long *count;
 	} steps[] = {
-		{events_sql, &n->events_cleared}, {answers_sql, &n->answers},
-		{signatures_sql, &n->signatures}, {tokens_sql, &n->tokens},
-		{children_sql, &n->children},     {families_sql, &n->families},
+	    {events_sql, &n->events_cleared}, {answers_sql, &n->answers},
+	    {signatures_sql, &n->signatures}, {tokens_sql, &n->tokens},
+	    {children_sql, &n->children},     {families_sql, &n->families},
 	};
 	struct db_event e = {.kind = "purge", .channel = "system"};
 	struct date d;

@@ -39,7 +39,8 @@
 #define ROSTER_MAX_NAME 100   /* bytes in a first name, last name or class */
 #define ROSTER_MAX_CARERS 500 /* bytes in the carers field */
 #define ROSTER_MAX_ROWS 100000
-#define ROSTER_MAX_URL 200 /* bytes in a base URL */
+#define ROSTER_MAX_URL 200    /* bytes in a base URL */
+#define ROSTER_MAX_REPORT 200 /* problems listed; a count of the rest follows */
 
 /* roster_import flags. */
 #define ROSTER_MOVE 1 /* allow a child to move to another family (see above) */
@@ -54,7 +55,8 @@ struct roster_counts {
 /* Imports the families CSV (len bytes at csv; name is used in messages as FILE). today
  * is "YYYY-MM-DD". Records one `import` event with the counts (no personal data).
  * Returns 0 with the counts filled in and a two-line summary appended to report; 1 when
- * the file has bad rows, with one "FILE:LINE: message" line per problem appended to
+ * the file has bad rows, with one "FILE:LINE: message" line per problem (in line order,
+ * the first ROSTER_MAX_REPORT, then "FILE: N more problems not shown") appended to
  * report and nothing changed; -1 on a database error (message in report, nothing
  * changed). */
 int roster_import(struct db *, const char *name, const char *csv, size_t len, const char *today,
@@ -100,7 +102,6 @@ struct roster_purge_counts {
  * named them keep their place in the chain: only their `signer` is cleared, which the
  * chain does not cover. Appends one `purge` event with the counts. One transaction.
  * Returns 0, or -1 with a message in err and nothing changed. */
-int roster_purge(struct db *, const char *before, struct roster_purge_counts *,
-                 struct buf *err);
+int roster_purge(struct db *, const char *before, struct roster_purge_counts *, struct buf *err);
 
 #endif

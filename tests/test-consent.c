@@ -133,7 +133,13 @@ static enum consent_err record(const char *name, const long long *docs, size_t n
                                const struct consent_item *items, size_t nitems,
                                char ref[CONSENT_REF_MAX])
 {
-	struct consent_submission s = {1, name, docs, ndocs, items, nitems, "qr", NULL};
+	struct consent_submission s = {.family_id = 1,
+	                               .signer = name,
+	                               .documents = docs,
+	                               .ndocuments = ndocs,
+	                               .items = items,
+	                               .nitems = nitems,
+	                               .channel = "qr"};
 
 	return consent_record(db, &s, ref);
 }
@@ -177,8 +183,10 @@ static void test_lookup(void)
 	          CONSENT_UNKNOWN);
 	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'token:192.0.2.1'"), 1);
 	/* an address string longer than the bound is cut, not refused */
-	CHECK_INT(consent_lookup(db, tok1, "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff%eth0-with-a"
-	                                   "-very-long-zone-name-indeed", now, &id),
+	CHECK_INT(consent_lookup(db, tok1,
+	                         "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff%eth0-with-a"
+	                         "-very-long-zone-name-indeed",
+	                         now, &id),
 	          CONSENT_FOUND);
 	sql("DELETE FROM throttle");
 }
@@ -355,8 +363,9 @@ static void test_two_carers(void)
 	CHECK_INT(record("Gareth Jones", NULL, 0, yes, 1, ref), CONSENT_OK);
 	e = eff(12, "website");
 	CHECK(e && e->permitted && e->yes == 2);
-	CHECK_INT(count("SELECT permitted FROM effective WHERE child_id = 12 AND purpose = 'website'"),
-	          1);
+	CHECK_INT(
+	    count("SELECT permitted FROM effective WHERE child_id = 12 AND purpose = 'website'"),
+	    1);
 }
 
 static void test_withdraw(void)
@@ -369,7 +378,8 @@ static void test_withdraw(void)
 	/* both carers said yes; one tap withdraws it for the family */
 	CHECK_INT(consent_withdraw(db, 1, 12, "website", "cy", ref), CONSENT_OK);
 	CHECK_INT(count("SELECT count(*) FROM event") - events, 2);
-	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'withdraw' AND signer IS NULL"), 2);
+	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'withdraw' AND signer IS NULL"),
+	          2);
 	CHECK_INT(count("SELECT count(*) FROM answer WHERE child_id = 12 AND purpose = 'website'"
 	                " AND answer = 'no'"),
 	          2);
@@ -429,6 +439,44 @@ static void test_refused(void)
 	CHECK_INT(count("SELECT count(*) FROM answer WHERE signer = 'Nia'"), 0);
 }
 
+/* The office enters a paper form: the staff user is recorded with each event and row,
+ * and the carer's later answer through the link replaces it. */
+static void test_paper(void)
+{
+	long long docs[] = {3};
+	struct consent_item items[] = {{11, "press", "no"}};
+	struct consent_submission s = {.family_id = 1,
+	                               .signer = "Rhian Owen",
+	                               .documents = docs,
+	                               .ndocuments = 1,
+	                               .items = items,
+	                               .nitems = 1,
+	                               .channel = "paper",
+	                               .staff = "office1"};
+	char ref[CONSENT_REF_MAX];
+	struct consent_family *f;
+
+	CHECK_INT(consent_record(db, &s, ref), CONSENT_OK);
+	CHECK_INT(
+	    count("SELECT count(*) FROM event WHERE signer = 'Rhian Owen' AND staff = 'office1'"
+	          " AND channel = 'paper'"),
+	    2);
+	CHECK_INT(count("SELECT count(*) FROM signature WHERE signer_key = 'rhian owen'"
+	                " AND staff = 'office1' AND channel = 'paper'"),
+	          1);
+	CHECK_INT(count("SELECT count(*) FROM answer WHERE signer_key = 'rhian owen'"
+	                " AND staff = 'office1' AND channel = 'paper'"),
+	          1);
+	f = load(1, "en");
+	if (f)
+		CHECK_STR(f->docs[0].signers[f->docs[0].nsigners - 1].channel, "paper");
+	items[0].answer = "yes";
+	CHECK_INT(record("rhian owen", NULL, 0, items, 1, ref), CONSENT_OK);
+	CHECK_INT(count("SELECT count(*) FROM answer WHERE signer_key = 'rhian owen'"
+	                " AND staff IS NULL AND channel = 'qr' AND answer = 'yes'"),
+	          1);
+}
+
 static void test_receipt_refused(void)
 {
 	struct consent_receipt *r = (struct consent_receipt *)1;
@@ -469,15 +517,15 @@ static void test_resign(void)
 {
 	struct consent_family *f;
 
-	/* Gareth signed 2026-09-01 (document 4); Siân signed it too. A newer version that
-	 * does not ask to sign again keeps both signatures counting. */
+	/* Siân, Gareth and (on paper) Rhian signed 2026-09-01. A newer version that does not
+	 * ask to sign again keeps their signatures counting. */
 	sql("INSERT INTO document (id, slug, version, lang, sha256, resign, title, declaration)"
 	    " VALUES (5, 'code-of-conduct', '2027-01-10', 'en', 'ee', 0, 'Code', 'I agree.')");
 	f = load(1, "cy");
 	if (f) {
 		CHECK_INT(f->docs[0].id, 5); /* no Welsh text: English */
 		CHECK(!f->docs[0].needs_sign);
-		CHECK_INT(f->docs[0].nsigners, 2);
+		CHECK_INT(f->docs[0].nsigners, 3);
 		CHECK_STR(f->docs[0].signers[0].version, "2026-09-01");
 	}
 	/* one that asks everyone to sign again */
@@ -534,6 +582,7 @@ int main(void)
 	RUN(test_two_carers);
 	RUN(test_withdraw);
 	RUN(test_refused);
+	RUN(test_paper);
 	RUN(test_receipt_refused);
 	RUN(test_resign);
 	RUN(test_csrf_key);

@@ -1,0 +1,1399 @@
+/* sign.fcgi: the parents' portal, under /sign/<TOKEN>.
+ *
+ * Configuration comes from the environment, read once at start:
+ *   CONSENT_DB         the database (default var/consent.db); `consentctl init` makes it
+ *   CONSENT_CONTENT    the content folder (default content): site name, UI strings, purposes
+ *   CONSENT_SITE       the built site (default public): signable.tsv and each version's
+ *                      text.html, whose SHA-256 is checked before a parent reads it
+ *   CONSENT_TEMPLATES  the templates (default templates)
+ * The documents are synced from signable.tsv again whenever the file changes, so a new
+ * policy version reaches families with no restart.
+ *
+ * Routes (the prefix /sign/ in any case, as QR codes use /SIGN/TOKEN):
+ *   GET  /sign/T              the family's page: children, what is signed and still needed
+ *   GET  /sign/T/conduct      the code of conduct (?doc=SLUG when there are several)
+ *   GET  /sign/T/answer       the form; POST: the form again with the values posted
+ *   POST /sign/T/check        errors shown on the form, or the check-your-answers page
+ *   POST /sign/T/confirm      records the answers, then 303 to the confirmation page
+ *   GET  /sign/T/done?ref=R   the confirmation with its reference, to print or save
+ *   POST /sign/T/withdraw     withdraw one consent: asks, then (confirm=yes) records
+ *   POST /sign/T/language     stores the household's language
+ * Every GET page takes ?lang=en|cy for that page only (the switcher's links); without it
+ * the household's stored language is used. The stored choice changes only by POST: a
+ * confirmed submission or withdrawal stores the language it was made in, and the family
+ * page offers to remember the language being viewed.
+ *
+ * Unknown, malformed and revoked tokens all get one plain page in both languages
+ * (404), and count towards the per-address limit on failed look-ups (429 beyond it).
+ * Every form carries a CSRF token bound to the family; every POST is checked for it
+ * (403), for its content type (415), and against the form's allow-list of fields (400).
+ * Nothing is stored unless the whole request is valid. The log (standard error) never
+ * gets a token or a name: only family ids and reasons. */
+#include <errno.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "cgi.h"
+#include "consent.h"
+#include "content.h"
+#include "date.h"
+#include "db.h"
+#include "form.h"
+#include "html.h"
+#include "letters.h"
+#include "tmpl.h"
+#include "token.h"
+
+#define SIGN_MAX_BODY 16384     /* bytes of a request body */
+#define SIGN_MAX_TEXT (1 << 20) /* bytes of a document's text.html */
+#define SIGN_MAX_ACTION 16      /* bytes of the action in a path */
+#define SIGN_MAX_TOKEN_SEG 64   /* bytes of the token segment looked at */
+#define SIGN_NAME_FIELD_MAX                                                                        \
+	400 /* bytes the form takes for a name; more than                                          \
+	       CONSENT_NAME_MAX is an error shown on the form */
+
+static const char *const langs[CATALOG_LANGS] = {"en", "cy"};
+
+enum page { P_FAMILY, P_CONDUCT, P_ANSWER, P_CHECK, P_DONE, P_WITHDRAW, P_MESSAGE, P__MAX };
+
+static const char *const page_templates[P__MAX] = {
+    [P_FAMILY] = "sign-family.html",   [P_CONDUCT] = "sign-conduct.html",
+    [P_ANSWER] = "sign-answer.html",   [P_CHECK] = "sign-check.html",
+    [P_DONE] = "sign-done.html",       [P_WITHDRAW] = "sign-withdraw.html",
+    [P_MESSAGE] = "sign-message.html",
+};
+
+struct app {
+	struct db *db;
+	struct site *site;
+	struct catalog *cat;
+	struct arena *keep;          /* lives as long as the process */
+	struct tv *t[CATALOG_LANGS]; /* the UI strings, by language */
+	size_t li[CATALOG_LANGS];    /* the site's index of each language */
+	struct tmpl *tmpl[P__MAX];
+	struct letters_contact contact; /* the school office */
+	const char *root;               /* the path of base_url: "" at the top of the host */
+	const char *tsv;                /* CONSENT_SITE/signable.tsv */
+	const char *site_dir;
+	struct stat tsv_st; /* as last synced; st_ino 0: never */
+	unsigned char csrf_key[TOKEN_KEY_LEN];
+};
+
+/* One request. */
+struct rq {
+	struct app *app;
+	const struct cgi_req *req;
+	struct cgi_resp *resp;
+	struct arena *a;
+	int ci; /* language index: 0 en, 1 cy */
+	const char *lang;
+	char token[TOKEN_LEN + 1]; /* canonical */
+	const char *base;          /* root + "/sign/" + token */
+	long long family_id;
+	struct consent_family *fam;
+	char csrf[TOKEN_CSRF_LEN + 1];
+	struct form q; /* query string: lenient, GET only */
+	struct form body;
+};
+
+static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void logmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("sign.fcgi: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* A UI string in language ci. */
+static const char *tr(const struct app *app, int ci, const char *key)
+{
+	return content_i18n(app->site, app->li[ci], key);
+}
+
+static const char *T(const struct rq *r, const char *key)
+{
+	return tr(r->app, r->ci, key);
+}
+
+static int lang_index(const char *lang)
+{
+	return lang ? catalog_lang(lang) : -1;
+}
+
+/* A value percent-encoded for a URL, in the request's arena. */
+static const char *urlenc(struct rq *r, const char *s)
+{
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	url_encodes(&b, s);
+	out = arena_strdup(r->a, buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
+/* "1 September 2026" for an ISO date or time ("2026-09-01T..."); the input when it is
+ * not one. */
+static const char *fmt_date(struct rq *r, const char *iso)
+{
+	struct date d;
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	if (iso == NULL || strlen(iso) < 10 || date_parsen(&d, iso, 10, NULL) < 0)
+		return iso ? iso : "";
+	date_format(&b, &d, r->lang);
+	out = arena_strdup(r->a, buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
+/* The purpose's title in the request's language (its id when the catalog lacks it). */
+static const char *purpose_title(struct rq *r, const char *id)
+{
+	const struct purpose_text *p = catalog_purpose(r->app->cat, id);
+
+	if (p == NULL)
+		return id;
+	return p->title[r->ci] ? p->title[r->ci] : p->title[0];
+}
+
+static const char *purpose_text(struct rq *r, const struct consent_purpose *p)
+{
+	if (p->text == NULL)
+		return "";
+	return p->text->text[r->ci] ? p->text->text[r->ci] : p->text->text[0];
+}
+
+/* A link to one of the family's pages in the request's language; action "" is the
+ * family page, extra is "" or "name=value&" already encoded. */
+static const char *link(struct rq *r, const char *action, const char *extra)
+{
+	return arena_printf(r->a, "%s%s%s?%slang=%s", r->base, action[0] ? "/" : "", action, extra,
+	                    r->lang);
+}
+
+static const char *action_url(struct rq *r, const char *action)
+{
+	return arena_printf(r->a, "%s/%s", r->base, action);
+}
+
+static void add_contact(struct rq *r, struct tv *d)
+{
+	const struct letters_contact *c = &r->app->contact;
+	struct tv *x;
+
+	if (c->phone == NULL && c->email == NULL)
+		return;
+	x = tv_add_dict(d, "contact");
+	if (c->phone)
+		tv_str(x, "phone", c->phone);
+	if (c->email)
+		tv_str(x, "email", c->email);
+}
+
+/* The values every portal page has. The language switcher links to switch_action (as
+ * for link()) with extra. */
+static struct tv *page_root(struct rq *r, const char *title, const char *switch_action,
+                            const char *extra)
+{
+	struct app *app = r->app;
+	struct tv *root = tv_dict(r->a), *alts = tv_add_list(root, "alternates");
+	int ci;
+
+	tv_attach(root, "t", app->t[r->ci]);
+	tv_str(root, "lang", r->lang);
+	tv_str(root, "site_name", app->site->name[app->li[r->ci]]);
+	tv_str(root, "page_title", title);
+	tv_str(root, "root", app->root);
+	tv_str(root, "home", arena_printf(r->a, "%s/%s/", app->root, r->lang));
+	tv_str(root, "csrf", r->csrf);
+	add_contact(r, root);
+	for (ci = 0; ci < CATALOG_LANGS; ci++) {
+		struct tv *a = tv_push_dict(alts);
+		tv_str(a, "lang", langs[ci]);
+		tv_str(a, "name", tr(app, ci, "language_name"));
+		tv_str(a, "href",
+		       arena_printf(r->a, "%s%s%s?%slang=%s", r->base, switch_action[0] ? "/" : "",
+		                    switch_action, extra, langs[ci]));
+		tv_bool(a, "current", ci == r->ci);
+	}
+	return root;
+}
+
+static void server_error(struct rq *r, const char *why);
+
+static void render(struct rq *r, enum page p, const struct tv *root)
+{
+	struct buf err = BUF_INIT;
+
+	buf_reset(&r->resp->body);
+	if (!arena_ok(r->a)) {
+		buf_free(&err);
+		server_error(r, "out of memory");
+		return;
+	}
+	if (tmpl_render(r->app->tmpl[p], root, &r->resp->body, &err) < 0) {
+		logmsg("%s", buf_str(&err));
+		buf_free(&err);
+		if (p != P_MESSAGE) {
+			server_error(r, "template");
+		} else {
+			r->resp->status = 500;
+			r->resp->content_type = "text/plain; charset=utf-8";
+			buf_reset(&r->resp->body);
+			buf_puts(&r->resp->body, "500 Internal Server Error\n");
+		}
+		return;
+	}
+	buf_free(&err);
+}
+
+/* A plain page: the strings key_title and key_text, and detail when not NULL, in the
+ * request's language, or in every language when both (the page for a request whose
+ * family is not known). back links to the family page. */
+static void message(struct rq *r, int status, const char *key, int both, const char *detail,
+                    int back)
+{
+	struct app *app = r->app;
+	struct tv *root = tv_dict(r->a), *list = tv_add_list(root, "messages");
+	int ci, first = 1;
+
+	r->resp->status = status;
+	tv_str(root, "root", app->root);
+	tv_str(root, "lang", both ? langs[0] : r->lang);
+	add_contact(r, root);
+	for (ci = 0; ci < CATALOG_LANGS; ci++) {
+		struct tv *m;
+		const char *title = tr(app, ci, arena_printf(r->a, "%s_title", key));
+		if (!both && ci != r->ci)
+			continue;
+		m = tv_push_dict(list);
+		tv_str(m, "lang", langs[ci]);
+		tv_str(m, "site_name", app->site->name[app->li[ci]]);
+		tv_str(m, "title", title);
+		tv_str(m, "text", tr(app, ci, arena_printf(r->a, "%s_text", key)));
+		tv_str(m, "office", tr(app, ci, "sign_office_contact"));
+		if (detail)
+			tv_str(m, "detail", detail);
+		if (back && r->base) {
+			tv_str(m, "back", link(r, "", ""));
+			tv_str(m, "back_label", tr(app, ci, "sign_back_to_family"));
+		}
+		if (first)
+			tv_str(root, "page_title", title);
+		first = 0;
+	}
+	render(r, P_MESSAGE, root);
+}
+
+static void server_error(struct rq *r, const char *why)
+{
+	logmsg("family %lld: %s", r->family_id, why);
+	message(r, 500, "sign_error", r->fam == NULL, NULL, 0);
+}
+
+static void not_found(struct rq *r)
+{
+	message(r, 404, "sign_notfound", 1, NULL, 0);
+}
+
+static void forbidden(struct rq *r, const char *key, const char *why)
+{
+	logmsg("family %lld: refused: %s", r->family_id, why);
+	message(r, 403, key, 0, NULL, 1);
+}
+
+static void bad_request(struct rq *r, const char *detail_key, const char *why)
+{
+	logmsg("family %lld: bad request: %s", r->family_id, why);
+	message(r, 400, "sign_bad", 0, detail_key ? T(r, detail_key) : NULL, 1);
+}
+
+static void redirect(struct rq *r, const char *action, const char *extra)
+{
+	buf_reset(&r->resp->body);
+	cgi_redirect(r->resp, link(r, action, extra));
+}
+
+/* --- Reading the forms --- */
+
+/* Decimal ids without sign or leading zeros; 0 when s is not one. */
+static long long parse_id(const char *s, size_t n)
+{
+	long long v = 0;
+	size_t i;
+
+	if (n == 0 || n > 18 || s[0] == '0')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* The answers form as posted. */
+struct answers {
+	const char *name; /* NULL when absent */
+	int *agree;       /* per document index */
+	const char **val; /* [child index * npurposes + purpose index]: NULL, "yes" or "no" */
+};
+
+static int answers_init(struct rq *r, struct answers *x)
+{
+	const struct consent_family *f = r->fam;
+
+	x->name = NULL;
+	x->agree = arena_alloc(r->a, (f->ndocs + 1) * sizeof *x->agree);
+	x->val = arena_alloc(r->a, (f->nchildren * f->npurposes + 1) * sizeof *x->val);
+	return x->agree && x->val ? 0 : -1;
+}
+
+/* Reads the posted answers into x, checking that every field belongs to this family's
+ * form. Returns 0, or the status to refuse with (400, 403) with *why for the log and
+ * *detail the UI string key for the parent. */
+static int read_answers(struct rq *r, struct answers *x, const char **why, const char **detail)
+{
+	const struct consent_family *f = r->fam;
+	size_t i;
+
+	for (i = 0; i < r->body.npair; i++) {
+		const char *n = r->body.pair[i].name, *v = r->body.pair[i].value;
+		if (strcmp(n, "csrf") == 0 || strcmp(n, "lang") == 0)
+			continue;
+		if (strcmp(n, "name") == 0) {
+			x->name = v;
+		} else if (strncmp(n, "agree.", 6) == 0) {
+			long long id = parse_id(n + 6, strlen(n + 6));
+			int di = id ? consent_doc_index(f, id) : -1;
+			if (id == 0) {
+				*why = "malformed document field";
+				*detail = "sign_formerr_unknown_field";
+				return 400;
+			}
+			if (di < 0) {
+				*why = "a document that is not current";
+				*detail = "sign_formerr_stale";
+				return 400;
+			}
+			if (strcmp(v, "yes") != 0) {
+				*why = "a declaration value other than yes";
+				*detail = "sign_formerr_value";
+				return 400;
+			}
+			x->agree[di] = 1;
+		} else if (strncmp(n, "a.", 2) == 0) {
+			const char *dot = strchr(n + 2, '.');
+			long long id = dot ? parse_id(n + 2, (size_t)(dot - n - 2)) : 0;
+			int ci = id ? consent_child_index(f, id) : -1, pi;
+			if (id == 0) {
+				*why = "malformed answer field";
+				*detail = "sign_formerr_unknown_field";
+				return 400;
+			}
+			if (ci < 0) {
+				*why = "a child who is not this family's";
+				*detail = NULL;
+				return 403;
+			}
+			if ((pi = consent_purpose_index(f, dot + 1)) < 0) {
+				*why = "an unknown purpose";
+				*detail = "sign_formerr_stale";
+				return 400;
+			}
+			if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
+				*why = "an answer other than yes or no";
+				*detail = "sign_formerr_value";
+				return 400;
+			}
+			x->val[(size_t)ci * f->npurposes + (size_t)pi] = v;
+		}
+	}
+	return 0;
+}
+
+static const char *answer_field(struct rq *r, size_t ci, size_t pi)
+{
+	return arena_printf(r->a, "a.%lld.%s", r->fam->children[ci].id, r->fam->purposes[pi].id);
+}
+
+static const char *doc_field(struct rq *r, size_t di)
+{
+	return arena_printf(r->a, "agree.%lld", r->fam->docs[di].id);
+}
+
+static void push_error(struct rq *r, struct tv *errors, const char *field, const char *msg)
+{
+	struct tv *e = tv_push_dict(errors);
+
+	(void)r;
+	tv_str(e, "field", field);
+	tv_str(e, "message", msg);
+}
+
+/* Builds the answers form's values from x into root. With check, each missing or
+ * wrong answer gets an error next to it and in the summary. Returns the number of
+ * errors. */
+static int form_values(struct rq *r, struct tv *root, const struct answers *x, int check)
+{
+	const struct consent_family *f = r->fam;
+	struct tv *errors = tv_add_list(root, "errors"), *docs = tv_add_list(root, "docs");
+	struct tv *children = tv_add_list(root, "children");
+	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1];
+	size_t i, j;
+	int n = 0;
+
+	for (i = 0; i < f->ndocs; i++) {
+		const struct consent_doc *d = &f->docs[i];
+		struct tv *t = tv_push_dict(docs);
+		const char *field = doc_field(r, i);
+		tv_str(t, "field", field);
+		tv_str(t, "title", d->title);
+		tv_str(t, "declaration", d->declaration);
+		if (strcmp(d->lang, r->lang) != 0)
+			tv_str(t, "doc_lang", d->lang);
+		tv_str(t, "read_href",
+		       link(r, "conduct", arena_printf(r->a, "doc=%s&", urlenc(r, d->slug))));
+		tv_bool(t, "checked", x->agree[i]);
+		if (d->nsigners) {
+			struct buf b = BUF_INIT;
+			for (j = 0; j < d->nsigners; j++)
+				buf_printf(&b, "%s%s", j ? ", " : "", d->signers[j].signer);
+			tv_str(t, "signed_by", buf_str(&b));
+			buf_free(&b);
+		}
+		if (check && d->needs_sign && !x->agree[i]) {
+			const char *msg = T(r, "sign_err_agree");
+			tv_str(t, "error", msg);
+			push_error(r, errors, field, msg);
+			n++;
+		}
+	}
+	tv_bool(root, "has_children", f->nchildren > 0);
+	for (i = 0; i < f->nchildren; i++) {
+		struct tv *c = tv_push_dict(children), *qs = tv_add_list(c, "questions");
+		tv_str(c, "first_name", f->children[i].first_name);
+		for (j = 0; j < f->npurposes; j++) {
+			const struct consent_purpose *p = &f->purposes[j];
+			const char *v = x->val[i * f->npurposes + j],
+			           *field = answer_field(r, i, j);
+			struct tv *q = tv_push_dict(qs);
+			tv_str(q, "field", field);
+			tv_str(q, "title", purpose_title(r, p->id));
+			tv_str(q, "text", purpose_text(r, p));
+			tv_bool(q, "public_task", p->public_task);
+			tv_bool(q, "yes", v && strcmp(v, "yes") == 0);
+			tv_bool(q, "no", v && strcmp(v, "no") == 0);
+			if (check && v == NULL) {
+				const char *msg = arena_printf(
+				    r->a, "%s %s: %s",
+				    T(r, p->public_task ? "sign_err_object" : "sign_err_consent"),
+				    f->children[i].first_name, purpose_title(r, p->id));
+				tv_str(q, "error", msg);
+				push_error(r, errors, field, msg);
+				n++;
+			}
+		}
+	}
+	tv_str(root, "name", x->name ? x->name : "");
+	if (check) {
+		const char *msg = NULL;
+		switch (consent_signer_key(x->name, show, key)) {
+		case CONSENT_NAME_OK:
+			break;
+		case CONSENT_NAME_EMPTY:
+			msg = T(r, "sign_err_name_empty");
+			break;
+		case CONSENT_NAME_LONG:
+			msg = T(r, "sign_err_name_long");
+			break;
+		case CONSENT_NAME_BAD:
+			msg = T(r, "sign_err_name_bad");
+			break;
+		}
+		if (msg) {
+			tv_str(root, "name_error", msg);
+			push_error(r, errors, "name", msg);
+			n++;
+		}
+	}
+	tv_bool(root, "has_errors", n > 0);
+	tv_bool(root, "error_title", n > 0);
+	return n;
+}
+
+static void show_form(struct rq *r, const struct answers *x, int check, int prefilled)
+{
+	struct tv *root = page_root(r, T(r, "sign_answer_title"), "answer", "");
+
+	tv_str(root, "action", action_url(r, "check"));
+	tv_str(root, "back_href", link(r, "", ""));
+	tv_bool(root, "prefilled", prefilled);
+	form_values(r, root, x, check);
+	render(r, P_ANSWER, root);
+}
+
+/* The text for an answer: yes/no for a consent, or no objection/objects. */
+static const char *answer_text(struct rq *r, int public_task, const char *answer)
+{
+	int yes = answer && strcmp(answer, "yes") == 0;
+
+	if (public_task)
+		return T(r, yes ? "sign_answer_no_objection" : "sign_answer_objects");
+	return T(r, yes ? "sign_answer_yes" : "sign_answer_no");
+}
+
+/* --- Pages --- */
+
+static void family_page(struct rq *r)
+{
+	const struct consent_family *f = r->fam;
+	struct tv *root = page_root(r, T(r, "sign_family_title"), "", "");
+	struct tv *todo = tv_add_list(root, "todo"), *docs = tv_add_list(root, "docs");
+	struct tv *children = tv_add_list(root, "children");
+	size_t i, j, k;
+	int ntodo = 0, first_time = f->nanswers == 0;
+	const char *saved = form_get(&r->q, "saved");
+
+	if (saved && strcmp(saved, "1") == 0)
+		tv_str(root, "notice", T(r, "sign_language_saved"));
+	for (i = 0; i < f->ndocs; i++) {
+		const struct consent_doc *d = &f->docs[i];
+		struct tv *t = tv_push_dict(docs), *signers = tv_add_list(t, "signers");
+		tv_str(t, "slug", d->slug);
+		tv_str(t, "title", d->title);
+		if (strcmp(d->lang, r->lang) != 0)
+			tv_str(t, "doc_lang", d->lang);
+		tv_bool(t, "signed", !d->needs_sign);
+		tv_bool(t, "again", d->sign_again);
+		tv_str(t, "read_href",
+		       link(r, "conduct", arena_printf(r->a, "doc=%s&", urlenc(r, d->slug))));
+		for (j = 0; j < d->nsigners; j++) {
+			struct tv *s = tv_push_dict(signers);
+			tv_str(s, "signer", d->signers[j].signer);
+			tv_str(s, "date", fmt_date(r, d->signers[j].at));
+			tv_bool(s, "paper", strcmp(d->signers[j].channel, "qr") != 0);
+		}
+		if (d->needs_sign) {
+			tv_push_str(todo, arena_printf(r->a, "%s: %s",
+			                               T(r, d->sign_again ? "sign_todo_sign_again"
+			                                                  : "sign_todo_sign"),
+			                               d->title));
+			ntodo++;
+		} else {
+			first_time = 0;
+		}
+	}
+	tv_bool(root, "has_children", f->nchildren > 0);
+	for (i = 0; i < f->nchildren; i++) {
+		const struct consent_child *c = &f->children[i];
+		struct tv *cd = tv_push_dict(children), *rows = tv_add_list(cd, "rows");
+		int missing = 0;
+		tv_str(cd, "first_name", c->first_name);
+		tv_str(cd, "class", c->class_name);
+		tv_int(cd, "id", c->id);
+		for (j = 0; j < f->npurposes; j++) {
+			const struct consent_purpose *p = &f->purposes[j];
+			const struct consent_effective *e = consent_effective_at(f, i, j);
+			struct tv *row = tv_push_dict(rows), *carers = tv_add_list(row, "carers");
+			const char *status;
+			int ncarers = 0;
+			tv_str(row, "title", purpose_title(r, p->id));
+			if (e->answers == 0 && !p->public_task) {
+				status = T(r, "sign_photo_not_answered");
+				missing = 1;
+			} else if (e->answers == 0) {
+				status = T(r, "sign_photo_not_answered");
+				tv_str(row, "status_hint", T(r, "sign_photo_public_task_hint"));
+			} else if (p->public_task) {
+				status = T(r, e->permitted ? "sign_photo_no_objection"
+				                           : "sign_photo_objected");
+			} else {
+				status = T(r, e->permitted ? "sign_photo_yes" : "sign_photo_no");
+				if (!e->permitted && e->yes > 0)
+					tv_str(row, "status_hint",
+					       T(r, "sign_photo_restrictive_hint"));
+			}
+			tv_str(row, "status", status);
+			for (k = 0; k < f->nanswers; k++) {
+				const struct consent_answer *a = &f->answers[k];
+				struct tv *ca;
+				if (a->child_id != c->id || strcmp(a->purpose, p->id) != 0)
+					continue;
+				ca = tv_push_dict(carers);
+				tv_str(ca, "signer", a->signer);
+				tv_str(ca, "answer", answer_text(r, p->public_task, a->answer));
+				tv_str(ca, "date", fmt_date(r, a->at));
+				ncarers++;
+			}
+			tv_bool(row, "has_carers", ncarers > 0);
+			if (e->permitted && e->yes > 0) {
+				struct tv *w = tv_add_dict(row, "withdraw");
+				tv_str(w, "action", action_url(r, "withdraw"));
+				tv_int(w, "child", c->id);
+				tv_str(w, "purpose", p->id);
+				tv_str(w, "label",
+				       T(r, p->public_task ? "sign_object_button"
+				                           : "sign_withdraw_button"));
+			}
+		}
+		if (missing) {
+			tv_push_str(todo, arena_printf(r->a, "%s %s", T(r, "sign_todo_photos"),
+			                               c->first_name));
+			ntodo++;
+		}
+	}
+	tv_bool(root, "has_todo", ntodo > 0);
+	tv_bool(root, "first_time", first_time);
+	tv_str(root, "answer_href", link(r, "answer", ""));
+	if (strcmp(r->lang, f->language) != 0) {
+		struct tv *m = tv_add_dict(root, "remember");
+		tv_str(m, "action", action_url(r, "language"));
+	}
+	render(r, P_FAMILY, root);
+}
+
+/* 1 when s is non-empty and all of it is in the set. */
+static int all_in(const char *s, const char *set)
+{
+	return s[0] && strspn(s, set) == strlen(s);
+}
+
+static void conduct_page(struct rq *r)
+{
+	const struct consent_family *f = r->fam;
+	const char *want = form_get(&r->q, "doc");
+	const struct consent_doc *d = f->ndocs ? &f->docs[0] : NULL;
+	struct buf text = BUF_INIT;
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	char hex[crypto_hash_sha256_BYTES * 2 + 1];
+	const char *path, *extra;
+	struct tv *root;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; want && i < f->ndocs; i++)
+		if (strcmp(f->docs[i].slug, want) == 0)
+			d = &f->docs[i];
+	if (d == NULL) {
+		message(r, 404, "sign_nodoc", 0, NULL, 1);
+		return;
+	}
+	/* The names come from the database, which policygen filled; check them anyway,
+	 * since they become a path. */
+	if (!all_in(d->slug, "abcdefghijklmnopqrstuvwxyz0123456789-") ||
+	    !all_in(d->version, "0123456789-") || lang_index(d->lang) < 0) {
+		server_error(r, "a document row with a malformed slug, version or language");
+		return;
+	}
+	path = arena_printf(r->a, "%s/%s/policies/%s/%s/text.html", r->app->site_dir, d->lang,
+	                    d->slug, d->version);
+	if (path == NULL || stat(path, &st) < 0 || st.st_size > SIGN_MAX_TEXT ||
+	    buf_read_file(&text, path) < 0) {
+		logmsg("document %lld: cannot read its text.html: %s (run policygen build)", d->id,
+		       strerror(errno));
+		buf_free(&text);
+		message(r, 503, "sign_conduct_unavailable", 0, NULL, 1);
+		return;
+	}
+	crypto_hash_sha256(hash, (const unsigned char *)buf_str(&text), text.len);
+	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+	if (strcmp(hex, d->sha256) != 0) {
+		logmsg("document %lld (%s %s %s): text.html does not match the SHA-256 recorded "
+		       "for it; refusing to show it",
+		       d->id, d->slug, d->version, d->lang);
+		buf_free(&text);
+		message(r, 503, "sign_conduct_unavailable", 0, NULL, 1);
+		return;
+	}
+	extra = want ? arena_printf(r->a, "doc=%s&", urlenc(r, d->slug)) : "";
+	root = page_root(r, d->title, "conduct", extra);
+	/* The exact bytes policygen published and the database hashed: trusted HTML. */
+	tv_html(root, "text", buf_str(&text));
+	buf_free(&text);
+	tv_bool(root, "fallback", strcmp(d->lang, r->lang) != 0);
+	tv_str(root, "version", d->version);
+	tv_str(root, "version_date", fmt_date(r, d->version));
+	tv_str(root, "back_href", link(r, "", ""));
+	tv_str(root, "answer_href", link(r, "answer", ""));
+	render(r, P_CONDUCT, root);
+}
+
+static void answer_page(struct rq *r)
+{
+	const struct consent_family *f = r->fam;
+	struct answers x;
+	const char *why, *detail;
+	int prefilled = 0, status;
+	size_t i, j;
+
+	if (answers_init(r, &x) < 0) {
+		server_error(r, "out of memory");
+		return;
+	}
+	if (strcmp(r->req->method, "POST") == 0) {
+		/* "Change" on the check page: the form again with what was posted. */
+		if ((status = read_answers(r, &x, &why, &detail)) != 0) {
+			if (status == 403)
+				forbidden(r, "sign_child", why);
+			else
+				bad_request(r, detail, why);
+			return;
+		}
+	} else {
+		/* Coming back: what applies now is selected, so a change is one tap. */
+		for (i = 0; i < f->nchildren; i++) {
+			for (j = 0; j < f->npurposes; j++) {
+				const struct consent_effective *e = consent_effective_at(f, i, j);
+				if (e->answers == 0)
+					continue;
+				x.val[i * f->npurposes + j] = e->permitted ? "yes" : "no";
+				prefilled = 1;
+			}
+		}
+	}
+	show_form(r, &x, 0, prefilled);
+}
+
+static void check_page(struct rq *r)
+{
+	const struct consent_family *f = r->fam;
+	struct answers x;
+	const char *why, *detail;
+	struct tv *root, *hidden, *docs, *children;
+	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1];
+	size_t i, j;
+	int status;
+
+	if (answers_init(r, &x) < 0) {
+		server_error(r, "out of memory");
+		return;
+	}
+	if ((status = read_answers(r, &x, &why, &detail)) != 0) {
+		if (status == 403)
+			forbidden(r, "sign_child", why);
+		else
+			bad_request(r, detail, why);
+		return;
+	}
+	if (form_values(r, tv_dict(r->a), &x, 1) > 0) {
+		show_form(r, &x, 1, 0);
+		return;
+	}
+	consent_signer_key(x.name, show, key);
+	root = page_root(r, T(r, "sign_check_title"), "answer", "");
+	hidden = tv_add_list(root, "hidden");
+	docs = tv_add_list(root, "docs");
+	children = tv_add_list(root, "children");
+	tv_str(root, "confirm_action", action_url(r, "confirm"));
+	tv_str(root, "change_action", action_url(r, "answer"));
+	tv_str(root, "name", show);
+	{
+		struct tv *h = tv_push_dict(hidden);
+		tv_str(h, "name", "name");
+		tv_str(h, "value", x.name);
+	}
+	for (i = 0; i < f->ndocs; i++) {
+		struct tv *h, *d;
+		if (!x.agree[i])
+			continue;
+		h = tv_push_dict(hidden);
+		tv_str(h, "name", doc_field(r, i));
+		tv_str(h, "value", "yes");
+		d = tv_push_dict(docs);
+		tv_str(d, "title", f->docs[i].title);
+		tv_str(d, "field", doc_field(r, i));
+		if (strcmp(f->docs[i].lang, r->lang) != 0)
+			tv_str(d, "doc_lang", f->docs[i].lang);
+	}
+	for (i = 0; i < f->nchildren; i++) {
+		struct tv *c = tv_push_dict(children), *rows = tv_add_list(c, "rows");
+		tv_str(c, "first_name", f->children[i].first_name);
+		for (j = 0; j < f->npurposes; j++) {
+			const char *v = x.val[i * f->npurposes + j];
+			struct tv *h = tv_push_dict(hidden), *row = tv_push_dict(rows);
+			tv_str(h, "name", answer_field(r, i, j));
+			tv_str(h, "value", v);
+			tv_str(row, "title", purpose_title(r, f->purposes[j].id));
+			tv_str(row, "answer", answer_text(r, f->purposes[j].public_task, v));
+			tv_str(row, "field", answer_field(r, i, j));
+		}
+	}
+	render(r, P_CHECK, root);
+}
+
+static void confirm(struct rq *r)
+{
+	const struct consent_family *f = r->fam;
+	struct answers x;
+	struct consent_submission s;
+	struct consent_item *items;
+	long long *docs;
+	const char *why, *detail;
+	char ref[CONSENT_REF_MAX];
+	size_t i, j;
+	int status;
+
+	if (answers_init(r, &x) < 0) {
+		server_error(r, "out of memory");
+		return;
+	}
+	if ((status = read_answers(r, &x, &why, &detail)) != 0) {
+		if (status == 403)
+			forbidden(r, "sign_child", why);
+		else
+			bad_request(r, detail, why);
+		return;
+	}
+	if (form_values(r, tv_dict(r->a), &x, 1) > 0) {
+		show_form(r, &x, 1, 0);
+		return;
+	}
+	memset(&s, 0, sizeof s);
+	docs = arena_alloc(r->a, (f->ndocs + 1) * sizeof *docs);
+	items = arena_alloc(r->a, (f->nchildren * f->npurposes + 1) * sizeof *items);
+	if (docs == NULL || items == NULL) {
+		server_error(r, "out of memory");
+		return;
+	}
+	for (i = 0; i < f->ndocs; i++)
+		if (x.agree[i])
+			docs[s.ndocuments++] = f->docs[i].id;
+	for (i = 0; i < f->nchildren; i++) {
+		for (j = 0; j < f->npurposes; j++) {
+			struct consent_item *it = &items[s.nitems++];
+			it->child_id = f->children[i].id;
+			it->purpose = f->purposes[j].id;
+			it->answer = x.val[i * f->npurposes + j];
+		}
+	}
+	s.family_id = f->id;
+	s.signer = x.name;
+	s.documents = docs;
+	s.items = items;
+	s.channel = "qr";
+	s.language = r->lang;
+	switch (consent_record(r->app->db, &s, ref)) {
+	case CONSENT_OK:
+		redirect(r, "done", arena_printf(r->a, "ref=%s&", urlenc(r, ref)));
+		return;
+	case CONSENT_ERR_NOTHING:
+		redirect(r, "", "");
+		return;
+	case CONSENT_ERR_CHILD:
+		forbidden(r, "sign_child", "a child who is not (or no longer) this family's");
+		return;
+	case CONSENT_ERR_PURPOSE:
+	case CONSENT_ERR_DOCUMENT:
+		bad_request(r, "sign_formerr_stale", "the form is out of date");
+		return;
+	case CONSENT_ERR_DB:
+		server_error(
+		    r, arena_printf(r->a, "cannot record a submission: %s", db_errmsg(r->app->db)));
+		return;
+	default:
+		bad_request(r, "sign_formerr_value", "the submission was refused");
+		return;
+	}
+}
+
+static void withdraw(struct rq *r)
+{
+	const struct consent_family *f = r->fam;
+	const char *child = form_get(&r->body, "child"), *purpose = form_get(&r->body, "purpose");
+	const char *yes = form_get(&r->body, "confirm");
+	long long id = child ? parse_id(child, strlen(child)) : 0;
+	int ci = id ? consent_child_index(f, id) : -1;
+	int pi = consent_purpose_index(f, purpose);
+	const struct consent_effective *e;
+	char ref[CONSENT_REF_MAX];
+	struct tv *root;
+
+	if (id == 0 || pi < 0) {
+		bad_request(r, "sign_formerr_value", "withdraw: a malformed child or purpose");
+		return;
+	}
+	if (ci < 0) {
+		forbidden(r, "sign_child", "withdraw: a child who is not this family's");
+		return;
+	}
+	if (yes == NULL) {
+		e = consent_effective_at(f, (size_t)ci, (size_t)pi);
+		if (!(e->permitted && e->yes > 0)) {
+			redirect(r, "", "");
+			return;
+		}
+		root = page_root(r, T(r, "sign_withdraw_title"), "", "");
+		tv_str(root, "first_name", f->children[ci].first_name);
+		tv_str(root, "title", purpose_title(r, f->purposes[pi].id));
+		tv_bool(root, "public_task", f->purposes[pi].public_task);
+		tv_str(root, "action", action_url(r, "withdraw"));
+		tv_int(root, "child", id);
+		tv_str(root, "purpose", f->purposes[pi].id);
+		tv_str(root, "back_href", link(r, "", ""));
+		render(r, P_WITHDRAW, root);
+		return;
+	}
+	if (strcmp(yes, "yes") != 0) {
+		bad_request(r, "sign_formerr_value", "withdraw: confirm is not yes");
+		return;
+	}
+	switch (consent_withdraw(r->app->db, f->id, id, f->purposes[pi].id, r->lang, ref)) {
+	case CONSENT_OK:
+		redirect(r, "done", arena_printf(r->a, "ref=%s&", urlenc(r, ref)));
+		return;
+	case CONSENT_ERR_NOTHING:
+		redirect(r, "", "");
+		return;
+	case CONSENT_ERR_CHILD:
+		forbidden(r, "sign_child", "withdraw: a child who is not this family's");
+		return;
+	case CONSENT_ERR_DB:
+		server_error(
+		    r, arena_printf(r->a, "cannot record a withdrawal: %s", db_errmsg(r->app->db)));
+		return;
+	default:
+		bad_request(r, "sign_formerr_stale", "withdraw: refused");
+		return;
+	}
+}
+
+static void language(struct rq *r)
+{
+	if (lang_index(form_get(&r->body, "lang")) < 0) {
+		bad_request(r, "sign_formerr_value", "language: no lang, or not en or cy");
+		return;
+	}
+	if (consent_set_language(r->app->db, r->fam->id, r->lang) < 0) {
+		server_error(r, "cannot store the language");
+		return;
+	}
+	buf_reset(&r->resp->body);
+	cgi_redirect(r->resp, arena_printf(r->a, "%s?saved=1", r->base));
+}
+
+static void done_page(struct rq *r)
+{
+	const char *ref = form_get(&r->q, "ref");
+	struct consent_receipt *rc = NULL;
+	struct tv *root, *docs, *children, *cur = NULL;
+	long long cur_child = 0;
+	int withdrawal = 1;
+	size_t i;
+
+	switch (ref ? consent_receipt(r->app->db, r->a, r->fam->id, ref, &rc) : 1) {
+	case 0:
+		break;
+	case 1:
+		message(r, 404, "sign_noref", 0, NULL, 1);
+		return;
+	default:
+		server_error(r, "cannot read a receipt");
+		return;
+	}
+	root = page_root(r, T(r, "sign_done_title"), "done",
+	                 arena_printf(r->a, "ref=%s&", urlenc(r, rc->ref)));
+	docs = tv_add_list(root, "docs");
+	children = tv_add_list(root, "children");
+	tv_str(root, "ref", rc->ref);
+	tv_str(root, "at", rc->at);
+	tv_str(root, "date", fmt_date(r, rc->at));
+	if (rc->signer)
+		tv_str(root, "signer", rc->signer);
+	tv_str(root, "family_href", link(r, "", ""));
+	for (i = 0; i < rc->nitems; i++) {
+		const struct consent_receipt_item *it = &rc->items[i];
+		int pi = consent_purpose_index(r->fam, it->purpose);
+		int public_task = pi >= 0 && r->fam->purposes[pi].public_task;
+		struct tv *row;
+		if (strcmp(it->kind, "withdraw") != 0)
+			withdrawal = 0;
+		if (strcmp(it->kind, "sign") == 0) {
+			struct tv *d = tv_push_dict(docs);
+			tv_str(d, "title", it->title);
+			tv_str(d, "version_date", fmt_date(r, it->version));
+			if (strcmp(it->lang, r->lang) != 0)
+				tv_str(d, "doc_lang", it->lang);
+			continue;
+		}
+		if (cur == NULL || it->child_id != cur_child) {
+			struct tv *c = tv_push_dict(children);
+			tv_str(c, "first_name", it->child);
+			cur = tv_add_list(c, "rows");
+			cur_child = it->child_id;
+		}
+		row = tv_push_dict(cur);
+		tv_str(row, "title", purpose_title(r, it->purpose ? it->purpose : ""));
+		if (strcmp(it->kind, "withdraw") == 0)
+			tv_str(row, "answer",
+			       T(r, public_task ? "sign_answer_objection_recorded"
+			                        : "sign_answer_withdrawn"));
+		else
+			tv_str(row, "answer", answer_text(r, public_task, it->answer));
+	}
+	tv_bool(root, "withdrawal", withdrawal && rc->nitems > 0);
+	render(r, P_DONE, root);
+}
+
+/* --- Routing --- */
+
+enum { M_GET = 1, M_POST = 2 };
+
+/* The fields each kind of form may have; all optional here, checked by the handler
+ * (a missing CSRF token is a 403, a missing answer an error shown on the form). */
+/* clang-format off */
+static const struct form_field answer_fields[] = {
+	/* name		maxlen			required multi	prefix */
+	{"csrf",	TOKEN_CSRF_LEN,		0,	0,	0},
+	{"lang",	2,			0,	0,	0},
+	{"name",	SIGN_NAME_FIELD_MAX,	0,	0,	0},
+	{"agree.",	3,			0,	0,	1},	/* agree.<document id> */
+	{"a.",		3,			0,	0,	1},	/* a.<child id>.<purpose> */
+};
+static const struct form_field withdraw_fields[] = {
+	{"csrf",	TOKEN_CSRF_LEN,		0,	0,	0},
+	{"lang",	2,			0,	0,	0},
+	{"child",	18,			0,	0,	0},
+	{"purpose",	64,			0,	0,	0},
+	{"confirm",	3,			0,	0,	0},
+};
+static const struct form_field language_fields[] = {
+	{"csrf",	TOKEN_CSRF_LEN,		0,	0,	0},
+	{"lang",	2,			0,	0,	0},
+};
+/* clang-format on */
+
+struct route {
+	const char *action;
+	int methods;
+	void (*fn)(struct rq *);
+	const struct form_field *fields; /* POST */
+	size_t nfields;
+};
+
+#define FIELDS(t) t, sizeof t / sizeof t[0]
+
+static const struct route routes[] = {
+    {"", M_GET, family_page, NULL, 0},
+    {"conduct", M_GET, conduct_page, NULL, 0},
+    {"answer", M_GET | M_POST, answer_page, FIELDS(answer_fields)},
+    {"check", M_POST, check_page, FIELDS(answer_fields)},
+    {"confirm", M_POST, confirm, FIELDS(answer_fields)},
+    {"done", M_GET, done_page, NULL, 0},
+    {"withdraw", M_POST, withdraw, FIELDS(withdraw_fields)},
+    {"language", M_POST, language, FIELDS(language_fields)},
+};
+
+/* Splits a path root + "/sign/" (any case) + token [+ "/" + action] [+ "/"]. */
+static int split_path(const struct app *app, const char *path, char tok[SIGN_MAX_TOKEN_SEG],
+                      char action[SIGN_MAX_ACTION])
+{
+	size_t rl = strlen(app->root), n;
+
+	if (rl && strncmp(path, app->root, rl) == 0 && strncasecmp(path + rl, "/sign/", 6) == 0)
+		path += rl;
+	if (strncasecmp(path, "/sign/", 6) != 0)
+		return -1;
+	path += 6;
+	n = strcspn(path, "/");
+	if (n == 0 || n >= SIGN_MAX_TOKEN_SEG)
+		return -1;
+	memcpy(tok, path, n);
+	tok[n] = '\0';
+	path += n;
+	action[0] = '\0';
+	if (*path == '\0')
+		return 0;
+	path++;
+	n = strcspn(path, "/");
+	if (n >= SIGN_MAX_ACTION)
+		return -1;
+	memcpy(action, path, n);
+	action[n] = '\0';
+	path += n;
+	if (*path == '/')
+		path++;
+	return *path ? -1 : 0;
+}
+
+static int urlencoded(const char *type)
+{
+	static const char want[] = "application/x-www-form-urlencoded";
+	size_t n = sizeof want - 1;
+
+	while (*type == ' ')
+		type++;
+	if (strncasecmp(type, want, n) != 0)
+		return 0;
+	type += n;
+	while (*type == ' ')
+		type++;
+	return *type == '\0' || *type == ';';
+}
+
+/* Syncs the documents when signable.tsv changed since the last sync. */
+static void sync_catalog(struct app *app)
+{
+	struct stat st;
+	struct buf err = BUF_INIT;
+	int have = stat(app->tsv, &st) == 0;
+
+	if (have && app->tsv_st.st_ino == st.st_ino && app->tsv_st.st_size == st.st_size &&
+	    app->tsv_st.st_mtim.tv_sec == st.st_mtim.tv_sec &&
+	    app->tsv_st.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
+		return;
+	if (!have)
+		return;
+	/* A failed sync is logged once and tried again when the file changes. */
+	if (catalog_sync(app->db, app->cat, app->tsv, &err) < 0)
+		logmsg("%s: the documents were not synced: %s", app->tsv, buf_str(&err));
+	app->tsv_st = st;
+	buf_free(&err);
+}
+
+static void set_lang(struct rq *r, const char *want, const char *stored)
+{
+	int ci = lang_index(want);
+
+	if (ci < 0)
+		ci = lang_index(stored);
+	r->ci = ci < 0 ? 0 : ci;
+	r->lang = langs[r->ci];
+}
+
+static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct rq r;
+	const struct route *rt = NULL;
+	char tok[SIGN_MAX_TOKEN_SEG], action[SIGN_MAX_ACTION], id[32], stored[3];
+	int method = 0, ok, rc;
+	size_t i;
+
+	memset(&r, 0, sizeof r);
+	r.app = app;
+	r.req = req;
+	r.resp = resp;
+	r.a = req->a;
+	r.lang = langs[0];
+	if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
+		method = M_GET;
+	else if (strcmp(req->method, "POST") == 0)
+		method = M_POST;
+	if (method == 0) {
+		cgi_header(resp, "Allow", "GET, HEAD, POST");
+		message(&r, 405, "sign_method", 1, NULL, 0);
+		goto out;
+	}
+	if (split_path(app, req->path, tok, action) == 0)
+		for (i = 0; i < sizeof routes / sizeof routes[0] && rt == NULL; i++)
+			if (strcmp(routes[i].action, action) == 0)
+				rt = &routes[i];
+	if (rt == NULL) {
+		not_found(&r);
+		goto out;
+	}
+	if (!(rt->methods & method)) {
+		cgi_header(resp, "Allow", rt->methods & M_GET ? "GET, HEAD" : "POST");
+		message(&r, 405, "sign_method", 1, NULL, 0);
+		goto out;
+	}
+	if (method == M_POST && !urlencoded(req->content_type)) {
+		message(&r, 415, "sign_type", 1, NULL, 0);
+		goto out;
+	}
+	sync_catalog(app);
+	switch (
+	    consent_lookup(app->db, tok, req->remote_addr, (long long)time(NULL), &r.family_id)) {
+	case CONSENT_FOUND:
+		break;
+	case CONSENT_UNKNOWN:
+		not_found(&r);
+		goto out;
+	case CONSENT_THROTTLED:
+		cgi_header(resp, "Retry-After", "600");
+		message(&r, 429, "sign_throttled", 1, NULL, 0);
+		goto out;
+	default:
+		server_error(&r, arena_printf(r.a, "token look-up: %s", db_errmsg(app->db)));
+		goto out;
+	}
+	token_parse(tok, r.token);
+	r.base = arena_printf(r.a, "%s/sign/%s", app->root, r.token);
+	snprintf(id, sizeof id, "family:%lld", r.family_id);
+	if (token_csrf(app->csrf_key, id, r.csrf) < 0 ||
+	    consent_language(app->db, r.family_id, stored) < 0) {
+		server_error(&r, "csrf or language");
+		goto out;
+	}
+	if (method == M_GET) {
+		if (form_parse(&r.q, req->query, strlen(req->query), NULL, 0) < 0)
+			form_free(&r.q); /* a GET's stray parameters are ignored */
+		set_lang(&r, form_get(&r.q, "lang"), stored);
+	} else {
+		ok = form_parse(&r.body, req->body, req->body_len, rt->fields, rt->nfields) == 0;
+		set_lang(&r, ok ? form_get(&r.body, "lang") : NULL, stored);
+		if (!ok) {
+			const char *key =
+			    arena_printf(r.a, "sign_formerr_%s", form_error_names[r.body.err]);
+			char *p;
+			for (p = (char *)key; p && *p; p++)
+				if (*p == '-')
+					*p = '_';
+			bad_request(&r, key,
+			            arena_printf(r.a, "%s (field %s)", form_strerror(r.body.err),
+			                         r.body.errfield));
+			goto out;
+		}
+		if (!token_csrf_check(app->csrf_key, id, form_get(&r.body, "csrf"))) {
+			forbidden(&r, "sign_csrf", "missing or wrong CSRF token");
+			goto out;
+		}
+	}
+	if ((rc = consent_load(app->db, r.a, app->cat, r.family_id, r.lang, &r.fam)) != 0) {
+		if (rc > 0)
+			not_found(&r);
+		else
+			server_error(&r, arena_printf(r.a, "cannot load: %s", db_errmsg(app->db)));
+		goto out;
+	}
+	rt->fn(&r);
+out:
+	form_free(&r.q);
+	form_free(&r.body);
+	if (strcmp(req->method, "HEAD") == 0)
+		buf_reset(&resp->body);
+}
+
+/* --- Start --- */
+
+static const char *env(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : dflt;
+}
+
+static const char *url_path(struct arena *a, const char *base_url)
+{
+	const char *p = strstr(base_url, "://");
+	const char *slash = p ? strchr(p + 3, '/') : NULL;
+	char *s;
+	size_t n;
+
+	if (slash == NULL)
+		return "";
+	s = arena_strdup(a, slash);
+	n = s ? strlen(s) : 0;
+	while (n > 0 && s[n - 1] == '/')
+		s[--n] = '\0';
+	return s ? s : "";
+}
+
+static int start(struct app *app)
+{
+	const char *dbpath = env("CONSENT_DB", "var/consent.db");
+	const char *content = env("CONSENT_CONTENT", "content");
+	const char *tdir = env("CONSENT_TEMPLATES", "templates");
+	struct buf err = BUF_INIT;
+	struct date today;
+	int i;
+
+	app->site_dir = env("CONSENT_SITE", "public");
+	if (token_init() < 0 || (app->keep = arena_new()) == NULL) {
+		logmsg("cannot start libsodium or allocate memory");
+		return -1;
+	}
+	if (date_today(&today) < 0 || (app->site = content_load(content, &today)) == NULL) {
+		logmsg("%s: cannot load the content", content);
+		return -1;
+	}
+	if (app->site->name[0] == NULL || app->site->base_url == NULL) {
+		logmsg("%s/site.yaml: the site needs a name and a base_url (policygen check)",
+		       content);
+		return -1;
+	}
+	for (i = 0; i < CATALOG_LANGS; i++) {
+		int li = content_lang(app->site, langs[i]);
+		const struct yml *e;
+		app->li[i] = li < 0 ? 0 : (size_t)li;
+		app->t[i] = tv_dict(app->keep);
+		for (e = app->site->i18n[0] ? app->site->i18n[0]->first : NULL; e; e = e->next)
+			tv_str(app->t[i], e->key, content_i18n(app->site, app->li[i], e->key));
+	}
+	if (letters_contact_load(app->site, app->keep, &app->contact, &err) < 0) {
+		logmsg("%s", buf_str(&err));
+		buf_reset(&err);
+	}
+	app->root = url_path(app->keep, app->site->base_url);
+	app->tsv = arena_printf(app->keep, "%s/signable.tsv", app->site_dir);
+	for (i = 0; i < P__MAX; i++) {
+		if ((app->tmpl[i] = tmpl_load(tdir, page_templates[i], &err)) == NULL) {
+			logmsg("%s", buf_str(&err));
+			buf_free(&err);
+			return -1;
+		}
+	}
+	{
+		const char *yaml = arena_printf(app->keep, "%s/consent.yaml", content);
+		if ((app->cat = catalog_load(yaml, &err)) == NULL) {
+			logmsg("%s", buf_str(&err));
+			buf_free(&err);
+			return -1;
+		}
+	}
+	if ((app->db = db_open(dbpath, DB_OPEN_EXISTING, &err)) == NULL) {
+		logmsg("%s", buf_str(&err));
+		buf_free(&err);
+		return -1;
+	}
+	if (catalog_sync(app->db, app->cat, NULL, &err) < 0 ||
+	    consent_csrf_key(app->db, app->csrf_key) < 0) {
+		logmsg("%s: cannot sync the purposes or read the CSRF key: %s%s", dbpath,
+		       buf_str(&err), db_errmsg(app->db));
+		buf_free(&err);
+		return -1;
+	}
+	sync_catalog(app);
+	buf_free(&err);
+	return arena_ok(app->keep) ? 0 : -1;
+}
+
+static void stop(struct app *app)
+{
+	int i;
+
+	for (i = 0; i < P__MAX; i++)
+		tmpl_free(app->tmpl[i]);
+	db_close(app->db);
+	catalog_free(app->cat);
+	content_free(app->site);
+	arena_free(app->keep);
+	sodium_memzero(app->csrf_key, sizeof app->csrf_key);
+}
+
+int main(void)
+{
+	struct app app;
+	int rc = 1;
+
+	memset(&app, 0, sizeof app);
+	if (start(&app) == 0)
+		rc = cgi_main(handle, &app, SIGN_MAX_BODY);
+	stop(&app);
+	return rc;
+}

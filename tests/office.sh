@@ -1,0 +1,541 @@
+#!/bin/sh
+# Drives the office portal (build/office.fcgi) as plain CGI, one request per run, with the
+# environment and standard input a web server would give it. The database is set up with
+# the real consentctl (init, import, add-staff, tokens) and a site built by policygen.
+# Prints "PASS name" / "FAIL name". A failed login waits a second, so this takes ~10 s.
+#
+# Every response is also checked for the security headers, and refused requests for
+# leaving the consent data (events, answers, signatures, tokens) as they were.
+#
+# Overrides: OFFICE (the program), CONSENTCTL, POLICYGEN.
+. "$(dirname "$0")/lib.sh"
+
+OFFICE=${OFFICE:-$BUILD/office.fcgi}
+CTL=${CONSENTCTL:-$BUILD/consentctl}
+POLICYGEN=${POLICYGEN:-$BUILD/policygen}
+DB=$TMP/consent.db
+SITE=$TMP/public
+PASSWORD='Llanfair-2026 office!'
+for prog in "$OFFICE" "$CTL" "$POLICYGEN"; do
+	if [ ! -x "$prog" ]; then
+		fail office_setup "$prog is not built (make $prog)"
+		exit 1
+	fi
+done
+if ! command -v sqlite3 >/dev/null 2>&1; then
+	fail office_setup "sqlite3 not found; install it with tools/deps.sh check"
+	exit 1
+fi
+
+# Families with Welsh names and names a spreadsheet would run as formulas.
+cat >"$TMP/families.csv" <<'CSV'
+family_ref,child_ref,first_name,last_name,class,carers,language
+F1,C11,Gwenllïan,Pritchard-Jones,Year 4,Elin Pritchard-Jones; Rhodri Jones,cy
+F1,C12,Llŷr,Pritchard-Jones,Reception,Elin Pritchard-Jones; Rhodri Jones,cy
+F2,C21,"=HYPERLINK(""http://evil.example"")",Smith,Year 4,Sarah Smith,en
+F3,C31,Oliver,Brown,Year 4,Ann Brown,en
+F4,C41,Siôn,Williams,Reception,Catrin Williams,cy
+CSV
+setup() {
+	"$POLICYGEN" build --content "$TOP/content" --templates "$TOP/templates" --out "$SITE" \
+		--today 2026-11-21 &&
+		"$CTL" --db "$DB" init --content "$TOP/content" --site "$SITE" &&
+		"$CTL" --db "$DB" import "$TMP/families.csv" &&
+		printf '%s\n' "$PASSWORD" | "$CTL" --db "$DB" add-staff office.one &&
+		printf '%s\n' "$PASSWORD" | "$CTL" --db "$DB" add-staff office.two &&
+		"$CTL" --db "$DB" tokens >"$TMP/tokens.csv"
+}
+if ! setup >"$TMP/setup.log" 2>&1; then
+	fail office_setup "$(tail -n 20 "$TMP/setup.log")"
+	exit 1
+fi
+token_of() { tr -d '\r' <"$TMP/tokens.csv" | sed -n "s|^$1,.*/sign/\([A-Z2-7]*\)\$|\1|p"; }
+T1=$(token_of F1)
+T2=$(token_of F2)
+if [ -z "$T1" ] || [ -z "$T2" ]; then
+	fail office_setup "consentctl tokens gave no tokens: $(cat "$TMP/tokens.csv")"
+	exit 1
+fi
+pass office_setup
+q() { sqlite3 "$DB" "$1"; }
+child_id() { q "SELECT id FROM child WHERE ref = '$1'"; }
+C11=$(child_id C11)
+C12=$(child_id C12)
+C21=$(child_id C21)
+C31=$(child_id C31)
+CONSENT_PURPOSES=$(q "SELECT id FROM purpose WHERE basis = 'consent' ORDER BY position")
+: >"$TMP/stderr.log"
+: >"$TMP/headers.log"
+COOKIE=
+HTTPS_ON=
+ADDR=192.0.2.20
+
+# req METHOD URI [BODY [CONTENT_TYPE]]: one request with $COOKIE, $HTTPS_ON and $ADDR.
+# Leaves the status in $status, the headers in $TMP/head and the body in $TMP/body.
+req() {
+	printf '%s' "${3-}" >"$TMP/in"
+	if [ "$1" = POST ]; then
+		len=$(wc -c <"$TMP/in" | tr -d ' ')
+		type=${4-application/x-www-form-urlencoded}
+	else
+		len= type=
+	fi
+	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
+		CONSENT_DB="$DB" CONSENT_SITE="$SITE" CONSENT_CONTENT="$TOP/content" \
+		CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD="$1" REQUEST_URI="$2" \
+		REMOTE_ADDR="$ADDR" CONTENT_LENGTH="$len" CONTENT_TYPE="$type" \
+		HTTP_COOKIE="$COOKIE" HTTPS="$HTTPS_ON" \
+		"$OFFICE" <"$TMP/in" >"$TMP/out" 2>>"$TMP/stderr.log"
+	sed -n '1,/^\r$/p' "$TMP/out" | tr -d '\r' >"$TMP/head"
+	sed '1,/^\r$/d' "$TMP/out" >"$TMP/body"
+	status=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$TMP/head")
+	for h in 'Cache-Control: no-store' 'Referrer-Policy: no-referrer' \
+		'X-Content-Type-Options: nosniff' 'Content-Security-Policy: default-src '"'none'"; do
+		grep -qF "$h" "$TMP/head" || echo "  missing '$h' on $1 $2" >>"$TMP/headers.log"
+	done
+}
+
+# expect NAME STATUS [TEXT...]: the last response had STATUS and every TEXT in its body.
+expect() {
+	_name=$1 _want=$2
+	shift 2
+	if [ "$status" != "$_want" ]; then
+		fail "$_name" "status $status, want $_want: $(head -c 600 "$TMP/body")"
+		return 1
+	fi
+	for _text in "$@"; do
+		if ! grep -qF -- "$_text" "$TMP/body"; then
+			fail "$_name" "the response lacks: $_text"
+			return 1
+		fi
+	done
+	pass "$_name"
+}
+header() { sed -n "s/^$1: //p" "$TMP/head"; }
+# to_login NAME: the last response sent the browser to the login page.
+to_login() {
+	if [ "$status" = 303 ] && [ "$(header Location)" = /office/login ]; then
+		pass "$1"
+	else
+		fail "$1" "status $status, Location '$(header Location)', want 303 to /office/login"
+	fi
+}
+csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/body" | head -n 1; }
+# The consent data, as a hash (sessions and throttles change on every request).
+snap() {
+	sqlite3 "$DB" "SELECT * FROM event ORDER BY id; SELECT * FROM answer ORDER BY child_id,
+		purpose, signer_key; SELECT * FROM signature ORDER BY family_id, document_id,
+		signer_key; SELECT * FROM token ORDER BY id;" | sha256sum
+}
+unchanged() {
+	if [ "$(snap)" = "$2" ]; then pass "$1"; else fail "$1" "the consent data changed"; fi
+}
+sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+
+# login USER PASSWORD: the whole sign-in (form, then POST); leaves the session cookie's
+# value in $SID ("" when none was set). Uses $HTTPS_ON.
+login() {
+	COOKIE=
+	req GET /office/login
+	pre=$(header Set-Cookie | sed -n 's/^\(__Host-\)\{0,1\}office-login=\([A-Z2-7]*\);.*/\2/p')
+	lname=office-login
+	[ -n "$HTTPS_ON" ] && lname=__Host-office-login
+	form_csrf=$(csrf_of)
+	COOKIE="$lname=$pre"
+	req POST /office/login "csrf=$form_csrf&username=$1&password=$2"
+	SID=$(header Set-Cookie | sed -n 's/^\(__Host-\)\{0,1\}office=\([A-Z2-7]\{26\}\);.*/\2/p')
+}
+PW=$(printf '%s' "$PASSWORD" | sed 's/ /+/g; s/!/%21/g')
+
+# --- Signing in ---
+
+req GET /office/login
+expect login_form 200 'name="username"' 'type="password"' 'autocomplete="current-password"'
+c=$(header Set-Cookie)
+case "$c" in
+office-login=*'; Path=/office/; HttpOnly; SameSite=Strict; Max-Age='*) pass login_form_cookie ;;
+*) fail login_form_cookie "pre-login cookie: $c" ;;
+esac
+
+login office.one "$PW"
+c=$(header Set-Cookie | grep '^office=')
+if [ "$status" = 303 ] && [ "$(header Location)" = /office/ ] && [ -n "$SID" ]; then
+	pass login_ok
+else
+	fail login_ok "status $status, Location $(header Location), cookie '$c'"
+fi
+case "$c" in
+"office=$SID; Path=/office/; HttpOnly; SameSite=Strict") pass login_cookie_flags ;;
+*) fail login_cookie_flags "session cookie over HTTP: $c" ;;
+esac
+if [ "$(q "SELECT count(*) FROM session WHERE hash = '$(sha "$SID")'")" = 1 ] &&
+	[ "$(q "SELECT count(*) FROM session WHERE hash = '$SID'")" = 0 ]; then
+	pass session_stored_hashed
+else
+	fail session_stored_hashed "the session table does not hold exactly the id's SHA-256"
+fi
+S1=$SID
+
+HTTPS_ON=on
+login office.two "$PW"
+c=$(header Set-Cookie | grep '^__Host-office=')
+case "$c" in
+"__Host-office=$SID; Path=/; HttpOnly; SameSite=Strict; Secure") pass login_cookie_https ;;
+*) fail login_cookie_https "session cookie over HTTPS: '$c'" ;;
+esac
+COOKIE="__Host-office=$SID"
+req GET /office/
+expect session_https 200 'Signed in as'
+COOKIE="office=$SID"
+req GET /office/
+to_login https_needs_host_cookie
+HTTPS_ON=
+
+# A new id at every login.
+COOKIE="office=$S1"
+req GET /office/login
+if [ "$status" = 303 ] && [ "$(header Location)" = /office/ ]; then
+	pass login_page_when_signed_in
+else
+	fail login_page_when_signed_in "status $status"
+fi
+login office.one "$PW"
+S2=$SID
+if [ -n "$S2" ] && [ "$S2" != "$S1" ]; then pass login_new_id; else fail login_new_id "same id"; fi
+COOKIE="office=$S2"
+req GET /office/
+expect second_session_works 200 'office.one'
+
+# Signing in with an earlier session's cookie still in the browser ends that session.
+COOKIE=
+req GET /office/login
+pre=$(header Set-Cookie | sed -n 's/^office-login=\([A-Z2-7]*\);.*/\1/p')
+lc=$(csrf_of)
+COOKIE="office=$S2; office-login=$pre"
+req POST /office/login "csrf=$lc&username=office.one&password=$PW"
+S3=$(header Set-Cookie | sed -n 's/^office=\([A-Z2-7]\{26\}\);.*/\1/p')
+COOKIE="office=$S2"
+req GET /office/
+if [ -n "$S3" ] && [ "$S3" != "$S2" ] && [ "$status" = 303 ]; then
+	pass login_ends_old_session
+else
+	fail login_ends_old_session "new id '$S3', old session status $status"
+fi
+SID=$S3
+
+# Wrong password, unknown user: the same answer, and no session.
+login office.one 'wrong+password'
+expect login_wrong_password 200 'The user name or password is not right'
+if header Set-Cookie | grep -q '^office='; then fail login_wrong_no_cookie "a session cookie"; else pass login_wrong_no_cookie; fi
+login nobody.here 'wrong+password'
+expect login_unknown_user 200 'The user name or password is not right'
+
+# The login form's CSRF token.
+req GET /office/login
+pre=$(header Set-Cookie | sed -n 's/^office-login=\([A-Z2-7]*\);.*/\1/p')
+COOKIE="office-login=$pre"
+req POST /office/login "username=office.one&password=$PW"
+expect login_csrf_missing 403
+req POST /office/login "csrf=$(printf '%064d' 0)&username=office.one&password=$PW"
+expect login_csrf_wrong 403
+COOKIE=
+req POST /office/login "csrf=$lc&username=office.one&password=$PW"
+expect login_without_form_cookie 403
+
+# Five failures lock the account for 15 minutes, whatever the password, from anywhere.
+i=0
+while [ $i -lt 5 ]; do
+	ADDR=198.51.100.$((i + 1))
+	login office.two "guess$i"
+	i=$((i + 1))
+done
+ADDR=198.51.100.99
+login office.two "$PW"
+if [ "$status" = 429 ] && [ -z "$SID" ] && [ -n "$(header Retry-After)" ] &&
+	grep -qF 'Too many attempts' "$TMP/body"; then
+	pass login_lockout
+else
+	fail login_lockout "status $status, Retry-After '$(header Retry-After)', cookie '$SID'"
+fi
+login office.one "$PW"
+if [ "$status" = 303 ] && [ -n "$SID" ]; then pass lockout_other_account_ok; else fail lockout_other_account_ok "status $status"; fi
+ADDR=192.0.2.20
+SID=$S3
+
+# --- Every page needs a session ---
+
+BEFORE=$(snap)
+for page in /office/ /office/families '/office/families?q=Jones' /office/family/F1 \
+	/office/letters '/office/letters?class=Year%204' '/office/nophoto?class=Year%204' \
+	/office/export/declarations.csv /office/export/photo.csv /office/export/outstanding.csv \
+	/office/unknown /office/family/F1/paper; do
+	for cookie in '' 'office=AAAAAAAAAAAAAAAAAAAAAAAAAA' "office=$T1" 'office=garbage;'; do
+		COOKIE=$cookie
+		req GET "$page"
+		if [ "$status" != 303 ] || [ "$(header Location)" != /office/login ]; then
+			fail "no_session_get $page ($cookie)" "status $status"
+			continue 2
+		fi
+	done
+	pass "no_session_get $page"
+done
+for page in /office/logout /office/family/F1/paper /office/family/F1/reissue /office/letters; do
+	COOKIE="office=$T1"
+	req POST "$page" "csrf=$(printf '%064d' 0)&signer=X&class=Year+4"
+	if [ "$status" = 303 ] && [ "$(header Location)" = /office/login ]; then
+		pass "no_session_post $page"
+	else
+		fail "no_session_post $page" "status $status"
+	fi
+done
+unchanged no_session_nothing_changed "$BEFORE"
+
+# A family's token is no key to the office: not as a cookie, nor in the address.
+COOKIE="office=$T1"
+req GET "/office/?token=$T1"
+to_login parent_token_cookie
+COOKIE="__Host-office=$T1; office-login=$T1"
+req GET /office/family/F1
+to_login parent_token_host_cookie
+COOKIE=
+req GET "/office/family/$T1"
+to_login parent_token_url
+COOKIE="office=$SID"
+req GET "/office/family/$T1"
+expect parent_token_url_signed_in 404
+req GET "/office/$T1"
+expect parent_token_path 404
+
+# --- Request rules ---
+
+COOKIE="office=$SID"
+for m in PUT DELETE HEAD OPTIONS; do
+	req "$m" /office/
+	if [ "$status" = 405 ]; then pass "method_$m"; else fail "method_$m" "status $status"; fi
+done
+req GET /office/family/F1
+FORM_CSRF=$(csrf_of)
+BEFORE=$(snap)
+req POST /office/family/F1/paper "signer=Elin+Pritchard-Jones&answer.$C11.website=yes"
+expect csrf_missing 403
+req POST /office/family/F1/paper "csrf=$(printf '%064d' 0)&signer=Elin&answer.$C11.website=yes"
+expect csrf_wrong 403
+req POST /office/letters "class=Year+4"
+expect csrf_missing_letters 403
+req POST /office/family/F1/reissue ""
+expect csrf_missing_reissue 403
+req POST /office/logout ""
+expect csrf_missing_logout 403
+# another session's token
+login office.one "$PW"
+OTHER=$SID
+COOKIE="office=$OTHER"
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Elin&answer.$C11.website=yes"
+expect csrf_other_session 403
+COOKIE="office=$S3"
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Elin&answer.$C11.website=yes" \
+	'multipart/form-data; boundary=x'
+expect form_multipart_refused 415
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Elin&evil=1"
+expect form_unknown_field 400
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Elin&signer=Tom"
+expect form_repeated_field 400
+req POST "/office/family/F1/paper?x=1" "csrf=$FORM_CSRF&signer=Elin"
+expect form_query_on_post 400
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Elin%00&answer.$C11.website=yes"
+expect form_control_char 400
+req GET '/office/families?q=x&token=1'
+expect query_unknown_field 400
+req GET '/office/families?q=%ZZ'
+expect query_bad_escape 400
+unchanged refused_nothing_changed "$BEFORE"
+
+# --- Dashboard, search, family page ---
+
+req GET /office/
+expect dashboard 200 '<caption>' 'scope="row">Year 4</th>' 'scope="row">Reception</th>' \
+	'Policy reviews' 'Overdue'
+req GET '/office/families?q=pritch'
+expect search_name 200 '/office/family/F1"' 'Gwenllïan Pritchard-Jones'
+req GET '/office/families?q=C31'
+expect search_child_ref 200 '/office/family/F3"'
+req GET '/office/families?q=F4'
+expect search_family_ref 200 '/office/family/F4"'
+req GET '/office/families?q=Ll%C5%B7r'
+expect search_welsh 200 '/office/family/F1"'
+req GET '/office/families?q=%25'
+if [ "$status" = 200 ] && ! grep -q '/office/family/' "$TMP/body"; then pass search_percent_literal; else fail search_percent_literal "'%' matched families"; fi
+req GET '/office/families?q=_'
+if [ "$status" = 200 ] && ! grep -q '/office/family/' "$TMP/body"; then pass search_underscore_literal; else fail search_underscore_literal "'_' matched families"; fi
+req GET "/office/families?q=$(printf 'x%.0s' $(seq 1 101))"
+expect search_too_long 400
+req GET '/office/families?class=Reception&missing=1'
+expect search_class_missing 200 '/office/family/F1"' '/office/family/F4"'
+
+req GET /office/family/F1
+expect family_page 200 'Family F1' 'Gwenllïan Pritchard-Jones' 'Llŷr Pritchard-Jones' \
+	'Elin Pritchard-Jones; Rhodri Jones' 'History' '<td>QR code</td>' 'Record a paper form'
+req GET /office/family/F99
+expect family_unknown 404
+req GET '/office/family/F1%27'
+expect family_bad_ref 404
+
+# --- Paper answers ---
+
+yes_all() { for p in $CONSENT_PURPOSES; do printf '&answer.%s.%s=yes' "$1" "$p"; done; }
+BEFORE=$(snap)
+req GET /office/family/F1
+FORM_CSRF=$(csrf_of)
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=+++&answer.$C11.website=yes"
+expect paper_no_name 400 'There is a problem' 'href="#signer"'
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones"
+expect paper_nothing 400 'Choose at least one answer'
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones&answer.$C21.website=yes"
+expect paper_other_familys_child 400
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones&answer.$C11.website=maybe"
+expect paper_bad_answer 400
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones&answer.$C11.nosuch=yes"
+expect paper_unknown_purpose 400
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones&sign.nosuch=en"
+expect paper_unknown_policy 400
+unchanged paper_refused_nothing_changed "$BEFORE"
+
+req POST /office/family/F1/paper \
+	"csrf=$FORM_CSRF&signer=Rhodri+Jones&sign.code-of-conduct=cy&answer.$C11.website=yes&answer.$C11.press=no&answer.$C12.website=no"
+loc=$(header Location)
+case "$status $loc" in
+"303 /office/family/F1?done="*) pass paper_recorded ;;
+*) fail paper_recorded "status $status, Location $loc: $(head -c 400 "$TMP/body")" ;;
+esac
+req GET "$loc"
+expect paper_on_family_page 200 'The paper form is recorded' 'Paper form</td><td>office.one</td>' \
+	'<th scope="row">Rhodri Jones</th>'
+if [ "$(q "SELECT count(*) FROM answer WHERE channel = 'paper' AND staff = 'office.one'")" = 3 ] &&
+	[ "$(q "SELECT count(*) FROM event WHERE channel = 'paper' AND staff = 'office.one'")" = 4 ]; then
+	pass paper_stored_with_staff
+else
+	fail paper_stored_with_staff "$(q "SELECT * FROM answer")"
+fi
+# A formula as a carer's name, and everything answered for one child.
+req POST /office/family/F3/paper "csrf=$FORM_CSRF&signer=%3DSUM%281%2B1%29&sign.code-of-conduct=en$(yes_all "$C31")"
+expect paper_formula_name 303
+if "$CTL" --db "$DB" verify >"$TMP/verify.out" 2>&1; then pass paper_chain_verifies; else fail paper_chain_verifies "$(cat "$TMP/verify.out")"; fi
+
+# --- Exports ---
+
+req GET /office/export/declarations.csv
+if [ "$status" = 200 ] && [ "$(header Content-Type)" = 'text/csv; charset=utf-8' ] &&
+	header Content-Disposition | grep -q '^attachment; filename="declarations-[0-9-]*\.csv"$'; then
+	pass export_headers
+else
+	fail export_headers "status $status, $(header Content-Type), $(header Content-Disposition)"
+fi
+if [ "$(head -c 3 "$TMP/body" | od -An -tx1 | tr -d ' ')" = efbbbf ]; then pass export_bom; else fail export_bom "no byte order mark"; fi
+expect export_declarations_paper 200 ',paper,office.one' 'Rhodri Jones' 'Pritchard-Jones'
+expect export_declarations_formula 200 "\"'=SUM(1+1)\""
+if grep -q '^=' "$TMP/body" || grep -q ',=' "$TMP/body"; then fail export_no_bare_formula "a cell starts with ="; else pass export_no_bare_formula; fi
+req GET /office/export/photo.csv
+expect export_photo_welsh 200 'Gwenllïan' 'Llŷr' 'Siôn'
+expect export_photo_formula 200 "\"'=HYPERLINK(\"\"http://evil.example\"\")\""
+if grep -q "^Year 4,C11,Gwenllïan,Pritchard-Jones,website,consent,yes,1," "$TMP/body" &&
+	grep -q "^Year 4,C11,Gwenllïan,Pritchard-Jones,press,consent,no,1," "$TMP/body" &&
+	grep -q "^Reception,C12,Llŷr,Pritchard-Jones,website,consent,no,1," "$TMP/body"; then
+	pass export_photo_paper_answers
+else
+	fail export_photo_paper_answers "$(grep C1 "$TMP/body")"
+fi
+req GET /office/export/outstanding.csv
+expect export_outstanding 200 'F4' 'Catrin Williams'
+if grep -q '^F3,' "$TMP/body"; then fail export_outstanding_done "F3 answered everything"; else pass export_outstanding_done; fi
+req GET /office/export/secrets.csv
+expect export_unknown 404
+
+# --- Who must not be photographed ---
+
+req GET '/office/nophoto?class=Year%204'
+expect nophoto_sheet 200 'Who must not be photographed: Year 4' 'Gwenllïan Pritchard-Jones' \
+	'<th scope="row">=HYPERLINK(&quot;http://evil.example&quot;) Smith</th>' 'NO'
+if grep -q 'Oliver Brown' "$TMP/body"; then fail nophoto_consented_not_listed "Oliver has consent for everything"; else pass nophoto_consented_not_listed; fi
+req GET /office/nophoto
+expect nophoto_choose 200 'nophoto?class=Year%204'
+
+# --- Letters and new QR codes ---
+
+BEFORE=$(snap)
+req GET '/office/letters?class=Reception&outstanding=1'
+expect letters_confirm 200 'gives the family a new QR code' 'name="outstanding" value="1"' \
+	'/office/family/F4"'
+unchanged letters_confirm_changes_nothing "$BEFORE"
+LC=$(csrf_of)
+req POST /office/letters "csrf=$LC"
+expect letters_need_filter 400
+req POST /office/letters "csrf=$LC&class=Reception&outstanding=1"
+n=$(grep -c 'class="letter"' "$TMP/body")
+if [ "$status" = 200 ] && [ "$n" = 2 ] && grep -q '<svg' "$TMP/body" &&
+	grep -qF 'rel="stylesheet" href="/style.css"' "$TMP/body"; then
+	pass letters_printed
+else
+	fail letters_printed "status $status, $n letters"
+fi
+T4NEW=$(sed -n 's|.*class="url">[^<]*/sign/\([A-Z2-7]\{26\}\)<.*|\1|p' "$TMP/body" | head -n 1)
+if [ -n "$T4NEW" ] &&
+	[ "$(q "SELECT count(*) FROM token WHERE hash = '$(sha "$T4NEW")' AND revoked_at IS NULL")" = 1 ] &&
+	[ "$(q "SELECT count(*) FROM token WHERE hash = '$(sha "$T1")' AND revoked_at IS NULL")" = 0 ]; then
+	pass letters_reissue_tokens
+else
+	fail letters_reissue_tokens "the letters' links are not the families' live tokens"
+fi
+
+old=$(sha "$T2")
+req GET /office/family/F2
+RC=$(csrf_of)
+req POST /office/family/F2/reissue "csrf=$RC"
+new=$(sed -n 's|.*class="url">[^<]*/sign/\([A-Z2-7]\{26\}\)<.*|\1|p' "$TMP/body")
+if [ "$status" = 200 ] && [ -n "$new" ] && [ "$new" != "$T2" ] && grep -q '<svg' "$TMP/body"; then
+	pass reissue_letter
+else
+	fail reissue_letter "status $status, token '$new'"
+fi
+if [ "$(q "SELECT count(*) FROM token WHERE hash = '$old'")" = 1 ] &&
+	[ "$(q "SELECT count(*) FROM token WHERE hash = '$old' AND revoked_at IS NULL")" = 0 ] &&
+	[ "$(q "SELECT count(*) FROM token WHERE hash = '$(sha "$new")' AND revoked_at IS NULL")" = 1 ] &&
+	[ "$(q "SELECT staff FROM event WHERE kind = 'token' ORDER BY id DESC LIMIT 1")" = office.one ]; then
+	pass reissue_revokes_old
+else
+	fail reissue_revokes_old "$(q "SELECT * FROM token WHERE family_id = (SELECT id FROM family WHERE ref = 'F2')")"
+fi
+if [ -x "$BUILD/sign.fcgi" ]; then
+	for t in "$T2:old" "$new:new"; do
+		env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_SITE="$SITE" \
+			CONSENT_CONTENT="$TOP/content" CONSENT_TEMPLATES="$TOP/templates" \
+			REQUEST_METHOD=GET REQUEST_URI="/sign/${t%:*}" REMOTE_ADDR=192.0.2.77 \
+			"$BUILD/sign.fcgi" </dev/null >"$TMP/sign.${t#*:}" 2>/dev/null
+	done
+	if grep -q 'HYPERLINK' "$TMP/sign.new" && ! grep -q 'HYPERLINK' "$TMP/sign.old"; then
+		pass reissue_old_token_unknown_to_portal
+	else
+		fail reissue_old_token_unknown_to_portal "$(head -n 1 "$TMP/sign.old") / $(head -n 1 "$TMP/sign.new")"
+	fi
+fi
+
+# --- Signing out ---
+
+COOKIE="office=$S3"
+req GET /office/
+LOGOUT_CSRF=$(csrf_of)
+req POST /office/logout "csrf=$LOGOUT_CSRF"
+if [ "$status" = 303 ] && [ "$(header Location)" = '/office/login?out=1' ] &&
+	header Set-Cookie | grep -q '^office=; Path=/office/; HttpOnly; SameSite=Strict; Max-Age=0$'; then
+	pass logout
+else
+	fail logout "status $status, $(header Set-Cookie)"
+fi
+req GET /office/
+to_login logout_cookie_refused
+if [ "$(q "SELECT revoked FROM session WHERE hash = '$(sha "$S3")'")" = 1 ]; then pass logout_revoked_server_side; else fail logout_revoked_server_side "session not revoked"; fi
+COOKIE=
+req GET '/office/login?out=1'
+expect logout_message 200 'You have signed out'
+
+if [ -s "$TMP/headers.log" ]; then fail security_headers "$(cat "$TMP/headers.log")"; else pass security_headers; fi
+finish

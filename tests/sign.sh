@@ -1,0 +1,402 @@
+#!/bin/sh
+# Drives the parents' portal (build/sign.fcgi) as plain CGI, one request per run, with the
+# environment and standard input a web server would give it, against a database made by
+# tests/sign-fixture.c and a site built by policygen. Prints "PASS name" / "FAIL name".
+#
+# Every response is also checked for the security headers, and every refused request
+# for leaving the database as it was (a hash of `sqlite3 DB .dump`; the throttle table
+# is left out where a failed token look-up is meant to count).
+#
+# Overrides: SIGN (the program), SIGN_FIXTURE, POLICYGEN.
+. "$(dirname "$0")/lib.sh"
+
+SIGN=${SIGN:-$BUILD/sign.fcgi}
+FIXTURE=${SIGN_FIXTURE:-$BUILD/tests/sign-fixture}
+POLICYGEN=${POLICYGEN:-$BUILD/policygen}
+DB=$TMP/consent.db
+SITE=$TMP/public
+for prog in "$SIGN" "$FIXTURE" "$POLICYGEN"; do
+	if [ ! -x "$prog" ]; then
+		fail sign_setup "$prog is not built (make $prog)"
+		exit 1
+	fi
+done
+if ! command -v sqlite3 >/dev/null 2>&1; then
+	fail sign_setup "sqlite3 not found; install it with tools/deps.sh check"
+	exit 1
+fi
+if ! "$POLICYGEN" build --content "$TOP/content" --templates "$TOP/templates" --out "$SITE" \
+	--today 2026-11-21 >"$TMP/policygen.log" 2>&1; then
+	fail sign_setup "policygen build failed: $(cat "$TMP/policygen.log")"
+	exit 1
+fi
+if ! tokens=$("$FIXTURE" "$DB" "$TOP/content" "$SITE" 2>"$TMP/fixture.log"); then
+	fail sign_setup "sign-fixture failed: $(cat "$TMP/fixture.log")"
+	exit 1
+fi
+set -- $tokens
+T1=$1 # family 1: Ffion (11), Osian (12)
+T2=$2 # family 2: Cai (21), Welsh
+TR=$3 # family 1's revoked token
+ADDR=192.0.2.10
+: >"$TMP/stderr.log"
+headers_bad=0
+
+# req METHOD URI [BODY [CONTENT_TYPE [CONTENT_LENGTH]]]: one request. Leaves the status
+# in $status, the headers in $TMP/head and the body in $TMP/body.
+req() {
+	printf '%s' "${3-}" >"$TMP/in"
+	if [ "$1" = POST ] || [ "$1" = PUT ]; then
+		len=${5:-$(wc -c <"$TMP/in" | tr -d ' ')}
+		type=${4-application/x-www-form-urlencoded}
+	else
+		len= type=
+	fi
+	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
+		CONSENT_DB="$DB" CONSENT_SITE="$SITE" CONSENT_CONTENT="$TOP/content" \
+		CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD="$1" REQUEST_URI="$2" \
+		REMOTE_ADDR="$ADDR" CONTENT_LENGTH="$len" CONTENT_TYPE="$type" \
+		"$SIGN" <"$TMP/in" >"$TMP/out" 2>>"$TMP/stderr.log"
+	sed -n '1,/^\r$/p' "$TMP/out" | tr -d '\r' >"$TMP/head"
+	sed '1,/^\r$/d' "$TMP/out" >"$TMP/body"
+	status=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$TMP/head")
+	for h in 'Cache-Control: no-store' 'Referrer-Policy: no-referrer' \
+		'X-Content-Type-Options: nosniff' 'Content-Security-Policy: default-src '"'none'"; do
+		if ! grep -qF "$h" "$TMP/head"; then
+			headers_bad=$((headers_bad + 1))
+			echo "  missing '$h' on $1 $2" >>"$TMP/headers.log"
+		fi
+	done
+}
+
+# expect NAME STATUS [TEXT...]: the last response had STATUS and every TEXT in its body.
+expect() {
+	_name=$1 _want=$2
+	shift 2
+	if [ "$status" != "$_want" ]; then
+		fail "$_name" "status $status, want $_want: $(head -c 600 "$TMP/body")"
+		return 1
+	fi
+	for _text in "$@"; do
+		if ! grep -qF -- "$_text" "$TMP/body"; then
+			fail "$_name" "the page lacks: $_text"
+			return 1
+		fi
+	done
+	pass "$_name"
+}
+
+# The database, as a hash; snap_nothrottle leaves out the failed-look-up counts.
+snap() { sqlite3 "$DB" .dump | sha256sum; }
+snap_nothrottle() { sqlite3 "$DB" .dump | grep -v '^INSERT INTO throttle' | sha256sum; }
+q() { sqlite3 "$DB" "$1"; }
+# unchanged NAME BEFORE: the database is as it was.
+unchanged() {
+	if [ "$(snap)" = "$2" ]; then pass "$1"; else fail "$1" "the database changed"; fi
+}
+
+csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/body" | head -n 1; }
+header() { sed -n "s/^$1: //p" "$TMP/head"; }
+
+DOC=$(q "SELECT id FROM document WHERE slug = 'code-of-conduct' AND lang = 'en'
+	AND version = (SELECT max(version) FROM document WHERE slug = 'code-of-conduct')")
+OLDDOC=$(q "SELECT min(id) FROM document WHERE slug = 'code-of-conduct'")
+PURPOSES=$(q "SELECT id FROM purpose ORDER BY position")
+
+# answers CHILD VALUE: a.CHILD.P=VALUE for every purpose.
+answers() {
+	for p in $PURPOSES; do
+		printf '&a.%s.%s=%s' "$1" "$p" "$2"
+	done
+}
+
+# --- The family's page, the code of conduct, the form -------------------------------
+
+req GET "/SIGN/$T1"
+expect family_page 200 '<html lang="en">' 'Ffion' 'Osian' 'Not signed yet' \
+	'Social Media Code of Conduct' 'aria-current="true">English' "/sign/$T1/answer?lang=en"
+if grep -q Aled "$TMP/body"; then fail family_page_left_child "a child who left is shown"; else
+	pass family_page_left_child; fi
+if grep -q 'checked' "$TMP/body"; then fail family_page_nothing_given "shows an answer"; else
+	pass family_page_nothing_given; fi
+BEFORE=$(snap)
+
+lower=$(printf '%s' "$T1" | tr 'A-Z' 'a-z')
+req GET "/sign/$lower/"
+expect family_page_lower_case 200 'Ffion'
+
+req HEAD "/sign/$T1"
+if [ "$status" = 200 ] && [ ! -s "$TMP/body" ]; then pass head_no_body; else
+	fail head_no_body "status $status, body $(wc -c <"$TMP/body") bytes"; fi
+
+req GET "/sign/$T1/conduct"
+text=$SITE/en/policies/code-of-conduct/$(q "SELECT version FROM document WHERE id = $DOC")/text.html
+off=$(grep -b -o '<article' "$TMP/body" | head -n 1 | cut -d: -f1)
+if [ "$status" = 200 ] && [ -n "$off" ] &&
+	tail -c +$((off + 1)) "$TMP/body" | head -c "$(wc -c <"$text")" | cmp -s - "$text"; then
+	pass conduct_exact_bytes
+else
+	fail conduct_exact_bytes "status $status; the page does not hold text.html byte for byte"
+fi
+expect conduct_page 200 'I have read the Social Media Code of Conduct' "/sign/$T1/answer?lang=en"
+
+req GET "/sign/$T1/conduct?lang=cy"
+expect conduct_welsh 200 '<html lang="cy">' '<article lang="cy"' 'Cod Ymddygiad y Cyfryngau'
+
+cp "$text" "$TMP/text.html.orig"
+printf ' ' >>"$text"
+req GET "/sign/$T1/conduct"
+if [ "$status" = 503 ] && ! grep -q '<article' "$TMP/body"; then pass conduct_hash_mismatch_refused
+else fail conduct_hash_mismatch_refused "status $status for a text.html that does not match"; fi
+cp "$TMP/text.html.orig" "$text"
+
+req GET "/sign/$T1/answer"
+expect answer_form 200 'name="csrf"' "name=\"agree.$DOC\"" 'name="a.11.website"' \
+	'type="radio"' '<legend' '<label class="label" for="name">' 'I object' \
+	'Yes, I give consent' 'action="/sign/'"$T1"'/check"'
+CSRF=$(csrf_of)
+if grep -q ' checked' "$TMP/body"; then fail answer_form_nothing_preticked "an input is checked"
+else pass answer_form_nothing_preticked; fi
+inputs=$(grep -c '<input type="\(radio\|checkbox\)"' "$TMP/body")
+labels=$(grep -c '<label for="' "$TMP/body")
+if [ "$inputs" -gt 0 ] && [ "$inputs" = "$labels" ]; then pass answer_form_labels; else
+	fail answer_form_labels "$inputs radios and checkboxes, $labels labels"; fi
+
+# --- Errors, check, confirm ---------------------------------------------------------
+
+req POST "/sign/$T1/check" "csrf=$CSRF&lang=en"
+expect form_errors 200 'class="error-summary"' 'href="#name"' "href=\"#agree.$DOC\"" \
+	'href="#a.11.website"' 'Enter your full name' 'id="name-error"' \
+	'<title>Error: ' 'Select whether you object for Ffion: Displays'
+unchanged form_errors_store_nothing "$BEFORE"
+
+long=$(printf '%0150d' 0 | tr 0 a)
+req POST "/sign/$T1/check" "csrf=$CSRF&lang=en&name=$long&agree.$DOC=yes$(answers 11 yes)$(answers 12 no)"
+expect form_name_too_long 200 'class="error-summary"' 'Your name must be 100 characters or fewer'
+
+FULL="csrf=$CSRF&lang=en&name=Si%C3%A2n+Jones&agree.$DOC=yes$(answers 11 yes)$(answers 12 no)"
+req POST "/sign/$T1/check" "$FULL"
+expect check_page 200 'Check your answers' 'Siân Jones' 'action="/sign/'"$T1"'/confirm"' \
+	'type="hidden" name="a.12.press" value="no"' "name=\"agree.$DOC\" value=\"yes\"" \
+	'formaction="/sign/'"$T1"'/answer#a.11.press"' 'Confirm and send'
+unchanged check_stores_nothing "$BEFORE"
+
+req POST "/sign/$T1/answer" "$FULL"
+expect change_from_check_page 200 'value="Siân Jones"' 'checked'
+
+req POST "/sign/$T1/confirm" "$FULL"
+loc=$(header Location)
+case $loc in
+"/sign/$T1/done?ref="*"&lang=en") expect confirm_303 303 ;;
+*) fail confirm_303 "status $status, Location '$loc'" ;;
+esac
+n=$(q "SELECT count(*) FROM answer WHERE signer = 'Siân Jones' AND channel = 'qr'")
+s=$(q "SELECT count(*) FROM signature WHERE document_id = $DOC AND signer_key = 'siân jones'")
+e=$(q "SELECT count(*) FROM event WHERE kind IN ('sign', 'answer')")
+if [ "$n" = 12 ] && [ "$s" = 1 ] && [ "$e" = 13 ]; then pass confirm_records; else
+	fail confirm_records "answers $n, signatures $s, events $e"; fi
+REF=${loc#*ref=}
+REF=${REF%%&*}
+
+req GET "$loc"
+expect confirmation_page 200 "$REF" 'Answers sent' 'Siân Jones' 'Ffion' 'Osian' \
+	'Consent given' 'No consent' 'Objects' 'Social Media Code of Conduct'
+req GET "/sign/$T2/done?ref=$REF&lang=en"
+expect confirmation_other_family 404 'We could not find this confirmation'
+
+req GET "/sign/$T1"
+expect family_page_after 200 'Signed by Siân Jones' 'Consent given' 'Withdraw consent' \
+	'Change your answers'
+
+# Coming back: the current answers are selected; change one.
+req GET "/sign/$T1/answer"
+expect answer_prefilled 200 'already selected' 'id="a.11.website" name="a.11.website" value="yes" checked'
+req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=si%C3%A2n+jones$(answers 11 yes | sed 's/a\.11\.website=yes/a.11.website=no/')$(answers 12 no)"
+if [ "$status" = 303 ] &&
+	[ "$(q "SELECT permitted FROM effective WHERE child_id = 11 AND purpose = 'website'")" = 0 ] &&
+	[ "$(q "SELECT count(*) FROM answer WHERE child_id = 11 AND purpose = 'website'")" = 1 ] &&
+	[ "$(q "SELECT count(*) FROM signature")" = 1 ]; then
+	pass change_answer
+else
+	fail change_answer "status $status; website for Ffion not changed to no by the same carer"
+fi
+
+# A second carer, whose name holds markup: escaped on every page.
+SCRIPT='Gareth+%3Cscript%3Ealert(1)%3C%2Fscript%3E'
+req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=$SCRIPT$(answers 11 yes)$(answers 12 yes)"
+loc=$(header Location)
+req GET "$loc"
+if [ "$status" = 200 ] && grep -qF 'Gareth &lt;script&gt;alert(1)&lt;/script&gt;' "$TMP/body" &&
+	! grep -q '<script' "$TMP/body"; then
+	pass name_escaped_on_confirmation
+else
+	fail name_escaped_on_confirmation "status $status; the typed name is not escaped"
+fi
+req GET "/sign/$T1"
+if grep -q '<script' "$TMP/body"; then fail name_escaped_on_family_page "raw <script>"; else
+	pass name_escaped_on_family_page; fi
+if [ "$(q "SELECT permitted FROM effective WHERE child_id = 12 AND purpose = 'press'")" = 0 ] &&
+	[ "$(q "SELECT permitted FROM effective WHERE child_id = 11 AND purpose = 'press'")" = 1 ]; then
+	pass two_carers_most_restrictive
+else
+	fail two_carers_most_restrictive "the effective answers do not follow the more careful carer"
+fi
+
+# --- Withdraw in two taps ----------------------------------------------------------
+
+BEFORE=$(snap)
+req POST "/sign/$T1/withdraw" "csrf=$CSRF&lang=en&child=11&purpose=press"
+expect withdraw_asks 200 'Do you want to withdraw consent?' 'name="confirm" value="yes"' \
+	'Local newspapers and media'
+unchanged withdraw_ask_stores_nothing "$BEFORE"
+req POST "/sign/$T1/withdraw" "csrf=$CSRF&lang=en&child=11&purpose=press&confirm=yes"
+loc=$(header Location)
+if [ "$status" = 303 ] &&
+	[ "$(q "SELECT permitted FROM effective WHERE child_id = 11 AND purpose = 'press'")" = 0 ] &&
+	[ "$(q "SELECT count(*) FROM event WHERE kind = 'withdraw'")" = 2 ]; then
+	pass withdraw
+else
+	fail withdraw "status $status; consent for press not withdrawn for both carers"
+fi
+req GET "$loc"
+expect withdraw_confirmation 200 'Consent withdrawn' 'Local newspapers and media'
+
+# --- Welsh ---------------------------------------------------------------------------
+
+req GET "/sign/$T2"
+expect welsh_family_page 200 '<html lang="cy">' 'Tudalen eich teulu' 'Cai' \
+	'aria-current="true">Cymraeg' 'Heb ei lofnodi eto' "/sign/$T2/answer?lang=cy"
+req GET "/sign/$T1?lang=cy"
+expect welsh_switch 200 '<html lang="cy">' 'Llofnodwyd gan Siân Jones' \
+	'Dangos y dudalen hon yn Gymraeg bob tro'
+req GET "/sign/$T2/answer"
+expect welsh_form 200 'Ydw, rwy&#39;n rhoi caniatâd' 'Rwy&#39;n gwrthwynebu' 'Eich enw llawn' \
+	'Gwefan yr ysgol' '<html lang="cy">'
+CSRF2=$(csrf_of)
+req POST "/sign/$T2/check" "csrf=$CSRF2&lang=cy"
+expect welsh_errors 200 'Mae problem' 'Rhowch eich enw llawn' '<title>Gwall: '
+req POST "/sign/$T1/language" "csrf=$CSRF&lang=cy"
+if [ "$status" = 303 ] && [ "$(header Location)" = "/sign/$T1?saved=1" ] &&
+	[ "$(q "SELECT language FROM family WHERE id = 1")" = cy ]; then
+	req GET "/sign/$T1?saved=1"
+	expect language_remembered 200 '<html lang="cy">' 'Byddwn yn dangos y dudalen hon yn Gymraeg'
+else
+	fail language_remembered "status $status; the language was not stored"
+fi
+req POST "/sign/$T1/language" "csrf=$CSRF&lang=en"
+
+# --- Refused requests -----------------------------------------------------------------
+
+BEFORE=$(snap)
+FORM="lang=en&name=Nia$(answers 11 yes)$(answers 12 yes)"
+req POST "/sign/$T1/confirm" "$FORM"
+expect csrf_missing 403 'This form has expired'
+req POST "/sign/$T1/confirm" "csrf=0000000000000000000000000000000000000000000000000000000000000000&$FORM"
+expect csrf_wrong 403 'This form has expired'
+req POST "/sign/$T1/confirm" "csrf=$CSRF2&$FORM"
+expect csrf_other_family 403
+req POST "/sign/$T1/withdraw" "child=12&purpose=website&confirm=yes"
+expect csrf_missing_withdraw 403
+unchanged csrf_refused_store_nothing "$BEFORE"
+
+req GET "/sign/$T1/confirm"
+if [ "$status" = 405 ] && [ "$(header Allow)" = POST ]; then pass get_on_post_route; else
+	fail get_on_post_route "status $status, Allow '$(header Allow)'"; fi
+req PUT "/sign/$T1" "x=1"
+if [ "$status" = 405 ] && [ "$(header Allow)" = "GET, HEAD, POST" ]; then pass put_405; else
+	fail put_405 "status $status"; fi
+req DELETE "/sign/$T1"
+expect delete_405 405
+req POST "/sign/$T1/confirm" "csrf=$CSRF&$FORM" "text/plain"
+expect wrong_content_type 415 'We could not read the form'
+req POST "/sign/$T1/confirm" "csrf=$CSRF&$FORM" "multipart/form-data; boundary=x"
+expect multipart_415 415
+req POST "/sign/$T1/confirm" "csrf=$CSRF&$FORM" "application/x-www-form-urlencoded; charset=UTF-8"
+status_ok=$status
+req POST "/sign/$T1/confirm" "csrf=$CSRF&$FORM" application/x-www-form-urlencoded 20000
+expect oversize_body 413
+BEFORE=$(snap)
+if [ "$status_ok" = 303 ]; then pass content_type_with_charset; else
+	fail content_type_with_charset "status $status_ok"; fi
+
+req POST "/sign/$T1/confirm" "csrf=$CSRF&$FORM&name2=%FF"
+expect unknown_field 400 'a field that this form does not have'
+req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=Ni%FFa$(answers 11 yes)$(answers 12 yes)"
+expect invalid_utf8 400 'not valid UTF-8'
+req POST "/sign/$T1/confirm" "csrf=$CSRF&$FORM&name=Nia"
+expect repeated_field 400 'the same field more than once'
+req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=$(printf '%0500d' 0)$(answers 11 yes)$(answers 12 yes)"
+expect oversize_value 400 'a value that is too long'
+req POST "/sign/$T1/confirm" "csrf=$CSRF&$FORM&a.21.website=yes"
+expect other_family_child 403 'not on your family'
+req POST "/sign/$T1/confirm" "csrf=$CSRF&$FORM&a.13.website=yes"
+expect left_child 403
+req POST "/sign/$T1/confirm" "csrf=$CSRF&$FORM&a.11.billboards=yes"
+expect unknown_purpose 400
+req POST "/sign/$T1/confirm" "csrf=$CSRF&$FORM&agree.$OLDDOC=yes"
+expect old_document 400 'have changed since the form was opened'
+req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=Nia$(answers 11 maybe)$(answers 12 yes)"
+expect bad_answer_value 400
+req POST "/sign/$T1/withdraw" "csrf=$CSRF&lang=en&child=21&purpose=website&confirm=yes"
+expect withdraw_other_family_child 403
+req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=Nia%0ABcc$(answers 11 yes)$(answers 12 yes)"
+expect name_line_break 200 'Enter your name on one line'
+unchanged refused_store_nothing "$BEFORE"
+
+# --- Unknown tokens and rate limiting ------------------------------------------------
+
+BEFORE=$(snap_nothrottle)
+ADDR=203.0.113.5
+never=AAAAAAAAAAAAAAAAAAAAAAAAAA
+req GET "/sign/$never"
+expect unknown_token 404 'Please check the link or QR code' 'contact the school office' \
+	'lang="cy"' 'cysylltwch â swyddfa'
+cp "$TMP/out" "$TMP/never.out"
+req GET "/sign/$TR"
+if cmp -s "$TMP/out" "$TMP/never.out"; then pass revoked_same_as_never; else
+	fail revoked_same_as_never "the revoked token's response differs"; fi
+c2=$(printf '%s' "$T1" | cut -c2)
+if [ "$c2" = A ]; then c2=B; else c2=A; fi
+changed=$(printf '%s' "$T1" | sed "s/^\(.\)./\1$c2/")
+req GET "/sign/$changed"
+if [ "$status" = 404 ] && cmp -s "$TMP/out" "$TMP/never.out"; then pass one_character_changed; else
+	fail one_character_changed "status $status"; fi
+req GET "/sign/short"
+if cmp -s "$TMP/out" "$TMP/never.out"; then pass malformed_same_as_never; else
+	fail malformed_same_as_never "status $status"; fi
+req GET "/sign/$TR/answer"
+expect revoked_answer_404 404
+req POST "/sign/$TR/confirm" "csrf=$CSRF&$FORM"
+expect revoked_post_404 404
+if [ "$(snap_nothrottle)" = "$BEFORE" ]; then pass unknown_tokens_store_nothing; else
+	fail unknown_tokens_store_nothing "the database changed"; fi
+
+i=0
+while [ $i -lt 20 ]; do
+	req GET "/sign/$never"
+	i=$((i + 1))
+done
+req GET "/sign/$T1"
+if [ "$status" = 429 ] && [ "$(header Retry-After)" = 600 ] &&
+	grep -qF 'Please wait 10 minutes' "$TMP/body" && grep -qF 'Arhoswch 10 munud' "$TMP/body"; then
+	pass rate_limited
+else
+	fail rate_limited "status $status after more than 20 failures"
+fi
+ADDR=203.0.113.6
+req GET "/sign/$T1"
+expect rate_limit_per_address 200 'Ffion'
+
+# --- Every response, and the log ----------------------------------------------------
+
+if [ "$headers_bad" = 0 ]; then pass security_headers_everywhere; else
+	fail security_headers_everywhere "$(cat "$TMP/headers.log")"; fi
+if grep -qF -e "$T1" -e "$T2" -e "$TR" -e "$lower" -e 'Siân' -e 'Gareth' -e 'Nia' \
+	"$TMP/stderr.log"; then
+	fail log_has_no_tokens_or_names "$(head -5 "$TMP/stderr.log")"
+else
+	pass log_has_no_tokens_or_names
+fi
+if sqlite3 "$DB" "PRAGMA integrity_check" | grep -qx ok; then pass database_intact; else
+	fail database_intact "integrity_check failed"; fi
+finish

@@ -29,10 +29,10 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LDLIBS = $(PKG_LIBS) -lm
 
 # Library modules in src/ (one file each), shared by every program.
-LIB = arena buf catalog cgi content csv date db diff export form html letters out qr roster site tmpl token utf8 yml
+LIB = arena buf catalog cgi consent content csv date db diff export form html letters out qr roster site tmpl token utf8 yml
 
 # Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
-UNIT = content csv date diff export form html qr roster tmpl token utf8
+UNIT = consent content csv date diff export form html qr roster tmpl token utf8
 
 # libFuzzer targets: tests/fuzz/fuzz-NAME.c, corpus in tests/fuzz/corpus/NAME/.
 FUZZ = csv date diff form tmpl token yml
@@ -40,7 +40,7 @@ FUZZ_TIME ?= 60
 FUZZ_CC = clang
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1
 
-PROGS = build/policygen build/consentctl
+PROGS = build/policygen build/consentctl build/sign.fcgi
 LIB_OBJ = $(LIB:%=build/obj/%.o)
 ASAN_OBJ = $(LIB:%=build/asan/%.o)
 UNIT_BIN = $(UNIT:%=build/tests/test-%)
@@ -72,6 +72,15 @@ build/consentctl: src/consentctl.c build/libpc.a
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -o $@ src/consentctl.c build/libpc.a $(LDLIBS)
 
+build/%.fcgi: cgi-bin/%.c build/libpc.a
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -o $@ $< build/libpc.a $(LDLIBS)
+
+build/tests/%-fixture: tests/%-fixture.c build/libpc.a
+	@mkdir -p $(@D)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -o $@ $< build/libpc.a $(LDLIBS)
+
 build/tests/test-%: tests/test-%.c tests/check.h build/libpc.a
 	@mkdir -p $(@D)
 	@echo "LD $@"
@@ -84,7 +93,7 @@ build/asan/test-%: tests/test-%.c tests/check.h build/libpc-asan.a
 
 # Shell tests, each printing PASS/FAIL lines.
 SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
-	tests/fuzz.sh
+	tests/sign.sh tests/fuzz.sh
 
 build/fuzz/%.o: src/%.c src/*.h
 	@mkdir -p $(@D)
@@ -111,7 +120,7 @@ fuzz: $(FUZZ:%=build/fuzz/fuzz-%)
 site: build/policygen
 	build/policygen build --content content --templates templates --out public
 
-check: all $(UNIT_BIN) $(ASAN_BIN) $(FUZZ:%=build/fuzz/fuzz-%)
+check: all build/tests/sign-fixture $(UNIT_BIN) $(ASAN_BIN) $(FUZZ:%=build/fuzz/fuzz-%)
 	@tests/run.sh $(UNIT_BIN) $(ASAN_BIN) $(SHELL_TESTS)
 
 golden: build/policygen
@@ -120,6 +129,9 @@ golden: build/policygen
 		--out tests/golden/expected --today 2026-11-21
 	rm tests/golden/expected/style.css
 	@echo "tests/golden/expected regenerated: review it with git diff before committing"
+
+run: all
+	@PORT=$(PORT) DB=$(DB) tools/run.sh
 
 clean:
 	rm -rf build public

@@ -39,6 +39,7 @@
 #include "db.h"
 #include "export.h"
 #include "form.h"
+#include "html.h"
 #include "letters.h"
 #include "roster.h"
 #include "staff.h"
@@ -52,21 +53,11 @@
 #define OFFICE_DUE_SOON_DAYS 30
 #define OFFICE_LOGIN_COOKIE_AGE 3600
 
-enum page {
-	P_LOGIN,
-	P_DASHBOARD,
-	P_FAMILIES,
-	P_FAMILY,
-	P_LETTERS,
-	P_NOPHOTO,
-	P_MESSAGE,
-	P__MAX
-};
+enum page { P_LOGIN, P_DASHBOARD, P_FAMILIES, P_FAMILY, P_LETTERS, P_NOPHOTO, P_MESSAGE, P__MAX };
 
 static const char *const page_files[P__MAX] = {
-	"office-login.html",   "office-dashboard.html", "office-families.html",
-	"office-family.html",  "office-letters.html",   "office-nophoto.html",
-	"office-message.html",
+    "office-login.html",   "office-dashboard.html", "office-families.html", "office-family.html",
+    "office-letters.html", "office-nophoto.html",   "office-message.html",
 };
 
 /* What lives as long as the process. */
@@ -80,10 +71,9 @@ struct office {
 	struct tmpl *tmpl[P__MAX];
 	unsigned char key[TOKEN_KEY_LEN];
 	struct arena *keep;
-	struct tv *t;     /* every UI string, for {{t.key}} */
-	const char *root; /* the site's path prefix, for /style.css */
-	struct timespec tsv_mtime;
-	off_t tsv_size;
+	struct tv *t;       /* every UI string, for {{t.key}} */
+	const char *root;   /* the site's path prefix, for /style.css */
+	struct stat tsv_st; /* signable.tsv when it was last synced */
 };
 
 /* One request. */
@@ -122,17 +112,26 @@ static const char *col(sqlite3_stmt *st, int i)
 	return s ? s : "";
 }
 
+/* A stored time "2026-09-03T18:04:11Z" as "2026-09-03 18:04" (the pages say UTC);
+ * anything else as it is. */
+static const char *when(struct req *r, const char *at)
+{
+	if (strlen(at) != 20 || at[10] != 'T' || at[19] != 'Z')
+		return at;
+	return arena_printf(r->a, "%.10s %.5s", at, at + 11);
+}
+
 /* --- Pages --- */
 
-/* The values every page has: strings, school, signed-in user and CSRF token. */
-static struct tv *page_root(struct req *r, const char *title_key)
+/* The values every page has: strings, school, title, signed-in user and CSRF token. */
+static struct tv *page_root(struct req *r, const char *title)
 {
 	struct tv *v = tv_dict(r->a);
 
 	tv_attach(v, "t", r->o->t);
 	tv_str(v, "site_name", r->o->site->name[r->o->li]);
 	tv_str(v, "root", r->o->root);
-	tv_str(v, "page_title", T(r, title_key));
+	tv_str(v, "page_title", title);
 	if (r->s.staff_id) {
 		tv_str(v, "user", r->s.username);
 		tv_str(v, "csrf", r->csrf);
@@ -146,7 +145,8 @@ static void render(struct req *r, enum page p, const struct tv *root, int status
 
 	r->resp->status = status;
 	if (!arena_ok(r->a) || tmpl_render(r->o->tmpl[p], root, &r->resp->body, &err) < 0) {
-		office_log("%s: %s", page_files[p], arena_ok(r->a) ? buf_str(&err) : "out of memory");
+		office_log("%s: %s", page_files[p],
+		           arena_ok(r->a) ? buf_str(&err) : "out of memory");
 		buf_reset(&r->resp->body);
 		r->resp->status = 500;
 		r->resp->content_type = "text/plain; charset=utf-8";
@@ -158,9 +158,9 @@ static void render(struct req *r, enum page p, const struct tv *root, int status
 /* A plain page with a heading and a sentence, both i18n keys; link (may be NULL) is a
  * site-relative address offered to go on. */
 static void message(struct req *r, int status, const char *title_key, const char *text_key,
-		    const char *link)
+                    const char *link)
 {
-	struct tv *v = page_root(r, title_key);
+	struct tv *v = page_root(r, T(r, title_key));
 
 	tv_str(v, "text", T(r, text_key));
 	if (link)
@@ -196,8 +196,8 @@ static void set_login_cookie(struct req *r, const char *value)
 	int https = r->cr->https;
 
 	snprintf(c, sizeof c, "%s=%s; Path=%s; HttpOnly; SameSite=Strict; Max-Age=%d%s",
-		 login_cookie_name(https), value ? value : "", https ? "/" : "/office/",
-		 value ? OFFICE_LOGIN_COOKIE_AGE : 0, https ? "; Secure" : "");
+	         login_cookie_name(https), value ? value : "", https ? "/" : "/office/",
+	         value ? OFFICE_LOGIN_COOKIE_AGE : 0, https ? "; Secure" : "");
 	cgi_header(r->resp, "Set-Cookie", c);
 }
 
@@ -217,27 +217,24 @@ static int cookie_sid(const struct req *r, char sid[TOKEN_LEN + 1])
 
 /* --- Catalog --- */
 
-/* Copies the purposes and any newly published signable versions into the database when
- * public/signable.tsv changed since last time, so a new version needs no restart. */
+/* Copies newly published signable versions into the database when public/signable.tsv
+ * changed since the last time (as sign.fcgi does), so a new version needs no restart. A
+ * failed sync is logged once and tried again when the file changes. */
 static void sync_catalog(struct office *o)
 {
 	struct buf path = BUF_INIT, err = BUF_INIT;
 	struct stat st;
 
 	buf_printf(&path, "%s/signable.tsv", o->site_dir);
-	if (stat(buf_str(&path), &st) < 0) {
-		memset(&st, 0, sizeof st);
-	} else if (st.st_mtim.tv_sec == o->tsv_mtime.tv_sec &&
-		   st.st_mtim.tv_nsec == o->tsv_mtime.tv_nsec && st.st_size == o->tsv_size) {
-		goto done;
+	if (stat(buf_str(&path), &st) == 0 &&
+	    !(st.st_ino == o->tsv_st.st_ino && st.st_size == o->tsv_st.st_size &&
+	      st.st_mtim.tv_sec == o->tsv_st.st_mtim.tv_sec &&
+	      st.st_mtim.tv_nsec == o->tsv_st.st_mtim.tv_nsec)) {
+		if (catalog_sync(o->db, o->cat, buf_str(&path), &err) < 0)
+			office_log("%s: the documents were not synced: %s", buf_str(&path),
+			           buf_str(&err));
+		o->tsv_st = st;
 	}
-	if (catalog_sync(o->db, o->cat, st.st_size ? buf_str(&path) : NULL, &err) < 0) {
-		office_log("%s", buf_str(&err));
-		goto done;
-	}
-	o->tsv_mtime = st.st_mtim;
-	o->tsv_size = st.st_size;
-done:
 	buf_free(&path);
 	buf_free(&err);
 }
@@ -252,9 +249,9 @@ static const char *purpose_title(const struct office *o, const char *id)
 /* --- Login and logout --- */
 
 static void login_form(struct req *r, const char *pre, const char *error_key, const char *user,
-		       int status)
+                       int status)
 {
-	struct tv *v = page_root(r, "office_login_title");
+	struct tv *v = page_root(r, T(r, "office_login_title"));
 	char token[TOKEN_CSRF_LEN + 1];
 
 	if (login_csrf(r->o, pre, token) < 0) {
@@ -289,7 +286,7 @@ static void get_login(struct req *r, const char *arg)
 
 static void post_login(struct req *r, const char *arg)
 {
-	char pre[TOKEN_LEN + 1], sid[TOKEN_LEN + 1], old[TOKEN_LEN + 1], token[TOKEN_CSRF_LEN + 1];
+	char pre[TOKEN_LEN + 1], sid[TOKEN_LEN + 1], old[TOKEN_LEN + 1];
 	const char *user = form_get(&r->f, "username"), *pass = form_get(&r->f, "password");
 	struct staff_session s, prev;
 	long long wait = 0;
@@ -297,14 +294,14 @@ static void post_login(struct req *r, const char *arg)
 
 	(void)arg;
 	if (form_cookie(r->cr->cookie, login_cookie_name(r->cr->https), pre, sizeof pre) != 1 ||
-	    !token_valid(pre) || login_csrf(r->o, pre, token) < 0 ||
+	    !token_valid(pre) ||
 	    !token_csrf_check(r->o->key, arena_printf(r->a, "login:%s", pre),
-			      form_get(&r->f, "csrf"))) {
+	                      form_get(&r->f, "csrf"))) {
 		message(r, 403, "office_csrf_title", "office_login_csrf_text", "/office/login");
 		return;
 	}
 	switch (staff_login(r->o->db, user ? user : "", pass ? pass : "", r->cr->remote_addr, sid,
-			    &s, &wait)) {
+	                    &s, &wait)) {
 	case STAFF_LOGIN_OK:
 		/* a session the browser still held ends here: one browser, one session */
 		if (cookie_sid(r, old) && staff_session_get(r->o->db, old, &prev) == 1)
@@ -345,15 +342,15 @@ static void post_logout(struct req *r, const char *arg)
 /* Per class, and in total: families and children attending, families who signed every
  * current signable policy, families who must sign again after a new version, children
  * with every 'consent' purpose answered. */
-#define PROGRESS_SQL(select, group)                                                        \
-	"WITH need AS MATERIALIZED (SELECT family_id, max(needs_sign) AS needs,"           \
-	"  max(sign_again) AS again FROM declaration_status GROUP BY family_id),"          \
-	" miss AS MATERIALIZED (SELECT DISTINCT child_id FROM photo_missing)"              \
-	" SELECT " select " count(DISTINCT c.family_id), count(*),"                       \
-	"  count(DISTINCT CASE WHEN need.needs = 0 THEN c.family_id END),"                 \
-	"  count(DISTINCT CASE WHEN need.again = 1 THEN c.family_id END),"                 \
-	"  sum(miss.child_id IS NULL)"                                                     \
-	" FROM child c LEFT JOIN need ON need.family_id = c.family_id"                     \
+#define PROGRESS_SQL(select, group)                                                                \
+	"WITH need AS MATERIALIZED (SELECT family_id, max(needs_sign) AS needs,"                   \
+	"  max(sign_again) AS again FROM declaration_status GROUP BY family_id),"                  \
+	" miss AS MATERIALIZED (SELECT DISTINCT child_id FROM photo_missing)"                      \
+	" SELECT " select " count(DISTINCT c.family_id), count(*),"                                \
+	"  count(DISTINCT CASE WHEN need.needs = 0 THEN c.family_id END),"                         \
+	"  count(DISTINCT CASE WHEN need.again = 1 THEN c.family_id END),"                         \
+	"  sum(miss.child_id IS NULL)"                                                             \
+	" FROM child c LEFT JOIN need ON need.family_id = c.family_id"                             \
 	" LEFT JOIN miss ON miss.child_id = c.id WHERE c.left_on IS NULL" group
 
 static void progress_row(struct tv *row, sqlite3_stmt *st, int first)
@@ -418,14 +415,14 @@ static int dashboard_reviews(struct req *r, struct tv *v)
 static void get_dashboard(struct req *r, const char *arg)
 {
 	static const char class_sql[] =
-		PROGRESS_SQL("c.class,", " GROUP BY c.class ORDER BY c.class");
+	    PROGRESS_SQL("c.class,", " GROUP BY c.class ORDER BY c.class");
 	static const char total_sql[] = PROGRESS_SQL("", "");
 	static const char docs_sql[] =
-		"SELECT c.slug, c.version, (SELECT title FROM document d WHERE d.slug = c.slug"
-		"  AND d.version = c.version ORDER BY d.lang <> 'en' LIMIT 1)"
-		" FROM (SELECT slug, max(version) AS version FROM document GROUP BY slug) c"
-		" ORDER BY c.slug";
-	struct tv *v = page_root(r, "office_dashboard_title"), *list, *row;
+	    "SELECT c.slug, c.version, (SELECT title FROM document d WHERE d.slug = c.slug"
+	    "  AND d.version = c.version ORDER BY d.lang <> 'en' LIMIT 1)"
+	    " FROM (SELECT slug, max(version) AS version FROM document GROUP BY slug) c"
+	    " ORDER BY c.slug";
+	struct tv *v = page_root(r, T(r, "office_dashboard_title")), *list, *row;
 	sqlite3_stmt *st;
 	int rc, ndocs = 0;
 
@@ -462,7 +459,8 @@ static void get_dashboard(struct req *r, const char *arg)
 	if (rc != SQLITE_ROW)
 		goto fail;
 	if (dashboard_reviews(r, v) < 0)
-		office_log("cannot load the content from %s for the review dates", r->o->content_dir);
+		office_log("cannot load the content from %s for the review dates",
+		           r->o->content_dir);
 	render(r, P_DASHBOARD, v, 200);
 	return;
 fail:
@@ -471,13 +469,14 @@ fail:
 
 /* --- Families --- */
 
-/* The LIKE pattern that finds s anywhere, with its own % _ and \ taken literally. */
+/* The LIKE pattern (with ESCAPE '\') that finds s anywhere, its own % _ and \ taken
+ * literally. NULL when out of memory, which as a bound value matches nothing. */
 static const char *like_pattern(struct arena *a, const char *s)
 {
 	char *p = arena_alloc(a, 2 * strlen(s) + 3), *o = p;
 
 	if (p == NULL)
-		return "%";
+		return NULL;
 	*o++ = '%';
 	for (; *s; s++) {
 		if (*s == '%' || *s == '_' || *s == '\\')
@@ -492,7 +491,7 @@ static const char *like_pattern(struct arena *a, const char *s)
 static int list_classes(struct req *r, struct tv *v, const char *selected)
 {
 	static const char sql[] =
-		"SELECT class, count(*) FROM child WHERE left_on IS NULL GROUP BY class ORDER BY class";
+	    "SELECT class, count(*) FROM child WHERE left_on IS NULL GROUP BY class ORDER BY class";
 	sqlite3_stmt *st = db_stmt(r->o->db, sql);
 	struct tv *list = tv_add_list(v, "class_options"), *row;
 	int rc;
@@ -526,27 +525,27 @@ static int has_documents(struct req *r)
 static void get_families(struct req *r, const char *arg)
 {
 	static const char sql[] =
-		"WITH need AS MATERIALIZED (SELECT family_id, max(needs_sign) AS needs,"
-		"  max(sign_again) AS again FROM declaration_status GROUP BY family_id),"
-		" miss AS MATERIALIZED (SELECT DISTINCT family_id FROM photo_missing)"
-		" SELECT f.ref, f.carers, f.left_on IS NOT NULL,"
-		"  (SELECT group_concat(x.name, '; ') FROM (SELECT c.first_name || ' ' || c.last_name"
-		"    || ' (' || c.class || ')' AS name FROM child c WHERE c.family_id = f.id"
-		"    AND c.left_on IS NULL ORDER BY c.class, c.last_name, c.first_name) x),"
-		"  coalesce(need.needs, 0), coalesce(need.again, 0), miss.family_id IS NOT NULL"
-		" FROM family f LEFT JOIN need ON need.family_id = f.id"
-		" LEFT JOIN miss ON miss.family_id = f.id"
-		" WHERE (?1 = '' OR f.ref LIKE ?2 ESCAPE '\\' OR f.carers LIKE ?2 ESCAPE '\\'"
-		"   OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id AND (c.ref LIKE ?2"
-		"   ESCAPE '\\' OR c.first_name || ' ' || c.last_name LIKE ?2 ESCAPE '\\')))"
-		"  AND (?3 = '' OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id"
-		"   AND c.left_on IS NULL AND c.class = ?3))"
-		"  AND (?4 = 0 OR (f.left_on IS NULL AND (coalesce(need.needs, 0) = 1"
-		"   OR miss.family_id IS NOT NULL)))"
-		" ORDER BY f.left_on IS NOT NULL, f.ref LIMIT ?5";
+	    "WITH need AS MATERIALIZED (SELECT family_id, max(needs_sign) AS needs,"
+	    "  max(sign_again) AS again FROM declaration_status GROUP BY family_id),"
+	    " miss AS MATERIALIZED (SELECT DISTINCT family_id FROM photo_missing)"
+	    " SELECT f.ref, f.carers, f.left_on IS NOT NULL,"
+	    "  (SELECT group_concat(x.name, '; ') FROM (SELECT c.first_name || ' ' || c.last_name"
+	    "    || ' (' || c.class || ')' AS name FROM child c WHERE c.family_id = f.id"
+	    "    AND c.left_on IS NULL ORDER BY c.class, c.last_name, c.first_name) x),"
+	    "  coalesce(need.needs, 0), coalesce(need.again, 0), miss.family_id IS NOT NULL"
+	    " FROM family f LEFT JOIN need ON need.family_id = f.id"
+	    " LEFT JOIN miss ON miss.family_id = f.id"
+	    " WHERE (?1 = '' OR f.ref LIKE ?2 ESCAPE '\\' OR f.carers LIKE ?2 ESCAPE '\\'"
+	    "   OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id AND (c.ref LIKE ?2"
+	    "   ESCAPE '\\' OR c.first_name || ' ' || c.last_name LIKE ?2 ESCAPE '\\')))"
+	    "  AND (?3 = '' OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id"
+	    "   AND c.left_on IS NULL AND c.class = ?3))"
+	    "  AND (?4 = 0 OR (f.left_on IS NULL AND (coalesce(need.needs, 0) = 1"
+	    "   OR miss.family_id IS NOT NULL)))"
+	    " ORDER BY f.left_on IS NOT NULL, f.ref LIMIT ?5";
 	const char *q = form_get(&r->q, "q"), *cls = form_get(&r->q, "class");
 	int missing = form_get(&r->q, "missing") != NULL, rc, n = 0, docs;
-	struct tv *v = page_root(r, "office_families_title"), *list, *row;
+	struct tv *v = page_root(r, T(r, "office_families_title")), *list, *row;
 	sqlite3_stmt *st;
 
 	(void)arg;
@@ -559,6 +558,11 @@ static void get_families(struct req *r, const char *arg)
 	    (st = db_stmt(r->o->db, sql)) == NULL)
 		goto fail;
 	tv_bool(v, "has_documents", docs);
+	tv_bool(v, "searched", q[0] || cls[0] || missing);
+	if (!(q[0] || cls[0] || missing)) {
+		render(r, P_FAMILIES, v, 200);
+		return;
+	}
 	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, like_pattern(r->a, q), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, cls, -1, SQLITE_STATIC);
@@ -582,7 +586,6 @@ static void get_families(struct req *r, const char *arg)
 	tv_bool(v, "more", rc == SQLITE_ROW);
 	tv_int(v, "count", n);
 	tv_int(v, "max", OFFICE_MAX_RESULTS);
-	tv_bool(v, "searched", q[0] || cls[0] || missing);
 	if (cls[0])
 		tv_str(v, "class", cls);
 	render(r, P_FAMILIES, v, 200);
@@ -633,9 +636,9 @@ static const char *channel_name(const struct req *r, const char *channel)
 static const char *kind_name(const struct req *r, const char *kind)
 {
 	static const char *const kinds[][2] = {
-		{"sign", "office_kind_sign"},     {"answer", "office_kind_answer"},
-		{"withdraw", "office_kind_withdraw"}, {"token", "office_kind_token"},
-		{"import", "office_kind_import"}, {"purge", "office_kind_purge"},
+	    {"sign", "office_kind_sign"},         {"answer", "office_kind_answer"},
+	    {"withdraw", "office_kind_withdraw"}, {"token", "office_kind_token"},
+	    {"import", "office_kind_import"},     {"purge", "office_kind_purge"},
 	};
 	size_t i;
 
@@ -657,13 +660,13 @@ static const char *answer_name(const struct req *r, const char *answer)
 static int family_details(struct req *r, struct tv *v, long long fid)
 {
 	static const char family_sql[] =
-		"SELECT ref, carers, language, left_on,"
-		" (SELECT max(issued_at) FROM token WHERE family_id = ?1 AND revoked_at IS NULL),"
-		" (SELECT count(*) FROM token WHERE family_id = ?1 AND revoked_at IS NOT NULL)"
-		" FROM family WHERE id = ?1";
+	    "SELECT ref, carers, language, left_on,"
+	    " (SELECT max(issued_at) FROM token WHERE family_id = ?1 AND revoked_at IS NULL),"
+	    " (SELECT count(*) FROM token WHERE family_id = ?1 AND revoked_at IS NOT NULL)"
+	    " FROM family WHERE id = ?1";
 	static const char children_sql[] =
-		"SELECT id, ref, first_name, last_name, class, left_on FROM child WHERE family_id = ?1"
-		" ORDER BY left_on IS NOT NULL, class, last_name, first_name";
+	    "SELECT id, ref, first_name, last_name, class, left_on FROM child WHERE family_id = ?1"
+	    " ORDER BY left_on IS NOT NULL, class, last_name, first_name";
 	sqlite3_stmt *st = db_stmt(r->o->db, family_sql);
 	struct tv *fam = tv_add_dict(v, "family"), *list, *row;
 	int rc;
@@ -674,12 +677,13 @@ static int family_details(struct req *r, struct tv *v, long long fid)
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		tv_str(fam, "ref", col(st, 0));
 		tv_str(fam, "carers", col(st, 1));
-		tv_str(fam, "language", strcmp(col(st, 2), "cy") == 0 ? T(r, "office_lang_cy")
-								     : T(r, "office_lang_en"));
+		tv_str(fam, "language",
+		       strcmp(col(st, 2), "cy") == 0 ? T(r, "office_lang_cy")
+		                                     : T(r, "office_lang_en"));
 		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
 			tv_str(fam, "left_on", col(st, 3));
 		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-			tv_str(fam, "token_issued", col(st, 4));
+			tv_str(fam, "token_issued", when(r, col(st, 4)));
 		tv_int(fam, "tokens_revoked", sqlite3_column_int64(st, 5));
 	}
 	sqlite3_reset(st);
@@ -704,16 +708,16 @@ static int family_details(struct req *r, struct tv *v, long long fid)
 static int family_declarations(struct req *r, struct tv *v, long long fid)
 {
 	static const char status_sql[] =
-		"SELECT ds.slug, ds.version, ds.signed_version, ds.needs_sign, ds.sign_again,"
-		" (SELECT title FROM document d WHERE d.slug = ds.slug AND d.version = ds.version"
-		"  ORDER BY d.lang <> 'en' LIMIT 1)"
-		" FROM declaration_status ds WHERE ds.family_id = ?1 ORDER BY ds.slug";
-	static const char langs_sql[] =
-		"SELECT lang FROM document WHERE slug = ?1 AND version = ?2 ORDER BY lang <> 'en', lang";
+	    "SELECT ds.slug, ds.version, ds.signed_version, ds.needs_sign, ds.sign_again,"
+	    " (SELECT title FROM document d WHERE d.slug = ds.slug AND d.version = ds.version"
+	    "  ORDER BY d.lang <> 'en' LIMIT 1)"
+	    " FROM declaration_status ds WHERE ds.family_id = ?1 ORDER BY ds.slug";
+	static const char langs_sql[] = "SELECT lang FROM document WHERE slug = ?1 AND version = "
+	                                "?2 ORDER BY lang <> 'en', lang";
 	static const char signed_sql[] =
-		"SELECT s.signer, d.title, d.version, d.lang, s.at, s.channel, coalesce(s.staff, '')"
-		" FROM signature s JOIN document d ON d.id = s.document_id WHERE s.family_id = ?1"
-		" ORDER BY s.at, s.signer_key";
+	    "SELECT s.signer, d.title, d.version, d.lang, s.at, s.channel, coalesce(s.staff, '')"
+	    " FROM signature s JOIN document d ON d.id = s.document_id WHERE s.family_id = ?1"
+	    " ORDER BY s.at, s.signer_key";
 	sqlite3_stmt *st, *ls;
 	struct tv *list = tv_add_list(v, "declarations"), *row, *langs, *l;
 	int rc, lrc;
@@ -728,9 +732,10 @@ static int family_declarations(struct req *r, struct tv *v, long long fid)
 		tv_str(row, "title", col(st, 5));
 		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
 			tv_str(row, "signed_version", col(st, 2));
-		tv_str(row, "status", sqlite3_column_int(st, 4)   ? T(r, "office_status_sign_again")
-				      : sqlite3_column_int(st, 3) ? T(r, "office_status_to_sign")
-								  : T(r, "office_status_signed"));
+		tv_str(row, "status",
+		       sqlite3_column_int(st, 4)   ? T(r, "office_status_sign_again")
+		       : sqlite3_column_int(st, 3) ? T(r, "office_status_to_sign")
+		                                   : T(r, "office_status_signed"));
 		tv_bool(row, "needs_sign", sqlite3_column_int(st, 3));
 		langs = tv_add_list(row, "langs");
 		if ((ls = db_stmt(r->o->db, langs_sql)) == NULL)
@@ -740,8 +745,9 @@ static int family_declarations(struct req *r, struct tv *v, long long fid)
 		while ((lrc = sqlite3_step(ls)) == SQLITE_ROW) {
 			l = tv_push_dict(langs);
 			tv_str(l, "lang", col(ls, 0));
-			tv_str(l, "label", strcmp(col(ls, 0), "cy") == 0 ? T(r, "office_paper_signed_cy")
-									   : T(r, "office_paper_signed_en"));
+			tv_str(l, "label",
+			       strcmp(col(ls, 0), "cy") == 0 ? T(r, "office_paper_signed_cy")
+			                                     : T(r, "office_paper_signed_en"));
 		}
 		sqlite3_reset(ls);
 		if (lrc != SQLITE_DONE)
@@ -757,9 +763,10 @@ static int family_declarations(struct req *r, struct tv *v, long long fid)
 		tv_str(row, "signer", col(st, 0));
 		tv_str(row, "title", col(st, 1));
 		tv_str(row, "version", col(st, 2));
-		tv_str(row, "lang", strcmp(col(st, 3), "cy") == 0 ? T(r, "office_lang_cy")
-								  : T(r, "office_lang_en"));
-		tv_str(row, "at", col(st, 4));
+		tv_str(row, "lang",
+		       strcmp(col(st, 3), "cy") == 0 ? T(r, "office_lang_cy")
+		                                     : T(r, "office_lang_en"));
+		tv_str(row, "at", when(r, col(st, 4)));
 		tv_str(row, "channel", channel_name(r, col(st, 5)));
 		tv_str(row, "staff", col(st, 6));
 	}
@@ -773,14 +780,14 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 {
 	static const char purposes_sql[] = "SELECT id, basis FROM purpose ORDER BY position, id";
 	static const char grid_sql[] =
-		"SELECT c.id, c.first_name, e.purpose, e.permitted, e.answers, p.basis"
-		" FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
-		" WHERE c.family_id = ?1 AND c.left_on IS NULL"
-		" ORDER BY c.class, c.last_name, c.first_name, c.id, p.position, p.id";
+	    "SELECT c.id, c.first_name, e.purpose, e.permitted, e.answers, p.basis"
+	    " FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
+	    " WHERE c.family_id = ?1 AND c.left_on IS NULL"
+	    " ORDER BY c.class, c.last_name, c.first_name, c.id, p.position, p.id";
 	static const char answers_sql[] =
-		"SELECT c.first_name, a.purpose, a.signer, a.answer, a.at, a.channel,"
-		" coalesce(a.staff, '') FROM answer a JOIN child c ON c.id = a.child_id"
-		" WHERE c.family_id = ?1 ORDER BY c.class, c.first_name, c.id, a.purpose, a.at";
+	    "SELECT c.first_name, a.purpose, a.signer, a.answer, a.at, a.channel,"
+	    " coalesce(a.staff, '') FROM answer a JOIN child c ON c.id = a.child_id"
+	    " WHERE c.family_id = ?1 ORDER BY c.class, c.first_name, c.id, a.purpose, a.at";
 	sqlite3_stmt *st;
 	struct tv *heads = tv_add_list(v, "purposes"), *rows = tv_add_list(v, "grid");
 	struct tv *row = NULL, *cells = NULL, *paper = NULL, *cell, *list;
@@ -811,7 +818,8 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 			last = child;
 		}
 		cell = tv_push_dict(cells);
-		tv_str(cell, "text", permitted ? T(r, "office_permitted") : T(r, "office_not_permitted"));
+		tv_str(cell, "text",
+		       permitted ? T(r, "office_permitted") : T(r, "office_not_permitted"));
 		tv_bool(cell, "permitted", permitted);
 		tv_bool(cell, "unanswered", answers == 0);
 		name = arena_printf(r->a, "answer.%lld.%s", child, purpose);
@@ -836,7 +844,7 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 		tv_str(cell, "purpose", purpose_title(r->o, col(st, 1)));
 		tv_str(cell, "signer", col(st, 2));
 		tv_str(cell, "answer", answer_name(r, col(st, 3)));
-		tv_str(cell, "at", col(st, 4));
+		tv_str(cell, "at", when(r, col(st, 4)));
 		tv_str(cell, "channel", channel_name(r, col(st, 5)));
 		tv_str(cell, "staff", col(st, 6));
 	}
@@ -847,12 +855,12 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 static int family_history(struct req *r, struct tv *v, long long fid)
 {
 	static const char sql[] =
-		"SELECT e.id, e.at, e.kind, coalesce(c.first_name, ''), coalesce(e.purpose, ''),"
-		" coalesce(e.answer, ''), coalesce(d.slug || ' ' || d.version || ' (' || d.lang || ')',"
-		" ''), coalesce(e.signer, ''), e.channel, coalesce(e.staff, ''),"
-		" coalesce(e.detail, '') FROM event e LEFT JOIN child c ON c.id = e.child_id"
-		" LEFT JOIN document d ON d.id = e.document_id WHERE e.family_id = ?1"
-		" ORDER BY e.id DESC";
+	    "SELECT e.id, e.at, e.kind, coalesce(c.first_name, ''), coalesce(e.purpose, ''),"
+	    " coalesce(e.answer, ''), coalesce(d.slug || ' ' || d.version || ' (' || d.lang || ')',"
+	    " ''), coalesce(e.signer, ''), e.channel, coalesce(e.staff, ''),"
+	    " coalesce(e.detail, '') FROM event e LEFT JOIN child c ON c.id = e.child_id"
+	    " LEFT JOIN document d ON d.id = e.document_id WHERE e.family_id = ?1"
+	    " ORDER BY e.id DESC";
 	sqlite3_stmt *st = db_stmt(r->o->db, sql);
 	struct tv *list = tv_add_list(v, "events"), *row;
 	int rc;
@@ -864,7 +872,7 @@ static int family_history(struct req *r, struct tv *v, long long fid)
 		const char *purpose = col(st, 4);
 		row = tv_push_dict(list);
 		tv_int(row, "id", sqlite3_column_int64(st, 0));
-		tv_str(row, "at", col(st, 1));
+		tv_str(row, "at", when(r, col(st, 1)));
 		tv_str(row, "kind", kind_name(r, col(st, 2)));
 		tv_str(row, "child", col(st, 3));
 		tv_str(row, "purpose", purpose[0] ? purpose_title(r->o, purpose) : "");
@@ -882,14 +890,13 @@ static int family_history(struct req *r, struct tv *v, long long fid)
 /* The family page; errors (a list of i18n keys, may be NULL) and posted come from a
  * refused paper form. */
 static void family_page(struct req *r, long long fid, const char *ref, struct tv *errors,
-			const struct form *posted, int status)
+                        const struct form *posted, int status)
 {
-	struct tv *v = page_root(r, "office_family_title");
+	struct tv *v = page_root(r, arena_printf(r->a, "%s %s", T(r, "office_family_title"), ref));
 	const char *done = form_get(&r->q, "done");
 
 	tv_bool(v, "nav_families", 1);
 	tv_str(v, "ref", ref);
-	tv_str(v, "page_title", arena_printf(r->a, "%s %s", T(r, "office_family_title"), ref));
 	if (done && strlen(done) < CONSENT_REF_MAX)
 		tv_str(v, "done", done);
 	tv_str(v, "signer", posted && form_get(posted, "signer") ? form_get(posted, "signer") : "");
@@ -913,7 +920,8 @@ static void get_family(struct req *r, const char *ref)
 	if (rc < 0)
 		server_error(r, "family");
 	else if (rc == 0)
-		message(r, 404, "office_not_found_title", "office_family_not_found", "/office/families");
+		message(r, 404, "office_not_found_title", "office_family_not_found",
+		        "/office/families");
 	else
 		family_page(r, fid, ref, NULL, NULL, 200);
 }
@@ -963,16 +971,16 @@ static int paper_event_at(struct db *db, long long id, char at[21], char hash[DB
 }
 
 static int paper_sign(struct db *db, long long fid, long long doc, const char *show,
-		      const char *key, const char *staff, const char *detail, long long *first)
+                      const char *key, const char *staff, const char *detail, long long *first)
 {
 	static const char current_sql[] =
-		"SELECT 1 FROM document d WHERE d.id = ?1"
-		" AND d.version = (SELECT max(version) FROM document WHERE slug = d.slug)";
+	    "SELECT 1 FROM document d WHERE d.id = ?1"
+	    " AND d.version = (SELECT max(version) FROM document WHERE slug = d.slug)";
 	static const char signed_sql[] =
-		"SELECT 1 FROM signature WHERE family_id = ?1 AND document_id = ?2 AND signer_key = ?3";
+	    "SELECT 1 FROM signature WHERE family_id = ?1 AND document_id = ?2 AND signer_key = ?3";
 	static const char insert_sql[] =
-		"INSERT INTO signature (family_id, document_id, signer, signer_key, at, channel,"
-		" staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, 'paper', ?6, ?7)";
+	    "INSERT INTO signature (family_id, document_id, signer, signer_key, at, channel,"
+	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, 'paper', ?6, ?7)";
 	struct db_event e;
 	sqlite3_stmt *st;
 	char at[21], hash[DB_HASH_HEX + 1];
@@ -1015,19 +1023,18 @@ static int paper_sign(struct db *db, long long fid, long long doc, const char *s
 	return db_exec_stmt(st) < 0 ? -PAPER_DB : 1;
 }
 
-static int paper_answer(struct db *db, long long fid, const struct paper_item *x,
-			const char *show, const char *key, const char *staff, const char *detail,
-			long long *first)
+static int paper_answer(struct db *db, long long fid, const struct paper_item *x, const char *show,
+                        const char *key, const char *staff, const char *detail, long long *first)
 {
 	static const char child_sql[] =
-		"SELECT 1 FROM child WHERE id = ?1 AND family_id = ?2 AND left_on IS NULL";
+	    "SELECT 1 FROM child WHERE id = ?1 AND family_id = ?2 AND left_on IS NULL";
 	static const char purpose_sql[] = "SELECT 1 FROM purpose WHERE id = ?1";
 	static const char upsert_sql[] =
-		"INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
-		" staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'paper', ?7, ?8)"
-		" ON CONFLICT (child_id, purpose, signer_key) DO UPDATE SET signer = excluded.signer,"
-		"  answer = excluded.answer, at = excluded.at, channel = excluded.channel,"
-		"  staff = excluded.staff, event_id = excluded.event_id";
+	    "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
+	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'paper', ?7, ?8)"
+	    " ON CONFLICT (child_id, purpose, signer_key) DO UPDATE SET signer = excluded.signer,"
+	    "  answer = excluded.answer, at = excluded.at, channel = excluded.channel,"
+	    "  staff = excluded.staff, event_id = excluded.event_id";
 	struct db_event e;
 	sqlite3_stmt *st;
 	char at[21], hash[DB_HASH_HEX + 1];
@@ -1074,10 +1081,10 @@ static int paper_answer(struct db *db, long long fid, const struct paper_item *x
 
 /* Records a paper form for family fid, entered by staff: the carer (show and key from
  * consent_signer_key) signed docs and gave items. Writes the reference into ref. */
-static enum paper_err paper_record(struct db *db, long long fid, const char *show,
-				   const char *key, const long long *docs, size_t ndocs,
-				   const struct paper_item *items, size_t nitems, const char *staff,
-				   char ref[CONSENT_REF_MAX])
+static enum paper_err paper_record(struct db *db, long long fid, const char *show, const char *key,
+                                   const long long *docs, size_t ndocs,
+                                   const struct paper_item *items, size_t nitems, const char *staff,
+                                   char ref[CONSENT_REF_MAX])
 {
 	static const char next_sql[] = "SELECT coalesce(max(id), 0) + 1 FROM event";
 	char detail[48], at[21], hash[DB_HASH_HEX + 1];
@@ -1108,7 +1115,7 @@ static enum paper_err paper_record(struct db *db, long long fid, const char *sho
 		rc = -PAPER_DB;
 	if (rc < 0) {
 		db_rollback(db);
-		return (enum paper_err)-rc;
+		return (enum paper_err) - rc;
 	}
 	if (db_commit(db) < 0)
 		return PAPER_DB;
@@ -1125,8 +1132,8 @@ static enum paper_err paper_record(struct db *db, long long fid, const char *sho
 static long long current_document(struct db *db, const char *slug, const char *lang)
 {
 	static const char sql[] =
-		"SELECT id FROM document WHERE slug = ?1 AND lang = ?2"
-		" AND version = (SELECT max(version) FROM document WHERE slug = ?1)";
+	    "SELECT id FROM document WHERE slug = ?1 AND lang = ?2"
+	    " AND version = (SELECT max(version) FROM document WHERE slug = ?1)";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	long long id = 0;
 	int rc;
@@ -1179,13 +1186,18 @@ static void post_paper(struct req *r, const char *ref)
 	struct tv *errors = NULL;
 	int left = 0, rc = family_by_ref(r, ref, &fid, &left), bad = 0;
 	enum paper_err pe;
+	const char *loc;
 
 	if (rc <= 0) {
 		if (rc < 0)
 			server_error(r, "paper");
 		else
 			message(r, 404, "office_not_found_title", "office_family_not_found",
-				"/office/families");
+			        "/office/families");
+		return;
+	}
+	if (left) {
+		message(r, 400, "office_bad_request_title", "office_paper_left", NULL);
 		return;
 	}
 	items = arena_alloc(r->a, (r->f.npair + 1) * sizeof *items);
@@ -1233,11 +1245,16 @@ static void post_paper(struct req *r, const char *ref)
 		family_page(r, fid, ref, errors, &r->f, 400);
 		return;
 	}
-	pe = paper_record(r->o->db, fid, show, key, docs, ndocs, items, nitems, r->s.username, sref);
+	pe =
+	    paper_record(r->o->db, fid, show, key, docs, ndocs, items, nitems, r->s.username, sref);
 	switch (pe) {
 	case PAPER_OK:
 		office_log("%s recorded paper form %s for family %s", r->s.username, sref, ref);
-		cgi_redirect(r->resp, arena_printf(r->a, "/office/family/%s?done=%s", ref, sref));
+		loc = arena_printf(r->a, "/office/family/%s?done=%s", ref, sref);
+		if (loc)
+			cgi_redirect(r->resp, loc);
+		else
+			server_error(r, "paper: out of memory");
 		return;
 	case PAPER_NOTHING:
 		add_error(r, &errors, "office_paper_error_already", "paper-answers");
@@ -1254,7 +1271,8 @@ static void post_paper(struct req *r, const char *ref)
 
 /* --- Letters --- */
 
-/* The letters page after the filter f: a chooser without one, else the confirmation. */
+/* Reads which families get letters from a query or form into f; 1 when any filter is set
+ * (no filter is not "every family": the page offers the choices instead). */
 static int letters_filter_from(const struct form *q, struct letters_filter *f)
 {
 	memset(f, 0, sizeof *f);
@@ -1270,7 +1288,7 @@ static int letters_filter_from(const struct form *q, struct letters_filter *f)
 
 static void get_letters(struct req *r, const char *arg)
 {
-	struct tv *v = page_root(r, "office_letters_title"), *list, *row;
+	struct tv *v = page_root(r, T(r, "office_letters_title")), *list, *row;
 	struct letters_filter f;
 	struct letter *letters;
 	struct buf err = BUF_INIT;
@@ -1331,14 +1349,16 @@ static void send_letters(struct req *r, const struct buf *html)
 	}
 	buf_put(&r->resp->body, s, (size_t)(head - s));
 	buf_printf(&r->resp->body, "<link rel=\"stylesheet\" href=\"");
-	buf_puts(&r->resp->body, r->o->root); /* a URL path from site.yaml, checked at start */
+	html_escapes(&r->resp->body, r->o->root);
 	buf_puts(&r->resp->body, "/style.css\">\n");
 	buf_puts(&r->resp->body, head);
 }
 
 /* Issues a new token for each family of f (revoking the old ones) and renders their
- * letters into out, in one transaction that commits only when every letter is ready.
- * Returns the number of letters, or -1 (logged; nothing changed). */
+ * letters into out, in one transaction that commits only when every letter is ready, so
+ * no family loses its old QR code without a new letter. Returns the number of letters,
+ * -2 when there would be more than OFFICE_MAX_LETTERS, or -1 (logged); nothing changed
+ * on either. */
 static long print_letters(struct req *r, const struct letters_filter *f, struct buf *out)
 {
 	struct letter *letters;
@@ -1357,14 +1377,16 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 	if (letters_select(r->o->db, f, r->a, &letters, &n, &err) < 0)
 		goto fail;
 	if (n > OFFICE_MAX_LETTERS) {
-		buf_printf(&err, "%zu letters asked for; at most %d at once", n, OFFICE_MAX_LETTERS);
+		buf_printf(&err, "%zu letters asked for; at most %d at once", n,
+		           OFFICE_MAX_LETTERS);
 		rc = -2;
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
-		if (roster_issue_token(r->o->db, letters[i].family_id, 1, r->s.username, token) != 1) {
+		if (roster_issue_token(r->o->db, letters[i].family_id, 1, r->s.username, token) !=
+		    1) {
 			buf_printf(&err, "token for family %s: %s", letters[i].family_ref,
-				   db_errmsg(r->o->db));
+			           db_errmsg(r->o->db));
 			goto fail;
 		}
 		buf_reset(&url);
@@ -1372,7 +1394,7 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 		if (roster_sign_url(&url, r->o->site->base_url, token, 0) < 0 ||
 		    roster_sign_url(&qr, r->o->site->base_url, token, 1) < 0) {
 			buf_printf(&err, "base_url in site.yaml is not usable for links: %s",
-				   r->o->site->base_url);
+			           r->o->site->base_url);
 			goto fail;
 		}
 		letters[i].url = arena_strdup(r->a, buf_str(&url));
@@ -1382,8 +1404,8 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 		buf_puts(&err, "out of memory");
 		goto fail;
 	}
-	if (n > 0 && letters_render(out, r->o->site, &contact, r->o->templates_dir, letters, n,
-				    &err) < 0)
+	if (n > 0 &&
+	    letters_render(out, r->o->site, &contact, r->o->templates_dir, letters, n, &err) < 0)
 		goto fail;
 	if (db_commit(r->o->db) < 0) {
 		buf_printf(&err, "%s", db_errmsg(r->o->db));
@@ -1411,12 +1433,14 @@ static void post_letters(struct req *r, const char *arg)
 
 	(void)arg;
 	if (!letters_filter_from(&r->f, &f)) {
-		message(r, 400, "office_bad_request_title", "office_bad_request_text", "/office/letters");
+		message(r, 400, "office_bad_request_title", "office_bad_request_text",
+		        "/office/letters");
 		return;
 	}
 	n = print_letters(r, &f, &html);
 	if (n == -2)
-		message(r, 400, "office_letters_title", "office_letters_too_many", "/office/letters");
+		message(r, 400, "office_letters_title", "office_letters_too_many",
+		        "/office/letters");
 	else if (n < 0)
 		message(r, 500, "office_error_title", "office_error_text", "/office/letters");
 	else if (n == 0)
@@ -1441,12 +1465,12 @@ static void post_reissue(struct req *r, const char *ref)
 			server_error(r, "reissue");
 		else
 			message(r, 404, "office_not_found_title", "office_family_not_found",
-				"/office/families");
+			        "/office/families");
 		return;
 	}
 	if (left) {
 		message(r, 400, "office_reissue_title", "office_reissue_left",
-			arena_printf(r->a, "/office/family/%s", ref));
+		        arena_printf(r->a, "/office/family/%s", ref));
 		return;
 	}
 	memset(&f, 0, sizeof f);
@@ -1494,7 +1518,7 @@ static void get_export(struct req *r, const char *name)
 
 /* Appends the row of one child when some purpose is not permitted; counts it. */
 static void nophoto_child(struct tv *rows, const char *name, const int *permitted,
-			  const int *unanswered, size_t n, int *restricted)
+                          const int *unanswered, size_t n, int *restricted)
 {
 	struct tv *row, *cells, *cell;
 	size_t i;
@@ -1519,12 +1543,12 @@ static void get_nophoto(struct req *r, const char *arg)
 {
 	static const char purposes_sql[] = "SELECT id FROM purpose ORDER BY position, id";
 	static const char sql[] =
-		"SELECT c.id, c.first_name || ' ' || c.last_name, e.permitted, e.answers"
-		" FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
-		" WHERE c.left_on IS NULL AND c.class = ?1"
-		" ORDER BY c.first_name, c.last_name, c.id, p.position, p.id";
+	    "SELECT c.id, c.first_name || ' ' || c.last_name, e.permitted, e.answers"
+	    " FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
+	    " WHERE c.left_on IS NULL AND c.class = ?1"
+	    " ORDER BY c.first_name, c.last_name, c.id, p.position, p.id";
 	const char *cls = form_get(&r->q, "class"), *name = NULL;
-	struct tv *v = page_root(r, "office_nophoto_title"), *heads, *rows;
+	struct tv *v, *heads, *rows;
 	long long last = 0;
 	int rc, restricted = 0, children = 0, *permitted, *unanswered;
 	size_t npurposes = 0, k = 0;
@@ -1532,6 +1556,10 @@ static void get_nophoto(struct req *r, const char *arg)
 	char now[21];
 
 	(void)arg;
+	if (cls && cls[0])
+		v = page_root(r, arena_printf(r->a, "%s: %s", T(r, "office_nophoto_title"), cls));
+	else
+		v = page_root(r, T(r, "office_nophoto_title"));
 	tv_bool(v, "nav_nophoto", 1);
 	if (list_classes(r, v, cls) < 0)
 		goto fail;
@@ -1541,9 +1569,8 @@ static void get_nophoto(struct req *r, const char *arg)
 		return;
 	}
 	tv_str(v, "class", cls);
-	tv_str(v, "page_title", arena_printf(r->a, "%s: %s", T(r, "office_nophoto_title"), cls));
 	db_now(now);
-	tv_str(v, "as_at", now);
+	tv_str(v, "as_at", when(r, now));
 	if ((st = db_stmt(r->o->db, purposes_sql)) == NULL)
 		goto fail;
 	heads = tv_add_list(v, "purposes");
@@ -1600,54 +1627,57 @@ struct route {
 	const char *method;
 	enum match match; /* M_FAMILY: path is what follows /office/family/<ref> */
 	const char *path;
-	int open;         /* served without a session (the login) */
+	int open; /* served without a session (the login) */
 	handler h;
 	const struct form_field *fields; /* allow-list of the query (GET) or body (POST) */
 	size_t nfields;
 };
 
-#define F(name, max) {name, max, 0, 0, 0}
+#define F(name, max)                                                                               \
+	{                                                                                          \
+		name, max, 0, 0, 0                                                                 \
+	}
 #define N(t) t, sizeof t / sizeof t[0]
 
 static const struct form_field none[] = {F("", 1)};
 static const struct form_field login_query[] = {F("out", 1)};
-static const struct form_field login_body[] = {
-	F("csrf", TOKEN_CSRF_LEN), F("username", 4 * STAFF_MAX_USER),
-	F("password", STAFF_MAX_PASSWORD)};
+static const struct form_field login_body[] = {F("csrf", TOKEN_CSRF_LEN),
+                                               F("username", 4 * STAFF_MAX_USER),
+                                               F("password", STAFF_MAX_PASSWORD)};
 static const struct form_field csrf_body[] = {F("csrf", TOKEN_CSRF_LEN)};
-static const struct form_field families_query[] = {
-	F("q", OFFICE_MAX_QUERY), F("class", ROSTER_MAX_NAME), F("missing", 1)};
+static const struct form_field families_query[] = {F("q", OFFICE_MAX_QUERY),
+                                                   F("class", ROSTER_MAX_NAME), F("missing", 1)};
 static const struct form_field family_query[] = {F("done", CONSENT_REF_MAX)};
-static const struct form_field paper_body[] = {
-	F("csrf", TOKEN_CSRF_LEN), F("signer", 4 * CONSENT_NAME_MAX),
-	{"sign.", 2, 0, 0, 1}, {"answer.", 3, 0, 0, 1}};
-static const struct form_field letters_query[] = {
-	F("class", ROSTER_MAX_NAME), F("family", ROSTER_MAX_REF), F("outstanding", 1)};
-static const struct form_field letters_body[] = {
-	F("csrf", TOKEN_CSRF_LEN), F("class", ROSTER_MAX_NAME), F("family", ROSTER_MAX_REF),
-	F("outstanding", 1)};
+static const struct form_field paper_body[] = {F("csrf", TOKEN_CSRF_LEN),
+                                               F("signer", 4 * CONSENT_NAME_MAX),
+                                               {"sign.", 2, 0, 0, 1},
+                                               {"answer.", 3, 0, 0, 1}};
+static const struct form_field letters_query[] = {F("class", ROSTER_MAX_NAME),
+                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1)};
+static const struct form_field letters_body[] = {F("csrf", TOKEN_CSRF_LEN),
+                                                 F("class", ROSTER_MAX_NAME),
+                                                 F("family", ROSTER_MAX_REF), F("outstanding", 1)};
 static const struct form_field nophoto_query[] = {F("class", ROSTER_MAX_NAME)};
 
 static const struct route routes[] = {
-	{"GET", M_EXACT, "/office/login", 1, get_login, N(login_query)},
-	{"POST", M_EXACT, "/office/login", 1, post_login, N(login_body)},
-	{"POST", M_EXACT, "/office/logout", 0, post_logout, N(csrf_body)},
-	{"GET", M_EXACT, "/office/", 0, get_dashboard, none, 0},
-	{"GET", M_EXACT, "/office/families", 0, get_families, N(families_query)},
-	{"GET", M_FAMILY, "", 0, get_family, N(family_query)},
-	{"POST", M_FAMILY, "/paper", 0, post_paper, N(paper_body)},
-	{"POST", M_FAMILY, "/reissue", 0, post_reissue, N(csrf_body)},
-	{"GET", M_EXACT, "/office/letters", 0, get_letters, N(letters_query)},
-	{"POST", M_EXACT, "/office/letters", 0, post_letters, N(letters_body)},
-	{"GET", M_EXPORT, "", 0, get_export, none, 0},
-	{"GET", M_EXACT, "/office/nophoto", 0, get_nophoto, N(nophoto_query)},
+    {"GET", M_EXACT, "/office/login", 1, get_login, N(login_query)},
+    {"POST", M_EXACT, "/office/login", 1, post_login, N(login_body)},
+    {"POST", M_EXACT, "/office/logout", 0, post_logout, N(csrf_body)},
+    {"GET", M_EXACT, "/office/", 0, get_dashboard, none, 0},
+    {"GET", M_EXACT, "/office/families", 0, get_families, N(families_query)},
+    {"GET", M_FAMILY, "", 0, get_family, N(family_query)},
+    {"POST", M_FAMILY, "/paper", 0, post_paper, N(paper_body)},
+    {"POST", M_FAMILY, "/reissue", 0, post_reissue, N(csrf_body)},
+    {"GET", M_EXACT, "/office/letters", 0, get_letters, N(letters_query)},
+    {"POST", M_EXACT, "/office/letters", 0, post_letters, N(letters_body)},
+    {"GET", M_EXPORT, "", 0, get_export, none, 0},
+    {"GET", M_EXACT, "/office/nophoto", 0, get_nophoto, N(nophoto_query)},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
 
 /* Whether route rt serves path; *arg receives the family ref or export name. */
-static int route_match(const struct route *rt, const char *path, struct arena *a,
-		       const char **arg)
+static int route_match(const struct route *rt, const char *path, struct arena *a, const char **arg)
 {
 	static const char family[] = "/office/family/", export[] = "/office/export/";
 	const char *p, *slash;
@@ -1758,33 +1788,37 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 	if (rt == NULL) {
 		if (path_known) {
 			cgi_header(resp, "Allow", is_post ? "GET" : "POST");
-			message(&r, 405, "office_bad_request_title", "office_bad_request_text", "/office/");
+			message(&r, 405, "office_bad_request_title", "office_bad_request_text",
+			        "/office/");
 		} else {
-			message(&r, 404, "office_not_found_title", "office_not_found_text", "/office/");
+			message(&r, 404, "office_not_found_title", "office_not_found_text",
+			        "/office/");
 		}
 		return;
 	}
 	if (is_post) {
 		if (!urlencoded(cr->content_type)) {
-			message(&r, 415, "office_bad_request_title", "office_bad_request_text", NULL);
+			message(&r, 415, "office_bad_request_title", "office_bad_request_text",
+			        NULL);
 			return;
 		}
 		if (cr->query[0] != '\0' ||
 		    form_parse(&r.f, cr->body, cr->body_len, rt->fields, rt->nfields) < 0) {
 			office_log("%s: refused form: %s: %s", cr->path, r.f.errfield,
-				   form_strerror(r.f.err));
-			message(&r, 400, "office_bad_request_title", "office_bad_request_text", NULL);
+			           form_strerror(r.f.err));
+			message(&r, 400, "office_bad_request_title", "office_bad_request_text",
+			        NULL);
 			goto done;
 		}
 		if (!rt->open && !staff_csrf_check(o->key, &r.s, form_get(&r.f, "csrf"))) {
 			office_log("%s: CSRF token missing or wrong (user %s)", cr->path,
-				   r.s.username);
+			           r.s.username);
 			message(&r, 403, "office_csrf_title", "office_csrf_text", "/office/");
 			goto done;
 		}
 	} else if (form_parse(&r.q, cr->query, strlen(cr->query), rt->fields, rt->nfields) < 0) {
 		office_log("%s: refused query: %s: %s", cr->path, r.q.errfield,
-			   form_strerror(r.q.err));
+		           form_strerror(r.q.err));
 		message(&r, 400, "office_bad_request_title", "office_bad_request_text", NULL);
 		goto done;
 	}
@@ -1834,8 +1868,9 @@ static int office_open(struct office *o, struct buf *err)
 	}
 	if (date_today(&today) < 0 || (o->site = content_load(o->content_dir, &today)) == NULL ||
 	    o->site->i18n[0] == NULL) {
-		buf_printf(err, "%s: cannot load the content (site.yaml, i18n): run policygen check\n",
-			   o->content_dir);
+		buf_printf(err,
+		           "%s: cannot load the content (site.yaml, i18n): run policygen check\n",
+		           o->content_dir);
 		return -1;
 	}
 	li = content_lang(o->site, "en");
@@ -1862,6 +1897,8 @@ static int office_open(struct office *o, struct buf *err)
 		buf_puts(err, "out of memory\n");
 		return -1;
 	}
+	if (catalog_sync(o->db, o->cat, NULL, err) < 0)
+		return -1;
 	sync_catalog(o);
 	return 0;
 }

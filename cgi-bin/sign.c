@@ -55,9 +55,9 @@
 #define SIGN_MAX_TEXT (1 << 20) /* bytes of a document's text.html */
 #define SIGN_MAX_ACTION 16      /* bytes of the action in a path */
 #define SIGN_MAX_TOKEN_SEG 64   /* bytes of the token segment looked at */
-#define SIGN_NAME_FIELD_MAX                                                                        \
-	400 /* bytes the form takes for a name; more than                                          \
-	       CONSENT_NAME_MAX is an error shown on the form */
+/* Bytes the form takes for a name; a name over CONSENT_NAME_MAX is an error shown on the
+ * form, one over this is a malformed request. */
+#define SIGN_NAME_FIELD_MAX 400
 
 static const char *const langs[CATALOG_LANGS] = {"en", "cy"};
 
@@ -436,11 +436,10 @@ static const char *doc_field(struct rq *r, size_t di)
 	return arena_printf(r->a, "agree.%lld", r->fam->docs[di].id);
 }
 
-static void push_error(struct rq *r, struct tv *errors, const char *field, const char *msg)
+static void push_error(struct tv *errors, const char *field, const char *msg)
 {
 	struct tv *e = tv_push_dict(errors);
 
-	(void)r;
 	tv_str(e, "field", field);
 	tv_str(e, "message", msg);
 }
@@ -479,7 +478,7 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 		if (check && d->needs_sign && !x->agree[i]) {
 			const char *msg = T(r, "sign_err_agree");
 			tv_str(t, "error", msg);
-			push_error(r, errors, field, msg);
+			push_error(errors, field, msg);
 			n++;
 		}
 	}
@@ -504,7 +503,7 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 				    T(r, p->public_task ? "sign_err_object" : "sign_err_consent"),
 				    f->children[i].first_name, purpose_title(r, p->id));
 				tv_str(q, "error", msg);
-				push_error(r, errors, field, msg);
+				push_error(errors, field, msg);
 				n++;
 			}
 		}
@@ -527,7 +526,7 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 		}
 		if (msg) {
 			tv_str(root, "name_error", msg);
-			push_error(r, errors, "name", msg);
+			push_error(errors, "name", msg);
 			n++;
 		}
 	}

@@ -43,7 +43,7 @@ int staff_hash_password(const char *password, char out[STAFF_HASH_MAX])
 	if (password == NULL || (n = strlen(password)) > STAFF_MAX_PASSWORD || sodium_init() < 0)
 		return -1;
 	if (crypto_pwhash_str_alg(out, password, n, OPSLIMIT, MEMLIMIT,
-				  crypto_pwhash_ALG_ARGON2ID13) != 0) {
+	                          crypto_pwhash_ALG_ARGON2ID13) != 0) {
 		out[0] = '\0';
 		return -1;
 	}
@@ -134,27 +134,29 @@ static long long staff_id(struct db *db, const char *username)
 int staff_add(struct db *db, const char *username, const char *password, struct buf *err)
 {
 	static const char insert_sql[] =
-		"INSERT INTO staff (username, pwhash, created_at) VALUES (?1, ?2, ?3)";
-	static const char update_sql[] =
-		"UPDATE staff SET pwhash = ?2, disabled = 0 WHERE id = ?1";
+	    "INSERT INTO staff (username, pwhash, created_at) VALUES (?1, ?2, ?3)";
+	static const char update_sql[] = "UPDATE staff SET pwhash = ?2, disabled = 0 WHERE id = ?1";
 	char hash[STAFF_HASH_MAX], now[21];
 	sqlite3_stmt *st;
 	long long id;
 	size_t n;
 
 	if (!staff_username_valid(username)) {
-		buf_printf(err, "the user name must be 1 to %d characters of a-z, 0-9, '.', '_', "
-				"'@' and '-'\n", STAFF_MAX_USER);
+		buf_printf(err,
+		           "the user name must be 1 to %d characters of a-z, 0-9, '.', '_', "
+		           "'@' and '-'\n",
+		           STAFF_MAX_USER);
 		return -1;
 	}
 	n = password ? strlen(password) : 0;
 	if (n < STAFF_MIN_PASSWORD || n > STAFF_MAX_PASSWORD) {
 		buf_printf(err, "the password must be %d to %d bytes long\n", STAFF_MIN_PASSWORD,
-			   STAFF_MAX_PASSWORD);
+		           STAFF_MAX_PASSWORD);
 		return -1;
 	}
 	if (!utf8_valid_line(password, n) || strchr(password, '\t')) {
-		buf_puts(err, "the password must be UTF-8 text without tabs or control characters\n");
+		buf_puts(err,
+		         "the password must be UTF-8 text without tabs or control characters\n");
 		return -1;
 	}
 	if (staff_hash_password(password, hash) < 0) {
@@ -255,12 +257,12 @@ static long long throttle_locked(struct db *db, const char *key, int limit, long
 static int throttle_fail(struct db *db, const char *key, int limit, long long now)
 {
 	static const char sql[] =
-		"INSERT INTO throttle (key, failures, window_start) VALUES (?1, 1, ?2)"
-		" ON CONFLICT (key) DO UPDATE SET"
-		"  failures = CASE WHEN ?2 - window_start >= ?3 OR ?2 < window_start THEN 1"
-		"   ELSE failures + 1 END,"
-		"  window_start = CASE WHEN ?2 - window_start >= ?3 OR ?2 < window_start THEN ?2"
-		"   WHEN failures + 1 >= ?4 THEN ?2 ELSE window_start END";
+	    "INSERT INTO throttle (key, failures, window_start) VALUES (?1, 1, ?2)"
+	    " ON CONFLICT (key) DO UPDATE SET"
+	    "  failures = CASE WHEN ?2 - window_start >= ?3 OR ?2 < window_start THEN 1"
+	    "   ELSE failures + 1 END,"
+	    "  window_start = CASE WHEN ?2 - window_start >= ?3 OR ?2 < window_start THEN ?2"
+	    "   WHEN failures + 1 >= ?4 THEN ?2 ELSE window_start END";
 	sqlite3_stmt *st = db_stmt(db, sql);
 
 	if (st == NULL)
@@ -287,8 +289,8 @@ static int throttle_clear(struct db *db, const char *key)
 static int throttle_tidy(struct db *db, long long now)
 {
 	static const char sql[] =
-		"DELETE FROM throttle WHERE (substr(key, 1, 6) = 'login:' OR substr(key, 1, 5) = "
-		"'addr:') AND window_start <= ?1";
+	    "DELETE FROM throttle WHERE (substr(key, 1, 6) = 'login:' OR substr(key, 1, 5) = "
+	    "'addr:') AND window_start <= ?1";
 	sqlite3_stmt *st = db_stmt(db, sql);
 
 	if (st == NULL)
@@ -311,10 +313,10 @@ static int record_failure(struct db *db, const char *ukey, const char *akey, lon
 
 /* Inserts a new session for the account; writes its id and fills in out. */
 static int session_new(struct db *db, long long id, const char *username, long long now,
-		       char sid[TOKEN_LEN + 1], struct staff_session *out)
+                       char sid[TOKEN_LEN + 1], struct staff_session *out)
 {
 	static const char insert_sql[] =
-		"INSERT INTO session (hash, staff_id, created, seen) VALUES (?1, ?2, ?3, ?3)";
+	    "INSERT INTO session (hash, staff_id, created, seen) VALUES (?1, ?2, ?3, ?3)";
 	static const char tidy_sql[] = "DELETE FROM session WHERE created <= ?1";
 	sqlite3_stmt *st;
 
@@ -352,8 +354,8 @@ static void rehash(struct db *db, long long id, const char *hash, const char *pa
 }
 
 enum staff_login staff_login(struct db *db, const char *username, const char *password,
-			     const char *addr, char sid[TOKEN_LEN + 1], struct staff_session *out,
-			     long long *retry_after)
+                             const char *addr, char sid[TOKEN_LEN + 1], struct staff_session *out,
+                             long long *retry_after)
 {
 	static const char sql[] = "SELECT id, pwhash, disabled FROM staff WHERE username = ?1";
 	char user[STAFF_MAX_USER + 1], ukey[KEY_MAX], akey[KEY_MAX], hash[STAFF_HASH_MAX];
@@ -371,7 +373,7 @@ enum staff_login staff_login(struct db *db, const char *username, const char *pa
 	if (n > 0 && n <= STAFF_MAX_USER) {
 		for (i = 0; i <= n; i++)
 			user[i] = (char)(username[i] >= 'A' && username[i] <= 'Z' ? username[i] + 32
-										  : username[i]);
+			                                                          : username[i]);
 		if (staff_username_valid(user))
 			snprintf(ukey, sizeof ukey, "login:%s", user);
 		else
@@ -429,8 +431,8 @@ enum staff_login staff_login(struct db *db, const char *username, const char *pa
 int staff_session_get(struct db *db, const char *sid, struct staff_session *out)
 {
 	static const char sql[] =
-		"SELECT s.staff_id, st.username, s.created, s.seen, s.revoked, st.disabled"
-		" FROM session s JOIN staff st ON st.id = s.staff_id WHERE s.hash = ?1";
+	    "SELECT s.staff_id, st.username, s.created, s.seen, s.revoked, st.disabled"
+	    " FROM session s JOIN staff st ON st.id = s.staff_id WHERE s.hash = ?1";
 	static const char seen_sql[] = "UPDATE session SET seen = ?2 WHERE hash = ?1 AND seen < ?2";
 	char hash[TOKEN_HEX_LEN + 1];
 	long long now = staff_now();
@@ -490,7 +492,7 @@ int staff_logout(struct db *db, const char *hash)
 }
 
 int staff_csrf(const unsigned char key[TOKEN_KEY_LEN], const struct staff_session *s,
-	       char out[TOKEN_CSRF_LEN + 1])
+               char out[TOKEN_CSRF_LEN + 1])
 {
 	char id[8 + TOKEN_HEX_LEN + 1];
 
@@ -502,7 +504,7 @@ int staff_csrf(const unsigned char key[TOKEN_KEY_LEN], const struct staff_sessio
 }
 
 int staff_csrf_check(const unsigned char key[TOKEN_KEY_LEN], const struct staff_session *s,
-		     const char *given)
+                     const char *given)
 {
 	char id[8 + TOKEN_HEX_LEN + 1];
 
@@ -520,6 +522,6 @@ const char *staff_cookie_name(int https)
 void staff_cookie(char out[STAFF_COOKIE_MAX], int https, const char *sid)
 {
 	snprintf(out, STAFF_COOKIE_MAX, "%s=%s; Path=%s; HttpOnly; SameSite=Strict%s%s",
-		 staff_cookie_name(https), sid ? sid : "", https ? "/" : "/office/",
-		 https ? "; Secure" : "", sid ? "" : "; Max-Age=0");
+	         staff_cookie_name(https), sid ? sid : "", https ? "/" : "/office/",
+	         https ? "; Secure" : "", sid ? "" : "; Max-Age=0");
 }

@@ -27,16 +27,16 @@
 #include "db.h"
 #include "token.h"
 
-#define STAFF_MAX_USER 64      /* bytes in a user name: [a-z0-9._@-] */
-#define STAFF_MIN_PASSWORD 10  /* bytes; checked by staff_add, not at login */
+#define STAFF_MAX_USER 64     /* bytes in a user name: [a-z0-9._@-] */
+#define STAFF_MIN_PASSWORD 10 /* bytes; checked by staff_add, not at login */
 #define STAFF_MAX_PASSWORD 1024
-#define STAFF_HASH_MAX 128     /* bytes of a password hash string with its NUL */
+#define STAFF_HASH_MAX 128 /* bytes of a password hash string with its NUL */
 #define STAFF_IDLE_SECONDS (30 * 60)
 #define STAFF_ABSOLUTE_SECONDS (10 * 60 * 60)
 #define STAFF_WINDOW_SECONDS (15 * 60)
 #define STAFF_ACCOUNT_FAILURES 5
 #define STAFF_ADDR_FAILURES 20
-#define STAFF_COOKIE_MAX 200   /* bytes of a Set-Cookie value */
+#define STAFF_COOKIE_MAX 200 /* bytes of a Set-Cookie value */
 
 /* The clock, in Unix seconds: time(NULL) unless a test replaces it. */
 extern long long (*staff_now)(void);
@@ -86,8 +86,8 @@ enum staff_login {
  * the cookie to sid and the session to *out. On STAFF_LOGIN_LOCKED sets *retry_after
  * (when not NULL) to the seconds until a login may be tried again. */
 enum staff_login staff_login(struct db *, const char *username, const char *password,
-			     const char *addr, char sid[TOKEN_LEN + 1], struct staff_session *out,
-			     long long *retry_after);
+                             const char *addr, char sid[TOKEN_LEN + 1], struct staff_session *out,
+                             long long *retry_after);
 
 /* Looks up the session whose id is sid (the cookie's value; NULL or malformed is simply
  * no session). Returns 1 with *out filled in and its last-seen time moved to now when it
@@ -102,10 +102,10 @@ int staff_logout(struct db *, const char *hash);
 /* The CSRF token for the session's forms, under the server's CSRF key (the secret
  * 'csrf': consent_csrf_key). Returns 0 or -1 (out ""). */
 int staff_csrf(const unsigned char key[TOKEN_KEY_LEN], const struct staff_session *,
-	       char out[TOKEN_CSRF_LEN + 1]);
+               char out[TOKEN_CSRF_LEN + 1]);
 /* 1 when given is the session's CSRF token (constant-time), else 0 (given NULL too). */
 int staff_csrf_check(const unsigned char key[TOKEN_KEY_LEN], const struct staff_session *,
-		     const char *given);
+                     const char *given);
 
 /* The session cookie's name: "__Host-office" over HTTPS, else "office". */
 const char *staff_cookie_name(int https);

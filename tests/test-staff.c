@@ -113,8 +113,8 @@ static void test_add(void)
 	CHECK_INT(count("SELECT count(*) FROM staff"), 2);
 	CHECK_INT(count("SELECT count(*) FROM staff WHERE pwhash LIKE '%Llanfair%'"), 0);
 	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'staff' AND staff = 'a.jones'"
-			" AND detail = 'added'"),
-		  1);
+	                " AND detail = 'added'"),
+	          1);
 	CHECK(staff_username_valid("office@school"));
 	CHECK(!staff_username_valid(""));
 	CHECK(!staff_username_valid("UPPER"));
@@ -130,7 +130,7 @@ static void test_login_ok(void)
 
 	next_window();
 	CHECK_INT(staff_login(db, "A.Jones", "Llanfair-2026!", "192.0.2.1", sid, &s, &retry),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	CHECK(token_valid(sid));
 	CHECK_STR(s.username, "a.jones");
 	CHECK_INT(retry, 0);
@@ -138,8 +138,8 @@ static void test_login_ok(void)
 	CHECK_INT(token_hash_hex(sid, hex), 0);
 	CHECK_STR(s.hash, hex);
 	CHECK_INT(count("SELECT count(*) FROM session WHERE hash = (SELECT hash FROM session"
-			" ORDER BY rowid DESC LIMIT 1) AND length(hash) = 64"),
-		  1);
+	                " ORDER BY rowid DESC LIMIT 1) AND length(hash) = 64"),
+	          1);
 	CHECK_INT(staff_session_get(db, sid, &got), 1);
 	CHECK_STR(got.username, "a.jones");
 	CHECK_STR(got.hash, s.hash);
@@ -155,20 +155,20 @@ static void test_login_bad(void)
 	next_window();
 	t0 = seconds();
 	CHECK_INT(staff_login(db, "a.jones", "wrong password", "192.0.2.2", sid, &s, NULL),
-		  STAFF_LOGIN_BAD);
+	          STAFF_LOGIN_BAD);
 	known = seconds() - t0;
 	CHECK_STR(sid, "");
 	CHECK_STR(s.username, "");
 	t0 = seconds();
 	CHECK_INT(staff_login(db, "nobody", "wrong password", "192.0.2.2", sid, &s, NULL),
-		  STAFF_LOGIN_BAD);
+	          STAFF_LOGIN_BAD);
 	unknown = seconds() - t0;
 	/* an unknown name still costs a password verification */
 	CHECK(unknown > known * 0.3);
 	CHECK_INT(staff_login(db, "", "", "192.0.2.2", sid, &s, NULL), STAFF_LOGIN_BAD);
 	CHECK_INT(staff_login(db, "a.jones", "", "192.0.2.2", sid, &s, NULL), STAFF_LOGIN_BAD);
 	CHECK_INT(staff_login(db, "a jones' OR 1=1 --", "x", "192.0.2.2", sid, &s, NULL),
-		  STAFF_LOGIN_BAD);
+	          STAFF_LOGIN_BAD);
 	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'login:a.jones'"), 2);
 	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'login:nobody'"), 1);
 	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'addr:192.0.2.2'"), 5);
@@ -184,37 +184,37 @@ static void test_account_lockout(void)
 	next_window();
 	for (i = 0; i < STAFF_ACCOUNT_FAILURES; i++)
 		CHECK_INT(staff_login(db, "a.jones", "guess", "198.51.100.1", sid, &s, NULL),
-			  STAFF_LOGIN_BAD);
+		          STAFF_LOGIN_BAD);
 	/* now even the right password is refused, from anywhere, until the window ends */
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.99", sid, &s, &retry),
-		  STAFF_LOGIN_LOCKED);
+	          STAFF_LOGIN_LOCKED);
 	CHECK_STR(sid, "");
 	CHECK_INT(retry, STAFF_WINDOW_SECONDS);
 	fake_time += 600;
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.99", sid, &s, &retry),
-		  STAFF_LOGIN_LOCKED);
+	          STAFF_LOGIN_LOCKED);
 	CHECK_INT(retry, STAFF_WINDOW_SECONDS - 600);
 	/* another account is not affected */
 	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "198.51.100.99", sid, &s, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	fake_time += STAFF_WINDOW_SECONDS - 600;
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.99", sid, &s, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	/* a success forgets earlier failures */
 	for (i = 0; i < STAFF_ACCOUNT_FAILURES - 1; i++)
 		staff_login(db, "a.jones", "guess", "198.51.100.2", sid, &s, NULL);
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.2", sid, &s, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	for (i = 0; i < STAFF_ACCOUNT_FAILURES - 1; i++)
 		staff_login(db, "a.jones", "guess", "198.51.100.2", sid, &s, NULL);
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.2", sid, &s, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	/* unknown names lock the same way, so locking tells nothing about who exists */
 	next_window();
 	for (i = 0; i < STAFF_ACCOUNT_FAILURES; i++)
 		staff_login(db, "ghost", "guess", "198.51.100.3", sid, &s, NULL);
 	CHECK_INT(staff_login(db, "ghost", "guess", "198.51.100.4", sid, &s, &retry),
-		  STAFF_LOGIN_LOCKED);
+	          STAFF_LOGIN_LOCKED);
 }
 
 static void test_address_lockout(void)
@@ -229,13 +229,13 @@ static void test_address_lockout(void)
 	for (i = 0; i < STAFF_ADDR_FAILURES; i++) {
 		snprintf(name, sizeof name, "user%d", i);
 		CHECK_INT(staff_login(db, name, "guess", "203.0.113.7", sid, &s, NULL),
-			  STAFF_LOGIN_BAD);
+		          STAFF_LOGIN_BAD);
 	}
 	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "203.0.113.7", sid, &s, &retry),
-		  STAFF_LOGIN_LOCKED);
+	          STAFF_LOGIN_LOCKED);
 	CHECK(retry > 0);
 	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "203.0.113.8", sid, &s, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	/* expired throttles are tidied away by a later failure */
 	next_window();
 	staff_login(db, "someone", "guess", "203.0.113.9", sid, &s, NULL);
@@ -249,9 +249,9 @@ static void test_new_id_each_login(void)
 
 	next_window();
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.9", sid1, &s1, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.9", sid2, &s2, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	CHECK(strcmp(sid1, sid2) != 0);
 	CHECK(strcmp(s1.hash, s2.hash) != 0);
 	CHECK_INT(staff_session_get(db, sid2, &got), 1);
@@ -264,7 +264,7 @@ static void test_idle_timeout(void)
 
 	next_window();
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.10", sid, &s, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	fake_time += STAFF_IDLE_SECONDS - 60;
 	CHECK_INT(staff_session_get(db, sid, &got), 1);
 	/* each request moves the idle deadline on */
@@ -288,7 +288,7 @@ static void test_absolute_timeout(void)
 	next_window();
 	start = fake_time;
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.11", sid, &s, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	while (fake_time + 1200 < start + STAFF_ABSOLUTE_SECONDS) {
 		fake_time += 1200;
 		if (staff_session_get(db, sid, &got) != 1) {
@@ -307,10 +307,9 @@ static void test_logout(void)
 
 	next_window();
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.12", sid, &s, NULL),
-		  STAFF_LOGIN_OK);
-	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.12", sid2, &other,
-			      NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.12", sid2, &other, NULL),
+	          STAFF_LOGIN_OK);
 	CHECK_INT(staff_logout(db, s.hash), 0);
 	CHECK_INT(staff_session_get(db, sid, &got), 0);
 	CHECK_INT(staff_session_get(db, sid2, &got), 1);
@@ -340,25 +339,25 @@ static void test_disable_and_password_change(void)
 
 	next_window();
 	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.13", sid, &s, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	CHECK_INT(staff_set_disabled(db, "b.evans", 1, &err), 0);
 	CHECK_INT(staff_session_get(db, sid, &got), 0);
 	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.13", sid, &s, NULL),
-		  STAFF_LOGIN_BAD);
+	          STAFF_LOGIN_BAD);
 	CHECK_INT(staff_set_disabled(db, "nobody", 1, &err), -1);
 	CHECK(strstr(buf_str(&err), "no staff account") != NULL);
 	buf_reset(&err);
 	/* a new password enables the account and ends the sessions of the old one */
 	CHECK_INT(staff_add(db, "b.evans", "a brand new password", &err), 0);
 	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.13", sid, &s, NULL),
-		  STAFF_LOGIN_BAD);
+	          STAFF_LOGIN_BAD);
 	CHECK_INT(staff_login(db, "b.evans", "a brand new password", "192.0.2.13", sid, &s, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	CHECK_INT(staff_add(db, "b.evans", "yet another password", &err), 0);
 	CHECK_INT(staff_session_get(db, sid, &got), 0);
 	/* added, disabled, password set twice */
 	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'staff' AND staff = 'b.evans'"),
-		  4);
+	          4);
 	buf_free(&err);
 }
 
@@ -370,9 +369,9 @@ static void test_csrf(void)
 
 	next_window();
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.14", sid, &a, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.14", sid, &b, NULL),
-		  STAFF_LOGIN_OK);
+	          STAFF_LOGIN_OK);
 	CHECK_INT(staff_csrf(key, &a, ta), 0);
 	CHECK_INT(staff_csrf(key, &b, tb), 0);
 	CHECK_INT((long long)strlen(ta), TOKEN_CSRF_LEN);
@@ -402,7 +401,7 @@ static void test_cookie(void)
 	CHECK_STR(c, "office=AAAQEAYEAUDAOCAJBIFQYDIOB4; Path=/office/; HttpOnly; SameSite=Strict");
 	staff_cookie(c, 1, "AAAQEAYEAUDAOCAJBIFQYDIOB4");
 	CHECK_STR(c, "__Host-office=AAAQEAYEAUDAOCAJBIFQYDIOB4; Path=/; HttpOnly; SameSite=Strict; "
-		     "Secure");
+	             "Secure");
 	staff_cookie(c, 0, NULL);
 	CHECK_STR(c, "office=; Path=/office/; HttpOnly; SameSite=Strict; Max-Age=0");
 }

@@ -93,7 +93,7 @@ build/asan/test-%: tests/test-%.c tests/check.h build/libpc-asan.a
 
 # Shell tests, each printing PASS/FAIL lines.
 SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
-	tests/sign.sh tests/fuzz.sh
+	tests/sign.sh tests/e2e.sh tests/fuzz.sh
 
 build/fuzz/%.o: src/%.c src/*.h
 	@mkdir -p $(@D)

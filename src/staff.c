@@ -30,7 +30,7 @@ int staff_username_valid(const char *name)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-		      strchr("._@-", name[i])))
+		      name[i] == '.' || name[i] == '_' || name[i] == '-'))
 			return 0;
 	return 1;
 }
@@ -139,24 +139,28 @@ int staff_add(struct db *db, const char *username, const char *password, struct 
 	char hash[STAFF_HASH_MAX], now[21];
 	sqlite3_stmt *st;
 	long long id;
-	size_t n;
+	size_t n, i, chars;
 
 	if (!staff_username_valid(username)) {
-		buf_printf(err,
-		           "the user name must be 1 to %d characters of a-z, 0-9, '.', '_', "
-		           "'@' and '-'\n",
-		           STAFF_MAX_USER);
+		buf_printf(
+		    err, "the user name must be 1 to %d characters of a-z, 0-9, '.', '_' and '-'\n",
+		    STAFF_MAX_USER);
 		return -1;
 	}
 	n = password ? strlen(password) : 0;
-	if (n < STAFF_MIN_PASSWORD || n > STAFF_MAX_PASSWORD) {
-		buf_printf(err, "the password must be %d to %d bytes long\n", STAFF_MIN_PASSWORD,
+	if (n > STAFF_MAX_PASSWORD || !utf8_valid_line(password ? password : "", n) ||
+	    (password && strchr(password, '\t'))) {
+		buf_printf(err,
+		           "the password must be one line of UTF-8 text of at most %d bytes, "
+		           "without tabs or control characters\n",
 		           STAFF_MAX_PASSWORD);
 		return -1;
 	}
-	if (!utf8_valid_line(password, n) || strchr(password, '\t')) {
-		buf_puts(err,
-		         "the password must be UTF-8 text without tabs or control characters\n");
+	for (i = chars = 0; i < n; i++)
+		chars += ((unsigned char)password[i] & 0xC0) != 0x80;
+	if (chars < STAFF_MIN_PASSWORD) {
+		buf_printf(err, "the password must have at least %d characters\n",
+		           STAFF_MIN_PASSWORD);
 		return -1;
 	}
 	if (staff_hash_password(password, hash) < 0) {

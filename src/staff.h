@@ -52,7 +52,7 @@ struct staff_session {
 	long long created, seen;      /* Unix seconds */
 };
 
-/* 1 when name is a valid user name: 1..STAFF_MAX_USER bytes of a-z 0-9 . _ @ -, else 0. */
+/* 1 when name is a valid user name: 1..STAFF_MAX_USER bytes of a-z 0-9 . _ -, else 0. */
 int staff_username_valid(const char *name);
 
 /* Writes the argon2id hash string of password (NUL-terminated) into out. Returns 0, or -1
@@ -63,8 +63,9 @@ int staff_hash_password(const char *password, char out[STAFF_HASH_MAX]);
 int staff_verify_password(const char *hash, const char *password);
 
 /* Creates the account, or sets a new password for an existing one (and enables it and
- * ends its sessions). The user name must be valid (lower case), the password
- * STAFF_MIN_PASSWORD..STAFF_MAX_PASSWORD bytes of UTF-8 with no control characters.
+ * ends its sessions). The user name must be valid (lower case); the password at least
+ * STAFF_MIN_PASSWORD characters and at most STAFF_MAX_PASSWORD bytes of one line of
+ * UTF-8 without control characters.
  * Records a `staff` event (detail "added" or "password set"; never the password).
  * Returns 1 when added, 0 when the password was set, -1 with a message in err. */
 int staff_add(struct db *, const char *username, const char *password, struct buf *err);

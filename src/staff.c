@@ -383,7 +383,7 @@ enum staff_login staff_login(struct db *db, const char *username, const char *pa
 		else
 			user[0] = '\0';
 	}
-	snprintf(akey, sizeof akey, "addr:%.*s", STAFF_MAX_USER, addr ? addr : "");
+	snprintf(akey, sizeof akey, "addr:%.64s", addr ? addr : "");
 	if ((wait = throttle_locked(db, akey, STAFF_ADDR_FAILURES, now)) < 0 ||
 	    (ukey[0] && (await = throttle_locked(db, ukey, STAFF_ACCOUNT_FAILURES, now)) < 0))
 		return STAFF_LOGIN_ERROR;

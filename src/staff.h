@@ -27,8 +27,8 @@
 #include "db.h"
 #include "token.h"
 
-#define STAFF_MAX_USER 64     /* bytes in a user name: [a-z0-9._@-] */
-#define STAFF_MIN_PASSWORD 10 /* bytes; checked by staff_add, not at login */
+#define STAFF_MAX_USER 40     /* bytes in a user name: [a-z0-9._-], as consentctl */
+#define STAFF_MIN_PASSWORD 12 /* characters; checked by staff_add, not at login */
 #define STAFF_MAX_PASSWORD 1024
 #define STAFF_HASH_MAX 128 /* bytes of a password hash string with its NUL */
 #define STAFF_IDLE_SECONDS (30 * 60)

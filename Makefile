@@ -29,10 +29,10 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LDLIBS = $(PKG_LIBS) -lm
 
 # Library modules in src/ (one file each), shared by every program.
-LIB = arena buf catalog cgi consent content csv date db diff export form html letters out qr roster site tmpl token utf8 yml
+LIB = arena buf catalog cgi consent content csv date db diff export form html letters out qr roster site staff tmpl token utf8 yml
 
 # Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
-UNIT = consent content csv date diff export form html qr roster tmpl token utf8
+UNIT = consent content csv date diff export form html qr roster staff tmpl token utf8
 
 # libFuzzer targets: tests/fuzz/fuzz-NAME.c, corpus in tests/fuzz/corpus/NAME/.
 FUZZ = csv date diff form tmpl token yml
@@ -40,7 +40,7 @@ FUZZ_TIME ?= 60
 FUZZ_CC = clang
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1
 
-PROGS = build/policygen build/consentctl build/sign.fcgi
+PROGS = build/policygen build/consentctl build/sign.fcgi build/office.fcgi
 LIB_OBJ = $(LIB:%=build/obj/%.o)
 ASAN_OBJ = $(LIB:%=build/asan/%.o)
 UNIT_BIN = $(UNIT:%=build/tests/test-%)
@@ -93,7 +93,7 @@ build/asan/test-%: tests/test-%.c tests/check.h build/libpc-asan.a
 
 # Shell tests, each printing PASS/FAIL lines.
 SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
-	tests/sign.sh tests/e2e.sh tests/fuzz.sh
+	tests/sign.sh tests/office.sh tests/e2e.sh tests/fuzz.sh
 
 build/fuzz/%.o: src/%.c src/*.h
 	@mkdir -p $(@D)

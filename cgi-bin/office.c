@@ -928,205 +928,9 @@ static void get_family(struct req *r, const char *ref)
 
 /* --- Paper answers ---
  *
- * TO MERGE INTO consent.c: consent_record() takes a channel but no staff user, and a
- * paper answer must name the member of staff who entered it (signature.staff,
- * answer.staff and event.staff). This is consent_record's pattern: in one transaction
- * an event per signature and answer, each with the detail "submission <first event id>",
- * then the signature and answer rows with the event's time, a carer's later answer
- * replacing their earlier one; the same reference "<id>-<4 hex digits of its hash>".
- * Once struct consent_submission has a `staff` field, this section becomes one call to
- * consent_record with channel "paper". */
-
-struct paper_item {
-	long long child_id;
-	const char *purpose;
-	const char *answer;
-};
-
-enum paper_err { PAPER_OK, PAPER_CHILD, PAPER_PURPOSE, PAPER_DOCUMENT, PAPER_NOTHING, PAPER_DB };
-
-static int paper_exists(sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int paper_event_at(struct db *db, long long id, char at[21], char hash[DB_HASH_HEX + 1])
-{
-	static const char sql[] = "SELECT at, hash FROM event WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		snprintf(at, 21, "%s", col(st, 0));
-		snprintf(hash, DB_HASH_HEX + 1, "%s", col(st, 1));
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-static int paper_sign(struct db *db, long long fid, long long doc, const char *show,
-                      const char *key, const char *staff, const char *detail, long long *first)
-{
-	static const char current_sql[] =
-	    "SELECT 1 FROM document d WHERE d.id = ?1"
-	    " AND d.version = (SELECT max(version) FROM document WHERE slug = d.slug)";
-	static const char signed_sql[] =
-	    "SELECT 1 FROM signature WHERE family_id = ?1 AND document_id = ?2 AND signer_key = ?3";
-	static const char insert_sql[] =
-	    "INSERT INTO signature (family_id, document_id, signer, signer_key, at, channel,"
-	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, 'paper', ?6, ?7)";
-	struct db_event e;
-	sqlite3_stmt *st;
-	char at[21], hash[DB_HASH_HEX + 1];
-	long long id;
-	int rc;
-
-	if ((st = db_stmt(db, current_sql)) == NULL)
-		return -PAPER_DB;
-	sqlite3_bind_int64(st, 1, doc);
-	if ((rc = paper_exists(st)) <= 0)
-		return rc < 0 ? -PAPER_DB : -PAPER_DOCUMENT;
-	if ((st = db_stmt(db, signed_sql)) == NULL)
-		return -PAPER_DB;
-	sqlite3_bind_int64(st, 1, fid);
-	sqlite3_bind_int64(st, 2, doc);
-	sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
-	if ((rc = paper_exists(st)) != 0)
-		return rc < 0 ? -PAPER_DB : 0;
-	memset(&e, 0, sizeof e);
-	e.kind = "sign";
-	e.family_id = fid;
-	e.document_id = doc;
-	e.signer = show;
-	e.channel = "paper";
-	e.staff = staff;
-	e.detail = detail;
-	if ((id = db_event_append(db, &e)) < 0 || paper_event_at(db, id, at, hash) < 0)
-		return -PAPER_DB;
-	if (*first == 0)
-		*first = id;
-	if ((st = db_stmt(db, insert_sql)) == NULL)
-		return -PAPER_DB;
-	sqlite3_bind_int64(st, 1, fid);
-	sqlite3_bind_int64(st, 2, doc);
-	sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, staff, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, id);
-	return db_exec_stmt(st) < 0 ? -PAPER_DB : 1;
-}
-
-static int paper_answer(struct db *db, long long fid, const struct paper_item *x, const char *show,
-                        const char *key, const char *staff, const char *detail, long long *first)
-{
-	static const char child_sql[] =
-	    "SELECT 1 FROM child WHERE id = ?1 AND family_id = ?2 AND left_on IS NULL";
-	static const char purpose_sql[] = "SELECT 1 FROM purpose WHERE id = ?1";
-	static const char upsert_sql[] =
-	    "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
-	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'paper', ?7, ?8)"
-	    " ON CONFLICT (child_id, purpose, signer_key) DO UPDATE SET signer = excluded.signer,"
-	    "  answer = excluded.answer, at = excluded.at, channel = excluded.channel,"
-	    "  staff = excluded.staff, event_id = excluded.event_id";
-	struct db_event e;
-	sqlite3_stmt *st;
-	char at[21], hash[DB_HASH_HEX + 1];
-	long long id;
-	int rc;
-
-	if ((st = db_stmt(db, child_sql)) == NULL)
-		return -PAPER_DB;
-	sqlite3_bind_int64(st, 1, x->child_id);
-	sqlite3_bind_int64(st, 2, fid);
-	if ((rc = paper_exists(st)) <= 0)
-		return rc < 0 ? -PAPER_DB : -PAPER_CHILD;
-	if ((st = db_stmt(db, purpose_sql)) == NULL)
-		return -PAPER_DB;
-	sqlite3_bind_text(st, 1, x->purpose, -1, SQLITE_STATIC);
-	if ((rc = paper_exists(st)) <= 0)
-		return rc < 0 ? -PAPER_DB : -PAPER_PURPOSE;
-	memset(&e, 0, sizeof e);
-	e.kind = "answer";
-	e.family_id = fid;
-	e.child_id = x->child_id;
-	e.purpose = x->purpose;
-	e.answer = x->answer;
-	e.signer = show;
-	e.channel = "paper";
-	e.staff = staff;
-	e.detail = detail;
-	if ((id = db_event_append(db, &e)) < 0 || paper_event_at(db, id, at, hash) < 0)
-		return -PAPER_DB;
-	if (*first == 0)
-		*first = id;
-	if ((st = db_stmt(db, upsert_sql)) == NULL)
-		return -PAPER_DB;
-	sqlite3_bind_int64(st, 1, x->child_id);
-	sqlite3_bind_text(st, 2, x->purpose, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, x->answer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, staff, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, id);
-	return db_exec_stmt(st) < 0 ? -PAPER_DB : 1;
-}
-
-/* Records a paper form for family fid, entered by staff: the carer (show and key from
- * consent_signer_key) signed docs and gave items. Writes the reference into ref. */
-static enum paper_err paper_record(struct db *db, long long fid, const char *show, const char *key,
-                                   const long long *docs, size_t ndocs,
-                                   const struct paper_item *items, size_t nitems, const char *staff,
-                                   char ref[CONSENT_REF_MAX])
-{
-	static const char next_sql[] = "SELECT coalesce(max(id), 0) + 1 FROM event";
-	char detail[48], at[21], hash[DB_HASH_HEX + 1];
-	long long first = 0, expect = 0;
-	sqlite3_stmt *st;
-	size_t i;
-	int rc = 0;
-
-	ref[0] = '\0';
-	if (db_begin(db) < 0)
-		return PAPER_DB;
-	if ((st = db_stmt(db, next_sql)) == NULL || sqlite3_step(st) != SQLITE_ROW) {
-		if (st)
-			sqlite3_reset(st);
-		db_rollback(db);
-		return PAPER_DB;
-	}
-	expect = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	snprintf(detail, sizeof detail, "submission %lld", expect);
-	for (i = 0; i < ndocs && rc >= 0; i++)
-		rc = paper_sign(db, fid, docs[i], show, key, staff, detail, &first);
-	for (i = 0; i < nitems && rc >= 0; i++)
-		rc = paper_answer(db, fid, &items[i], show, key, staff, detail, &first);
-	if (rc >= 0 && first == 0)
-		rc = -PAPER_NOTHING;
-	if (rc >= 0 && (first != expect || paper_event_at(db, first, at, hash) < 0))
-		rc = -PAPER_DB;
-	if (rc < 0) {
-		db_rollback(db);
-		return (enum paper_err) - rc;
-	}
-	if (db_commit(db) < 0)
-		return PAPER_DB;
-	snprintf(ref, CONSENT_REF_MAX, "%lld-%c%c%c%c", first, hash[0], hash[1], hash[2], hash[3]);
-	for (i = 0; ref[i]; i++)
-		if (ref[i] >= 'a' && ref[i] <= 'f')
-			ref[i] = (char)(ref[i] - 32);
-	return PAPER_OK;
-}
-
-/* --- end of the part to merge into consent.c --- */
+ * A paper form is one carer's answers, entered by a member of staff: recorded through
+ * consent_record like the portal's, with channel "paper" and the staff user's name in
+ * every event and row. The household's language is left as it is. */
 
 /* The current document of slug in lang, 0 when there is none, -1 on error. */
 static long long current_document(struct db *db, const char *slug, const char *lang)
@@ -1160,7 +964,7 @@ static void add_error(struct req *r, struct tv **errors, const char *key, const 
 }
 
 /* Parses "answer.<child id>.<purpose>" into x; 0 or -1. */
-static int parse_answer_name(const char *name, struct paper_item *x)
+static int parse_answer_name(const char *name, struct consent_item *x)
 {
 	const char *p = name + strlen("answer.");
 	char *end;
@@ -1180,12 +984,13 @@ static int parse_answer_name(const char *name, struct paper_item *x)
 static void post_paper(struct req *r, const char *ref)
 {
 	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1], sref[CONSENT_REF_MAX];
-	struct paper_item *items;
+	struct consent_item *items;
 	long long fid = 0, *docs;
 	size_t i, nitems = 0, ndocs = 0;
 	struct tv *errors = NULL;
 	int left = 0, rc = family_by_ref(r, ref, &fid, &left), bad = 0;
-	enum paper_err pe;
+	struct consent_submission sub;
+	enum consent_err ce;
 	const char *loc;
 
 	if (rc <= 0) {
@@ -1225,7 +1030,7 @@ static void post_paper(struct req *r, const char *ref)
 			else
 				docs[ndocs++] = doc;
 		} else if (strncmp(name, "answer.", 7) == 0 && value[0]) {
-			struct paper_item *x = &items[nitems];
+			struct consent_item *x = &items[nitems];
 			if (parse_answer_name(name, x) < 0 ||
 			    (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)) {
 				bad = 1;
@@ -1245,10 +1050,17 @@ static void post_paper(struct req *r, const char *ref)
 		family_page(r, fid, ref, errors, &r->f, 400);
 		return;
 	}
-	pe =
-	    paper_record(r->o->db, fid, show, key, docs, ndocs, items, nitems, r->s.username, sref);
-	switch (pe) {
-	case PAPER_OK:
+	memset(&sub, 0, sizeof sub);
+	sub.family_id = fid;
+	sub.signer = form_get(&r->f, "signer");
+	sub.documents = docs;
+	sub.ndocuments = ndocs;
+	sub.items = items;
+	sub.nitems = nitems;
+	sub.channel = "paper";
+	sub.staff = r->s.username;
+	switch ((ce = consent_record(r->o->db, &sub, sref))) {
+	case CONSENT_OK:
 		office_log("%s recorded paper form %s for family %s", r->s.username, sref, ref);
 		loc = arena_printf(r->a, "/office/family/%s?done=%s", ref, sref);
 		if (loc)
@@ -1256,14 +1068,15 @@ static void post_paper(struct req *r, const char *ref)
 		else
 			server_error(r, "paper: out of memory");
 		return;
-	case PAPER_NOTHING:
+	case CONSENT_ERR_NOTHING:
 		add_error(r, &errors, "office_paper_error_already", "paper-answers");
 		family_page(r, fid, ref, errors, &r->f, 400);
 		return;
-	case PAPER_DB:
+	case CONSENT_ERR_DB:
 		server_error(r, "paper");
 		return;
 	default: /* a child, purpose or document that is not this family's or not current */
+		office_log("paper form for family %s refused: %s", ref, consent_err_names[ce]);
 		message(r, 400, "office_bad_request_title", "office_bad_request_text", NULL);
 		return;
 	}

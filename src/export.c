@@ -39,7 +39,11 @@ static const char declarations_sql[] =
 
 static const char photo_sql[] =
     "SELECT c.class, c.ref, c.first_name, c.last_name, e.purpose, e.basis,"
-    " CASE WHEN e.permitted THEN 'yes' ELSE 'no' END, e.answers"
+    " CASE WHEN e.permitted THEN 'yes' ELSE 'no' END, e.answers,"
+    /* Who answered what and how: "Catrin Williams: yes (qr); Tom Smith: no (paper, jo)". */
+    " (SELECT group_concat(g, '; ') FROM (SELECT a.signer || ': ' || a.answer || ' ('"
+    "   || a.channel || coalesce(', ' || a.staff, '') || ')' AS g FROM answer a"
+    "   WHERE a.child_id = c.id AND a.purpose = e.purpose ORDER BY a.at, a.signer_key))"
     " FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
     " WHERE c.left_on IS NULL"
     " ORDER BY c.class, c.last_name, c.first_name, c.ref, p.position, p.id";
@@ -64,11 +68,11 @@ static const char missing_sql[] =
     "SELECT c.id, c.first_name, pm.purpose FROM photo_missing pm JOIN child c ON c.id = pm.child_id"
     " WHERE pm.family_id = ?1 ORDER BY c.class, c.last_name, c.first_name, c.ref, pm.position";
 
-static const char *const headers[EXPORT__MAX][10] = {
+static const char *const headers[EXPORT__MAX][12] = {
     [EXPORT_DECLARATIONS] = {"family_ref", "carers", "signer", "policy", "version", "language",
                              "signed_at", "channel", "staff", NULL},
     [EXPORT_PHOTO] = {"class", "child_ref", "first_name", "last_name", "purpose", "basis",
-                      "permitted", "answers", "as_at", NULL},
+                      "permitted", "answers", "given_by", "as_at", NULL},
     [EXPORT_OUTSTANDING] = {"family_ref", "carers", "language", "children", "to_sign", "sign_again",
                             "photo_unanswered", NULL},
 };
@@ -246,7 +250,7 @@ long export_csv(struct db *db, enum export_kind kind, const char *as_at, struct 
 		rows = simple(db, declarations_sql, 9, NULL, out);
 		break;
 	case EXPORT_PHOTO:
-		rows = simple(db, photo_sql, 8, as_at, out);
+		rows = simple(db, photo_sql, 9, as_at, out);
 		break;
 	case EXPORT_OUTSTANDING:
 		rows = outstanding(db, out);

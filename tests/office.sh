@@ -437,7 +437,7 @@ if grep -q '^=' "$TMP/body" || grep -q ',=' "$TMP/body"; then fail export_no_bar
 req GET /office/export/photo.csv
 expect export_photo_welsh 200 'Gwenllïan' 'Llŷr' 'Siôn'
 expect export_photo_formula 200 "\"'=HYPERLINK(\"\"http://evil.example\"\")\""
-if grep -q "^Year 4,C11,Gwenllïan,Pritchard-Jones,website,consent,yes,1," "$TMP/body" &&
+if grep -q "^Year 4,C11,Gwenllïan,Pritchard-Jones,website,consent,yes,1,\"Rhodri Jones: yes (paper, office.one)\"," "$TMP/body" &&
 	grep -q "^Year 4,C11,Gwenllïan,Pritchard-Jones,press,consent,no,1," "$TMP/body" &&
 	grep -q "^Reception,C12,Llŷr,Pritchard-Jones,website,consent,no,1," "$TMP/body"; then
 	pass export_photo_paper_answers

@@ -439,25 +439,26 @@ static void test_exports(void)
 	CHECK_INT(rows, 3);
 
 	CHECK_STR(export(db, EXPORT_PHOTO, &rows), BOM
-	          "class,child_ref,first_name,last_name,purpose,basis,permitted,answers,as_at\r\n"
-	          "Reception,C2,Llŷr,Pritchard-Jones,displays,public_task,yes,0,"
+	          "class,child_ref,first_name,last_name,purpose,basis,permitted,answers,given_by,as_at\r\n"
+	          "Reception,C2,Llŷr,Pritchard-Jones,displays,public_task,yes,0,,"
 	          "2026-11-21T09:30:00Z\r\n"
-	          "Reception,C2,Llŷr,Pritchard-Jones,website,consent,yes,1,"
+	          "Reception,C2,Llŷr,Pritchard-Jones,website,consent,yes,1,Elin Pritchard-Jones: yes (qr),"
 	          "2026-11-21T09:30:00Z\r\n"
-	          "Reception,C2,Llŷr,Pritchard-Jones,press,consent,yes,1,"
+	          "Reception,C2,Llŷr,Pritchard-Jones,press,consent,yes,1,Elin Pritchard-Jones: yes (qr),"
 	          "2026-11-21T09:30:00Z\r\n"
-	          "Year 4,C1,Gwenllïan,Pritchard-Jones,displays,public_task,no,1,"
+	          "Year 4,C1,Gwenllïan,Pritchard-Jones,displays,public_task,no,1,Rhodri Jones: no (qr),"
 	          "2026-11-21T09:30:00Z\r\n"
 	          "Year 4,C1,Gwenllïan,Pritchard-Jones,website,consent,no,2,"
+	          "Elin Pritchard-Jones: yes (qr); Rhodri Jones: no (qr),2026-11-21T09:30:00Z\r\n"
+	          "Year 4,C1,Gwenllïan,Pritchard-Jones,press,consent,yes,1,Elin Pritchard-Jones: yes (qr),"
 	          "2026-11-21T09:30:00Z\r\n"
-	          "Year 4,C1,Gwenllïan,Pritchard-Jones,press,consent,yes,1,"
+	          "Year 4,C3," EVIL ",Smith,displays,public_task,yes,0,,2026-11-21T09:30:00Z\r\n"
+	          "Year 4,C3," EVIL ",Smith,website,consent,yes,1,Sarah Smith: yes (qr),"
 	          "2026-11-21T09:30:00Z\r\n"
-	          "Year 4,C3," EVIL ",Smith,displays,public_task,yes,0,2026-11-21T09:30:00Z\r\n"
-	          "Year 4,C3," EVIL ",Smith,website,consent,yes,1,2026-11-21T09:30:00Z\r\n"
-	          "Year 4,C3," EVIL ",Smith,press,consent,no,0,2026-11-21T09:30:00Z\r\n"
-	          "Year 6,C4,Siôn,Williams,displays,public_task,yes,0,2026-11-21T09:30:00Z\r\n"
-	          "Year 6,C4,Siôn,Williams,website,consent,no,0,2026-11-21T09:30:00Z\r\n"
-	          "Year 6,C4,Siôn,Williams,press,consent,no,0,2026-11-21T09:30:00Z\r\n");
+	          "Year 4,C3," EVIL ",Smith,press,consent,no,0,,2026-11-21T09:30:00Z\r\n"
+	          "Year 6,C4,Siôn,Williams,displays,public_task,yes,0,,2026-11-21T09:30:00Z\r\n"
+	          "Year 6,C4,Siôn,Williams,website,consent,no,0,,2026-11-21T09:30:00Z\r\n"
+	          "Year 6,C4,Siôn,Williams,press,consent,no,0,,2026-11-21T09:30:00Z\r\n");
 	CHECK_INT(rows, 12);
 
 	/* F1 signed the current version and answered every consent purpose: not listed. F2

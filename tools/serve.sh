@@ -3,11 +3,20 @@
 # the static site from public/ and the FastCGI programs under /sign/ and /office/.
 # Usage: tools/serve.sh PORT DB [RUNDIR]     (RUNDIR holds the config and sockets: var/)
 # There is deliberately no access log: parents' links carry their family's token.
+# Environment: SIGN_PROCS (sign.fcgi worker processes, default 2), SERVE_READ_IDLE (seconds
+# a client may stay silent while sending its request before it is cut off, default 20).
+#
+# Slow clients never hold a worker: lighttpd reads the whole request body itself
+# (stream-request-body 0, at most max-request-size KiB) and only then hands it to a
+# FastCGI process, and a client that stops sending is dropped after max-read-idle.
 set -eu
 port=$1
 db=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
 run=${3:-$top/var}
+sign_procs=${SIGN_PROCS:-2}
+read_idle=${SERVE_READ_IDLE:-20}
+case "$sign_procs$read_idle" in *[!0-9]* | 0*) echo "serve.sh: SIGN_PROCS and SERVE_READ_IDLE must be positive whole numbers" >&2; exit 2 ;; esac
 mkdir -p "$run"
 case "$db" in /*) ;; *) db=$top/$db ;; esac
 conf=$run/lighttpd-$port.conf
@@ -28,8 +37,11 @@ server.bind = "127.0.0.1"
 server.port = $port
 server.errorlog = "$run/lighttpd-$port.log"
 server.max-request-size = 64
-server.max-read-idle = 20
+server.max-request-field-size = 8192
+server.stream-request-body = 0
+server.max-read-idle = $read_idle
 server.max-write-idle = 60
+server.max-keep-alive-idle = 5
 server.tag = ""
 index-file.names = ("index.html")
 mimetype.assign = (
@@ -45,7 +57,7 @@ fastcgi.server = (
 	"/sign/" => ((
 		"socket" => "$run/sign-$port.sock",
 		"bin-path" => "$top/build/sign.fcgi",
-		"max-procs" => 2,
+		"max-procs" => $sign_procs,
 		"check-local" => "disable",
 $(env_block)
 	)),

@@ -1,0 +1,244 @@
+// Shared by the browser tests (run by tests/browser.sh, which starts the server and sets
+// the environment): launching Debian's Chromium, a Session per simulated person that saves
+// a screenshot and the served HTML of every step and checks each page (axe-core with the
+// WCAG 2.0/2.1/2.2 A and AA rules, no horizontal scrolling at 320 px, targets of at least
+// 24x24 CSS px), and decoding the QR codes of a letters file as a phone camera would.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+function need(name) {
+	const v = process.env[name];
+	if (!v) throw new Error(`${name} is not set: run the tests with tests/browser.sh`);
+	return v;
+}
+export const BASE = need('BASE');
+export const OUT = need('OUT');
+export const TMP = need('E2E_TMP');
+export const env = (name) => need(name);
+
+export const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+export const DESKTOP = { viewport: { width: 1280, height: 900 } };
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// Chromium from Debian, never a downloaded one. The background-networking flags keep it
+// from calling home on a closed network; Playwright gives it a fresh profile directory.
+export function launch() {
+	return chromium.launch({
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		headless: true,
+		args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
+			'--disable-component-update', '--disable-sync', '--no-first-run'],
+	});
+}
+
+const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+// One person's browser: a context and a page. Every HTML document the server sends to it
+// (not redirects) is saved under OUT/html/ for the Nu HTML Checker.
+export class Session {
+	constructor(browser, name, options = {}) {
+		this.browser = browser;
+		this.name = slug(name);
+		this.options = options;
+		this.js = options.javaScriptEnabled !== false;
+		this.step = 0;
+		this.saves = [];
+		this.saved = 0;
+	}
+
+	async open() {
+		this.context = await this.browser.newContext({ acceptDownloads: true, ...this.options });
+		this.page = await this.context.newPage();
+		this.page.setDefaultTimeout(15000);
+		this.page.on('response', (res) => this.save(res));
+		return this;
+	}
+
+	save(res) {
+		const req = res.request();
+		if (!req.isNavigationRequest() || req.frame() !== this.page.mainFrame()) return;
+		if (res.status() >= 300 && res.status() < 400) return;
+		if (!/^text\/html/.test(res.headers()['content-type'] || '')) return;
+		const n = ++this.saved;
+		this.saves.push(res.body().then((body) => {
+			const file = path.join(OUT, 'html', `${this.name}-${String(n).padStart(2, '0')}.html`);
+			fs.writeFileSync(file, body);
+			fs.writeFileSync(file + '.url', req.method() + ' ' + res.url() + '\n');
+		}).catch(() => {}));
+	}
+
+	async close() {
+		await Promise.all(this.saves);
+		await this.context.close();
+	}
+
+	// A full-page screenshot, numbered in the order of the journey.
+	async shot(label) {
+		this.step++;
+		const file = path.join(OUT, `${this.name}-${String(this.step).padStart(2, '0')}-${slug(label)}.png`);
+		await this.page.screenshot({ path: file, fullPage: true });
+		return file;
+	}
+
+	// The screenshot, then every check of the page as it is now. Fails with the list of
+	// problems. With JavaScript disabled the page cannot run axe, so only the screenshot
+	// is taken (the same pages are checked in the journeys that have it).
+	async check(label, { axe = true, layout = true } = {}) {
+		await this.shot(label);
+		if (!this.js) return;
+		const problems = [];
+		if (axe) problems.push(...(await axeViolations(this.page)));
+		if (layout) problems.push(...(await layoutProblems(this.page)));
+		assert.deepEqual(problems, [], `${label} (${this.page.url()}):\n  ${problems.join('\n  ')}`);
+	}
+}
+
+// axe-core in the page, with the WCAG 2.0, 2.1 and 2.2 A and AA rules. The portal's
+// Content-Security-Policy refuses script elements, so axe is evaluated directly.
+export async function axeViolations(page) {
+	const loaded = await page.evaluate(() => typeof window.axe === 'object');
+	if (!loaded) await page.evaluate(AXE_SOURCE);
+	const violations = await page.evaluate((tags) =>
+		window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
+			.then((r) => r.violations.map((v) => ({
+				id: v.id, impact: v.impact, help: v.help,
+				nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`),
+			}))), AXE_TAGS);
+	return violations.map((v) => `axe ${v.id} (${v.impact}): ${v.help}\n      ${v.nodes.join('\n      ')}`);
+}
+
+// Layout rules for phones: at 320 CSS px wide nothing makes the page scroll sideways, and
+// every target (link, button, form control) is at least 24x24 CSS px or, as WCAG 2.2's
+// 2.5.8 allows, has a 24 px circle around it clear of every other target; links inside a
+// sentence are exempt (2.5.8's inline exception).
+export async function layoutProblems(page) {
+	const problems = [];
+	const size = page.viewportSize();
+	await page.setViewportSize({ width: 320, height: size.height });
+	try {
+		const wide = await page.evaluate(() => {
+			const w = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+			if (w <= 320) return null;
+			const culprits = [];
+			for (const el of document.body.querySelectorAll('*')) {
+				const r = el.getBoundingClientRect();
+				if (r.right > 320.5 && r.width > 0) {
+					let inScroller = false;
+					for (let p = el.parentElement; p; p = p.parentElement)
+						if (/(auto|scroll|hidden)/.test(getComputedStyle(p).overflowX)) inScroller = true;
+					if (!inScroller) culprits.push(`${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''} right=${Math.round(r.right)}`);
+				}
+				if (culprits.length >= 5) break;
+			}
+			return `page is ${w}px wide at 320px: ${culprits.join(', ')}`;
+		});
+		if (wide) problems.push(`horizontal scroll: ${wide}`);
+		problems.push(...(await page.evaluate(targetProblems)));
+	} finally {
+		await page.setViewportSize(size);
+	}
+	return problems;
+}
+
+// Runs in the page. Returns a description of each target that is too small.
+function targetProblems() {
+	const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+	const visible = (el) => {
+		const r = el.getBoundingClientRect();
+		const s = getComputedStyle(el);
+		return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && !el.closest('.visually-hidden');
+	};
+	const blockOf = (el) => {
+		for (let p = el.parentElement; p; p = p.parentElement)
+			if (getComputedStyle(p).display !== 'inline') return p;
+		return document.body;
+	};
+	// In a sentence: an inline link whose block holds other text around it.
+	const inline = (el) => {
+		if (el.tagName !== 'A' || getComputedStyle(el).display !== 'inline') return false;
+		const block = blockOf(el);
+		const text = block.textContent.replace(/\s+/g, ' ').trim();
+		const own = el.textContent.replace(/\s+/g, ' ').trim();
+		return text.length > own.length;
+	};
+	const targets = [...document.querySelectorAll(sel)].filter(visible);
+	const rects = targets.map((el) => el.getBoundingClientRect());
+	const out = [];
+	targets.forEach((el, i) => {
+		const r = rects[i];
+		if ((r.width >= 24 && r.height >= 24) || inline(el)) return;
+		// The spacing exception: a 24 px circle on the target's centre touches no other target.
+		const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+		const clash = rects.some((o, j) => {
+			if (j === i || targets[j].contains(el) || el.contains(targets[j])) return false;
+			const dx = Math.max(o.left - cx, 0, cx - o.right), dy = Math.max(o.top - cy, 0, cy - o.bottom);
+			return dx * dx + dy * dy < 144;
+		});
+		if (clash) {
+			const name = (el.textContent || el.getAttribute('aria-label') || el.name || '').trim().slice(0, 40);
+			out.push(`target ${el.tagName.toLowerCase()} "${name}" is ${Math.round(r.width)}x${Math.round(r.height)} px and too close to another target`);
+		}
+	});
+	return out;
+}
+
+// The focus indicator of the focused element: an outline or a box shadow that differs
+// from the element's look without focus. Returns null when visible, or why not.
+export async function focusProblem(page) {
+	return page.evaluate(() => {
+		const el = document.activeElement;
+		if (!el || el === document.body) return 'nothing has focus';
+		const s = getComputedStyle(el);
+		const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+		const shadow = s.boxShadow && s.boxShadow !== 'none';
+		if (!outline && !shadow) return `${el.tagName} "${el.textContent.trim().slice(0, 30)}" has no visible focus indicator`;
+		// Not hidden behind anything (WCAG 2.4.11): the middle of it is on top.
+		const r = el.getBoundingClientRect();
+		if (r.width === 0 || r.height === 0) return `${el.tagName} has focus but no size`;
+		const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
+		const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+		const top = document.elementFromPoint(x, y);
+		if (top && top !== el && !el.contains(top) && !(el.labels && [...el.labels].some((l) => l.contains(top))))
+			return `${el.tagName} "${el.textContent.trim().slice(0, 30)}" is covered by ${top.tagName}`;
+		return null;
+	});
+}
+
+// The letters in a letters file, each with its family reference and the link its QR code
+// holds, decoded from the SVG as a phone's camera would (rsvg-convert, then zbarimg).
+export function decodeLetters(file) {
+	const html = fs.readFileSync(file, 'utf8');
+	const parts = html.split('<section class="letter"').slice(1);
+	return parts.map((part, i) => {
+		const ref = (part.match(/class="ref">[^<]*: ([A-Za-z0-9-]+)</) || [])[1];
+		const svg = (part.match(/<svg[\s\S]*?<\/svg>/) || [])[0];
+		assert.ok(ref && svg, `letter ${i + 1} of ${file} has no family reference or QR code`);
+		const base = path.join(TMP, `qr-${ref}`);
+		fs.writeFileSync(base + '.svg', svg);
+		execFileSync('rsvg-convert', ['-z', '4', '-b', 'white', base + '.svg', '-o', base + '.png']);
+		const url = execFileSync('zbarimg', ['--raw', '-q', base + '.png'], { encoding: 'utf8' }).trim().split('\n')[0];
+		const printed = (part.match(/<p class="url">([^<]*)</) || [])[1];
+		return { ref, url, printed, lang: (part.match(/^ lang="([a-z]+)"/) || [])[1] };
+	});
+}
+
+// Tab until the focused element matches pred (at most max presses), checking the focus
+// indicator of every element passed on the way. Returns the problems found.
+export async function tabTo(page, pred, max = 60) {
+	const problems = [];
+	for (let i = 0; i < max; i++) {
+		await page.keyboard.press('Tab');
+		const p = await focusProblem(page);
+		if (p) problems.push(p);
+		const found = await page.evaluate(pred);
+		if (found) return problems;
+	}
+	throw new Error(`no element matched after ${max} presses of Tab: ${pred}`);
+}

@@ -81,6 +81,11 @@ build/tests/%-fixture: tests/%-fixture.c build/libpc.a
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -o $@ $< build/libpc.a $(LDLIBS)
 
+build/tests/load: tests/load.c
+	@mkdir -p $(@D)
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -pthread -o $@ tests/load.c $(LDLIBS)
+
 build/tests/test-%: tests/test-%.c tests/check.h build/libpc.a
 	@mkdir -p $(@D)
 	@echo "LD $@"
@@ -93,7 +98,7 @@ build/asan/test-%: tests/test-%.c tests/check.h build/libpc-asan.a
 
 # Shell tests, each printing PASS/FAIL lines.
 SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
-	tests/sign.sh tests/office.sh tests/e2e.sh tests/fuzz.sh
+	tests/sign.sh tests/office.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh
 
 build/fuzz/%.o: src/%.c src/*.h
 	@mkdir -p $(@D)
@@ -120,7 +125,7 @@ fuzz: $(FUZZ:%=build/fuzz/fuzz-%)
 site: build/policygen
 	build/policygen build --content content --templates templates --out public
 
-check: all build/tests/sign-fixture $(UNIT_BIN) $(ASAN_BIN) $(FUZZ:%=build/fuzz/fuzz-%)
+check: all build/tests/sign-fixture build/tests/load $(UNIT_BIN) $(ASAN_BIN) $(FUZZ:%=build/fuzz/fuzz-%)
 	@tests/run.sh $(UNIT_BIN) $(ASAN_BIN) $(SHELL_TESTS)
 
 golden: build/policygen

@@ -259,7 +259,9 @@ struct db *db_open(const char *path, enum db_open_mode mode, struct buf *err)
 	sqlite3_db_config(db->h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	if (exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;", err) < 0)
 		goto fail;
-	if (mode != DB_OPEN_READONLY && exec(db, "PRAGMA journal_mode = WAL;", err) < 0)
+	/* The WAL file is reused, not shrunk: cap what it keeps after a checkpoint. */
+	if (mode != DB_OPEN_READONLY &&
+	    exec(db, "PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 16777216;", err) < 0)
 		goto fail;
 	version = db_file_version(db);
 	if (mode != DB_OPEN_CREATE && version < NMIGRATIONS) {

@@ -26,8 +26,8 @@
  *   ref,family_ref,signer,child_id,purpose,answer
  * Standard output gets one summary line of counts:
  *   requests= get= post= acknowledged= unknown= s2xx= s3xx= s4xx= s5xx= errors= unexpected=
- * "unknown" counts submissions whose outcome the client never learnt (a 5xx or a broken
- * connection): they may or may not be stored. "errors" are connections refused, reset,
+ * "unknown" counts submissions sent whose outcome the client never learnt (a 5xx or a
+ * broken connection): they may or may not be stored. "errors" are connections refused, reset,
  * timed out or cut short; "unexpected" are complete responses with a status other than
  * the one expected (any 4xx, or a 200 where a 303 was due), each described on standard
  * error (the first few). Exit status 0 when the run happened, 2 on a usage or set-up
@@ -100,7 +100,6 @@ static struct timespec deadline;
 
 /* Shared between threads, under lock. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct counts total;
 static long budget; /* requests left when max_requests > 0 */
 static FILE *ack_log;
 static int reports;
@@ -228,8 +227,9 @@ static int parse_response(struct response *r)
 	return r->status >= 100 && r->status <= 599 ? 0 : -1;
 }
 
-/* One request on a new connection. Returns 0 with r filled, or -1 when there was no
- * complete response (refused, reset, timed out, cut short). */
+/* One request on a new connection. Returns 0 with r filled; -2 when the connection was
+ * refused, so nothing was sent; -1 when there was no complete response (reset, timed
+ * out, cut short). */
 static int http(const char *method, const char *path, const char *body, struct response *r)
 {
 	struct sockaddr_in sa;
@@ -261,8 +261,11 @@ static int http(const char *method, const char *path, const char *body, struct r
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((unsigned short)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-	    send_all(fd, head, (size_t)n) < 0 || (body && send_all(fd, body, strlen(body)) < 0)) {
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		close(fd);
+		return -2;
+	}
+	if (send_all(fd, head, (size_t)n) < 0 || (body && send_all(fd, body, strlen(body)) < 0)) {
 		close(fd);
 		return -1;
 	}
@@ -375,12 +378,14 @@ struct worker {
 	size_t logcap;
 };
 
-/* A pause after a connection error, so a server that is down is not spun on. */
-static void back_off(struct worker *w)
+/* After a request that failed with rc (http()), pauses 20 to 100 ms when the server is
+ * down or in trouble (no response, or a 5xx), so it is not spun on. */
+static void back_off(struct worker *w, int rc)
 {
 	struct timespec ts = {0, (long)(20 + next_rand(&w->rand) % 80) * 1000000L};
 
-	nanosleep(&ts, NULL);
+	if (rc < 0 || w->r.status >= 500)
+		nanosleep(&ts, NULL);
 }
 
 /* Makes the submission's body and its log lines (answers as chosen). */
@@ -446,8 +451,7 @@ static void *run(void *arg)
 				}
 				f->loaded = 1;
 			} else {
-				if (rc < 0)
-					back_off(w);
+				back_off(w, rc);
 				continue;
 			}
 			if (!may_send())
@@ -456,8 +460,7 @@ static void *run(void *arg)
 		snprintf(path, sizeof path, "/sign/%s", f->token);
 		rc = http("GET", path, NULL, &w->r);
 		if (!tally(&w->c, 0, rc, &w->r, 200, "GET family page")) {
-			if (rc < 0)
-				back_off(w);
+			back_off(w, rc);
 			continue;
 		}
 		if (!may_send())
@@ -470,10 +473,9 @@ static void *run(void *arg)
 		snprintf(path, sizeof path, "/sign/%s/confirm", f->token);
 		rc = http("POST", path, body, &w->r);
 		if (!tally(&w->c, 1, rc, &w->r, 303, "POST confirm")) {
-			if (rc < 0 || w->r.status >= 500)
-				w->c.unknown++;
-			if (rc < 0)
-				back_off(w);
+			if (rc == -1 || (rc == 0 && w->r.status >= 500))
+				w->c.unknown++; /* sent, but it may or may not be stored */
+			back_off(w, rc);
 			continue;
 		}
 		if ((p = strstr(w->r.location, "/done?ref=")) == NULL ||
@@ -490,12 +492,14 @@ static void *run(void *arg)
 			break;
 		snprintf(path, sizeof path, "%s", w->r.location); /* http() clears r */
 		rc = http("GET", path, NULL, &w->r);
-		if (tally(&w->c, 0, rc, &w->r, 200, "GET done") && strstr(w->r.body, ref) == NULL) {
-			w->c.unexpected++;
-			report("GET done: the page does not show the reference %s", ref);
+		if (tally(&w->c, 0, rc, &w->r, 200, "GET done")) {
+			if (strstr(w->r.body, ref) == NULL) {
+				w->c.unexpected++;
+				report("GET done: the page does not show the reference %s", ref);
+			}
+		} else {
+			back_off(w, rc);
 		}
-		if (rc < 0)
-			back_off(w);
 	}
 	return NULL;
 }
@@ -661,7 +665,9 @@ static long load_log(sqlite3 *db, const char *path)
 			fprintf(stderr,
 			        "load: %s:%ld: not ref,family,signer,child,purpose,answer\n", path,
 			        lineno);
-			goto fail;
+			sqlite3_finalize(st);
+			fclose(fp);
+			return -1;
 		}
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, f[0], -1, SQLITE_TRANSIENT);
@@ -711,7 +717,7 @@ static int run_check(sqlite3 *db, const struct check *c)
 	}
 	sqlite3_finalize(st);
 	if (problems)
-		printf(" %ld problems\n", problems);
+		printf(" (%ld in all)\n", problems);
 	else
 		printf("PASS %s\n", c->name);
 	return problems == 0;
@@ -779,6 +785,7 @@ static int verify(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *tokens = NULL, *logpath = "/dev/null";
+	struct counts total;
 	struct worker *w;
 	double start;
 	int opt, i;
@@ -835,6 +842,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	budget = max_requests;
+	memset(&total, 0, sizeof total);
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += (time_t)seconds;
 	deadline.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);

@@ -16,7 +16,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 run=${3:-$top/var}
 sign_procs=${SIGN_PROCS:-2}
 read_idle=${SERVE_READ_IDLE:-20}
-case "$sign_procs$read_idle" in *[!0-9]* | 0*) echo "serve.sh: SIGN_PROCS and SERVE_READ_IDLE must be positive whole numbers" >&2; exit 2 ;; esac
+for n in "$sign_procs" "$read_idle"; do
+	case $n in '' | *[!0-9]* | 0*)
+		echo "serve.sh: SIGN_PROCS and SERVE_READ_IDLE must be whole numbers from 1" >&2
+		exit 2 ;;
+	esac
+done
 mkdir -p "$run"
 case "$db" in /*) ;; *) db=$top/$db ;; esac
 conf=$run/lighttpd-$port.conf
@@ -36,12 +41,12 @@ server.document-root = "$top/public"
 server.bind = "127.0.0.1"
 server.port = $port
 server.errorlog = "$run/lighttpd-$port.log"
-server.max-request-size = 64
-server.max-request-field-size = 8192
-server.stream-request-body = 0
-server.max-read-idle = $read_idle
-server.max-write-idle = 60
-server.max-keep-alive-idle = 5
+server.max-request-size = 64           # KiB of a request body
+server.max-request-field-size = 8192   # bytes of the request line and headers
+server.stream-request-body = 0         # the whole body is read before a worker sees it
+server.max-read-idle = $read_idle      # seconds a client may pause while sending
+server.max-write-idle = 60             # ... or while receiving
+server.max-keep-alive-idle = 5         # ... between requests
 server.tag = ""
 index-file.names = ("index.html")
 mimetype.assign = (

@@ -29,7 +29,7 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LDLIBS = $(PKG_LIBS) -lm
 
 # Library modules in src/ (one file each), shared by every program.
-LIB = arena buf catalog cgi consent content csv date db diff export form html letters out qr roster site staff tmpl token utf8 yml
+LIB = arena buf catalog cgi consent content csv date db diff export fmcache form html letters out qr roster site sitestate staff tmpl token utf8 yml
 
 # Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
 UNIT = consent content csv date diff export form html qr roster staff tmpl token utf8
@@ -132,7 +132,7 @@ golden: build/policygen
 	rm -rf tests/golden/expected
 	build/policygen build --content tests/golden/content --templates templates \
 		--out tests/golden/expected --today 2026-11-21
-	rm tests/golden/expected/style.css
+	rm tests/golden/expected/style.css tests/golden/expected/.policygen-*
 	@echo "tests/golden/expected regenerated: review it with git diff before committing"
 
 run: all

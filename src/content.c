@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "utf8.h"
 
@@ -305,6 +306,7 @@ struct file {
 	const struct yml *fm;
 	int body_line;
 	int bad; /* named well but failed to load or check: already reported */
+	struct stat st;
 };
 
 /* Splits the front matter from the body. Returns the front matter (in the arena) or NULL
@@ -392,12 +394,20 @@ static int load_file(struct site *s, struct file *f)
 	struct buf text = BUF_INIT;
 	int rc = -1;
 
+	if (stat(f->path, &f->st) < 0) {
+		content_diag(s, DIAG_ERROR, f->path, 0, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	if (s->cache && (f->fm = fmcache_get(s->cache, s->arena, f->path, &f->st, &f->body_line)))
+		return 0;
 	if (buf_read_file(&text, f->path) < 0)
 		content_diag(s, DIAG_ERROR, f->path, 0, "cannot read: %s", strerror(errno));
 	else if (!utf8_valid(text.data, text.len))
 		content_diag(s, DIAG_ERROR, f->path, 0, "not valid UTF-8; save the file as UTF-8");
 	else if ((f->fm = front_matter(s, f->path, text.data, text.len, &f->body_line)) != NULL)
 		rc = 0;
+	if (rc == 0 && s->cache)
+		fmcache_put(s->cache, f->path, &f->st, f->fm, f->body_line);
 	buf_free(&text);
 	return rc;
 }
@@ -548,6 +558,10 @@ static struct text *read_text(struct site *s, const struct file *f)
 		t->summary = scalar(f->fm, F_SUMMARY);
 		t->declaration = scalar(f->fm, F_DECLARATION);
 		t->body_line = f->body_line;
+		t->size = (long long)f->st.st_size;
+		t->mtime_s = (long long)f->st.st_mtim.tv_sec;
+		t->mtime_ns = (long long)f->st.st_mtim.tv_nsec;
+		t->ino = (long long)f->st.st_ino;
 		if (t->title == NULL)
 			t->title = "";
 	}
@@ -804,6 +818,11 @@ static void load_policies(struct site *s)
 
 struct site *content_load(const char *dir, const struct date *today)
 {
+	return content_load_cached(dir, today, NULL);
+}
+
+struct site *content_load_cached(const char *dir, const struct date *today, struct fmcache *cache)
+{
 	struct arena *a = arena_new();
 	struct site *s;
 
@@ -815,6 +834,7 @@ struct site *content_load(const char *dir, const struct date *today)
 	s->dir = arena_strdup(a, dir);
 	s->today = *today;
 	s->diags_tail = &s->diags;
+	s->cache = cache;
 	load_site(s);
 	load_i18n(s);
 	load_policies(s);

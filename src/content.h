@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "date.h"
+#include "fmcache.h"
 #include "yml.h"
 
 #define CONTENT_MAX_LANGS 8
@@ -36,6 +37,7 @@ struct text {
 	const char *summary;     /* NULL when absent */
 	const char *declaration; /* NULL when absent */
 	int body_line;           /* line of the file where the Markdown body starts */
+	long long size, mtime_s, mtime_ns, ino; /* the file's status when it was loaded */
 };
 
 struct policy;
@@ -75,6 +77,7 @@ struct site {
 	const struct yml *i18n[CONTENT_MAX_LANGS]; /* flat mapping of UI strings */
 	struct policy *policies; /* sorted by slug */
 	size_t npolicies;
+	struct fmcache *cache; /* may be NULL */
 	struct diag *diags, **diags_tail;
 	size_t nerrors, nwarnings;
 };
@@ -82,6 +85,9 @@ struct site {
 /* Loads and checks the content under dir as of today. Returns NULL only when out of
  * memory; otherwise check site->nerrors. Free with content_free(). */
 struct site *content_load(const char *dir, const struct date *today);
+/* As content_load; files unchanged since they were put in the cache are not read or
+ * parsed again, and every file parsed is added to it. */
+struct site *content_load_cached(const char *dir, const struct date *today, struct fmcache *);
 void content_free(struct site *);
 
 /* Index of lang in site->langs, or -1. */

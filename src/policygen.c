@@ -43,9 +43,9 @@ static void print_diags(const struct site *s)
 	}
 }
 
-static struct site *load(const struct options *o)
+static struct site *load(const struct options *o, struct fmcache *cache)
 {
-	struct site *s = content_load(o->content, &o->today);
+	struct site *s = content_load_cached(o->content, &o->today, cache);
 
 	if (s == NULL) {
 		fprintf(stderr, "policygen: out of memory loading %s\n", o->content);
@@ -57,7 +57,7 @@ static struct site *load(const struct options *o)
 
 static int cmd_check(const struct options *o)
 {
-	struct site *s = load(o);
+	struct site *s = load(o, NULL);
 	size_t versions = 0, i;
 	int rc = s->nerrors ? 1 : 0;
 
@@ -69,40 +69,57 @@ static int cmd_check(const struct options *o)
 	return rc;
 }
 
+/* The front-matter cache of a build lives beside its output. */
+static const char *cache_path(const struct options *o, struct buf *b)
+{
+	buf_printf(b, "%s/.policygen-cache", o->out);
+	return buf_str(b);
+}
+
 static int cmd_build(const struct options *o)
 {
-	struct site *s = load(o);
+	struct buf path = BUF_INIT, err = BUF_INIT;
+	struct fmcache *cache = fmcache_open(cache_path(o, &path));
+	struct site *s;
 	struct site_stats st;
-	struct buf err = BUF_INIT;
-	int rc = 0;
+	int rc = 1;
 
-	if (s->nerrors) {
-		fprintf(stderr,
-		        "policygen: %zu errors in %s; nothing was built. Fix them and run "
-		        "again ('policygen check' lists them).\n",
-		        s->nerrors, o->content);
-		content_free(s);
+	if (cache == NULL) {
+		fprintf(stderr, "policygen: out of memory\n");
 		return 1;
 	}
-	if (site_build(s, o->templates, o->out, &st, &err) < 0) {
+	s = load(o, cache);
+	if (s->nerrors) {
+		fprintf(stderr,
+			"policygen: %zu errors in %s; nothing was built. Fix them and run "
+			"again ('policygen check' lists them).\n",
+			s->nerrors, o->content);
+	} else if (site_build(s, o->templates, o->out, &st, &err) < 0) {
 		fputs(buf_str(&err), stderr);
 		fprintf(stderr,
-		        "policygen: the build stopped; %s may be partly updated (every file "
-		        "in it is whole)\n",
-		        o->out);
-		rc = 1;
+			"policygen: the build stopped; %s may be partly updated (every file "
+			"in it is whole)\n",
+			o->out);
 	} else {
-		fprintf(stderr, "policygen: %zu files in %s: %zu written, %zu unchanged\n",
-		        st.pages, o->out, st.written, st.unchanged);
+		fprintf(stderr,
+			"policygen: %zu policies, %zu rebuilt; %zu files in %s: %zu written, %zu "
+			"unchanged\n",
+			st.policies_built + st.policies_unchanged, st.policies_built, st.pages, o->out,
+			st.written, st.unchanged);
+		/* A cache that cannot be saved only makes the next build slower. */
+		fmcache_save(cache, buf_str(&path));
+		rc = 0;
 	}
 	buf_free(&err);
+	buf_free(&path);
 	content_free(s);
+	fmcache_free(cache);
 	return rc;
 }
 
 static int cmd_review(const struct options *o)
 {
-	struct site *s = load(o);
+	struct site *s = load(o, NULL);
 	const char *names[REVIEW_STATUS__MAX] = {"ok", "due soon", "overdue"};
 	int overdue = 0;
 	size_t i;

@@ -1,13 +1,21 @@
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "site.h"
 
 #include <cmark.h>
+#include <errno.h>
+#include <ftw.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "diff.h"
 #include "html.h"
 #include "out.h"
+#include "sitestate.h"
 #include "tmpl.h"
 
 #define FEED_ENTRIES 50 /* newest versions in each language's feed */
@@ -291,14 +299,14 @@ static void add_history(struct gen *g, struct tv *r, const struct version *v, si
 	}
 }
 
-/* Fills body and, when the page shows another language's text, the notice. */
-static int add_body(struct gen *g, struct tv *r, const struct version *v, size_t li,
-                    struct buf *html)
+/* Renders the Markdown of the text a page in language li shows for v into html. */
+static int render_body(struct gen *g, const struct version *v, size_t li, struct buf *html)
 {
 	const struct text *t = shown_text(v, li);
 	struct buf md = BUF_INIT;
 	int rc;
 
+	buf_reset(html);
 	if (content_body(t, &md) < 0) {
 		buf_printf(&g->err, "%s: cannot read: out of memory or I/O error\n", t->path);
 		buf_free(&md);
@@ -306,8 +314,15 @@ static int add_body(struct gen *g, struct tv *r, const struct version *v, size_t
 	}
 	rc = site_markdown(html, md.data, md.len);
 	buf_free(&md);
-	if (rc < 0)
-		return -1;
+	return rc;
+}
+
+/* Fills the body and, when the page shows another language's text, the notice. */
+static void add_body(struct gen *g, struct tv *r, const struct version *v, size_t li,
+                     const struct buf *html)
+{
+	const struct text *t = shown_text(v, li);
+
 	tv_html(r, "body", buf_str(html));
 	if (t != v->text[li]) {
 		const struct version *w = policy_latest_in(v->policy, v, li);
@@ -323,15 +338,14 @@ static int add_body(struct gen *g, struct tv *r, const struct version *v, size_t
 			tv_str(f, "latest_date", fmt_date(g, &w->date, li));
 		}
 	}
-	if (shown_text(v, li)->declaration)
-		tv_str(r, "declaration", shown_text(v, li)->declaration);
-	return 0;
+	if (t->declaration)
+		tv_str(r, "declaration", t->declaration);
 }
 
 /* Builds the page of version v in language li at rel (its own address, or the policy's
- * address for the current version). body receives the body HTML. */
+ * address for the current version), around the body HTML. */
 static int build_version(struct gen *g, const struct version *v, size_t li, const char *rel,
-                         struct buf *body)
+                         const struct buf *body)
 {
 	const struct version *cur = policy_current(v->policy);
 	struct tv *r = page_root(g, li, shown_text(v, li)->title, rel), *pol;
@@ -350,9 +364,7 @@ static int build_version(struct gen *g, const struct version *v, size_t li, cons
 		       href(g, arena_printf(g->a, "%schanges/", version_rel(g, li, v))));
 	tv_str(r, "version_href", href(g, version_rel(g, li, v)));
 	tv_str(r, "version_date", fmt_date(g, &v->date, li));
-	buf_reset(body);
-	if (add_body(g, r, v, li, body) < 0)
-		return -1;
+	add_body(g, r, v, li, body);
 	return emit(g, P_POLICY, r, rel);
 }
 
@@ -457,7 +469,9 @@ static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 			const struct version *v = &p->versions[i];
 			if (!v->published)
 				continue;
-			rc = build_version(g, v, li, version_rel(g, li, v), &body);
+			rc = render_body(g, v, li, &body);
+			if (rc == 0)
+				rc = build_version(g, v, li, version_rel(g, li, v), &body);
 			if (rc == 0 && v == cur)
 				rc = build_version(g, v, li, policy_rel(g, li, p), &body);
 			if (rc == 0 && v->text[li] && v->text[li]->declaration)
@@ -595,12 +609,200 @@ static const char *url_path(struct arena *a, const char *base_url)
 	return slash ? arena_strdup(a, slash) : "";
 }
 
+/* Pages of policies are built in this many processes at most, when there are enough. */
+#define SITE_MAX_WORKERS 8
+#define SITE_PARALLEL_MIN 16
+
+/* Worker to parent, over a pipe: "P <policy index> <length>\n" and that many bytes of its
+ * signable.tsv lines, per policy; then "D <pages> <written> <unchanged>\n", or
+ * "E <length>\n" and the error text. */
+static int put_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void worker(struct gen *g, const size_t *todo, size_t ntodo, size_t w, size_t nw, int fd)
+{
+	struct buf msg = BUF_INIT, tsv = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = w; i < ntodo && rc == 0; i += nw) {
+		buf_reset(&tsv);
+		rc = build_policy(g, &g->s->policies[todo[i]], &tsv);
+		if (rc == 0) {
+			buf_printf(&msg, "P %zu %zu\n", todo[i], tsv.len);
+			buf_put(&msg, buf_str(&tsv), tsv.len);
+		}
+	}
+	if (rc == 0)
+		buf_printf(&msg, "D %zu %zu %zu\n", g->stats->pages, g->out.written, g->out.unchanged);
+	else
+		buf_printf(&msg, "E %zu\n%s", g->err.len, buf_str(&g->err));
+	rc = put_all(fd, buf_str(&msg), msg.len) < 0 || rc != 0 || !buf_ok(&msg);
+	_exit(rc);
+}
+
+/* Reads one worker's messages into sig[] and the stats; returns 0 or -1. */
+static int collect(struct gen *g, int fd, char **sig)
+{
+	struct buf in = BUF_INIT;
+	char chunk[65536], *p, *end;
+	ssize_t n;
+	int rc = -1;
+
+	while ((n = read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			buf_put(&in, chunk, (size_t)n);
+	for (p = in.data, end = in.data + in.len; p && p < end;) {
+		size_t idx, len, pages, written, unchanged;
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			break;
+		if (sscanf(p, "P %zu %zu", &idx, &len) == 2 && idx < g->s->npolicies &&
+		    len <= (size_t)(end - nl - 1)) {
+			free(sig[idx]);
+			sig[idx] = strndup(nl + 1, len);
+			p = nl + 1 + len;
+		} else if (sscanf(p, "D %zu %zu %zu", &pages, &written, &unchanged) == 3) {
+			g->stats->pages += pages;
+			g->out.written += written;
+			g->out.unchanged += unchanged;
+			rc = 0;
+			p = nl + 1;
+		} else if (sscanf(p, "E %zu", &len) == 1 && len <= (size_t)(end - nl - 1)) {
+			buf_put(&g->err, nl + 1, len);
+			break;
+		} else {
+			break;
+		}
+	}
+	buf_free(&in);
+	return rc;
+}
+
+/* Builds the pages of the policies listed in todo; sig[i] receives the signable.tsv
+ * lines of policy i. Many policies are shared out among worker processes, one per core. */
+static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char **sig)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nw = cores < 1 ? 1 : cores > SITE_MAX_WORKERS ? SITE_MAX_WORKERS : (size_t)cores;
+	pid_t pid[SITE_MAX_WORKERS];
+	int fd[SITE_MAX_WORKERS], status, rc = 0;
+	size_t i, w;
+
+	if (ntodo < SITE_PARALLEL_MIN || nw < 2) {
+		struct buf tsv = BUF_INIT;
+		for (i = 0; i < ntodo && rc == 0; i++) {
+			buf_reset(&tsv);
+			rc = build_policy(g, &g->s->policies[todo[i]], &tsv);
+			if (rc == 0 && (sig[todo[i]] = strdup(buf_str(&tsv))) == NULL)
+				rc = -1;
+		}
+		buf_free(&tsv);
+		return rc;
+	}
+	fflush(NULL);
+	for (w = 0; w < nw; w++) {
+		int p[2];
+		if (pipe(p) < 0 || (pid[w] = fork()) < 0) {
+			buf_printf(&g->err, "%s: cannot start a worker: %s\n", g->out.dir,
+				   strerror(errno));
+			nw = w;
+			rc = -1;
+			break;
+		}
+		if (pid[w] == 0) {
+			size_t k;
+			close(p[0]);
+			for (k = 0; k < w; k++)
+				close(fd[k]);
+			worker(g, todo, ntodo, w, nw, p[1]);
+		}
+		close(p[1]);
+		fd[w] = p[0];
+	}
+	for (w = 0; w < nw; w++) {
+		if (collect(g, fd[w], sig) < 0)
+			rc = -1;
+		close(fd[w]);
+	}
+	for (w = 0; w < nw; w++)
+		if (waitpid(pid[w], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+			rc = -1;
+	if (rc < 0 && g->err.len == 0)
+		buf_printf(&g->err, "%s: a worker process failed\n", g->out.dir);
+	return rc;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Deletes the pages of a policy that is no longer in the content. */
+static int remove_policy(struct gen *g, const char *slug)
+{
+	struct buf path = BUF_INIT;
+	size_t li;
+	int rc = 0;
+
+	for (li = 0; li < g->s->nlangs; li++) {
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s/policies/%s", g->out.dir, g->s->langs[li], slug);
+		if (strstr(slug, "..") || strchr(slug, '/'))
+			continue; /* never leaves its folder, whatever the state file says */
+		if (nftw(buf_str(&path), remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 &&
+		    errno != ENOENT) {
+			buf_printf(&g->err, "%s: cannot remove: %s\n", buf_str(&path),
+				   strerror(errno));
+			rc = -1;
+		}
+	}
+	buf_free(&path);
+	return rc;
+}
+
+/* 1 when the state says the policy's pages are current and they are still there. */
+static int up_to_date(struct gen *g, const struct sitestate *old, const struct policy *p,
+		      const char *key)
+{
+	const char *was = sitestate_key(old, p->slug);
+	struct buf path = BUF_INIT;
+	struct stat st;
+	int ok;
+
+	if (was == NULL || strcmp(was, key) != 0)
+		return 0;
+	buf_printf(&path, "%s/%s/policies/%s/index.html", g->out.dir, g->s->langs[0], p->slug);
+	ok = policy_current(p) == NULL || stat(buf_str(&path), &st) == 0;
+	buf_free(&path);
+	return ok;
+}
+
 int site_build(const struct site *s, const char *tdir, const char *outdir, struct site_stats *stats,
                struct buf *err)
 {
 	struct gen g;
-	struct buf tsv = BUF_INIT;
-	size_t i, li;
+	struct sitestate *old = NULL;
+	struct buf tsv = BUF_INIT, state = BUF_INIT;
+	unsigned char global[32];
+	char (*keys)[SITESTATE_KEY_HEX] = NULL;
+	char **sig = NULL;
+	size_t *todo = NULL, ntodo = 0, i, li, nold;
+	const char *const *oldslugs;
 	int rc = -1;
 
 	memset(&g, 0, sizeof g);
@@ -610,33 +812,66 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 	g.out.dir = outdir;
 	g.a = arena_new();
 	g.keep = arena_new();
-	if (g.a == NULL || g.keep == NULL || sodium_init() < 0) {
+	keys = calloc(s->npolicies + 1, sizeof *keys);
+	sig = calloc(s->npolicies + 1, sizeof *sig);
+	todo = calloc(s->npolicies + 1, sizeof *todo);
+	if (g.a == NULL || g.keep == NULL || keys == NULL || sig == NULL || todo == NULL ||
+	    sodium_init() < 0 || (old = sitestate_read(outdir)) == NULL) {
 		buf_puts(err, "out of memory\n");
 		goto done;
 	}
 	for (i = 0; i < P__MAX; i++)
 		if ((g.tmpl[i] = tmpl_load(tdir, page_templates[i], err)) == NULL)
 			goto done;
+	if (sitestate_global(s, tdir, global, err) < 0)
+		goto done;
 	g.root = url_path(g.keep, s->base_url);
 	for (li = 0; li < s->nlangs; li++) {
 		const struct yml *e;
 		g.t[li] = tv_dict(g.keep);
 		for (e = s->i18n[0] ? s->i18n[0]->first : NULL; e; e = e->next)
-			tv_str(g.t[li], e->key, content_i18n(s, li, e->key));
+			if (e->kind == YML_SCALAR)
+				tv_str(g.t[li], e->key, content_i18n(s, li, e->key));
 	}
 	if (!arena_ok(g.keep) || build_landing(&g) < 0 || copy_static(&g, tdir, "style.css") < 0)
 		goto fail;
 	for (li = 0; li < s->nlangs; li++)
 		if (build_index(&g, li) < 0)
 			goto fail;
-	for (i = 0; i < s->npolicies; i++)
-		if (build_policy(&g, &s->policies[i], &tsv) < 0)
+	for (i = 0; i < s->npolicies; i++) {
+		const char *was;
+		sitestate_policy_key(global, s, &s->policies[i], keys[i]);
+		if (!up_to_date(&g, old, &s->policies[i], keys[i]))
+			todo[ntodo++] = i;
+		else if ((was = sitestate_signable(old, s->policies[i].slug)) != NULL &&
+			 (sig[i] = strdup(was)) == NULL)
 			goto fail;
+	}
+	stats->policies_built = ntodo;
+	stats->policies_unchanged = s->npolicies - ntodo;
+	if (build_policies(&g, todo, ntodo, sig) < 0)
+		goto fail;
+	/* Policies gone from the content take their pages with them. */
+	oldslugs = sitestate_slugs(old, &nold);
+	for (i = 0; oldslugs && i < nold; i++) {
+		size_t k;
+		for (k = 0; k < s->npolicies && strcmp(s->policies[k].slug, oldslugs[i]) != 0; k++)
+			;
+		if (k == s->npolicies && remove_policy(&g, oldslugs[i]) < 0)
+			goto fail;
+	}
 	if (build_feeds(&g) < 0 || build_sitemap(&g) < 0)
 		goto fail;
-	if (!buf_ok(&tsv) || out_write(&g.out, "signable.tsv", buf_str(&tsv), tsv.len, &g.err) < 0)
+	sitestate_begin(&state);
+	for (i = 0; i < s->npolicies; i++) {
+		buf_puts(&tsv, sig[i] ? sig[i] : "");
+		sitestate_add(&state, s->policies[i].slug, keys[i], sig[i]);
+	}
+	if (!buf_ok(&tsv) || !buf_ok(&state) ||
+	    out_write(&g.out, "signable.tsv", buf_str(&tsv), tsv.len, &g.err) < 0 ||
+	    out_write(&g.out, ".policygen-state", buf_str(&state), state.len, &g.err) < 0)
 		goto fail;
-	stats->pages++;
+	stats->pages += 2;
 	rc = 0;
 fail:
 	buf_put(err, buf_str(&g.err), g.err.len);
@@ -645,10 +880,17 @@ done:
 	stats->unchanged = g.out.unchanged;
 	for (i = 0; i < P__MAX; i++)
 		tmpl_free(g.tmpl[i]);
+	for (i = 0; sig && i < s->npolicies; i++)
+		free(sig[i]);
+	free(sig);
+	free(keys);
+	free(todo);
+	sitestate_free(old);
 	arena_free(g.a);
 	arena_free(g.keep);
 	buf_free(&g.page);
 	buf_free(&g.err);
 	buf_free(&tsv);
+	buf_free(&state);
 	return rc;
 }

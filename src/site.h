@@ -9,7 +9,13 @@
  *   /sitemap.xml, /style.css
  *   /signable.tsv                                 versions parents sign (read by the portal)
  *   /<lang>/policies/<slug>/<version>/text.html   the exact body HTML that was signed
- */
+ *   /.policygen-state                             what this build made (sitestate.h)
+ *
+ * A rebuild makes only the pages of policies whose files, or the templates, settings or
+ * UI strings, changed since the last build (see sitestate.h), and deletes the pages of
+ * policies that were removed; the indexes, feeds and sitemap are made every time but
+ * written only when their bytes change. Policies are shared out among one worker process
+ * per core when there are many. */
 #ifndef SITE_H
 #define SITE_H
 
@@ -17,6 +23,8 @@
 #include "content.h"
 
 struct site_stats {
+	size_t policies_built;     /* policies whose pages were made */
+	size_t policies_unchanged; /* policies whose pages were current already */
 	size_t pages;     /* files generated */
 	size_t written;   /* of which written because new or changed */
 	size_t unchanged; /* of which left alone because identical */

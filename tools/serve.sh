@@ -36,7 +36,7 @@ env_block() {
 ENV
 }
 cat >"$conf" <<CONF
-server.modules = ("mod_rewrite", "mod_fastcgi")
+server.modules = ("mod_access", "mod_rewrite", "mod_fastcgi")
 server.document-root = "$top/public"
 server.bind = "127.0.0.1"
 server.port = $port
@@ -49,6 +49,8 @@ server.max-write-idle = 60             # ... or while receiving
 server.max-keep-alive-idle = 5         # ... between requests
 server.tag = ""
 index-file.names = ("index.html")
+# The generator's own state files (.policygen-state, .policygen-cache) are not for readers.
+\$HTTP["url"] =~ "/\\." { url.access-deny = ("") }
 mimetype.assign = (
 	".html" => "text/html; charset=utf-8",
 	".css" => "text/css; charset=utf-8",

@@ -1,0 +1,349 @@
+#include "fmcache.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+#define FMCACHE_MAGIC "policygen-fmcache 1\n"
+
+/* Entry lines: "F\t<path>\t<size>\t<mtime s>\t<mtime ns>\t<ino>\t<body line>\n", then the
+ * front matter, one node a line in preorder:
+ * "<kind> <line> <key_line> <quoted> <count>\t<key>\t<value>\n", where kind is S, Q or M
+ * (yml_kind) and key and value are escaped (\\, \t, \n as two characters). */
+struct entry {
+	char *path;
+	struct stat st; /* st_size, st_mtim, st_ino only */
+	int body_line;
+	char *text; /* the node lines */
+	int used;
+};
+
+struct fmcache {
+	struct entry *e;
+	size_t n, cap;
+	size_t *index; /* open addressing over e, by path; 0 empty, else entry index + 1 */
+	size_t nindex;
+};
+
+static size_t hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static int reindex(struct fmcache *c)
+{
+	size_t n = c->nindex ? c->nindex * 2 : 1024, i;
+	size_t *ix = calloc(n, sizeof *ix);
+
+	if (ix == NULL)
+		return -1;
+	for (i = 0; i < c->n; i++) {
+		size_t h = hash(c->e[i].path) & (n - 1);
+		while (ix[h])
+			h = (h + 1) & (n - 1);
+		ix[h] = i + 1;
+	}
+	free(c->index);
+	c->index = ix;
+	c->nindex = n;
+	return 0;
+}
+
+static struct entry *find(struct fmcache *c, const char *path)
+{
+	size_t h;
+
+	if (c->nindex == 0)
+		return NULL;
+	for (h = hash(path) & (c->nindex - 1); c->index[h]; h = (h + 1) & (c->nindex - 1))
+		if (strcmp(c->e[c->index[h] - 1].path, path) == 0)
+			return &c->e[c->index[h] - 1];
+	return NULL;
+}
+
+/* Adds an entry taking ownership of path and text. */
+static struct entry *add(struct fmcache *c, char *path, char *text)
+{
+	struct entry *e;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct entry *p = realloc(c->e, cap * sizeof *p);
+		if (p == NULL)
+			return NULL;
+		c->e = p;
+		c->cap = cap;
+	}
+	e = &c->e[c->n++];
+	memset(e, 0, sizeof *e);
+	e->path = path;
+	e->text = text;
+	if (c->n * 2 > c->nindex) {
+		if (reindex(c) < 0) {
+			c->n--;
+			return NULL;
+		}
+	} else {
+		size_t h = hash(path) & (c->nindex - 1);
+		while (c->index[h])
+			h = (h + 1) & (c->nindex - 1);
+		c->index[h] = c->n;
+	}
+	return e;
+}
+
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (*s == '\\' && s[1]) {
+			s++;
+			*o++ = *s == 't' ? '\t' : *s == 'n' ? '\n' : *s;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+static void escape(struct buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\\')
+			buf_puts(b, "\\\\");
+		else if (*s == '\t')
+			buf_puts(b, "\\t");
+		else if (*s == '\n')
+			buf_puts(b, "\\n");
+		else
+			buf_putc(b, *s);
+	}
+}
+
+struct fmcache *fmcache_open(const char *path)
+{
+	struct fmcache *c = calloc(1, sizeof *c);
+	struct buf file = BUF_INIT;
+	char *p, *end;
+
+	if (c == NULL)
+		return NULL;
+	if (path == NULL || buf_read_file(&file, path) < 0 ||
+	    strncmp(buf_str(&file), FMCACHE_MAGIC, strlen(FMCACHE_MAGIC)) != 0)
+		goto done;
+	p = file.data + strlen(FMCACHE_MAGIC);
+	end = file.data + file.len;
+	while (p < end && *p == 'F') {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *fields[7], *q, *text, *tend;
+		long long size, sec, nsec, ino;
+		int i, body;
+		if (nl == NULL)
+			break;
+		*nl = '\0';
+		for (i = 0, q = p; i < 7 && q; i++) {
+			fields[i] = q;
+			if ((q = strchr(q, '\t')) != NULL)
+				*q++ = '\0';
+		}
+		if (i < 7 || sscanf(fields[2], "%lld", &size) != 1 ||
+		    sscanf(fields[3], "%lld", &sec) != 1 || sscanf(fields[4], "%lld", &nsec) != 1 ||
+		    sscanf(fields[5], "%lld", &ino) != 1 || sscanf(fields[6], "%d", &body) != 1)
+			break;
+		/* The node lines run up to the next entry or the end. */
+		for (tend = nl + 1; tend < end && *tend != 'F';) {
+			char *n2 = memchr(tend, '\n', (size_t)(end - tend));
+			if (n2 == NULL)
+				break;
+			tend = n2 + 1;
+		}
+		unescape(fields[1]);
+		text = strndup(nl + 1, (size_t)(tend - nl - 1));
+		char *copy = strdup(fields[1]);
+		struct entry *e = text && copy ? add(c, copy, text) : NULL;
+		if (e == NULL) {
+			free(text);
+			free(copy);
+			break;
+		}
+		e->st.st_size = (off_t)size;
+		e->st.st_mtim.tv_sec = (time_t)sec;
+		e->st.st_mtim.tv_nsec = (long)nsec;
+		e->st.st_ino = (ino_t)ino;
+		e->body_line = body;
+		p = tend;
+	}
+done:
+	buf_free(&file);
+	return c;
+}
+
+void fmcache_free(struct fmcache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->e[i].path);
+		free(c->e[i].text);
+	}
+	free(c->e);
+	free(c->index);
+	free(c);
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size && a->st_ino == b->st_ino &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Rebuilds one node (and its children) from the lines at *p. */
+static struct yml *load_node(struct arena *a, char **p, int depth)
+{
+	struct yml *y, **tail;
+	char *line = *p, *nl = strchr(line, '\n'), *key, *value;
+	char kind;
+	int ln, kl, quoted;
+	size_t count, i;
+
+	if (nl == NULL || depth > 64)
+		return NULL;
+	*nl = '\0';
+	*p = nl + 1;
+	if ((key = strchr(line, '\t')) == NULL || (value = strchr(key + 1, '\t')) == NULL)
+		return NULL;
+	*key++ = '\0';
+	*value++ = '\0';
+	if (sscanf(line, "%c %d %d %d %zu", &kind, &ln, &kl, &quoted, &count) != 5 ||
+	    (y = arena_alloc(a, sizeof *y)) == NULL)
+		return NULL;
+	y->kind = kind == 'S' ? YML_SCALAR : kind == 'Q' ? YML_SEQ : YML_MAP;
+	y->line = ln;
+	y->key_line = kl;
+	y->quoted = quoted;
+	unescape(key);
+	unescape(value);
+	y->key = *key || kl ? arena_strdup(a, key) : NULL;
+	y->value = y->kind == YML_SCALAR ? arena_strdup(a, value) : NULL;
+	tail = &y->first;
+	for (i = 0; i < count; i++) {
+		struct yml *ch = load_node(a, p, depth + 1);
+		if (ch == NULL)
+			return NULL;
+		*tail = ch;
+		tail = &ch->next;
+		y->count++;
+	}
+	return y;
+}
+
+const struct yml *fmcache_get(struct fmcache *c, struct arena *a, const char *path,
+			      const struct stat *st, int *body_line)
+{
+	struct entry *e = find(c, path);
+	char *copy, *p;
+	const struct yml *y;
+
+	if (e == NULL || !same_file(&e->st, st) || (copy = strdup(e->text)) == NULL)
+		return NULL;
+	p = copy;
+	y = load_node(a, &p, 0);
+	free(copy);
+	if (y) {
+		e->used = 1;
+		*body_line = e->body_line;
+	}
+	return y;
+}
+
+static void save_node(struct buf *b, const struct yml *y)
+{
+	const struct yml *ch;
+
+	buf_printf(b, "%c %d %d %d %zu\t", y->kind == YML_SCALAR ? 'S' : y->kind == YML_SEQ ? 'Q' : 'M',
+		   y->line, y->key_line, y->quoted, y->count);
+	escape(b, y->key);
+	buf_putc(b, '\t');
+	escape(b, y->value);
+	buf_putc(b, '\n');
+	for (ch = y->first; ch; ch = ch->next)
+		save_node(b, ch);
+}
+
+void fmcache_put(struct fmcache *c, const char *path, const struct stat *st, const struct yml *fm,
+		 int body_line)
+{
+	struct entry *e = find(c, path);
+	struct buf b = BUF_INIT;
+	char *text;
+
+	save_node(&b, fm);
+	if ((text = buf_detach(&b)) == NULL)
+		return;
+	if (e == NULL) {
+		char *copy = strdup(path);
+		if (copy == NULL || (e = add(c, copy, text)) == NULL) {
+			free(copy);
+			free(text);
+			return;
+		}
+	} else {
+		free(e->text);
+		e->text = text;
+	}
+	e->st.st_size = st->st_size;
+	e->st.st_mtim = st->st_mtim;
+	e->st.st_ino = st->st_ino;
+	e->body_line = body_line;
+	e->used = 1;
+}
+
+int fmcache_save(struct fmcache *c, const char *path)
+{
+	struct buf b = BUF_INIT, tmp = BUF_INIT;
+	FILE *f;
+	size_t i;
+	int rc = -1;
+
+	buf_puts(&b, FMCACHE_MAGIC);
+	for (i = 0; i < c->n; i++) {
+		const struct entry *e = &c->e[i];
+		if (!e->used)
+			continue;
+		buf_puts(&b, "F\t");
+		escape(&b, e->path);
+		buf_printf(&b, "\t%lld\t%lld\t%ld\t%llu\t%d\n", (long long)e->st.st_size,
+			   (long long)e->st.st_mtim.tv_sec, (long)e->st.st_mtim.tv_nsec,
+			   (unsigned long long)e->st.st_ino, e->body_line);
+		buf_puts(&b, e->text);
+	}
+	buf_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
+	if (!buf_ok(&b) || !buf_ok(&tmp)) {
+		errno = ENOMEM;
+		goto done;
+	}
+	if ((f = fopen(tmp.data, "w")) == NULL)
+		goto done;
+	if (fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0) {
+		unlink(tmp.data);
+		goto done;
+	}
+	if (rename(tmp.data, path) < 0)
+		unlink(tmp.data);
+	else
+		rc = 0;
+done:
+	buf_free(&b);
+	buf_free(&tmp);
+	return rc;
+}

@@ -1,0 +1,32 @@
+/* fmcache: parsed front matter kept between builds, so an unchanged file is neither read
+ * nor parsed again. An entry is valid while the file's size, modification time (to the
+ * nanosecond) and inode are those recorded; anything else reads the file afresh.
+ *
+ * The cache is a plain text file; a missing, foreign or damaged one is simply empty. */
+#ifndef FMCACHE_H
+#define FMCACHE_H
+
+#include <sys/stat.h>
+
+#include "arena.h"
+#include "yml.h"
+
+struct fmcache;
+
+/* Reads the cache file at path (NULL or a missing file: an empty cache). NULL only
+ * when out of memory. */
+struct fmcache *fmcache_open(const char *path);
+void fmcache_free(struct fmcache *);
+
+/* The front matter of file path with status st, rebuilt in a, or NULL when the cache has
+ * no valid entry. *body_line receives the line where the body starts. */
+const struct yml *fmcache_get(struct fmcache *, struct arena *a, const char *path,
+			      const struct stat *st, int *body_line);
+/* Records the front matter of a file that was read and parsed. */
+void fmcache_put(struct fmcache *, const char *path, const struct stat *st, const struct yml *fm,
+		 int body_line);
+/* Writes the entries used (got or put) since fmcache_open to path, atomically.
+ * Returns 0 or -1 (errno). */
+int fmcache_save(struct fmcache *, const char *path);
+
+#endif

@@ -1,0 +1,236 @@
+#include "sitestate.h"
+
+#include <dirent.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SITESTATE_MAGIC "policygen-state 1\n"
+#define SITESTATE_FILE ".policygen-state"
+
+struct record {
+	char *slug, *key;
+	struct buf signable;
+};
+
+struct sitestate {
+	struct record *r; /* in slug order, as written */
+	size_t n;
+	const char **slugs;
+	struct buf text;
+};
+
+struct sitestate *sitestate_read(const char *outdir)
+{
+	struct sitestate *st = calloc(1, sizeof *st);
+	struct buf path = BUF_INIT;
+	char *p, *nl;
+	size_t cap = 0;
+
+	if (st == NULL)
+		return NULL;
+	buf_printf(&path, "%s/%s", outdir, SITESTATE_FILE);
+	if (!buf_ok(&path) || buf_read_file(&st->text, path.data) < 0 ||
+	    strncmp(buf_str(&st->text), SITESTATE_MAGIC, strlen(SITESTATE_MAGIC)) != 0)
+		goto done;
+	for (p = st->text.data + strlen(SITESTATE_MAGIC); *p; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		if (p[0] == 'P' && p[1] == ' ') {
+			char *sp = strchr(p + 2, ' ');
+			if (sp == NULL || strlen(sp + 1) != SITESTATE_KEY_HEX - 1)
+				break;
+			*sp = '\0';
+			if (st->n == cap) {
+				size_t c = cap ? cap * 2 : 256;
+				struct record *r = realloc(st->r, c * sizeof *r);
+				if (r == NULL)
+					break;
+				st->r = r;
+				cap = c;
+			}
+			st->r[st->n].slug = p + 2;
+			st->r[st->n].key = sp + 1;
+			memset(&st->r[st->n].signable, 0, sizeof(struct buf));
+			st->n++;
+		} else if (p[0] == 'S' && p[1] == ' ' && st->n > 0) {
+			buf_printf(&st->r[st->n - 1].signable, "%s\n", p + 2);
+		} else {
+			break; /* damaged: what was read so far is still exact */
+		}
+	}
+done:
+	buf_free(&path);
+	return st;
+}
+
+void sitestate_free(struct sitestate *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->n; i++)
+		buf_free(&st->r[i].signable);
+	free(st->r);
+	free(st->slugs);
+	buf_free(&st->text);
+	free(st);
+}
+
+static const struct record *find(const struct sitestate *st, const char *slug)
+{
+	size_t lo = 0, hi = st->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(st->r[mid].slug, slug);
+		if (c == 0)
+			return &st->r[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const char *sitestate_key(const struct sitestate *st, const char *slug)
+{
+	const struct record *r = find(st, slug);
+
+	return r ? r->key : NULL;
+}
+
+const char *sitestate_signable(const struct sitestate *st, const char *slug)
+{
+	const struct record *r = find(st, slug);
+
+	return r ? buf_str(&r->signable) : NULL;
+}
+
+const char *const *sitestate_slugs(const struct sitestate *st, size_t *n)
+{
+	struct sitestate *w = (struct sitestate *)st;
+	size_t i;
+
+	*n = 0;
+	if (w->slugs == NULL && st->n && (w->slugs = calloc(st->n, sizeof *w->slugs)) == NULL)
+		return NULL;
+	for (i = 0; i < st->n; i++)
+		w->slugs[i] = st->r[i].slug;
+	*n = st->n;
+	return w->slugs;
+}
+
+static int hash_file(crypto_hash_sha256_state *h, const char *path)
+{
+	struct buf b = BUF_INIT;
+	int rc = buf_read_file(&b, path);
+
+	if (rc == 0) {
+		crypto_hash_sha256_update(h, (const unsigned char *)path, strlen(path) + 1);
+		crypto_hash_sha256_update(h, (const unsigned char *)buf_str(&b), b.len);
+	}
+	buf_free(&b);
+	return rc;
+}
+
+static int visible(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+int sitestate_global(const struct site *s, const char *tdir, unsigned char key[32],
+		     struct buf *err)
+{
+	crypto_hash_sha256_state h;
+	struct dirent **names;
+	struct buf path = BUF_INIT;
+	int n, k, rc = 0;
+	size_t li;
+
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, (const unsigned char *)SITESTATE_MAGIC,
+				  strlen(SITESTATE_MAGIC));
+	/* The program itself: a new policygen may render differently. */
+	if (hash_file(&h, "/proc/self/exe") < 0)
+		crypto_hash_sha256_update(&h, (const unsigned char *)__DATE__ __TIME__, 20);
+	if ((n = scandir(tdir, &names, visible, alphasort)) < 0) {
+		buf_printf(err, "%s: cannot read the templates folder\n", tdir);
+		return -1;
+	}
+	for (k = 0; k < n; k++) {
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", tdir, names[k]->d_name);
+		if (rc == 0 && hash_file(&h, buf_str(&path)) < 0) {
+			buf_printf(err, "%s: cannot read\n", buf_str(&path));
+			rc = -1;
+		}
+		free(names[k]);
+	}
+	free(names);
+	buf_reset(&path);
+	buf_printf(&path, "%s/site.yaml", s->dir);
+	if (rc == 0 && hash_file(&h, buf_str(&path)) < 0)
+		rc = -1;
+	for (li = 0; rc == 0 && li < s->nlangs; li++) {
+		buf_reset(&path);
+		buf_printf(&path, "%s/i18n/%s.yaml", s->dir, s->langs[li]);
+		if (hash_file(&h, buf_str(&path)) < 0)
+			rc = -1;
+	}
+	if (rc < 0 && err->len == 0)
+		buf_printf(err, "%s: cannot read\n", buf_str(&path));
+	buf_free(&path);
+	crypto_hash_sha256_final(&h, key);
+	return rc;
+}
+
+void sitestate_policy_key(const unsigned char global[32], const struct site *s,
+			  const struct policy *p, char hex[SITESTATE_KEY_HEX])
+{
+	crypto_hash_sha256_state h;
+	unsigned char key[32];
+	struct buf b = BUF_INIT;
+	size_t i, li;
+
+	buf_printf(&b, "%s\n", p->slug);
+	for (i = 0; i < p->nversions; i++) {
+		const struct version *v = &p->versions[i];
+		buf_printf(&b, "%s %d\n", v->iso, v->published);
+		for (li = 0; li < s->nlangs; li++) {
+			const struct text *t = v->text[li];
+			if (t)
+				buf_printf(&b, " %zu %lld %lld %lld %lld\n", li, t->size, t->mtime_s,
+					   t->mtime_ns, t->ino);
+		}
+	}
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, global, 32);
+	crypto_hash_sha256_update(&h, (const unsigned char *)buf_str(&b), b.len);
+	crypto_hash_sha256_final(&h, key);
+	sodium_bin2hex(hex, SITESTATE_KEY_HEX, key, sizeof key);
+	buf_free(&b);
+}
+
+void sitestate_begin(struct buf *state)
+{
+	buf_puts(state, SITESTATE_MAGIC);
+}
+
+void sitestate_add(struct buf *state, const char *slug, const char *key, const char *signable)
+{
+	const char *p, *nl;
+
+	buf_printf(state, "P %s %s\n", slug, key);
+	for (p = signable; p && *p; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p) - 1;
+		buf_puts(state, "S ");
+		buf_put(state, p, (size_t)(nl - p + 1));
+		if (*nl != '\n')
+			buf_putc(state, '\n');
+	}
+}

@@ -1,0 +1,46 @@
+/* sitestate: what the last build of a site wrote, so the next one redoes only what
+ * changed. Kept in <out>/.policygen-state:
+ *
+ *   policygen-state 1
+ *   P <slug> <key>          one line per policy built, in slug order, then its
+ *   S <signable.tsv line>   lines of signable.tsv, if any
+ *
+ * A policy's key is a SHA-256 over everything its pages depend on: the templates, the
+ * site settings and UI strings, the policygen program itself (the "global" key), and
+ * the policy's own files (their size, modification time and inode) and which of its
+ * versions are published today. Equal keys mean its pages would come out the same. */
+#ifndef SITESTATE_H
+#define SITESTATE_H
+
+#include "buf.h"
+#include "content.h"
+
+#define SITESTATE_KEY_HEX 65 /* 64 hex digits and a NUL */
+
+struct sitestate;
+
+/* The state of the last build into outdir: empty when there is none or it is damaged.
+ * NULL only when out of memory. */
+struct sitestate *sitestate_read(const char *outdir);
+void sitestate_free(struct sitestate *);
+/* The key recorded for slug, or NULL. */
+const char *sitestate_key(const struct sitestate *, const char *slug);
+/* The signable.tsv lines recorded for slug ("" when none), or NULL when slug is absent. */
+const char *sitestate_signable(const struct sitestate *, const char *slug);
+/* The recorded slugs, in order; *n receives the count. */
+const char *const *sitestate_slugs(const struct sitestate *, size_t *n);
+
+/* The global key: templates in tdir, site.yaml and i18n of s, and this program.
+ * Returns 0, or -1 with a message in err. */
+int sitestate_global(const struct site *s, const char *tdir, unsigned char key[32],
+		     struct buf *err);
+/* A policy's key, as hex. */
+void sitestate_policy_key(const unsigned char global[32], const struct site *s,
+			  const struct policy *p, char hex[SITESTATE_KEY_HEX]);
+
+/* Appends one policy's record (its key and signable lines) to the text of a new state. */
+void sitestate_add(struct buf *state, const char *slug, const char *key, const char *signable);
+/* The header a new state text starts with. */
+void sitestate_begin(struct buf *state);
+
+#endif

@@ -349,7 +349,7 @@ static const struct yml *front_matter(struct site *s, const char *path, const ch
 		return NULL;
 	}
 	*body_line = line + 1;
-	y = yml_parse(s->arena, fm, (size_t)(close - fm), 1, &err);
+	y = yml_parse(s->scratch, fm, (size_t)(close - fm), 1, &err);
 	if (y == NULL)
 		yaml_errors(s, path, &err);
 	else if (y->kind != YML_MAP) {
@@ -398,7 +398,7 @@ static int load_file(struct site *s, struct file *f)
 		content_diag(s, DIAG_ERROR, f->path, 0, "cannot read: %s", strerror(errno));
 		return -1;
 	}
-	if (s->cache && (f->fm = fmcache_get(s->cache, s->arena, f->path, &f->st, &f->body_line)))
+	if (s->cache && (f->fm = fmcache_get(s->cache, s->scratch, f->path, &f->st, &f->body_line)))
 		return 0;
 	if (buf_read_file(&text, f->path) < 0)
 		content_diag(s, DIAG_ERROR, f->path, 0, "cannot read: %s", strerror(errno));
@@ -484,11 +484,13 @@ static int check_fields(struct site *s, const struct file *f)
 	return errors;
 }
 
-static const char *scalar(const struct yml *fm, enum field fi)
+/* A field's value, copied into the site's memory (front matter lives only while its
+ * policy is being loaded). */
+static const char *scalar(struct site *s, const struct yml *fm, enum field fi)
 {
 	const struct yml *e = yml_get(fm, fields[fi].name);
 
-	return e && e->kind == YML_SCALAR ? e->value : NULL;
+	return e && e->kind == YML_SCALAR ? arena_strdup(s->arena, e->value) : NULL;
 }
 
 static void parse_dated(struct site *s, const struct file *f, const struct yml *e, const char *what,
@@ -513,7 +515,7 @@ static void read_version(struct site *s, struct version *v, const struct file *f
 		content_diag(s, DIAG_ERROR, f->path, 1,
 		             "missing review: the next review date, e.g. review: Spring 2027");
 	} else if (e->kind == YML_SCALAR) {
-		v->review_written = e->value;
+		v->review_written = arena_strdup(s->arena, e->value);
 		if (review_parse(&v->review, e->value, &de) < 0)
 			content_diag(s, DIAG_ERROR, f->path, e->line, "review date \"%s\": %s",
 			             e->value, date_strerror(&de));
@@ -522,9 +524,9 @@ static void read_version(struct site *s, struct version *v, const struct file *f
 			             "review date \"%s\" is before the version date %s", e->value,
 			             v->iso);
 	}
-	v->approved_by = scalar(f->fm, F_APPROVED_BY);
-	v->owner = scalar(f->fm, F_OWNER);
-	v->review_frequency = scalar(f->fm, F_REVIEW_FREQUENCY);
+	v->approved_by = scalar(s, f->fm, F_APPROVED_BY);
+	v->owner = scalar(s, f->fm, F_OWNER);
+	v->review_frequency = scalar(s, f->fm, F_REVIEW_FREQUENCY);
 	if ((e = yml_get(f->fm, "effective")) && e->kind == YML_SCALAR) {
 		parse_dated(s, f, e, "effective date", &v->effective);
 		if (date_cmp(&v->effective, &v->date) < 0)
@@ -542,7 +544,7 @@ static void read_version(struct site *s, struct version *v, const struct file *f
 	if ((e = yml_get(f->fm, "audience")) && e->kind == YML_SEQ) {
 		v->audience = arena_alloc(s->arena, (e->count + 1) * sizeof *v->audience);
 		for (i = 0, item = e->first; v->audience && item; item = item->next)
-			v->audience[i++] = item->value;
+			v->audience[i++] = arena_strdup(s->arena, item->value);
 		v->naudience = v->audience ? i : 0;
 	}
 }
@@ -554,9 +556,9 @@ static struct text *read_text(struct site *s, const struct file *f)
 	if (t) {
 		t->path = f->path;
 		t->lang = s->langs[f->li];
-		t->title = scalar(f->fm, F_TITLE);
-		t->summary = scalar(f->fm, F_SUMMARY);
-		t->declaration = scalar(f->fm, F_DECLARATION);
+		t->title = scalar(s, f->fm, F_TITLE);
+		t->summary = scalar(s, f->fm, F_SUMMARY);
+		t->declaration = scalar(s, f->fm, F_DECLARATION);
 		t->body_line = f->body_line;
 		t->size = (long long)f->st.st_size;
 		t->mtime_s = (long long)f->st.st_mtim.tv_sec;
@@ -723,7 +725,8 @@ static void load_policy(struct site *s, struct policy *p)
 		content_diag(s, DIAG_ERROR, p->dir, 0, "cannot read folder: %s", strerror(errno));
 		return;
 	}
-	files = arena_alloc(s->arena, ((size_t)n + 1) * sizeof *files);
+	arena_reset(s->scratch);
+	files = arena_alloc(s->scratch, ((size_t)n + 1) * sizeof *files);
 	for (k = 0; k < n; k++) {
 		struct file *f = &files[nfiles];
 		if (files == NULL)
@@ -831,6 +834,10 @@ struct site *content_load_cached(const char *dir, const struct date *today, stru
 		return NULL;
 	}
 	s->arena = a;
+	if ((s->scratch = arena_new()) == NULL) {
+		arena_free(a);
+		return NULL;
+	}
 	s->dir = arena_strdup(a, dir);
 	s->today = *today;
 	s->diags_tail = &s->diags;
@@ -838,6 +845,8 @@ struct site *content_load_cached(const char *dir, const struct date *today, stru
 	load_site(s);
 	load_i18n(s);
 	load_policies(s);
+	arena_free(s->scratch);
+	s->scratch = NULL;
 	if (!arena_ok(a)) {
 		arena_free(a);
 		return NULL;

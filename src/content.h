@@ -77,7 +77,8 @@ struct site {
 	const struct yml *i18n[CONTENT_MAX_LANGS]; /* flat mapping of UI strings */
 	struct policy *policies; /* sorted by slug */
 	size_t npolicies;
-	struct fmcache *cache; /* may be NULL */
+	struct fmcache *cache;  /* may be NULL */
+	struct arena *scratch;  /* front matter of the policy being loaded */
 	struct diag *diags, **diags_tail;
 	size_t nerrors, nwarnings;
 };

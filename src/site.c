@@ -694,7 +694,8 @@ static int collect(struct gen *g, int fd, char **sig)
  * lines of policy i. Many policies are shared out among worker processes, one per core. */
 static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char **sig)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *jobs = getenv("POLICYGEN_JOBS"); /* a number of processes; 1: none */
+	long cores = jobs && *jobs ? strtol(jobs, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nw = cores < 1 ? 1 : cores > SITE_MAX_WORKERS ? SITE_MAX_WORKERS : (size_t)cores;
 	pid_t pid[SITE_MAX_WORKERS];
 	int fd[SITE_MAX_WORKERS], status, rc = 0;
@@ -799,9 +800,9 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 	struct sitestate *old = NULL;
 	struct buf tsv = BUF_INIT, state = BUF_INIT;
 	unsigned char global[32];
-	char (*keys)[SITESTATE_KEY_HEX] = NULL;
+	char (*keys)[SITESTATE_KEY_HEX] = NULL, site_key[SITESTATE_KEY_HEX];
 	char **sig = NULL;
-	size_t *todo = NULL, ntodo = 0, i, li, nold;
+	size_t *todo = NULL, ntodo = 0, i, k, li, nold;
 	const char *const *oldslugs;
 	int rc = -1;
 
@@ -833,11 +834,8 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 			if (e->kind == YML_SCALAR)
 				tv_str(g.t[li], e->key, content_i18n(s, li, e->key));
 	}
-	if (!arena_ok(g.keep) || build_landing(&g) < 0 || copy_static(&g, tdir, "style.css") < 0)
-		goto fail;
-	for (li = 0; li < s->nlangs; li++)
-		if (build_index(&g, li) < 0)
-			goto fail;
+	if (!arena_ok(g.keep))
+		goto finish;
 	for (i = 0; i < s->npolicies; i++) {
 		const char *was;
 		sitestate_policy_key(global, s, &s->policies[i], keys[i]);
@@ -845,24 +843,34 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 			todo[ntodo++] = i;
 		else if ((was = sitestate_signable(old, s->policies[i].slug)) != NULL &&
 			 (sig[i] = strdup(was)) == NULL)
-			goto fail;
+			goto finish;
 	}
-	stats->policies_built = ntodo;
+	sitestate_site(global, keys, s->npolicies, site_key);
 	stats->policies_unchanged = s->npolicies - ntodo;
+	if (ntodo == 0 && sitestate_site_key(old) && strcmp(sitestate_site_key(old), site_key) == 0) {
+		rc = 0; /* nothing the site is made from has changed */
+		goto finish;
+	}
+	if (build_landing(&g) < 0 || copy_static(&g, tdir, "style.css") < 0)
+		goto finish;
+	for (li = 0; li < s->nlangs; li++)
+		if (build_index(&g, li) < 0)
+			goto finish;
+	stats->policies_built = ntodo;
 	if (build_policies(&g, todo, ntodo, sig) < 0)
-		goto fail;
+		goto finish;
 	/* Policies gone from the content take their pages with them. */
 	oldslugs = sitestate_slugs(old, &nold);
-	for (i = 0; oldslugs && i < nold; i++) {
-		size_t k;
-		for (k = 0; k < s->npolicies && strcmp(s->policies[k].slug, oldslugs[i]) != 0; k++)
-			;
-		if (k == s->npolicies && remove_policy(&g, oldslugs[i]) < 0)
-			goto fail;
+	for (i = 0, k = 0; oldslugs && i < nold; i++) { /* both lists are in slug order */
+		int c = -1;
+		while (k < s->npolicies && (c = strcmp(s->policies[k].slug, oldslugs[i])) < 0)
+			k++;
+		if ((k == s->npolicies || c != 0) && remove_policy(&g, oldslugs[i]) < 0)
+			goto finish;
 	}
 	if (build_feeds(&g) < 0 || build_sitemap(&g) < 0)
-		goto fail;
-	sitestate_begin(&state);
+		goto finish;
+	sitestate_begin(&state, site_key);
 	for (i = 0; i < s->npolicies; i++) {
 		buf_puts(&tsv, sig[i] ? sig[i] : "");
 		sitestate_add(&state, s->policies[i].slug, keys[i], sig[i]);
@@ -870,10 +878,10 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 	if (!buf_ok(&tsv) || !buf_ok(&state) ||
 	    out_write(&g.out, "signable.tsv", buf_str(&tsv), tsv.len, &g.err) < 0 ||
 	    out_write(&g.out, ".policygen-state", buf_str(&state), state.len, &g.err) < 0)
-		goto fail;
+		goto finish;
 	stats->pages += 2;
 	rc = 0;
-fail:
+finish:
 	buf_put(err, buf_str(&g.err), g.err.len);
 done:
 	stats->written = g.out.written;

@@ -17,6 +17,7 @@ struct sitestate {
 	struct record *r; /* in slug order, as written */
 	size_t n;
 	const char **slugs;
+	const char *site_key;
 	struct buf text;
 };
 
@@ -37,7 +38,9 @@ struct sitestate *sitestate_read(const char *outdir)
 		if ((nl = strchr(p, '\n')) == NULL)
 			break;
 		*nl = '\0';
-		if (p[0] == 'P' && p[1] == ' ') {
+		if (p[0] == 'G' && p[1] == ' ' && strlen(p + 2) == SITESTATE_KEY_HEX - 1) {
+			st->site_key = p + 2;
+		} else if (p[0] == 'P' && p[1] == ' ') {
 			char *sp = strchr(p + 2, ' ');
 			if (sp == NULL || strlen(sp + 1) != SITESTATE_KEY_HEX - 1)
 				break;
@@ -94,6 +97,11 @@ static const struct record *find(const struct sitestate *st, const char *slug)
 			hi = mid;
 	}
 	return NULL;
+}
+
+const char *sitestate_site_key(const struct sitestate *st)
+{
+	return st->site_key;
 }
 
 const char *sitestate_key(const struct sitestate *st, const char *slug)
@@ -215,9 +223,24 @@ void sitestate_policy_key(const unsigned char global[32], const struct site *s,
 	buf_free(&b);
 }
 
-void sitestate_begin(struct buf *state)
+void sitestate_site(const unsigned char global[32], char (*keys)[SITESTATE_KEY_HEX], size_t n,
+		    char hex[SITESTATE_KEY_HEX])
 {
-	buf_puts(state, SITESTATE_MAGIC);
+	crypto_hash_sha256_state h;
+	unsigned char key[32];
+	size_t i;
+
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, global, 32);
+	for (i = 0; i < n; i++)
+		crypto_hash_sha256_update(&h, (const unsigned char *)keys[i], SITESTATE_KEY_HEX);
+	crypto_hash_sha256_final(&h, key);
+	sodium_bin2hex(hex, SITESTATE_KEY_HEX, key, sizeof key);
+}
+
+void sitestate_begin(struct buf *state, const char *site_key)
+{
+	buf_printf(state, "%sG %s\n", SITESTATE_MAGIC, site_key);
 }
 
 void sitestate_add(struct buf *state, const char *slug, const char *key, const char *signable)

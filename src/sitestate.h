@@ -2,6 +2,7 @@
  * changed. Kept in <out>/.policygen-state:
  *
  *   policygen-state 1
+ *   G <key>                 the key of the whole site: of the global key and every policy's
  *   P <slug> <key>          one line per policy built, in slug order, then its
  *   S <signable.tsv line>   lines of signable.tsv, if any
  *
@@ -23,6 +24,8 @@ struct sitestate;
  * NULL only when out of memory. */
 struct sitestate *sitestate_read(const char *outdir);
 void sitestate_free(struct sitestate *);
+/* The whole site's key recorded, or NULL. */
+const char *sitestate_site_key(const struct sitestate *);
 /* The key recorded for slug, or NULL. */
 const char *sitestate_key(const struct sitestate *, const char *slug);
 /* The signable.tsv lines recorded for slug ("" when none), or NULL when slug is absent. */
@@ -40,7 +43,10 @@ void sitestate_policy_key(const unsigned char global[32], const struct site *s,
 
 /* Appends one policy's record (its key and signable lines) to the text of a new state. */
 void sitestate_add(struct buf *state, const char *slug, const char *key, const char *signable);
+/* The whole site's key from the global key and every policy's key, in order. */
+void sitestate_site(const unsigned char global[32], char (*keys)[SITESTATE_KEY_HEX], size_t n,
+		    char hex[SITESTATE_KEY_HEX]);
 /* The header a new state text starts with. */
-void sitestate_begin(struct buf *state);
+void sitestate_begin(struct buf *state, const char *site_key);
 
 #endif

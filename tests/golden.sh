@@ -57,6 +57,17 @@ check template_change_rebuilds_all grep -q '2 policies, 2 rebuilt' "$TMP/log"
 "$PG" build --content "$TMP/c" --templates "$TMP/t" --out "$TMP/inc" --today 2099-06-01 2>"$TMP/log"
 check new_day_publishes_future_version test -e "$TMP/inc/en/policies/future/index.html"
 
+# Many policies are built by one worker process per core: the same site as one process.
+mkdir -p "$TMP/many/policies"
+cp -RL "$TOP/tests/golden/content/site.yaml" "$TOP/tests/golden/content/i18n" "$TMP/many/"
+for i in $(seq 10 49); do cp -R "$TOP/tests/golden/content/policies/conduct" "$TMP/many/policies/p$i"; done
+POLICYGEN_JOBS=1 "$PG" build --content "$TMP/many" --templates "$TOP/templates" --out "$TMP/one" \
+	--today $TODAY 2>/dev/null
+POLICYGEN_JOBS=3 "$PG" build --content "$TMP/many" --templates "$TOP/templates" --out "$TMP/three" \
+	--today $TODAY 2>/dev/null
+check parallel_build_same_as_serial diff -r "$TMP/one" "$TMP/three"
+check parallel_build_complete test -f "$TMP/three/cy/policies/p49/2024-09-01/index.html"
+
 check welsh_terms_translated contains "$out/cy/policies/conduct/index.html" 'Corff Llywodraethu Llawn'
 check english_term_marked contains "$out/cy/policies/photos/index.html" '<div class="body" lang="en">'
 finish

@@ -98,7 +98,8 @@ build/asan/test-%: tests/test-%.c tests/check.h build/libpc-asan.a
 
 # Shell tests, each printing PASS/FAIL lines.
 SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
-	tests/sign.sh tests/office.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh
+	tests/sign.sh tests/office.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
+	tests/browser.sh
 
 build/fuzz/%.o: src/%.c src/*.h
 	@mkdir -p $(@D)
@@ -135,10 +136,14 @@ golden: build/policygen
 	rm tests/golden/expected/style.css tests/golden/expected/.policygen-*
 	@echo "tests/golden/expected regenerated: review it with git diff before committing"
 
+# The real-browser journeys, axe-core and the HTML checker alone (make check runs them too).
+check-browser: all
+	@tests/run.sh tests/browser.sh
+
 run: all
 	@PORT=$(PORT) DB=$(DB) tools/run.sh
 
 clean:
 	rm -rf build public
 
-.PHONY: all site check clean run golden fuzz
+.PHONY: all site check check-browser clean run golden fuzz

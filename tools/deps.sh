@@ -5,15 +5,26 @@
 set -eu
 build="gcc make pkg-config libcmark-dev libfcgi-dev libsqlite3-dev libqrencode-dev libsodium-dev libyaml-dev lighttpd"
 check="$build sqlite3 curl zbar-tools librsvg2-bin clang"
-browser="$check chromium nodejs npm default-jre-headless poppler-utils"
+browser="$check chromium nodejs npm default-jre-headless poppler-utils fonts-dejavu-core"
 case "${1:-build}" in
 build) want=$build ;;
 check) want=$check ;;
 browser) want=$browser ;;
 *) echo "tools/deps.sh: unknown set '$1' (build, check or browser)" >&2; exit 2 ;;
 esac
+# A command that is already there (Node.js or Java installed another way) counts as its
+# package: installing Debian's over it would conflict.
+provided() {
+	case "$1" in
+	nodejs) command -v node >/dev/null ;;
+	npm) command -v npm >/dev/null ;;
+	default-jre-headless) command -v java >/dev/null ;;
+	*) return 1 ;;
+	esac
+}
 missing=
 for p in $want; do
+	provided "$p" && continue
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0

@@ -64,6 +64,7 @@ export class Session {
 	save(res) {
 		const req = res.request();
 		if (!req.isNavigationRequest() || req.frame() !== this.page.mainFrame()) return;
+		if (!/^(https?|file):/.test(res.url())) return;
 		if (res.status() >= 300 && res.status() < 400) return;
 		if (!/^text\/html/.test(res.headers()['content-type'] || '')) return;
 		const n = ++this.saved;
@@ -96,6 +97,7 @@ export class Session {
 		const problems = [];
 		if (axe) problems.push(...(await axeViolations(this.page)));
 		if (layout) problems.push(...(await layoutProblems(this.page)));
+		problems.push(...(await this.page.evaluate(focusIndicators)));
 		assert.deepEqual(problems, [], `${label} (${this.page.url()}):\n  ${problems.join('\n  ')}`);
 	}
 }
@@ -160,13 +162,12 @@ function targetProblems() {
 			if (getComputedStyle(p).display !== 'inline') return p;
 		return document.body;
 	};
-	// In a sentence: an inline link whose block holds other text around it.
+	// In a sentence: an inline link whose block holds words that are not targets.
 	const inline = (el) => {
 		if (el.tagName !== 'A' || getComputedStyle(el).display !== 'inline') return false;
-		const block = blockOf(el);
-		const text = block.textContent.replace(/\s+/g, ' ').trim();
-		const own = el.textContent.replace(/\s+/g, ' ').trim();
-		return text.length > own.length;
+		const block = blockOf(el).cloneNode(true);
+		for (const t of block.querySelectorAll(sel)) t.remove();
+		return /[\p{L}\p{N}]{2}/u.test(block.textContent);
 	};
 	const targets = [...document.querySelectorAll(sel)].filter(visible);
 	const rects = targets.map((el) => el.getBoundingClientRect());
@@ -189,6 +190,33 @@ function targetProblems() {
 	return out;
 }
 
+// Runs in the page: focuses every focusable element in turn and returns each one whose
+// look does not change to an outline or a box shadow of at least 2 px (WCAG 2.4.7).
+function focusIndicators() {
+	const look = (el) => {
+		const s = getComputedStyle(el);
+		return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.backgroundColor].join('|');
+	};
+	const shows = (el) => {
+		const s = getComputedStyle(el);
+		return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || (s.boxShadow && s.boxShadow !== 'none');
+	};
+	const out = [];
+	const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]';
+	const before = document.activeElement;
+	for (const el of document.querySelectorAll(sel)) {
+		if (el.closest('[hidden], [inert]') || el.disabled) continue;
+		const idle = look(el);
+		el.focus({ preventScroll: true });
+		if (document.activeElement !== el) continue;
+		if (!shows(el) || look(el) === idle)
+			out.push(`focus not visible on ${el.tagName.toLowerCase()} "${(el.textContent || el.name || '').trim().slice(0, 40)}"`);
+		el.blur();
+	}
+	if (before && before !== document.body) before.focus({ preventScroll: true });
+	return out;
+}
+
 // The focus indicator of the focused element: an outline or a box shadow that differs
 // from the element's look without focus. Returns null when visible, or why not.
 export async function focusProblem(page) {
@@ -200,33 +228,52 @@ export async function focusProblem(page) {
 		const shadow = s.boxShadow && s.boxShadow !== 'none';
 		if (!outline && !shadow) return `${el.tagName} "${el.textContent.trim().slice(0, 30)}" has no visible focus indicator`;
 		// Not hidden behind anything (WCAG 2.4.11): the middle of it is on top.
-		const r = el.getBoundingClientRect();
-		if (r.width === 0 || r.height === 0) return `${el.tagName} has focus but no size`;
-		const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
-		const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
-		const top = document.elementFromPoint(x, y);
-		if (top && top !== el && !el.contains(top) && !(el.labels && [...el.labels].some((l) => l.contains(top))))
-			return `${el.tagName} "${el.textContent.trim().slice(0, 30)}" is covered by ${top.tagName}`;
-		return null;
+		// A link over several lines has a box per line: the middle of one must be on top.
+		const boxes = [...el.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+		if (boxes.length === 0) return `${el.tagName} has focus but no size`;
+		let top = null;
+		for (const r of boxes) {
+			const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
+			const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+			top = document.elementFromPoint(x, y);
+			if (!top || top === el || el.contains(top) || (el.labels && [...el.labels].some((l) => l.contains(top))))
+				return null;
+		}
+		return `${el.tagName} "${el.textContent.trim().slice(0, 30)}" is covered by ${top.tagName}.${top.className}`;
 	});
 }
 
-// The letters in a letters file, each with its family reference and the link its QR code
-// holds, decoded from the SVG as a phone's camera would (rsvg-convert, then zbarimg).
-export function decodeLetters(file) {
+// The letters in a letters file (or only family ref's), each with its family reference and
+// the link its QR code holds, decoded from the SVG as a phone's camera would (rsvg-convert,
+// then zbarimg).
+export function decodeLetters(file, only) {
 	const html = fs.readFileSync(file, 'utf8');
 	const parts = html.split('<section class="letter"').slice(1);
-	return parts.map((part, i) => {
+	return parts.flatMap((part, i) => {
 		const ref = (part.match(/class="ref">[^<]*: ([A-Za-z0-9-]+)</) || [])[1];
 		const svg = (part.match(/<svg[\s\S]*?<\/svg>/) || [])[0];
 		assert.ok(ref && svg, `letter ${i + 1} of ${file} has no family reference or QR code`);
-		const base = path.join(TMP, `qr-${ref}`);
+		if (only && ref !== only) return [];
+		const base = path.join(TMP, `qr-${process.pid}-${ref}`);
 		fs.writeFileSync(base + '.svg', svg);
-		execFileSync('rsvg-convert', ['-z', '4', '-b', 'white', base + '.svg', '-o', base + '.png']);
-		const url = execFileSync('zbarimg', ['--raw', '-q', base + '.png'], { encoding: 'utf8' }).trim().split('\n')[0];
+		execFileSync('rsvg-convert', ['-z', '4', '-b', 'white', base + '.svg', '-o', base + '.png'], { stdio: 'pipe' });
+		const url = execFileSync('zbarimg', ['--raw', '-q', base + '.png'], { encoding: 'utf8', stdio: 'pipe' }).trim().split('\n')[0];
 		const printed = (part.match(/<p class="url">([^<]*)</) || [])[1];
-		return { ref, url, printed, lang: (part.match(/^ lang="([a-z]+)"/) || [])[1] };
+		return [{ ref, url, printed, lang: (part.match(/^ lang="([a-z]+)"/) || [])[1] }];
 	});
+}
+
+// The class of the focused element once it matches selector, or after 3 s whatever has
+// the focus. autofocus acts when the page is next rendered, a moment after it loads; this
+// polls rather than using waitForFunction, which needs the page's JavaScript.
+export async function focusedClass(page, selector) {
+	await page.waitForLoadState('load');
+	const deadline = Date.now() + 3000;
+	for (;;) {
+		const [hit, cls] = await page.evaluate((sel) => [!!document.activeElement?.matches(sel), document.activeElement?.className ?? ''], selector);
+		if (hit || Date.now() > deadline) return cls;
+		await new Promise((r) => setTimeout(r, 50));
+	}
 }
 
 // Tab until the focused element matches pred (at most max presses), checking the focus

@@ -24,7 +24,7 @@ describe('policy site on a phone', () => {
 	let browser, s;
 	before(async () => {
 		browser = await launch();
-		s = await new Session(browser, 'site', PHONE).open();
+		s = await new Session(browser, 'site', { ...PHONE, deviceScaleFactor: 1 }).open();
 	});
 	after(async () => {
 		await s?.close();

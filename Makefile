@@ -10,14 +10,14 @@ DB ?= var/consent.db
 
 # Install any missing Debian packages before pkg-config is asked (cheap when all are present).
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
-DEPSET := $(if $(filter check check-% fuzz bench,$(MAKECMDGOALS)),check,build)
+DEPSET := $(if $(filter check check-% fuzz bench valgrind,$(MAKECMDGOALS)),check,build)
 DEPS_STATUS := $(shell tools/deps.sh $(DEPSET) >&2; echo $$?)
 ifneq ($(DEPS_STATUS),0)
 $(error tools/deps.sh could not install the packages the build needs)
 endif
 endif
 
-PKGS = libcmark fcgi sqlite3 libqrencode libsodium yaml-0.1
+PKGS = libcmark fcgi sqlite3 libqrencode libsodium yaml-0.1 libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 
@@ -29,10 +29,10 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LDLIBS = $(PKG_LIBS) -lm
 
 # Library modules in src/ (one file each), shared by every program.
-LIB = arena buf catalog cgi consent content csv date db diff export fmcache form html letters out qr roster site sitestate staff tmpl token utf8 yml
+LIB = arena buf catalog cgi consent content csv date db diff export fmcache form html letters out qr roster sandbox site sitestate staff tmpl token utf8 yml
 
 # Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
-UNIT = consent content csv date diff export form html qr roster staff tmpl token utf8
+UNIT = consent content csv date diff export form html qr roster sandbox staff tmpl token utf8
 
 # libFuzzer targets: tests/fuzz/fuzz-NAME.c, corpus in tests/fuzz/corpus/NAME/.
 FUZZ = csv date diff form tmpl token yml
@@ -96,10 +96,26 @@ build/asan/test-%: tests/test-%.c tests/check.h build/libpc-asan.a
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
 
+# ASan+UBSan builds of the programs, for the CGI shell tests again (tests/asan.sh).
+ASAN_PROGS = build/asan/sign.fcgi build/asan/office.fcgi build/asan/consentctl \
+	build/asan/policygen build/asan/sign-fixture
+
+build/asan/%.fcgi: cgi-bin/%.c build/libpc-asan.a
+	@echo "LD $@ (ASan+UBSan)"
+	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
+
+build/asan/consentctl build/asan/policygen: build/asan/%: src/%.c build/libpc-asan.a
+	@echo "LD $@ (ASan+UBSan)"
+	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
+
+build/asan/sign-fixture: tests/sign-fixture.c build/libpc-asan.a
+	@echo "LD $@ (ASan+UBSan)"
+	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
+
 # Shell tests, each printing PASS/FAIL lines.
 SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
 	tests/sign.sh tests/office.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
-	tests/browser.sh
+	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh
 
 build/fuzz/%.o: src/%.c src/*.h
 	@mkdir -p $(@D)
@@ -126,7 +142,8 @@ fuzz: $(FUZZ:%=build/fuzz/fuzz-%)
 site: build/policygen
 	build/policygen build --content content --templates templates --out public
 
-check: all build/tests/sign-fixture build/tests/load $(UNIT_BIN) $(ASAN_BIN) $(FUZZ:%=build/fuzz/fuzz-%)
+check: all build/tests/sign-fixture build/tests/load $(UNIT_BIN) $(ASAN_BIN) $(ASAN_PROGS) \
+	$(FUZZ:%=build/fuzz/fuzz-%)
 	@tests/run.sh $(UNIT_BIN) $(ASAN_BIN) $(SHELL_TESTS)
 
 golden: build/policygen
@@ -140,10 +157,14 @@ golden: build/policygen
 check-browser: all
 	@tests/run.sh tests/browser.sh
 
+# make valgrind: the CGI tests under valgrind; any memory error or definite leak fails.
+valgrind: all build/tests/sign-fixture
+	@tests/run.sh tests/valgrind.sh
+
 run: all
 	@PORT=$(PORT) DB=$(DB) tools/run.sh
 
 clean:
 	rm -rf build public
 
-.PHONY: all site check check-browser clean run golden fuzz
+.PHONY: all site check check-browser clean run golden fuzz valgrind

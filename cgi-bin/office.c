@@ -42,6 +42,7 @@
 #include "html.h"
 #include "letters.h"
 #include "roster.h"
+#include "sandbox.h"
 #include "staff.h"
 #include "tmpl.h"
 #include "token.h"
@@ -1737,6 +1738,19 @@ int main(void)
 	if (office_open(&o, &err) < 0) {
 		office_log("%s", buf_str(&err));
 		o.broken = 1;
+	} else {
+		/* Confined once everything is loaded (src/sandbox.h): it may then write only
+		 * beside the database. */
+		struct buf note = BUF_INIT;
+		if (sandbox_enter_for_db(env("CONSENT_DB", "var/consent.db"), &note, &err) < 0) {
+			office_log("cannot enter the sandbox (CONSENT_SANDBOX=0 runs "
+			           "without it): %s",
+			           buf_str(&err));
+			o.broken = 1;
+		}
+		if (note.len)
+			office_log("%.*s", (int)note.len - 1, buf_str(&note));
+		buf_free(&note);
 	}
 	buf_free(&err);
 	rc = cgi_main(handle, &o, OFFICE_MAX_BODY);

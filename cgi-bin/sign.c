@@ -48,6 +48,7 @@
 #include "form.h"
 #include "html.h"
 #include "letters.h"
+#include "sandbox.h"
 #include "tmpl.h"
 #include "token.h"
 
@@ -1385,13 +1386,30 @@ static void stop(struct app *app)
 	sodium_memzero(app->csrf_key, sizeof app->csrf_key);
 }
 
+/* Confines the process once everything is loaded (src/sandbox.h): it may then write
+ * only beside the database. Returns 0, or -1 when it must not serve. */
+static int confine(void)
+{
+	struct buf note = BUF_INIT, err = BUF_INIT;
+	int rc = sandbox_enter_for_db(env("CONSENT_DB", "var/consent.db"), &note, &err);
+
+	if (note.len)
+		logmsg("%.*s", (int)note.len - 1, buf_str(&note));
+	if (rc < 0)
+		logmsg("cannot enter the sandbox (CONSENT_SANDBOX=0 runs without it): %.*s",
+		       (int)(err.len ? err.len - 1 : 0), buf_str(&err));
+	buf_free(&note);
+	buf_free(&err);
+	return rc;
+}
+
 int main(void)
 {
 	struct app app;
 	int rc = 1;
 
 	memset(&app, 0, sizeof app);
-	if (start(&app) == 0)
+	if (start(&app) == 0 && confine() == 0)
 		rc = cgi_main(handle, &app, SIGN_MAX_BODY);
 	stop(&app);
 	return rc;

@@ -504,12 +504,12 @@ if [ "$(q "SELECT count(*) FROM token WHERE hash = '$old'")" = 1 ] &&
 else
 	fail reissue_revokes_old "$(q "SELECT * FROM token WHERE family_id = (SELECT id FROM family WHERE ref = 'F2')")"
 fi
-if [ -x "$BUILD/sign.fcgi" ]; then
+if [ -x "${SIGN:-$BUILD/sign.fcgi}" ]; then
 	for t in "$T2:old" "$new:new"; do
 		env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_SITE="$SITE" \
 			CONSENT_CONTENT="$TOP/content" CONSENT_TEMPLATES="$TOP/templates" \
 			REQUEST_METHOD=GET REQUEST_URI="/sign/${t%:*}" REMOTE_ADDR=192.0.2.77 \
-			"$BUILD/sign.fcgi" </dev/null >"$TMP/sign.${t#*:}" 2>/dev/null
+			"${SIGN:-$BUILD/sign.fcgi}" </dev/null >"$TMP/sign.${t#*:}" 2>/dev/null
 	done
 	if grep -q 'HYPERLINK' "$TMP/sign.new" && ! grep -q 'HYPERLINK' "$TMP/sign.old"; then
 		pass reissue_old_token_unknown_to_portal

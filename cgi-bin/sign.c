@@ -1403,14 +1403,31 @@ static int confine(void)
 	return rc;
 }
 
+/* Set-up failed (the error log says why): every request gets this page, in both
+ * languages, rather than no answer at all. */
+static void unavailable(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
+{
+	(void)req;
+	(void)ctx;
+	resp->status = 503;
+	resp->content_type = "text/plain; charset=utf-8";
+	buf_puts(&resp->body,
+		 "The school's consent pages are not available just now. Nothing has been "
+		 "saved. Please try again later, or contact the school office.\n\n"
+		 "Nid yw tudalennau caniatâd yr ysgol ar gael ar hyn o bryd. Nid oes dim wedi'i "
+		 "gadw. Rhowch gynnig arall arni yn nes ymlaen, neu cysylltwch â swyddfa'r "
+		 "ysgol.\n");
+}
+
 int main(void)
 {
 	struct app app;
-	int rc = 1;
+	int rc = 1, started;
 
 	memset(&app, 0, sizeof app);
-	if (start(&app) == 0 && confine() == 0)
-		rc = cgi_main(handle, &app, SIGN_MAX_BODY);
+	started = start(&app) == 0;
+	if (confine() == 0)
+		rc = cgi_main(started ? handle : unavailable, &app, SIGN_MAX_BODY);
 	stop(&app);
 	return rc;
 }

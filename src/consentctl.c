@@ -25,13 +25,12 @@
 #include "letters.h"
 #include "out.h"
 #include "roster.h"
+#include "staff.h"
 #include "token.h"
 #include "utf8.h"
 
 #define MAX_IMPORT_BYTES (50L * 1024 * 1024)
-#define MIN_PASSWORD_CHARS 12
 #define MAX_PASSWORD_BYTES 1024
-#define MAX_USERNAME 40
 
 static const char usage_text[] =
     "usage: consentctl --db FILE COMMAND [OPTIONS] [ARGUMENTS]\n"
@@ -63,6 +62,11 @@ static const char usage_text[] =
     "  add-staff USERNAME\n"
     "      Add an office user (a-z, 0-9, '.', '_', '-'). The password, at least 12\n"
     "      characters, is read from standard input (asked twice on a terminal).\n"
+    "  set-password USERNAME\n"
+    "      Give an office user a new password (from standard input, as add-staff); their\n"
+    "      sessions end.\n"
+    "  disable-staff USERNAME | enable-staff USERNAME\n"
+    "      Stop an office user signing in (their sessions end at once), or allow it again.\n"
     "  export declarations|photo|outstanding\n"
     "      Write a list as CSV (UTF-8 with a byte order mark) to standard output.\n"
     "  verify\n"
@@ -127,6 +131,9 @@ static int cmd_import(struct ctx *);
 static int cmd_tokens(struct ctx *);
 static int cmd_letters(struct ctx *);
 static int cmd_add_staff(struct ctx *);
+static int cmd_set_password(struct ctx *);
+static int cmd_disable_staff(struct ctx *);
+static int cmd_enable_staff(struct ctx *);
 static int cmd_export(struct ctx *);
 static int cmd_verify(struct ctx *);
 static int cmd_backup(struct ctx *);
@@ -149,6 +156,9 @@ static const struct command {
          BIT(O_CONTENT) | BIT(O_TEMPLATES),
      0, ""},
     {"add-staff", cmd_add_staff, 0, 1, " USERNAME"},
+    {"set-password", cmd_set_password, 0, 1, " USERNAME"},
+    {"disable-staff", cmd_disable_staff, 0, 1, " USERNAME"},
+    {"enable-staff", cmd_enable_staff, 0, 1, " USERNAME"},
     {"export", cmd_export, 0, 1, " declarations|photo|outstanding"},
     {"verify", cmd_verify, 0, 0, ""},
     {"backup", cmd_backup, 0, 1, " FILE"},
@@ -665,19 +675,6 @@ out:
 	return rc;
 }
 
-static int valid_username(const char *u)
-{
-	size_t n = strlen(u), i;
-
-	if (n == 0 || n > MAX_USERNAME)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= '0' && u[i] <= '9') || u[i] == '.' ||
-		      u[i] == '_' || u[i] == '-'))
-			return 0;
-	return 1;
-}
-
 /* Reads one line (without its line break) into pw. Returns its length, or -1 at end of
  * input or when it is longer than MAX_PASSWORD_BYTES. */
 static long read_line(FILE *in, char pw[MAX_PASSWORD_BYTES + 2])
@@ -708,7 +705,7 @@ static int read_password(const char *user, char pw[MAX_PASSWORD_BYTES + 2])
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		fprintf(stderr, "Password for %s (at least %d characters): ", user,
-		        MIN_PASSWORD_CHARS);
+		        STAFF_MIN_PASSWORD);
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
 		n = read_line(stdin, pw);
 		fprintf(stderr, "\nThe same password again: ");
@@ -730,30 +727,19 @@ static int read_password(const char *user, char pw[MAX_PASSWORD_BYTES + 2])
 	return 0;
 }
 
-/* Number of characters (code points) in a valid UTF-8 string. */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
-static int cmd_add_staff(struct ctx *c)
+/* add-staff and set-password: the password from standard input, hashed by staff_add. */
+static int set_staff_password(struct ctx *c, int must_be_new)
 {
 	static const char exists_sql[] = "SELECT 1 FROM staff WHERE username = ?1";
-	static const char insert_sql[] =
-	    "INSERT INTO staff (username, pwhash, created_at) VALUES (?1, ?2, ?3)";
 	const char *user = c->args[0];
-	char pw[MAX_PASSWORD_BYTES + 2], hash[crypto_pwhash_STRBYTES], now[21];
-	struct db_event e = {.kind = "staff", .channel = "system", .detail = "added"};
+	char pw[MAX_PASSWORD_BYTES + 2];
+	struct buf err = BUF_INIT;
 	sqlite3_stmt *st;
 	int rc, exists;
 
-	if (!valid_username(user))
+	if (!staff_username_valid(user))
 		return fail("user name '%s' must be 1 to %d of a-z, 0-9, '.', '_' and '-'", user,
-		            MAX_USERNAME);
+		            STAFF_MAX_USER);
 	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
 		return rc;
 	if ((st = db_stmt(c->db, exists_sql)) == NULL)
@@ -761,45 +747,61 @@ static int cmd_add_staff(struct ctx *c)
 	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 	exists = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_reset(st);
-	if (exists)
-		return fail("staff user %s already exists; nothing changed", user);
-	if ((rc = read_password(user, pw)) != 0)
-		goto out;
-	if (!utf8_valid_line(pw, strlen(pw))) {
-		rc = fail("the password is not valid UTF-8 text on one line; nothing changed");
-		goto out;
+	if (must_be_new && exists)
+		return fail("staff user %s already exists; nothing changed (set-password gives a new "
+		            "password)",
+		            user);
+	if (!must_be_new && !exists)
+		return fail("there is no staff user %s; nothing changed", user);
+	if ((rc = read_password(user, pw)) == 0) {
+		if (staff_add(c->db, user, pw, &err) < 0) {
+			rc = fail("%.*s; nothing changed", (int)(err.len ? err.len - 1 : 0),
+			          buf_str(&err));
+		} else {
+			printf("staff user %s %s\n", user,
+			       must_be_new ? "added" : "has a new password; their sessions ended");
+		}
 	}
-	if (utf8_chars(pw) < MIN_PASSWORD_CHARS) {
-		rc = fail("the password must have at least %d characters; nothing changed",
-		          MIN_PASSWORD_CHARS);
-		goto out;
-	}
-	/* argon2id with libsodium's interactive limits, 64 MiB and 2 passes: above OWASP's
-	 * minimum of 19 MiB and 2 passes, and quick enough for a small server's logins. */
-	if (crypto_pwhash_str_alg(hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                          crypto_pwhash_MEMLIMIT_INTERACTIVE,
-	                          crypto_pwhash_ALG_ARGON2ID13) != 0) {
-		rc = fail("cannot hash the password: out of memory; nothing changed");
-		goto out;
-	}
-	db_now(now);
-	if (db_begin(c->db) < 0 || (st = db_stmt(c->db, insert_sql)) == NULL)
-		goto dberr;
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	e.staff = user;
-	if (db_exec_stmt(st) < 0 || db_event_append(c->db, &e) < 0 || db_commit(c->db) < 0)
-		goto dberr;
-	printf("staff user %s added\n", user);
-	rc = 0;
-	goto out;
-dberr:
-	rc = fail("database: %s; nothing changed", db_errmsg(c->db));
-	db_rollback(c->db);
-out:
 	sodium_memzero(pw, sizeof pw);
+	buf_free(&err);
 	return rc;
+}
+
+static int cmd_add_staff(struct ctx *c)
+{
+	return set_staff_password(c, 1);
+}
+
+static int cmd_set_password(struct ctx *c)
+{
+	return set_staff_password(c, 0);
+}
+
+/* disable-staff and enable-staff. */
+static int set_staff_disabled(struct ctx *c, int disabled)
+{
+	struct buf err = BUF_INIT;
+	int rc;
+
+	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
+		return rc;
+	if (staff_set_disabled(c->db, c->args[0], disabled, &err) < 0)
+		rc = fail_buf(&err);
+	else
+		printf("staff user %s %s\n", c->args[0],
+		       disabled ? "disabled; their sessions ended" : "enabled");
+	buf_free(&err);
+	return rc;
+}
+
+static int cmd_disable_staff(struct ctx *c)
+{
+	return set_staff_disabled(c, 1);
+}
+
+static int cmd_enable_staff(struct ctx *c)
+{
+	return set_staff_disabled(c, 0);
 }
 
 static int cmd_export(struct ctx *c)

@@ -229,6 +229,19 @@ run add_staff_no_password 1 sh -c "'$CTL' --db '$DB' add-staff tom </dev/null"
 run add_staff_bad_name 1 sh -c "printf '%s\n' '$pw' | '$CTL' --db '$DB' add-staff 'Tom Jones'"
 [ "$(sql "SELECT count(*) FROM staff")" = 1 ] && pass add_staff_refusals_change_nothing ||
 	fail add_staff_refusals_change_nothing "$(sql "SELECT username FROM staff")"
+old_hash=$(sql "SELECT pwhash FROM staff WHERE username = 'meg.jones'")
+run set_password 0 sh -c "printf '%s\n' 'a brand new passphrase' | '$CTL' --db '$DB' set-password meg.jones"
+[ "$(sql "SELECT pwhash FROM staff WHERE username = 'meg.jones'")" != "$old_hash" ] &&
+	pass set_password_changes_hash || fail set_password_changes_hash "hash unchanged"
+run set_password_unknown_user 1 sh -c "printf '%s\n' 'a brand new passphrase' | '$CTL' --db '$DB' set-password nobody"
+expect set_password_unknown_says "$TMP/err" "there is no staff user nobody"
+run disable_staff 0 "$CTL" --db "$DB" disable-staff meg.jones
+[ "$(sql "SELECT disabled FROM staff WHERE username = 'meg.jones'")" = 1 ] &&
+	pass disable_staff_recorded || fail disable_staff_recorded "not disabled"
+run enable_staff 0 "$CTL" --db "$DB" enable-staff meg.jones
+[ "$(sql "SELECT disabled FROM staff WHERE username = 'meg.jones'")" = 0 ] &&
+	pass enable_staff_recorded || fail enable_staff_recorded "still disabled"
+run disable_unknown_staff 1 "$CTL" --db "$DB" disable-staff nobody
 
 # --- leavers and purge -------------------------------------------------------------------
 grep -v '^F1012,' content/demo/families.csv >"$TMP/fewer.csv"

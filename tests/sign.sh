@@ -405,4 +405,14 @@ else
 fi
 if sqlite3 "$DB" "PRAGMA integrity_check" | grep -qx ok; then pass database_intact; else
 	fail database_intact "integrity_check failed"; fi
+# A portal that cannot open its database still answers, in both languages.
+env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$TMP/no-such.db" CONSENT_SITE="$SITE" \
+	CONSENT_CONTENT="$TOP/content" CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD=GET \
+	REQUEST_URI="/sign/$T1" REMOTE_ADDR="$ADDR" "$SIGN" </dev/null >"$TMP/out" 2>/dev/null
+if grep -q '^Status: 503' "$TMP/out" && grep -q 'not available just now' "$TMP/out" &&
+	grep -q 'ar gael ar hyn o bryd' "$TMP/out"; then
+	pass unavailable_without_database
+else
+	fail unavailable_without_database "$(head -3 "$TMP/out")"
+fi
 finish

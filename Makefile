@@ -161,10 +161,15 @@ check-browser: all
 valgrind: all build/tests/sign-fixture
 	@tests/run.sh tests/valgrind.sh
 
+# make bench: the generator against Hugo and raw libcmark (bench/README.md). Prints a
+# table; asserts nothing.
+bench: all
+	@bench/run.sh
+
 run: all
 	@PORT=$(PORT) DB=$(DB) tools/run.sh
 
 clean:
 	rm -rf build public
 
-.PHONY: all site check check-browser clean run golden fuzz valgrind
+.PHONY: all site check check-browser clean run golden fuzz bench valgrind

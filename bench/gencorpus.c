@@ -115,6 +115,7 @@ static unsigned pick(uint64_t *state, unsigned n)
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* clang-format off */
 static const char *const words_en[] = {
     "the", "the", "the", "the", "and", "and", "and", "to", "to", "to", "of", "of", "of", "a",
     "a", "in", "in", "for", "for", "with", "on", "by", "at", "from", "about", "when", "where",
@@ -177,6 +178,7 @@ static const char *const words_cy[] = {
     "cyflawniad", "cyfle", "cyfleoedd", "iaith", "Cymraeg", "Saesneg", "Cymru",
     "cydraddoldeb", "cynhwysiant", "amrywiaeth", "gŵyl", "dŵr", "tŷ", "â", "gwên",
 };
+/* clang-format on */
 
 static const char *const *const words[NLANGS] = {words_en, words_cy};
 static const size_t nwords[NLANGS] = {NELEM(words_en), NELEM(words_cy)};
@@ -470,7 +472,8 @@ static void write_policy(const char *out, unsigned p, struct totals *t)
 	const char *frequency = frequencies[pick(&st, NELEM(frequencies))];
 	unsigned month = 1 + pick(&st, 12), day = 1 + pick(&st, 28);
 	char slug[128], dir[4096], path[4096];
-	struct str body = {NULL, 0, 0}, ours = {NULL, 0, 0}, hugo = {NULL, 0, 0};
+	struct str body = {NULL, 0, 0}, ours = {NULL, 0, 0}, hugo = {NULL, 0, 0},
+	           sum = {NULL, 0, 0};
 
 	snprintf(slug, sizeof slug, "%s-%05u", topics[topic].slug, p + 1);
 	for (v = 0; v < nver; v++) {
@@ -486,9 +489,21 @@ static void write_policy(const char *out, unsigned p, struct totals *t)
 		for (l = 0; l < NLANGS; l++) {
 			uint64_t ss = seed(p, v, l, 0x5111);
 			unsigned count = 0;
-			body.len = ours.len = hugo.len = 0;
-			put_body(&body, p, v, (enum lang)l, nsections);
+			char decl[256] = "";
 
+			body.len = ours.len = hugo.len = sum.len = 0;
+			put_body(&body, p, v, (enum lang)l, nsections);
+			put_sentence(&sum, &ss, (enum lang)l, 1, &count);
+			if (declaration && l == EN)
+				snprintf(decl, sizeof decl,
+				         "I have read the %s %u and agree to follow it.",
+				         topics[topic].title[l], p + 1);
+			else if (declaration)
+				snprintf(decl, sizeof decl,
+				         "Rwyf wedi darllen %s %u ac rwy'n cytuno i'w ddilyn.",
+				         topics[topic].title[l], p + 1);
+
+			/* Ours: shared fields in the English file only. */
 			str_puts(&ours, "---\n");
 			str_printf(&ours, "title: %s %u\n", topics[topic].title[l], p + 1);
 			if (l == EN) {
@@ -500,41 +515,22 @@ static void write_policy(const char *out, unsigned p, struct totals *t)
 					str_printf(&ours, "review_frequency: %s\n", frequency);
 				}
 			}
-			str_puts(&ours, "summary: ");
-			put_sentence(&ours, &ss, (enum lang)l, 1, &count);
-			str_puts(&ours, "\n");
-			if (declaration) {
-				if (l == EN)
-					str_printf(&ours,
-					           "declaration: I have read the %s %u and agree to "
-					           "follow it.\n",
-					           topics[topic].title[l], p + 1);
-				else
-					str_printf(&ours,
-					           "declaration: Rwyf wedi darllen %s %u ac rwy'n "
-					           "cytuno i'w ddilyn.\n",
-					           topics[topic].title[l], p + 1);
-				if (l == EN && v > 0 && v % 2 == 0)
-					str_puts(&ours, "resign: true\n");
-			}
+			str_printf(&ours, "summary: %s\n", sum.data);
+			if (decl[0])
+				str_printf(&ours, "declaration: %s\n", decl);
+			if (decl[0] && l == EN && v > 0 && v % 2 == 0)
+				str_puts(&ours, "resign: true\n");
 			str_puts(&ours, "---\n\n");
 
-			/* Hugo: the same title, date, summary and declaration, the same body. */
-			ss = seed(p, v, l, 0x5111);
-			count = 0;
+			/* Hugo: the same title, dates, summary and declaration. */
 			str_puts(&hugo, "---\n");
 			str_printf(&hugo, "title: \"%s %u\"\n", topics[topic].title[l], p + 1);
 			str_printf(&hugo, "date: %s\n", date);
 			str_printf(&hugo, "review: \"%s\"\n", review);
 			str_printf(&hugo, "approved_by: \"%s\"\n", approver);
-			str_puts(&hugo, "summary: \"");
-			put_sentence(&hugo, &ss, (enum lang)l, 1, &count);
-			str_puts(&hugo, "\"\n");
-			if (declaration)
-				str_printf(&hugo, "declaration: \"%s\"\n",
-				           l == EN ? "I have read this policy and agree to follow it."
-				                   : "Rwyf wedi darllen y polisi hwn ac rwy'n cytuno i'w "
-				                     "ddilyn.");
+			str_printf(&hugo, "summary: \"%s\"\n", sum.data);
+			if (decl[0])
+				str_printf(&hugo, "declaration: \"%s\"\n", decl);
 			str_puts(&hugo, "---\n\n");
 
 			str_put(&ours, body.data, body.len);
@@ -554,6 +550,7 @@ static void write_policy(const char *out, unsigned p, struct totals *t)
 		}
 	}
 	free(body.data);
+	free(sum.data);
 	free(ours.data);
 	free(hugo.data);
 }

@@ -389,12 +389,13 @@ static int parse_file_name(struct site *s, const char *name, struct date *date, 
 	return 0;
 }
 
-static int load_file(struct site *s, struct file *f)
+/* Loads the file name in the folder open as dfd (its path is f->path). */
+static int load_file(struct site *s, struct file *f, int dfd, const char *name)
 {
 	struct buf text = BUF_INIT;
 	int rc = -1;
 
-	if (stat(f->path, &f->st) < 0) {
+	if (fstatat(dfd, name, &f->st, 0) < 0) {
 		content_diag(s, DIAG_ERROR, f->path, 0, "cannot read: %s", strerror(errno));
 		return -1;
 	}
@@ -617,9 +618,50 @@ static int date_qcmp(const void *a, const void *b)
 	return date_cmp(a, b);
 }
 
-static int name_filter(const struct dirent *d)
+static int name_cmp(const void *a, const void *b)
 {
-	return d->d_name[0] != '.';
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in folder dir that do not start with '.', sorted bytewise, in arena a. Leaves
+ * the folder open as *dp (closedir it) when dp is not NULL. Returns the count, or -1. */
+static int list_dir(const char *dir, struct arena *a, char ***names, DIR **dp)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0, cap = 64;
+	char **v;
+
+	if (d == NULL)
+		return -1;
+	if ((v = malloc(cap * sizeof *v)) == NULL)
+		goto fail;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **w = realloc(v, (cap *= 2) * sizeof *v);
+			if (w == NULL)
+				goto fail;
+			v = w;
+		}
+		if ((v[n++] = arena_strdup(a, e->d_name)) == NULL)
+			goto fail;
+	}
+	qsort(v, n, sizeof *v, name_cmp);
+	if ((*names = arena_alloc(a, (n + 1) * sizeof **names)) == NULL)
+		goto fail;
+	memcpy(*names, v, n * sizeof *v);
+	free(v);
+	if (dp)
+		*dp = d;
+	else
+		closedir(d);
+	return (int)n;
+fail:
+	free(v);
+	closedir(d);
+	return -1;
 }
 
 static void load_previous(struct site *s, struct policy *p, const struct file *files, size_t nfiles)
@@ -716,30 +758,27 @@ static int valid_slug(const char *slug)
 
 static void load_policy(struct site *s, struct policy *p)
 {
-	struct dirent **names;
+	char **names;
 	struct file *files;
 	size_t nfiles = 0, i, j;
+	DIR *d;
 	int n, k;
 
-	if ((n = scandir(p->dir, &names, name_filter, alphasort)) < 0) {
+	arena_reset(s->scratch);
+	if ((n = list_dir(p->dir, s->scratch, &names, &d)) < 0) {
 		content_diag(s, DIAG_ERROR, p->dir, 0, "cannot read folder: %s", strerror(errno));
 		return;
 	}
-	arena_reset(s->scratch);
 	files = arena_alloc(s->scratch, ((size_t)n + 1) * sizeof *files);
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < n && files; k++) {
 		struct file *f = &files[nfiles];
-		if (files == NULL)
-			break;
-		f->path = arena_printf(s->arena, "%s/%s", p->dir, names[k]->d_name);
-		if (parse_file_name(s, names[k]->d_name, &f->date, &f->li, f->path) < 0)
+		f->path = arena_printf(s->arena, "%s/%s", p->dir, names[k]);
+		if (parse_file_name(s, names[k], &f->date, &f->li, f->path) < 0)
 			continue;
-		f->bad = load_file(s, f) < 0 || check_fields(s, f) > 0;
+		f->bad = load_file(s, f, dirfd(d), names[k]) < 0 || check_fields(s, f) > 0;
 		nfiles++;
 	}
-	for (k = 0; k < n; k++)
-		free(names[k]);
-	free(names);
+	closedir(d);
 	if (nfiles == 0) {
 		content_diag(s, DIAG_WARNING, p->dir, 0, "no policy files in this folder");
 		return;
@@ -780,43 +819,34 @@ static void load_policy(struct site *s, struct policy *p)
 	check_status(s, p);
 }
 
-static int policy_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct policy *)a)->slug, ((const struct policy *)b)->slug);
-}
-
 static void load_policies(struct site *s)
 {
 	const char *dir = arena_printf(s->arena, "%s/policies", s->dir);
-	struct dirent **names;
+	char **names;
 	int n, k;
 
-	if ((n = scandir(dir, &names, name_filter, alphasort)) < 0) {
+	if ((n = list_dir(dir, s->arena, &names, NULL)) < 0) {
 		content_diag(s, DIAG_ERROR, dir, 0, "cannot read folder: %s", strerror(errno));
 		return;
 	}
 	s->policies = arena_alloc(s->arena, ((size_t)n + 1) * sizeof *s->policies);
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < n && s->policies; k++) {
 		struct policy *p = &s->policies[s->npolicies];
-		const char *path = arena_printf(s->arena, "%s/%s", dir, names[k]->d_name);
-		if (s->policies == NULL || path == NULL)
+		const char *path = arena_printf(s->arena, "%s/%s", dir, names[k]);
+		if (path == NULL)
 			break;
-		if (!valid_slug(names[k]->d_name)) {
+		if (!valid_slug(names[k])) {
 			content_diag(s, DIAG_ERROR, path, 0,
-			             "a policy folder name uses only a-z, 0-9 and '-' (it becomes "
-			             "the address of the policy)");
+				     "a policy folder name uses only a-z, 0-9 and '-' (it becomes "
+				     "the address of the policy)");
 			continue;
 		}
-		p->slug = arena_strdup(s->arena, names[k]->d_name);
+		p->slug = names[k];
 		p->dir = path;
 		load_policy(s, p);
 		if (p->nversions)
 			s->npolicies++;
 	}
-	for (k = 0; k < n; k++)
-		free(names[k]);
-	free(names);
-	qsort(s->policies, s->npolicies, sizeof *s->policies, policy_cmp);
 }
 
 struct site *content_load(const char *dir, const struct date *today)

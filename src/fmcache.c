@@ -27,6 +27,8 @@ struct fmcache {
 	size_t n, cap;
 	size_t *index; /* open addressing over e, by path; 0 empty, else entry index + 1 */
 	size_t nindex;
+	size_t loaded; /* entries read from the file */
+	int changed;   /* an entry was put since */
 };
 
 static size_t hash(const char *s)
@@ -100,6 +102,18 @@ static struct entry *add(struct fmcache *c, char *path, char *text)
 	return e;
 }
 
+/* A decimal number of at most 18 digits; returns 0 or -1. */
+static int number(const char *s, long long *out)
+{
+	long long v = 0;
+	int n = 0;
+
+	for (; *s >= '0' && *s <= '9' && n < 18; s++, n++)
+		v = v * 10 + (*s - '0');
+	*out = v;
+	return n > 0 && *s == '\0' ? 0 : -1;
+}
+
 static void unescape(char *s)
 {
 	char *o = s;
@@ -144,8 +158,8 @@ struct fmcache *fmcache_open(const char *path)
 	end = file.data + file.len;
 	while (p < end && *p == 'F') {
 		char *nl = memchr(p, '\n', (size_t)(end - p)), *fields[7], *q, *text, *tend;
-		long long size, sec, nsec, ino;
-		int i, body;
+		long long size, sec, nsec, ino, body;
+		int i;
 		if (nl == NULL)
 			break;
 		*nl = '\0';
@@ -154,9 +168,9 @@ struct fmcache *fmcache_open(const char *path)
 			if ((q = strchr(q, '\t')) != NULL)
 				*q++ = '\0';
 		}
-		if (i < 7 || sscanf(fields[2], "%lld", &size) != 1 ||
-		    sscanf(fields[3], "%lld", &sec) != 1 || sscanf(fields[4], "%lld", &nsec) != 1 ||
-		    sscanf(fields[5], "%lld", &ino) != 1 || sscanf(fields[6], "%d", &body) != 1)
+		if (i < 7 || number(fields[2], &size) < 0 || number(fields[3], &sec) < 0 ||
+		    number(fields[4], &nsec) < 0 || number(fields[5], &ino) < 0 ||
+		    number(fields[6], &body) < 0 || body > 1000000)
 			break;
 		/* The node lines run up to the next entry or the end. */
 		for (tend = nl + 1; tend < end && *tend != 'F';) {
@@ -178,10 +192,11 @@ struct fmcache *fmcache_open(const char *path)
 		e->st.st_mtim.tv_sec = (time_t)sec;
 		e->st.st_mtim.tv_nsec = (long)nsec;
 		e->st.st_ino = (ino_t)ino;
-		e->body_line = body;
+		e->body_line = (int)body;
 		p = tend;
 	}
 done:
+	c->loaded = c->n;
 	buf_free(&file);
 	return c;
 }
@@ -207,6 +222,30 @@ static int same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
+/* Reads "<kind> <line> <key_line> <quoted> <count>"; returns 1 when well formed. */
+static int node_header(char *s, char *kind, int *ln, int *kl, int *quoted, size_t *count)
+{
+	long long v[4];
+	char *f;
+	int i;
+
+	if ((*s != 'S' && *s != 'Q' && *s != 'M') || s[1] != ' ')
+		return 0;
+	*kind = *s;
+	for (s += 2, i = 0; i < 4; i++) {
+		if ((f = strchr(s, ' ')) != NULL)
+			*f = '\0';
+		if (number(s, &v[i]) < 0 || v[i] > 1000000 || (f == NULL) != (i == 3))
+			return 0;
+		s = f ? f + 1 : s;
+	}
+	*ln = (int)v[0];
+	*kl = (int)v[1];
+	*quoted = (int)v[2];
+	*count = (size_t)v[3];
+	return 1;
+}
+
 /* Rebuilds one node (and its children) from the lines at *p. */
 static struct yml *load_node(struct arena *a, char **p, int depth)
 {
@@ -224,7 +263,7 @@ static struct yml *load_node(struct arena *a, char **p, int depth)
 		return NULL;
 	*key++ = '\0';
 	*value++ = '\0';
-	if (sscanf(line, "%c %d %d %d %zu", &kind, &ln, &kl, &quoted, &count) != 5 ||
+	if (!node_header(line, &kind, &ln, &kl, &quoted, &count) ||
 	    (y = arena_alloc(a, sizeof *y)) == NULL)
 		return NULL;
 	y->kind = kind == 'S' ? YML_SCALAR : kind == 'Q' ? YML_SEQ : YML_MAP;
@@ -306,6 +345,7 @@ void fmcache_put(struct fmcache *c, const char *path, const struct stat *st, con
 	e->st.st_ino = st->st_ino;
 	e->body_line = body_line;
 	e->used = 1;
+	c->changed = 1;
 }
 
 int fmcache_save(struct fmcache *c, const char *path)
@@ -315,6 +355,10 @@ int fmcache_save(struct fmcache *c, const char *path)
 	size_t i;
 	int rc = -1;
 
+	for (i = 0; i < c->n && c->e[i].used; i++)
+		;
+	if (!c->changed && i == c->n && c->n == c->loaded)
+		return 0; /* every entry was used and none changed: the file is current */
 	buf_puts(&b, FMCACHE_MAGIC);
 	for (i = 0; i < c->n; i++) {
 		const struct entry *e = &c->e[i];

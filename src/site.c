@@ -801,6 +801,8 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 	struct buf tsv = BUF_INIT, state = BUF_INIT;
 	unsigned char global[32];
 	char (*keys)[SITESTATE_KEY_HEX] = NULL, site_key[SITESTATE_KEY_HEX];
+	char lists_key[SITESTATE_KEY_HEX];
+	int lists_same;
 	char **sig = NULL;
 	size_t *todo = NULL, ntodo = 0, i, k, li, nold;
 	const char *const *oldslugs;
@@ -836,24 +838,30 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 	}
 	if (!arena_ok(g.keep))
 		goto finish;
+	for (i = 0; i < s->npolicies; i++)
+		sitestate_policy_key(global, s, &s->policies[i], keys[i]);
+	sitestate_site(global, keys, s->npolicies, site_key);
+	if (sitestate_site_key(old) && strcmp(sitestate_site_key(old), site_key) == 0) {
+		stats->policies_unchanged = s->npolicies;
+		rc = 0; /* nothing the site is made from has changed */
+		goto finish;
+	}
 	for (i = 0; i < s->npolicies; i++) {
 		const char *was;
-		sitestate_policy_key(global, s, &s->policies[i], keys[i]);
 		if (!up_to_date(&g, old, &s->policies[i], keys[i]))
 			todo[ntodo++] = i;
 		else if ((was = sitestate_signable(old, s->policies[i].slug)) != NULL &&
 			 (sig[i] = strdup(was)) == NULL)
 			goto finish;
 	}
-	sitestate_site(global, keys, s->npolicies, site_key);
 	stats->policies_unchanged = s->npolicies - ntodo;
-	if (ntodo == 0 && sitestate_site_key(old) && strcmp(sitestate_site_key(old), site_key) == 0) {
-		rc = 0; /* nothing the site is made from has changed */
+	/* The landing page, indexes, feeds and sitemap show only front matter: an edit to a
+	 * policy's text leaves them as they are. */
+	sitestate_lists(global, s, lists_key);
+	lists_same = sitestate_lists_key(old) && strcmp(sitestate_lists_key(old), lists_key) == 0;
+	if (!lists_same && (build_landing(&g) < 0 || copy_static(&g, tdir, "style.css") < 0))
 		goto finish;
-	}
-	if (build_landing(&g) < 0 || copy_static(&g, tdir, "style.css") < 0)
-		goto finish;
-	for (li = 0; li < s->nlangs; li++)
+	for (li = 0; li < s->nlangs && !lists_same; li++)
 		if (build_index(&g, li) < 0)
 			goto finish;
 	stats->policies_built = ntodo;
@@ -868,9 +876,9 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 		if ((k == s->npolicies || c != 0) && remove_policy(&g, oldslugs[i]) < 0)
 			goto finish;
 	}
-	if (build_feeds(&g) < 0 || build_sitemap(&g) < 0)
+	if (!lists_same && (build_feeds(&g) < 0 || build_sitemap(&g) < 0))
 		goto finish;
-	sitestate_begin(&state, site_key);
+	sitestate_begin(&state, site_key, lists_key);
 	for (i = 0; i < s->npolicies; i++) {
 		buf_puts(&tsv, sig[i] ? sig[i] : "");
 		sitestate_add(&state, s->policies[i].slug, keys[i], sig[i]);

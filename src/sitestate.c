@@ -17,7 +17,7 @@ struct sitestate {
 	struct record *r; /* in slug order, as written */
 	size_t n;
 	const char **slugs;
-	const char *site_key;
+	const char *site_key, *lists_key;
 	struct buf text;
 };
 
@@ -40,6 +40,8 @@ struct sitestate *sitestate_read(const char *outdir)
 		*nl = '\0';
 		if (p[0] == 'G' && p[1] == ' ' && strlen(p + 2) == SITESTATE_KEY_HEX - 1) {
 			st->site_key = p + 2;
+		} else if (p[0] == 'M' && p[1] == ' ' && strlen(p + 2) == SITESTATE_KEY_HEX - 1) {
+			st->lists_key = p + 2;
 		} else if (p[0] == 'P' && p[1] == ' ') {
 			char *sp = strchr(p + 2, ' ');
 			if (sp == NULL || strlen(sp + 1) != SITESTATE_KEY_HEX - 1)
@@ -102,6 +104,11 @@ static const struct record *find(const struct sitestate *st, const char *slug)
 const char *sitestate_site_key(const struct sitestate *st)
 {
 	return st->site_key;
+}
+
+const char *sitestate_lists_key(const struct sitestate *st)
+{
+	return st->lists_key;
 }
 
 const char *sitestate_key(const struct sitestate *st, const char *slug)
@@ -238,9 +245,46 @@ void sitestate_site(const unsigned char global[32], char (*keys)[SITESTATE_KEY_H
 	sodium_bin2hex(hex, SITESTATE_KEY_HEX, key, sizeof key);
 }
 
-void sitestate_begin(struct buf *state, const char *site_key)
+static void put_field(struct buf *b, const char *v)
 {
-	buf_printf(state, "%sG %s\n", SITESTATE_MAGIC, site_key);
+	buf_printf(b, "%zu:%s;", v ? strlen(v) : 0, v ? v : "");
+}
+
+void sitestate_lists(const unsigned char global[32], const struct site *s,
+		     char hex[SITESTATE_KEY_HEX])
+{
+	crypto_hash_sha256_state h;
+	unsigned char key[32];
+	struct buf b = BUF_INIT;
+	size_t i, k, li;
+
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, global, 32);
+	for (i = 0; i < s->npolicies; i++) {
+		const struct policy *p = &s->policies[i];
+		buf_reset(&b);
+		put_field(&b, p->slug);
+		for (k = 0; k < p->nversions; k++) {
+			const struct version *v = &p->versions[k];
+			buf_printf(&b, "%s %d %04d-%02d-%02d %d %04d-%02d-%02d;", v->iso, v->published,
+				   v->effective.y, v->effective.m, v->effective.d, (int)v->review.kind,
+				   v->review.due.y, v->review.due.m, v->review.due.d);
+			for (li = 0; li < s->nlangs; li++)
+				if (v->text[li]) {
+					put_field(&b, v->text[li]->title);
+					put_field(&b, v->text[li]->summary);
+				}
+		}
+		crypto_hash_sha256_update(&h, (const unsigned char *)buf_str(&b), b.len);
+	}
+	crypto_hash_sha256_final(&h, key);
+	sodium_bin2hex(hex, SITESTATE_KEY_HEX, key, sizeof key);
+	buf_free(&b);
+}
+
+void sitestate_begin(struct buf *state, const char *site_key, const char *lists_key)
+{
+	buf_printf(state, "%sG %s\nM %s\n", SITESTATE_MAGIC, site_key, lists_key);
 }
 
 void sitestate_add(struct buf *state, const char *slug, const char *key, const char *signable)

@@ -3,6 +3,8 @@
  *
  *   policygen-state 1
  *   G <key>                 the key of the whole site: of the global key and every policy's
+ *   M <key>                 the key of what the indexes, feeds and sitemap show: the global
+ *                           key and every policy's front matter and publication
  *   P <slug> <key>          one line per policy built, in slug order, then its
  *   S <signable.tsv line>   lines of signable.tsv, if any
  *
@@ -24,8 +26,9 @@ struct sitestate;
  * NULL only when out of memory. */
 struct sitestate *sitestate_read(const char *outdir);
 void sitestate_free(struct sitestate *);
-/* The whole site's key recorded, or NULL. */
+/* The whole site's key recorded, or NULL; likewise the key of the lists (M). */
 const char *sitestate_site_key(const struct sitestate *);
+const char *sitestate_lists_key(const struct sitestate *);
 /* The key recorded for slug, or NULL. */
 const char *sitestate_key(const struct sitestate *, const char *slug);
 /* The signable.tsv lines recorded for slug ("" when none), or NULL when slug is absent. */
@@ -46,7 +49,10 @@ void sitestate_add(struct buf *state, const char *slug, const char *key, const c
 /* The whole site's key from the global key and every policy's key, in order. */
 void sitestate_site(const unsigned char global[32], char (*keys)[SITESTATE_KEY_HEX], size_t n,
 		    char hex[SITESTATE_KEY_HEX]);
+/* The key of what the indexes, feeds and sitemap show (see M above). */
+void sitestate_lists(const unsigned char global[32], const struct site *s,
+		     char hex[SITESTATE_KEY_HEX]);
 /* The header a new state text starts with. */
-void sitestate_begin(struct buf *state, const char *site_key);
+void sitestate_begin(struct buf *state, const char *site_key, const char *lists_key);
 
 #endif

@@ -47,6 +47,10 @@ check edit_rebuilds_one_policy grep -q '3 policies, 1 rebuilt' "$TMP/log"
 "$PG" build --content "$TMP/c" --templates "$TOP/templates" --out "$TMP/fresh" --today $TODAY 2>/dev/null
 check incremental_equals_fresh diff -r -x ".policygen-*" "$TMP/inc" "$TMP/fresh"
 check edit_shows grep -q 'A sentence added later.' "$TMP/inc/en/policies/photos/index.html"
+sed -i 's/^title: Photographs at School Events/title: Photographs at Events/' "$TMP/c/policies/photos/2025-01-15.en.md"
+"$PG" build --content "$TMP/c" --templates "$TOP/templates" --out "$TMP/inc" --today $TODAY 2>/dev/null
+check title_change_reaches_index grep -q 'Photographs at Events' "$TMP/inc/en/index.html"
+check title_change_reaches_feed grep -q 'Photographs at Events' "$TMP/inc/en/feed.xml"
 rm -r "$TMP/c/policies/photos"
 "$PG" build --content "$TMP/c" --templates "$TOP/templates" --out "$TMP/inc" --today $TODAY 2>/dev/null
 check removed_policy_pages_go test ! -e "$TMP/inc/en/policies/photos"

@@ -79,9 +79,11 @@ int out_write(struct out *o, const char *rel, const char *data, size_t len, stru
 		rc = 0;
 		goto done;
 	}
-	if (out_mkdirs(path.data) < 0)
-		goto fail;
-	if ((fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+	/* Folders are made only when the file cannot be created without them. */
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT && out_mkdirs(path.data) == 0)
+		fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
 		goto fail;
 	if (write_all(fd, data, len) < 0) {
 		int saved = errno;

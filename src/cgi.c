@@ -61,12 +61,29 @@ static void render(const struct cgi_resp *resp, struct buf *out)
 	buf_put(out, buf_str(&resp->body), resp->body.len);
 }
 
+/* What a person is told when a request is refused before any program sees it. */
+static const char *plain_message(int status)
+{
+	switch (status) {
+	case 413:
+		return "The form was too large to accept. Nothing was saved.\n"
+		       "Roedd y ffurflen yn rhy fawr i'w derbyn. Nid oes dim wedi'i gadw.\n";
+	case 500:
+		return "Something went wrong. Nothing was saved; please try again.\n"
+		       "Aeth rhywbeth o'i le. Nid oes dim wedi'i gadw; rhowch gynnig arall arni.\n";
+	default:
+		return "The request could not be read. Nothing was saved.\n"
+		       "Nid oedd modd darllen y cais. Nid oes dim wedi'i gadw.\n";
+	}
+}
+
 static void plain_error(struct cgi_resp *resp, int status)
 {
 	resp->status = status;
 	resp->content_type = "text/plain; charset=utf-8";
 	buf_reset(&resp->body);
-	buf_printf(&resp->body, "%d %s\n", status, cgi_status_text(status));
+	buf_printf(&resp->body, "%d %s\n\n%s", status, cgi_status_text(status),
+		   plain_message(status));
 }
 
 void cgi_handle(cgi_handler h, void *ctx, size_t max_body, struct cgi_req *req,
@@ -156,9 +173,7 @@ static void serve(cgi_handler h, void *ctx, size_t max_body, struct arena *a, FC
 	memset(&resp, 0, sizeof resp);
 	req.a = a;
 	if (read_request(&req, fr, max_body, &content_length) < 0 || !arena_ok(a)) {
-		resp.status = 400;
-		resp.content_type = "text/plain; charset=utf-8";
-		buf_puts(&resp.body, "400 Bad Request: the request body was incomplete\n");
+		plain_error(&resp, 400);
 	} else {
 		cgi_handle(h, ctx, max_body, &req, content_length, &resp);
 	}

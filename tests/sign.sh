@@ -321,7 +321,7 @@ refused wrong_content_type 415 'We could not read the form'
 req POST "/sign/$T1/confirm" "csrf=$CSRF&$FORM" "multipart/form-data; boundary=x"
 refused multipart_415 415
 req POST "/sign/$T1/confirm" "csrf=$CSRF&$FORM" application/x-www-form-urlencoded 20000
-refused oversize_body 413
+refused oversize_body 413 'Roedd y ffurflen yn rhy fawr'
 req POST "/sign/$T1/check" "csrf=$CSRF&$FORM" "application/x-www-form-urlencoded; charset=UTF-8"
 refused content_type_with_charset 200 'Check your answers'
 

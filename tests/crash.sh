@@ -22,41 +22,8 @@ FAMILIES=${LOAD_FAMILIES:-200}
 PROCS=${SIGN_PROCS:-4}
 LOAD=$BUILD/tests/load
 DB=$TMP/consent.db
-RUN=$TMP/run
-CTL="$BUILD/consentctl --db $DB"
-mkdir -p "$RUN"
-for prog in "$LOAD" "$BUILD/consentctl" "$BUILD/policygen" "$BUILD/sign.fcgi"; do
-	if [ ! -x "$prog" ]; then
-		fail crash_setup "$prog is not built (make $prog)"
-		exit 1
-	fi
-done
-for tool in lighttpd curl sqlite3 od; do
-	if ! command -v $tool >/dev/null 2>&1; then
-		fail crash_setup "$tool not found; install it with tools/deps.sh check"
-		exit 1
-	fi
-done
-
-# FAMILIES families of one to three children each, as in tests/concurrency.sh.
-awk -v n="$FAMILIES" 'BEGIN {
-	print "family_ref,child_ref,first_name,last_name,class,carers,language"
-	for (f = 1; f <= n; f++)
-		for (k = 0; k <= f % 3; k++) {
-			c++
-			printf "L%04d,LC%05d,Child%d,Family%d,Year %d,,%s\n", f, c, c, f, 1 + c % 6,
-				f % 2 ? "en" : "cy"
-		}
-}' >"$TMP/families.csv"
-if ! { "$BUILD/policygen" build --content "$TOP/content" --templates "$TOP/templates" \
-	--out "$TOP/public" --today 2026-11-21 &&
-	$CTL init --content "$TOP/content" --site "$TOP/public" &&
-	$CTL import "$TMP/families.csv" &&
-	$CTL tokens --base-url "$BASE" >"$TMP/tokens.csv"; } >"$TMP/setup.log" 2>&1; then
-	fail crash_setup "$(cat "$TMP/setup.log")"
-	exit 1
-fi
-TOKEN=$(sed -n '2s,.*/,,p' "$TMP/tokens.csv" | tr -d '\r')
+NAME=crash_setup TOOLS="od"
+. "$(dirname "$0")/load-setup.sh"
 
 # The processes of this test's server: lighttpd ($server) and, by id, every process
 # whose environment names this test's database (the FastCGI programs, even orphaned).

@@ -342,10 +342,15 @@ static int cmd_init(struct ctx *c)
 	struct buf err = BUF_INIT;
 	sqlite3_stmt *st;
 	int applied, rc;
+	mode_t mask;
 
 	if (out_mkdirs(c->val[O_DB]) < 0)
 		return fail("%s: cannot make its folder: %s", c->val[O_DB], strerror(errno));
-	if ((rc = open_db(c, DB_OPEN_CREATE)) != 0)
+	/* A new database file is readable by its owner only (the portal's user). */
+	mask = umask(077);
+	rc = open_db(c, DB_OPEN_CREATE);
+	umask(mask);
+	if (rc != 0)
 		return rc;
 	if ((applied = db_migrate(c->db, &err)) < 0) {
 		rc = fail_buf(&err);

@@ -207,6 +207,9 @@ sqlite3 "$TMP/tampered.db" "DROP TRIGGER event_no_update; UPDATE event SET detai
 run verify_tampered 1 "$CTL" --db "$TMP/tampered.db" verify
 expect verify_tampered_says "$TMP/out" "event 3: its contents were changed after it was written"
 
+[ "$(stat -c %a "$DB")" = 600 ] && pass init_database_owner_only ||
+	fail init_database_owner_only "mode $(stat -c %a "$DB")"
+
 # --- staff ---------------------------------------------------------------------------------
 pw='correct horse battery staple'
 run add_staff 0 sh -c "printf '%s\n' '$pw' | '$CTL' --db '$DB' add-staff meg.jones"

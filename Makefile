@@ -10,7 +10,7 @@ DB ?= var/consent.db
 
 # Install any missing Debian packages before pkg-config is asked (cheap when all are present).
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
-DEPSET := $(if $(filter check check-% fuzz bench valgrind,$(MAKECMDGOALS)),check,build)
+DEPSET := $(if $(filter check check-% fuzz bench bench-portal valgrind,$(MAKECMDGOALS)),check,build)
 DEPS_STATUS := $(shell tools/deps.sh $(DEPSET) >&2; echo $$?)
 ifneq ($(DEPS_STATUS),0)
 $(error tools/deps.sh could not install the packages the build needs)
@@ -165,6 +165,11 @@ valgrind: all build/tests/sign-fixture
 # table; asserts nothing.
 bench: all
 	@bench/run.sh
+	@bench/portal.sh
+
+# The portal half alone (bench/PORTAL.md).
+bench-portal: all
+	@bench/portal.sh
 
 run: all
 	@PORT=$(PORT) DB=$(DB) tools/run.sh
@@ -172,4 +177,4 @@ run: all
 clean:
 	rm -rf build public
 
-.PHONY: all site check check-browser clean run golden fuzz bench valgrind
+.PHONY: all site check check-browser clean run golden fuzz bench bench-portal valgrind

@@ -48,18 +48,20 @@ static int step_one(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Rows a bound statement yields (it is then reset, bindings kept), or -1. */
-static long count_rows(sqlite3_stmt *st)
+/* For arrays that grow in an arena while a statement's rows are read (each read once):
+ * a copy of the n elements of size bytes at old in twice the room, *cap updated, or NULL
+ * when out of memory. The old copy stays in the arena until it is reset. */
+static void *grown(struct arena *a, const void *old, size_t n, size_t size, size_t *cap)
 {
-	long n = 0;
-	int rc;
+	size_t c = *cap ? *cap * 2 : 4;
+	void *p = arena_alloc(a, c * size);
 
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		n++;
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? n : -1;
+	if (p == NULL)
+		return NULL;
+	if (n)
+		memcpy(p, old, n * size);
+	*cap = c;
+	return p;
 }
 
 /* --- Token look-up, rate-limited per address --- */
@@ -202,7 +204,6 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 	static const char status_sql[] = "SELECT needs_sign, sign_again FROM declaration_status "
 	                                 "WHERE family_id = ?1 AND slug = ?2";
 	sqlite3_stmt *st;
-	long n;
 	int rc;
 
 	d->slug = arena_strdup(a, slug);
@@ -225,25 +226,24 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 		return -1;
 	sqlite3_bind_int64(st, 1, family_id);
 	sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
-	if ((n = count_rows(st)) < 0)
-		return -1;
-	d->signers = arena_alloc(a, (size_t)(n + 1) * sizeof *d->signers);
-	if (d->signers == NULL)
-		return -1;
 	/* One line per carer: their latest signature that counts, in the place of their
 	 * first, so the list keeps the order in which carers first signed. */
 	{
-		const char **keys = arena_alloc(a, (size_t)(n + 1) * sizeof *keys);
-		size_t k;
-		if (keys == NULL)
-			return -1;
-		while (d->nsigners < (size_t)n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char **keys = NULL;
+		size_t k, cap = 0, kcap = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *key = col(st, 1);
 			struct consent_signer *s = NULL;
 			for (k = 0; k < d->nsigners; k++)
 				if (strcmp(keys[k], key) == 0)
 					s = &d->signers[k];
 			if (s == NULL) {
+				if (d->nsigners == cap &&
+				    ((d->signers = grown(a, d->signers, d->nsigners,
+				                         sizeof *d->signers, &cap)) == NULL ||
+				     (keys = grown(a, keys, d->nsigners, sizeof *keys, &kcap)) ==
+				         NULL))
+					break;
 				keys[d->nsigners] = arena_strdup(a, key);
 				s = &d->signers[d->nsigners++];
 			}
@@ -253,6 +253,10 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 			s->version = col_dup(a, st, 4);
 		}
 		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+		if (d->signers == NULL && (d->signers = arena_alloc(a, sizeof *d->signers)) == NULL)
+			return -1;
 	}
 
 	if ((st = db_stmt(db, status_sql)) == NULL)
@@ -272,24 +276,25 @@ static int load_docs(struct db *db, struct arena *a, struct consent_family *f, c
 	static const char slugs_sql[] =
 	    "SELECT slug, max(version) FROM document GROUP BY slug ORDER BY slug";
 	sqlite3_stmt *st = db_stmt(db, slugs_sql);
-	long n = count_rows(st);
-	const char **slug, **version;
-	size_t i;
+	const char **slug = NULL, **version = NULL;
+	size_t i, cap = 0, scap = 0, vcap = 0;
 	int rc = SQLITE_DONE;
 
-	if (n < 0)
+	if (st == NULL)
 		return -1;
-	f->docs = arena_alloc(a, (size_t)(n + 1) * sizeof *f->docs);
-	slug = arena_alloc(a, (size_t)(n + 1) * sizeof *slug);
-	version = arena_alloc(a, (size_t)(n + 1) * sizeof *version);
-	if (f->docs == NULL || slug == NULL || version == NULL)
-		return -1;
-	while (f->ndocs < (size_t)n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (f->ndocs == cap &&
+		    ((f->docs = grown(a, f->docs, f->ndocs, sizeof *f->docs, &cap)) == NULL ||
+		     (slug = grown(a, slug, f->ndocs, sizeof *slug, &scap)) == NULL ||
+		     (version = grown(a, version, f->ndocs, sizeof *version, &vcap)) == NULL))
+			break;
 		slug[f->ndocs] = col_dup(a, st, 0);
 		version[f->ndocs++] = col_dup(a, st, 1);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (f->docs == NULL && (f->docs = arena_alloc(a, sizeof *f->docs)) == NULL)
 		return -1;
 	for (i = 0; i < f->ndocs; i++)
 		if (load_doc(db, a, f->id, slug[i], version[i], lang, &f->docs[i]) < 0)
@@ -303,24 +308,28 @@ static int load_children(struct db *db, struct arena *a, struct consent_family *
 	    "SELECT id, first_name, class FROM child WHERE family_id = ?1 AND left_on IS NULL"
 	    " ORDER BY first_name COLLATE NOCASE, id";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	long n;
+	size_t cap = 0;
 	int rc = SQLITE_DONE;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, f->id);
-	if ((n = count_rows(st)) < 0)
-		return -1;
-	if ((f->children = arena_alloc(a, (size_t)(n + 1) * sizeof *f->children)) == NULL)
-		return -1;
-	while (f->nchildren < (size_t)n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct consent_child *c = &f->children[f->nchildren++];
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct consent_child *c;
+		if (f->nchildren == cap && (f->children = grown(a, f->children, f->nchildren,
+		                                                sizeof *f->children, &cap)) == NULL)
+			break;
+		c = &f->children[f->nchildren++];
 		c->id = sqlite3_column_int64(st, 0);
 		c->first_name = col_dup(a, st, 1);
 		c->class_name = col_dup(a, st, 2);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (f->children == NULL && (f->children = arena_alloc(a, sizeof *f->children)) == NULL)
+		return -1;
+	return 0;
 }
 
 static int load_purposes(struct db *db, struct arena *a, const struct catalog *cat,
@@ -328,26 +337,30 @@ static int load_purposes(struct db *db, struct arena *a, const struct catalog *c
 {
 	static const char sql[] = "SELECT id, basis FROM purpose ORDER BY position, id";
 	sqlite3_stmt *st = db_stmt(db, sql);
-	long n = count_rows(st);
+	size_t cap = 0;
 	int rc = SQLITE_DONE;
-	long seen = 0;
 
-	if (n < 0)
+	if (st == NULL)
 		return -1;
-	if ((f->purposes = arena_alloc(a, (size_t)(n + 1) * sizeof *f->purposes)) == NULL)
-		return -1;
-	while (seen++ < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const struct purpose_text *t = cat ? catalog_purpose(cat, col(st, 0)) : NULL;
 		struct consent_purpose *p;
 		if (cat && t == NULL)
 			continue;
+		if (f->npurposes == cap && (f->purposes = grown(a, f->purposes, f->npurposes,
+		                                                sizeof *f->purposes, &cap)) == NULL)
+			break;
 		p = &f->purposes[f->npurposes++];
 		p->id = col_dup(a, st, 0);
 		p->public_task = strcmp(col(st, 1), "public_task") == 0;
 		p->text = t;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (f->purposes == NULL && (f->purposes = arena_alloc(a, sizeof *f->purposes)) == NULL)
+		return -1;
+	return 0;
 }
 
 static int load_answers(struct db *db, struct arena *a, struct consent_family *f)
@@ -363,18 +376,18 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 	    " FROM effective e JOIN child c ON c.id = e.child_id"
 	    " WHERE c.family_id = ?1 AND c.left_on IS NULL";
 	sqlite3_stmt *st = db_stmt(db, answers_sql);
-	long n;
+	size_t cap = 0;
 	int rc = SQLITE_DONE;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, f->id);
-	if ((n = count_rows(st)) < 0)
-		return -1;
-	if ((f->answers = arena_alloc(a, (size_t)(n + 1) * sizeof *f->answers)) == NULL)
-		return -1;
-	while (f->nanswers < (size_t)n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct consent_answer *x = &f->answers[f->nanswers++];
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct consent_answer *x;
+		if (f->nanswers == cap && (f->answers = grown(a, f->answers, f->nanswers,
+		                                              sizeof *f->answers, &cap)) == NULL)
+			break;
+		x = &f->answers[f->nanswers++];
 		x->child_id = sqlite3_column_int64(st, 0);
 		x->purpose = col_dup(a, st, 1);
 		x->signer = col_dup(a, st, 2);
@@ -384,7 +397,9 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 		x->channel = col_dup(a, st, 6);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (f->answers == NULL && (f->answers = arena_alloc(a, sizeof *f->answers)) == NULL)
 		return -1;
 
 	f->effective = arena_alloc(a, (f->nchildren * f->npurposes + 1) * sizeof *f->effective);
@@ -914,7 +929,7 @@ int consent_receipt(struct db *db, struct arena *a, long long family_id, const c
 	char suffix[5], detail[48];
 	sqlite3_stmt *st;
 	long long id;
-	long n;
+	size_t cap = 0;
 	int rc = SQLITE_DONE;
 
 	*out = NULL;
@@ -945,12 +960,12 @@ int consent_receipt(struct db *db, struct arena *a, long long family_id, const c
 	sqlite3_bind_int64(st, 1, family_id);
 	sqlite3_bind_text(st, 2, detail, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, id);
-	if ((n = count_rows(st)) < 0)
-		return -1;
-	if ((r->items = arena_alloc(a, (size_t)(n + 1) * sizeof *r->items)) == NULL)
-		return -1;
-	while (r->nitems < (size_t)n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct consent_receipt_item *x = &r->items[r->nitems++];
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct consent_receipt_item *x;
+		if (r->nitems == cap &&
+		    (r->items = grown(a, r->items, r->nitems, sizeof *r->items, &cap)) == NULL)
+			break;
+		x = &r->items[r->nitems++];
 		x->kind = col_dup(a, st, 0);
 		x->child_id = sqlite3_column_int64(st, 1);
 		x->child = col_dup(a, st, 2);
@@ -962,7 +977,9 @@ int consent_receipt(struct db *db, struct arena *a, long long family_id, const c
 		x->lang = col_dup(a, st, 8);
 	}
 	sqlite3_reset(st);
-	if ((rc != SQLITE_ROW && rc != SQLITE_DONE) || !arena_ok(a))
+	if (rc != SQLITE_DONE || !arena_ok(a))
+		return -1;
+	if (r->items == NULL && (r->items = arena_alloc(a, sizeof *r->items)) == NULL)
 		return -1;
 	*out = r;
 	return 0;

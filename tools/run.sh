@@ -24,7 +24,8 @@ if [ ! -f "$db" ]; then
 	umask 077
 	printf 'office %s\n' "$password" >var/demo-login.txt
 else
-	build/consentctl --db "$db" sync --content content --site public
+	# Upgrades the schema if this program is newer, and loads the new signable versions.
+	build/consentctl --db "$db" init --content content --site public
 fi
 
 echo

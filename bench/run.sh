@@ -383,9 +383,8 @@ done
 {
 	echo "## Portal (issue 6, point 3)"
 	echo
-	echo "Not measured yet: wrk against lighttpd on 127.0.0.1 (static page, a minimal fcgi2"
-	echo "program as the floor, the family page GET, the signing POST) and consentctl export and"
-	echo "import of 10,000 families come when the portal exists."
+	echo "Measured by bench/portal.sh (make bench runs it next; make bench-portal alone):"
+	echo "see bench/PORTAL.md and bench/work/portal-latest.md."
 } | tee -a "$MD"
 mv "$MD" "$WORK/latest.md"
 echo "bench: the table is in $WORK/latest.md" >&2

@@ -803,9 +803,15 @@ static void check_page(struct rq *r)
 	tv_str(root, "change_action", action_url(r, "answer"));
 	tv_str(root, "name", show);
 	{
+		char once[TOKEN_LEN + 1];
 		struct tv *h = tv_push_dict(hidden);
 		tv_str(h, "name", "name");
 		tv_str(h, "value", x.name);
+		/* A second tap on Confirm sends the same value and is recorded once. */
+		token_new(once);
+		h = tv_push_dict(hidden);
+		tv_str(h, "name", "once");
+		tv_str(h, "value", once);
 	}
 	for (i = 0; i < f->ndocs; i++) {
 		struct tv *h, *d;
@@ -887,6 +893,9 @@ static void confirm(struct rq *r)
 	s.items = items;
 	s.channel = "qr";
 	s.language = r->lang;
+	s.once = form_get(&r->body, "once");
+	if (s.once && !token_valid(s.once))
+		s.once = NULL;
 	switch (consent_record(r->app->db, &s, ref)) {
 	case CONSENT_OK:
 		redirect(r, "done", arena_printf(r->a, "ref=%s&", urlenc(r, ref)));
@@ -1063,6 +1072,7 @@ static const struct form_field answer_fields[] = {
 	{"name",	SIGN_NAME_FIELD_MAX,	0,	0,	0},
 	{"agree.",	3,			0,	0,	1},	/* agree.<document id> */
 	{"a.",		3,			0,	0,	1},	/* a.<child id>.<purpose> */
+	{"once",	TOKEN_LEN,		0,	0,	0},	/* the check page's */
 };
 static const struct form_field withdraw_fields[] = {
 	{"csrf",	TOKEN_CSRF_LEN,		0,	0,	0},

@@ -760,9 +760,42 @@ static int answer_one(struct db *db, const struct consent_submission *s,
 
 /* Ends a write: on CONSENT_OK checks that the submission's first event is `expect`,
  * stores the language, commits and writes the reference; otherwise rolls back. */
+/* Records that the form with this once-only value was recorded as ref. */
+static int once_put(struct db *db, long long family_id, const char *once, const char *ref)
+{
+	static const char sql[] = "INSERT INTO once (family_id, nonce, ref) VALUES (?1, ?2, ?3)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, family_id);
+	sqlite3_bind_text(st, 2, once, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ref, -1, SQLITE_STATIC);
+	return db_exec_stmt(st);
+}
+
+/* 1 with the reference when a form with this once-only value was recorded already, 0
+ * when not, -1 on error. */
+static int once_get(struct db *db, long long family_id, const char *once,
+		    char ref[CONSENT_REF_MAX])
+{
+	static const char sql[] = "SELECT ref FROM once WHERE family_id = ?1 AND nonce = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, family_id);
+	sqlite3_bind_text(st, 2, once, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(ref, CONSENT_REF_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 static enum consent_err finish(struct db *db, enum consent_err err, long long family_id,
                                long long first, long long expect, const char *language,
-                               char ref[CONSENT_REF_MAX])
+                               const char *once, char ref[CONSENT_REF_MAX])
 {
 	char at[21], hash[DB_HASH_HEX + 1];
 
@@ -775,13 +808,20 @@ static enum consent_err finish(struct db *db, enum consent_err err, long long fa
 		err = CONSENT_ERR_DB;
 	if (err == CONSENT_OK && event_at(db, first, at, hash) < 0)
 		err = CONSENT_ERR_DB;
+	if (err == CONSENT_OK) {
+		make_ref(ref, first, hash);
+		if (once && once_put(db, family_id, once, ref) < 0)
+			err = CONSENT_ERR_DB;
+	}
 	if (err != CONSENT_OK) {
+		ref[0] = '\0';
 		db_rollback(db);
 		return err;
 	}
-	if (db_commit(db) < 0)
+	if (db_commit(db) < 0) {
+		ref[0] = '\0';
 		return CONSENT_ERR_DB;
-	make_ref(ref, first, hash);
+	}
 	return CONSENT_OK;
 }
 
@@ -799,15 +839,20 @@ enum consent_err consent_record(struct db *db, const struct consent_submission *
 		return err;
 	if (db_begin(db) < 0)
 		return CONSENT_ERR_DB;
+	/* The same form sent twice (a double tap on Confirm) is recorded once. */
+	if (s->once && (rc = once_get(db, s->family_id, s->once, ref)) != 0) {
+		db_rollback(db);
+		return rc > 0 ? CONSENT_OK : CONSENT_ERR_DB;
+	}
 	if ((expect = next_event_id(db)) < 0)
-		return finish(db, CONSENT_ERR_DB, 0, 0, 0, NULL, ref);
+		return finish(db, CONSENT_ERR_DB, 0, 0, 0, NULL, NULL, ref);
 	snprintf(detail, sizeof detail, "submission %lld", expect);
 	for (i = 0; i < s->ndocuments && rc >= 0; i++)
 		rc = sign_one(db, s, s->documents[i], show, key, detail, &first);
 	for (i = 0; i < s->nitems && rc >= 0; i++)
 		rc = answer_one(db, s, &s->items[i], show, key, detail, &first);
 	return finish(db, rc < 0 ? (enum consent_err) - rc : CONSENT_OK, s->family_id, first,
-	              expect, s->language, ref);
+	              expect, s->language, s->once, ref);
 }
 
 enum consent_err consent_withdraw(struct db *db, long long family_id, long long child_id,
@@ -885,7 +930,7 @@ enum consent_err consent_withdraw(struct db *db, long long family_id, long long 
 	}
 done:
 	buf_free(&keys);
-	return finish(db, err, family_id, first, expect, language, ref);
+	return finish(db, err, family_id, first, expect, language, NULL, ref);
 }
 
 /* --- Receipts --- */

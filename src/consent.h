@@ -161,6 +161,9 @@ struct consent_submission {
 	const char *language; /* stored as the household's language; NULL leaves it */
 	const char *staff;    /* the staff user who entered a paper answer; NULL from the
 	                         portal. Recorded in the events and the rows. */
+	const char *once;     /* the form's once-only value, or NULL: a submission whose value
+	                         was recorded already is not recorded again, and its
+	                         reference is given back */
 };
 
 /* Why a submission was refused; nothing is written for any of them. */

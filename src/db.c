@@ -212,6 +212,14 @@ static const char *const migrations[] = {
 	"   FROM st)"
 	"  SELECT family_id, slug, version, signed_version, needs_sign,"
 	"   (needs_sign AND signed_version IS NOT NULL) AS sign_again FROM ns;",
+	/* 4: the once-only value of each confirmed answer form, so a second tap on Confirm
+	 * gives back the first submission's reference instead of recording it again. */
+	"CREATE TABLE once ("
+	"  family_id INTEGER NOT NULL,"
+	"  nonce TEXT NOT NULL,"
+	"  ref TEXT NOT NULL,"
+	"  PRIMARY KEY (family_id, nonce)"
+	") WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -208,6 +208,22 @@ if [ "$n" = 12 ] && [ "$s" = 1 ] && [ "$e" = 13 ]; then pass confirm_records; el
 REF=${loc#*ref=}
 REF=${REF%%&*}
 
+# Confirm tapped twice: the check page's once-only value makes the second tap give back
+# the first submission's reference, recording nothing more.
+req POST "/sign/$T1/check" "$FULL"
+ONCE=$(sed -n 's/.*name="once" value="\([A-Z2-7]*\)".*/\1/p' "$TMP/body" | head -n 1)
+req POST "/sign/$T1/confirm" "$FULL&once=$ONCE"
+loc1=$(header Location)
+e1=$(q "SELECT count(*) FROM event")
+req POST "/sign/$T1/confirm" "$FULL&once=$ONCE"
+loc2=$(header Location)
+e2=$(q "SELECT count(*) FROM event")
+if [ -n "$ONCE" ] && [ "$status" = 303 ] && [ "$loc1" = "$loc2" ] && [ "$e1" = "$e2" ]; then
+	pass confirm_twice_recorded_once
+else
+	fail confirm_twice_recorded_once "once '$ONCE', status $status, '$loc1' vs '$loc2', events $e1 then $e2"
+fi
+
 req GET "$loc"
 expect confirmation_page 200 "$REF" 'Answers sent' 'Siân Jones' 'Ffion' 'Osian' \
 	'Consent given' 'No consent' 'Objects' 'Social Media Code of Conduct'

@@ -24,15 +24,22 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 CC = cc
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
        -Wformat=2 -Wvla -Werror
-CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -O2 -g $(WARN) -Isrc $(PKG_CFLAGS)
+INCLUDES = -Isrc/core -Isrc/site -Isrc/portal -Itests
+CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -O2 -g $(WARN) $(INCLUDES) $(PKG_CFLAGS)
 ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDLIBS = $(PKG_LIBS) -lm
 
-# Library modules in src/ (one file each), shared by every program.
-LIB = arena buf catalog cgi consent content csv date db diff export fmcache form html letters out qr roster sandbox site sitestate staff tmpl token utf8 yml
+# Library modules, one file each, in three parts: src/core (shared), src/site (the
+# generator) and src/portal (the consent portal). Each part is its own archive.
+CORE = arena buf date html out tmpl utf8 yml
+SITE = content diff fmcache site sitestate
+PORTAL = catalog cgi consent csv db export form letters qr roster sandbox staff token
+LIB = $(CORE) $(SITE) $(PORTAL)
+HEADERS = $(wildcard src/*/*.h)
+vpath %.c src/core src/site src/portal tests/core tests/site tests/portal
 
-# Unit tests: tests/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
-UNIT = consent content csv date diff export form html qr roster sandbox staff tmpl token utf8
+# Unit tests: tests/<part>/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
+UNIT = $(patsubst test-%.c,%,$(notdir $(wildcard tests/*/test-*.c)))
 
 # libFuzzer targets: tests/fuzz/fuzz-NAME.c, corpus in tests/fuzz/corpus/NAME/.
 FUZZ = csv date diff form tmpl token yml
@@ -48,12 +55,12 @@ ASAN_BIN = $(UNIT:%=build/asan/test-%)
 
 all: $(PROGS)
 
-build/obj/%.o: src/%.c src/*.h
+build/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
 	@echo "CC $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
-build/asan/%.o: src/%.c src/*.h
+build/asan/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
 	@echo "CC $< (ASan+UBSan)"
 	@$(CC) $(CFLAGS) $(ASAN) -c -o $@ $<
@@ -64,13 +71,13 @@ build/libpc.a: $(LIB_OBJ)
 build/libpc-asan.a: $(ASAN_OBJ)
 	@rm -f $@ && ar rcs $@ $(ASAN_OBJ)
 
-build/policygen: src/policygen.c build/libpc.a
+build/policygen: src/site/policygen.c build/libpc.a
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ src/policygen.c build/libpc.a $(LDLIBS)
+	@$(CC) $(CFLAGS) -o $@ src/site/policygen.c build/libpc.a $(LDLIBS)
 
-build/consentctl: src/consentctl.c build/libpc.a
+build/consentctl: src/portal/consentctl.c build/libpc.a
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ src/consentctl.c build/libpc.a $(LDLIBS)
+	@$(CC) $(CFLAGS) -o $@ src/portal/consentctl.c build/libpc.a $(LDLIBS)
 
 build/%.fcgi: cgi-bin/%.c build/libpc.a
 	@echo "LD $@"
@@ -86,12 +93,12 @@ build/tests/load: tests/load.c
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -pthread -o $@ tests/load.c $(LDLIBS)
 
-build/tests/test-%: tests/test-%.c tests/check.h build/libpc.a
+build/tests/test-%: test-%.c tests/check.h build/libpc.a
 	@mkdir -p $(@D)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -o $@ $< build/libpc.a $(LDLIBS)
 
-build/asan/test-%: tests/test-%.c tests/check.h build/libpc-asan.a
+build/asan/test-%: test-%.c tests/check.h build/libpc-asan.a
 	@mkdir -p $(@D)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
@@ -104,7 +111,7 @@ build/asan/%.fcgi: cgi-bin/%.c build/libpc-asan.a
 	@echo "LD $@ (ASan+UBSan)"
 	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
 
-build/asan/consentctl build/asan/policygen: build/asan/%: src/%.c build/libpc-asan.a
+build/asan/consentctl build/asan/policygen: build/asan/%: %.c build/libpc-asan.a
 	@echo "LD $@ (ASan+UBSan)"
 	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
 
@@ -117,7 +124,7 @@ SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/
 	tests/sign.sh tests/office.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
 	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh
 
-build/fuzz/%.o: src/%.c src/*.h
+build/fuzz/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
 	@echo "CC $< (fuzz)"
 	@$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -c -o $@ $<

@@ -97,7 +97,7 @@ cp build/policygen build/consentctl build/sign.fcgi "$WORK/bin/"
 BIN=$WORK/bin
 PKGS="libcmark fcgi sqlite3 libqrencode libsodium yaml-0.1"
 CFLAGS=(-std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -O2 -Wall -Wextra -Wshadow
-	-Wstrict-prototypes -Wmissing-prototypes -Wvla -Isrc)
+	-Wstrict-prototypes -Wmissing-prototypes -Wvla -Isrc/core -Isrc/site -Isrc/portal)
 # shellcheck disable=SC2046
 cc "${CFLAGS[@]}" $(pkg-config --cflags fcgi) -o "$BIN/fcgi-floor" bench/fcgi-floor.c \
 	$(pkg-config --libs fcgi) || die "cannot build bench/fcgi-floor.c"

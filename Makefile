@@ -154,6 +154,7 @@ check: all build/tests/sign-fixture build/tests/load $(UNIT_BIN) $(ASAN_BIN) $(A
 	@tests/run.sh $(UNIT_BIN) $(ASAN_BIN) $(SHELL_TESTS)
 
 golden: build/policygen
+	cp content/i18n/en.yaml content/i18n/cy.yaml tests/golden/content/i18n/
 	rm -rf tests/golden/expected
 	build/policygen build --content tests/golden/content --templates templates \
 		--out tests/golden/expected --today 2026-11-21

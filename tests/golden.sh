@@ -6,6 +6,10 @@ PG=$BUILD/policygen
 TODAY=2026-11-21
 out=$TMP/site
 
+# The golden content holds copies of the UI strings (content never comes through links).
+for l in en cy; do
+	check "golden_i18n_${l}_current" cmp "$TOP/content/i18n/$l.yaml" "$TOP/tests/golden/content/i18n/$l.yaml"
+done
 check golden_build "$PG" build --content "$TOP/tests/golden/content" --templates "$TOP/templates" \
 	--out "$out" --today $TODAY
 # style.css is a verbatim copy of templates/style.css: compared with that instead.

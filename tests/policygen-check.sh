@@ -69,6 +69,42 @@ expect previous_not_older "previous version 2026-01-01 is not older"
 fresh; sed -i 's/^languages: .*/languages: [en]/' "$TMP/c/site.yaml"
 expect language_removed_from_site "language 'cy' is not one of the languages"
 
+# Content is read only from ordinary files and folders: a link, a FIFO or a device is
+# refused with a clear error (never read through, never waited on), and so is a policy
+# file over the size limit. Each case would otherwise publish a file from outside
+# content/, fill the disk or hang the build.
+echo "Secret from outside the content folder." >"$TMP/outside.md"
+fresh; rm "$cy"; ln -s "$TMP/outside.md" "$cy"
+expect symlinked_policy_file_refused "2024-09-01.cy.md: is a symbolic link"
+fresh; ln -s /dev/zero "$conduct/2026-01-01.en.md"
+expect symlink_to_device_refused "2026-01-01.en.md: is a symbolic link"
+fresh; mkfifo "$conduct/2026-01-01.en.md"
+if timeout 10 "$PG" check --content "$TMP/c" --today 2026-11-21 >"$TMP/out" 2>&1; then
+	fail fifo_refused "check passed"
+elif grep -qF "2026-01-01.en.md: is a FIFO (named pipe), not an ordinary file" "$TMP/out"; then
+	pass fifo_refused
+else
+	fail fifo_refused "$(head -5 "$TMP/out")"
+fi
+fresh; mv "$conduct" "$TMP/conduct-elsewhere"; ln -s "$TMP/conduct-elsewhere" "$conduct"
+expect symlinked_policy_folder_refused "policies/conduct: is a symbolic link, not a folder"
+fresh; rm "$TMP/c/i18n/cy.yaml"; ln -s "$TOP/content/i18n/cy.yaml" "$TMP/c/i18n/cy.yaml"
+expect symlinked_i18n_refused "i18n/cy.yaml: is a symbolic link"
+fresh; echo "not a policy" >"$TMP/c/policies/readme.txt"
+expect file_among_policy_folders_refused "policies/readme.txt: is an ordinary file, not a folder"
+fresh; head -c 98000 /dev/zero | tr '\0' 'a' >>"$en"
+expect oversized_policy_refused "2024-09-01.en.md: is 98"
+expect oversized_policy_says_limit "over the limit of 98304 bytes (96 KiB) for one policy file"
+# A build refuses them too, and writes nothing from outside.
+fresh; rm "$cy"; ln -s "$TMP/outside.md" "$cy"
+if "$PG" build --content "$TMP/c" --out "$TMP/out-link" --today 2026-11-21 2>/dev/null; then
+	fail build_refuses_symlink "build succeeded"
+elif grep -rqs "Secret from outside" "$TMP/out-link"; then
+	fail build_refuses_symlink "published the linked file"
+else
+	pass build_refuses_symlink
+fi
+
 # Warnings do not fail the check, but are reported.
 warns() {
 	"$PG" check --content "$TMP/c" --today 2026-11-21 >"$TMP/out" 2>&1

@@ -2,11 +2,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "utf8.h"
 
@@ -84,6 +86,111 @@ void content_diag(struct site *s, enum diag_level level, const char *path, int l
 		s->nwarnings++;
 }
 
+/* What a file that is not an ordinary file is, for a message. */
+static const char *file_kind(mode_t m)
+{
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	if (S_ISDIR(m))
+		return "a folder";
+	if (S_ISFIFO(m))
+		return "a FIFO (named pipe)";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISREG(m))
+		return "an ordinary file";
+	return "of an unknown kind";
+}
+
+int content_read_file(const char *path, size_t max, struct buf *out, char *why, size_t whylen)
+{
+	char chunk[65536];
+	struct stat st;
+	size_t total = 0;
+	ssize_t n;
+	int fd, saved;
+
+	/* O_NOFOLLOW: a symlink is refused, not read through; O_NONBLOCK: opening a FIFO
+	 * does not wait for a writer (it is refused below). */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		saved = errno;
+		if (saved == ELOOP)
+			snprintf(why, whylen,
+			         "is a symbolic link; content is read only from ordinary files "
+			         "inside the content folder: put the file itself here");
+		else
+			snprintf(why, whylen, "cannot read: %s", strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		saved = errno;
+		if (saved == 0 || S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode))
+			snprintf(why, whylen,
+			         "is %s, not an ordinary file; only ordinary files and folders "
+			         "belong in the content folder: remove it",
+			         file_kind(st.st_mode));
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+		if (total > max)
+			break;
+		buf_put(out, chunk, (size_t)n);
+	}
+	saved = errno;
+	close(fd);
+	if (n < 0) {
+		snprintf(why, whylen, "cannot read: %s", strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (total > max) {
+		snprintf(why, whylen,
+		         "is over the limit of %zu bytes (%zu KiB) for one file; split it into "
+		         "shorter policies, or move long appendices into their own policy",
+		         max, max / 1024);
+		errno = EFBIG;
+		return -1;
+	}
+	if (!buf_ok(out)) {
+		snprintf(why, whylen, "cannot read: out of memory");
+		errno = ENOMEM;
+		return -1;
+	}
+	if (out->data == NULL)
+		buf_put(out, "", 0);
+	return 0;
+}
+
+/* 1 when path is a folder itself, not a link to one; otherwise reports it. A missing
+ * path is left to the caller to report. */
+static int real_folder(struct site *s, const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT;
+	if (S_ISDIR(st.st_mode))
+		return 1;
+	content_diag(s, DIAG_ERROR, path, 0,
+	             "is %s, not a folder; only ordinary files and folders belong in the "
+	             "content folder: %s",
+	             file_kind(st.st_mode),
+	             S_ISLNK(st.st_mode) ? "put the folder itself here" : "remove it");
+	return 0;
+}
+
 /* Reports each "LINE: message" line that yml_parse left in err against path. */
 static void yaml_errors(struct site *s, const char *path, struct buf *err)
 {
@@ -107,9 +214,10 @@ static const struct yml *load_yaml_file(struct site *s, const char *path)
 {
 	struct buf text = BUF_INIT, err = BUF_INIT;
 	const struct yml *y = NULL;
+	char why[256];
 
-	if (buf_read_file(&text, path) < 0) {
-		content_diag(s, DIAG_ERROR, path, 0, "cannot read: %s", strerror(errno));
+	if (content_read_file(path, CONTENT_MAX_DATA_FILE, &text, why, sizeof why) < 0) {
+		content_diag(s, DIAG_ERROR, path, 0, "%s", why);
 	} else if (!utf8_valid(text.data, text.len)) {
 		content_diag(s, DIAG_ERROR, path, 0, "not valid UTF-8; save the file as UTF-8");
 	} else if ((y = yml_parse(s->arena, text.data, text.len, 0, &err)) == NULL) {
@@ -222,6 +330,9 @@ static void load_i18n(struct site *s)
 {
 	const struct yml *e;
 	size_t li;
+
+	if (!real_folder(s, arena_printf(s->arena, "%s/i18n", s->dir)))
+		return;
 
 	for (li = 0; li < s->nlangs; li++) {
 		const char *path = arena_printf(s->arena, "%s/i18n/%s.yaml", s->dir, s->langs[li]);
@@ -393,16 +504,35 @@ static int parse_file_name(struct site *s, const char *name, struct date *date, 
 static int load_file(struct site *s, struct file *f, int dfd, const char *name)
 {
 	struct buf text = BUF_INIT;
+	char why[256];
 	int rc = -1;
 
-	if (fstatat(dfd, name, &f->st, 0) < 0) {
+	if (fstatat(dfd, name, &f->st, AT_SYMLINK_NOFOLLOW) < 0) {
 		content_diag(s, DIAG_ERROR, f->path, 0, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	/* Checked before the cache is asked, so a file replaced by a link or grown past the
+	 * limit is refused even when its status matches an old entry. */
+	if (S_ISLNK(f->st.st_mode) || !S_ISREG(f->st.st_mode)) {
+		content_diag(s, DIAG_ERROR, f->path, 0,
+		             "is %s, not an ordinary file; only ordinary files and folders belong "
+		             "in the content folder: %s",
+		             file_kind(f->st.st_mode),
+		             S_ISLNK(f->st.st_mode) ? "put the file itself here" : "remove it");
+		return -1;
+	}
+	if ((unsigned long long)f->st.st_size > CONTENT_MAX_FILE) {
+		content_diag(s, DIAG_ERROR, f->path, 0,
+		             "is %lld bytes, over the limit of %d bytes (%d KiB) for one policy "
+		             "file; split it into shorter policies, or move long appendices into "
+		             "their own policy",
+		             (long long)f->st.st_size, CONTENT_MAX_FILE, CONTENT_MAX_FILE / 1024);
 		return -1;
 	}
 	if (s->cache && (f->fm = fmcache_get(s->cache, s->scratch, f->path, &f->st, &f->body_line)))
 		return 0;
-	if (buf_read_file(&text, f->path) < 0)
-		content_diag(s, DIAG_ERROR, f->path, 0, "cannot read: %s", strerror(errno));
+	if (content_read_file(f->path, CONTENT_MAX_FILE, &text, why, sizeof why) < 0)
+		content_diag(s, DIAG_ERROR, f->path, 0, "%s", why);
 	else if (!utf8_valid(text.data, text.len))
 		content_diag(s, DIAG_ERROR, f->path, 0, "not valid UTF-8; save the file as UTF-8");
 	else if ((f->fm = front_matter(s, f->path, text.data, text.len, &f->body_line)) != NULL)
@@ -825,6 +955,8 @@ static void load_policies(struct site *s)
 	char **names;
 	int n, k;
 
+	if (!real_folder(s, dir))
+		return;
 	if ((n = list_dir(dir, s->arena, &names, NULL)) < 0) {
 		content_diag(s, DIAG_ERROR, dir, 0, "cannot read folder: %s", strerror(errno));
 		return;
@@ -835,6 +967,8 @@ static void load_policies(struct site *s)
 		const char *path = arena_printf(s->arena, "%s/%s", dir, names[k]);
 		if (path == NULL)
 			break;
+		if (!real_folder(s, path))
+			continue;
 		if (!valid_slug(names[k])) {
 			content_diag(s, DIAG_ERROR, path, 0,
 				     "a policy folder name uses only a-z, 0-9 and '-' (it becomes "
@@ -894,10 +1028,15 @@ int content_body(const struct text *t, struct buf *out)
 {
 	struct buf text = BUF_INIT;
 	const char *p;
+	char why[256];
 	int line;
 
-	if (buf_read_file(&text, t->path) < 0)
+	if (content_read_file(t->path, CONTENT_MAX_FILE, &text, why, sizeof why) < 0) {
+		int saved = errno;
+		buf_free(&text);
+		errno = saved;
 		return -1;
+	}
 	for (p = text.data, line = 1; line < t->body_line && p; line++)
 		if ((p = strchr(p, '\n')) != NULL)
 			p++;

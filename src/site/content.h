@@ -17,6 +17,12 @@
 #include "yml.h"
 
 #define CONTENT_MAX_LANGS 8
+/* The largest policy file, in bytes. libcmark takes time that grows faster than the
+ * length on some inputs (tests/site/test-pathological.c): bounded here, no file can make
+ * a build slow. About 15,000 words, five times the longest policy seen. */
+#define CONTENT_MAX_FILE (96 * 1024)
+/* The largest site.yaml or i18n file. */
+#define CONTENT_MAX_DATA_FILE (1024 * 1024)
 
 enum diag_level { DIAG_WARNING, DIAG_ERROR, DIAG__MAX };
 extern const char *const diag_level_names[DIAG__MAX];
@@ -90,6 +96,11 @@ struct site *content_load(const char *dir, const struct date *today);
  * parsed again, and every file parsed is added to it. */
 struct site *content_load_cached(const char *dir, const struct date *today, struct fmcache *);
 void content_free(struct site *);
+
+/* Reads the file at path into out when it is an ordinary file (never through a symbolic
+ * link, never a FIFO, device or socket) of at most max bytes. Returns 0, or -1 with errno
+ * set and a message for a staff user ("is a symbolic link; ...") in why. */
+int content_read_file(const char *path, size_t max, struct buf *out, char *why, size_t whylen);
 
 /* Index of lang in site->langs, or -1. */
 int content_lang(const struct site *, const char *lang);

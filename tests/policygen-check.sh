@@ -33,7 +33,17 @@ expect missing_review "2024-09-01.en.md:1: missing review"
 fresh; sed -i 's/^owner:/colour: blue\nowner:/' "$en"
 expect unknown_field "2024-09-01.en.md:5: unknown field 'colour'"
 fresh; sed -i 's/^review: .*/review: Sprng 2025/' "$en"
-expect malformed_review 'review date "Sprng 2025": not YYYY-MM-DD, YYYY-MM or a term such as "Spring 2026"'
+expect malformed_review 'review date "Sprng 2025": not a date this understands; write a date (2027-09-01 or 1 September 2027), a month (September 2027, Sept 2027, Medi 2027 or 2027-09) or a term (Spring 2027, Summer term 2027, Gwanwyn 2027 or Tymor yr Haf 2027)'
+# Dates as schools write them pass, in either language; Welsh and English must agree.
+fresh; sed -i 's/^review: .*/review: August 2025/' "$en"
+check month_name_review_passes "$PG" check --content "$TMP/c" --today 2026-11-21
+fresh; sed -i 's/^review: .*/review: Sept 2027/' "$en"; sed -i 's/^title:/review: Medi 2027\ntitle:/' "$cy"
+check welsh_month_agrees_with_english "$PG" check --content "$TMP/c" --today 2026-11-21
+fresh; sed -i 's/^review: .*/review: Summer term 2025/' "$en"; sed -i 's/^title:/review: Tymor yr Haf 2025\ntitle:/' "$cy"
+check welsh_term_agrees_with_english "$PG" check --content "$TMP/c" --today 2026-11-21
+fresh; sed -i 's/^review: .*/review: October 2027/' "$en"; sed -i 's/^title:/review: Hydref 2027\ntitle:/' "$cy"
+expect welsh_review_disagrees 'review "Hydref 2027" (due 31 December 2027) disagrees with "October 2027" (due 31 October 2027)'
+expect welsh_review_disagrees_hint 'the month is "mis Hydref"'
 fresh; sed -i 's/^review: .*/review: 2025-02-29/' "$en"
 expect impossible_review_date '2025 is not a leap year'
 fresh; sed -i 's/^owner:/effective: 2024-13-01\nowner:/' "$en"

@@ -36,11 +36,38 @@ static const char *const status_names[REVIEW_STATUS__MAX] = {
     [REVIEW_OVERDUE] = "overdue",
 };
 
-static const char syntax_date[] = "not YYYY-MM-DD";
-static const char syntax_review[] = "not YYYY-MM-DD, YYYY-MM or a term such as \"Spring 2026\"";
+/* Month names as schools abbreviate them, each with its month; matched ignoring case and
+ * one final '.'. The full names of month_names are accepted too. */
+static const struct {
+	const char *name;
+	int m;
+} month_abbrevs[] = {
+    {"Jan", 1},    {"Feb", 2},   {"Mar", 3},     {"Apr", 4},  {"Jun", 6},  {"Jul", 7},
+    {"Aug", 8},    {"Sep", 9},   {"Sept", 9},    {"Oct", 10}, {"Nov", 11}, {"Dec", 12},
+    {"Ion", 1},    {"Chwef", 2}, {"Maw", 3},     {"Ebr", 4},  {"Meh", 6},  {"Gorff", 7},
+    {"Hyd", 10},   {"Tach", 11}, {"Rhag", 12},
+};
 
-/* Longest term name accepted by the parser, in bytes. */
-#define TERM_NAME_MAX 16
+/* Term names in the forms read beside those of term_names: English "<Term> term", Welsh
+ * "Tymor y Gwanwyn", "Tymor yr Haf", "Tymor yr Hydref". */
+static const char *const term_long_names[LANG__MAX][REVIEW_TERM__MAX] = {
+    [LANG_EN] = {[REVIEW_SPRING] = "Spring term",
+                 [REVIEW_SUMMER] = "Summer term",
+                 [REVIEW_AUTUMN] = "Autumn term"},
+    [LANG_CY] = {[REVIEW_SPRING] = "Tymor y Gwanwyn",
+                 [REVIEW_SUMMER] = "Tymor yr Haf",
+                 [REVIEW_AUTUMN] = "Tymor yr Hydref"},
+};
+
+static const char syntax_date[] = "not YYYY-MM-DD";
+static const char syntax_review[] =
+    "not a date this understands; write a date (2027-09-01 or 1 September 2027), a month "
+    "(September 2027, Sept 2027, Medi 2027 or 2027-09) or a term (Spring 2027, Summer term "
+    "2027, Gwanwyn 2027 or Tymor yr Haf 2027)";
+
+/* Longest review value the parser reads, in bytes, and most words in it. */
+#define REVIEW_TEXT_MAX 48
+#define REVIEW_WORDS_MAX 5
 
 static enum lang lang_of(const char *code)
 {
@@ -293,51 +320,171 @@ static char lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-static int same_name(const char *name, const char *s, size_t len)
+/* 1 when the nlen bytes of name and the len bytes at s are the same, ignoring ASCII case. */
+static int same_name_n(const char *name, size_t nlen, const char *s, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < len && name[i] != '\0'; i++)
+	if (nlen != len)
+		return 0;
+	for (i = 0; i < len; i++)
 		if (lower(name[i]) != lower(s[i]))
 			return 0;
-	return i == len && name[i] == '\0';
+	return 1;
 }
 
-/* The term whose name in any language is the len bytes at s, ignoring ASCII case. */
-static enum review_term term_lookup(const char *s, size_t len)
+/* A word of a review value: len bytes at p. */
+struct word {
+	const char *p;
+	size_t len;
+};
+
+/* 1 when the words w[0..n) are the space-separated words of name, ignoring ASCII case. */
+static int same_words(const char *name, const struct word *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		size_t k = 0;
+		while (name[k] != '\0' && name[k] != ' ')
+			k++;
+		if (k != w[i].len || !same_name_n(name, k, w[i].p, w[i].len))
+			return 0;
+		name += k;
+		if (*name == ' ')
+			name++;
+		else if (i + 1 < n)
+			return 0;
+	}
+	return *name == '\0';
+}
+
+/* The term named by the words in any language and any of its forms, or REVIEW_TERM__MAX. */
+static enum review_term term_lookup(const struct word *w, size_t n)
 {
 	for (int l = 0; l < LANG__MAX; l++)
 		for (int t = 0; t < REVIEW_TERM__MAX; t++) {
-			if (same_name(term_names[l][t], s, len))
+			if (same_words(term_names[l][t], w, n) ||
+			    same_words(term_long_names[l][t], w, n))
 				return (enum review_term)t;
 		}
+	/* "Tymor y Haf" and "Tymor yr Gwanwyn" are read too: the article is not the point. */
+	if (n == 3 && same_name_n("tymor", 5, w[0].p, w[0].len) &&
+	    (same_name_n("y", 1, w[1].p, w[1].len) || same_name_n("yr", 2, w[1].p, w[1].len)))
+		return term_lookup(w + 2, 1);
 	return REVIEW_TERM__MAX;
 }
 
-/* "<name> <YYYY>" with one or more spaces between. */
-static int parse_term(struct review *out, const char *s, size_t len, struct date_error *err)
+/* The month a word names (full name or abbreviation, English or Welsh, one final '.'
+ * allowed), or 0. */
+static int month_lookup(const struct word *w)
 {
-	size_t name = 0, i;
-	enum review_term t;
-	int y;
+	size_t len = w->len;
+	size_t i;
 
-	while (name < len && name <= TERM_NAME_MAX && is_alpha(s[name]))
-		name++;
-	for (i = name; i < len && s[i] == ' '; i++)
-		;
-	if (name == 0 || name > TERM_NAME_MAX || i == name || len - i != 4 ||
-	    digits(s + i, 4, &y) < 0 || (t = term_lookup(s, name)) == REVIEW_TERM__MAX) {
-		set_err(err, DATE_ERR_SYNTAX, "%s", syntax_review);
-		return -1;
-	}
-	if (check_year(y, err) < 0)
-		return -1;
-	out->kind = REVIEW_TERM;
-	out->term = t;
-	out->due.y = y;
-	out->due.m = term_ends[t].m;
-	out->due.d = term_ends[t].d;
+	if (len > 1 && w->p[len - 1] == '.')
+		len--;
+	for (int l = 0; l < LANG__MAX; l++)
+		for (int m = 0; m < 12; m++)
+			if (same_name_n(month_names[l][m], strlen(month_names[l][m]), w->p, len))
+				return m + 1;
+	for (i = 0; i < sizeof month_abbrevs / sizeof month_abbrevs[0]; i++)
+		if (same_name_n(month_abbrevs[i].name, strlen(month_abbrevs[i].name), w->p, len))
+			return month_abbrevs[i].m;
 	return 0;
+}
+
+/* A day of the month written as 1 to 31, with or without "st", "nd", "rd", "th"; -1 if the
+ * word is not one. */
+static int day_of(const struct word *w)
+{
+	size_t n = 0;
+	int d = 0;
+
+	while (n < w->len && n < 2 && w->p[n] >= '0' && w->p[n] <= '9')
+		d = d * 10 + (w->p[n++] - '0');
+	if (n == 0)
+		return -1;
+	if (n == w->len)
+		return d;
+	if (w->len - n == 2 && (same_name_n("st", 2, w->p + n, 2) || same_name_n("nd", 2, w->p + n, 2) ||
+	                        same_name_n("rd", 2, w->p + n, 2) || same_name_n("th", 2, w->p + n, 2)))
+		return d;
+	return -1;
+}
+
+/* Words written as schools write them, the year last: "1 September 2027", "Sept 2027",
+ * "mis Medi 2027", "Spring 2027", "Summer term 2027", "Tymor yr Haf 2027". A bare
+ * "Hydref 2027" is the autumn term (as it always was here); "mis Hydref 2027" or
+ * "Hyd 2027" is October. */
+static int parse_words(struct review *out, const char *s, size_t len, struct date_error *err)
+{
+	struct word w[REVIEW_WORDS_MAX];
+	size_t n = 0, i = 0;
+	enum review_term t;
+	struct date dt = {0, 0, 0};
+	int m, d;
+
+	if (len > REVIEW_TEXT_MAX)
+		goto syntax;
+	while (i < len) {
+		size_t start = i;
+		while (i < len && s[i] != ' ')
+			i++;
+		if (i == start || n == REVIEW_WORDS_MAX)
+			goto syntax; /* a leading space, or too many words */
+		w[n].p = s + start;
+		w[n++].len = i - start;
+		while (i < len && s[i] == ' ')
+			i++;
+		if (i == len && s[len - 1] == ' ')
+			goto syntax; /* a trailing space */
+	}
+	if (n < 2 || w[n - 1].len != 4 || digits(w[n - 1].p, 4, &dt.y) < 0)
+		goto syntax;
+	for (i = 0; i + 1 < n; i++)
+		for (size_t k = 0; k < w[i].len; k++)
+			if (!is_alpha(w[i].p[k]) && !(w[i].p[k] >= '0' && w[i].p[k] <= '9') &&
+			    w[i].p[k] != '.')
+				goto syntax;
+	n--; /* the year */
+	if ((t = term_lookup(w, n)) != REVIEW_TERM__MAX) {
+		if (check_year(dt.y, err) < 0)
+			return -1;
+		out->kind = REVIEW_TERM;
+		out->term = t;
+		out->due.y = dt.y;
+		out->due.m = term_ends[t].m;
+		out->due.d = term_ends[t].d;
+		return 0;
+	}
+	if (n == 2 && same_name_n("mis", 3, w[0].p, w[0].len) && (m = month_lookup(&w[1])) > 0) {
+		n = 1;
+		w[0] = w[1];
+	}
+	if (n == 1 && (m = month_lookup(&w[0])) > 0) {
+		if (check_year(dt.y, err) < 0)
+			return -1;
+		out->kind = REVIEW_MONTH;
+		out->term = REVIEW_TERM__MAX;
+		out->due.y = dt.y;
+		out->due.m = m;
+		out->due.d = date_days_in_month(dt.y, m);
+		return 0;
+	}
+	if (n == 2 && (d = day_of(&w[0])) >= 0 && (m = month_lookup(&w[1])) > 0) {
+		if (check_year(dt.y, err) < 0 || check_day(dt.y, m, d, err) < 0)
+			return -1;
+		out->kind = REVIEW_DAY;
+		out->term = REVIEW_TERM__MAX;
+		out->due.y = dt.y;
+		out->due.m = m;
+		out->due.d = d;
+		return 0;
+	}
+syntax:
+	set_err(err, DATE_ERR_SYNTAX, "%s", syntax_review);
+	return -1;
 }
 
 int review_parsen(struct review *out, const char *s, size_t len, struct date_error *err)
@@ -348,8 +495,8 @@ int review_parsen(struct review *out, const char *s, size_t len, struct date_err
 		set_err(err, DATE_ERR_SYNTAX, "%s", syntax_review);
 		return -1;
 	}
-	if (s[0] < '0' || s[0] > '9')
-		return parse_term(out, s, len, err);
+	if (memchr(s, ' ', len) != NULL || s[0] < '0' || s[0] > '9')
+		return parse_words(out, s, len, err);
 	if (len == 7) {
 		if (parse_iso(&dt, s, len, 0, syntax_review, err) < 0)
 			return -1;
@@ -385,7 +532,7 @@ int review_format(struct buf *b, const struct review *r, const char *lang)
 	case REVIEW_TERM:
 		if ((unsigned)r->term >= REVIEW_TERM__MAX)
 			return -1;
-		buf_printf(b, "%s %d", term_names[l][r->term], r->due.y);
+		buf_printf(b, "%s %d", term_long_names[l][r->term], r->due.y);
 		return 0;
 	default:
 		return -1;

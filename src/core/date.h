@@ -35,12 +35,11 @@ enum date_err {
 
 /* Filled in by a failing parser. `reason` is a short English phrase for a staff user,
  * without the input (which the caller quotes, having made it safe for its output), e.g.
- *   "month 13 does not exist", "2025 is not a leap year",
- *   "not YYYY-MM-DD, YYYY-MM or a term such as \"Spring 2026\""
- * so that a caller writes: review date "Sprng 2025": not YYYY-MM-DD, YYYY-MM or ... */
+ *   "month 13 does not exist", "2025 is not a leap year", "not YYYY-MM-DD"
+ * so that a caller writes: review date "Sprng 2025": not a date this understands; ... */
 struct date_error {
 	enum date_err code;
-	char reason[96];
+	char reason[256];
 };
 
 /* Returns the reason from a parser's error ("" when there was none). Never NULL. */
@@ -102,8 +101,8 @@ enum review_term {
 /* The three ways a front-matter `review` value may be written. */
 enum review_kind {
 	REVIEW_DAY,   /* 2025-09-01 */
-	REVIEW_MONTH, /* 2025-09: due at the end of the month */
-	REVIEW_TERM,  /* Spring 2026 (or Gwanwyn 2026): due on the last day of the term */
+	REVIEW_MONTH, /* 2025-09, September 2025: due at the end of the month */
+	REVIEW_TERM,  /* Spring 2026, Gwanwyn 2026: due on the last day of the term */
 	REVIEW_KIND__MAX
 };
 
@@ -119,16 +118,23 @@ struct review {
  * NULL when t is out of range. The string is static. */
 const char *review_term_name(enum review_term t, const char *lang);
 
-/* Parses a review value: `YYYY-MM-DD`, `YYYY-MM`, or a term name (English or Welsh, any
- * case) then one or more spaces then a four-digit year. Nothing else is allowed before or
- * after. Returns 0 and sets *out, or -1 leaving *out unchanged and filling in err (when
- * not NULL); a value of the wrong shape gets the reason
- *   not YYYY-MM-DD, YYYY-MM or a term such as "Spring 2026" */
+/* Parses a review value as schools write it, English or Welsh, any case:
+ *   a day:   2027-09-01, 1 September 2027, 1st Sept 2027, 1 Medi 2027
+ *   a month: 2027-09, September 2027, Sept 2027, Sept. 2027, Medi 2027, mis Hydref 2027
+ *            (due on the last day of the month)
+ *   a term:  Spring 2027, Spring term 2027, Gwanwyn 2027, Tymor y Gwanwyn 2027,
+ *            Tymor yr Haf 2027 (due on the last day of the term)
+ * Words are separated by one or more spaces, the four-digit year last; nothing else may
+ * come before or after. "Hydref 2027" alone is the autumn term ("Tymor yr Hydref"); the
+ * month of October in Welsh is "mis Hydref 2027" or "Hyd 2027". Returns 0 and sets *out,
+ * or -1 leaving *out unchanged and filling in err (when not NULL); a value of the wrong
+ * shape gets a reason that lists the accepted forms:
+ *   not a date this understands; write a date (2027-09-01 or 1 September 2027), ... */
 int review_parsen(struct review *out, const char *s, size_t len, struct date_error *err);
 int review_parse(struct review *out, const char *s, struct date_error *err);
 
 /* Writes a review date for readers: "1 September 2025" / "1 Medi 2025",
- * "September 2025" / "Medi 2025", "Spring 2026" / "Gwanwyn 2026". Returns 0, or -1
+ * "September 2025" / "Medi 2025", "Spring term 2026" / "Tymor y Gwanwyn 2026". Returns 0, or -1
  * writing nothing when r is not consistent (a kind, term or due date out of range). */
 int review_format(struct buf *b, const struct review *r, const char *lang);
 

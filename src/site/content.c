@@ -701,6 +701,38 @@ static struct text *read_text(struct site *s, const struct file *f)
 	return t;
 }
 
+/* A translation may write the review date in its own language ("Medi 2027" for
+ * "September 2027"); it must fall due on the same day. */
+static void check_same_review(struct site *s, const struct file *def, const struct yml *d,
+                              const struct file *f, const struct yml *e)
+{
+	struct review a, b;
+	struct date_error de;
+	struct buf da = BUF_INIT, db = BUF_INIT;
+
+	if (review_parse(&a, d->value, NULL) < 0)
+		return; /* reported against the default-language file */
+	if (review_parse(&b, e->value, &de) < 0) {
+		content_diag(s, DIAG_ERROR, f->path, e->line, "review date \"%s\": %s", e->value,
+		             date_strerror(&de));
+		return;
+	}
+	if (date_cmp(&a.due, &b.due) == 0)
+		return;
+	date_format(&da, &a.due, "en");
+	date_format(&db, &b.due, "en");
+	content_diag(s, DIAG_ERROR, f->path, e->line,
+	             "review \"%s\" (due %s) disagrees with \"%s\" (due %s) in %s line %d; "
+	             "write the same date in both languages, or leave review out of the "
+	             "translation%s",
+	             e->value, buf_str(&db), d->value, buf_str(&da), def->path, d->line,
+	             b.kind == REVIEW_TERM && b.term == REVIEW_AUTUMN && a.kind == REVIEW_MONTH
+	                 ? " (\"Hydref\" alone is the autumn term; the month is \"mis Hydref\")"
+	                 : "");
+	buf_free(&da);
+	buf_free(&db);
+}
+
 /* A translation may repeat a shared field only unchanged, and translates the
  * declaration exactly when the default language has one. */
 static void check_translation(struct site *s, const struct file *def, const struct file *f)
@@ -716,6 +748,8 @@ static void check_translation(struct site *s, const struct file *def, const stru
 			             "%s is given here but not in %s; language-independent fields "
 			             "belong in the %s file",
 			             e->key, def->path, s->langs[0]);
+		else if (fi == F_REVIEW && d->kind == YML_SCALAR && e->kind == YML_SCALAR)
+			check_same_review(s, def, d, f, e);
 		else if (!yml_equal(d, e))
 			content_diag(
 			    s, DIAG_ERROR, f->path, e->key_line,

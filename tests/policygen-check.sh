@@ -64,6 +64,18 @@ fresh; sed -i 's/^audience: .*/audience: Parents/' "$en"
 expect audience_not_list "audience must be a list"
 fresh; sed -i 's/^owner: .*/owner: [unclosed/' "$en"
 expect yaml_syntax_error "2024-09-01.en.md:6: YAML did not find expected"
+# Front-matter mistakes in plain words, at the field's line, not the YAML library's text.
+fresh; sed -i 's/^title: .*/title: Photos: our rules/' "$en"
+expect unquoted_colon_in_title '2024-09-01.en.md:2: title contains a colon followed by a space, which YAML reads as the start of another field; put the value in quotes: title: "Photos: our rules"'
+if grep -qE 'YAML (mapping|did|could|found)' "$TMP/out"; then fail unquoted_colon_no_yaml_text "$(cat "$TMP/out")"; else pass unquoted_colon_no_yaml_text; fi
+fresh; sed -i 's/^title: .*/title: "Photos: our rules"/' "$en"
+check quoted_colon_in_title_passes "$PG" check --content "$TMP/c" --today 2026-11-21
+fresh; sed -i 's/^title: .*/title: Rules: "Photos" at school/' "$en"
+expect colon_and_quotes_suggests_single "title: 'Rules: \"Photos\" at school'"
+fresh; sed -i 's/^summary: .*/summary: How we ask parents\nto behave online./' "$cy"
+line=$(grep -n '^summary:' "$cy" | cut -d: -f1)
+expect multi_line_summary "2024-09-01.cy.md:$line: summary runs onto line $((line + 1)), which is not a field of its own: write summary on one line (or indent the lines that continue it)"
+if grep -qE 'YAML (mapping|did|could|found)' "$TMP/out"; then fail multi_line_summary_no_yaml_text "$(cat "$TMP/out")"; else pass multi_line_summary_no_yaml_text; fi
 fresh; sed -i '0,/^---$/!{0,/^---$/s/^---$/xx/}' "$en"
 expect front_matter_not_closed "the front matter is never closed"
 fresh; printf '\377\376bad' >>"$en"

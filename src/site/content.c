@@ -420,6 +420,79 @@ struct file {
 	struct stat st;
 };
 
+static int has_colon_space(const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (v[i] == ':' && v[i + 1] == ' ')
+			return 1;
+	return 0;
+}
+
+/* The mistakes staff make most in front matter, said in plain words: a value with ": " in
+ * it that is not quoted (YAML reads a second field), and a value that runs onto a line
+ * of its own that is not indented. Called when the YAML parser has failed, on the len
+ * bytes at fm whose first line is line `first`; returns the number of problems reported
+ * (0: the parser's own message is all there is). */
+static int plain_errors(struct site *s, const char *path, const char *fm, size_t len, int first)
+{
+	const char *p = fm, *end = fm + len;
+	const char *field = NULL;
+	size_t field_len = 0;
+	int line = first, field_line = 0, found = 0;
+
+	for (; p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), k = 0;
+		const char *v;
+		size_t vn;
+
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (n == 0 || p[0] == '#' || p[0] == ' ' || p[0] == '\t' || p[0] == '-') {
+			p = nl ? nl + 1 : end;
+			continue;
+		}
+		while (k < n && ((p[k] >= 'a' && p[k] <= 'z') || p[k] == '_'))
+			k++;
+		if (k > 0 && k < n && p[k] == ':' && (k + 1 == n || p[k + 1] == ' ')) {
+			field = p;
+			field_len = k;
+			field_line = line;
+			for (v = p + k + 1, vn = n - k - 1; vn && *v == ' '; v++, vn--)
+				;
+			while (vn && v[vn - 1] == ' ')
+				vn--;
+			if (vn && !strchr("\"'[{|>&*!", v[0]) &&
+			    (v[vn - 1] == ':' || has_colon_space(v, vn))) {
+				int dq = memchr(v, '"', vn) != NULL;
+				content_diag(s, DIAG_ERROR, path, line,
+				             "%.*s contains a colon followed by a space, which YAML reads "
+				             "as the start of another field; put the value in quotes: "
+				             "%.*s: %c%.*s%c",
+				             (int)k, p, (int)k, p, dq ? '\'' : '"', (int)vn, v,
+				             dq ? '\'' : '"');
+				found++;
+			}
+		} else if (field != NULL) {
+			content_diag(s, DIAG_ERROR, path, field_line,
+			             "%.*s runs onto line %d, which is not a field of its own: write "
+			             "%.*s on one line (or indent the lines that continue it)",
+			             (int)field_len, field, line, (int)field_len, field);
+			found++;
+			field = NULL; /* once per field */
+		} else {
+			content_diag(s, DIAG_ERROR, path, line,
+			             "this line is not 'field: value' (a field name is lower case, "
+			             "such as title)");
+			found++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return found;
+}
+
 /* Splits the front matter from the body. Returns the front matter (in the arena) or NULL
  * after reporting. */
 static const struct yml *front_matter(struct site *s, const char *path, const char *text,
@@ -461,9 +534,10 @@ static const struct yml *front_matter(struct site *s, const char *path, const ch
 	}
 	*body_line = line + 1;
 	y = yml_parse(s->scratch, fm, (size_t)(close - fm), 1, &err);
-	if (y == NULL)
-		yaml_errors(s, path, &err);
-	else if (y->kind != YML_MAP) {
+	if (y == NULL) {
+		if (plain_errors(s, path, fm, (size_t)(close - fm), 2) == 0)
+			yaml_errors(s, path, &err);
+	} else if (y->kind != YML_MAP) {
 		content_diag(s, DIAG_ERROR, path, y->line,
 		             "front matter must be 'field: value' lines");
 		y = NULL;

@@ -17,6 +17,7 @@
 #include "out.h"
 #include "sitestate.h"
 #include "tmpl.h"
+#include "toc.h"
 
 #define FEED_ENTRIES 50 /* newest versions in each language's feed */
 
@@ -195,6 +196,37 @@ static int entry_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->cur->policy->slug, y->cur->policy->slug);
 }
 
+/* Where a list in language li sends a reader for v, said honestly: a version with no
+ * text in li links straight to the default language's page (hreflang) and is marked
+ * "English only"; one with text in li lists the other languages it is also in. */
+static void add_languages(struct gen *g, struct tv *d, const struct version *v, size_t li)
+{
+	const struct site *s = g->s;
+	struct tv *also = NULL;
+	size_t k;
+
+	if (v->text[li] == NULL) {
+		tv_str(d, "href", href(g, policy_rel(g, 0, v->policy)));
+		tv_str(d, "hreflang", s->langs[0]);
+		tv_str(d, "only_in", content_i18n(s, li, "english_only"));
+		return;
+	}
+	tv_str(d, "href", href(g, policy_rel(g, li, v->policy)));
+	tv_str(d, "hreflang", "");
+	tv_str(d, "only_in", "");
+	for (k = 0; k < s->nlangs; k++) {
+		struct tv *a;
+		if (k == li || v->text[k] == NULL)
+			continue;
+		if (also == NULL)
+			also = tv_add_list(tv_add_dict(d, "also_in"), "langs");
+		a = tv_push_dict(also);
+		tv_str(a, "lang", s->langs[k]);
+		tv_str(a, "name", content_i18n(s, k, "language_name"));
+		tv_str(a, "href", href(g, policy_rel(g, k, v->policy)));
+	}
+}
+
 static int build_index(struct gen *g, size_t li)
 {
 	const struct site *s = g->s;
@@ -218,7 +250,7 @@ static int build_index(struct gen *g, size_t li)
 	for (i = 0; i < n; i++) {
 		struct tv *d = tv_push_dict(list);
 		add_title(g, d, e[i].cur, li);
-		tv_str(d, "href", href(g, policy_rel(g, li, e[i].cur->policy)));
+		add_languages(g, d, e[i].cur, li);
 		tv_str(d, "agreed", fmt_date(g, &e[i].cur->date, li));
 		tv_str(d, "agreed_iso", e[i].cur->iso);
 		tv_str(d, "next_review", fmt_review(g, &e[i].cur->review, li));
@@ -299,22 +331,55 @@ static void add_history(struct gen *g, struct tv *r, const struct version *v, si
 	}
 }
 
-/* Renders the Markdown of the text a page in language li shows for v into html. */
-static int render_body(struct gen *g, const struct version *v, size_t li, struct buf *html)
+/* Renders the Markdown of the text a page in language li shows for v: html is what
+ * cmark makes of it (the text families sign), page the same with the contents' ids and
+ * back links when the policy is long (toc.h), toc its headings. */
+static int render_body(struct gen *g, const struct version *v, size_t li, struct buf *html,
+                       struct buf *page, struct toc *toc)
 {
 	const struct text *t = shown_text(v, li);
-	struct buf md = BUF_INIT;
+	struct buf md = BUF_INIT, back = BUF_INIT;
 	int rc;
 
 	buf_reset(html);
+	buf_reset(page);
+	toc_free(toc);
 	if (content_body(t, &md) < 0) {
-		buf_printf(&g->err, "%s: cannot read: out of memory or I/O error\n", t->path);
+		buf_printf(&g->err, "%s: cannot read: %s\n", t->path, strerror(errno));
 		buf_free(&md);
 		return -1;
 	}
-	rc = site_markdown(html, md.data, md.len);
+	/* In the page's language even when the body around it is another's. */
+	buf_puts(&back, "<p class=\"to-contents\"");
+	if (t != v->text[li])
+		buf_printf(&back, " lang=\"%s\"", g->s->langs[li]);
+	buf_puts(&back, "><a href=\"#" TOC_ANCHOR "\">");
+	html_escapes(&back, content_i18n(g->s, li, "back_to_contents"));
+	buf_puts(&back, "</a></p>\n");
+	rc = buf_ok(&back) ? toc_render(md.data, md.len, buf_str(&back), html, page, toc) : -1;
+	if (rc < 0)
+		buf_printf(&g->err, "%s: out of memory rendering\n", t->path);
 	buf_free(&md);
+	buf_free(&back);
 	return rc;
+}
+
+/* The contents list of a long policy, for the page template. */
+static void add_toc(struct tv *r, const struct toc *toc)
+{
+	struct tv *d, *list;
+	size_t i;
+
+	if (toc->n == 0)
+		return;
+	d = tv_add_dict(r, "toc");
+	tv_str(d, "anchor", TOC_ANCHOR);
+	list = tv_add_list(d, "entries");
+	for (i = 0; i < toc->n; i++) {
+		struct tv *e = tv_push_dict(list);
+		tv_str(e, "id", toc->e[i].id);
+		tv_str(e, "text", toc->e[i].text);
+	}
 }
 
 /* Fills the body and, when the page shows another language's text, the notice. */
@@ -345,7 +410,7 @@ static void add_body(struct gen *g, struct tv *r, const struct version *v, size_
 /* Builds the page of version v in language li at rel (its own address, or the policy's
  * address for the current version), around the body HTML. */
 static int build_version(struct gen *g, const struct version *v, size_t li, const char *rel,
-                         const struct buf *body)
+                         const struct buf *body, const struct toc *toc)
 {
 	const struct version *cur = policy_current(v->policy);
 	struct tv *r = page_root(g, li, shown_text(v, li)->title, rel), *pol;
@@ -365,6 +430,7 @@ static int build_version(struct gen *g, const struct version *v, size_t li, cons
 	tv_str(r, "version_href", href(g, version_rel(g, li, v)));
 	tv_str(r, "version_date", fmt_date(g, &v->date, li));
 	add_body(g, r, v, li, body);
+	add_toc(r, toc);
 	return emit(g, P_POLICY, r, rel);
 }
 
@@ -458,7 +524,8 @@ static int build_signable(struct gen *g, const struct version *v, size_t li, con
 static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 {
 	const struct version *cur = policy_current(p);
-	struct buf body = BUF_INIT;
+	struct buf body = BUF_INIT, page = BUF_INIT;
+	struct toc toc = {NULL, 0};
 	size_t li, i;
 	int rc = 0;
 
@@ -469,11 +536,11 @@ static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 			const struct version *v = &p->versions[i];
 			if (!v->published)
 				continue;
-			rc = render_body(g, v, li, &body);
+			rc = render_body(g, v, li, &body, &page, &toc);
 			if (rc == 0)
-				rc = build_version(g, v, li, version_rel(g, li, v), &body);
+				rc = build_version(g, v, li, version_rel(g, li, v), &page, &toc);
 			if (rc == 0 && v == cur)
-				rc = build_version(g, v, li, policy_rel(g, li, p), &body);
+				rc = build_version(g, v, li, policy_rel(g, li, p), &page, &toc);
 			if (rc == 0 && v->text[li] && v->text[li]->declaration)
 				rc = build_signable(g, v, li, &body, tsv);
 			if (rc == 0 && i > 0)
@@ -481,6 +548,8 @@ static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 		}
 	}
 	buf_free(&body);
+	buf_free(&page);
+	toc_free(&toc);
 	return rc;
 }
 
@@ -513,6 +582,14 @@ static int build_feed(struct gen *g, size_t li, const struct version **all, size
 		add_title(g, e, all[i], li);
 		tv_str(e, "url",
 		       arena_printf(g->a, "%s/%s", s->base_url, version_rel(g, li, all[i])));
+		if (all[i]->text[li] == NULL) {
+			/* No text in this language: the entry says so and links to the text. */
+			struct tv *o = tv_add_dict(e, "only");
+			tv_str(o, "lang", s->langs[0]);
+			tv_str(o, "label", content_i18n(s, li, "english_only"));
+			tv_str(o, "url", arena_printf(g->a, "%s/%s", s->base_url,
+			                              version_rel(g, 0, all[i])));
+		}
 		tv_str(e, "updated", rfc3339(g, &all[i]->effective));
 		tv_str(e, "date", fmt_date(g, &all[i]->date, li));
 	}

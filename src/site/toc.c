@@ -1,0 +1,273 @@
+#include "toc.h"
+
+#include <cmark.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "html.h"
+#include "utf8.h"
+
+/* Ids the page templates use themselves; a heading never takes one of them. */
+static const char *const reserved_ids[] = {"main", TOC_ANCHOR, "contents-heading"};
+
+/* Lower case for the Latin letters Welsh and its neighbours use (Latin-1 and Latin
+ * Extended-A); other scripts are kept as written. */
+static uint32_t lower_cp(uint32_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c + 32;
+	if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+		return c + 32;
+	if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
+		return c | 1;
+	if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+		return (c & 1) ? c + 1 : c;
+	if (c == 0x178)
+		return 0xFF;
+	return c;
+}
+
+/* 1 for characters kept in an id: ASCII letters and digits, and anything outside ASCII
+ * that is not punctuation, a space or a symbol of the ranges below. */
+static int kept(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+	if (c <= 0xBF || c == 0xD7 || c == 0xF7)
+		return 0; /* Latin-1 spaces, punctuation and signs */
+	if ((c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) ||
+	    (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF || (c >= 0xFFF0))
+		return 0; /* punctuation, symbols, arrows, spaces, variation selectors */
+	return 1;
+}
+
+static int dropped(uint32_t c)
+{
+	return c == '\'' || c == 0x2018 || c == 0x2019; /* "Parents' rights": parents-rights */
+}
+
+static void put_cp(struct buf *b, uint32_t c)
+{
+	char u[4];
+	size_t n;
+
+	if (c < 0x80) {
+		u[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		u[0] = (char)(0xC0 | (c >> 6));
+		u[1] = (char)(0x80 | (c & 0x3F));
+		n = 2;
+	} else if (c < 0x10000) {
+		u[0] = (char)(0xE0 | (c >> 12));
+		u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		u[2] = (char)(0x80 | (c & 0x3F));
+		n = 3;
+	} else {
+		u[0] = (char)(0xF0 | (c >> 18));
+		u[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+		u[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+		u[3] = (char)(0x80 | (c & 0x3F));
+		n = 4;
+	}
+	buf_put(b, u, n);
+}
+
+void toc_slug(struct buf *out, const char *text)
+{
+	size_t len = strlen(text), i = 0, start = out->len, step;
+	int dash = 0;
+	uint32_t c;
+
+	while (i < len) {
+		if ((step = utf8_next(text + i, len - i, &c)) == 0) {
+			step = 1; /* not UTF-8: a separator, never copied */
+			c = ' ';
+		}
+		i += step;
+		if (dropped(c))
+			continue;
+		if (!kept(c)) {
+			dash = 1;
+			continue;
+		}
+		if (dash && out->len > start && out->len - start < TOC_ID_MAX)
+			buf_put(out, "-", 1);
+		dash = 0;
+		{
+			size_t before = out->len;
+			put_cp(out, lower_cp(c));
+			if (out->len - start > TOC_ID_MAX) {
+				out->len = before; /* whole characters only */
+				break;
+			}
+		}
+	}
+	while (out->len > start && out->data[out->len - 1] == '-')
+		out->len--;
+	if (out->len == start)
+		buf_puts(out, "section");
+	else if (out->data)
+		out->data[out->len] = '\0';
+}
+
+/* The heading's text: its text and code, with line breaks as spaces. */
+static void heading_text(cmark_node *h, struct buf *out)
+{
+	cmark_iter *it = cmark_iter_new(h);
+	cmark_event_type ev;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		switch (cmark_node_get_type(n)) {
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_CODE:
+			buf_puts(out, cmark_node_get_literal(n));
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			buf_puts(out, " ");
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+	if (out->data == NULL)
+		buf_puts(out, "");
+}
+
+static int id_taken(const struct toc *toc, size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof reserved_ids / sizeof reserved_ids[0]; i++)
+		if (strcmp(reserved_ids[i], id) == 0)
+			return 1;
+	for (i = 0; i < n; i++)
+		if (strcmp(toc->e[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+void toc_free(struct toc *toc)
+{
+	size_t i;
+
+	if (toc == NULL)
+		return;
+	for (i = 0; i < toc->n; i++) {
+		free(toc->e[i].id);
+		free(toc->e[i].text);
+	}
+	free(toc->e);
+	toc->e = NULL;
+	toc->n = 0;
+}
+
+/* Collects the level-2 headings in document order with their ids. Returns 0 or -1. */
+static int collect(cmark_node *doc, struct toc *toc)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	size_t cap = 0;
+	int rc = 0;
+
+	while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		struct buf text = BUF_INIT, id = BUF_INIT;
+		size_t base, k;
+		if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_HEADING ||
+		    cmark_node_get_heading_level(n) != 2)
+			continue;
+		heading_text(n, &text);
+		toc_slug(&id, buf_str(&text));
+		base = id.len;
+		for (k = 2; buf_ok(&id) && id_taken(toc, toc->n, buf_str(&id)); k++) {
+			id.len = base;
+			buf_printf(&id, "-%zu", k);
+		}
+		if (toc->n == cap) {
+			struct toc_entry *e = realloc(toc->e, (cap = cap ? 2 * cap : 8) * sizeof *e);
+			if (e == NULL)
+				rc = -1;
+			else
+				toc->e = e;
+		}
+		if (rc == 0 && buf_ok(&id) && buf_ok(&text)) {
+			toc->e[toc->n].id = strdup(buf_str(&id));
+			toc->e[toc->n].text = strdup(buf_str(&text));
+			if (toc->e[toc->n].id == NULL || toc->e[toc->n].text == NULL) {
+				free(toc->e[toc->n].id);
+				free(toc->e[toc->n].text);
+				rc = -1;
+			} else {
+				toc->n++;
+			}
+		} else {
+			rc = -1;
+		}
+		buf_free(&text);
+		buf_free(&id);
+	}
+	cmark_iter_free(it);
+	return rc;
+}
+
+/* Writes html to page with the ids and back links. Headings render as exactly "<h2>"
+ * (no source positions), and raw HTML never passes (safe mode), so each "<h2>" in the
+ * output is one of the headings, in order. Returns 0, or -1 when the count differs (then
+ * nothing is written). */
+static int place(const char *html, const struct toc *toc, const char *back_html, struct buf *page)
+{
+	const char *p = html, *h;
+	size_t k = 0;
+
+	for (h = strstr(p, "<h2>"); h; h = strstr(h + 4, "<h2>"))
+		k++;
+	if (k != toc->n)
+		return -1;
+	for (k = 0; (h = strstr(p, "<h2>")) != NULL; k++) {
+		buf_put(page, p, (size_t)(h - p));
+		if (k > 0)
+			buf_puts(page, back_html);
+		buf_puts(page, "<h2 id=\"");
+		html_escapes(page, toc->e[k].id);
+		buf_puts(page, "\">");
+		p = h + 4;
+	}
+	buf_puts(page, p);
+	buf_puts(page, back_html);
+	return 0;
+}
+
+int toc_render(const char *md, size_t len, const char *back_html, struct buf *plain,
+	       struct buf *page, struct toc *toc)
+{
+	const int opts = CMARK_OPT_DEFAULT | CMARK_OPT_SMART;
+	cmark_node *doc = cmark_parse_document(md, len, opts);
+	char *html;
+	int rc = 0;
+
+	toc->e = NULL;
+	toc->n = 0;
+	if (doc == NULL)
+		return -1;
+	if ((html = cmark_render_html(doc, opts)) == NULL) {
+		cmark_node_free(doc);
+		return -1;
+	}
+	buf_puts(plain, html);
+	if (collect(doc, toc) < 0)
+		rc = -1;
+	if (rc < 0 || toc->n < TOC_MIN || place(html, toc, back_html, page) < 0) {
+		toc_free(toc);
+		buf_puts(page, html);
+	}
+	free(html);
+	cmark_node_free(doc);
+	return rc == 0 && buf_ok(plain) && buf_ok(page) ? 0 : -1;
+}

@@ -441,6 +441,61 @@ static size_t diff_lang(const struct version *prev, const struct version *v, siz
 	return prev->text[li] && v->text[li] ? li : 0;
 }
 
+/* A front-matter value in language li for the facts table: the term's translation, the
+ * values of a list joined with ", ", the fact_none string when absent. */
+static const char *fact_value(struct gen *g, const char *const *values, size_t n, size_t li)
+{
+	struct buf b = BUF_INIT;
+	const char *out;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *t = values[i] ? content_term(g->s, li, values[i]) : NULL;
+		if (values[i] == NULL)
+			continue;
+		if (b.len)
+			buf_puts(&b, ", ");
+		buf_puts(&b, t ? t : values[i]);
+	}
+	out = arena_strdup(g->a, b.len ? buf_str(&b) : content_i18n(g->s, li, "fact_none"));
+	buf_free(&b);
+	return out;
+}
+
+static void add_fact(struct gen *g, struct tv **facts, struct tv *r, const char *name_key,
+                     const char *before, const char *after, size_t li)
+{
+	struct tv *f;
+
+	if (strcmp(before, after) == 0)
+		return;
+	if (*facts == NULL)
+		*facts = tv_add_list(tv_add_dict(r, "facts"), "rows");
+	f = tv_push_dict(*facts);
+	tv_str(f, "name", content_i18n(g->s, li, name_key));
+	tv_str(f, "before", before);
+	tv_str(f, "after", after);
+}
+
+/* What else changed between prev and v besides the text: who is responsible, who
+ * approved it, when it is next reviewed, whom it is for, how often it is reviewed. */
+static void add_facts(struct gen *g, struct tv *r, const struct version *prev,
+                      const struct version *v, size_t li)
+{
+	struct tv *facts = NULL;
+
+	add_fact(g, &facts, r, "owner", fact_value(g, &prev->owner, 1, li),
+	         fact_value(g, &v->owner, 1, li), li);
+	add_fact(g, &facts, r, "approved_by", fact_value(g, &prev->approved_by, 1, li),
+	         fact_value(g, &v->approved_by, 1, li), li);
+	add_fact(g, &facts, r, "next_review", fmt_review(g, &prev->review, li),
+	         fmt_review(g, &v->review, li), li);
+	add_fact(g, &facts, r, "audience", fact_value(g, prev->audience, prev->naudience, li),
+	         fact_value(g, v->audience, v->naudience, li), li);
+	add_fact(g, &facts, r, "review_frequency", fact_value(g, &prev->review_frequency, 1, li),
+	         fact_value(g, &v->review_frequency, 1, li), li);
+}
+
 static int build_changes(struct gen *g, const struct version *prev, const struct version *v,
                          size_t li)
 {
@@ -483,6 +538,7 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 		tv_push_str(sections, content_i18n(g->s, li, "changes_introduction"));
 	for (i = 0; i < st.nheadings; i++)
 		tv_push_str(sections, st.headings[i]);
+	add_facts(g, r, prev, v, li);
 	rc = emit(g, P_CHANGES, r, rel);
 	diff_stats_free(&st);
 done:

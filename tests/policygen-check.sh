@@ -127,6 +127,18 @@ else
 	pass build_refuses_symlink
 fi
 
+# The accessibility statement's facts are checked; without them the check warns.
+fresh; sed -i 's/^  tested: .*/  tested: 2026-02-30/' "$TMP/c/site.yaml"
+expect a11y_bad_tested_date 'site.yaml:9: accessibility: tested "2026-02-30": February 2026 has 28 days'
+fresh; sed -i 's/^  status: .*/  status: mostly/' "$TMP/c/site.yaml"
+expect a11y_bad_status 'accessibility: status must be full (the site meets the standard) or partial'
+fresh; sed -i '/^  email: /d' "$TMP/c/site.yaml"
+expect a11y_needs_a_way_to_ask 'accessibility: give an email or a phone'
+fresh; sed -i 's/^  formats: .*/  formats: {en: large print}/' "$TMP/c/site.yaml"
+expect a11y_formats_per_language 'accessibility: formats needs one line of text in cy'
+fresh; sed -i '/^  problems:/,$d' "$TMP/c/site.yaml"
+expect a11y_partial_lists_problems 'accessibility: problems needs a list in en'
+
 # Warnings do not fail the check, but are reported.
 warns() {
 	"$PG" check --content "$TMP/c" --today 2026-11-21 >"$TMP/out" 2>&1
@@ -139,6 +151,8 @@ fresh
 warns out_of_date_translation_warns "cy translation is out of date: the latest is 2024-09-01, the current version is 2025-09-01"
 warns missing_translation_warns "photos/2025-01-15.en.md: warning: no cy translation"
 warns overdue_review_warns "warning: review overdue: was due by 2026-07"
+fresh; sed -i '/^accessibility:/,$d' "$TMP/c/site.yaml"
+warns no_statement_warns "site.yaml: warning: no accessibility: section, so the site has no accessibility statement"
 
 # A build with errors writes nothing.
 fresh; sed -i '/^title:/d' "$en"

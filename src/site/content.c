@@ -57,9 +57,26 @@ static const char known_fields[] = "title, review, approved_by, owner, audience,
                                    "previous";
 
 /* site.yaml keys; `address` and `contact` are used by the letters. */
-enum site_key { S_NAME, S_BASE_URL, S_LANGUAGES, S_DEFAULT_LANGUAGE, S_ADDRESS, S_CONTACT, S__MAX };
+enum site_key {
+	S_NAME,
+	S_BASE_URL,
+	S_LANGUAGES,
+	S_DEFAULT_LANGUAGE,
+	S_ADDRESS,
+	S_CONTACT,
+	S_ACCESSIBILITY,
+	S__MAX
+};
 static const char *const site_keys[S__MAX] = {
-    "name", "base_url", "languages", "default_language", "address", "contact"};
+    "name", "base_url", "languages", "default_language", "address", "contact", "accessibility"};
+
+/* Keys of the `accessibility:` section. */
+static const char *const a11y_keys[] = {"contact", "email",      "phone",   "formats",
+                                        "tested",  "standard", "status", "problems"};
+static const char a11y_example[] =
+    "accessibility: {contact: {en: ..., cy: ...}, email: ..., formats: {en: ..., cy: ...}, "
+    "tested: YYYY-MM-DD, standard: WCAG 2.2 AA, status: full} (README.md, \"The "
+    "accessibility statement\")";
 
 void content_diag(struct site *s, enum diag_level level, const char *path, int line,
                   const char *fmt, ...)
@@ -251,6 +268,121 @@ int content_lang(const struct site *s, const char *lang)
 	return -1;
 }
 
+/* A value given per language ({en: ..., cy: ...}) as one line of text in each. */
+static int per_language(struct site *s, const char *path, const struct yml *y, const char *what,
+                        const char **out)
+{
+	size_t li;
+	int ok = 1;
+
+	for (li = 0; li < s->nlangs; li++) {
+		const struct yml *v = yml_get(y, s->langs[li]);
+		if (v == NULL || v->kind != YML_SCALAR || v->value[0] == '\0' ||
+		    !utf8_valid_line(v->value, strlen(v->value))) {
+			content_diag(s, DIAG_ERROR, path, y ? y->line : 0,
+			             "accessibility: %s needs one line of text in %s, e.g. %s: {%s: ...}",
+			             what, s->langs[li], what, s->langs[li]);
+			ok = 0;
+		} else {
+			out[li] = v->value;
+		}
+	}
+	return ok;
+}
+
+/* The accessibility statement's facts. Without the section the site has no statement:
+ * a warning, since a school's website must publish one. */
+static void load_a11y(struct site *s, const char *path, const struct yml *y)
+{
+	struct accessibility *a = &s->a11y;
+	const struct yml *e;
+	struct date_error de;
+	size_t i, li;
+
+	if (y == NULL) {
+		content_diag(s, DIAG_WARNING, path, 0,
+		             "no accessibility: section, so the site has no accessibility "
+		             "statement, which a school's website must publish; add %s",
+		             a11y_example);
+		return;
+	}
+	if (y->kind != YML_MAP) {
+		content_diag(s, DIAG_ERROR, path, y->line,
+		             "accessibility must be a section of keys: %s", a11y_example);
+		return;
+	}
+	for (e = y->first; e; e = e->next) {
+		for (i = 0; i < sizeof a11y_keys / sizeof a11y_keys[0] && strcmp(e->key, a11y_keys[i]);
+		     i++)
+			;
+		if (i == sizeof a11y_keys / sizeof a11y_keys[0])
+			content_diag(s, DIAG_ERROR, path, e->key_line,
+			             "accessibility: unknown key '%s' (known: contact, email, phone, "
+			             "formats, tested, standard, status, problems)",
+			             e->key);
+	}
+	a->given = 1;
+	per_language(s, path, yml_get(y, "contact"), "contact", a->contact);
+	per_language(s, path, yml_get(y, "formats"), "formats", a->formats);
+	if ((e = yml_get(y, "email")) && e->kind == YML_SCALAR && strchr(e->value, '@') &&
+	    !strpbrk(e->value, " <>\"'"))
+		a->email = e->value;
+	else if (e)
+		content_diag(s, DIAG_ERROR, path, e->line,
+		             "accessibility: email must be one e-mail address");
+	if ((e = yml_get(y, "phone")) && e->kind == YML_SCALAR &&
+	    utf8_valid_line(e->value, strlen(e->value)))
+		a->phone = e->value;
+	else if (e)
+		content_diag(s, DIAG_ERROR, path, e->line,
+		             "accessibility: phone must be one telephone number");
+	if (a->email == NULL && a->phone == NULL)
+		content_diag(s, DIAG_ERROR, path, y->line,
+		             "accessibility: give an email or a phone (or both) for readers who "
+		             "need a policy in another format");
+	if ((e = yml_get(y, "tested")) == NULL || e->kind != YML_SCALAR)
+		content_diag(s, DIAG_ERROR, path, e ? e->line : y->line,
+		             "accessibility: tested must be the date the site was last tested for "
+		             "accessibility, YYYY-MM-DD");
+	else if (date_parse(&a->tested, e->value, &de) < 0)
+		content_diag(s, DIAG_ERROR, path, e->line, "accessibility: tested \"%s\": %s",
+		             e->value, date_strerror(&de));
+	if ((e = yml_get(y, "standard")) == NULL || e->kind != YML_SCALAR || e->value[0] == '\0')
+		content_diag(s, DIAG_ERROR, path, e ? e->line : y->line,
+		             "accessibility: standard must name the standard tested against, such "
+		             "as WCAG 2.2 AA");
+	else
+		a->standard = e->value;
+	if ((e = yml_get(y, "status")) == NULL || e->kind != YML_SCALAR ||
+	    (strcmp(e->value, "full") != 0 && strcmp(e->value, "partial") != 0))
+		content_diag(s, DIAG_ERROR, path, e ? e->line : y->line,
+		             "accessibility: status must be full (the site meets the standard) or "
+		             "partial (list the problems under problems:)");
+	else
+		a->partial = strcmp(e->value, "partial") == 0;
+	e = yml_get(y, "problems");
+	for (li = 0; li < s->nlangs; li++) {
+		const struct yml *list = yml_get(e, s->langs[li]), *item;
+		if (list == NULL || list->kind != YML_SEQ) {
+			if (a->partial || e)
+				content_diag(s, DIAG_ERROR, path, e ? e->line : y->line,
+				             "accessibility: problems needs a list in %s, e.g. "
+				             "problems: {%s: [...]}",
+				             s->langs[li], s->langs[li]);
+			continue;
+		}
+		a->problems[li] = arena_alloc(s->arena, (list->count + 1) * sizeof(char *));
+		for (item = list->first; a->problems[li] && item; item = item->next) {
+			if (item->kind != YML_SCALAR ||
+			    !utf8_valid_line(item->value, strlen(item->value)))
+				content_diag(s, DIAG_ERROR, path, item->line,
+				             "accessibility: each problem is one line of text");
+			else
+				a->problems[li][a->nproblems[li]++] = item->value;
+		}
+	}
+}
+
 static void load_site(struct site *s)
 {
 	const char *path = arena_printf(s->arena, "%s/site.yaml", s->dir);
@@ -268,7 +400,7 @@ static void load_site(struct site *s)
 		if (i == S__MAX)
 			content_diag(s, DIAG_ERROR, path, e->key_line,
 			             "unknown key '%s' (known: name, base_url, languages, "
-			             "default_language, address, contact)",
+			             "default_language, address, contact, accessibility)",
 			             e->key);
 	}
 	langs = yml_get(y, "languages");
@@ -324,6 +456,7 @@ static void load_site(struct site *s)
 			n--;
 		s->base_url = arena_strndup(s->arena, e->value, n);
 	}
+	load_a11y(s, path, yml_get(y, "accessibility"));
 }
 
 static void load_i18n(struct site *s)

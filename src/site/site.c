@@ -21,11 +21,24 @@
 
 #define FEED_ENTRIES 50 /* newest versions in each language's feed */
 
-enum page { P_LANDING, P_INDEX, P_POLICY, P_CHANGES, P_FEED, P_SITEMAP, P_SIGNABLE, P__MAX };
+enum page {
+	P_LANDING,
+	P_INDEX,
+	P_POLICY,
+	P_CHANGES,
+	P_FEED,
+	P_SITEMAP,
+	P_SIGNABLE,
+	P_STATEMENT,
+	P__MAX
+};
 static const char *const page_templates[P__MAX] = {
     "landing.html", "index.html",  "policy.html",   "changes.html",
-    "feed.xml",     "sitemap.xml", "signable.html",
+    "feed.xml",     "sitemap.xml", "signable.html", "accessibility.html",
 };
+
+/* The accessibility statement's address in each language, under /<lang>/. */
+#define STATEMENT_DIR "accessibility/"
 
 struct gen {
 	const struct site *s;
@@ -132,6 +145,9 @@ static struct tv *page_root(struct gen *g, size_t li, const char *title, const c
 	tv_str(r, "page_title", title);
 	tv_str(r, "root", g->root);
 	tv_str(r, "home", href(g, arena_printf(g->a, "%s/", s->langs[li])));
+	if (s->a11y.given)
+		tv_str(r, "statement_href",
+		       href(g, arena_printf(g->a, "%s/" STATEMENT_DIR, s->langs[li])));
 	tv_str(r, "canonical", arena_printf(g->a, "%s/%s", s->base_url, rel));
 	for (k = 0; k < s->nlangs; k++) {
 		struct tv *a = tv_push_dict(alts);
@@ -162,21 +178,71 @@ static void add_title(struct gen *g, struct tv *d, const struct version *v, size
 		tv_str(d, "summary", t->summary);
 }
 
+/* The accessibility statement in language li, from site.yaml's accessibility: section. */
+static int build_statement(struct gen *g, size_t li)
+{
+	const struct site *s = g->s;
+	const struct accessibility *a = &s->a11y;
+	const char *rel = arena_printf(g->a, "%s/" STATEMENT_DIR, s->langs[li]);
+	struct tv *r = page_root(g, li, content_i18n(s, li, "a11y_title"), rel);
+	struct tv *st = tv_add_dict(r, "statement"), *problems;
+	size_t i;
+
+	tv_str(st, "site_url", arena_printf(g->a, "%s/", s->base_url));
+	tv_str(st, "contact", a->contact[li]);
+	if (a->email) {
+		tv_str(st, "email", a->email);
+		tv_str(st, "mailto", arena_printf(g->a, "mailto:%s", a->email));
+	}
+	if (a->phone) {
+		struct buf tel = BUF_INIT;
+		const char *p;
+		tv_str(st, "phone", a->phone);
+		for (p = a->phone; *p; p++) /* tel: takes the digits and a leading + */
+			if ((*p >= '0' && *p <= '9') || (*p == '+' && p == a->phone))
+				buf_put(&tel, p, 1);
+		tv_str(st, "tel", arena_printf(g->a, "tel:%s", buf_str(&tel)));
+		buf_free(&tel);
+	}
+	tv_str(st, "formats", a->formats[li]);
+	tv_str(st, "tested", fmt_date(g, &a->tested, li));
+	tv_str(st, "tested_iso", arena_printf(g->a, "%04d-%02d-%02d", a->tested.y, a->tested.m,
+	                                      a->tested.d));
+	tv_str(st, "standard", a->standard);
+	tv_bool(st, "partial", a->partial);
+	problems = tv_add_list(st, "problems");
+	for (i = 0; i < a->nproblems[li]; i++)
+		tv_push_str(problems, a->problems[li][i]);
+	return emit(g, P_STATEMENT, r, rel);
+}
+
 static int build_landing(struct gen *g)
 {
 	const struct site *s = g->s;
 	struct tv *r = tv_dict(g->a), *langs = tv_add_list(r, "languages");
 	size_t li;
 
+	struct buf title = BUF_INIT;
+
 	tv_str(r, "lang", s->langs[0]);
 	tv_str(r, "root", g->root);
 	tv_str(r, "canonical", arena_printf(g->a, "%s/", s->base_url));
+	/* "Policies for parents and carers – School · Polisïau ... – Ysgol" */
+	for (li = 0; li < s->nlangs; li++)
+		buf_printf(&title, "%s%s – %s", li ? " · " : "", content_i18n(s, li, "index_title"),
+		           s->name[li]);
+	tv_str(r, "page_title", buf_str(&title));
+	tv_bool(r, "statement", s->a11y.given);
+	buf_free(&title);
 	for (li = 0; li < s->nlangs; li++) {
 		struct tv *l = tv_push_dict(langs);
 		tv_str(l, "lang", s->langs[li]);
 		tv_str(l, "site_name", s->name[li]);
 		tv_str(l, "href", href(g, arena_printf(g->a, "%s/", s->langs[li])));
 		tv_str(l, "url", arena_printf(g->a, "%s/%s/", s->base_url, s->langs[li]));
+		if (s->a11y.given)
+			tv_str(l, "statement_href",
+			       href(g, arena_printf(g->a, "%s/" STATEMENT_DIR, s->langs[li])));
 		tv_attach(l, "t", g->t[li]);
 	}
 	return emit(g, P_LANDING, r, "");
@@ -708,6 +774,8 @@ static int build_sitemap(struct gen *g)
 			newest = &cur->effective;
 	}
 	sitemap_url(g, urls, "", newest);
+	if (s->a11y.given)
+		sitemap_url(g, urls, STATEMENT_DIR, &s->a11y.tested);
 	for (i = 0; i < s->npolicies; i++) {
 		const struct version *cur = policy_current(&s->policies[i]);
 		if (cur)
@@ -992,10 +1060,11 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 	 * policy's text leaves them as they are. */
 	sitestate_lists(global, s, lists_key);
 	lists_same = sitestate_lists_key(old) && strcmp(sitestate_lists_key(old), lists_key) == 0;
-	if (!lists_same && (build_landing(&g) < 0 || copy_static(&g, tdir, "style.css") < 0))
+	if (!lists_same && (build_landing(&g) < 0 || copy_static(&g, tdir, "style.css") < 0 ||
+			    copy_static(&g, tdir, "favicon.svg") < 0))
 		goto finish;
 	for (li = 0; li < s->nlangs && !lists_same; li++)
-		if (build_index(&g, li) < 0)
+		if (build_index(&g, li) < 0 || (s->a11y.given && build_statement(&g, li) < 0))
 			goto finish;
 	stats->policies_built = ntodo;
 	if (build_policies(&g, todo, ntodo, sig) < 0)

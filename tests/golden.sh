@@ -47,7 +47,7 @@ cp -RL "$TOP/tests/golden/content" "$TMP/c"
 "$PG" build --content "$TMP/c" --templates "$TOP/templates" --out "$TMP/inc" --today $TODAY 2>/dev/null
 echo "A sentence added later." >>"$TMP/c/policies/photos/2025-01-15.en.md"
 "$PG" build --content "$TMP/c" --templates "$TOP/templates" --out "$TMP/inc" --today $TODAY 2>"$TMP/log"
-check edit_rebuilds_one_policy grep -q '3 policies, 1 rebuilt' "$TMP/log"
+check edit_rebuilds_one_policy grep -q '4 policies, 1 rebuilt' "$TMP/log"
 "$PG" build --content "$TMP/c" --templates "$TOP/templates" --out "$TMP/fresh" --today $TODAY 2>/dev/null
 check incremental_equals_fresh diff -r -x ".policygen-*" "$TMP/inc" "$TMP/fresh"
 check edit_shows grep -q 'A sentence added later.' "$TMP/inc/en/policies/photos/index.html"
@@ -61,7 +61,7 @@ check removed_policy_pages_go test ! -e "$TMP/inc/en/policies/photos"
 cp -R "$TOP/templates" "$TMP/t"
 echo "<!-- changed -->" >>"$TMP/t/foot.html"
 "$PG" build --content "$TMP/c" --templates "$TMP/t" --out "$TMP/inc" --today $TODAY 2>"$TMP/log"
-check template_change_rebuilds_all grep -q '2 policies, 2 rebuilt' "$TMP/log"
+check template_change_rebuilds_all grep -q '3 policies, 3 rebuilt' "$TMP/log"
 "$PG" build --content "$TMP/c" --templates "$TMP/t" --out "$TMP/inc" --today 2099-06-01 2>"$TMP/log"
 check new_day_publishes_future_version test -e "$TMP/inc/en/policies/future/index.html"
 
@@ -76,6 +76,26 @@ POLICYGEN_JOBS=3 "$PG" build --content "$TMP/many" --templates "$TOP/templates" 
 check parallel_build_same_as_serial diff -r "$TMP/one" "$TMP/three"
 check parallel_build_complete test -f "$TMP/three/cy/policies/p49/2024-09-01/index.html"
 
+# The reader's site: contents on the long policy in both languages, honest languages on
+# the lists, the details that changed, the statement, the favicon and the page titles.
+for l in en cy; do
+	check "contents_$l" contains "$out/$l/policies/community/index.html" '<nav class="contents" id="contents" aria-labelledby="contents-heading">'
+	check "back_to_contents_$l" contains "$out/$l/policies/community/index.html" '<p class="to-contents"><a href="#contents">'
+	check "statement_$l" test -f "$out/$l/accessibility/index.html"
+	check "footer_links_statement_$l" contains "$out/$l/policies/conduct/index.html" "<a href=\"/$l/accessibility/\">"
+done
+check readable_welsh_id contains "$out/cy/policies/community/index.html" '<h2 id="ŵyr-wyresau-ar-teulu-ehangach">'
+check short_policy_no_contents lacks "$out/en/policies/photos/index.html" 'nav class="contents"'
+check welsh_index_marks_english_only contains "$out/cy/index.html" '<a href="/en/policies/photos/" hreflang="en" lang="en">Photographs at School Events</a> <span class="tag">Saesneg yn unig</span>'
+check welsh_feed_marks_english_only contains "$out/cy/feed.xml" '<category term="en-only" label="Saesneg yn unig"/>'
+check english_index_marks_welsh contains "$out/en/index.html" '<a href="/cy/policies/community/" hreflang="cy" lang="cy">Cymraeg</a>'
+check review_month_in_welsh contains "$out/cy/policies/community/index.html" '<dd>Awst 2027</dd>'
+check changes_show_owner contains "$out/en/policies/conduct/2025-09-01/changes/index.html" '<tr><th scope="row">Responsible</th><td>Headteacher</td><td>School Improvement Committee</td></tr>'
+check changes_show_review contains "$out/cy/policies/conduct/2025-09-01/changes/index.html" '<tr><th scope="row">Adolygiad nesaf</th><td>Tymor yr Haf 2025</td><td>Gorffennaf 2026</td></tr>'
+check favicon_linked contains "$out/en/index.html" '<link rel="icon" href="/favicon.svg" type="image/svg+xml">'
+check favicon_copied cmp "$TOP/templates/favicon.svg" "$out/favicon.svg"
+check policy_title_pattern contains "$out/en/policies/conduct/index.html" '<title>Code of Conduct for Parents – Test School</title>'
+check landing_title_pattern contains "$out/index.html" '<title>Policies for parents and carers – Test School · Polisïau ar gyfer rhieni a gofalwyr – Ysgol Brawf</title>'
 check welsh_terms_translated contains "$out/cy/policies/conduct/index.html" 'Corff Llywodraethu Llawn'
 check english_term_marked contains "$out/cy/policies/photos/index.html" '<div class="body" lang="en">'
 finish

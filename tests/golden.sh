@@ -62,6 +62,10 @@ cp -R "$TOP/templates" "$TMP/t"
 echo "<!-- changed -->" >>"$TMP/t/foot.html"
 "$PG" build --content "$TMP/c" --templates "$TMP/t" --out "$TMP/inc" --today $TODAY 2>"$TMP/log"
 check template_change_rebuilds_all grep -q '3 policies, 3 rebuilt' "$TMP/log"
+sed -i '/^accessibility:/,$d' "$TMP/c/site.yaml"
+"$PG" build --content "$TMP/c" --templates "$TMP/t" --out "$TMP/inc" --today $TODAY 2>/dev/null
+check statement_goes_with_its_section test ! -e "$TMP/inc/en/accessibility/index.html"
+check no_statement_no_footer_link lacks "$TMP/inc/en/policies/conduct/index.html" '/accessibility/'
 "$PG" build --content "$TMP/c" --templates "$TMP/t" --out "$TMP/inc" --today 2099-06-01 2>"$TMP/log"
 check new_day_publishes_future_version test -e "$TMP/inc/en/policies/future/index.html"
 

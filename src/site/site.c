@@ -216,6 +216,26 @@ static int build_statement(struct gen *g, size_t li)
 	return emit(g, P_STATEMENT, r, rel);
 }
 
+/* A statement from an earlier build goes when site.yaml no longer has its section. */
+static int remove_statement(struct gen *g, size_t li)
+{
+	struct buf path = BUF_INIT;
+	int rc = 0;
+
+	buf_printf(&path, "%s/%s/" STATEMENT_DIR "index.html", g->out.dir, g->s->langs[li]);
+	if (buf_ok(&path) && unlink(buf_str(&path)) < 0 && errno != ENOENT) {
+		buf_printf(&g->err, "%s: cannot remove: %s\n", buf_str(&path), strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && buf_ok(&path)) {
+		path.len -= strlen("index.html");
+		path.data[path.len] = '\0';
+		rmdir(buf_str(&path)); /* only when empty; the page is what matters */
+	}
+	buf_free(&path);
+	return rc;
+}
+
 static int build_landing(struct gen *g)
 {
 	const struct site *s = g->s;
@@ -1064,7 +1084,8 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 			    copy_static(&g, tdir, "favicon.svg") < 0))
 		goto finish;
 	for (li = 0; li < s->nlangs && !lists_same; li++)
-		if (build_index(&g, li) < 0 || (s->a11y.given && build_statement(&g, li) < 0))
+		if (build_index(&g, li) < 0 || (s->a11y.given ? build_statement(&g, li)
+		                                              : remove_statement(&g, li)) < 0)
 			goto finish;
 	stats->policies_built = ntodo;
 	if (build_policies(&g, todo, ntodo, sig) < 0)

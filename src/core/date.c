@@ -42,10 +42,9 @@ static const struct {
 	const char *name;
 	int m;
 } month_abbrevs[] = {
-    {"Jan", 1},    {"Feb", 2},   {"Mar", 3},     {"Apr", 4},  {"Jun", 6},  {"Jul", 7},
-    {"Aug", 8},    {"Sep", 9},   {"Sept", 9},    {"Oct", 10}, {"Nov", 11}, {"Dec", 12},
-    {"Ion", 1},    {"Chwef", 2}, {"Maw", 3},     {"Ebr", 4},  {"Meh", 6},  {"Gorff", 7},
-    {"Hyd", 10},   {"Tach", 11}, {"Rhag", 12},
+    {"Jan", 1}, {"Feb", 2},  {"Mar", 3},  {"Apr", 4},   {"Jun", 6},  {"Jul", 7},   {"Aug", 8},
+    {"Sep", 9}, {"Sept", 9}, {"Oct", 10}, {"Nov", 11},  {"Dec", 12}, {"Ion", 1},   {"Chwef", 2},
+    {"Maw", 3}, {"Ebr", 4},  {"Meh", 6},  {"Gorff", 7}, {"Hyd", 10}, {"Tach", 11}, {"Rhag", 12},
 };
 
 /* Term names in the forms read beside those of term_names: English "<Term> term", Welsh
@@ -407,8 +406,9 @@ static int day_of(const struct word *w)
 		return -1;
 	if (n == w->len)
 		return d;
-	if (w->len - n == 2 && (same_name_n("st", 2, w->p + n, 2) || same_name_n("nd", 2, w->p + n, 2) ||
-	                        same_name_n("rd", 2, w->p + n, 2) || same_name_n("th", 2, w->p + n, 2)))
+	if (w->len - n == 2 &&
+	    (same_name_n("st", 2, w->p + n, 2) || same_name_n("nd", 2, w->p + n, 2) ||
+	     same_name_n("rd", 2, w->p + n, 2) || same_name_n("th", 2, w->p + n, 2)))
 		return d;
 	return -1;
 }

@@ -71,7 +71,7 @@ static const char *const site_keys[S__MAX] = {
     "name", "base_url", "languages", "default_language", "address", "contact", "accessibility"};
 
 /* Keys of the `accessibility:` section. */
-static const char *const a11y_keys[] = {"contact", "email",      "phone",   "formats",
+static const char *const a11y_keys[] = {"contact", "email",    "phone",  "formats",
                                         "tested",  "standard", "status", "problems"};
 static const char a11y_example[] =
     "accessibility: {contact: {en: ..., cy: ...}, email: ..., formats: {en: ..., cy: ...}, "
@@ -279,9 +279,10 @@ static int per_language(struct site *s, const char *path, const struct yml *y, c
 		const struct yml *v = yml_get(y, s->langs[li]);
 		if (v == NULL || v->kind != YML_SCALAR || v->value[0] == '\0' ||
 		    !utf8_valid_line(v->value, strlen(v->value))) {
-			content_diag(s, DIAG_ERROR, path, y ? y->line : 0,
-			             "accessibility: %s needs one line of text in %s, e.g. %s: {%s: ...}",
-			             what, s->langs[li], what, s->langs[li]);
+			content_diag(
+			    s, DIAG_ERROR, path, y ? y->line : 0,
+			    "accessibility: %s needs one line of text in %s, e.g. %s: {%s: ...}",
+			    what, s->langs[li], what, s->langs[li]);
 			ok = 0;
 		} else {
 			out[li] = v->value;
@@ -312,14 +313,16 @@ static void load_a11y(struct site *s, const char *path, const struct yml *y)
 		return;
 	}
 	for (e = y->first; e; e = e->next) {
-		for (i = 0; i < sizeof a11y_keys / sizeof a11y_keys[0] && strcmp(e->key, a11y_keys[i]);
+		for (i = 0;
+		     i < sizeof a11y_keys / sizeof a11y_keys[0] && strcmp(e->key, a11y_keys[i]);
 		     i++)
 			;
 		if (i == sizeof a11y_keys / sizeof a11y_keys[0])
-			content_diag(s, DIAG_ERROR, path, e->key_line,
-			             "accessibility: unknown key '%s' (known: contact, email, phone, "
-			             "formats, tested, standard, status, problems)",
-			             e->key);
+			content_diag(
+			    s, DIAG_ERROR, path, e->key_line,
+			    "accessibility: unknown key '%s' (known: contact, email, phone, "
+			    "formats, tested, standard, status, problems)",
+			    e->key);
 	}
 	a->given = 1;
 	per_language(s, path, yml_get(y, "contact"), "contact", a->contact);
@@ -600,19 +603,21 @@ static int plain_errors(struct site *s, const char *path, const char *fm, size_t
 			if (vn && !strchr("\"'[{|>&*!", v[0]) &&
 			    (v[vn - 1] == ':' || has_colon_space(v, vn))) {
 				int dq = memchr(v, '"', vn) != NULL;
-				content_diag(s, DIAG_ERROR, path, line,
-				             "%.*s contains a colon followed by a space, which YAML reads "
-				             "as the start of another field; put the value in quotes: "
-				             "%.*s: %c%.*s%c",
-				             (int)k, p, (int)k, p, dq ? '\'' : '"', (int)vn, v,
-				             dq ? '\'' : '"');
+				content_diag(
+				    s, DIAG_ERROR, path, line,
+				    "%.*s contains a colon followed by a space, which YAML reads "
+				    "as the start of another field; put the value in quotes: "
+				    "%.*s: %c%.*s%c",
+				    (int)k, p, (int)k, p, dq ? '\'' : '"', (int)vn, v,
+				    dq ? '\'' : '"');
 				found++;
 			}
 		} else if (field != NULL) {
-			content_diag(s, DIAG_ERROR, path, field_line,
-			             "%.*s runs onto line %d, which is not a field of its own: write "
-			             "%.*s on one line (or indent the lines that continue it)",
-			             (int)field_len, field, line, (int)field_len, field);
+			content_diag(
+			    s, DIAG_ERROR, path, field_line,
+			    "%.*s runs onto line %d, which is not a field of its own: write "
+			    "%.*s on one line (or indent the lines that continue it)",
+			    (int)field_len, field, line, (int)field_len, field);
 			found++;
 			field = NULL; /* once per field */
 		} else {

@@ -75,13 +75,13 @@ struct policy {
 /* The accessibility statement's facts, from the `accessibility:` section of site.yaml.
  * Strings per language are indexed like site->langs. */
 struct accessibility {
-	int given;                               /* the section is there (and checked) */
-	const char *contact[CONTENT_MAX_LANGS];  /* who to ask, e.g. "the school office" */
-	const char *email, *phone;               /* NULL when not given */
-	const char *formats[CONTENT_MAX_LANGS];  /* the other formats offered */
-	struct date tested;                      /* when the site was last tested */
-	const char *standard;                    /* e.g. "WCAG 2.2 AA" */
-	int partial;                             /* meets the standard only in part */
+	int given;                                /* the section is there (and checked) */
+	const char *contact[CONTENT_MAX_LANGS];   /* who to ask, e.g. "the school office" */
+	const char *email, *phone;                /* NULL when not given */
+	const char *formats[CONTENT_MAX_LANGS];   /* the other formats offered */
+	struct date tested;                       /* when the site was last tested */
+	const char *standard;                     /* e.g. "WCAG 2.2 AA" */
+	int partial;                              /* meets the standard only in part */
 	const char **problems[CONTENT_MAX_LANGS]; /* known problems, when partial */
 	size_t nproblems[CONTENT_MAX_LANGS];
 };

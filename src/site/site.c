@@ -206,8 +206,8 @@ static int build_statement(struct gen *g, size_t li)
 	}
 	tv_str(st, "formats", a->formats[li]);
 	tv_str(st, "tested", fmt_date(g, &a->tested, li));
-	tv_str(st, "tested_iso", arena_printf(g->a, "%04d-%02d-%02d", a->tested.y, a->tested.m,
-	                                      a->tested.d));
+	tv_str(st, "tested_iso",
+	       arena_printf(g->a, "%04d-%02d-%02d", a->tested.y, a->tested.m, a->tested.d));
 	tv_str(st, "standard", a->standard);
 	tv_bool(st, "partial", a->partial);
 	problems = tv_add_list(st, "problems");
@@ -729,8 +729,8 @@ static int build_feed(struct gen *g, size_t li, const struct version **all, size
 			struct tv *o = tv_add_dict(e, "only");
 			tv_str(o, "lang", s->langs[0]);
 			tv_str(o, "label", content_i18n(s, li, "english_only"));
-			tv_str(o, "url", arena_printf(g->a, "%s/%s", s->base_url,
-			                              version_rel(g, 0, all[i])));
+			tv_str(o, "url",
+			       arena_printf(g->a, "%s/%s", s->base_url, version_rel(g, 0, all[i])));
 		}
 		tv_str(e, "updated", rfc3339(g, &all[i]->effective));
 		tv_str(e, "date", fmt_date(g, &all[i]->date, li));
@@ -1081,11 +1081,11 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 	sitestate_lists(global, s, lists_key);
 	lists_same = sitestate_lists_key(old) && strcmp(sitestate_lists_key(old), lists_key) == 0;
 	if (!lists_same && (build_landing(&g) < 0 || copy_static(&g, tdir, "style.css") < 0 ||
-			    copy_static(&g, tdir, "favicon.svg") < 0))
+	                    copy_static(&g, tdir, "favicon.svg") < 0))
 		goto finish;
 	for (li = 0; li < s->nlangs && !lists_same; li++)
-		if (build_index(&g, li) < 0 || (s->a11y.given ? build_statement(&g, li)
-		                                              : remove_statement(&g, li)) < 0)
+		if (build_index(&g, li) < 0 ||
+		    (s->a11y.given ? build_statement(&g, li) : remove_statement(&g, li)) < 0)
 			goto finish;
 	stats->policies_built = ntodo;
 	if (build_policies(&g, todo, ntodo, sig) < 0)

@@ -191,7 +191,8 @@ static int collect(cmark_node *doc, struct toc *toc)
 			buf_printf(&id, "-%zu", k);
 		}
 		if (toc->n == cap) {
-			struct toc_entry *e = realloc(toc->e, (cap = cap ? 2 * cap : 8) * sizeof *e);
+			struct toc_entry *e =
+			    realloc(toc->e, (cap = cap ? 2 * cap : 8) * sizeof *e);
 			if (e == NULL)
 				rc = -1;
 			else
@@ -245,7 +246,7 @@ static int place(const char *html, const struct toc *toc, const char *back_html,
 }
 
 int toc_render(const char *md, size_t len, const char *back_html, struct buf *plain,
-	       struct buf *page, struct toc *toc)
+               struct buf *page, struct toc *toc)
 {
 	const int opts = CMARK_OPT_DEFAULT | CMARK_OPT_SMART;
 	cmark_node *doc = cmark_parse_document(md, len, opts);

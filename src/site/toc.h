@@ -11,8 +11,8 @@
 
 #include "buf.h"
 
-#define TOC_MIN 4        /* level-2 headings that make a policy long */
-#define TOC_ID_MAX 64    /* bytes of an id before any "-2" suffix */
+#define TOC_MIN 4             /* level-2 headings that make a policy long */
+#define TOC_ID_MAX 64         /* bytes of an id before any "-2" suffix */
 #define TOC_ANCHOR "contents" /* the id of the contents list on the page */
 
 struct toc_entry {
@@ -33,7 +33,7 @@ struct toc {
  * and toc is empty. Both bufs are appended to. Returns 0, or -1 when out of memory (toc
  * is then empty). Free the toc with toc_free(). */
 int toc_render(const char *md, size_t len, const char *back_html, struct buf *plain,
-	       struct buf *page, struct toc *toc);
+               struct buf *page, struct toc *toc);
 void toc_free(struct toc *);
 
 /* Appends the id for heading text (UTF-8) to out: lower case, letters and digits of any

@@ -444,7 +444,7 @@ static const char shape[] =
 static const struct {
 	const char *in;
 	enum review_kind kind;
-	int y, m, d;           /* due */
+	int y, m, d;         /* due */
 	const char *en, *cy; /* as shown */
 } good_reviews[] = {
     {"2027-09-01", REVIEW_DAY, 2027, 9, 1, "1 September 2027", "1 Medi 2027"},
@@ -480,11 +480,9 @@ static const struct {
     {"Gwanwyn 2027", REVIEW_TERM, 2027, 4, 30, "Spring term 2027", "Tymor y Gwanwyn 2027"},
     {"Haf 2027", REVIEW_TERM, 2027, 7, 31, "Summer term 2027", "Tymor yr Haf 2027"},
     {"Hydref 2027", REVIEW_TERM, 2027, 12, 31, "Autumn term 2027", "Tymor yr Hydref 2027"},
-    {"Tymor y Gwanwyn 2027", REVIEW_TERM, 2027, 4, 30, "Spring term 2027",
-     "Tymor y Gwanwyn 2027"},
+    {"Tymor y Gwanwyn 2027", REVIEW_TERM, 2027, 4, 30, "Spring term 2027", "Tymor y Gwanwyn 2027"},
     {"Tymor yr Haf 2027", REVIEW_TERM, 2027, 7, 31, "Summer term 2027", "Tymor yr Haf 2027"},
-    {"tymor yr hydref 2027", REVIEW_TERM, 2027, 12, 31, "Autumn term 2027",
-     "Tymor yr Hydref 2027"},
+    {"tymor yr hydref 2027", REVIEW_TERM, 2027, 12, 31, "Autumn term 2027", "Tymor yr Hydref 2027"},
     {"Tymor y Haf 2027", REVIEW_TERM, 2027, 7, 31, "Summer term 2027", "Tymor yr Haf 2027"},
 };
 
@@ -519,10 +517,10 @@ static void test_review_as_schools_write_it(void)
 static void test_review_languages_agree(void)
 {
 	static const char *const pairs[][2] = {
-	    {"September 2027", "Medi 2027"},       {"Sept 2027", "mis Medi 2027"},
-	    {"Spring 2027", "Gwanwyn 2027"},       {"Summer term 2027", "Tymor yr Haf 2027"},
-	    {"Autumn term 2027", "Hydref 2027"},   {"October 2027", "mis Hydref 2027"},
-	    {"1 September 2027", "2027-09-01"},    {"1 March 2027", "1 Mawrth 2027"},
+	    {"September 2027", "Medi 2027"},     {"Sept 2027", "mis Medi 2027"},
+	    {"Spring 2027", "Gwanwyn 2027"},     {"Summer term 2027", "Tymor yr Haf 2027"},
+	    {"Autumn term 2027", "Hydref 2027"}, {"October 2027", "mis Hydref 2027"},
+	    {"1 September 2027", "2027-09-01"},  {"1 March 2027", "1 Mawrth 2027"},
 	};
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
 		struct review a, b;
@@ -578,7 +576,9 @@ static const struct {
     {"Medi 1899", DATE_ERR_YEAR, "year 1899 is outside 1900 to 9999"},
     {"a b c d e 2027", DATE_ERR_SYNTAX, shape},
     {"Sept..2027", DATE_ERR_SYNTAX, shape},
-    {"Sept\xc2\xa0" "2027", DATE_ERR_SYNTAX, shape},
+    {"Sept\xc2\xa0"
+     "2027",
+     DATE_ERR_SYNTAX, shape},
     {"2026 Spring", DATE_ERR_SYNTAX, shape},
     {"Spring +026", DATE_ERR_SYNTAX, shape},
     {"Gw\xc5\xb5nwyn 2026", DATE_ERR_SYNTAX, shape},

@@ -32,7 +32,10 @@ static const struct pattern patterns[] = {
     {"nested brackets", "", "[", "a"},
     {"nested block quotes", "", "> ", "a"},
     {"deeply nested lists", "", "* a\n  ", ""},
-    {"U+0000 in input", "", "abc\xEF\xBF\xBD" "de", ""},
+    {"U+0000 in input", "",
+     "abc\xEF\xBF\xBD"
+     "de",
+     ""},
     {"backticks", "", "e``", ""},
     {"unclosed links A", "", "[a](<b", ""},
     {"unclosed links B", "", "[a](b", ""},

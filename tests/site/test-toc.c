@@ -12,8 +12,8 @@ static void check_slug(const char *text, const char *want, int line)
 
 	toc_slug(&b, text);
 	if (strcmp(buf_str(&b), want) != 0) {
-		printf("  %s:%d: \"%s\" -> \"%s\", want \"%s\"\n", __FILE__, line, text, buf_str(&b),
-		       want);
+		printf("  %s:%d: \"%s\" -> \"%s\", want \"%s\"\n", __FILE__, line, text,
+		       buf_str(&b), want);
 		check_failed_now = 1;
 	}
 	buf_free(&b);
@@ -30,9 +30,9 @@ static void test_slug(void)
 	CHECK_SLUG("Parents\xe2\x80\x99 rights", "parents-rights");
 	CHECK_SLUG("Parents' rights", "parents-rights");
 	CHECK_SLUG("Diben a chwmpas", "diben-a-chwmpas");
-	CHECK_SLUG("\xc5\xb4yr ac wyresau", "\xc5\xb5yr-ac-wyresau");           /* Ŵyr: ŵyr */
-	CHECK_SLUG("Rh\xc3\x8f A Th\xc3\x82N", "rh\xc3\xaf-a-th\xc3\xa2n");       /* ÏÂ lowered */
-	CHECK_SLUG("Ysgol \xe2\x80\x93 rheolau", "ysgol-rheolau");                /* en dash */
+	CHECK_SLUG("\xc5\xb4yr ac wyresau", "\xc5\xb5yr-ac-wyresau");       /* Ŵyr: ŵyr */
+	CHECK_SLUG("Rh\xc3\x8f A Th\xc3\x82N", "rh\xc3\xaf-a-th\xc3\xa2n"); /* ÏÂ lowered */
+	CHECK_SLUG("Ysgol \xe2\x80\x93 rheolau", "ysgol-rheolau");          /* en dash */
 	CHECK_SLUG("1. Introduction", "1-introduction");
 	CHECK_SLUG("!!!", "section");
 	CHECK_SLUG("", "section");
@@ -53,25 +53,26 @@ static void test_slug(void)
 	}
 }
 
-static const char long_md[] = "Intro.\n\n## Purpose\n\nOne.\n\n## Scope\n\nTwo [link](https://x.example/).\n\n"
-                              "## Purpose\n\nThree.\n\n## Contents\n\nFour `<h2>` and <h2>raw</h2>.\n\n"
-                              "## Main\n\nLast sentence.\n";
+static const char long_md[] =
+    "Intro.\n\n## Purpose\n\nOne.\n\n## Scope\n\nTwo [link](https://x.example/).\n\n"
+    "## Purpose\n\nThree.\n\n## Contents\n\nFour `<h2>` and <h2>raw</h2>.\n\n"
+    "## Main\n\nLast sentence.\n";
 
 static void test_long_policy_gets_contents(void)
 {
 	struct buf plain = BUF_INIT, page = BUF_INIT, cmark = BUF_INIT;
 	struct toc toc;
 
-	CHECK_INT(toc_render(long_md, strlen(long_md), "<p class=\"back\"></p>\n", &plain, &page,
-	                     &toc),
-	          0);
+	CHECK_INT(
+	    toc_render(long_md, strlen(long_md), "<p class=\"back\"></p>\n", &plain, &page, &toc),
+	    0);
 	CHECK_INT(site_markdown(&cmark, long_md, strlen(long_md)), 0);
 	CHECK_STR(buf_str(&plain), buf_str(&cmark)); /* what is signed does not change */
 	CHECK_INT(toc.n, 5);
 	if (toc.n == 5) {
 		CHECK_STR(toc.e[0].id, "purpose");
 		CHECK_STR(toc.e[1].id, "scope");
-		CHECK_STR(toc.e[2].id, "purpose-2"); /* unique on the page */
+		CHECK_STR(toc.e[2].id, "purpose-2");  /* unique on the page */
 		CHECK_STR(toc.e[3].id, "contents-2"); /* the contents list's own id is taken */
 		CHECK_STR(toc.e[4].id, "main-2");     /* so is the page's main */
 		CHECK_STR(toc.e[3].text, "Contents");
@@ -80,7 +81,8 @@ static void test_long_policy_gets_contents(void)
 	CHECK(strstr(buf_str(&page), "<h2 id=\"purpose-2\">Purpose</h2>") != NULL);
 	/* Before each heading but the first, and at the end. */
 	CHECK(strstr(buf_str(&page), "Intro.</p>\n<h2 id=\"purpose\">") != NULL);
-	CHECK(strstr(buf_str(&page), "One.</p>\n<p class=\"back\"></p>\n<h2 id=\"scope\">") != NULL);
+	CHECK(strstr(buf_str(&page), "One.</p>\n<p class=\"back\"></p>\n<h2 id=\"scope\">") !=
+	      NULL);
 	CHECK(strstr(buf_str(&page), "Last sentence.</p>\n<p class=\"back\"></p>\n") != NULL);
 	/* Raw HTML and code never become headings. */
 	CHECK(strstr(buf_str(&page), "<h2>raw") == NULL);
@@ -123,7 +125,8 @@ static void test_short_policy_has_none(void)
 /* Headings with markup, line breaks and Welsh: plain text for the list, ids readable. */
 static void test_heading_text(void)
 {
-	static const char md[] = "## *Diben* a `chwmpas`\n\nŴyr\nac wyresau\n---\n\n## [Dolen](https://x.example/) hir\n\n## Pedwar & pump\n";
+	static const char md[] = "## *Diben* a `chwmpas`\n\nŴyr\nac wyresau\n---\n\n## "
+	                         "[Dolen](https://x.example/) hir\n\n## Pedwar & pump\n";
 	struct buf plain = BUF_INIT, page = BUF_INIT;
 	struct toc toc;
 

@@ -143,13 +143,18 @@ int content_read_file(const char *path, size_t max, struct buf *out, char *why, 
 		errno = saved;
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
 		saved = errno;
-		if (saved == 0 || S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode))
-			snprintf(why, whylen,
-			         "is %s, not an ordinary file; only ordinary files and folders "
-			         "belong in the content folder: remove it",
-			         file_kind(st.st_mode));
+		snprintf(why, whylen, "cannot read: %s", strerror(saved));
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whylen,
+		         "is %s, not an ordinary file; only ordinary files and folders belong in "
+		         "the content folder: remove it",
+		         file_kind(st.st_mode));
 		close(fd);
 		errno = EINVAL;
 		return -1;

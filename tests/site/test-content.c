@@ -1,5 +1,8 @@
 /* The content model over tests/golden/content (run from the checkout). */
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "content.h"
@@ -110,8 +113,53 @@ static void test_yml_refuses_aliases_and_duplicates(void)
 	arena_free(a);
 }
 
+/* Only ordinary files are read: a link, a FIFO or a file over the limit is refused with
+ * a message, and a FIFO is refused at once rather than waited on. */
+static void test_read_file_refuses_non_files(void)
+{
+	char dir[] = "/tmp/test-content-XXXXXX", path[128], link[128], fifo[128], why[256];
+	struct buf b = BUF_INIT;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/a.md", dir);
+	snprintf(link, sizeof link, "%s/link.md", dir);
+	snprintf(fifo, sizeof fifo, "%s/fifo.md", dir);
+	CHECK((f = fopen(path, "w")) != NULL);
+	if (f) {
+		fputs("0123456789", f);
+		fclose(f);
+	}
+	CHECK(symlink(path, link) == 0);
+	CHECK(mkfifo(fifo, 0600) == 0);
+
+	CHECK_INT(content_read_file(path, 10, &b, why, sizeof why), 0);
+	CHECK_STR(buf_str(&b), "0123456789");
+	buf_reset(&b);
+	CHECK_INT(content_read_file(path, 9, &b, why, sizeof why), -1);
+	CHECK_INT(errno, EFBIG);
+	CHECK(strstr(why, "over the limit of 9 bytes") != NULL);
+	buf_reset(&b);
+	CHECK_INT(content_read_file(link, 100, &b, why, sizeof why), -1);
+	CHECK(strstr(why, "is a symbolic link") != NULL);
+	CHECK_INT(b.len, 0);
+	CHECK_INT(content_read_file(fifo, 100, &b, why, sizeof why), -1);
+	CHECK(strstr(why, "is a FIFO (named pipe), not an ordinary file") != NULL);
+	CHECK_INT(content_read_file(dir, 100, &b, why, sizeof why), -1);
+	CHECK(strstr(why, "is a folder") != NULL);
+	CHECK_INT(content_read_file("/dev/null", 100, &b, why, sizeof why), -1);
+	CHECK(strstr(why, "is a device") != NULL);
+	CHECK_INT(b.len, 0);
+	unlink(path);
+	unlink(link);
+	unlink(fifo);
+	rmdir(dir);
+	buf_free(&b);
+}
+
 int main(void)
 {
+	RUN(test_read_file_refuses_non_files);
 	RUN(test_loads_front_matter);
 	RUN(test_body_skips_front_matter);
 	RUN(test_effective_date_publishes);

@@ -112,6 +112,8 @@ fresh; mv "$conduct" "$TMP/conduct-elsewhere"; ln -s "$TMP/conduct-elsewhere" "$
 expect symlinked_policy_folder_refused "policies/conduct: is a symbolic link, not a folder"
 fresh; rm "$TMP/c/i18n/cy.yaml"; ln -s "$TOP/content/i18n/cy.yaml" "$TMP/c/i18n/cy.yaml"
 expect symlinked_i18n_refused "i18n/cy.yaml: is a symbolic link"
+fresh; mkdir "$TMP/c/demo"; ln -s /etc/passwd "$TMP/c/demo/families.csv"
+expect link_elsewhere_in_content_refused "demo/families.csv: is a symbolic link, not an ordinary file"
 fresh; echo "not a policy" >"$TMP/c/policies/readme.txt"
 expect file_among_policy_folders_refused "policies/readme.txt: is an ordinary file, not a folder"
 fresh; head -c 98000 /dev/zero | tr '\0' 'a' >>"$en"

@@ -1200,6 +1200,40 @@ static void load_policy(struct site *s, struct policy *p)
 	check_status(s, p);
 }
 
+/* Reports anything under dir that is not an ordinary file or folder: the parts of the
+ * content that the loaders below do not read themselves (consent.yaml, demo/, anything
+ * else a school keeps there), so a link or a special file anywhere in content/ is an
+ * error. Names starting with '.' are skipped, as everywhere. Bounded in depth. */
+static void check_tree(struct site *s, const char *dir, int depth)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (depth > 8 || (d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		const char *path;
+		if (e->d_name[0] == '.' ||
+		    (depth == 0 && (strcmp(e->d_name, "policies") == 0 ||
+		                    strcmp(e->d_name, "i18n") == 0 ||
+		                    strcmp(e->d_name, "site.yaml") == 0)))
+			continue; /* checked as they are loaded */
+		path = arena_printf(s->arena, "%s/%s", dir, e->d_name);
+		if (path == NULL || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			check_tree(s, path, depth + 1);
+		else if (!S_ISREG(st.st_mode))
+			content_diag(s, DIAG_ERROR, path, 0,
+			             "is %s, not an ordinary file; only ordinary files and folders "
+			             "belong in the content folder: %s",
+			             file_kind(st.st_mode),
+			             S_ISLNK(st.st_mode) ? "put the file itself here" : "remove it");
+	}
+	closedir(d);
+}
+
 static void load_policies(struct site *s)
 {
 	const char *dir = arena_printf(s->arena, "%s/policies", s->dir);
@@ -1260,6 +1294,7 @@ struct site *content_load_cached(const char *dir, const struct date *today, stru
 	load_site(s);
 	load_i18n(s);
 	load_policies(s);
+	check_tree(s, s->dir, 0);
 	arena_free(s->scratch);
 	s->scratch = NULL;
 	if (!arena_ok(a)) {

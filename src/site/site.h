@@ -6,7 +6,8 @@
  *   /<lang>/policies/<slug>/<version>/index.html  every published version
  *   /<lang>/policies/<slug>/<version>/changes/index.html   what changed from the one before
  *   /<lang>/feed.xml                              Atom feed of published versions
- *   /sitemap.xml, /style.css
+ *   /<lang>/accessibility/index.html              the accessibility statement (site.yaml)
+ *   /sitemap.xml, /style.css, /favicon.svg
  *   /signable.tsv                                 versions parents sign (read by the portal)
  *   /<lang>/policies/<slug>/<version>/text.html   the exact body HTML that was signed
  *   /.policygen-state                             what this build made (sitestate.h)

@@ -31,7 +31,7 @@ LDLIBS = $(PKG_LIBS) -lm
 
 # Library modules, one file each, in three parts: src/core (shared), src/site (the
 # generator) and src/portal (the consent portal). Each part is its own archive.
-CORE = arena buf date html out tmpl utf8 yml
+CORE = arena buf date handoff html out tmpl utf8 yml
 SITE = content diff fmcache site sitestate
 PORTAL = catalog cgi consent csv db export form letters qr roster sandbox staff token
 LIB = $(CORE) $(SITE) $(PORTAL)
@@ -147,18 +147,20 @@ fuzz: $(FUZZ:%=build/fuzz/fuzz-%)
 	done
 
 site: build/policygen
-	build/policygen build --content content --templates templates --out public
+	build/policygen build --content content --templates templates --out public \
+		--portal var/portal --state .cache/policygen
 
 check: all build/tests/sign-fixture build/tests/load $(UNIT_BIN) $(ASAN_BIN) $(ASAN_PROGS) \
 	$(FUZZ:%=build/fuzz/fuzz-%)
 	@tests/run.sh $(UNIT_BIN) $(ASAN_BIN) $(SHELL_TESTS)
 
 golden: build/policygen
-	rm -rf tests/golden/expected
+	rm -rf tests/golden/expected tests/golden/expected-portal build/golden-state
 	build/policygen build --content tests/golden/content --templates templates \
-		--out tests/golden/expected --today 2026-11-21
-	rm tests/golden/expected/style.css tests/golden/expected/.policygen-*
-	@echo "tests/golden/expected regenerated: review it with git diff before committing"
+		--out tests/golden/expected --portal tests/golden/expected-portal \
+		--state build/golden-state --today 2026-11-21
+	rm tests/golden/expected/style.css
+	@echo "tests/golden/expected and expected-portal regenerated: review them with git diff"
 
 # The real-browser journeys, axe-core and the HTML checker alone (make check runs them too).
 check-browser: all
@@ -182,6 +184,6 @@ run: all
 	@PORT=$(PORT) DB=$(DB) tools/run.sh
 
 clean:
-	rm -rf build public
+	rm -rf build public .cache/policygen
 
 .PHONY: all site check check-browser clean run golden fuzz bench bench-portal valgrind

@@ -18,7 +18,8 @@
  * login redirects there (303); a family's token is not a session.
  *
  * Configuration from the environment (docs/deploy.md): CONSENT_DB, CONSENT_CONTENT,
- * CONSENT_SITE (the built site, for signable.tsv) and CONSENT_TEMPLATES. */
+ * CONSENT_PORTAL (what policygen build wrote for the portal: signable.tsv, reviews.tsv)
+ * and CONSENT_TEMPLATES. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@
 #include "db.h"
 #include "export.h"
 #include "form.h"
+#include "handoff.h"
 #include "html.h"
 #include "letters.h"
 #include "roster.h"
@@ -65,7 +67,7 @@ static const char *const page_files[P__MAX] = {
 struct office {
 	int broken; /* set-up failed: every request gets 503 (the log says why) */
 	struct db *db;
-	const char *content_dir, *site_dir, *templates_dir;
+	const char *content_dir, *portal_dir, *templates_dir;
 	struct site *site; /* content at start: UI strings, the school's name, base URL */
 	size_t li;         /* the index of English, the staff's language */
 	struct catalog *cat;
@@ -218,7 +220,7 @@ static int cookie_sid(const struct req *r, char sid[TOKEN_LEN + 1])
 
 /* --- Catalog --- */
 
-/* Copies newly published signable versions into the database when public/signable.tsv
+/* Copies newly published signable versions into the database when signable.tsv
  * changed since the last time (as sign.fcgi does), so a new version needs no restart. A
  * failed sync is logged once and tried again when the file changes. */
 static void sync_catalog(struct office *o)
@@ -226,7 +228,7 @@ static void sync_catalog(struct office *o)
 	struct buf path = BUF_INIT, err = BUF_INIT;
 	struct stat st;
 
-	buf_printf(&path, "%s/signable.tsv", o->site_dir);
+	buf_printf(&path, "%s/%s", o->portal_dir, HANDOFF_SIGNABLE);
 	if (stat(buf_str(&path), &st) == 0 &&
 	    !(st.st_ino == o->tsv_st.st_ino && st.st_size == o->tsv_st.st_size &&
 	      st.st_mtim.tv_sec == o->tsv_st.st_mtim.tv_sec &&
@@ -363,32 +365,28 @@ static void progress_row(struct tv *row, sqlite3_stmt *st, int first)
 	tv_int(row, "photo", sqlite3_column_int64(st, first + 4));
 }
 
-static int dashboard_reviews(struct req *r, struct tv *v)
+/* The review dates of the policies as of the last policygen build (reviews.tsv). */
+static int dashboard_reviews(struct req *r, struct tv *v, struct buf *err)
 {
-	struct site *s;
+	struct handoff_review *rev;
 	struct date today;
 	struct tv *list = tv_add_list(v, "reviews");
-	size_t i;
+	long n, i;
 	int due = 0;
 
-	if (date_today(&today) < 0 || (s = content_load(r->o->content_dir, &today)) == NULL)
+	if (date_today(&today) < 0 || (n = handoff_reviews_read(r->o->portal_dir, r->a, &rev, err)) < 0)
 		return -1;
-	for (i = 0; i < s->npolicies; i++) {
-		const struct version *cur = policy_current(&s->policies[i]);
-		const struct text *text;
+	for (i = 0; i < n; i++) {
 		struct tv *row;
 		struct buf b = BUF_INIT;
 		enum review_status rs;
 		long days = 0;
 
-		if (cur == NULL)
-			continue;
-		text = version_text(cur, 0);
-		rs = review_status(&cur->review, &today, OFFICE_DUE_SOON_DAYS, &days);
+		rs = review_status(&rev[i].review, &today, OFFICE_DUE_SOON_DAYS, &days);
 		row = tv_push_dict(list);
-		tv_str(row, "slug", s->policies[i].slug);
-		tv_str(row, "title", text ? text->title : s->policies[i].slug);
-		review_format(&b, &cur->review, "en");
+		tv_str(row, "slug", rev[i].slug);
+		tv_str(row, "title", rev[i].title);
+		review_format(&b, &rev[i].review, "en");
 		tv_str(row, "review", buf_ok(&b) ? buf_str(&b) : "");
 		buf_free(&b);
 		tv_str(row, "status_class", review_status_name(rs) ? review_status_name(rs) : "");
@@ -409,7 +407,6 @@ static int dashboard_reviews(struct req *r, struct tv *v)
 		}
 	}
 	tv_bool(v, "reviews_due", due > 0);
-	content_free(s);
 	return 0;
 }
 
@@ -424,6 +421,7 @@ static void get_dashboard(struct req *r, const char *arg)
 	    " FROM (SELECT slug, max(version) AS version FROM document GROUP BY slug) c"
 	    " ORDER BY c.slug";
 	struct tv *v = page_root(r, T(r, "office_dashboard_title")), *list, *row;
+	struct buf err = BUF_INIT;
 	sqlite3_stmt *st;
 	int rc, ndocs = 0;
 
@@ -459,9 +457,9 @@ static void get_dashboard(struct req *r, const char *arg)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		goto fail;
-	if (dashboard_reviews(r, v) < 0)
-		office_log("cannot load the content from %s for the review dates",
-		           r->o->content_dir);
+	if (dashboard_reviews(r, v, &err) < 0)
+		office_log("no review dates on the dashboard: %s", buf_str(&err));
+	buf_free(&err);
 	render(r, P_DASHBOARD, v, 200);
 	return;
 fail:
@@ -1674,7 +1672,7 @@ static int office_open(struct office *o, struct buf *err)
 	int li, i;
 
 	o->content_dir = env("CONSENT_CONTENT", "content");
-	o->site_dir = env("CONSENT_SITE", "public");
+	o->portal_dir = env("CONSENT_PORTAL", "var/portal");
 	o->templates_dir = env("CONSENT_TEMPLATES", "templates");
 	if (token_init() < 0 || (o->keep = arena_new()) == NULL) {
 		buf_puts(err, "cannot start libsodium or allocate memory\n");

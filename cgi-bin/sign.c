@@ -3,8 +3,9 @@
  * Configuration comes from the environment, read once at start:
  *   CONSENT_DB         the database (default var/consent.db); `consentctl init` makes it
  *   CONSENT_CONTENT    the content folder (default content): site name, UI strings, purposes
- *   CONSENT_SITE       the built site (default public): signable.tsv and each version's
- *                      text.html, whose SHA-256 is checked before a parent reads it
+ *   CONSENT_PORTAL     what policygen build wrote for the portal (default var/portal,
+ *                      handoff.h): signable.tsv and each version's text, whose SHA-256
+ *                      is checked before a parent reads it
  *   CONSENT_TEMPLATES  the templates (default templates)
  * The documents are synced from signable.tsv again whenever the file changes, so a new
  * policy version reaches families with no restart.
@@ -46,6 +47,7 @@
 #include "date.h"
 #include "db.h"
 #include "form.h"
+#include "handoff.h"
 #include "html.h"
 #include "letters.h"
 #include "sandbox.h"
@@ -53,7 +55,6 @@
 #include "token.h"
 
 #define SIGN_MAX_BODY 16384     /* bytes of a request body */
-#define SIGN_MAX_TEXT (1 << 20) /* bytes of a document's text.html */
 #define SIGN_MAX_ACTION 16      /* bytes of the action in a path */
 #define SIGN_MAX_TOKEN_SEG 64   /* bytes of the token segment looked at */
 /* Bytes the form takes for a name; a name over CONSENT_NAME_MAX is an error shown on the
@@ -81,8 +82,8 @@ struct app {
 	struct tmpl *tmpl[P__MAX];
 	struct letters_contact contact; /* the school office */
 	const char *root;               /* the path of base_url: "" at the top of the host */
-	const char *tsv;                /* CONSENT_SITE/signable.tsv */
-	const char *site_dir;
+	const char *tsv;                /* CONSENT_PORTAL/signable.tsv */
+	const char *portal_dir;
 	struct stat tsv_st; /* as last synced; st_ino 0: never */
 	unsigned char csrf_key[TOKEN_KEY_LEN];
 };
@@ -679,11 +680,9 @@ static void conduct_page(struct rq *r)
 	const char *want = form_get(&r->q, "doc");
 	const struct consent_doc *d = f->ndocs ? &f->docs[0] : NULL;
 	struct buf text = BUF_INIT;
-	unsigned char hash[crypto_hash_sha256_BYTES];
-	char hex[crypto_hash_sha256_BYTES * 2 + 1];
-	const char *path, *extra;
+	enum handoff_text got;
+	const char *extra;
 	struct tv *root;
-	struct stat st;
 	size_t i;
 
 	for (i = 0; want && i < f->ndocs; i++)
@@ -700,22 +699,16 @@ static void conduct_page(struct rq *r)
 		server_error(r, "a document row with a malformed slug, version or language");
 		return;
 	}
-	path = arena_printf(r->a, "%s/%s/policies/%s/%s/text.html", r->app->site_dir, d->lang,
-	                    d->slug, d->version);
-	if (path == NULL || stat(path, &st) < 0 || st.st_size > SIGN_MAX_TEXT ||
-	    buf_read_file(&text, path) < 0) {
-		logmsg("document %lld: cannot read its text.html: %s (run policygen build)", d->id,
-		       strerror(errno));
-		buf_free(&text);
-		message(r, 503, "sign_conduct_unavailable", 0, NULL, 1);
-		return;
-	}
-	crypto_hash_sha256(hash, (const unsigned char *)buf_str(&text), text.len);
-	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-	if (strcmp(hex, d->sha256) != 0) {
-		logmsg("document %lld (%s %s %s): text.html does not match the SHA-256 recorded "
-		       "for it; refusing to show it",
-		       d->id, d->slug, d->version, d->lang);
+	got = handoff_text_read(r->app->portal_dir, d->slug, d->version, d->lang, d->sha256, &text);
+	if (got != HANDOFF_TEXT_OK) {
+		if (got == HANDOFF_TEXT_CHANGED)
+			logmsg("document %lld (%s %s %s): its text does not match the SHA-256 "
+			       "recorded for it; refusing to show it",
+			       d->id, d->slug, d->version, d->lang);
+		else
+			logmsg("document %lld: cannot read its text from %s: %s (run policygen "
+			       "build)",
+			       d->id, r->app->portal_dir, strerror(errno));
 		buf_free(&text);
 		message(r, 503, "sign_conduct_unavailable", 0, NULL, 1);
 		return;
@@ -1323,7 +1316,7 @@ static int start(struct app *app)
 	struct date today;
 	int i;
 
-	app->site_dir = env("CONSENT_SITE", "public");
+	app->portal_dir = env("CONSENT_PORTAL", "var/portal");
 	if (token_init() < 0 || (app->keep = arena_new()) == NULL) {
 		logmsg("cannot start libsodium or allocate memory");
 		return -1;
@@ -1350,7 +1343,7 @@ static int start(struct app *app)
 		buf_reset(&err);
 	}
 	app->root = url_path(app->keep, app->site->base_url);
-	app->tsv = arena_printf(app->keep, "%s/signable.tsv", app->site_dir);
+	app->tsv = arena_printf(app->keep, "%s/%s", app->portal_dir, HANDOFF_SIGNABLE);
 	for (i = 0; i < P__MAX; i++) {
 		if ((app->tmpl[i] = tmpl_load(tdir, page_templates[i], &err)) == NULL) {
 			logmsg("%s", buf_str(&err));

@@ -21,6 +21,7 @@ POLICYGEN=${POLICYGEN:-$BUILD/policygen}
 MNT=$TMP/small
 DB=$MNT/consent.db
 SITE=$TMP/public
+PORTAL=$TMP/portal
 PASSWORD='Disk-full 2026 test'
 
 if [ "$(id -u)" != 0 ]; then
@@ -54,8 +55,9 @@ F2,C21,Cai,Jones,Year 3,Siân Jones,cy
 CSV
 setup() {
 	"$POLICYGEN" build --content "$TOP/content" --templates "$TOP/templates" --out "$SITE" \
+	--portal "$PORTAL" --state "$TMP/state" \
 		--today 2026-11-21 &&
-		"$CTL" --db "$DB" init --content "$TOP/content" --site "$SITE" &&
+		"$CTL" --db "$DB" init --content "$TOP/content" --portal "$PORTAL" &&
 		"$CTL" --db "$DB" import "$TMP/families.csv" &&
 		printf '%s\n' "$PASSWORD" | "$CTL" --db "$DB" add-staff office.one &&
 		"$CTL" --db "$DB" tokens --content "$TOP/content" >"$TMP/tokens.csv"
@@ -94,7 +96,7 @@ req() {
 	office) prog=$OFFICE ;;
 	esac
 	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
-		CONSENT_DB="$DB" CONSENT_SITE="$SITE" CONSENT_CONTENT="$TOP/content" \
+		CONSENT_DB="$DB" CONSENT_PORTAL="$PORTAL" CONSENT_CONTENT="$TOP/content" \
 		CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD="$2" REQUEST_URI="$3" \
 		REMOTE_ADDR="192.0.2.$n" CONTENT_LENGTH="$len" CONTENT_TYPE="$type" \
 		HTTP_COOKIE="$COOKIE" "$prog" <"$TMP/in" >"$TMP/out" 2>>"$TMP/stderr.log"

@@ -19,6 +19,7 @@ CTL=${CONSENTCTL:-$BUILD/consentctl}
 POLICYGEN=${POLICYGEN:-$BUILD/policygen}
 DB=$TMP/consent.db
 SITE=$TMP/public
+PORTAL=$TMP/portal
 PASSWORD='Hostile-2026 office!'
 for prog in "$SIGN" "$OFFICE" "$CTL" "$POLICYGEN"; do
 	if [ ! -x "$prog" ]; then
@@ -41,8 +42,9 @@ F3,C31,Plain,Family,Year 2,Ann Plain,en
 CSV
 setup() {
 	"$POLICYGEN" build --content "$TOP/content" --templates "$TOP/templates" --out "$SITE" \
+	--portal "$PORTAL" --state "$TMP/state" \
 		--today 2026-11-21 &&
-		"$CTL" --db "$DB" init --content "$TOP/content" --site "$SITE" &&
+		"$CTL" --db "$DB" init --content "$TOP/content" --portal "$PORTAL" &&
 		"$CTL" --db "$DB" import "$TMP/families.csv" &&
 		printf '%s\n' "$PASSWORD" | "$CTL" --db "$DB" add-staff office.one &&
 		"$CTL" --db "$DB" tokens --content "$TOP/content" >"$TMP/tokens.csv" &&
@@ -99,7 +101,7 @@ req() {
 	office) prog=$OFFICE cookie=$COOKIE ;;
 	esac
 	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
-		CONSENT_DB="$DB" CONSENT_SITE="$SITE" CONSENT_CONTENT="$TOP/content" \
+		CONSENT_DB="$DB" CONSENT_PORTAL="$PORTAL" CONSENT_CONTENT="$TOP/content" \
 		CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD="$2" REQUEST_URI="$3" \
 		REMOTE_ADDR="198.51.$((n / 250)).$((n % 250 + 1))" CONTENT_LENGTH="$len" \
 		CONTENT_TYPE="$type" HTTP_COOKIE="$cookie" \
@@ -400,7 +402,8 @@ while IFS='|' read -r name cmd text; do
 	"$POLICYGEN" check --content "$TMP/x/deep/er/c" --today 2026-11-21 >"$TMP/pg.out" 2>&1
 	rc=$?
 	"$POLICYGEN" build --content "$TMP/x/deep/er/c" --templates "$TOP/templates" \
-		--out "$TMP/x/deep/er/out" --today 2026-11-21 >"$TMP/pgb.out" 2>&1
+		--out "$TMP/x/deep/er/out" --portal "$TMP/x/deep/er/portal" --state "$TMP/x/deep/er/state" \
+		--today 2026-11-21 >"$TMP/pgb.out" 2>&1
 	brc=$?
 	written=$(find "$TMP/x" -path "$TMP/x/deep/er/c" -prune -o -type f -print | head -n 3)
 	if [ "$rc" != 1 ] || [ "$brc" = 0 ]; then
@@ -422,9 +425,9 @@ TABLE
 
 # A signable list whose slug would lead the portal out of the site: refused whole.
 BEFORE=$(snap)
-cp "$SITE/signable.tsv" "$TMP/signable.tsv.orig"
-sed '1s/^code-of-conduct/..\/..\/..\/etc\/passwd/' "$TMP/signable.tsv.orig" >"$SITE/signable.tsv"
-if "$CTL" --db "$DB" sync --content "$TOP/content" --site "$SITE" >"$TMP/sync.out" 2>&1; then
+cp "$PORTAL/signable.tsv" "$TMP/signable.tsv.orig"
+sed '1s/^code-of-conduct/..\/..\/..\/etc\/passwd/' "$TMP/signable.tsv.orig" >"$PORTAL/signable.tsv"
+if "$CTL" --db "$DB" sync --content "$TOP/content" --portal "$PORTAL" >"$TMP/sync.out" 2>&1; then
 	fail signable_slug_traversal "consentctl sync accepted it: $(cat "$TMP/sync.out")"
 elif [ "$(snap)" != "$BEFORE" ]; then
 	fail signable_slug_traversal "refused, but the database changed"
@@ -437,7 +440,7 @@ if [ "$status" = 200 ] && ! grep -q 'root:x:0' "$TMP/body" && [ "$(snap)" = "$BE
 else
 	fail signable_slug_traversal_portal "status $status"
 fi
-cp "$TMP/signable.tsv.orig" "$SITE/signable.tsv"
+cp "$TMP/signable.tsv.orig" "$PORTAL/signable.tsv"
 
 # --- Imports that are not clean text ---
 

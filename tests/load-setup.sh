@@ -28,8 +28,9 @@ awk -v n="$FAMILIES" 'BEGIN {
 		}
 }' >"$TMP/families.csv"
 if ! { "$BUILD/policygen" build --content "$TOP/content" --templates "$TOP/templates" \
-	--out "$TOP/public" --today 2026-11-21 &&
-	$CTL init --content "$TOP/content" --site "$TOP/public" &&
+	--out "$TOP/public" --portal "$TOP/var/portal" --state "$TOP/.cache/policygen" \
+	--today 2026-11-21 &&
+	$CTL init --content "$TOP/content" --portal "$TOP/var/portal" &&
 	$CTL import "$TMP/families.csv" &&
 	$CTL tokens --base-url "$BASE" >"$TMP/tokens.csv"; } >"$TMP/setup.log" 2>&1; then
 	fail "$NAME" "$(cat "$TMP/setup.log")"

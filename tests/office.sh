@@ -15,6 +15,7 @@ CTL=${CONSENTCTL:-$BUILD/consentctl}
 POLICYGEN=${POLICYGEN:-$BUILD/policygen}
 DB=$TMP/consent.db
 SITE=$TMP/public
+PORTAL=$TMP/portal
 PASSWORD='Llanfair-2026 office!'
 for prog in "$OFFICE" "$CTL" "$POLICYGEN"; do
 	if [ ! -x "$prog" ]; then
@@ -38,8 +39,9 @@ F4,C41,Siôn,Williams,Reception,Catrin Williams,cy
 CSV
 setup() {
 	"$POLICYGEN" build --content "$TOP/content" --templates "$TOP/templates" --out "$SITE" \
+	--portal "$PORTAL" --state "$TMP/state" \
 		--today 2026-11-21 &&
-		"$CTL" --db "$DB" init --content "$TOP/content" --site "$SITE" &&
+		"$CTL" --db "$DB" init --content "$TOP/content" --portal "$PORTAL" &&
 		"$CTL" --db "$DB" import "$TMP/families.csv" &&
 		printf '%s\n' "$PASSWORD" | "$CTL" --db "$DB" add-staff office.one &&
 		printf '%s\n' "$PASSWORD" | "$CTL" --db "$DB" add-staff office.two &&
@@ -81,7 +83,7 @@ req() {
 		len= type=
 	fi
 	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
-		CONSENT_DB="$DB" CONSENT_SITE="$SITE" CONSENT_CONTENT="$TOP/content" \
+		CONSENT_DB="$DB" CONSENT_PORTAL="$PORTAL" CONSENT_CONTENT="$TOP/content" \
 		CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD="$1" REQUEST_URI="$2" \
 		REMOTE_ADDR="$ADDR" CONTENT_LENGTH="$len" CONTENT_TYPE="$type" \
 		HTTP_COOKIE="$COOKIE" HTTPS="$HTTPS_ON" \
@@ -506,7 +508,7 @@ else
 fi
 if [ -x "${SIGN:-$BUILD/sign.fcgi}" ]; then
 	for t in "$T2:old" "$new:new"; do
-		env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_SITE="$SITE" \
+		env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_PORTAL="$PORTAL" \
 			CONSENT_CONTENT="$TOP/content" CONSENT_TEMPLATES="$TOP/templates" \
 			REQUEST_METHOD=GET REQUEST_URI="/sign/${t%:*}" REMOTE_ADDR=192.0.2.77 \
 			"${SIGN:-$BUILD/sign.fcgi}" </dev/null >"$TMP/sign.${t#*:}" 2>/dev/null

@@ -15,6 +15,7 @@ FIXTURE=${SIGN_FIXTURE:-$BUILD/tests/sign-fixture}
 POLICYGEN=${POLICYGEN:-$BUILD/policygen}
 DB=$TMP/consent.db
 SITE=$TMP/public
+PORTAL=$TMP/portal
 for prog in "$SIGN" "$FIXTURE" "$POLICYGEN"; do
 	if [ ! -x "$prog" ]; then
 		fail sign_setup "$prog is not built (make $prog)"
@@ -26,11 +27,12 @@ if ! command -v sqlite3 >/dev/null 2>&1; then
 	exit 1
 fi
 if ! "$POLICYGEN" build --content "$TOP/content" --templates "$TOP/templates" --out "$SITE" \
+	--portal "$PORTAL" --state "$TMP/state" \
 	--today 2026-11-21 >"$TMP/policygen.log" 2>&1; then
 	fail sign_setup "policygen build failed: $(cat "$TMP/policygen.log")"
 	exit 1
 fi
-if ! tokens=$("$FIXTURE" "$DB" "$TOP/content" "$SITE" 2>"$TMP/fixture.log"); then
+if ! tokens=$("$FIXTURE" "$DB" "$TOP/content" "$PORTAL" 2>"$TMP/fixture.log"); then
 	fail sign_setup "sign-fixture failed: $(cat "$TMP/fixture.log")"
 	exit 1
 fi
@@ -53,7 +55,7 @@ req() {
 		len= type=
 	fi
 	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
-		CONSENT_DB="$DB" CONSENT_SITE="$SITE" CONSENT_CONTENT="$TOP/content" \
+		CONSENT_DB="$DB" CONSENT_PORTAL="$PORTAL" CONSENT_CONTENT="$TOP/content" \
 		CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD="$1" REQUEST_URI="$2" \
 		REMOTE_ADDR="$ADDR" CONTENT_LENGTH="$len" CONTENT_TYPE="$type" \
 		"$SIGN" <"$TMP/in" >"$TMP/out" 2>>"$TMP/stderr.log"
@@ -140,25 +142,26 @@ if [ "$status" = 200 ] && [ ! -s "$TMP/body" ]; then pass head_no_body; else
 	fail head_no_body "status $status, body $(wc -c <"$TMP/body") bytes"; fi
 
 req GET "/sign/$T1/conduct"
-text=$SITE/en/policies/code-of-conduct/$(q "SELECT version FROM document WHERE id = $DOC")/text.html
+version=$(q "SELECT version FROM document WHERE id = $DOC")
+text=$PORTAL/texts/code-of-conduct/$version.en.html
 off=$(grep -b -o '<article' "$TMP/body" | head -n 1 | cut -d: -f1)
 if [ "$status" = 200 ] && [ -n "$off" ] &&
 	tail -c +$((off + 1)) "$TMP/body" | head -c "$(wc -c <"$text")" | cmp -s - "$text"; then
 	pass conduct_exact_bytes
 else
-	fail conduct_exact_bytes "status $status; the page does not hold text.html byte for byte"
+	fail conduct_exact_bytes "status $status; the page does not hold the signable text byte for byte"
 fi
 expect conduct_page 200 'I have read the Social Media Code of Conduct' "/sign/$T1/answer?lang=en"
 
 req GET "/sign/$T1/conduct?lang=cy"
 expect conduct_welsh 200 '<html lang="cy">' '<article lang="cy"' 'Cod Ymddygiad y Cyfryngau'
 
-cp "$text" "$TMP/text.html.orig"
+cp "$text" "$TMP/text.orig"
 printf ' ' >>"$text"
 req GET "/sign/$T1/conduct"
 if [ "$status" = 503 ] && ! grep -q '<article' "$TMP/body"; then pass conduct_hash_mismatch_refused
-else fail conduct_hash_mismatch_refused "status $status for a text.html that does not match"; fi
-cp "$TMP/text.html.orig" "$text"
+else fail conduct_hash_mismatch_refused "status $status for a text that does not match"; fi
+cp "$TMP/text.orig" "$text"
 
 req GET "/sign/$T1/answer"
 expect answer_form 200 'name="csrf"' "name=\"agree.$DOC\"" 'name="a.11.website"' \
@@ -422,7 +425,7 @@ fi
 if sqlite3 "$DB" "PRAGMA integrity_check" | grep -qx ok; then pass database_intact; else
 	fail database_intact "integrity_check failed"; fi
 # A portal that cannot open its database still answers, in both languages.
-env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$TMP/no-such.db" CONSENT_SITE="$SITE" \
+env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$TMP/no-such.db" CONSENT_PORTAL="$PORTAL" \
 	CONSENT_CONTENT="$TOP/content" CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD=GET \
 	REQUEST_URI="/sign/$T1" REMOTE_ADDR="$ADDR" "$SIGN" </dev/null >"$TMP/out" 2>/dev/null
 if grep -q '^Status: 503' "$TMP/out" && grep -q 'not available just now' "$TMP/out" &&

@@ -22,6 +22,7 @@
 #include "date.h"
 #include "db.h"
 #include "export.h"
+#include "handoff.h"
 #include "letters.h"
 #include "out.h"
 #include "roster.h"
@@ -35,12 +36,12 @@
 static const char usage_text[] =
     "usage: consentctl --db FILE COMMAND [OPTIONS] [ARGUMENTS]\n"
     "\n"
-    "  init [--content DIR] [--site DIR]\n"
+    "  init [--content DIR] [--portal DIR]\n"
     "      Create the database or upgrade its schema, load the photo purposes from\n"
     "      DIR/consent.yaml (default: content) and the policy versions parents sign from\n"
-    "      SITE/signable.tsv (default: public, written by policygen build) when it exists,\n"
-    "      and make the portal's secret key. Safe to run again.\n"
-    "  sync [--content DIR] [--site DIR]\n"
+    "      PORTAL/signable.tsv (default: var/portal, written by policygen build) when it\n"
+    "      exists, and make the portal's secret key. Safe to run again.\n"
+    "  sync [--content DIR] [--portal DIR]\n"
     "      Load consent.yaml and signable.tsv again, after editing them or building the\n"
     "      site. Published versions are never changed or removed.\n"
     "  import [--allow-move] FAMILIES.csv\n"
@@ -85,7 +86,7 @@ static const char usage_text[] =
 enum opt {
 	O_DB,
 	O_CONTENT,
-	O_SITE,
+	O_PORTAL,
 	O_TEMPLATES,
 	O_BASE_URL,
 	O_FAMILY,
@@ -104,7 +105,7 @@ static const struct {
 } opts[O__MAX] = {
     [O_DB] = {"db", 1},
     [O_CONTENT] = {"content", 1},
-    [O_SITE] = {"site", 1},
+    [O_PORTAL] = {"portal", 1},
     [O_TEMPLATES] = {"templates", 1},
     [O_BASE_URL] = {"base-url", 1},
     [O_FAMILY] = {"family", 1},
@@ -146,8 +147,8 @@ static const struct command {
 	int nargs;     /* operands required */
 	const char *args;
 } commands[] = {
-    {"init", cmd_init, BIT(O_CONTENT) | BIT(O_SITE), 0, ""},
-    {"sync", cmd_sync, BIT(O_CONTENT) | BIT(O_SITE), 0, ""},
+    {"init", cmd_init, BIT(O_CONTENT) | BIT(O_PORTAL), 0, ""},
+    {"sync", cmd_sync, BIT(O_CONTENT) | BIT(O_PORTAL), 0, ""},
     {"import", cmd_import, BIT(O_ALLOW_MOVE), 1, " FAMILIES.csv"},
     {"tokens", cmd_tokens, BIT(O_BASE_URL) | BIT(O_FAMILY) | BIT(O_REISSUE) | BIT(O_CONTENT), 0,
      ""},
@@ -295,14 +296,15 @@ static const char *base_url(const struct ctx *c, const struct site *s)
 
 static int sync_catalog(struct ctx *c)
 {
-	const char *content = opt(c, O_CONTENT, "content"), *site = opt(c, O_SITE, "public");
+	const char *content = opt(c, O_CONTENT, "content");
+	const char *portal = opt(c, O_PORTAL, "var/portal");
 	struct buf path = BUF_INIT, tsv = BUF_INIT, err = BUF_INIT;
 	struct catalog *cat;
 	sqlite3_stmt *st;
 	int rc = 1, have_tsv;
 
 	buf_printf(&path, "%s/consent.yaml", content);
-	buf_printf(&tsv, "%s/signable.tsv", site);
+	buf_printf(&tsv, "%s/%s", portal, HANDOFF_SIGNABLE);
 	have_tsv = access(buf_str(&tsv), F_OK) == 0;
 	if ((cat = catalog_load(buf_str(&path), &err)) == NULL) {
 		rc = fail_buf(&err);

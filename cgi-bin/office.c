@@ -35,7 +35,6 @@
 #include "catalog.h"
 #include "cgi.h"
 #include "consent.h"
-#include "content.h"
 #include "date.h"
 #include "db.h"
 #include "export.h"
@@ -45,6 +44,7 @@
 #include "letters.h"
 #include "roster.h"
 #include "sandbox.h"
+#include "settings.h"
 #include "staff.h"
 #include "tmpl.h"
 #include "token.h"
@@ -68,7 +68,7 @@ struct office {
 	int broken; /* set-up failed: every request gets 503 (the log says why) */
 	struct db *db;
 	const char *content_dir, *portal_dir, *templates_dir;
-	struct site *site; /* content at start: UI strings, the school's name, base URL */
+	struct settings *site; /* at start: UI strings, the school's name, base URL */
 	size_t li;         /* the index of English, the staff's language */
 	struct catalog *cat;
 	struct tmpl *tmpl[P__MAX];
@@ -105,7 +105,7 @@ static void office_log(const char *fmt, ...)
 
 static const char *T(const struct req *r, const char *key)
 {
-	return content_i18n(r->o->site, r->o->li, key);
+	return settings_string(r->o->site, r->o->li, key);
 }
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -1180,8 +1180,7 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 	size_t n, i;
 	long rc = -1;
 
-	if (letters_contact_load(r->o->site, r->a, &contact, &err) < 0)
-		goto done;
+	letters_contact_load(r->o->site, &contact);
 	if (db_begin(r->o->db) < 0) {
 		buf_printf(&err, "%s", db_errmsg(r->o->db));
 		goto done;
@@ -1649,25 +1648,9 @@ static const char *env(const char *name, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
-/* The path of base_url ("" for "http://host"), without a trailing '/'. */
-static const char *url_path(struct arena *a, const char *base_url)
-{
-	const char *p = strstr(base_url, "://");
-	const char *slash = p ? strchr(p + 3, '/') : NULL;
-	size_t n;
-
-	if (slash == NULL)
-		return "";
-	n = strlen(slash);
-	while (n > 0 && slash[n - 1] == '/')
-		n--;
-	return arena_strndup(a, slash, n);
-}
-
 static int office_open(struct office *o, struct buf *err)
 {
 	struct buf path = BUF_INIT;
-	struct date today;
 	const struct yml *e;
 	int li, i;
 
@@ -1678,16 +1661,11 @@ static int office_open(struct office *o, struct buf *err)
 		buf_puts(err, "cannot start libsodium or allocate memory\n");
 		return -1;
 	}
-	if (date_today(&today) < 0 || (o->site = content_load(o->content_dir, &today)) == NULL ||
-	    o->site->i18n[0] == NULL) {
-		buf_printf(err,
-		           "%s: cannot load the content (site.yaml, i18n): run policygen check\n",
-		           o->content_dir);
+	if ((o->site = settings_open(o->content_dir, err)) == NULL)
 		return -1;
-	}
-	li = content_lang(o->site, "en");
+	li = settings_lang(o->site, "en");
 	o->li = li < 0 ? 0 : (size_t)li;
-	o->root = url_path(o->keep, o->site->base_url ? o->site->base_url : "");
+	o->root = settings_url_path(o->site, o->keep);
 	buf_printf(&path, "%s/consent.yaml", o->content_dir);
 	o->cat = catalog_load(buf_str(&path), err);
 	buf_free(&path);
@@ -1704,7 +1682,7 @@ static int office_open(struct office *o, struct buf *err)
 			return -1;
 	o->t = tv_dict(o->keep);
 	for (e = o->site->i18n[0]->first; e; e = e->next)
-		tv_str(o->t, e->key, content_i18n(o->site, o->li, e->key));
+		tv_str(o->t, e->key, settings_string(o->site, o->li, e->key));
 	if (!arena_ok(o->keep)) {
 		buf_puts(err, "out of memory\n");
 		return -1;
@@ -1722,7 +1700,7 @@ static void office_close(struct office *o)
 	for (i = 0; i < P__MAX; i++)
 		tmpl_free(o->tmpl[i]);
 	catalog_free(o->cat);
-	content_free(o->site);
+	settings_free(o->site);
 	db_close(o->db);
 	arena_free(o->keep);
 }

@@ -2,7 +2,8 @@
  *
  * Configuration comes from the environment, read once at start:
  *   CONSENT_DB         the database (default var/consent.db); `consentctl init` makes it
- *   CONSENT_CONTENT    the content folder (default content): site name, UI strings, purposes
+ *   CONSENT_CONTENT    the content folder (default content): settings and UI strings
+ *                      (settings.h), purposes (consent.yaml); never the policies
  *   CONSENT_PORTAL     what policygen build wrote for the portal (default var/portal,
  *                      handoff.h): signable.tsv and each version's text, whose SHA-256
  *                      is checked before a parent reads it
@@ -43,7 +44,6 @@
 #include "catalog.h"
 #include "cgi.h"
 #include "consent.h"
-#include "content.h"
 #include "date.h"
 #include "db.h"
 #include "form.h"
@@ -51,6 +51,7 @@
 #include "html.h"
 #include "letters.h"
 #include "sandbox.h"
+#include "settings.h"
 #include "tmpl.h"
 #include "token.h"
 
@@ -74,7 +75,7 @@ static const char *const page_templates[P__MAX] = {
 
 struct app {
 	struct db *db;
-	struct site *site;
+	struct settings *site; /* the school's settings and UI strings */
 	struct catalog *cat;
 	struct arena *keep;          /* lives as long as the process */
 	struct tv *t[CATALOG_LANGS]; /* the UI strings, by language */
@@ -121,7 +122,7 @@ static void logmsg(const char *fmt, ...)
 /* A UI string in language ci. */
 static const char *tr(const struct app *app, int ci, const char *key)
 {
-	return content_i18n(app->site, app->li[ci], key);
+	return settings_string(app->site, app->li[ci], key);
 }
 
 static const char *T(const struct rq *r, const char *key)
@@ -1291,29 +1292,12 @@ static const char *env(const char *name, const char *dflt)
 	return v && *v ? v : dflt;
 }
 
-static const char *url_path(struct arena *a, const char *base_url)
-{
-	const char *p = strstr(base_url, "://");
-	const char *slash = p ? strchr(p + 3, '/') : NULL;
-	char *s;
-	size_t n;
-
-	if (slash == NULL)
-		return "";
-	s = arena_strdup(a, slash);
-	n = s ? strlen(s) : 0;
-	while (n > 0 && s[n - 1] == '/')
-		s[--n] = '\0';
-	return s ? s : "";
-}
-
 static int start(struct app *app)
 {
 	const char *dbpath = env("CONSENT_DB", "var/consent.db");
 	const char *content = env("CONSENT_CONTENT", "content");
 	const char *tdir = env("CONSENT_TEMPLATES", "templates");
 	struct buf err = BUF_INIT;
-	struct date today;
 	int i;
 
 	app->portal_dir = env("CONSENT_PORTAL", "var/portal");
@@ -1321,28 +1305,21 @@ static int start(struct app *app)
 		logmsg("cannot start libsodium or allocate memory");
 		return -1;
 	}
-	if (date_today(&today) < 0 || (app->site = content_load(content, &today)) == NULL) {
-		logmsg("%s: cannot load the content", content);
-		return -1;
-	}
-	if (app->site->name[0] == NULL || app->site->base_url == NULL) {
-		logmsg("%s/site.yaml: the site needs a name and a base_url (policygen check)",
-		       content);
+	if ((app->site = settings_open(content, &err)) == NULL) {
+		logmsg("%s", buf_str(&err));
+		buf_free(&err);
 		return -1;
 	}
 	for (i = 0; i < CATALOG_LANGS; i++) {
-		int li = content_lang(app->site, langs[i]);
+		int li = settings_lang(app->site, langs[i]);
 		const struct yml *e;
 		app->li[i] = li < 0 ? 0 : (size_t)li;
 		app->t[i] = tv_dict(app->keep);
 		for (e = app->site->i18n[0] ? app->site->i18n[0]->first : NULL; e; e = e->next)
-			tv_str(app->t[i], e->key, content_i18n(app->site, app->li[i], e->key));
+			tv_str(app->t[i], e->key, settings_string(app->site, app->li[i], e->key));
 	}
-	if (letters_contact_load(app->site, app->keep, &app->contact, &err) < 0) {
-		logmsg("%s", buf_str(&err));
-		buf_reset(&err);
-	}
-	app->root = url_path(app->keep, app->site->base_url);
+	letters_contact_load(app->site, &app->contact);
+	app->root = settings_url_path(app->site, app->keep);
 	app->tsv = arena_printf(app->keep, "%s/%s", app->portal_dir, HANDOFF_SIGNABLE);
 	for (i = 0; i < P__MAX; i++) {
 		if ((app->tmpl[i] = tmpl_load(tdir, page_templates[i], &err)) == NULL) {
@@ -1384,7 +1361,7 @@ static void stop(struct app *app)
 		tmpl_free(app->tmpl[i]);
 	db_close(app->db);
 	catalog_free(app->cat);
-	content_free(app->site);
+	settings_free(app->site);
 	arena_free(app->keep);
 	sodium_memzero(app->csrf_key, sizeof app->csrf_key);
 }

@@ -14,6 +14,7 @@ OFFICE=${OFFICE:-$BUILD/office.fcgi}
 CTL=${CONSENTCTL:-$BUILD/consentctl}
 POLICYGEN=${POLICYGEN:-$BUILD/policygen}
 DB=$TMP/consent.db
+CONTENT=$TOP/content
 SITE=$TMP/public
 PORTAL=$TMP/portal
 PASSWORD='Llanfair-2026 office!'
@@ -83,7 +84,7 @@ req() {
 		len= type=
 	fi
 	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
-		CONSENT_DB="$DB" CONSENT_PORTAL="$PORTAL" CONSENT_CONTENT="$TOP/content" \
+		CONSENT_DB="$DB" CONSENT_PORTAL="$PORTAL" CONSENT_CONTENT="$CONTENT" \
 		CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD="$1" REQUEST_URI="$2" \
 		REMOTE_ADDR="$ADDR" CONTENT_LENGTH="$len" CONTENT_TYPE="$type" \
 		HTTP_COOKIE="$COOKIE" HTTPS="$HTTPS_ON" \
@@ -357,6 +358,25 @@ unchanged refused_nothing_changed "$BEFORE"
 req GET /office/
 expect dashboard 200 '<caption>' 'scope="row">Year 4</th>' 'scope="row">Reception</th>' \
 	'Policy reviews' 'Overdue'
+# The review dates come from the reviews.tsv policygen build wrote: the office reads no
+# policy folder (the content here has none), and a damaged list costs only that table.
+mkdir -p "$TMP/settings-only"
+cp -R "$TOP/content/site.yaml" "$TOP/content/i18n" "$TOP/content/consent.yaml" "$TMP/settings-only/"
+CONTENT=$TMP/settings-only
+req GET /office/
+expect dashboard_reads_no_policy_folder 200 'Policy reviews' 'Overdue' \
+	'Social Media Code of Conduct for Parents and Carers'
+CONTENT=$TOP/content
+cp "$PORTAL/reviews.tsv" "$TMP/reviews.orig"
+printf 'code-of-conduct\t2026-09-01\tSprng 2027\tTitle\n' >"$PORTAL/reviews.tsv"
+req GET /office/
+expect dashboard_damaged_reviews 200 'scope="row">Year 4</th>' 'No policies have been published.'
+if grep -q 'reviews.tsv:1: not slug, version, review date and title' "$TMP/stderr.log"; then
+	pass dashboard_damaged_reviews_logged
+else
+	fail dashboard_damaged_reviews_logged "$(tail -3 "$TMP/stderr.log")"
+fi
+cp "$TMP/reviews.orig" "$PORTAL/reviews.tsv"
 req GET '/office/families?q=pritch'
 expect search_name 200 '/office/family/F1"' 'Gwenllïan Pritchard-Jones'
 req GET '/office/families?q=C31'

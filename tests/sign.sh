@@ -151,6 +151,15 @@ if [ "$status" = 200 ] && [ -n "$off" ] &&
 else
 	fail conduct_exact_bytes "status $status; the page does not hold the signable text byte for byte"
 fi
+# ... and that text is the very body the published site shows for that version.
+sed -n '/^<div class="body"/,/^<\/div>$/p' "$SITE/en/policies/code-of-conduct/$version/index.html" |
+	sed '1d;$d' >"$TMP/site-body"
+sed -n '/^<article/,/^<p class="declaration">/p' "$TMP/body" | sed '1,2d;$d' >"$TMP/portal-body"
+if [ -s "$TMP/site-body" ] && cmp -s "$TMP/site-body" "$TMP/portal-body"; then
+	pass conduct_same_text_as_site
+else
+	fail conduct_same_text_as_site "$(diff "$TMP/site-body" "$TMP/portal-body" | head -10)"
+fi
 expect conduct_page 200 'I have read the Social Media Code of Conduct' "/sign/$T1/answer?lang=en"
 
 req GET "/sign/$T1/conduct?lang=cy"
@@ -424,6 +433,21 @@ else
 fi
 if sqlite3 "$DB" "PRAGMA integrity_check" | grep -qx ok; then pass database_intact; else
 	fail database_intact "integrity_check failed"; fi
+# Settings with an error (here a UI string missing in Welsh): the portal does not start,
+# answers 503 in both languages and says in the log which file and what to do.
+mkdir -p "$TMP/bad-settings"
+cp -R "$TOP/content/site.yaml" "$TOP/content/i18n" "$TOP/content/consent.yaml" "$TMP/bad-settings/"
+sed -i '/^sign_nodoc_title:/d' "$TMP/bad-settings/i18n/cy.yaml"
+env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_PORTAL="$PORTAL" \
+	CONSENT_CONTENT="$TMP/bad-settings" CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD=GET \
+	REQUEST_URI="/sign/$T1" REMOTE_ADDR="$ADDR" "$SIGN" </dev/null >"$TMP/out" 2>"$TMP/bad.log"
+if grep -q '^Status: 503' "$TMP/out" && grep -q 'ar gael ar hyn o bryd' "$TMP/out" &&
+	grep -q "bad-settings/i18n/cy.yaml:0: missing string 'sign_nodoc_title'" "$TMP/bad.log" &&
+	grep -q 'policygen check --content' "$TMP/bad.log"; then
+	pass unavailable_with_bad_settings
+else
+	fail unavailable_with_bad_settings "$(head -c 600 "$TMP/out") $(cat "$TMP/bad.log")"
+fi
 # A portal that cannot open its database still answers, in both languages.
 env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$TMP/no-such.db" CONSENT_PORTAL="$PORTAL" \
 	CONSENT_CONTENT="$TOP/content" CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD=GET \

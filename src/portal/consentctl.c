@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "catalog.h"
-#include "content.h"
 #include "csv.h"
 #include "date.h"
 #include "db.h"
@@ -26,6 +25,7 @@
 #include "letters.h"
 #include "out.h"
 #include "roster.h"
+#include "settings.h"
 #include "staff.h"
 #include "token.h"
 #include "utf8.h"
@@ -249,39 +249,21 @@ static void today_iso(char out[11])
 	buf_free(&b);
 }
 
-/* The content's site settings (names, UI strings, base_url). NULL after reporting. */
-static struct site *load_site(const struct ctx *c)
+/* The school's settings (names, UI strings, base_url; settings.h): never the policies.
+ * NULL after reporting. */
+static struct settings *load_site(const struct ctx *c)
 {
-	const char *dir = opt(c, O_CONTENT, "content");
-	struct date today;
-	struct site *s;
+	struct buf err = BUF_INIT;
+	struct settings *s = settings_open(opt(c, O_CONTENT, "content"), &err);
 
-	if (date_today(&today) < 0) {
-		fail("cannot read the system clock");
-		return NULL;
-	}
-	if ((s = content_load(dir, &today)) == NULL) {
-		fail("%s: out of memory loading the content", dir);
-		return NULL;
-	}
-	if (s->name[0] == NULL || s->name[0][0] == '\0' || s->base_url[0] == '\0') {
-		const struct diag *d;
-		/* Show why: the site settings' own errors (the policies do not matter here). */
-		for (d = s->diags; d; d = d->next)
-			if (d->level == DIAG_ERROR && strstr(d->path, "site.yaml"))
-				fprintf(stderr, "consentctl: %s:%d: %s\n", d->path, d->line,
-				        d->msg);
-		fail("%s/site.yaml: the school's name and base_url are needed for letters and "
-		     "links (--content DIR names the content folder)",
-		     dir);
-		content_free(s);
-		return NULL;
-	}
+	if (s == NULL)
+		fail_buf(&err);
+	buf_free(&err);
 	return s;
 }
 
 /* The base URL: --base-url, else the site's. NULL after reporting. */
-static const char *base_url(const struct ctx *c, const struct site *s)
+static const char *base_url(const struct ctx *c, const struct settings *s)
 {
 	const char *u = c->val[O_BASE_URL] ? c->val[O_BASE_URL] : s->base_url;
 
@@ -434,7 +416,7 @@ static int cmd_tokens(struct ctx *c)
 	    "SELECT id, ref FROM family WHERE left_on IS NULL ORDER BY ref";
 	struct issued *v = NULL;
 	size_t n = 0, cap = 0, skipped = 0, i;
-	struct site *s = NULL;
+	struct settings *s = NULL;
 	struct buf out = BUF_INIT, url = BUF_INIT;
 	const char *base;
 	sqlite3_stmt *st;
@@ -530,7 +512,7 @@ out:
 	wipe(&url);
 	buf_free(&out);
 	buf_free(&url);
-	content_free(s);
+	settings_free(s);
 	return rc;
 }
 
@@ -578,7 +560,7 @@ static int cmd_letters(struct ctx *c)
 	struct letters_filter f = {c->val[O_CLASS], c->val[O_FAMILY],
 	                           c->val[O_OUTSTANDING] != NULL};
 	struct arena *a = arena_new();
-	struct site *s = NULL;
+	struct settings *s = NULL;
 	struct letters_contact contact;
 	struct letter *letters = NULL;
 	struct buf html = BUF_INIT, err = BUF_INIT;
@@ -595,10 +577,7 @@ static int cmd_letters(struct ctx *c)
 	}
 	if ((s = load_site(c)) == NULL || (base = base_url(c, s)) == NULL)
 		goto out;
-	if (letters_contact_load(s, a, &contact, &err) < 0) {
-		fail_buf(&err);
-		goto out;
-	}
+	letters_contact_load(s, &contact);
 	if (open_db(c, DB_OPEN_EXISTING) != 0)
 		goto out;
 	if (c->val[O_FAMILY]) {
@@ -677,7 +656,7 @@ out:
 	wipe(&html);
 	buf_free(&html);
 	buf_free(&err);
-	content_free(s);
+	settings_free(s);
 	arena_free(a);
 	return rc;
 }

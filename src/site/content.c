@@ -54,11 +54,6 @@ static const char known_fields[] = "title, review, approved_by, owner, audience,
                                    "review_frequency, effective, summary, declaration, resign, "
                                    "previous";
 
-/* site.yaml keys; `address` and `contact` are used by the letters. */
-enum site_key { S_NAME, S_BASE_URL, S_LANGUAGES, S_DEFAULT_LANGUAGE, S_ADDRESS, S_CONTACT, S__MAX };
-static const char *const site_keys[S__MAX] = {
-    "name", "base_url", "languages", "default_language", "address", "contact"};
-
 void content_diag(struct site *s, enum diag_level level, const char *path, int line,
                   const char *fmt, ...)
 {
@@ -102,171 +97,44 @@ static void yaml_errors(struct site *s, const char *path, struct buf *err)
 	buf_reset(err);
 }
 
-/* Reads a whole YAML data file; NULL after reporting a problem. */
-static const struct yml *load_yaml_file(struct site *s, const char *path)
-{
-	struct buf text = BUF_INIT, err = BUF_INIT;
-	const struct yml *y = NULL;
-
-	if (buf_read_file(&text, path) < 0) {
-		content_diag(s, DIAG_ERROR, path, 0, "cannot read: %s", strerror(errno));
-	} else if (!utf8_valid(text.data, text.len)) {
-		content_diag(s, DIAG_ERROR, path, 0, "not valid UTF-8; save the file as UTF-8");
-	} else if ((y = yml_parse(s->arena, text.data, text.len, 0, &err)) == NULL) {
-		yaml_errors(s, path, &err);
-	} else if (y->kind != YML_MAP) {
-		content_diag(s, DIAG_ERROR, path, y->line, "expected a mapping of keys to values");
-		y = NULL;
-	}
-	buf_free(&text);
-	buf_free(&err);
-	return y;
-}
-
-static int valid_lang(const char *l)
-{
-	size_t n = strlen(l), i;
-
-	for (i = 0; i < n; i++)
-		if (l[i] < 'a' || l[i] > 'z')
-			return 0;
-	return n == 2 || n == 3;
-}
-
 int content_lang(const struct site *s, const char *lang)
 {
-	size_t i;
-
-	for (i = 0; i < s->nlangs; i++)
-		if (strcmp(s->langs[i], lang) == 0)
-			return (int)i;
-	return -1;
+	return settings_lang(s->settings, lang);
 }
 
-static void load_site(struct site *s)
+/* Passes a problem in site.yaml or the UI strings on as a diagnostic. */
+static void settings_diag(void *ctx, int error, const char *path, int line, const char *msg)
 {
-	const char *path = arena_printf(s->arena, "%s/site.yaml", s->dir);
-	const struct yml *y = load_yaml_file(s, path), *e, *langs, *def, *name;
-	size_t i;
+	struct site *s = ctx;
 
-	s->langs[0] = "en";
-	s->nlangs = 1;
-	s->base_url = "";
-	if (y == NULL)
-		return;
-	for (e = y->first; e; e = e->next) {
-		for (i = 0; i < S__MAX && strcmp(e->key, site_keys[i]) != 0; i++)
-			;
-		if (i == S__MAX)
-			content_diag(s, DIAG_ERROR, path, e->key_line,
-			             "unknown key '%s' (known: name, base_url, languages, "
-			             "default_language, address, contact)",
-			             e->key);
-	}
-	langs = yml_get(y, "languages");
-	def = yml_get(y, "default_language");
-	if (langs == NULL || langs->kind != YML_SEQ || langs->count == 0) {
-		content_diag(s, DIAG_ERROR, path, langs ? langs->line : 0,
-		             "languages must be a list such as [en, cy]");
-		return;
-	}
-	if (def == NULL || def->kind != YML_SCALAR) {
-		content_diag(s, DIAG_ERROR, path, def ? def->line : 0,
-		             "default_language must name one of the languages, such as en");
-		return;
-	}
-	s->nlangs = 1;
-	s->langs[0] = def->value;
-	for (e = langs->first; e; e = e->next) {
-		if (e->kind != YML_SCALAR || !valid_lang(e->value)) {
-			content_diag(s, DIAG_ERROR, path, e->line,
-			             "a language is a two- or three-letter code such as cy");
-		} else if (strcmp(e->value, def->value) != 0 && content_lang(s, e->value) < 0) {
-			if (s->nlangs == CONTENT_MAX_LANGS)
-				content_diag(s, DIAG_ERROR, path, e->line, "too many languages");
-			else
-				s->langs[s->nlangs++] = e->value;
-		}
-	}
-	for (e = langs->first; e && !(e->kind == YML_SCALAR && !strcmp(e->value, def->value));
-	     e = e->next)
-		;
-	if (e == NULL)
-		content_diag(s, DIAG_ERROR, path, def->line,
-		             "default_language '%s' is not in languages", def->value);
-	name = yml_get(y, "name");
-	for (i = 0; i < s->nlangs; i++) {
-		const struct yml *n = yml_get(name, s->langs[i]);
-		if (n == NULL || n->kind != YML_SCALAR || n->value[0] == '\0') {
-			content_diag(s, DIAG_ERROR, path, name ? name->line : 0,
-			             "name needs the school's name in %s, e.g. name: {%s: ...}",
-			             s->langs[i], s->langs[i]);
-			s->name[i] = "";
-		} else {
-			s->name[i] = n->value;
-		}
-	}
-	if ((e = yml_get(y, "base_url")) == NULL || e->kind != YML_SCALAR ||
-	    (strncmp(e->value, "http://", 7) != 0 && strncmp(e->value, "https://", 8) != 0)) {
-		content_diag(s, DIAG_ERROR, path, e ? e->line : 0,
-		             "base_url must be the site's address, starting http:// or https://");
-	} else {
-		size_t n = strlen(e->value);
-		while (n > 0 && e->value[n - 1] == '/')
-			n--;
-		s->base_url = arena_strndup(s->arena, e->value, n);
-	}
+	content_diag(s, error ? DIAG_ERROR : DIAG_WARNING, arena_strdup(s->arena, path), line,
+		     "%s", msg);
 }
 
-static void load_i18n(struct site *s)
+/* The settings (settings.h), with their problems among the content's diagnostics. */
+static void load_settings(struct site *s)
 {
-	const struct yml *e;
 	size_t li;
 
-	for (li = 0; li < s->nlangs; li++) {
-		const char *path = arena_printf(s->arena, "%s/i18n/%s.yaml", s->dir, s->langs[li]);
-		s->i18n[li] = load_yaml_file(s, path);
-		for (e = s->i18n[li] ? s->i18n[li]->first : NULL; e; e = e->next) {
-			const struct yml *t;
-			if (strcmp(e->key, "terms") == 0 && e->kind == YML_MAP) {
-				for (t = e->first; t; t = t->next)
-					if (t->kind != YML_SCALAR)
-						content_diag(s, DIAG_ERROR, path, t->line,
-							     "terms: '%s' must be a single string",
-							     t->key);
-			} else if (e->kind != YML_SCALAR) {
-				content_diag(s, DIAG_ERROR, path, e->line,
-					     "'%s' must be a single string", e->key);
-			}
-		}
-	}
-	if (s->i18n[0] == NULL)
+	if ((s->settings = settings_load(s->dir, settings_diag, s)) == NULL) {
+		s->langs[0] = "en";
+		s->nlangs = 1;
+		s->base_url = "";
+		content_diag(s, DIAG_ERROR, s->dir, 0, "out of memory loading the settings");
 		return;
-	for (li = 1; li < s->nlangs; li++) {
-		const char *path = arena_printf(s->arena, "%s/i18n/%s.yaml", s->dir, s->langs[li]);
-		if (s->i18n[li] == NULL)
-			continue;
-		for (e = s->i18n[0]->first; e; e = e->next)
-			if (e->kind == YML_SCALAR && yml_get(s->i18n[li], e->key) == NULL)
-				content_diag(s, DIAG_ERROR, path, 0,
-				             "missing string '%s' (given in %s.yaml line %d)",
-				             e->key, s->langs[0], e->line);
-		for (e = s->i18n[li]->first; e; e = e->next)
-			if (e->kind == YML_SCALAR && yml_get(s->i18n[0], e->key) == NULL)
-				content_diag(s, DIAG_WARNING, path, e->key_line,
-				             "string '%s' is not in %s.yaml, so no page uses it",
-				             e->key, s->langs[0]);
+	}
+	s->nlangs = s->settings->nlangs;
+	s->base_url = s->settings->base_url;
+	for (li = 0; li < s->nlangs; li++) {
+		s->langs[li] = s->settings->langs[li];
+		s->name[li] = s->settings->name[li];
+		s->i18n[li] = s->settings->i18n[li];
 	}
 }
 
 const char *content_term(const struct site *s, size_t li, const char *value)
 {
-	const struct yml *e;
-
-	if (li == 0)
-		return value;
-	e = yml_get(yml_get(s->i18n[li], "terms"), value);
-	return e && e->kind == YML_SCALAR ? e->value : NULL;
+	return settings_term(s->settings, li, value);
 }
 
 /* Warns about the current version's untranslated field values. */
@@ -291,11 +159,7 @@ static void check_terms(struct site *s, const struct version *v)
 
 const char *content_i18n(const struct site *s, size_t li, const char *key)
 {
-	const struct yml *e = yml_get(s->i18n[li], key);
-
-	if (e == NULL && li != 0)
-		e = yml_get(s->i18n[0], key);
-	return e && e->kind == YML_SCALAR ? e->value : key;
+	return settings_string(s->settings, li, key);
 }
 
 /* One file of a policy, before the files are grouped into versions. */
@@ -872,12 +736,12 @@ struct site *content_load_cached(const char *dir, const struct date *today, stru
 	s->today = *today;
 	s->diags_tail = &s->diags;
 	s->cache = cache;
-	load_site(s);
-	load_i18n(s);
+	load_settings(s);
 	load_policies(s);
 	arena_free(s->scratch);
 	s->scratch = NULL;
 	if (!arena_ok(a)) {
+		settings_free(s->settings);
 		arena_free(a);
 		return NULL;
 	}
@@ -886,8 +750,10 @@ struct site *content_load_cached(const char *dir, const struct date *today, stru
 
 void content_free(struct site *s)
 {
-	if (s)
+	if (s) {
+		settings_free(s->settings);
 		arena_free(s->arena);
+	}
 }
 
 int content_body(const struct text *t, struct buf *out)

@@ -1,7 +1,7 @@
 /* content: the policy content tree (content/) loaded, validated and indexed.
  *
- *   content/site.yaml                       name per language, base_url, languages, default
- *   content/i18n/<lang>.yaml                every UI string, flat key: text
+ *   content/site.yaml                       the settings (settings.h): name per language,
+ *   content/i18n/<lang>.yaml                base_url, languages; every UI string
  *   content/policies/<slug>/<date>.<lang>.md   one file per version per language
  *
  * Loading never stops at the first problem: every error and warning is collected as a
@@ -14,9 +14,10 @@
 #include "buf.h"
 #include "date.h"
 #include "fmcache.h"
+#include "settings.h"
 #include "yml.h"
 
-#define CONTENT_MAX_LANGS 8
+#define CONTENT_MAX_LANGS SETTINGS_MAX_LANGS
 
 enum diag_level { DIAG_WARNING, DIAG_ERROR, DIAG__MAX };
 extern const char *const diag_level_names[DIAG__MAX];
@@ -69,6 +70,7 @@ struct policy {
 struct site {
 	struct arena *arena;
 	const char *dir;
+	struct settings *settings; /* site.yaml and the UI strings; the fields below copy it */
 	struct date today;
 	const char *langs[CONTENT_MAX_LANGS]; /* langs[0] is the default language */
 	size_t nlangs;

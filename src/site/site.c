@@ -603,14 +603,6 @@ static int copy_static(struct gen *g, const char *tdir, const char *name)
 	return rc;
 }
 
-static const char *url_path(struct arena *a, const char *base_url)
-{
-	const char *p = strstr(base_url, "://");
-	const char *slash = p ? strchr(p + 3, '/') : NULL;
-
-	return slash ? arena_strdup(a, slash) : "";
-}
-
 /* Pages of policies are built in this many processes at most, when there are enough. */
 #define SITE_MAX_WORKERS 8
 #define SITE_PARALLEL_MIN 16
@@ -859,7 +851,7 @@ int site_build(const struct site *s, const struct site_dirs *dirs, struct site_s
 			goto done;
 	if (sitestate_global(s, tdir, global, err) < 0)
 		goto done;
-	g.root = url_path(g.keep, s->base_url);
+	g.root = settings_url_path(s->settings, g.keep);
 	for (li = 0; li < s->nlangs; li++) {
 		const struct yml *e;
 		g.t[li] = tv_dict(g.keep);

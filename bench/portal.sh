@@ -87,7 +87,7 @@ done
 
 # --- Programs -----------------------------------------------------------------------------
 
-make -s build/policygen build/consentctl build/sign.fcgi build/libpc.a >&2 ||
+make -s build/policygen build/consentctl build/sign.fcgi build/libportal.a build/libcore.a >&2 ||
 	die "make failed"
 rm -rf "$WORK"
 mkdir -p "$WORK/bin" "$WORK/shim" "$WORK/run" "$WORK/forms"
@@ -103,7 +103,7 @@ cc "${CFLAGS[@]}" $(pkg-config --cflags fcgi) -o "$BIN/fcgi-floor" bench/fcgi-fl
 	$(pkg-config --libs fcgi) || die "cannot build bench/fcgi-floor.c"
 # shellcheck disable=SC2046,SC2086
 cc "${CFLAGS[@]}" $(pkg-config --cflags $PKGS) -o "$BIN/portal-fill" bench/portal-fill.c \
-	build/libpc.a $(pkg-config --libs $PKGS) -lm || die "cannot build bench/portal-fill.c"
+	build/libportal.a build/libcore.a $(pkg-config --libs $PKGS) -lm || die "cannot build bench/portal-fill.c"
 cc -std=c11 -O2 -Wall -Wextra -shared -fPIC -o "$BIN/portal-nosync.so" bench/portal-nosync.c ||
 	die "cannot build bench/portal-nosync.c"
 CTL=$BIN/consentctl

@@ -10,25 +10,10 @@
 # Overrides: SIGN (the program), SIGN_FIXTURE, POLICYGEN.
 . "$(dirname "$0")/lib.sh"
 
-SIGN=${SIGN:-$BUILD/sign.fcgi}
 FIXTURE=${SIGN_FIXTURE:-$BUILD/tests/sign-fixture}
-POLICYGEN=${POLICYGEN:-$BUILD/policygen}
 DB=$TMP/consent.db
-SITE=$TMP/public
-PORTAL=$TMP/portal
-for prog in "$SIGN" "$FIXTURE" "$POLICYGEN"; do
-	if [ ! -x "$prog" ]; then
-		fail sign_setup "$prog is not built (make $prog)"
-		exit 1
-	fi
-done
-if ! command -v sqlite3 >/dev/null 2>&1; then
-	fail sign_setup "sqlite3 not found; install it with tools/deps.sh check"
-	exit 1
-fi
-if ! "$POLICYGEN" build --content "$TOP/content" --templates "$TOP/templates" --out "$SITE" \
-	--portal "$PORTAL" --state "$TMP/state" \
-	--today 2026-11-21 >"$TMP/policygen.log" 2>&1; then
+need_programs sign_setup "$SIGN" "$FIXTURE" "$POLICYGEN"
+if ! demo_site >"$TMP/policygen.log" 2>&1; then
 	fail sign_setup "policygen build failed: $(cat "$TMP/policygen.log")"
 	exit 1
 fi
@@ -42,51 +27,9 @@ T2=$2 # family 2: Cai (21), Welsh
 TR=$3 # family 1's revoked token
 ADDR=192.0.2.10
 : >"$TMP/stderr.log"
-headers_bad=0
 
-# req METHOD URI [BODY [CONTENT_TYPE [CONTENT_LENGTH]]]: one request. Leaves the status
-# in $status, the headers in $TMP/head and the body in $TMP/body.
-req() {
-	printf '%s' "${3-}" >"$TMP/in"
-	if [ "$1" = POST ] || [ "$1" = PUT ]; then
-		len=${5:-$(wc -c <"$TMP/in" | tr -d ' ')}
-		type=${4-application/x-www-form-urlencoded}
-	else
-		len= type=
-	fi
-	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
-		CONSENT_DB="$DB" CONSENT_PORTAL="$PORTAL" CONSENT_CONTENT="$TOP/content" \
-		CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD="$1" REQUEST_URI="$2" \
-		REMOTE_ADDR="$ADDR" CONTENT_LENGTH="$len" CONTENT_TYPE="$type" \
-		"$SIGN" <"$TMP/in" >"$TMP/out" 2>>"$TMP/stderr.log"
-	sed -n '1,/^\r$/p' "$TMP/out" | tr -d '\r' >"$TMP/head"
-	sed '1,/^\r$/d' "$TMP/out" >"$TMP/body"
-	status=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$TMP/head")
-	for h in 'Cache-Control: no-store' 'Referrer-Policy: no-referrer' \
-		'X-Content-Type-Options: nosniff' 'Content-Security-Policy: default-src '"'none'"; do
-		if ! grep -qF "$h" "$TMP/head"; then
-			headers_bad=$((headers_bad + 1))
-			echo "  missing '$h' on $1 $2" >>"$TMP/headers.log"
-		fi
-	done
-}
-
-# expect NAME STATUS [TEXT...]: the last response had STATUS and every TEXT in its body.
-expect() {
-	_name=$1 _want=$2
-	shift 2
-	if [ "$status" != "$_want" ]; then
-		fail "$_name" "status $status, want $_want: $(head -c 600 "$TMP/body")"
-		return 1
-	fi
-	for _text in "$@"; do
-		if ! grep -qF -- "$_text" "$TMP/body"; then
-			fail "$_name" "the page lacks: $_text"
-			return 1
-		fi
-	done
-	pass "$_name"
-}
+# req METHOD URI [BODY [CONTENT_TYPE [CONTENT_LENGTH]]]: one request (tests/lib.sh).
+req() { cgi_run "$SIGN" "" "$@"; }
 
 # refused NAME STATUS [TEXT...]: as expect, and the database is still $BEFORE (by $SNAP).
 SNAP=snap
@@ -101,26 +44,10 @@ refused() {
 # The database, as a hash; snap_nothrottle leaves out the failed-look-up counts.
 snap() { sqlite3 "$DB" .dump | sha256sum; }
 snap_nothrottle() { sqlite3 "$DB" .dump | grep -v '^INSERT INTO throttle' | sha256sum; }
-q() { sqlite3 "$DB" "$1"; }
-# unchanged NAME BEFORE: the database is as it was.
-unchanged() {
-	if [ "$(snap)" = "$2" ]; then pass "$1"; else fail "$1" "the database changed"; fi
-}
 
-csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/body" | head -n 1; }
-header() { sed -n "s/^$1: //p" "$TMP/head"; }
-
-DOC=$(q "SELECT id FROM document WHERE slug = 'code-of-conduct' AND lang = 'en'
-	AND version = (SELECT max(version) FROM document WHERE slug = 'code-of-conduct')")
+DOC=$(doc en)
 OLDDOC=$(q "SELECT min(id) FROM document WHERE slug = 'code-of-conduct'")
 PURPOSES=$(q "SELECT id FROM purpose ORDER BY position")
-
-# answers CHILD VALUE: a.CHILD.P=VALUE for every purpose.
-answers() {
-	for p in $PURPOSES; do
-		printf '&a.%s.%s=%s' "$1" "$p" "$2"
-	done
-}
 
 # --- The family's page, the code of conduct, the form -------------------------------
 

@@ -52,6 +52,16 @@ for lang in en cy; do
 		fail "signable_text_is_site_body_$lang" "$(diff "$TMP/page-body" "$TMP/text-body" | head -20)"
 	fi
 done
+# What builds before left in the output (the state, the cache, the signable list and
+# texts) is removed by the first build without a state; other files are left alone.
+mkdir -p "$TMP/old/en/policies/conduct/2024-09-01"
+for f in .policygen-state .policygen-cache signable.tsv en/policies/conduct/2024-09-01/text.html \
+	keep.txt; do echo old >"$TMP/old/$f"; done
+pg "$TOP/tests/golden/content" "$TMP/old" --today $TODAY 2>/dev/null
+if left=$(cd "$TMP/old" && find . -name '.policygen-*' -o -name signable.tsv -o -name text.html | grep .); then
+	fail older_output_cleaned "$left"
+else pass older_output_cleaned; fi
+check older_output_other_files_kept test -f "$TMP/old/keep.txt"
 # Neither the portal's folder nor the state may be inside the published folder.
 if "$PG" build --content "$TOP/tests/golden/content" --templates "$TOP/templates" --out "$TMP/o" \
 	--portal "$TMP/o/portal" --state "$TMP/st" --today $TODAY >"$TMP/log" 2>&1; then

@@ -14,7 +14,7 @@ static int all_in(const char *s, const char *set, size_t max)
 }
 
 const char *handoff_text_rel(struct arena *a, const char *slug, const char *version,
-			     const char *lang)
+                             const char *lang)
 {
 	if (!all_in(slug, "abcdefghijklmnopqrstuvwxyz0123456789-", 100) || slug[0] == '-' ||
 	    !all_in(version, "0123456789-", 10) || !all_in(lang, "abcdefghijklmnopqrstuvwxyz", 3))
@@ -23,7 +23,7 @@ const char *handoff_text_rel(struct arena *a, const char *slug, const char *vers
 }
 
 enum handoff_text handoff_text_read(const char *dir, const char *slug, const char *version,
-				    const char *lang, const char *sha256_hex, struct buf *out)
+                                    const char *lang, const char *sha256_hex, struct buf *out)
 {
 	struct arena *a = arena_new();
 	const char *rel = a ? handoff_text_rel(a, slug, version, lang) : NULL;
@@ -42,7 +42,7 @@ enum handoff_text handoff_text_read(const char *dir, const char *slug, const cha
 		crypto_hash_sha256(hash, (const unsigned char *)buf_str(&text), text.len);
 		sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
 		rc = sha256_hex && strcmp(hex, sha256_hex) == 0 ? HANDOFF_TEXT_OK
-							       : HANDOFF_TEXT_CHANGED;
+		                                                : HANDOFF_TEXT_CHANGED;
 		if (rc == HANDOFF_TEXT_OK)
 			buf_put(out, buf_str(&text), text.len);
 	}
@@ -52,10 +52,10 @@ enum handoff_text handoff_text_read(const char *dir, const char *slug, const cha
 }
 
 void handoff_review_line(struct buf *tsv, const char *slug, const char *version,
-			 const char *review_written, const char *title)
+                         const char *review_written, const char *title)
 {
 	buf_printf(tsv, "%s\t%s\t%s\t%s\n", slug, version, review_written ? review_written : "",
-		   title);
+	           title);
 }
 
 /* Splits line (NUL-terminated, no newline) at tabs into exactly n fields. */
@@ -79,7 +79,7 @@ static int fields(char *line, char **f, size_t n)
 }
 
 long handoff_reviews_read(const char *dir, struct arena *a, struct handoff_review **rows,
-			  struct buf *err)
+                          struct buf *err)
 {
 	struct buf path = BUF_INIT, text = BUF_INIT;
 	struct handoff_review *r = NULL;
@@ -95,7 +95,7 @@ long handoff_reviews_read(const char *dir, struct arena *a, struct handoff_revie
 	}
 	if (buf_read_file(&text, buf_str(&path)) < 0) {
 		buf_printf(err, "%s: cannot read: %s (run policygen build --portal %s)\n",
-			   buf_str(&path), strerror(errno), dir);
+		           buf_str(&path), strerror(errno), dir);
 		goto done;
 	}
 	for (p = text.data; p && *p; p++)
@@ -108,15 +108,18 @@ long handoff_reviews_read(const char *dir, struct arena *a, struct handoff_revie
 		struct handoff_review *row = &r[n];
 		lineno++;
 		if ((nl = strchr(p, '\n')) == NULL) {
-			buf_printf(err, "%s:%zu: the last line is cut short\n", buf_str(&path), lineno);
+			buf_printf(err, "%s:%zu: the last line is cut short\n", buf_str(&path),
+			           lineno);
 			goto done;
 		}
 		*nl = '\0';
-		if (fields(p, f, 4) < 0 || (f[2][0] && review_parse(&row->review, f[2], NULL) < 0) ||
+		if (fields(p, f, 4) < 0 ||
+		    (f[2][0] && review_parse(&row->review, f[2], NULL) < 0) ||
 		    handoff_text_rel(a, f[0], f[1], "en") == NULL) {
-			buf_printf(err, "%s:%zu: not slug, version, review date and title "
-					"(run policygen build again)\n",
-				   buf_str(&path), lineno);
+			buf_printf(err,
+			           "%s:%zu: not slug, version, review date and title "
+			           "(run policygen build again)\n",
+			           buf_str(&path), lineno);
 			goto done;
 		}
 		row->slug = arena_strdup(a, f[0]);

@@ -24,14 +24,14 @@
 
 #define HANDOFF_SIGNABLE "signable.tsv"
 #define HANDOFF_REVIEWS "reviews.tsv"
-#define HANDOFF_MAX_TEXT (1 << 20)   /* bytes of one signable text */
+#define HANDOFF_MAX_TEXT (1 << 20)    /* bytes of one signable text */
 #define HANDOFF_MAX_REVIEWS (1 << 22) /* bytes of reviews.tsv */
 
 /* The path of a signable text relative to the folder, in a; NULL when out of memory or
  * when slug, version or lang is not of the shape the generator writes (so that a value
  * from elsewhere never leads out of the folder). */
 const char *handoff_text_rel(struct arena *a, const char *slug, const char *version,
-			     const char *lang);
+                             const char *lang);
 
 enum handoff_text {
 	HANDOFF_TEXT_OK,
@@ -43,7 +43,7 @@ enum handoff_text {
 /* Reads the text of (slug, version, lang) from dir into out (appending) when its SHA-256
  * is sha256_hex (64 lowercase hex digits). out holds the text only on HANDOFF_TEXT_OK. */
 enum handoff_text handoff_text_read(const char *dir, const char *slug, const char *version,
-				    const char *lang, const char *sha256_hex, struct buf *out);
+                                    const char *lang, const char *sha256_hex, struct buf *out);
 
 /* One line of reviews.tsv. */
 struct handoff_review {
@@ -55,12 +55,12 @@ struct handoff_review {
 /* Appends one line of reviews.tsv; review_written may be NULL. The fields hold no tab or
  * newline (content checks titles; slugs, versions and review dates cannot). */
 void handoff_review_line(struct buf *tsv, const char *slug, const char *version,
-			 const char *review_written, const char *title);
+                         const char *review_written, const char *title);
 
 /* Reads dir/reviews.tsv into an array in a (in the file's order, slug order). Returns the
  * number of rows, or -1 with "path: reason" appended to err (a missing file says to run
  * policygen build; a malformed line gives its number). */
 long handoff_reviews_read(const char *dir, struct arena *a, struct handoff_review **rows,
-			  struct buf *err);
+                          struct buf *err);
 
 #endif

@@ -22,7 +22,7 @@ struct load {
 };
 
 static void diag(struct load *l, int error, const char *path, int line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 static void diag(struct load *l, int error, const char *path, int line, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
@@ -137,7 +137,8 @@ static void load_site(struct load *l)
 	s->langs[0] = def->value;
 	for (e = langs->first; e; e = e->next) {
 		if (e->kind != YML_SCALAR || !valid_lang(e->value)) {
-			diag(l, 1, path, e->line, "a language is a two- or three-letter code such as cy");
+			diag(l, 1, path, e->line,
+			     "a language is a two- or three-letter code such as cy");
 		} else if (strcmp(e->value, def->value) != 0 && settings_lang(s, e->value) < 0) {
 			if (s->nlangs == SETTINGS_MAX_LANGS)
 				diag(l, 1, path, e->line, "too many languages");
@@ -149,14 +150,15 @@ static void load_site(struct load *l)
 	     e = e->next)
 		;
 	if (e == NULL)
-		diag(l, 1, path, def->line, "default_language '%s' is not in languages", def->value);
+		diag(l, 1, path, def->line, "default_language '%s' is not in languages",
+		     def->value);
 	name = yml_get(y, "name");
 	for (i = 0; i < s->nlangs; i++) {
 		const struct yml *n = yml_get(name, s->langs[i]);
 		if (n == NULL || n->kind != YML_SCALAR || n->value[0] == '\0') {
 			diag(l, 1, path, name ? name->line : 0,
-			     "name needs the school's name in %s, e.g. name: {%s: ...}", s->langs[i],
-			     s->langs[i]);
+			     "name needs the school's name in %s, e.g. name: {%s: ...}",
+			     s->langs[i], s->langs[i]);
 			s->name[i] = "";
 		} else {
 			s->name[i] = n->value;
@@ -203,8 +205,9 @@ static void load_i18n(struct load *l)
 			continue;
 		for (e = s->i18n[0]->first; e; e = e->next)
 			if (e->kind == YML_SCALAR && yml_get(s->i18n[li], e->key) == NULL)
-				diag(l, 1, path, 0, "missing string '%s' (given in %s.yaml line %d)",
-				     e->key, s->langs[0], e->line);
+				diag(l, 1, path, 0,
+				     "missing string '%s' (given in %s.yaml line %d)", e->key,
+				     s->langs[0], e->line);
 		for (e = s->i18n[li]->first; e; e = e->next)
 			if (e->kind == YML_SCALAR && yml_get(s->i18n[0], e->key) == NULL)
 				diag(l, 0, path, e->key_line,
@@ -250,9 +253,9 @@ struct settings *settings_open(const char *dir, struct buf *err)
 		buf_printf(err, "%s: out of memory loading the settings\n", dir);
 	} else if (s->nerrors) {
 		buf_printf(err,
-			   "%s: %zu errors in site.yaml or the UI strings (i18n/); fix them "
-			   "(policygen check --content %s lists them)\n",
-			   dir, s->nerrors, dir);
+		           "%s: %zu errors in site.yaml or the UI strings (i18n/); fix them "
+		           "(policygen check --content %s lists them)\n",
+		           dir, s->nerrors, dir);
 		settings_free(s);
 		s = NULL;
 	}

@@ -33,8 +33,7 @@ struct settings {
 
 /* Called once per problem: error is 1 for an error, 0 for a warning; line 0 means the file
  * as a whole. path and msg are valid only during the call. */
-typedef void settings_report_fn(void *ctx, int error, const char *path, int line,
-				const char *msg);
+typedef void settings_report_fn(void *ctx, int error, const char *path, int line, const char *msg);
 
 /* Loads and checks the settings in dir. report may be NULL (problems are then only
  * counted). Returns NULL only when out of memory; otherwise check nerrors. Free with

@@ -774,6 +774,48 @@ static int remove_policy(struct gen *g, const char *slug)
 	return rc;
 }
 
+/* Files that builds before the portal had a folder of its own left in the output: the
+ * state, the front-matter cache, the signable list and texts. Removed on a build without a
+ * state (the first with this policygen), so that the output is only the site. */
+static const char *const legacy_files[] = {".policygen-state", ".policygen-cache",
+					   "signable.tsv"};
+
+static int remove_legacy_text(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+
+	(void)st;
+	if (flag == FTW_F && strcmp(base, "text.html") == 0 && strstr(path, "/policies/") &&
+	    unlink(path) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+static int remove_legacy(struct gen *g)
+{
+	struct buf path = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof legacy_files / sizeof legacy_files[0]; i++) {
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", g->out.dir, legacy_files[i]);
+		if (unlink(buf_str(&path)) < 0 && errno != ENOENT)
+			rc = -1;
+	}
+	for (i = 0; i < g->s->nlangs && rc == 0; i++) {
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s/policies", g->out.dir, g->s->langs[i]);
+		if (nftw(buf_str(&path), remove_legacy_text, 16, FTW_PHYS) < 0 && errno != ENOENT)
+			rc = -1;
+	}
+	if (rc < 0)
+		buf_printf(&g->err, "%s: cannot remove what an older build left: %s\n", g->out.dir,
+			   strerror(errno));
+	buf_free(&path);
+	return rc;
+}
+
 /* 1 when the state says the policy's pages are current and they are still there. */
 static int up_to_date(struct gen *g, const struct sitestate *old, const struct policy *p,
 		      const char *key)
@@ -859,7 +901,8 @@ int site_build(const struct site *s, const struct site_dirs *dirs, struct site_s
 			if (e->kind == YML_SCALAR)
 				tv_str(g.t[li], e->key, content_i18n(s, li, e->key));
 	}
-	if (!arena_ok(g.keep) || build_reviews(&g) < 0)
+	if (!arena_ok(g.keep) || build_reviews(&g) < 0 ||
+	    (sitestate_site_key(old) == NULL && remove_legacy(&g) < 0))
 		goto finish;
 	for (i = 0; i < s->npolicies; i++)
 		sitestate_policy_key(global, s, &s->policies[i], keys[i]);

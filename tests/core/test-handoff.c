@@ -28,7 +28,7 @@ static void test_text_paths(void)
 	struct arena *a = arena_new();
 
 	CHECK_STR(handoff_text_rel(a, "code-of-conduct", "2026-09-01", "cy"),
-		  "texts/code-of-conduct/2026-09-01.cy.html");
+	          "texts/code-of-conduct/2026-09-01.cy.html");
 	/* Nothing that could lead out of the folder, or into another file. */
 	CHECK(handoff_text_rel(a, "../etc", "2026-09-01", "en") == NULL);
 	CHECK(handoff_text_rel(a, "a/b", "2026-09-01", "en") == NULL);
@@ -63,16 +63,16 @@ static void test_text_read_checks_hash(void)
 	}
 	CHECK_INT(strlen(hex), 64);
 	CHECK_INT(handoff_text_read(dir, "conduct", "2026-09-01", "en", hex, &out),
-		  HANDOFF_TEXT_OK);
+	          HANDOFF_TEXT_OK);
 	CHECK_STR(buf_str(&out), "<p>Hi</p>\n");
 	buf_reset(&out);
 	CHECK_INT(handoff_text_read(dir, "conduct", "2026-09-01", "en", sha, &out),
-		  HANDOFF_TEXT_CHANGED);
+	          HANDOFF_TEXT_CHANGED);
 	CHECK_INT(out.len, 0);
 	CHECK_INT(handoff_text_read(dir, "conduct", "2026-09-01", "cy", hex, &out),
-		  HANDOFF_TEXT_UNREADABLE);
+	          HANDOFF_TEXT_UNREADABLE);
 	CHECK_INT(handoff_text_read(dir, "../conduct", "2026-09-01", "en", hex, &out),
-		  HANDOFF_TEXT_UNREADABLE);
+	          HANDOFF_TEXT_UNREADABLE);
 	CHECK_INT(out.len, 0);
 	buf_free(&out);
 }

@@ -35,10 +35,10 @@ static void make_dir(const char *site, const char *en, const char *cy)
 }
 
 static const char good_site[] = "name: {en: Test School, cy: Ysgol Brawf}\n"
-				"base_url: https://example.sch.uk/policies//\n"
-				"languages: [en, cy]\n"
-				"default_language: en\n"
-				"contact: {email: office@example.sch.uk}\n";
+                                "base_url: https://example.sch.uk/policies//\n"
+                                "languages: [en, cy]\n"
+                                "default_language: en\n"
+                                "contact: {email: office@example.sch.uk}\n";
 
 struct seen {
 	struct buf lines;
@@ -89,7 +89,7 @@ static void test_strings_fall_back_and_url_path(void)
 	struct arena *a = arena_new();
 
 	make_dir(good_site, "hello: Hello\nonly_en: English only\n",
-		 "hello: Shwmae\nonly_en: Saesneg yn unig\nextra: Ychwanegol\n");
+	         "hello: Shwmae\nonly_en: Saesneg yn unig\nextra: Ychwanegol\n");
 	s = settings_load(dir, record, &seen);
 	CHECK(s != NULL);
 	if (s == NULL)
@@ -116,8 +116,8 @@ static void test_errors_reported_and_refused(void)
 	struct buf err = BUF_INIT;
 
 	make_dir("name: {en: Test School}\nbase_url: ftp://x\nlanguages: [en, cy]\n"
-		 "default_language: en\ncolour: red\n",
-		 "hello: Hello\nbye: Bye\n", "hello: Shwmae\n");
+	         "default_language: en\ncolour: red\n",
+	         "hello: Hello\nbye: Bye\n", "hello: Shwmae\n");
 	s = settings_load(dir, record, &seen);
 	CHECK(s != NULL);
 	CHECK_INT(seen.errors, 4);

@@ -374,7 +374,8 @@ static int dashboard_reviews(struct req *r, struct tv *v, struct buf *err)
 	long n, i;
 	int due = 0;
 
-	if (date_today(&today) < 0 || (n = handoff_reviews_read(r->o->portal_dir, r->a, &rev, err)) < 0)
+	if (date_today(&today) < 0 ||
+	    (n = handoff_reviews_read(r->o->portal_dir, r->a, &rev, err)) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		struct tv *row;

@@ -121,7 +121,8 @@ dberr:
 
 void letters_contact_load(const struct settings *s, struct letters_contact *c)
 {
-	const struct yml *addr = yml_get(s->site, "address"), *contact = yml_get(s->site, "contact");
+	const struct yml *addr = yml_get(s->site, "address"),
+	                 *contact = yml_get(s->site, "contact");
 	const struct yml *e;
 	size_t li;
 
@@ -173,8 +174,9 @@ static const char *names_joined(struct arena *a, const struct settings *s, size_
 			buf_puts(&b, ", ");
 		} else if (i > 0) {
 			int vowel = starts_with_vowel(l->first_names[i]);
-			buf_printf(&b, " %s ",
-			           settings_string(s, li, vowel ? "letter_and_vowel" : "letter_and"));
+			buf_printf(
+			    &b, " %s ",
+			    settings_string(s, li, vowel ? "letter_and_vowel" : "letter_and"));
 		}
 		buf_puts(&b, l->first_names[i]);
 	}
@@ -218,8 +220,8 @@ static int add_letter(struct arena *a, struct tv *list, const struct settings *s
 		buf_printf(err, "letters: family %s has no link\n", l->family_ref);
 		return -1;
 	}
-	if (qr_svg(&svg, l->qr_url, settings_string(s, order[0], "letter_qr_label"), LETTERS_QR_SIZE) <
-	    0) {
+	if (qr_svg(&svg, l->qr_url, settings_string(s, order[0], "letter_qr_label"),
+	           LETTERS_QR_SIZE) < 0) {
 		buf_printf(err, "letters: family %s: cannot draw the QR code: %s\n", l->family_ref,
 		           strerror(errno));
 		buf_free(&svg);
@@ -248,7 +250,8 @@ static int add_letter(struct arena *a, struct tv *list, const struct settings *s
 			tv_str(p, "email", c->email);
 		if (c && c->phone)
 			tv_str(p, "phone", c->phone);
-		buf_printf(&label, "%s%s", i ? " / " : "", settings_string(s, li, "letter_reference"));
+		buf_printf(&label, "%s%s", i ? " / " : "",
+		           settings_string(s, li, "letter_reference"));
 	}
 	tv_str(d, "ref_label", buf_str(&label));
 	buf_free(&label);

@@ -107,8 +107,8 @@ static void settings_diag(void *ctx, int error, const char *path, int line, cons
 {
 	struct site *s = ctx;
 
-	content_diag(s, error ? DIAG_ERROR : DIAG_WARNING, arena_strdup(s->arena, path), line,
-		     "%s", msg);
+	content_diag(s, error ? DIAG_ERROR : DIAG_WARNING, arena_strdup(s->arena, path), line, "%s",
+	             msg);
 }
 
 /* The settings (settings.h), with their problems among the content's diagnostics. */

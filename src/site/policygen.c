@@ -106,10 +106,10 @@ static int resolve(const char *path, char abs[PATH_MAX])
 	if (strcmp(tail, "..") == 0 || strcmp(tail, ".") == 0 || resolve(head, abs) < 0)
 		return -1;
 	n = (int)strlen(abs);
-	return snprintf(abs + n, PATH_MAX - (size_t)n, "%s%s", abs[n - 1] == '/' ? "" : "/",
-			tail) < PATH_MAX - n
-		   ? 0
-		   : -1;
+	return snprintf(abs + n, PATH_MAX - (size_t)n, "%s%s", abs[n - 1] == '/' ? "" : "/", tail) <
+	               PATH_MAX - n
+	           ? 0
+	           : -1;
 }
 
 /* 1 when folder inner is outer or inside it (or cannot be told apart from it). */
@@ -141,10 +141,10 @@ static int cmd_build(const struct options *o)
 	 * must live elsewhere. */
 	if (inside(o->portal, o->out) || inside(o->state, o->out)) {
 		fprintf(stderr,
-			"policygen: %s %s is inside --out %s, which is published as it is: "
-			"choose a folder outside it\n",
-			inside(o->portal, o->out) ? "--portal" : "--state",
-			inside(o->portal, o->out) ? o->portal : o->state, o->out);
+		        "policygen: %s %s is inside --out %s, which is published as it is: "
+		        "choose a folder outside it\n",
+		        inside(o->portal, o->out) ? "--portal" : "--state",
+		        inside(o->portal, o->out) ? o->portal : o->state, o->out);
 		buf_free(&path);
 		fmcache_free(cache);
 		return 2;
@@ -163,10 +163,10 @@ static int cmd_build(const struct options *o)
 			o->out);
 	} else {
 		fprintf(stderr,
-			"policygen: %zu policies, %zu rebuilt; %zu files in %s and %s: %zu "
-			"written, %zu unchanged\n",
-			st.policies_built + st.policies_unchanged, st.policies_built, st.pages, o->out,
-			o->portal, st.written, st.unchanged);
+		        "policygen: %zu policies, %zu rebuilt; %zu files in %s and %s: %zu "
+		        "written, %zu unchanged\n",
+		        st.policies_built + st.policies_unchanged, st.policies_built, st.pages,
+		        o->out, o->portal, st.written, st.unchanged);
 		/* A cache that cannot be saved only makes the next build slower. */
 		if (out_mkdirs(buf_str(&path)) == 0)
 			fmcache_save(cache, buf_str(&path));
@@ -219,8 +219,8 @@ static int cmd_review(const struct options *o)
 
 int main(int argc, char *argv[])
 {
-	struct options o = {"content", "templates", "public", "var/portal", ".cache/policygen",
-			    {0, 0, 0}, DEFAULT_WITHIN};
+	struct options o = {"content",          "templates", "public",      "var/portal",
+	                    ".cache/policygen", {0, 0, 0},   DEFAULT_WITHIN};
 	const char *cmd;
 	int i, today_given = 0;
 

@@ -640,7 +640,8 @@ static void worker(struct gen *g, const size_t *todo, size_t ntodo, size_t w, si
 	}
 	if (rc == 0)
 		buf_printf(&msg, "D %zu %zu %zu\n", g->stats->pages,
-			   g->out.written + g->portal.written, g->out.unchanged + g->portal.unchanged);
+		           g->out.written + g->portal.written,
+		           g->out.unchanged + g->portal.unchanged);
 	else
 		buf_printf(&msg, "E %zu\n%s", g->err.len, buf_str(&g->err));
 	rc = put_all(fd, buf_str(&msg), msg.len) < 0 || rc != 0 || !buf_ok(&msg);
@@ -777,8 +778,7 @@ static int remove_policy(struct gen *g, const char *slug)
 /* Files that builds before the portal had a folder of its own left in the output: the
  * state, the front-matter cache, the signable list and texts. Removed on a build without a
  * state (the first with this policygen), so that the output is only the site. */
-static const char *const legacy_files[] = {".policygen-state", ".policygen-cache",
-					   "signable.tsv"};
+static const char *const legacy_files[] = {".policygen-state", ".policygen-cache", "signable.tsv"};
 
 static int remove_legacy_text(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -811,7 +811,7 @@ static int remove_legacy(struct gen *g)
 	}
 	if (rc < 0)
 		buf_printf(&g->err, "%s: cannot remove what an older build left: %s\n", g->out.dir,
-			   strerror(errno));
+		           strerror(errno));
 	buf_free(&path);
 	return rc;
 }
@@ -846,17 +846,17 @@ static int build_reviews(struct gen *g)
 		const struct version *cur = policy_current(p);
 		if (cur)
 			handoff_review_line(&tsv, p->slug, cur->iso, cur->review_written,
-					    cur->text[0] ? cur->text[0]->title : p->slug);
+			                    cur->text[0] ? cur->text[0]->title : p->slug);
 	}
 	rc = buf_ok(&tsv) ? out_write(&g->portal, HANDOFF_REVIEWS, buf_str(&tsv), tsv.len, &g->err)
-			  : -1;
+	                  : -1;
 	g->stats->pages++;
 	buf_free(&tsv);
 	return rc;
 }
 
 int site_build(const struct site *s, const struct site_dirs *dirs, struct site_stats *stats,
-	       struct buf *err)
+               struct buf *err)
 {
 	const char *tdir = dirs->templates, *outdir = dirs->out;
 	struct gen g;
@@ -884,7 +884,8 @@ int site_build(const struct site *s, const struct site_dirs *dirs, struct site_s
 	sig = calloc(s->npolicies + 1, sizeof *sig);
 	todo = calloc(s->npolicies + 1, sizeof *todo);
 	if (g.a == NULL || g.keep == NULL || keys == NULL || sig == NULL || todo == NULL ||
-	    sodium_init() < 0 || (old = sitestate_read(dirs->state, outdir, dirs->portal)) == NULL) {
+	    sodium_init() < 0 ||
+	    (old = sitestate_read(dirs->state, outdir, dirs->portal)) == NULL) {
 		buf_puts(err, "out of memory\n");
 		goto done;
 	}

@@ -44,7 +44,7 @@ static void folders(struct buf *b, const char *outdir, const char *portaldir)
 	char out[PATH_MAX], portal[PATH_MAX];
 
 	buf_printf(b, "O %s\nH %s\n", realpath(outdir, out) ? out : outdir,
-		   realpath(portaldir, portal) ? portal : portaldir);
+	           realpath(portaldir, portal) ? portal : portaldir);
 }
 
 struct sitestate *sitestate_read(const char *statedir, const char *outdir, const char *portaldir)
@@ -315,7 +315,7 @@ void sitestate_lists(const unsigned char global[32], const struct site *s,
 }
 
 void sitestate_begin(struct buf *state, const char *outdir, const char *portaldir,
-		     const char *site_key, const char *lists_key)
+                     const char *site_key, const char *lists_key)
 {
 	buf_puts(state, SITESTATE_MAGIC);
 	folders(state, outdir, portaldir);

@@ -21,8 +21,8 @@
 #include "content.h"
 
 #define SITESTATE_KEY_HEX 65 /* 64 hex digits and a NUL */
-#define SITESTATE_FILE "build-state"     /* in the state folder */
-#define SITESTATE_CACHE "front-matter"   /* in the state folder: fmcache.h */
+#define SITESTATE_FILE "build-state"   /* in the state folder */
+#define SITESTATE_CACHE "front-matter" /* in the state folder: fmcache.h */
 
 struct sitestate;
 
@@ -59,6 +59,6 @@ void sitestate_lists(const unsigned char global[32], const struct site *s,
 		     char hex[SITESTATE_KEY_HEX]);
 /* The header a new state text starts with. */
 void sitestate_begin(struct buf *state, const char *outdir, const char *portaldir,
-		     const char *site_key, const char *lists_key);
+                     const char *site_key, const char *lists_key);
 
 #endif

@@ -40,22 +40,17 @@ static void diag(struct load *l, int error, const char *path, int line, const ch
 		l->s->nwarnings++;
 }
 
-/* Reports each "LINE: message" line that yml_parse left in err against path. */
-static void yaml_errors(struct load *l, const char *path, struct buf *err)
-{
-	char *p = err->data, *nl;
+/* A YAML error in the file being read (yml_errors). */
+struct yaml_error {
+	struct load *l;
+	const char *path;
+};
 
-	for (; p && *p; p = nl + 1) {
-		char *colon;
-		long line = strtol(p, &colon, 10);
-		if ((nl = strchr(p, '\n')) == NULL)
-			nl = p + strlen(p);
-		*nl = '\0';
-		diag(l, 1, path, (int)line, "%s", *colon == ':' ? colon + 2 : p);
-		if (nl == p + strlen(p) && nl[1] == '\0')
-			break;
-	}
-	buf_reset(err);
+static void yaml_error(void *ctx, int line, const char *msg)
+{
+	struct yaml_error *e = ctx;
+
+	diag(e->l, 1, e->path, line, "%s", msg);
 }
 
 /* Reads a whole YAML data file; NULL after reporting a problem. */
@@ -69,7 +64,8 @@ static const struct yml *load_yaml_file(struct load *l, const char *path)
 	} else if (!utf8_valid(text.data, text.len)) {
 		diag(l, 1, path, 0, "not valid UTF-8; save the file as UTF-8");
 	} else if ((y = yml_parse(l->s->arena, text.data, text.len, 0, &err)) == NULL) {
-		yaml_errors(l, path, &err);
+		struct yaml_error ye = {l, path};
+		yml_errors(&err, yaml_error, &ye);
 	} else if (y->kind != YML_MAP) {
 		diag(l, 1, path, y->line, "expected a mapping of keys to values");
 		y = NULL;

@@ -79,22 +79,25 @@ void content_diag(struct site *s, enum diag_level level, const char *path, int l
 		s->nwarnings++;
 }
 
+/* A YAML error in the file being read, as a diagnostic (yml_errors). */
+struct yaml_error {
+	struct site *s;
+	const char *path;
+};
+
+static void yaml_error(void *ctx, int line, const char *msg)
+{
+	struct yaml_error *e = ctx;
+
+	content_diag(e->s, DIAG_ERROR, e->path, line, "%s", msg);
+}
+
 /* Reports each "LINE: message" line that yml_parse left in err against path. */
 static void yaml_errors(struct site *s, const char *path, struct buf *err)
 {
-	char *p = err->data, *nl;
+	struct yaml_error e = {s, path};
 
-	for (; p && *p; p = nl + 1) {
-		char *colon;
-		long line = strtol(p, &colon, 10);
-		if ((nl = strchr(p, '\n')) == NULL)
-			nl = p + strlen(p);
-		*nl = '\0';
-		content_diag(s, DIAG_ERROR, path, (int)line, "%s", *colon == ':' ? colon + 2 : p);
-		if (nl == p + strlen(p) && nl[1] == '\0')
-			break;
-	}
-	buf_reset(err);
+	yml_errors(err, yaml_error, &e);
 }
 
 int content_lang(const struct site *s, const char *lang)

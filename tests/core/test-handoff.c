@@ -13,14 +13,7 @@ static char dir[] = "/tmp/test-handoff-XXXXXX";
 
 static void put(const char *rel, const char *text)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", dir, rel);
-	if ((f = fopen(path, "w")) != NULL) {
-		fputs(text, f);
-		fclose(f);
-	}
+	check_put(dir, rel, text);
 }
 
 static void test_text_paths(void)

@@ -13,14 +13,7 @@ static char dir[] = "/tmp/test-settings-XXXXXX";
 
 static void put(const char *rel, const char *text)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", dir, rel);
-	if ((f = fopen(path, "w")) != NULL) {
-		fputs(text, f);
-		fclose(f);
-	}
+	check_put(dir, rel, text);
 }
 
 static void make_dir(const char *site, const char *en, const char *cy)
@@ -136,6 +129,22 @@ static void test_errors_reported_and_refused(void)
 	buf_free(&seen.lines);
 }
 
+/* A YAML syntax error is reported with its file and line, as policygen check shows it. */
+static void test_yaml_syntax_error(void)
+{
+	struct seen seen = {BUF_INIT, 0, 0};
+	struct settings *s;
+
+	make_dir(good_site, "hello: Hello\nbye: [unclosed\n", "hello: Shwmae\nbye: Hwyl\n");
+	s = settings_load(dir, record, &seen);
+	CHECK(s != NULL);
+	CHECK(seen.errors >= 1);
+	CHECK(strstr(buf_str(&seen.lines), "/i18n/en.yaml:") != NULL);
+	CHECK(strstr(buf_str(&seen.lines), "/i18n/en.yaml:0:") == NULL);
+	settings_free(s);
+	buf_free(&seen.lines);
+}
+
 static void test_missing_folder(void)
 {
 	struct seen seen = {BUF_INIT, 0, 0};
@@ -162,6 +171,7 @@ int main(void)
 	RUN(test_loads_golden_settings);
 	RUN(test_strings_fall_back_and_url_path);
 	RUN(test_errors_reported_and_refused);
+	RUN(test_yaml_syntax_error);
 	RUN(test_missing_folder);
 	{
 		char cmd[300];

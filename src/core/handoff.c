@@ -33,12 +33,15 @@ enum handoff_text handoff_text_read(const char *dir, const char *slug, const cha
 	struct buf text = BUF_INIT;
 	struct stat st;
 	enum handoff_text rc = HANDOFF_TEXT_UNREADABLE;
+	int saved;
 
 	if (path == NULL) {
 		errno = a ? EINVAL : ENOMEM;
-	} else if (stat(path, &st) == 0 && st.st_size > HANDOFF_MAX_TEXT) {
+	} else if (stat(path, &st) < 0) {
+		/* errno says why */
+	} else if (st.st_size > HANDOFF_MAX_TEXT) {
 		errno = EFBIG;
-	} else if (stat(path, &st) == 0 && buf_read_file(&text, path) == 0) {
+	} else if (buf_read_file(&text, path) == 0) {
 		crypto_hash_sha256(hash, (const unsigned char *)buf_str(&text), text.len);
 		sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
 		rc = sha256_hex && strcmp(hex, sha256_hex) == 0 ? HANDOFF_TEXT_OK
@@ -46,8 +49,10 @@ enum handoff_text handoff_text_read(const char *dir, const char *slug, const cha
 		if (rc == HANDOFF_TEXT_OK)
 			buf_put(out, buf_str(&text), text.len);
 	}
+	saved = errno; /* the caller reports why it could not read */
 	buf_free(&text);
 	arena_free(a);
+	errno = saved;
 	return rc;
 }
 

@@ -41,7 +41,8 @@ enum handoff_text {
 };
 
 /* Reads the text of (slug, version, lang) from dir into out (appending) when its SHA-256
- * is sha256_hex (64 lowercase hex digits). out holds the text only on HANDOFF_TEXT_OK. */
+ * is sha256_hex (64 lowercase hex digits). out holds the text only on HANDOFF_TEXT_OK;
+ * on HANDOFF_TEXT_UNREADABLE errno says why. */
 enum handoff_text handoff_text_read(const char *dir, const char *slug, const char *version,
                                     const char *lang, const char *sha256_hex, struct buf *out);
 

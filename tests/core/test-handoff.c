@@ -1,5 +1,6 @@
 /* The folder the generator hands to the portal: text paths, the hash check on reading a
  * signable text, and reviews.tsv. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -66,6 +67,16 @@ static void test_text_read_checks_hash(void)
 	          HANDOFF_TEXT_UNREADABLE);
 	CHECK_INT(handoff_text_read(dir, "../conduct", "2026-09-01", "en", hex, &out),
 	          HANDOFF_TEXT_UNREADABLE);
+	CHECK_INT(errno, EINVAL);
+	/* A text over the limit is not read at all. */
+	snprintf(path, sizeof path, "%s/texts/conduct/2026-09-02.en.html", dir);
+	if ((p = fopen(path, "w")) != NULL) {
+		CHECK(fseek(p, HANDOFF_MAX_TEXT, SEEK_SET) == 0 && fputc('x', p) == 'x');
+		fclose(p);
+	}
+	CHECK_INT(handoff_text_read(dir, "conduct", "2026-09-02", "en", hex, &out),
+	          HANDOFF_TEXT_UNREADABLE);
+	CHECK_INT(errno, EFBIG);
 	CHECK_INT(out.len, 0);
 	buf_free(&out);
 }

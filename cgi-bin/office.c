@@ -18,7 +18,9 @@
  * login redirects there (303); a family's token is not a session.
  *
  * Configuration from the environment (docs/deploy.md): CONSENT_DB, CONSENT_CONTENT,
- * CONSENT_SITE (the built site, for signable.tsv) and CONSENT_TEMPLATES. */
+ * CONSENT_SITE (the built site, for signable.tsv), CONSENT_TEMPLATES and
+ * CONSENT_BASE_URL, the address the portal is served under, for the links and QR codes
+ * on letters (default: base_url in site.yaml; tools/serve.sh sets it for its port). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,12 +45,13 @@
 #include "letters.h"
 #include "roster.h"
 #include "sandbox.h"
+#include "search.h"
 #include "staff.h"
 #include "tmpl.h"
 #include "token.h"
 
 #define OFFICE_MAX_BODY FORM_MAX_BODY
-#define OFFICE_MAX_RESULTS 200  /* families listed by one search */
+#define OFFICE_PAGE_SIZE 100    /* families listed on one page of the Families page */
 #define OFFICE_MAX_LETTERS 1000 /* letters printed at once: narrow by class beyond that */
 #define OFFICE_MAX_QUERY 100    /* bytes in a search or class value */
 #define OFFICE_DUE_SOON_DAYS 30
@@ -74,6 +77,7 @@ struct office {
 	struct arena *keep;
 	struct tv *t;       /* every UI string, for {{t.key}} */
 	const char *root;   /* the site's path prefix, for /style.css */
+	const char *base_url; /* for letters' links: CONSENT_BASE_URL, else site.yaml's */
 	struct stat tsv_st; /* signable.tsv when it was last synced */
 };
 
@@ -470,25 +474,6 @@ fail:
 
 /* --- Families --- */
 
-/* The LIKE pattern (with ESCAPE '\') that finds s anywhere, its own % _ and \ taken
- * literally. NULL when out of memory, which as a bound value matches nothing. */
-static const char *like_pattern(struct arena *a, const char *s)
-{
-	char *p = arena_alloc(a, 2 * strlen(s) + 3), *o = p;
-
-	if (p == NULL)
-		return NULL;
-	*o++ = '%';
-	for (; *s; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			*o++ = '\\';
-		*o++ = *s;
-	}
-	*o++ = '%';
-	*o = '\0';
-	return p;
-}
-
 static int list_classes(struct req *r, struct tv *v, const char *selected)
 {
 	static const char sql[] =
@@ -523,76 +508,60 @@ static int has_documents(struct req *r)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The families page: a search (search.h) or, with no query, every family by class, a
+ * page of OFFICE_PAGE_SIZE at a time. */
 static void get_families(struct req *r, const char *arg)
 {
-	static const char sql[] =
-	    "WITH need AS MATERIALIZED (SELECT family_id, max(needs_sign) AS needs,"
-	    "  max(sign_again) AS again FROM declaration_status GROUP BY family_id),"
-	    " miss AS MATERIALIZED (SELECT DISTINCT family_id FROM photo_missing)"
-	    " SELECT f.ref, f.carers, f.left_on IS NOT NULL,"
-	    "  (SELECT group_concat(x.name, '; ') FROM (SELECT c.first_name || ' ' || c.last_name"
-	    "    || ' (' || c.class || ')' AS name FROM child c WHERE c.family_id = f.id"
-	    "    AND c.left_on IS NULL ORDER BY c.class, c.last_name, c.first_name) x),"
-	    "  coalesce(need.needs, 0), coalesce(need.again, 0), miss.family_id IS NOT NULL"
-	    " FROM family f LEFT JOIN need ON need.family_id = f.id"
-	    " LEFT JOIN miss ON miss.family_id = f.id"
-	    " WHERE (?1 = '' OR f.ref LIKE ?2 ESCAPE '\\' OR f.carers LIKE ?2 ESCAPE '\\'"
-	    "   OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id AND (c.ref LIKE ?2"
-	    "   ESCAPE '\\' OR c.first_name || ' ' || c.last_name LIKE ?2 ESCAPE '\\')))"
-	    "  AND (?3 = '' OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id"
-	    "   AND c.left_on IS NULL AND c.class = ?3))"
-	    "  AND (?4 = 0 OR (f.left_on IS NULL AND (coalesce(need.needs, 0) = 1"
-	    "   OR miss.family_id IS NOT NULL)))"
-	    " ORDER BY f.left_on IS NOT NULL, f.ref LIMIT ?5";
 	const char *q = form_get(&r->q, "q"), *cls = form_get(&r->q, "class");
-	int missing = form_get(&r->q, "missing") != NULL, rc, n = 0, docs;
+	const char *pg = form_get(&r->q, "page");
+	int missing = form_get(&r->q, "missing") != NULL, docs, more;
+	long page = pg ? strtol(pg, NULL, 10) : 1;
 	struct tv *v = page_root(r, T(r, "office_families_title")), *list, *row;
-	sqlite3_stmt *st;
+	struct search_filter f = {.q = q, .class_name = cls, .missing = missing};
+	struct search_family *fam;
+	size_t n, i;
 
 	(void)arg;
 	q = q ? q : "";
 	cls = cls ? cls : "";
+	if (page < 1 || page > 100000 || (pg && pg[strspn(pg, "0123456789")] != '\0'))
+		page = 1;
+	f.offset = (page - 1) * OFFICE_PAGE_SIZE;
+	f.limit = OFFICE_PAGE_SIZE;
 	tv_bool(v, "nav_families", 1);
 	tv_str(v, "q", q);
 	tv_bool(v, "missing", missing);
 	if ((docs = has_documents(r)) < 0 || list_classes(r, v, cls) < 0 ||
-	    (st = db_stmt(r->o->db, sql)) == NULL)
-		goto fail;
-	tv_bool(v, "has_documents", docs);
-	tv_bool(v, "searched", q[0] || cls[0] || missing);
-	if (!(q[0] || cls[0] || missing)) {
-		render(r, P_FAMILIES, v, 200);
+	    search_families(r->o->db, &f, r->a, &fam, &n, &more) < 0) {
+		server_error(r, "families");
 		return;
 	}
-	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, like_pattern(r->a, q), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, cls, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, missing);
-	sqlite3_bind_int(st, 5, OFFICE_MAX_RESULTS + 1);
+	tv_bool(v, "has_documents", docs);
+	tv_bool(v, "searched", 1);
 	list = tv_add_list(v, "families");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < OFFICE_MAX_RESULTS) {
+	for (i = 0; i < n; i++) {
 		row = tv_push_dict(list);
-		tv_str(row, "ref", col(st, 0));
-		tv_str(row, "carers", col(st, 1));
-		tv_bool(row, "left", sqlite3_column_int(st, 2));
-		tv_str(row, "children", col(st, 3));
-		tv_bool(row, "to_sign", sqlite3_column_int(st, 4));
-		tv_bool(row, "sign_again", sqlite3_column_int(st, 5));
-		tv_bool(row, "photo_missing", sqlite3_column_int(st, 6));
-		n++;
+		tv_str(row, "ref", fam[i].ref);
+		tv_str(row, "carers", fam[i].carers);
+		tv_bool(row, "left", fam[i].left);
+		tv_str(row, "children", fam[i].children);
+		tv_bool(row, "to_sign", fam[i].to_sign);
+		tv_bool(row, "sign_again", fam[i].sign_again);
+		tv_bool(row, "photo_missing", fam[i].photo_missing);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		goto fail;
-	tv_bool(v, "more", rc == SQLITE_ROW);
-	tv_int(v, "count", n);
-	tv_int(v, "max", OFFICE_MAX_RESULTS);
+	tv_int(v, "count", (long long)n);
+	tv_int(v, "page", page);
+	tv_int(v, "first", n ? f.offset + 1 : 0);
+	tv_int(v, "last", f.offset + (long)n);
+	tv_bool(v, "more", more);
+	tv_bool(v, "paged", more || page > 1);
+	if (page > 1)
+		tv_int(v, "prev_page", page - 1);
+	if (more)
+		tv_int(v, "next_page", page + 1);
 	if (cls[0])
 		tv_str(v, "class", cls);
 	render(r, P_FAMILIES, v, 200);
-	return;
-fail:
-	server_error(r, "families");
 }
 
 /* 1 when ref could be a family reference ([A-Za-z0-9_-], at most ROSTER_MAX_REF). */
@@ -1143,7 +1112,8 @@ static void get_letters(struct req *r, const char *arg)
 		row = tv_push_dict(list);
 		tv_str(row, "ref", letters[i].family_ref);
 		for (k = 0; k < letters[i].nchildren; k++)
-			buf_printf(&names, "%s%s", k ? ", " : "", letters[i].first_names[k]);
+			buf_printf(&names, "%s%s %s (%s)", k ? "; " : "", letters[i].first_names[k],
+			           letters[i].last_names[k], letters[i].classes[k]);
 		tv_str(row, "children", buf_ok(&names) ? buf_str(&names) : "");
 		buf_free(&names);
 	}
@@ -1205,10 +1175,9 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 		}
 		buf_reset(&url);
 		buf_reset(&qr);
-		if (roster_sign_url(&url, r->o->site->base_url, token, 0) < 0 ||
-		    roster_sign_url(&qr, r->o->site->base_url, token, 1) < 0) {
-			buf_printf(&err, "base_url in site.yaml is not usable for links: %s",
-			           r->o->site->base_url);
+		if (roster_sign_url(&url, r->o->base_url, token, 0) < 0 ||
+		    roster_sign_url(&qr, r->o->base_url, token, 1) < 0) {
+			buf_printf(&err, "the base URL is not usable for links: %s", r->o->base_url);
 			goto fail;
 		}
 		letters[i].url = arena_strdup(r->a, buf_str(&url));
@@ -1460,7 +1429,8 @@ static const struct form_field login_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                F("password", STAFF_MAX_PASSWORD)};
 static const struct form_field csrf_body[] = {F("csrf", TOKEN_CSRF_LEN)};
 static const struct form_field families_query[] = {F("q", OFFICE_MAX_QUERY),
-                                                   F("class", ROSTER_MAX_NAME), F("missing", 1)};
+                                                   F("class", ROSTER_MAX_NAME), F("missing", 1),
+                                                   F("page", 6)};
 static const struct form_field family_query[] = {F("done", CONSENT_REF_MAX)};
 static const struct form_field paper_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                F("signer", 4 * CONSENT_NAME_MAX),
@@ -1689,7 +1659,16 @@ static int office_open(struct office *o, struct buf *err)
 	}
 	li = content_lang(o->site, "en");
 	o->li = li < 0 ? 0 : (size_t)li;
-	o->root = url_path(o->keep, o->site->base_url ? o->site->base_url : "");
+	o->base_url = env("CONSENT_BASE_URL", o->site->base_url ? o->site->base_url : "");
+	if (!roster_base_url_valid(o->base_url)) {
+		buf_printf(err,
+		           "base URL '%s' (CONSENT_BASE_URL, else base_url in %s/site.yaml) is "
+		           "not usable for links: it must start http:// or https:// and name a host\n",
+		           o->base_url, o->content_dir);
+		return -1;
+	}
+	o->base_url = arena_strdup(o->keep, o->base_url); /* not getenv's, kept */
+	o->root = url_path(o->keep, o->base_url);
 	buf_printf(&path, "%s/consent.yaml", o->content_dir);
 	o->cat = catalog_load(buf_str(&path), err);
 	buf_free(&path);

@@ -11,6 +11,9 @@
  *   POST /office/letters                issue new tokens and print the letters
  *   GET  /office/export/{declarations,photo,outstanding}.csv
  *   GET  /office/nophoto?class=         who must not be photographed, for teachers
+ *   GET  /office/import                 upload the school's export (the only multipart
+ *   POST /office/import                 form: csrf, file, allow_leavers): the plan, changing
+ *   POST /office/import/confirm         nothing; confirm (csrf, once) applies it, once
  *
  * Request rules, as in the parents' portal: GET and POST only; POST bodies urlencoded
  * only, bounded, every field (and every query field) from the route's allow-list; a CSRF
@@ -43,6 +46,7 @@
 #include "form.h"
 #include "html.h"
 #include "letters.h"
+#include "multipart.h"
 #include "roster.h"
 #include "sandbox.h"
 #include "search.h"
@@ -50,18 +54,30 @@
 #include "tmpl.h"
 #include "token.h"
 
-#define OFFICE_MAX_BODY FORM_MAX_BODY
+#define OFFICE_MAX_UPLOAD (5L * 1024 * 1024) /* bytes of an uploaded export */
+#define OFFICE_MAX_BODY (OFFICE_MAX_UPLOAD + 8192) /* the upload's form; others FORM_MAX_BODY */
+#define OFFICE_PLAN_LINES 500                     /* lines of an import's plan shown */
 #define OFFICE_PAGE_SIZE 100    /* families listed on one page of the Families page */
 #define OFFICE_MAX_LETTERS 1000 /* letters printed at once: narrow by class beyond that */
 #define OFFICE_MAX_QUERY 100    /* bytes in a search or class value */
 #define OFFICE_DUE_SOON_DAYS 30
 #define OFFICE_LOGIN_COOKIE_AGE 3600
 
-enum page { P_LOGIN, P_DASHBOARD, P_FAMILIES, P_FAMILY, P_LETTERS, P_NOPHOTO, P_MESSAGE, P__MAX };
+enum page {
+	P_LOGIN,
+	P_DASHBOARD,
+	P_FAMILIES,
+	P_FAMILY,
+	P_LETTERS,
+	P_NOPHOTO,
+	P_MESSAGE,
+	P_IMPORT,
+	P__MAX
+};
 
 static const char *const page_files[P__MAX] = {
     "office-login.html",   "office-dashboard.html", "office-families.html", "office-family.html",
-    "office-letters.html", "office-nophoto.html",   "office-message.html",
+    "office-letters.html", "office-nophoto.html",   "office-message.html",  "office-import.html",
 };
 
 /* What lives as long as the process. */
@@ -91,6 +107,7 @@ struct req {
 	char csrf[TOKEN_CSRF_LEN + 1];
 	struct form q; /* the query string */
 	struct form f; /* a POST body */
+	struct multipart mp; /* a multipart POST body (the import) */
 };
 
 static void office_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -1400,6 +1417,152 @@ fail:
 	server_error(r, "nophoto");
 }
 
+/* --- Import --- */
+
+/* Today (UTC) as "YYYY-MM-DD" in out, which holds 11 bytes; returns out. */
+static const char *office_today(char out[11])
+{
+	struct date d;
+	struct buf b = BUF_INIT;
+
+	if (date_today(&d) < 0 || date_format_iso(&b, &d) < 0 || b.len != 10)
+		snprintf(out, 11, "1970-01-01");
+	else
+		memcpy(out, b.data, 11);
+	buf_free(&b);
+	return out;
+}
+
+/* The report of an import as the page's lines, at most OFFICE_PLAN_LINES. */
+static void report_lines(struct req *r, struct tv *v, const char *key, const char *report)
+{
+	struct tv *list = tv_add_list(v, key);
+	long n = 0;
+
+	while (*report) {
+		size_t k = strcspn(report, "\n");
+		if (n++ < OFFICE_PLAN_LINES)
+			tv_push_str(list, arena_strndup(r->a, report, k));
+		report += k + (report[k] == '\n');
+	}
+	tv_bool(v, key[0] == 'l' ? "has_lines" : "has_problems", n > 0);
+	if (n > OFFICE_PLAN_LINES && key[0] == 'l')
+		tv_int(v, "more_lines", n - OFFICE_PLAN_LINES);
+}
+
+static void import_page(struct req *r, struct tv *v, int status)
+{
+	tv_bool(v, "nav_import", 1);
+	render(r, P_IMPORT, v, status);
+}
+
+static void import_refused(struct req *r, const char *text, const char *report)
+{
+	struct tv *v = page_root(r, T(r, "office_import_title"));
+
+	tv_bool(v, "refused", 1);
+	tv_str(v, "refused_text", text);
+	if (report)
+		report_lines(r, v, "problems", report);
+	import_page(r, v, 422);
+}
+
+static void get_import(struct req *r, const char *arg)
+{
+	(void)arg;
+	import_page(r, page_root(r, T(r, "office_import_title")), 200);
+}
+
+/* The upload: checked with a dry run; kept for confirmation only when it would import. */
+static void post_import(struct req *r, const char *arg)
+{
+	const struct multipart_part *file = multipart_get(&r->mp, "file");
+	const struct multipart_part *allow = multipart_get(&r->mp, "allow_leavers");
+	struct roster_opts o = {.flags = ROSTER_DRY_RUN, .staff = r->s.username};
+	struct roster_counts n;
+	struct buf rep = BUF_INIT;
+	char today[11], once[TOKEN_LEN + 1];
+	const char *name, *data;
+	struct tv *v;
+	size_t len;
+	int rc;
+
+	(void)arg;
+	name = file ? file->filename : "";
+	len = strlen(name);
+	if (file == NULL || !file->is_file || file->len == 0 || file->len > OFFICE_MAX_UPLOAD ||
+	    len < 5 || strcasecmp(name + len - 4, ".csv") != 0) {
+		import_refused(r, T(r, "office_import_not_csv"), NULL);
+		return;
+	}
+	if (allow && allow->len == 1 && allow->data[0] == '1')
+		o.flags |= ROSTER_ALLOW_LEAVERS;
+	if ((data = arena_strndup(r->a, file->data, file->len)) == NULL ||
+	    strlen(data) != file->len) { /* a NUL: not a text file */
+		import_refused(r, T(r, "office_import_not_csv"), NULL);
+		return;
+	}
+	o.today = office_today(today);
+	rc = roster_import_opts(r->o->db, name, data, file->len, &o, &n, &rep);
+	if (rc == 1) {
+		import_refused(r, T(r, "office_import_refused_file"), buf_str(&rep));
+	} else if (rc < 0 || roster_upload_put(r->o->db, r->s.username, name, data, file->len,
+	                                       (o.flags & ROSTER_ALLOW_LEAVERS) != 0, once) < 0) {
+		office_log("import: %s %s", buf_str(&rep), db_errmsg(r->o->db));
+		message(r, 500, "office_error_title", "office_error_text", "/office/import");
+	} else {
+		v = page_root(r, T(r, "office_import_title"));
+		tv_bool(v, "preview", 1);
+		tv_str(v, "once", once);
+		tv_str(v, "file", name);
+		report_lines(r, v, "lines", buf_str(&rep));
+		import_page(r, v, 200);
+		sodium_memzero(once, sizeof once);
+	}
+	buf_free(&rep);
+}
+
+static void post_import_confirm(struct req *r, const char *arg)
+{
+	struct roster_opts o = {.staff = r->s.username};
+	struct roster_upload u;
+	struct roster_counts n;
+	struct buf rep = BUF_INIT;
+	char today[11];
+	struct tv *v;
+	int rc = roster_upload_get(r->o->db, r->s.username, form_get(&r->f, "once"), r->a, &u);
+
+	(void)arg;
+	if (rc <= 0) {
+		if (rc < 0)
+			server_error(r, "import");
+		else
+			import_refused(r, T(r, "office_import_gone"), NULL);
+		return;
+	}
+	o.today = office_today(today);
+	o.flags = u.allow_leavers ? ROSTER_ALLOW_LEAVERS : 0;
+	o.sha256 = u.sha256;
+	o.upload_hash = u.hash;
+	rc = roster_import_opts(r->o->db, u.name, u.data, u.len, &o, &n, &rep);
+	if (rc == 2) {
+		import_refused(r, T(r, "office_import_gone"), NULL);
+	} else if (rc == 1) { /* the database changed since the preview */
+		import_refused(r, T(r, "office_import_refused_file"), buf_str(&rep));
+	} else if (rc < 0) {
+		office_log("import: %s", buf_str(&rep));
+		message(r, 500, "office_error_title", "office_error_text", "/office/import");
+	} else {
+		office_log("%s imported %s (sha256 %s)", r->s.username, u.name, u.sha256);
+		v = page_root(r, T(r, "office_import_title"));
+		tv_bool(v, "done", 1);
+		tv_str(v, "file", u.name);
+		report_lines(r, v, "lines", buf_str(&rep));
+		import_page(r, v, 200);
+	}
+	buf_free(&rep);
+}
+
 /* --- Routes --- */
 
 typedef void (*handler)(struct req *, const char *arg);
@@ -1442,6 +1605,8 @@ static const struct form_field letters_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                  F("class", ROSTER_MAX_NAME),
                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1)};
 static const struct form_field nophoto_query[] = {F("class", ROSTER_MAX_NAME)};
+static const struct form_field confirm_body[] = {F("csrf", TOKEN_CSRF_LEN),
+                                                 F("once", TOKEN_LEN)};
 
 static const struct route routes[] = {
     {"GET", M_EXACT, "/office/login", 1, get_login, N(login_query)},
@@ -1456,6 +1621,9 @@ static const struct route routes[] = {
     {"POST", M_EXACT, "/office/letters", 0, post_letters, N(letters_body)},
     {"GET", M_EXPORT, "", 0, get_export, none, 0},
     {"GET", M_EXACT, "/office/nophoto", 0, get_nophoto, N(nophoto_query)},
+    {"GET", M_EXACT, "/office/import", 0, get_import, none, 0},
+    {"POST", M_EXACT, "/office/import", 0, post_import, none, 0}, /* multipart */
+    {"POST", M_EXACT, "/office/import/confirm", 0, post_import_confirm, N(confirm_body)},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -1580,7 +1748,28 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 		}
 		return;
 	}
-	if (is_post) {
+	/* The upload alone is multipart/form-data (multipart.h), its CSRF token in a part. */
+	if (is_post && rt->h == post_import) {
+		const struct multipart_part *c;
+		if (cr->query[0] != '\0' ||
+		    multipart_parse(&r.mp, cr->content_type, cr->body, cr->body_len) < 0) {
+			office_log("%s: refused form: %s", cr->path, multipart_strerror(r.mp.err));
+			message(&r, 400, "office_bad_request_title", "office_bad_request_text",
+			        NULL);
+			goto done;
+		}
+		c = multipart_get(&r.mp, "csrf");
+		if (c == NULL || c->len != TOKEN_CSRF_LEN ||
+		    !staff_csrf_check(o->key, &r.s, arena_strndup(r.a, c->data, c->len))) {
+			office_log("%s: CSRF token missing or wrong (user %s)", cr->path,
+			           r.s.username);
+			message(&r, 403, "office_csrf_title", "office_csrf_text", "/office/");
+			goto done;
+		}
+	} else if (is_post && cr->body_len > FORM_MAX_BODY) {
+		plain(resp, 413, "The form is too large.\n");
+		goto done;
+	} else if (is_post) {
 		if (!urlencoded(cr->content_type)) {
 			message(&r, 415, "office_bad_request_title", "office_bad_request_text",
 			        NULL);

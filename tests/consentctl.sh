@@ -121,7 +121,7 @@ expect letters_says_revoked "$TMP/err" "12 letters written"
 n=$(grep -c '<svg' "$TMP/letters.html")
 [ "$n" = 12 ] && pass letters_one_svg_per_family || fail letters_one_svg_per_family "$n SVGs"
 for ref in F1001 F1006 F1012; do
-	expect "letters_has_$ref" "$TMP/letters.html" ": $ref</p>"
+	expect "letters_has_$ref" "$TMP/letters.html" ": $ref · "
 done
 expect letters_welsh_first "$TMP/letters.html" '<p class="school" lang="cy">Ysgol Gynradd Cwm Derw</p>'
 expect letters_welsh_and "$TMP/letters.html" "Annwyl riant neu ofalwr Llŷr a Gwenllïan,"
@@ -256,6 +256,8 @@ run purge 0 "$CTL" --db "$DB" purge --left-before "$tomorrow"
 expect purge_counts "$TMP/out" "1 families, 1 children"
 [ "$(sql "SELECT count(*) FROM child WHERE first_name = 'Zofia'")" = 0 ] && pass purge_deletes ||
 	fail purge_deletes "Zofia is still there"
+[ "$(sql "SELECT count(*) FROM family_fts WHERE family_fts MATCH 'zofia'")" = 0 ] &&
+	pass purge_clears_search_index || fail purge_clears_search_index "Zofia is still in the index"
 run purge_verify 0 "$CTL" --db "$DB" verify
 expect purge_verify_ok "$TMP/out" "chain verified"
 finish

@@ -52,6 +52,8 @@ server.max-read-idle = $read_idle      # seconds a client may pause while sendin
 server.max-write-idle = 60             # ... or while receiving
 server.max-keep-alive-idle = 5         # ... between requests
 server.tag = ""
+# The office's upload of the school's export (at most 5 MB; office.fcgi checks it too).
+\$HTTP["url"] == "/office/import" { server.max-request-size = 6144 }
 index-file.names = ("index.html")
 # The generator's own state files (.policygen-state, .policygen-cache) are not for readers.
 \$HTTP["url"] =~ "/\\." { url.access-deny = ("") }

@@ -33,7 +33,7 @@ static const char families_sql[] =
     "  OR EXISTS (SELECT 1 FROM declaration_status ds WHERE ds.family_id = f.id"
     "   AND ds.needs_sign)"
     "  OR EXISTS (SELECT 1 FROM photo_missing pm WHERE pm.family_id = f.id))"
-    " ORDER BY k, f.ref";
+    " ORDER BY k COLLATE NOCASE, f.ref";
 
 static const char children_sql[] =
     "SELECT first_name, last_name, class FROM child WHERE family_id = ?1 AND left_on IS NULL"

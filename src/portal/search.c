@@ -113,7 +113,8 @@ static const char families_sql[] =
     "   AND c.left_on IS NULL AND c.class = ?2))"
     "  AND (?3 = 0 OR (f.left_on IS NULL AND (coalesce(need.needs, 0) = 1"
     "   OR miss.family_id IS NOT NULL)))"
-    " ORDER BY f.left_on IS NOT NULL, k IS NULL, k, k2, f.ref LIMIT ?4 OFFSET ?5";
+    " ORDER BY f.left_on IS NOT NULL, k IS NULL, k COLLATE NOCASE, k2 COLLATE NOCASE, f.ref"
+    " LIMIT ?4 OFFSET ?5";
 
 static const char *dup(struct arena *a, sqlite3_stmt *st, int i)
 {

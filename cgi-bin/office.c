@@ -570,12 +570,12 @@ static void get_families(struct req *r, const char *arg)
 	tv_int(v, "page", page);
 	tv_int(v, "first", n ? f.offset + 1 : 0);
 	tv_int(v, "last", f.offset + (long)n);
-	tv_bool(v, "more", more);
 	tv_bool(v, "paged", more || page > 1);
-	if (page > 1)
-		tv_int(v, "prev_page", page - 1);
-	if (more)
-		tv_int(v, "next_page", page + 1);
+	tv_bool(v, "has_prev", page > 1);
+	tv_bool(v, "has_next", more);
+	tv_int(v, "prev_page", page - 1);
+	tv_int(v, "next_page", page + 1);
+	tv_str(v, "class_q", cls);
 	if (cls[0])
 		tv_str(v, "class", cls);
 	render(r, P_FAMILIES, v, 200);
@@ -1508,7 +1508,7 @@ static void post_import(struct req *r, const char *arg)
 		import_refused(r, T(r, "office_import_refused_file"), buf_str(&rep));
 	} else if (rc < 0 || roster_upload_put(r->o->db, r->s.username, name, data, file->len,
 	                                       (o.flags & ROSTER_ALLOW_LEAVERS) != 0, once) < 0) {
-		office_log("import: %s %s", buf_str(&rep), db_errmsg(r->o->db));
+		office_log("import: database: %s", db_errmsg(r->o->db)); /* not the plan: names */
 		message(r, 500, "office_error_title", "office_error_text", "/office/import");
 	} else {
 		v = page_root(r, T(r, "office_import_title"));
@@ -1550,7 +1550,7 @@ static void post_import_confirm(struct req *r, const char *arg)
 	} else if (rc == 1) { /* the database changed since the preview */
 		import_refused(r, T(r, "office_import_refused_file"), buf_str(&rep));
 	} else if (rc < 0) {
-		office_log("import: %s", buf_str(&rep));
+		office_log("import: database: %s", db_errmsg(r->o->db));
 		message(r, 500, "office_error_title", "office_error_text", "/office/import");
 	} else {
 		office_log("%s imported %s (sha256 %s)", r->s.username, u.name, u.sha256);

@@ -229,4 +229,12 @@ web GET '/office/families?page=2'
 see families_page_2 200 'Families 101–156' 'rel="prev"' '<span class="tag">Left</span>'
 web GET '/office/families?page=x9'
 see families_page_bad 200 'Families 1–100'
+
+# Class names in Welsh on the parents' Welsh pages: "Year 2" is "Blwyddyn 2"; in English
+# it stays as imported. (N001's child is in Year 2.)
+LINK=$("$CTL" --db "$DB" tokens --family N001 2>/dev/null | tr -d '\r' | sed -n 's|^N001,https*://[^/]*||p')
+web GET "$LINK?lang=cy"
+see welsh_class_name 200 '<html lang="cy">' '(Blwyddyn 2)'
+web GET "$LINK?lang=en"
+see english_class_name 200 '(Year 2)'
 finish

@@ -273,8 +273,10 @@ void mis_describe(const char *const *header, size_t n, const struct mis_columns 
 				              "primary contact)");
 			else if (mis_required(f))
 				buf_puts(out, "MISSING: name the column with --map ");
-			else
+			else if (f == MIS_CARERS || f == MIS_LANGUAGE)
 				buf_puts(out, "(none: the database keeps what it holds)");
+			else
+				buf_puts(out, "(none)");
 			if (mis_required(f) && cols->ncol[f] == 0)
 				buf_printf(out, "%s=HEADER", mis_field_names[f]);
 		}

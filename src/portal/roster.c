@@ -15,6 +15,8 @@
 #include "search.h"
 #include "utf8.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define PLAN_LEAVERS_SHOWN 5 /* leavers named when an import is refused for them */
 
 struct row {
@@ -548,12 +550,17 @@ static int check_rows(struct import *im, int derived)
 				f->language = r->v[MIS_LANGUAGE];
 				f->language_line = r->line;
 			} else if (strcmp(f->language, r->v[MIS_LANGUAGE]) != 0) {
-				if (!f->derived)
+				if (!f->derived) {
 					problem(im, r->line,
 					        "language differs from line %zu of the same family %s",
 					        f->language_line, f->ref);
-				else
+				} else if (strcmp(f->language, "cy") != 0) {
+					buf_printf(&im->notes,
+					           "%s:%zu: language differs from line %zu of the same "
+					           "family %s: the family's is Welsh\n",
+					           im->name, r->line, f->language_line, f->ref);
 					f->language = "cy";
+				}
 			}
 		}
 	}
@@ -1254,6 +1261,9 @@ int roster_purge(struct db *db, const char *before, struct roster_purge_counts *
 	    "DELETE FROM child WHERE left_on < ?1"
 	    " OR family_id IN (SELECT id FROM family WHERE left_on < ?1)";
 	static const char families_sql[] = "DELETE FROM family WHERE left_on < ?1";
+	/* Uploads waiting in the office hold names too: any not confirmed within the hour. */
+	static const char uploads_sql[] = "DELETE FROM upload WHERE created < unixepoch() - "
+	                                  STR(ROSTER_UPLOAD_MAX_AGE) " AND ?1 IS NOT NULL";
 	const struct {
 		const char *sql;
 		long *count;
@@ -1261,6 +1271,7 @@ int roster_purge(struct db *db, const char *before, struct roster_purge_counts *
 	    {events_sql, &n->events_cleared}, {answers_sql, &n->answers},
 	    {signatures_sql, &n->signatures}, {tokens_sql, &n->tokens},
 	    {children_sql, &n->children},     {families_sql, &n->families},
+	    {uploads_sql, &n->uploads},
 	};
 	struct db_event e = {.kind = "purge", .channel = "system"};
 	struct date d;

@@ -157,13 +157,16 @@ int roster_sign_url(struct buf *out, const char *base_url, const char *token, in
 
 struct roster_purge_counts {
 	long families, children, answers, signatures, tokens, events_cleared;
+	long uploads; /* office uploads older than ROSTER_UPLOAD_MAX_AGE, deleted */
 };
 
 /* Deletes the personal data of everyone who left before `before` (YYYY-MM-DD): families
  * whose left_on is earlier (their children, answers, signatures and tokens), and
  * children who left earlier from families that remain (their answers). Events that
  * named them keep their place in the chain: only their `signer` is cleared, which the
- * chain does not cover. Appends one `purge` event with the counts. One transaction.
+ * chain does not cover. Office uploads not confirmed within ROSTER_UPLOAD_MAX_AGE are
+ * deleted too, and the search index is rebuilt without the purged names. Appends one
+ * `purge` event with the counts. One transaction.
  * Returns 0, or -1 with a message in err and nothing changed. */
 int roster_purge(struct db *, const char *before, struct roster_purge_counts *, struct buf *err);
 

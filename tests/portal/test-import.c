@@ -472,6 +472,17 @@ static void test_upload_once(void)
 	CHECK_INT(import_with(db, u.data, &o, &n, &rep), 2);
 	CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE kind = 'import'"), 1);
 	CHECK_INT(roster_upload_get(db, "office", once, a, &u), 0);
+	/* An upload never confirmed is forgotten after an hour, and purged. */
+	CHECK_INT(roster_upload_put(db, "office", "y.csv", base, strlen(base), 0, once), 0);
+	CHECK_INT(roster_upload_get(db, "office", once, a, &u), 1);
+	sqlite3_exec(db_sqlite(db), "UPDATE upload SET created = created - 3601", NULL, NULL, NULL);
+	CHECK_INT(roster_upload_get(db, "office", once, a, &u), 0);
+	{
+		struct roster_purge_counts pc;
+		CHECK_INT(roster_purge(db, "2026-01-01", &pc, &rep), 0);
+		CHECK_INT(pc.uploads, 1);
+		CHECK_INT(qi(db, "SELECT count(*) FROM upload"), 0);
+	}
 	arena_free(a);
 	buf_free(&rep);
 	db_gone(db);

@@ -54,9 +54,9 @@
 #include "tmpl.h"
 #include "token.h"
 
-#define OFFICE_MAX_UPLOAD (5L * 1024 * 1024) /* bytes of an uploaded export */
+#define OFFICE_MAX_UPLOAD (5L * 1024 * 1024)       /* bytes of an uploaded export */
 #define OFFICE_MAX_BODY (OFFICE_MAX_UPLOAD + 8192) /* the upload's form; others FORM_MAX_BODY */
-#define OFFICE_PLAN_LINES 500                     /* lines of an import's plan shown */
+#define OFFICE_PLAN_LINES 500                      /* lines of an import's plan shown */
 #define OFFICE_PAGE_SIZE 100    /* families listed on one page of the Families page */
 #define OFFICE_MAX_LETTERS 1000 /* letters printed at once: narrow by class beyond that */
 #define OFFICE_MAX_QUERY 100    /* bytes in a search or class value */
@@ -91,10 +91,10 @@ struct office {
 	struct tmpl *tmpl[P__MAX];
 	unsigned char key[TOKEN_KEY_LEN];
 	struct arena *keep;
-	struct tv *t;       /* every UI string, for {{t.key}} */
-	const char *root;   /* the site's path prefix, for /style.css */
+	struct tv *t;         /* every UI string, for {{t.key}} */
+	const char *root;     /* the site's path prefix, for /style.css */
 	const char *base_url; /* for letters' links: CONSENT_BASE_URL, else site.yaml's */
-	struct stat tsv_st; /* signable.tsv when it was last synced */
+	struct stat tsv_st;   /* signable.tsv when it was last synced */
 };
 
 /* One request. */
@@ -105,8 +105,8 @@ struct req {
 	struct arena *a;
 	struct staff_session s; /* staff_id 0: nobody signed in */
 	char csrf[TOKEN_CSRF_LEN + 1];
-	struct form q; /* the query string */
-	struct form f; /* a POST body */
+	struct form q;       /* the query string */
+	struct form f;       /* a POST body */
 	struct multipart mp; /* a multipart POST body (the import) */
 };
 
@@ -1194,7 +1194,8 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 		buf_reset(&qr);
 		if (roster_sign_url(&url, r->o->base_url, token, 0) < 0 ||
 		    roster_sign_url(&qr, r->o->base_url, token, 1) < 0) {
-			buf_printf(&err, "the base URL is not usable for links: %s", r->o->base_url);
+			buf_printf(&err, "the base URL is not usable for links: %s",
+			           r->o->base_url);
 			goto fail;
 		}
 		letters[i].url = arena_strdup(r->a, buf_str(&url));
@@ -1591,9 +1592,8 @@ static const struct form_field login_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                F("username", 4 * STAFF_MAX_USER),
                                                F("password", STAFF_MAX_PASSWORD)};
 static const struct form_field csrf_body[] = {F("csrf", TOKEN_CSRF_LEN)};
-static const struct form_field families_query[] = {F("q", OFFICE_MAX_QUERY),
-                                                   F("class", ROSTER_MAX_NAME), F("missing", 1),
-                                                   F("page", 6)};
+static const struct form_field families_query[] = {
+    F("q", OFFICE_MAX_QUERY), F("class", ROSTER_MAX_NAME), F("missing", 1), F("page", 6)};
 static const struct form_field family_query[] = {F("done", CONSENT_REF_MAX)};
 static const struct form_field paper_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                F("signer", 4 * CONSENT_NAME_MAX),
@@ -1605,8 +1605,7 @@ static const struct form_field letters_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                  F("class", ROSTER_MAX_NAME),
                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1)};
 static const struct form_field nophoto_query[] = {F("class", ROSTER_MAX_NAME)};
-static const struct form_field confirm_body[] = {F("csrf", TOKEN_CSRF_LEN),
-                                                 F("once", TOKEN_LEN)};
+static const struct form_field confirm_body[] = {F("csrf", TOKEN_CSRF_LEN), F("once", TOKEN_LEN)};
 
 static const struct route routes[] = {
     {"GET", M_EXACT, "/office/login", 1, get_login, N(login_query)},
@@ -1850,10 +1849,11 @@ static int office_open(struct office *o, struct buf *err)
 	o->li = li < 0 ? 0 : (size_t)li;
 	o->base_url = env("CONSENT_BASE_URL", o->site->base_url ? o->site->base_url : "");
 	if (!roster_base_url_valid(o->base_url)) {
-		buf_printf(err,
-		           "base URL '%s' (CONSENT_BASE_URL, else base_url in %s/site.yaml) is "
-		           "not usable for links: it must start http:// or https:// and name a host\n",
-		           o->base_url, o->content_dir);
+		buf_printf(
+		    err,
+		    "base URL '%s' (CONSENT_BASE_URL, else base_url in %s/site.yaml) is "
+		    "not usable for links: it must start http:// or https:// and name a host\n",
+		    o->base_url, o->content_dir);
 		return -1;
 	}
 	o->base_url = arena_strdup(o->keep, o->base_url); /* not getenv's, kept */

@@ -383,7 +383,8 @@ static int cmd_init(struct ctx *c)
 	       db_file_version(c->db), applied, applied == 1 ? "" : "s");
 	/* A new schema may bring a new search index: fill it from what is there. */
 	if (applied > 0 && search_reindex(c->db) < 0)
-		return fail("%s: cannot build the search index: %s", c->val[O_DB], db_errmsg(c->db));
+		return fail("%s: cannot build the search index: %s", c->val[O_DB],
+		            db_errmsg(c->db));
 	/* The CSRF key is made once; running init again keeps it. */
 	randombytes_buf(key, sizeof key);
 	st = db_stmt(c->db, secret_sql);
@@ -476,7 +477,8 @@ static int cmd_import(struct ctx *c)
 	o.today = today;
 	o.map = c->val[O_MAP];
 	o.sha256 = hex;
-	o.flags = (c->val[O_ALLOW_MOVE] ? ROSTER_MOVE : 0) | (c->val[O_DRY_RUN] ? ROSTER_DRY_RUN : 0) |
+	o.flags = (c->val[O_ALLOW_MOVE] ? ROSTER_MOVE : 0) |
+	          (c->val[O_DRY_RUN] ? ROSTER_DRY_RUN : 0) |
 	          (c->val[O_ALLOW_LEAVERS] ? ROSTER_ALLOW_LEAVERS : 0);
 	rc = roster_import_opts(c->db, path, buf_str(&data), data.len, &o, &n, &report);
 	if (rc == 0) {

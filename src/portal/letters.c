@@ -51,7 +51,8 @@ const char *letters_class_name(struct arena *a, const struct site *s, size_t li,
 	if (strncasecmp(name, "Year ", 5) == 0 && name[5] >= '1' && name[5] <= '9') {
 		n = strtol(name + 5, &end, 10);
 		if (*end == '\0' && n >= 1 && n <= 13) {
-			const char *y = arena_printf(a, "%s %ld", content_i18n(s, li, "class_year"), n);
+			const char *y =
+			    arena_printf(a, "%s %ld", content_i18n(s, li, "class_year"), n);
 			return y ? y : name;
 		}
 	}
@@ -89,7 +90,8 @@ static int add_children(struct db *db, struct arena *a, struct letter *l)
 		    arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
 		l->last_names[l->nchildren] =
 		    arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
-		l->classes[l->nchildren++] = arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
+		l->classes[l->nchildren++] =
+		    arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;

@@ -45,8 +45,9 @@ struct letters_filter {
 const char *letters_class_name(struct arena *a, const struct site *, size_t li, const char *name);
 
 /* Selects the families for f, ordered by their first child (class, last name, first
- * name), so that a class's letters come out together, by surname. The letters and their strings live in a. Sets *out and *n (0 when none match)
- * and returns 0, or -1 with a message in err. url and qr_url are left NULL. */
+ * name), so that a class's letters come out together, by surname. The letters and their strings
+ * live in a. Sets *out and *n (0 when none match) and returns 0, or -1 with a message in err. url
+ * and qr_url are left NULL. */
 int letters_select(struct db *, const struct letters_filter *f, struct arena *a,
                    struct letter **out, size_t *n, struct buf *err);
 

@@ -5,8 +5,8 @@
 #include <strings.h>
 
 const char *const multipart_error_names[MULTIPART_ERR__MAX] = {
-    [MULTIPART_ERR_NONE] = "none",         [MULTIPART_ERR_TYPE] = "not-multipart",
-    [MULTIPART_ERR_BOUNDARY] = "boundary", [MULTIPART_ERR_HEADER] = "bad-part-header",
+    [MULTIPART_ERR_NONE] = "none",          [MULTIPART_ERR_TYPE] = "not-multipart",
+    [MULTIPART_ERR_BOUNDARY] = "boundary",  [MULTIPART_ERR_HEADER] = "bad-part-header",
     [MULTIPART_ERR_NAME] = "bad-part-name", [MULTIPART_ERR_PARTS] = "too-many-parts",
 };
 
@@ -162,7 +162,8 @@ static int part_headers(struct multipart_part *pt, const char *h, size_t n)
 		while (v < line + len && (*v == ' ' || *v == '\t'))
 			v++;
 		vlen = (size_t)(line + len - v);
-		if ((size_t)(colon - line) == 19 && strncasecmp(line, "Content-Disposition", 19) == 0) {
+		if ((size_t)(colon - line) == 19 &&
+		    strncasecmp(line, "Content-Disposition", 19) == 0) {
 			int r;
 			if (disp++ || vlen < 9 || strncasecmp(v, "form-data", 9) != 0)
 				return -1;
@@ -221,8 +222,9 @@ int multipart_parse(struct multipart *m, const char *ct, const char *body, size_
 		if (m->nparts == MULTIPART_MAX_PARTS)
 			return fail(m, MULTIPART_ERR_PARTS);
 		pt = &m->part[m->nparts];
-		hend = find(p, (size_t)(end - p) < MULTIPART_MAX_HEADER + 4 ?
-		                   (size_t)(end - p) : MULTIPART_MAX_HEADER + 4,
+		hend = find(p,
+		            (size_t)(end - p) < MULTIPART_MAX_HEADER + 4 ? (size_t)(end - p)
+		                                                         : MULTIPART_MAX_HEADER + 4,
 		            "\r\n\r\n", 4);
 		if (hend == NULL || part_headers(pt, p, (size_t)(hend - p)) < 0)
 			return fail(m, MULTIPART_ERR_HEADER);

@@ -26,11 +26,11 @@
 
 enum multipart_error {
 	MULTIPART_ERR_NONE,
-	MULTIPART_ERR_TYPE,      /* Content-Type is not multipart/form-data with a boundary */
-	MULTIPART_ERR_BOUNDARY,  /* the body does not start with the boundary, or never ends */
-	MULTIPART_ERR_HEADER,    /* a part's headers are malformed or too long */
-	MULTIPART_ERR_NAME,      /* a part without a name, or a name given twice */
-	MULTIPART_ERR_PARTS,     /* more than MULTIPART_MAX_PARTS parts */
+	MULTIPART_ERR_TYPE,     /* Content-Type is not multipart/form-data with a boundary */
+	MULTIPART_ERR_BOUNDARY, /* the body does not start with the boundary, or never ends */
+	MULTIPART_ERR_HEADER,   /* a part's headers are malformed or too long */
+	MULTIPART_ERR_NAME,     /* a part without a name, or a name given twice */
+	MULTIPART_ERR_PARTS,    /* more than MULTIPART_MAX_PARTS parts */
 	MULTIPART_ERR__MAX
 };
 
@@ -40,7 +40,7 @@ const char *multipart_strerror(enum multipart_error);
 struct multipart_part {
 	char name[MULTIPART_MAX_NAME + 1];
 	char filename[MULTIPART_MAX_NAME + 1]; /* "" when the part is not a file; a longer
-	                                         * name is cut (it is only shown) */
+	                                        * name is cut (it is only shown) */
 	int is_file;                           /* a filename parameter was given */
 	char content_type[MULTIPART_MAX_NAME + 1];
 	const char *data; /* into the body */

@@ -219,8 +219,9 @@ static const char *check_value(struct import *im, struct row *r, enum mis_field 
 			if (n == 0)
 				problem(im, r->line, "%s is empty", name);
 			else
-				problem(im, r->line, "%s must be 1 to %d letters, digits, '_' or '-'",
-				        name, ROSTER_MAX_REF);
+				problem(im, r->line,
+				        "%s must be 1 to %d letters, digits, '_' or '-'", name,
+				        ROSTER_MAX_REF);
 			return NULL;
 		}
 		return v;
@@ -551,14 +552,16 @@ static int check_rows(struct import *im, int derived)
 				f->language_line = r->line;
 			} else if (strcmp(f->language, r->v[MIS_LANGUAGE]) != 0) {
 				if (!f->derived) {
-					problem(im, r->line,
-					        "language differs from line %zu of the same family %s",
-					        f->language_line, f->ref);
+					problem(
+					    im, r->line,
+					    "language differs from line %zu of the same family %s",
+					    f->language_line, f->ref);
 				} else if (strcmp(f->language, "cy") != 0) {
-					buf_printf(&im->notes,
-					           "%s:%zu: language differs from line %zu of the same "
-					           "family %s: the family's is Welsh\n",
-					           im->name, r->line, f->language_line, f->ref);
+					buf_printf(
+					    &im->notes,
+					    "%s:%zu: language differs from line %zu of the same "
+					    "family %s: the family's is Welsh\n",
+					    im->name, r->line, f->language_line, f->ref);
 					f->language = "cy";
 				}
 			}
@@ -687,7 +690,8 @@ static int upsert_family(struct db *db, struct import *im, struct fam *f, struct
 	if (db_exec_stmt(st) < 0)
 		return -1;
 	f->id = sqlite3_last_insert_rowid(db_sqlite(db));
-	buf_printf(&im->plan, "family %s added: carers \"%s\", language %s\n", f->ref, carers, lang);
+	buf_printf(&im->plan, "family %s added: carers \"%s\", language %s\n", f->ref, carers,
+	           lang);
 	n->families_added++;
 	return 0;
 }
@@ -741,7 +745,8 @@ static int upsert_child(struct db *db, struct import *im, const struct row *r,
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
 		family = sqlite3_column_int64(st, 1);
-		same_name = strcmp(col_text(st, 2), first) == 0 && strcmp(col_text(st, 3), last) == 0;
+		same_name =
+		    strcmp(col_text(st, 2), first) == 0 && strcmp(col_text(st, 3), last) == 0;
 		same = same_name && strcmp(col_text(st, 4), cls) == 0;
 		back = sqlite3_column_type(st, 5) != SQLITE_NULL;
 		if (!same_name)
@@ -1262,8 +1267,8 @@ int roster_purge(struct db *db, const char *before, struct roster_purge_counts *
 	    " OR family_id IN (SELECT id FROM family WHERE left_on < ?1)";
 	static const char families_sql[] = "DELETE FROM family WHERE left_on < ?1";
 	/* Uploads waiting in the office hold names too: any not confirmed within the hour. */
-	static const char uploads_sql[] = "DELETE FROM upload WHERE created < unixepoch() - "
-	                                  STR(ROSTER_UPLOAD_MAX_AGE) " AND ?1 IS NOT NULL";
+	static const char uploads_sql[] = "DELETE FROM upload WHERE created < unixepoch() - " STR(
+	    ROSTER_UPLOAD_MAX_AGE) " AND ?1 IS NOT NULL";
 	const struct {
 		const char *sql;
 		long *count;

@@ -4,16 +4,14 @@
 
 #include "utf8.h"
 
-/* Apostrophes and hyphens, folded away (removed) in the index and in queries. The text
- * is in the statement, so the index and the migration use the same folding. */
-#define FOLD(x)                                                                                    \
-	"replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(" \
-	"replace(" x ", '''', ''), '’', ''), '‘', ''), 'ʼ', ''), '`', ''), '´', ''), '-', ''),"    \
-	" '‐', ''), '‑', ''), '–', ''), '—', ''), '′', '')"
-
+/* Each family's text as written, then again with apostrophes and hyphens removed (the
+ * replace() chain; search_query folds a query the same way, see folded_away). */
 static const char clear_sql[] = "DELETE FROM family_fts";
 static const char fill_sql[] =
-    "INSERT INTO family_fts (rowid, body) SELECT id, t || ' ' || " FOLD("t") " FROM"
+    "INSERT INTO family_fts (rowid, body) SELECT id, t || ' ' || replace(replace(replace("
+    " replace(replace(replace(replace(replace(replace(replace(replace(replace(t,"
+    " '''', ''), '’', ''), '‘', ''), 'ʼ', ''), '`', ''), '´', ''), '-', ''), '‐', ''),"
+    " '‑', ''), '–', ''), '—', ''), '′', '') FROM"
     " (SELECT f.id AS id, f.ref || ' ' || f.carers || ' ' || coalesce((SELECT"
     "  group_concat(c.ref || ' ' || c.first_name || ' ' || c.last_name, ' ') FROM child c"
     "  WHERE c.family_id = f.id), '') AS t FROM family f)";
@@ -27,11 +25,11 @@ int search_reindex(struct db *db)
 	return db_exec_stmt(st);
 }
 
-/* 1 when the code point is an apostrophe or hyphen folded away (as FOLD). */
+/* 1 when the code point is an apostrophe or hyphen folded away (as fill_sql). */
 static int folded_away(uint32_t cp)
 {
-	static const uint32_t cps[] = {'\'', 0x2019, 0x2018, 0x02BC, '`', 0x00B4, '-',
-	                               0x2010, 0x2011, 0x2013, 0x2014, 0x2032};
+	static const uint32_t cps[] = {'\'', 0x2019, 0x2018, 0x02BC, '`',    0x00B4,
+	                               '-',  0x2010, 0x2011, 0x2013, 0x2014, 0x2032};
 	size_t i;
 
 	for (i = 0; i < sizeof cps / sizeof cps[0]; i++)

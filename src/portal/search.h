@@ -32,17 +32,17 @@ int search_query(const char *q, char *out, size_t outsz);
 
 struct search_family {
 	const char *ref, *carers;
-	const char *children; /* "Ann Jones (Year 3); Ben Jones (Reception)", current only */
+	const char *children;    /* "Ann Jones (Year 3); Ben Jones (Reception)", current only */
 	const char *first_class; /* class of the family's first current child, "" when none */
 	int left;                /* every child has left */
 	int to_sign, sign_again, photo_missing;
 };
 
 struct search_filter {
-	const char *q;     /* NULL or "": any family */
+	const char *q;          /* NULL or "": any family */
 	const char *class_name; /* NULL or "": any; else a current child in the class */
-	int missing;       /* only current families still to sign or answer */
-	long offset, limit; /* the page: limit rows from offset */
+	int missing;            /* only current families still to sign or answer */
+	long offset, limit;     /* the page: limit rows from offset */
 };
 
 /* The families matching f, ordered by class (their first current child's) and surname,

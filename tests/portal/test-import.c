@@ -117,10 +117,10 @@ static void test_language_values(void)
 
 static void test_header_names(void)
 {
-	static const char *const sims[] = {"Adno",          "UPN",        "Legal Surname",
-	                                   "Legal Forename", "Preferred Forename",
-	                                   "REG-GROUP",     "Year Group", "Primary Contact",
-	                                   "Contact 2 Name", "Home Language", "DOB"};
+	static const char *const sims[] = {
+	    "Adno",      "UPN",        "Legal Surname",   "Legal Forename", "Preferred Forename",
+	    "REG-GROUP", "Year Group", "Primary Contact", "Contact 2 Name", "Home Language",
+	    "DOB"};
 	static const char *const odd[] = {"Pupil No", "Name", "Family", "Group", "Mum", "Dad"};
 	struct mis_columns c;
 	struct buf err = BUF_INIT, out = BUF_INIT;
@@ -137,7 +137,8 @@ static void test_header_names(void)
 	CHECK_INT(c.col[MIS_LANGUAGE][0], 9);
 	CHECK_INT(mis_missing(&c, &out), 0);
 	mis_describe(sims, 11, &c, &out);
-	CHECK(strstr(buf_str(&out), "  class         \"REG-GROUP\", then \"Year Group\"\n") != NULL);
+	CHECK(strstr(buf_str(&out), "  class         \"REG-GROUP\", then \"Year Group\"\n") !=
+	      NULL);
 	CHECK(strstr(buf_str(&out), "  ignored:      \"DOB\"\n") != NULL);
 
 	/* An export nobody knows: nothing but the family matches, until --map names them. */
@@ -216,9 +217,10 @@ static void test_fixture_sims(void)
 	CHECK_STR(q(db, "SELECT class FROM child WHERE ref = '001002'"), "Reception");
 	CHECK_STR(q(db, "SELECT class FROM child WHERE ref = '001001'"), "4P");
 	/* Language values: Welsh, Cymraeg, ENG, WEL, saesneg, Polish (a note), cy. */
-	CHECK_STR(q(db, "SELECT group_concat(c.ref || '=' || f.language, ' ') FROM (SELECT * FROM"
-	                " child ORDER BY ref) c JOIN family f ON f.id = c.family_id"),
-	          "001001=cy 001002=cy 001003=en 001004=en 001005=cy 001006=en 001007=en 001008=cy");
+	CHECK_STR(
+	    q(db, "SELECT group_concat(c.ref || '=' || f.language, ' ') FROM (SELECT * FROM"
+	          " child ORDER BY ref) c JOIN family f ON f.id = c.family_id"),
+	    "001001=cy 001002=cy 001003=en 001004=en 001005=cy 001006=en 001007=en 001008=cy");
 	CHECK(strstr(buf_str(&rep), "x.csv:7: language \"Polish\" is neither English nor Welsh") !=
 	      NULL);
 	/* A quoted comma stays in the name; a line break is a space, not a second carer. */
@@ -243,7 +245,7 @@ static void test_fixture_sims(void)
 	/* Derived references look alike and are stable: "FAM-" and 10 characters. */
 	CHECK_INT(qi(db, "SELECT count(*) FROM family WHERE ref GLOB 'FAM-[0-9A-Z][0-9A-Z]"
 	                 "[0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z]'"),
-	      6);
+	          6);
 	/* The import event says who and which file, without personal data. */
 	CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE kind = 'import'"), 1);
 	buf_free(&rep);

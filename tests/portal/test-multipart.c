@@ -14,7 +14,8 @@ static void test_upload(void)
 {
 	static const char body[] =
 	    B "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n0123abcd\r\n" B
-	      "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"C:\\\\exports\\\\sims.csv\""
+	      "\r\nContent-Disposition: form-data; name=\"file\"; "
+	      "filename=\"C:\\\\exports\\\\sims.csv\""
 	      "\r\nContent-Type: text/csv\r\n\r\nAdno,Forename\r\n1,\"Ann " B "x\"\r\n\r\n" B
 	      "\r\nContent-Disposition: form-data; name=\"allow_leavers\"\r\n\r\n1\r\n" B "--\r\n";
 	struct multipart m;
@@ -40,10 +41,11 @@ static void test_upload(void)
 	}
 	CHECK(multipart_get(&m, "nothing") == NULL);
 	/* A quoted boundary; an empty file. */
-	CHECK_INT(parse(&m, "multipart/form-data; boundary=\"a b\"",
-	                "--a b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\n\r\n"
-	                "\r\n--a b--"),
-	          0);
+	CHECK_INT(
+	    parse(&m, "multipart/form-data; boundary=\"a b\"",
+	          "--a b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\n\r\n"
+	          "\r\n--a b--"),
+	    0);
 	CHECK_INT(m.nparts, 1);
 	CHECK_INT(m.part[0].len, 0);
 	CHECK_INT(m.part[0].is_file, 1);
@@ -111,7 +113,8 @@ static void test_refused(void)
 		char body[2048] = "";
 		for (i = 0; i <= MULTIPART_MAX_PARTS; i++)
 			snprintf(body + strlen(body), sizeof body - strlen(body),
-			         "--q\r\nContent-Disposition: form-data; name=\"p%d\"\r\n\r\nv\r\n", i);
+			         "--q\r\nContent-Disposition: form-data; name=\"p%d\"\r\n\r\nv\r\n",
+			         i);
 		strcat(body, "--q--");
 		CHECK_INT(parse(&m, "multipart/form-data; boundary=q", body), -1);
 		CHECK_INT(m.err, MULTIPART_ERR_PARTS);

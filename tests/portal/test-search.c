@@ -86,14 +86,13 @@ static const char *found(struct db *db, const char *q)
 
 static void test_names(void)
 {
-	static const char csv[] =
-	    "family_ref,child_ref,first_name,last_name,class,carers\n"
-	    "F1,C1,Gwenllïan,Pritchard-Jones,Year 4,Elin Pritchard-Jones\n"
-	    "F1,C2,Llŷr,Pritchard-Jones,Reception,Elin Pritchard-Jones\n"
-	    "F2,C3,Siân,O'Brien,Year 2,Máire O’Brien\n"
-	    "F3,C4,Rhys,ap Gwyn,Year 2,Gwen ap Gwyn\n"
-	    "F4,C5,Ann,Adams,Year 2,Bob Adams\n"
-	    "F5,C6,Zac,Young,Nursery,Zoe Young\n";
+	static const char csv[] = "family_ref,child_ref,first_name,last_name,class,carers\n"
+	                          "F1,C1,Gwenllïan,Pritchard-Jones,Year 4,Elin Pritchard-Jones\n"
+	                          "F1,C2,Llŷr,Pritchard-Jones,Reception,Elin Pritchard-Jones\n"
+	                          "F2,C3,Siân,O'Brien,Year 2,Máire O’Brien\n"
+	                          "F3,C4,Rhys,ap Gwyn,Year 2,Gwen ap Gwyn\n"
+	                          "F4,C5,Ann,Adams,Year 2,Bob Adams\n"
+	                          "F5,C6,Zac,Young,Nursery,Zoe Young\n";
 	struct db *db = db_new();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;

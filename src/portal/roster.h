@@ -2,11 +2,13 @@
  * purge of those who left.
  *
  * Families CSV (DESIGN.md): a header row, then one row per child. Columns are matched by
- * name, ignoring case and surrounding spaces: family_ref, child_ref, first_name,
- * last_name, class are required; carers and language (en or cy; empty means en) are
- * optional; any other column is ignored. UTF-8 with or without a BOM, CRLF or LF, RFC 4180
- * quoting (csv.h). Values are trimmed of surrounding spaces and must be single lines,
- * except carers, where a line break separates two carers (it becomes "; ").
+ * name against the export columns of SIMS, Arbor, Bromcom and the project's own format
+ * (mis.h): child_ref, first_name, last_name, class are required; family_ref, carers and
+ * language (English/Welsh in any of their usual spellings, mis_language) are optional;
+ * any other column is ignored. UTF-8 with or without a BOM, CRLF or LF, RFC 4180 quoting
+ * (csv.h). Values are trimmed, and each run of spaces, tabs and line breaks inside a
+ * value is one space: a line break is never a second carer (";" or a second carer
+ * column is).
  *
  * The import is all or nothing: every row is checked first, and when any is bad each bad
  * row is reported as "FILE:LINE: message" and the database is not changed. Otherwise one
@@ -20,8 +22,10 @@
  *   the answers the old family's carers gave for the child are removed from the current
  *   answers (the event log keeps them) so the new family answers afresh and does not see
  *   the old family's names.
- * - Rows of one family must agree on carers and language; an empty value takes the
- *   family's value from its other rows.
+ * - Rows of one family with a family_ref must agree on carers and language; an empty
+ *   value takes the family's value from its other rows. A family formed from siblings'
+ *   shared contact takes every carer its rows name, and Welsh when any row says so.
+ * - A value the file does not give keeps what the database holds (roster_import_opts).
  * - A file with a header but no rows is refused: it would mark every child as left.
  *
  * Tokens: 128-bit random tokens (token.h); only their SHA-256 is stored, so a token is

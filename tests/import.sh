@@ -126,6 +126,18 @@ see upload_bad_csrf 403
 printf 'hello' >"$TMP/notes.txt"
 web POST /office/import -F "csrf=$CSRF" -F "file=@$TMP/notes.txt"
 see upload_not_csv 422 'Choose a CSV file'
+# Over 5 MiB: refused by the import (a file just over), by office.fcgi before it reads the
+# form (5.5 MB), or by the web server itself (7 MB).
+head -c 5243000 /dev/zero | tr '\0' a >"$TMP/big.csv"
+web POST /office/import -F "csrf=$CSRF" -F "file=@$TMP/big.csv;type=text/csv"
+see upload_too_big 422 'of at most 5 MB'
+head -c 5500000 /dev/zero | tr '\0' a >"$TMP/big.csv"
+web POST /office/import -F "csrf=$CSRF" -F "file=@$TMP/big.csv;type=text/csv"
+see upload_too_big_program 413 'too large'
+head -c 7000000 /dev/zero | tr '\0' a >"$TMP/big.csv"
+web POST /office/import -F "csrf=$CSRF" -F "file=@$TMP/big.csv;type=text/csv"
+see upload_too_big_server 413
+rm -f "$TMP/big.csv"
 # A urlencoded body to the upload: not the form it expects.
 web POST /office/import --data "csrf=$CSRF"
 see upload_not_multipart 400

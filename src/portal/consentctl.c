@@ -50,7 +50,7 @@ static const char usage_text[] =
     "      or Bromcom pupil/contact report as it comes, or the columns family_ref,\n"
     "      child_ref, first_name, last_name, class (optional carers, language). Without a\n"
     "      family reference, siblings sharing a primary contact form a family. Children\n"
-    "      missing from the file are marked as left; when that would be more than 10 %%\n"
+    "      missing from the file are marked as left; when that would be more than 10 %\n"
     "      of them (and at least 3) nothing is imported unless --allow-leavers is given.\n"
     "      A column the file does not have keeps what the database holds. When any row is\n"
     "      bad, every bad row is listed and nothing is imported. --dry-run prints every\n"

@@ -24,7 +24,8 @@ static const char *const letter_keys[] = {
 static const char families_sql[] =
     "SELECT f.id, f.ref, f.language,"
     " (SELECT min(c.class || char(1) || c.last_name || char(1) || c.first_name)"
-    "  FROM child c WHERE c.family_id = f.id AND c.left_on IS NULL) AS k"
+    "  FROM child c WHERE c.family_id = f.id AND c.left_on IS NULL"
+    "  AND (?2 IS NULL OR c.class = ?2)) AS k"
     " FROM family f WHERE f.left_on IS NULL"
     " AND (?1 IS NULL OR f.ref = ?1)"
     " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id"
@@ -102,6 +103,7 @@ int letters_select(struct db *db, const struct letters_filter *f, struct arena *
 {
 	sqlite3_stmt *st = db_stmt(db, families_sql);
 	struct letter *v = NULL;
+	const char *k;
 	size_t cap = 0, i;
 	int rc;
 
@@ -128,6 +130,8 @@ int letters_select(struct db *db, const struct letters_filter *f, struct arena *
 		l->family_id = sqlite3_column_int64(st, 0);
 		l->family_ref = arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
 		l->language = arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
+		k = (const char *)sqlite3_column_text(st, 3);
+		l->class_name = k ? arena_strndup(a, k, strcspn(k, "\001")) : NULL;
 	}
 	sqlite3_reset(st);
 	if (!arena_ok(a)) {
@@ -295,8 +299,8 @@ static int add_letter(struct arena *a, struct tv *list, const struct site *s,
 	}
 	tv_str(d, "lang", s->langs[order[0]]);
 	tv_str(d, "ref", l->family_ref);
-	if (l->nchildren)
-		tv_str(d, "class", letters_class_name(a, s, order[0], l->classes[0]));
+	if (l->class_name)
+		tv_str(d, "class", letters_class_name(a, s, order[0], l->class_name));
 	tv_str(d, "url", l->url);
 	/* qr_svg's output is our own markup with every text escaped: trusted. */
 	tv_html(d, "qr", buf_str(&svg));

@@ -260,4 +260,14 @@ expect purge_counts "$TMP/out" "1 families, 1 children"
 	pass purge_clears_search_index || fail purge_clears_search_index "Zofia is still in the index"
 run purge_verify 0 "$CTL" --db "$DB" verify
 expect purge_verify_ok "$TMP/out" "chain verified"
+
+# --- upgrading a database from before the search index (schema 4) ------------------------
+cp "$DB" "$TMP/old.db"
+sqlite3 "$TMP/old.db" "DROP TABLE family_fts; DROP TABLE upload; DELETE FROM secret WHERE name = 'family'; PRAGMA user_version = 4;"
+run upgrade_to_5 0 "$CTL" --db "$TMP/old.db" init --site "$TMP/site"
+expect upgrade_to_5_applied "$TMP/out" "(1 migration applied)"
+[ "$(sqlite3 "$TMP/old.db" "SELECT count(*) FROM family_fts WHERE family_fts MATCH 'gwenllian'")" = 1 ] &&
+	pass upgrade_fills_search_index || fail upgrade_fills_search_index "Gwenllïan not in the index"
+[ "$(sqlite3 "$TMP/old.db" "SELECT length(value) FROM secret WHERE name = 'family'")" = 32 ] &&
+	pass upgrade_makes_family_key || fail upgrade_makes_family_key "no family key"
 finish

@@ -1068,6 +1068,12 @@ int roster_import_opts(struct db *db, const char *name, const char *data, size_t
 		           name, counts->children_left, im.current, ROSTER_LEAVERS_PERCENT,
 		           buf_str(&im.leavers),
 		           counts->children_left > PLAN_LEAVERS_SHOWN ? " and others" : "");
+		if (opt->flags & ROSTER_DRY_RUN) { /* the whole plan, to see who would leave */
+			buf_puts(report, "The import would make these changes:\n");
+			buf_put(report, buf_str(&im.plan), im.plan.len);
+			summary(report, counts, "\n");
+			buf_putc(report, '\n');
+		}
 		rc = 1;
 		goto out;
 	}

@@ -100,7 +100,7 @@ int roster_import(struct db *, const char *name, const char *csv, size_t len, co
  * With ROSTER_DRY_RUN the import runs in a transaction that is rolled back: the plan is
  * exactly what a real import would do. Returns 0; 1 when the file has problems or too
  * many children would leave (see ROSTER_LEAVERS_PERCENT; the report names how many and
- * the first few), nothing changed; 2 when opt->upload_hash was taken already (confirmed
+ * the first few, and with ROSTER_DRY_RUN then gives the whole plan), nothing changed; 2 when opt->upload_hash was taken already (confirmed
  * twice), nothing changed; -1 on a database error. */
 int roster_import_opts(struct db *, const char *name, const char *csv, size_t len,
                        const struct roster_opts *opt, struct roster_counts *counts,

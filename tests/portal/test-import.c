@@ -366,6 +366,18 @@ static void test_leavers_guard(void)
 	CHECK_INT(qi(db, "SELECT count(*) FROM child WHERE left_on IS NULL"), 5);
 	CHECK_INT(qi(db, "SELECT count(*) FROM family WHERE ref = 'F6'"), 0);
 	CHECK_INT(qi(db, "SELECT count(*) FROM event"), events);
+	/* A dry run says the same, then shows the whole plan. */
+	CHECK_INT(import(db,
+	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
+	                 "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n",
+	                 ROSTER_DRY_RUN, &n, &rep),
+	          1);
+	CHECK(strstr(buf_str(&rep), "would mark 5 of the 5 current children as left") != NULL);
+	CHECK(strstr(buf_str(&rep),
+	             "The import would make these changes:\n"
+	             "family F6 added: carers \"Lis Morgan\", language cy\n") != NULL);
+	CHECK(strstr(buf_str(&rep), "child C5 Eli Price left (Year 5)\n") != NULL);
+	CHECK_INT(qi(db, "SELECT count(*) FROM child WHERE left_on IS NULL"), 5);
 	/* Two leavers of five is 40 % but fewer than 3: allowed. */
 	CHECK_INT(import(db,
 	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"

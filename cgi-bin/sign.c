@@ -445,6 +445,38 @@ static void push_error(struct tv *errors, const char *field, const char *msg)
 	tv_str(e, "message", msg);
 }
 
+/* The text for an answer: yes/no for a consent, or no objection/objects. */
+static const char *answer_text(struct rq *r, int public_task, const char *answer);
+
+/* Adds to d a list called name of what each carer answered for child ci and purpose pi,
+ * "Name: answer", leaving out the carer whose key is skip_key (NULL: none). Returns the
+ * number of carers listed. */
+static int recorded_answers(struct rq *r, struct tv *d, const char *name, size_t ci, size_t pi,
+                            const char *skip_key)
+{
+	const struct consent_family *f = r->fam;
+	const struct consent_purpose *p = &f->purposes[pi];
+	struct tv *list = NULL;
+	size_t k;
+	int n = 0;
+
+	for (k = 0; k < f->nanswers; k++) {
+		const struct consent_answer *a = &f->answers[k];
+		struct tv *ca;
+		if (a->child_id != f->children[ci].id || strcmp(a->purpose, p->id) != 0 ||
+		    (skip_key && strcmp(a->signer_key, skip_key) == 0))
+			continue;
+		if (list == NULL)
+			list = tv_add_list(d, name);
+		ca = tv_push_dict(list);
+		tv_str(ca, "signer", a->signer);
+		tv_str(ca, "answer", answer_text(r, p->public_task, a->answer));
+		tv_str(ca, "date", fmt_date(r, a->at));
+		n++;
+	}
+	return n;
+}
+
 /* Builds the answers form's values from x into root. With check, each missing or
  * wrong answer gets an error next to it and in the summary. Returns the number of
  * errors. */
@@ -455,11 +487,13 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 	struct tv *children = tv_add_list(root, "children");
 	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1];
 	size_t i, j;
-	int n = 0;
+	int n = 0, given = 0;
 
 	for (i = 0; i < f->ndocs; i++) {
 		const struct consent_doc *d = &f->docs[i];
 		struct tv *t = tv_push_dict(docs);
+		if (x->agree[i])
+			given++;
 		const char *field = doc_field(r, i);
 		tv_str(t, "field", field);
 		tv_str(t, "title", d->title);
@@ -498,6 +532,14 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 			tv_bool(q, "public_task", p->public_task);
 			tv_bool(q, "yes", v && strcmp(v, "yes") == 0);
 			tv_bool(q, "no", v && strcmp(v, "no") == 0);
+			if (v)
+				given++;
+			/* What each carer said before: shown beside the question, never
+			 * selected, so a carer's submission holds only what they chose. */
+			if (recorded_answers(r, q, "recorded", i, j, NULL) > 0) {
+				tv_bool(q, "has_recorded", 1);
+				continue; /* answered already: leaving it blank keeps that */
+			}
 			if (check && v == NULL) {
 				const char *msg = arena_printf(
 				    r->a, "%s %s: %s",
@@ -531,18 +573,29 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 			n++;
 		}
 	}
+	if (check && n == 0 && given == 0) {
+		/* Everything was answered before and this carer chose nothing. */
+		const char *msg = T(r, "sign_err_nothing");
+		tv_str(root, "nothing_error", msg);
+		push_error(errors,
+		           f->nchildren && f->npurposes ? answer_field(r, 0, 0)
+		           : f->ndocs                  ? doc_field(r, 0)
+		                                       : "name",
+		           msg);
+		n++;
+	}
 	tv_bool(root, "has_errors", n > 0);
 	tv_bool(root, "error_title", n > 0);
 	return n;
 }
 
-static void show_form(struct rq *r, const struct answers *x, int check, int prefilled)
+static void show_form(struct rq *r, const struct answers *x, int check, int returning)
 {
 	struct tv *root = page_root(r, T(r, "sign_answer_title"), "answer", "");
 
 	tv_str(root, "action", action_url(r, "check"));
 	tv_str(root, "back_href", link(r, "", ""));
-	tv_bool(root, "prefilled", prefilled);
+	tv_bool(root, "returning", returning);
 	form_values(r, root, x, check);
 	render(r, P_ANSWER, root);
 }
@@ -738,7 +791,7 @@ static void answer_page(struct rq *r)
 	const struct consent_family *f = r->fam;
 	struct answers x;
 	const char *why, *detail;
-	int prefilled = 0, status;
+	int returning = 0, status;
 	size_t i, j;
 
 	if (answers_init(r, &x) < 0) {
@@ -754,19 +807,14 @@ static void answer_page(struct rq *r)
 				bad_request(r, detail, why);
 			return;
 		}
-	} else {
-		/* Coming back: what applies now is selected, so a change is one tap. */
-		for (i = 0; i < f->nchildren; i++) {
-			for (j = 0; j < f->npurposes; j++) {
-				const struct consent_effective *e = consent_effective_at(f, i, j);
-				if (e->answers == 0)
-					continue;
-				x.val[i * f->npurposes + j] = e->permitted ? "yes" : "no";
-				prefilled = 1;
-			}
-		}
 	}
-	show_form(r, &x, 0, prefilled);
+	/* Coming back: nothing is selected (a carer's answers are only what they choose);
+	 * each question lists the answers already given. */
+	for (i = 0; i < f->nchildren; i++)
+		for (j = 0; j < f->npurposes; j++)
+			if (consent_effective_at(f, i, j)->answers > 0)
+				returning = 1;
+	show_form(r, &x, 0, returning);
 }
 
 static void check_page(struct rq *r)
@@ -831,12 +879,19 @@ static void check_page(struct rq *r)
 		tv_str(c, "first_name", f->children[i].first_name);
 		for (j = 0; j < f->npurposes; j++) {
 			const char *v = x.val[i * f->npurposes + j];
-			struct tv *h = tv_push_dict(hidden), *row = tv_push_dict(rows);
-			tv_str(h, "name", answer_field(r, i, j));
-			tv_str(h, "value", v);
+			struct tv *row = tv_push_dict(rows);
+			if (v) {
+				struct tv *h = tv_push_dict(hidden);
+				tv_str(h, "name", answer_field(r, i, j));
+				tv_str(h, "value", v);
+			}
 			tv_str(row, "title", purpose_title(r, f->purposes[j].id));
-			tv_str(row, "answer", answer_text(r, f->purposes[j].public_task, v));
+			tv_str(row, "answer", v ? answer_text(r, f->purposes[j].public_task, v)
+			                        : T(r, "sign_check_no_answer"));
 			tv_str(row, "field", answer_field(r, i, j));
+			/* Who else said what, so a difference between carers is plain. */
+			if (recorded_answers(r, row, "others", i, j, key) > 0)
+				tv_bool(row, "has_others", 1);
 		}
 	}
 	render(r, P_CHECK, root);
@@ -881,7 +936,10 @@ static void confirm(struct rq *r)
 			docs[s.ndocuments++] = f->docs[i].id;
 	for (i = 0; i < f->nchildren; i++) {
 		for (j = 0; j < f->npurposes; j++) {
-			struct consent_item *it = &items[s.nitems++];
+			struct consent_item *it;
+			if (x.val[i * f->npurposes + j] == NULL)
+				continue; /* not this carer's answer: others' stand */
+			it = &items[s.nitems++];
 			it->child_id = f->children[i].id;
 			it->purpose = f->purposes[j].id;
 			it->answer = x.val[i * f->npurposes + j];

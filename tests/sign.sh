@@ -234,9 +234,13 @@ req GET "/sign/$T1"
 expect family_page_after 200 'Signed by Siân Jones' 'Consent given' 'Withdraw consent' \
 	'Change your answers'
 
-# Coming back: the current answers are selected; change one.
+# Coming back: nothing is selected (a carer's record holds only what they choose); each
+# question lists the answers already given. Change one.
 req GET "/sign/$T1/answer"
-expect answer_prefilled 200 'already selected' 'id="a.11.website" name="a.11.website" value="yes" checked'
+expect answer_returning 200 'answers your family has already given' 'Already answered:' \
+	'Siân Jones: Consent given'
+if grep -q ' checked' "$TMP/body"; then fail answer_returning_nothing_selected "an input is checked"
+else pass answer_returning_nothing_selected; fi
 req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=si%C3%A2n+jones$(answers 11 yes | sed 's/a\.11\.website=yes/a.11.website=no/')$(answers 12 no)"
 if [ "$status" = 303 ] &&
 	[ "$(q "SELECT permitted FROM effective WHERE child_id = 11 AND purpose = 'website'")" = 0 ] &&
@@ -408,6 +412,53 @@ fi
 ADDR=203.0.113.6
 req GET "/sign/$T1"
 expect rate_limit_per_address 200 'Ffion'
+
+# --- Two carers: each carer's answers are their own ---------------------------------
+# Carer A objects to displays for Cai; carer B opens the same link, sends the form as the
+# browser shows it with only the website answer changed. B's record must hold only what
+# B chose; after A withdraws the objection, displays applies again.
+
+ADDR=203.0.113.7
+req GET "/sign/$T2/answer?lang=en"
+C2=$(csrf_of)
+# send BODY: the check page, then Confirm with its once-only value.
+send() {
+	req POST "/sign/$T2/check" "$1"
+	_once=$(sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/body" | head -n 1)
+	req POST "/sign/$T2/confirm" "$1&once=$_once"
+}
+A_FORM="csrf=$C2&lang=en&name=Anna+Hughes&agree.$DOC=yes$(answers 21 yes | sed 's/a\.21\.displays=yes/a.21.displays=no/')"
+send "$A_FORM"
+if [ "$status" = 303 ] && [ "$(q "SELECT permitted FROM effective WHERE child_id = 21 AND purpose = 'displays'")" = 0 ]; then
+	pass two_carers_a_objects
+else
+	fail two_carers_a_objects "status $status"
+fi
+req GET "/sign/$T2/answer?lang=en"
+shown=$(grep -o 'name="a\.21\.[a-z-]*" value="[a-z]*" checked' "$TMP/body" |
+	sed 's/name="\([^"]*\)" value="\([a-z]*\)" checked/\&\1=\2/' | tr -d '\n' |
+	sed 's/&a\.21\.website=[a-z]*//')
+send "csrf=$C2&lang=en&name=Bryn+Hughes$shown&a.21.website=no"
+b_rows=$(q "SELECT group_concat(purpose || '=' || answer) FROM answer WHERE signer_key = 'bryn hughes'")
+b_events=$(q "SELECT count(*) FROM event WHERE signer = 'Bryn Hughes' AND purpose IS NOT 'website'")
+if [ "$status" = 303 ] && [ "$b_rows" = "website=no" ] && [ "$b_events" = 0 ]; then
+	pass two_carers_b_records_only_own_choice
+else
+	fail two_carers_b_records_only_own_choice "status $status, B's answers '$b_rows', other events after A: $b_events"
+fi
+req GET "/sign/$T2?lang=en"
+expect two_carers_family_page_who_said_what 200 'Anna Hughes: Objects' 'Bryn Hughes: No consent'
+# B's check page shows what the other carer said beside B's own answer.
+req POST "/sign/$T2/check" "csrf=$C2&lang=en&name=Bryn+Hughes&a.21.press=no"
+expect two_carers_check_page_who_said_what 200 'Anna Hughes: Objects' 'Bryn Hughes'
+# A withdraws the objection: displays applies again, as B never objected.
+send "csrf=$C2&lang=en&name=Anna+Hughes&a.21.displays=yes"
+if [ "$status" = 303 ] && [ "$(q "SELECT permitted FROM effective WHERE child_id = 21 AND purpose = 'displays'")" = 1 ] &&
+	[ "$(q "SELECT permitted FROM effective WHERE child_id = 21 AND purpose = 'website'")" = 0 ]; then
+	pass two_carers_objection_withdrawn_applies
+else
+	fail two_carers_objection_withdrawn_applies "status $status; displays still refused by an answer nobody gave"
+fi
 
 # --- Every response, and the log ----------------------------------------------------
 

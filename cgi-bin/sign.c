@@ -100,6 +100,7 @@ struct rq {
 	long long family_id;
 	struct consent_family *fam;
 	char csrf[TOKEN_CSRF_LEN + 1];
+	const char *bind; /* what the CSRF and once-only values are bound to */
 	struct form q; /* query string: lenient, GET only */
 	struct form body;
 };
@@ -851,12 +852,15 @@ static void check_page(struct rq *r)
 	tv_str(root, "change_action", action_url(r, "answer"));
 	tv_str(root, "name", show);
 	{
-		char once[TOKEN_LEN + 1];
+		char once[TOKEN_ONCE_LEN + 1];
 		struct tv *h = tv_push_dict(hidden);
 		tv_str(h, "name", "name");
 		tv_str(h, "value", x.name);
 		/* A second tap on Confirm sends the same value and is recorded once. */
-		token_new(once);
+		if (token_once_new(r->app->csrf_key, r->bind, once) < 0) {
+			server_error(r, "once-only value");
+			return;
+		}
 		h = tv_push_dict(hidden);
 		tv_str(h, "name", "once");
 		tv_str(h, "value", once);
@@ -951,9 +955,13 @@ static void confirm(struct rq *r)
 	s.items = items;
 	s.channel = "qr";
 	s.language = r->lang;
+	/* Only through the check page: a confirm without the once-only value it issued
+	 * (missing, made up, another family's) stores nothing. */
 	s.once = form_get(&r->body, "once");
-	if (s.once && !token_valid(s.once))
-		s.once = NULL;
+	if (!token_once_check(r->app->csrf_key, r->bind, s.once)) {
+		bad_request(r, "sign_formerr_once", "confirm without a valid once-only value");
+		return;
+	}
 	switch (consent_record(r->app->db, &s, ref)) {
 	case CONSENT_OK:
 		redirect(r, "done", arena_printf(r->a, "ref=%s&", urlenc(r, ref)));
@@ -1130,7 +1138,7 @@ static const struct form_field answer_fields[] = {
 	{"name",	SIGN_NAME_FIELD_MAX,	0,	0,	0},
 	{"agree.",	3,			0,	0,	1},	/* agree.<document id> */
 	{"a.",		3,			0,	0,	1},	/* a.<child id>.<purpose> */
-	{"once",	TOKEN_LEN,		0,	0,	0},	/* the check page's */
+	{"once",	TOKEN_ONCE_LEN,		0,	0,	0},	/* the check page's */
 };
 static const struct form_field withdraw_fields[] = {
 	{"csrf",	TOKEN_CSRF_LEN,		0,	0,	0},
@@ -1248,7 +1256,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	struct app *app = ctx;
 	struct rq r;
 	const struct route *rt = NULL;
-	char tok[SIGN_MAX_TOKEN_SEG], action[SIGN_MAX_ACTION], id[32], stored[3];
+	char tok[SIGN_MAX_TOKEN_SEG], action[SIGN_MAX_ACTION], id[32 + TOKEN_HEX_LEN], stored[3];
+	char hash[TOKEN_HEX_LEN + 1];
 	int method = 0, ok, rc;
 	size_t i;
 
@@ -1302,7 +1311,14 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	}
 	token_parse(tok, r.token);
 	r.base = arena_printf(r.a, "%s/sign/%s", app->root, r.token);
-	snprintf(id, sizeof id, "family:%lld", r.family_id);
+	/* Bound to the family and its live token, so a reissued token ends every form
+	 * opened with the old one. */
+	if (token_hash_hex(r.token, hash) < 0) {
+		server_error(&r, "token hash");
+		goto out;
+	}
+	snprintf(id, sizeof id, "family:%lld:%s", r.family_id, hash);
+	r.bind = arena_strdup(r.a, id);
 	if (token_csrf(app->csrf_key, id, r.csrf) < 0 ||
 	    consent_language(app->db, r.family_id, stored) < 0) {
 		server_error(&r, "csrf or language");

@@ -113,6 +113,15 @@ DOC=$(q "SELECT id FROM document WHERE slug = 'code-of-conduct' AND lang = 'en'
 OLDDOC=$(q "SELECT min(id) FROM document WHERE slug = 'code-of-conduct'")
 PURPOSES=$(q "SELECT id FROM purpose ORDER BY position")
 
+# confirm_via TOKEN BODY: the check page for BODY, then Confirm with the once-only value
+# that page issued, as a browser sends it. Leaves the response to Confirm.
+once_of() { sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/body" | head -n 1; }
+confirm_via() {
+	req POST "/sign/$1/check" "$2"
+	_once=$(once_of)
+	req POST "/sign/$1/confirm" "$2&once=$_once"
+}
+
 # answers CHILD VALUE: a.CHILD.P=VALUE for every purpose.
 answers() {
 	for p in $PURPOSES; do
@@ -194,7 +203,21 @@ unchanged check_stores_nothing "$BEFORE"
 req POST "/sign/$T1/answer" "$FULL"
 expect change_from_check_page 200 'value="Siân Jones"' 'checked'
 
+# Confirm is refused without the once-only value the check page issues, or with one made
+# up or another family's: nothing is stored.
+BEFORE=$(snap)
 req POST "/sign/$T1/confirm" "$FULL"
+refused confirm_without_once 400 'not sent from the check-your-answers page'
+req POST "/sign/$T1/confirm" "$FULL&once=AAAAAAAAAAAAAAAAAAAAAAAAAA-$(printf '%064d' 0)"
+refused confirm_made_up_once 400
+req POST "/sign/$T1/check" "$FULL"
+GOOD_ONCE=$(once_of)
+last=$(printf '%s' "$GOOD_ONCE" | tail -c 1)
+if [ "$last" = 0 ]; then bad_once="${GOOD_ONCE%?}1"; else bad_once="${GOOD_ONCE%?}0"; fi
+req POST "/sign/$T1/confirm" "$FULL&once=$bad_once"
+refused confirm_once_wrong_last_byte 400
+
+confirm_via "$T1" "$FULL"
 loc=$(header Location)
 case $loc in
 "/sign/$T1/done?ref="*"&lang=en") expect confirm_303 303 ;;
@@ -211,7 +234,7 @@ REF=${REF%%&*}
 # Confirm tapped twice: the check page's once-only value makes the second tap give back
 # the first submission's reference, recording nothing more.
 req POST "/sign/$T1/check" "$FULL"
-ONCE=$(sed -n 's/.*name="once" value="\([A-Z2-7]*\)".*/\1/p' "$TMP/body" | head -n 1)
+ONCE=$(once_of)
 req POST "/sign/$T1/confirm" "$FULL&once=$ONCE"
 loc1=$(header Location)
 e1=$(q "SELECT count(*) FROM event")
@@ -241,7 +264,7 @@ expect answer_returning 200 'answers your family has already given' 'Already ans
 	'Siân Jones: Consent given'
 if grep -q ' checked' "$TMP/body"; then fail answer_returning_nothing_selected "an input is checked"
 else pass answer_returning_nothing_selected; fi
-req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=si%C3%A2n+jones$(answers 11 yes | sed 's/a\.11\.website=yes/a.11.website=no/')$(answers 12 no)"
+confirm_via "$T1" "csrf=$CSRF&lang=en&name=si%C3%A2n+jones$(answers 11 yes | sed 's/a\.11\.website=yes/a.11.website=no/')$(answers 12 no)"
 if [ "$status" = 303 ] &&
 	[ "$(q "SELECT permitted FROM effective WHERE child_id = 11 AND purpose = 'website'")" = 0 ] &&
 	[ "$(q "SELECT count(*) FROM answer WHERE child_id = 11 AND purpose = 'website'")" = 1 ] &&
@@ -253,7 +276,7 @@ fi
 
 # A second carer, whose name holds markup: escaped on every page.
 SCRIPT='Gareth+%3Cscript%3Ealert(1)%3C%2Fscript%3E'
-req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=$SCRIPT$(answers 11 yes)$(answers 12 yes)"
+confirm_via "$T1" "csrf=$CSRF&lang=en&name=$SCRIPT$(answers 11 yes)$(answers 12 yes)"
 loc=$(header Location)
 req GET "$loc"
 if [ "$status" = 200 ] && grep -qF 'Gareth &lt;script&gt;alert(1)&lt;/script&gt;' "$TMP/body" &&
@@ -421,12 +444,7 @@ expect rate_limit_per_address 200 'Ffion'
 ADDR=203.0.113.7
 req GET "/sign/$T2/answer?lang=en"
 C2=$(csrf_of)
-# send BODY: the check page, then Confirm with its once-only value.
-send() {
-	req POST "/sign/$T2/check" "$1"
-	_once=$(sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/body" | head -n 1)
-	req POST "/sign/$T2/confirm" "$1&once=$_once"
-}
+send() { confirm_via "$T2" "$1"; }
 A_FORM="csrf=$C2&lang=en&name=Anna+Hughes&agree.$DOC=yes$(answers 21 yes | sed 's/a\.21\.displays=yes/a.21.displays=no/')"
 send "$A_FORM"
 if [ "$status" = 303 ] && [ "$(q "SELECT permitted FROM effective WHERE child_id = 21 AND purpose = 'displays'")" = 0 ]; then
@@ -459,6 +477,27 @@ if [ "$status" = 303 ] && [ "$(q "SELECT permitted FROM effective WHERE child_id
 else
 	fail two_carers_objection_withdrawn_applies "status $status; displays still refused by an answer nobody gave"
 fi
+
+# --- CSRF and once-only values belong to the family's live token ---------------------
+
+ADDR=203.0.113.8
+req POST "/sign/$T2/check" "csrf=$C2&lang=en&name=Bryn+Hughes&a.21.press=no"
+ONCE2=$(once_of)
+BEFORE=$($SNAP)
+req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=Nia$(answers 11 yes)$(answers 12 yes)&once=$ONCE2"
+refused once_other_family 400
+# The office reissues family 1's code: the old token is revoked, a new one is live. A form
+# opened with the old link (its CSRF value) no longer checks, and the new link's differs.
+NEWTOK=ABCDEFGHIJKLMNOPQRSTUVWXYA
+q "UPDATE token SET revoked_at = '2026-11-21T09:00:00Z' WHERE family_id = 1 AND revoked_at IS NULL;
+	INSERT INTO token (family_id, hash, issued_at) VALUES (1, '$(printf '%s' "$NEWTOK" | sha256sum | cut -d' ' -f1)', '2026-11-21T09:00:00Z')"
+req GET "/sign/$NEWTOK/answer?lang=en"
+NEWCSRF=$(csrf_of)
+if [ "$status" = 200 ] && [ -n "$NEWCSRF" ] && [ "$NEWCSRF" != "$CSRF" ]; then pass csrf_changes_with_token; else
+	fail csrf_changes_with_token "status $status; the CSRF value is the same after a reissue"; fi
+BEFORE=$($SNAP)
+req POST "/sign/$NEWTOK/check" "csrf=$CSRF&lang=en&name=Nia$(answers 11 yes)$(answers 12 yes)"
+refused csrf_of_old_token_refused 403
 
 # --- Every response, and the log ----------------------------------------------------
 

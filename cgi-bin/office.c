@@ -85,6 +85,8 @@ struct req {
 	struct arena *a;
 	struct staff_session s; /* staff_id 0: nobody signed in */
 	char csrf[TOKEN_CSRF_LEN + 1];
+	char bind[8 + TOKEN_HEX_LEN + 1]; /* "session:<hash>": what once-only values belong to */
+	char once[TOKEN_ONCE_LEN + 1];    /* a fresh once-only value for the page's forms */
 	struct form q; /* the query string */
 	struct form f; /* a POST body */
 };
@@ -136,6 +138,7 @@ static struct tv *page_root(struct req *r, const char *title)
 	if (r->s.staff_id) {
 		tv_str(v, "user", r->s.username);
 		tv_str(v, "csrf", r->csrf);
+		tv_str(v, "once", r->once);
 	}
 	return v;
 }
@@ -900,6 +903,7 @@ static void family_page(struct req *r, long long fid, const char *ref, struct tv
 	tv_str(v, "ref", ref);
 	if (done && strlen(done) < CONSENT_REF_MAX)
 		tv_str(v, "done", done);
+	tv_bool(v, "again", form_get(&r->q, "again") != NULL);
 	tv_str(v, "signer", posted && form_get(posted, "signer") ? form_get(posted, "signer") : "");
 	if (errors) {
 		tv_attach(v, "errors", errors);
@@ -982,6 +986,17 @@ static int parse_answer_name(const char *name, struct consent_item *x)
 	return 0;
 }
 
+/* 1 when the form carries a once-only value this session's pages issued. A state-changing
+ * form without one is refused (400): a reload or a copied request must not act. */
+static int once_ok(struct req *r)
+{
+	if (token_once_check(r->o->key, r->bind, form_get(&r->f, "once")))
+		return 1;
+	office_log("%s: once-only value missing or wrong (user %s)", r->cr->path, r->s.username);
+	message(r, 400, "office_bad_request_title", "office_once_text", NULL);
+	return 0;
+}
+
 static void post_paper(struct req *r, const char *ref)
 {
 	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1], sref[CONSENT_REF_MAX];
@@ -1006,6 +1021,8 @@ static void post_paper(struct req *r, const char *ref)
 		message(r, 400, "office_bad_request_title", "office_paper_left", NULL);
 		return;
 	}
+	if (!once_ok(r))
+		return;
 	items = arena_alloc(r->a, (r->f.npair + 1) * sizeof *items);
 	docs = arena_alloc(r->a, (r->f.npair + 1) * sizeof *docs);
 	if (items == NULL || docs == NULL) {
@@ -1060,6 +1077,7 @@ static void post_paper(struct req *r, const char *ref)
 	sub.nitems = nitems;
 	sub.channel = "paper";
 	sub.staff = r->s.username;
+	sub.once = form_get(&r->f, "once"); /* sent again: the first reference, nothing more */
 	switch ((ce = consent_record(r->o->db, &sub, sref))) {
 	case CONSENT_OK:
 		office_log("%s recorded paper form %s for family %s", r->s.username, sref, ref);
@@ -1110,6 +1128,7 @@ static void get_letters(struct req *r, const char *arg)
 
 	(void)arg;
 	tv_bool(v, "nav_letters", 1);
+	tv_bool(v, "again", form_get(&r->q, "again") != NULL);
 	if (!letters_filter_from(&r->q, &f)) {
 		if (list_classes(r, v, NULL) < 0) {
 			server_error(r, "letters");
@@ -1170,11 +1189,13 @@ static void send_letters(struct req *r, const struct buf *html)
 
 /* Issues a new token for each family of f (revoking the old ones) and renders their
  * letters into out, in one transaction that commits only when every letter is ready, so
- * no family loses its old QR code without a new letter. Returns the number of letters,
- * -2 when there would be more than OFFICE_MAX_LETTERS, or -1 (logged); nothing changed
- * on either. */
+ * no family loses its old QR code without a new letter. The form's once-only value is
+ * claimed in the same transaction. Returns the number of letters, -2 when there would be
+ * more than OFFICE_MAX_LETTERS, -3 when the form was acted on before (a reload: new codes
+ * would void the letters just printed), or -1 (logged); nothing changed on any of them. */
 static long print_letters(struct req *r, const struct letters_filter *f, struct buf *out)
 {
+	const char *once = form_get(&r->f, "once");
 	struct letter *letters;
 	struct letters_contact contact;
 	struct buf err = BUF_INIT, url = BUF_INIT, qr = BUF_INIT;
@@ -1187,6 +1208,17 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 	if (db_begin(r->o->db) < 0) {
 		buf_printf(&err, "%s", db_errmsg(r->o->db));
 		goto done;
+	}
+	switch (consent_once_claim(r->o->db, 0, once, "letters")) {
+	case 1:
+		break;
+	case 0:
+		buf_puts(&err, "the same form was sent again; no new codes");
+		rc = -3;
+		goto fail;
+	default:
+		buf_printf(&err, "%s", db_errmsg(r->o->db));
+		goto fail;
 	}
 	if (letters_select(r->o->db, f, r->a, &letters, &n, &err) < 0)
 		goto fail;
@@ -1251,8 +1283,12 @@ static void post_letters(struct req *r, const char *arg)
 		        "/office/letters");
 		return;
 	}
+	if (!once_ok(r))
+		return;
 	n = print_letters(r, &f, &html);
-	if (n == -2)
+	if (n == -3)
+		cgi_redirect(r->resp, "/office/letters?again=1");
+	else if (n == -2)
 		message(r, 400, "office_letters_title", "office_letters_too_many",
 		        "/office/letters");
 	else if (n < 0)
@@ -1287,10 +1323,14 @@ static void post_reissue(struct req *r, const char *ref)
 		        arena_printf(r->a, "/office/family/%s", ref));
 		return;
 	}
+	if (!once_ok(r))
+		return;
 	memset(&f, 0, sizeof f);
 	f.family_ref = ref;
 	n = print_letters(r, &f, &html);
-	if (n <= 0)
+	if (n == -3)
+		cgi_redirect(r->resp, arena_printf(r->a, "/office/family/%s?again=1", ref));
+	else if (n <= 0)
 		message(r, 500, "office_error_title", "office_error_text", "/office/");
 	else {
 		office_log("%s reissued the QR code of family %s", r->s.username, ref);
@@ -1461,14 +1501,19 @@ static const struct form_field login_body[] = {F("csrf", TOKEN_CSRF_LEN),
 static const struct form_field csrf_body[] = {F("csrf", TOKEN_CSRF_LEN)};
 static const struct form_field families_query[] = {F("q", OFFICE_MAX_QUERY),
                                                    F("class", ROSTER_MAX_NAME), F("missing", 1)};
-static const struct form_field family_query[] = {F("done", CONSENT_REF_MAX)};
+static const struct form_field family_query[] = {F("done", CONSENT_REF_MAX), F("again", 1)};
+static const struct form_field reissue_body[] = {F("csrf", TOKEN_CSRF_LEN),
+                                                 F("once", TOKEN_ONCE_LEN)};
 static const struct form_field paper_body[] = {F("csrf", TOKEN_CSRF_LEN),
+                                               F("once", TOKEN_ONCE_LEN),
                                                F("signer", 4 * CONSENT_NAME_MAX),
                                                {"sign.", 2, 0, 0, 1},
                                                {"answer.", 3, 0, 0, 1}};
 static const struct form_field letters_query[] = {F("class", ROSTER_MAX_NAME),
-                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1)};
+                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1),
+                                                  F("again", 1)};
 static const struct form_field letters_body[] = {F("csrf", TOKEN_CSRF_LEN),
+                                                 F("once", TOKEN_ONCE_LEN),
                                                  F("class", ROSTER_MAX_NAME),
                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1)};
 static const struct form_field nophoto_query[] = {F("class", ROSTER_MAX_NAME)};
@@ -1481,7 +1526,7 @@ static const struct route routes[] = {
     {"GET", M_EXACT, "/office/families", 0, get_families, N(families_query)},
     {"GET", M_FAMILY, "", 0, get_family, N(family_query)},
     {"POST", M_FAMILY, "/paper", 0, post_paper, N(paper_body)},
-    {"POST", M_FAMILY, "/reissue", 0, post_reissue, N(csrf_body)},
+    {"POST", M_FAMILY, "/reissue", 0, post_reissue, N(reissue_body)},
     {"GET", M_EXACT, "/office/letters", 0, get_letters, N(letters_query)},
     {"POST", M_EXACT, "/office/letters", 0, post_letters, N(letters_body)},
     {"GET", M_EXPORT, "", 0, get_export, none, 0},
@@ -1585,7 +1630,8 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 	}
 	if (live != 1)
 		memset(&r.s, 0, sizeof r.s);
-	else if (staff_csrf(o->key, &r.s, r.csrf) < 0) {
+	else if (snprintf(r.bind, sizeof r.bind, "session:%s", r.s.hash) < 0 ||
+	         staff_csrf(o->key, &r.s, r.csrf) < 0 || token_once_new(o->key, r.bind, r.once) < 0) {
 		server_error(&r, "csrf");
 		return;
 	}

@@ -121,6 +121,7 @@ to_login() {
 	fi
 }
 csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/body" | head -n 1; }
+once_of() { sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/body" | head -n 1; }
 # The consent data, as a hash (sessions and throttles change on every request).
 snap() {
 	sqlite3 "$DB" "SELECT * FROM event ORDER BY id; SELECT * FROM answer ORDER BY child_id,
@@ -386,6 +387,14 @@ yes_all() { for p in $CONSENT_PURPOSES; do printf '&answer.%s.%s=yes' "$1" "$p";
 BEFORE=$(snap)
 req GET /office/family/F1
 FORM_CSRF=$(csrf_of)
+FORM_ONCE=$(once_of)
+# Without the page's once-only value (or with a wrong one) a paper form does nothing.
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones&answer.$C11.website=yes"
+expect paper_without_once 400 'nothing was done'
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&once=${FORM_ONCE%?}x&signer=Rhodri+Jones&answer.$C11.website=yes"
+expect paper_wrong_once 400
+unchanged paper_without_once_nothing_changed "$BEFORE"
+FORM_CSRF="$FORM_CSRF&once=$FORM_ONCE"
 req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=+++&answer.$C11.website=yes"
 expect paper_no_name 400 'There is a problem' 'href="#signer"'
 req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones"
@@ -407,6 +416,15 @@ case "$status $loc" in
 "303 /office/family/F1?done="*) pass paper_recorded ;;
 *) fail paper_recorded "status $status, Location $loc: $(head -c 400 "$TMP/body")" ;;
 esac
+# The same form sent again (a reload of the POST): the same reference, nothing more.
+e1=$(q "SELECT count(*) FROM event")
+req POST /office/family/F1/paper \
+	"csrf=$FORM_CSRF&signer=Rhodri+Jones&sign.code-of-conduct=cy&answer.$C11.website=yes&answer.$C11.press=no&answer.$C12.website=no"
+if [ "$status" = 303 ] && [ "$(header Location)" = "$loc" ] && [ "$(q "SELECT count(*) FROM event")" = "$e1" ]; then
+	pass paper_resent_recorded_once
+else
+	fail paper_resent_recorded_once "status $status, $(header Location) vs $loc, events $e1 then $(q "SELECT count(*) FROM event")"
+fi
 req GET "$loc"
 expect paper_on_family_page 200 'The paper form is recorded' 'Paper form</td><td>office.one</td>' \
 	'<th scope="row">Rhodri Jones</th>'
@@ -467,9 +485,13 @@ expect letters_confirm 200 'gives the family a new QR code' 'name="outstanding" 
 	'/office/family/F4"'
 unchanged letters_confirm_changes_nothing "$BEFORE"
 LC=$(csrf_of)
-req POST /office/letters "csrf=$LC"
+LO=$(once_of)
+req POST /office/letters "csrf=$LC&once=$LO"
 expect letters_need_filter 400
 req POST /office/letters "csrf=$LC&class=Reception&outstanding=1"
+expect letters_without_once 400 'nothing was done'
+unchanged letters_without_once_nothing_changed "$BEFORE"
+req POST /office/letters "csrf=$LC&once=$LO&class=Reception&outstanding=1"
 n=$(grep -c 'class="letter"' "$TMP/body")
 if [ "$status" = 200 ] && [ "$n" = 2 ] && grep -q '<svg' "$TMP/body" &&
 	grep -qF 'rel="stylesheet" href="/style.css"' "$TMP/body"; then
@@ -485,11 +507,28 @@ if [ -n "$T4NEW" ] &&
 else
 	fail letters_reissue_tokens "the letters' links are not the families' live tokens"
 fi
+# Reloading the printed letters sends the same form again: no new codes, the letters just
+# printed still work, and the browser is sent to a page that says so.
+BEFORE=$(snap)
+req POST /office/letters "csrf=$LC&once=$LO&class=Reception&outstanding=1"
+if [ "$status" = 303 ] && [ "$(header Location)" = '/office/letters?again=1' ]; then
+	pass letters_reload_redirected
+else
+	fail letters_reload_redirected "status $status, $(header Location)"
+fi
+unchanged letters_reload_no_new_codes "$BEFORE"
+req GET '/office/letters?again=1'
+expect letters_reload_explained 200 'no new QR codes were made'
 
 old=$(sha "$T2")
 req GET /office/family/F2
 RC=$(csrf_of)
+RO=$(once_of)
+BEFORE=$(snap)
 req POST /office/family/F2/reissue "csrf=$RC"
+expect reissue_without_once 400
+unchanged reissue_without_once_nothing_changed "$BEFORE"
+req POST /office/family/F2/reissue "csrf=$RC&once=$RO"
 new=$(sed -n 's|.*class="url">[^<]*/sign/\([A-Z2-7]\{26\}\)<.*|\1|p' "$TMP/body")
 if [ "$status" = 200 ] && [ -n "$new" ] && [ "$new" != "$T2" ] && grep -q '<svg' "$TMP/body"; then
 	pass reissue_letter
@@ -504,6 +543,18 @@ if [ "$(q "SELECT count(*) FROM token WHERE hash = '$old'")" = 1 ] &&
 else
 	fail reissue_revokes_old "$(q "SELECT * FROM token WHERE family_id = (SELECT id FROM family WHERE ref = 'F2')")"
 fi
+cp "$TMP/body" "$TMP/reissue.html"
+BEFORE=$(snap)
+req POST /office/family/F2/reissue "csrf=$RC&once=$RO"
+if [ "$status" = 303 ] && [ "$(header Location)" = '/office/family/F2?again=1' ]; then
+	pass reissue_reload_redirected
+else
+	fail reissue_reload_redirected "status $status, $(header Location)"
+fi
+unchanged reissue_reload_no_new_code "$BEFORE"
+req GET '/office/family/F2?again=1'
+expect reissue_reload_explained 200 'no new QR codes were made'
+cp "$TMP/reissue.html" "$TMP/body"
 if [ -x "${SIGN:-$BUILD/sign.fcgi}" ]; then
 	for t in "$T2:old" "$new:new"; do
 		env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_SITE="$SITE" \

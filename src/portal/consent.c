@@ -793,6 +793,18 @@ static int once_get(struct db *db, long long family_id, const char *once,
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+int consent_once_claim(struct db *db, long long family_id, const char *once, const char *what)
+{
+	char ref[CONSENT_REF_MAX];
+	int rc;
+
+	if (once == NULL || (rc = once_get(db, family_id, once, ref)) < 0)
+		return -1;
+	if (rc > 0)
+		return 0;
+	return once_put(db, family_id, once, what) < 0 ? -1 : 1;
+}
+
 static enum consent_err finish(struct db *db, enum consent_err err, long long family_id,
                                long long first, long long expect, const char *language,
                                const char *once, char ref[CONSENT_REF_MAX])

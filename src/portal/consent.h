@@ -202,6 +202,12 @@ enum consent_err consent_withdraw(struct db *, long long family_id, long long ch
                                   const char *purpose, const char *language,
                                   char ref[CONSENT_REF_MAX]);
 
+/* Claims the once-only value once (token_once_new) inside the caller's transaction,
+ * for family_id (0 for a form that is not one family's, such as the office's letters),
+ * noting what was done with it in what. Returns 1 when claimed now, 0 when it was
+ * claimed before (the form was sent again: do nothing), -1 on error. */
+int consent_once_claim(struct db *, long long family_id, const char *once, const char *what);
+
 /* The household's stored language, "en" or "cy", into out. Returns 0, 1 when there is
  * no such family (out "en"), or -1. */
 int consent_language(struct db *, long long family_id, char out[3]);

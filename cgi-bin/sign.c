@@ -1301,6 +1301,10 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	case CONSENT_UNKNOWN:
 		not_found(&r);
 		goto out;
+	case CONSENT_LEFT:
+		logmsg("family %lld: refused: the family has left", r.family_id);
+		message(&r, 403, "sign_left", 1, NULL, 0);
+		goto out;
 	case CONSENT_THROTTLED:
 		cgi_header(resp, "Retry-After", "600");
 		message(&r, 429, "sign_throttled", 1, NULL, 0);

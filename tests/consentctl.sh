@@ -250,6 +250,13 @@ run disable_unknown_staff 1 "$CTL" --db "$DB" disable-staff nobody
 grep -v '^F1012,' content/demo/families.csv >"$TMP/fewer.csv"
 run import_leaver 0 "$CTL" --db "$DB" import "$TMP/fewer.csv"
 expect import_leaver_counts "$TMP/out" "children: 0 added, 0 updated, 17 unchanged, 1 left"
+# A family that has left gets no new token from tokens --reissue, and the command says so.
+run tokens_reissue_skips_left 0 "$CTL" --db "$DB" tokens --reissue --base-url https://consent.example.sch.cymru/
+if grep -q '^F1012,' "$TMP/out"; then fail tokens_reissue_left_no_token "F1012 (left) got a token"; else
+	pass tokens_reissue_left_no_token; fi
+expect tokens_reissue_left_note "$TMP/err" "1 family that has left was skipped"
+run tokens_family_left 1 "$CTL" --db "$DB" tokens --family F1012 --reissue --base-url https://consent.example.sch.cymru/
+expect tokens_family_left_says "$TMP/err" "family F1012 has left"
 run purge_needs_date 2 "$CTL" --db "$DB" purge
 tomorrow=$(date -u -d tomorrow +%Y-%m-%d)
 run purge 0 "$CTL" --db "$DB" purge --left-before "$tomorrow"

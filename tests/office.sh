@@ -569,6 +569,19 @@ if [ -x "${SIGN:-$BUILD/sign.fcgi}" ]; then
 	fi
 fi
 
+# --- A family that has left gets no new code from the office ---
+q "UPDATE child SET left_on = '2026-11-21' WHERE family_id = (SELECT id FROM family WHERE ref = 'F4');
+	UPDATE family SET left_on = '2026-11-21' WHERE ref = 'F4'"
+req GET /office/family/F4
+LFC=$(csrf_of)
+LFO=$(once_of)
+BEFORE=$(snap)
+req POST /office/family/F4/reissue "csrf=$LFC&once=$LFO"
+expect reissue_left_family_refused 400 'has left the school'
+req GET '/office/letters?family=F4'
+expect letters_left_family_none 200 'No families match'
+unchanged left_family_no_new_code "$BEFORE"
+
 # --- Signing out ---
 
 COOKIE="office=$S3"

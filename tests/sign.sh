@@ -499,6 +499,25 @@ BEFORE=$($SNAP)
 req POST "/sign/$NEWTOK/check" "csrf=$CSRF&lang=en&name=Nia$(answers 11 yes)$(answers 12 yes)"
 refused csrf_of_old_token_refused 403
 
+# --- A family that has left --------------------------------------------------------
+# An import that no longer lists Cai marks him and his family as left: the family's link
+# shows the "contact the school" page in both languages, and nothing can be sent.
+
+q "UPDATE child SET left_on = '2026-11-21' WHERE family_id = 2; UPDATE family SET left_on = '2026-11-21' WHERE id = 2"
+BEFORE=$($SNAP)
+req GET "/sign/$T2"
+refused left_family_page 403 'your children have left the school' 'contact the school office' \
+	'cysylltwch â swyddfa'
+if grep -q 'Cai' "$TMP/body"; then fail left_family_shows_nothing "the child's name is shown"; else
+	pass left_family_shows_nothing; fi
+req POST "/sign/$T2/check" "csrf=$C2&lang=en&name=Bryn+Hughes&a.21.press=no"
+refused left_family_check 403
+req POST "/sign/$T2/confirm" "csrf=$C2&lang=en&name=Bryn+Hughes&a.21.press=no&once=$ONCE2"
+refused left_family_confirm 403
+q "UPDATE child SET left_on = NULL WHERE family_id = 2; UPDATE family SET left_on = NULL WHERE id = 2"
+req GET "/sign/$T2"
+expect left_family_back 200 'Cai'
+
 # --- Every response, and the log ----------------------------------------------------
 
 if [ "$headers_bad" = 0 ]; then pass security_headers_everywhere; else

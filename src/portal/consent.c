@@ -99,8 +99,18 @@ enum consent_lookup consent_lookup(struct db *db, const char *token, const char 
 	if ((id = roster_family_by_token(db, token)) < 0)
 		return CONSENT_DBERR;
 	if (id > 0) {
+		static const char left_sql[] = "SELECT left_on IS NOT NULL FROM family WHERE id = ?1";
+		int left;
+		if ((st = db_stmt(db, left_sql)) == NULL)
+			return CONSENT_DBERR;
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = step_one(st)) < 0)
+			return CONSENT_DBERR;
+		left = rc == 1 && sqlite3_column_int(st, 0);
+		if (rc == 1)
+			sqlite3_reset(st);
 		*family_id = id;
-		return CONSENT_FOUND;
+		return left ? CONSENT_LEFT : CONSENT_FOUND;
 	}
 	if (db_begin(db) < 0)
 		return CONSENT_DBERR;

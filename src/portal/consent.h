@@ -42,6 +42,7 @@ enum consent_lookup {
 	CONSENT_FOUND,
 	CONSENT_UNKNOWN,   /* malformed, never issued or revoked: on purpose one answer */
 	CONSENT_THROTTLED, /* too many failed look-ups from this address: refused unread */
+	CONSENT_LEFT,      /* a live token of a family that has left: "contact the school" */
 	CONSENT_DBERR,
 };
 
@@ -49,7 +50,9 @@ enum consent_lookup {
  * for a client at addr ("" allowed). While addr has CONSENT_THROTTLE_LIMIT failures in the current
  * window every look-up is refused, even with a good token; each failure counts one, in the throttle
  * table under "token:<addr>". A success does not clear the count (a parent's own token
- * must not reset a guesser's). now is Unix seconds. Sets *family_id on CONSENT_FOUND. */
+ * must not reset a guesser's). now is Unix seconds. Sets *family_id on CONSENT_FOUND and
+ * CONSENT_LEFT; a family whose every child has left (family.left_on) gets CONSENT_LEFT,
+ * and nothing of it is shown or changed through the link until an import brings it back. */
 enum consent_lookup consent_lookup(struct db *, const char *token, const char *addr, long long now,
                                    long long *family_id);
 

@@ -426,6 +426,34 @@ static void wipe(struct buf *b)
 		sodium_memzero(b->data, b->len);
 }
 
+/* Says on standard error how many families that have left were skipped, as their links
+ * stay shut (the portal shows them "contact the school") until an import brings them
+ * back. Returns 0, or -1 on a database error (reported). */
+static int tokens_left_note(struct ctx *c)
+{
+	static const char sql[] = "SELECT count(*) FROM family WHERE left_on IS NOT NULL";
+	sqlite3_stmt *st = db_stmt(c->db, sql);
+	long long n;
+
+	if (c->val[O_FAMILY])
+		return 0;
+	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+		if (st)
+			sqlite3_reset(st);
+		fail("database: %s", db_errmsg(c->db));
+		return -1;
+	}
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (n)
+		fprintf(stderr,
+		        "consentctl: %lld famil%s that ha%s left %s skipped: no token until an "
+		        "import lists %s children again\n",
+		        n, n == 1 ? "y" : "ies", n == 1 ? "s" : "ve", n == 1 ? "was" : "were",
+		        n == 1 ? "its" : "their");
+	return 0;
+}
+
 static int cmd_tokens(struct ctx *c)
 {
 	static const char families_sql[] =
@@ -507,6 +535,8 @@ static int cmd_tokens(struct ctx *c)
 		csv_cell(&out, buf_str(&url));
 		csv_row_end(&out);
 	}
+	if (tokens_left_note(c) < 0)
+		goto out;
 	if ((rc = put_stdout(&out)) == 0 && c->val[O_REISSUE])
 		fprintf(stderr, "consentctl: %zu token%s issued; the earlier ones no longer work\n",
 		        n, n == 1 ? "" : "s");

@@ -567,6 +567,9 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 		case CONSENT_NAME_BAD:
 			msg = T(r, "sign_err_name_bad");
 			break;
+		case CONSENT_NAME_INVISIBLE:
+			msg = T(r, "sign_err_name_invisible");
+			break;
 		}
 		if (msg) {
 			tv_str(root, "name_error", msg);

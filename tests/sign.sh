@@ -390,6 +390,12 @@ req POST "/sign/$T1/withdraw" "csrf=$CSRF&lang=en&child=21&purpose=website&confi
 refused withdraw_other_family_child 403
 req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=Nia%0ABcc$(answers 11 yes)$(answers 12 yes)"
 refused name_line_break 200 'Enter your name on one line'
+req POST "/sign/$T1/check" "csrf=$CSRF&lang=en&name=Nia+%E2%80%AEsenoJ$(answers 11 yes)$(answers 12 yes)"
+refused name_bidi_override 200 'hidden character' 'id="name-error"'
+req POST "/sign/$T1/check" "csrf=$CSRF&lang=en&name=Nia%E2%80%8B+Jones$(answers 11 yes)$(answers 12 yes)"
+refused name_zero_width 200 'hidden character'
+req POST "/sign/$T1/check" "csrf=$CSRF&lang=cy&name=Nia+%E2%80%AEsenoJ$(answers 11 yes)$(answers 12 yes)"
+refused name_bidi_override_welsh 200 'nod cudd'
 
 # --- Unknown tokens and rate limiting ------------------------------------------------
 

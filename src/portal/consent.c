@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,30 @@ int consent_csrf_key(struct db *db, unsigned char key[TOKEN_KEY_LEN])
 
 /* --- Names --- */
 
+/* 1 when cp is not seen but changes how text looks or compares: Unicode's format
+ * characters (general category Cf), C1 controls, line and paragraph separators, and the
+ * default-ignorable fillers and variation selectors. */
+static int invisible(uint32_t cp)
+{
+	static const struct {
+		uint32_t lo, hi;
+	} ranges[] = {
+	    {0x0080, 0x009F},   {0x00AD, 0x00AD},   {0x034F, 0x034F},   {0x0600, 0x0605},
+	    {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x0890, 0x0891},
+	    {0x08E2, 0x08E2},   {0x115F, 0x1160},   {0x17B4, 0x17B5},   {0x180B, 0x180F},
+	    {0x200B, 0x200F},   {0x2028, 0x202E},   {0x2060, 0x206F},   {0x3164, 0x3164},
+	    {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},   {0xFFF0, 0xFFFB},
+	    {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},
+	    {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		if (cp >= ranges[i].lo && cp <= ranges[i].hi)
+			return 1;
+	return 0;
+}
+
 enum consent_name consent_signer_key(const char *name, char show[CONSENT_NAME_MAX + 1],
                                      char key[CONSENT_NAME_MAX + 1])
 {
@@ -174,6 +199,15 @@ enum consent_name consent_signer_key(const char *name, char show[CONSENT_NAME_MA
 		return CONSENT_NAME_EMPTY;
 	if (len > CONSENT_NAME_MAX)
 		return CONSENT_NAME_LONG;
+	if (!utf8_valid(name, len))
+		return CONSENT_NAME_BAD;
+	for (i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_next(name + i, len - i, &cp);
+		if (invisible(cp))
+			return CONSENT_NAME_INVISIBLE;
+		i += n;
+	}
 	if (!utf8_valid_line(name, len))
 		return CONSENT_NAME_BAD;
 	for (i = 0; i < len; i++) {

@@ -64,12 +64,17 @@ int consent_csrf_key(struct db *, unsigned char key[TOKEN_KEY_LEN]);
  * with something other than spaces in it. Writes its display form (trimmed, each run of
  * spaces and tabs one space) into show and its key (show in ASCII lower case) into key;
  * each holds CONSENT_NAME_MAX + 1 bytes. Returns CONSENT_NAME_OK, or why not (show and
- * key are then ""); name NULL is CONSENT_NAME_EMPTY. */
+ * key are then ""); name NULL is CONSENT_NAME_EMPTY. Letters with diacritics,
+ * apostrophes and hyphens are fine. */
 enum consent_name {
 	CONSENT_NAME_OK,
 	CONSENT_NAME_EMPTY, /* nothing but spaces */
 	CONSENT_NAME_LONG,  /* over CONSENT_NAME_MAX bytes */
 	CONSENT_NAME_BAD,   /* not UTF-8, or a control character such as a line break */
+	CONSENT_NAME_INVISIBLE, /* a character that is not seen but changes how the name
+	                           looks or compares: bidirectional formatting (U+202E),
+	                           zero-width and other format characters (U+200B, U+FEFF),
+	                           C1 controls, line separators, fillers, tags */
 };
 enum consent_name consent_signer_key(const char *name, char show[CONSENT_NAME_MAX + 1],
                                      char key[CONSENT_NAME_MAX + 1]);

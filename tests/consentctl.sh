@@ -185,7 +185,7 @@ INSERT INTO signature SELECT f.id, d.id, '=HYPERLINK(\"http://evil.example\",\"x
 run export_photo_after 0 "$CTL" --db "$DB" export photo
 expect export_photo_answer "$TMP/out" "Year 4,C2001,Gwenllïan,Pritchard-Jones,website,consent,yes,1,"
 run export_declarations_after 0 "$CTL" --db "$DB" export declarations
-expect export_formula_neutralised "$TMP/out" 'F1001,Elin Pritchard-Jones; Rhodri Jones,"'"'"'=HYPERLINK(""http://evil.example"",""x"")",code-of-conduct,2026-09-01,cy,'
+expect export_formula_neutralised "$TMP/out" 'F1001,"Elin Pritchard-Jones; Rhodri Jones","'"'"'=HYPERLINK(""http://evil.example"",""x"")",code-of-conduct,2026-09-01,cy,'
 
 # --- verify, backup, restore -------------------------------------------------------------
 run verify 0 "$CTL" --db "$DB" verify

@@ -1015,7 +1015,10 @@ static void withdraw(struct rq *r)
 			redirect(r, "", "");
 			return;
 		}
-		root = page_root(r, T(r, "sign_withdraw_title"), "", "");
+		root = page_root(r,
+		                 T(r, f->purposes[pi].public_task ? "sign_withdraw_object_title"
+		                                                  : "sign_withdraw_title"),
+		                 "", "");
 		tv_str(root, "first_name", f->children[ci].first_name);
 		tv_str(root, "title", purpose_title(r, f->purposes[pi].id));
 		tv_bool(root, "public_task", f->purposes[pi].public_task);
@@ -1070,7 +1073,8 @@ static void done_page(struct rq *r)
 	struct consent_receipt *rc = NULL;
 	struct tv *root, *docs, *children, *cur = NULL;
 	long long cur_child = 0;
-	int withdrawal = 1;
+	int withdrawal = 1, objection = 0;
+	const char *title;
 	size_t i;
 
 	switch (ref ? consent_receipt(r->app->db, r->a, r->fam->id, ref, &rc) : 1) {
@@ -1083,8 +1087,22 @@ static void done_page(struct rq *r)
 		server_error(r, "cannot read a receipt");
 		return;
 	}
-	root = page_root(r, T(r, "sign_done_title"), "done",
-	                 arena_printf(r->a, "ref=%s&", urlenc(r, rc->ref)));
+	/* The heading says what was done: answers sent, consent withdrawn, or (for a
+	 * public-task purpose, where there is no consent to withdraw) an objection. */
+	for (i = 0; i < rc->nitems; i++) {
+		const struct consent_receipt_item *it = &rc->items[i];
+		int pi = consent_purpose_index(r->fam, it->purpose);
+		if (strcmp(it->kind, "withdraw") != 0)
+			withdrawal = 0;
+		else if (pi >= 0 && r->fam->purposes[pi].public_task)
+			objection = 1;
+	}
+	withdrawal = withdrawal && rc->nitems > 0;
+	title = !withdrawal ? "sign_done_title"
+	        : objection ? "sign_done_objected_title"
+	                    : "sign_done_withdrawn_title";
+	root = page_root(r, T(r, title), "done", arena_printf(r->a, "ref=%s&", urlenc(r, rc->ref)));
+	tv_str(root, "heading", T(r, title));
 	docs = tv_add_list(root, "docs");
 	children = tv_add_list(root, "children");
 	tv_str(root, "ref", rc->ref);
@@ -1098,8 +1116,6 @@ static void done_page(struct rq *r)
 		int pi = consent_purpose_index(r->fam, it->purpose);
 		int public_task = pi >= 0 && r->fam->purposes[pi].public_task;
 		struct tv *row;
-		if (strcmp(it->kind, "withdraw") != 0)
-			withdrawal = 0;
 		if (strcmp(it->kind, "sign") == 0) {
 			struct tv *d = tv_push_dict(docs);
 			tv_str(d, "title", it->title);
@@ -1123,7 +1139,7 @@ static void done_page(struct rq *r)
 		else
 			tv_str(row, "answer", answer_text(r, public_task, it->answer));
 	}
-	tv_bool(root, "withdrawal", withdrawal && rc->nitems > 0);
+	tv_bool(root, "withdrawal", withdrawal);
 	render(r, P_DONE, root);
 }
 

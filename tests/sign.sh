@@ -314,6 +314,27 @@ fi
 req GET "$loc"
 expect withdraw_confirmation 200 'Consent withdrawn' 'Local newspapers and media'
 
+# Objecting to a public-task purpose is not withdrawing consent: its own title, heading,
+# button and result, in both languages.
+req GET "/sign/$T1?lang=en"
+expect object_button 200 '>Object<span class="visually-hidden">: Ffion, Displays and newsletters in school'
+req POST "/sign/$T1/withdraw" "csrf=$CSRF&lang=en&child=11&purpose=displays"
+expect object_asks 200 '<title>Do you want to object?' '<h1>Do you want to object?</h1>' \
+	'Yes, I object'
+if grep -qi 'withdraw consent\|consent withdrawn' "$TMP/body"; then fail object_asks_no_withdraw_wording "$(grep -i 'withdraw consent' "$TMP/body" | head -3)"; else
+	pass object_asks_no_withdraw_wording; fi
+req POST "/sign/$T1/withdraw" "csrf=$CSRF&lang=cy&child=11&purpose=displays"
+expect object_asks_welsh 200 '<title>Ydych chi am wrthwynebu?' '<h1>Ydych chi am wrthwynebu?</h1>'
+req POST "/sign/$T1/withdraw" "csrf=$CSRF&lang=en&child=11&purpose=displays&confirm=yes"
+loc=$(header Location)
+req GET "$loc"
+expect object_result 200 '<title>Objection recorded' '<h1>Objection recorded</h1>'
+if grep -q 'Consent withdrawn' "$TMP/body"; then fail object_result_no_withdraw_wording "says Consent withdrawn"; else
+	pass object_result_no_withdraw_wording; fi
+req GET "${loc%lang=en}lang=cy"
+expect object_result_welsh 200 "<h1>Gwrthwynebiad wedi&#39;i gofnodi</h1>"
+req GET "/sign/$T1?lang=en"
+
 # --- Welsh ---------------------------------------------------------------------------
 
 req GET "/sign/$T2"

@@ -207,6 +207,23 @@ sqlite3 "$TMP/tampered.db" "DROP TRIGGER event_no_update; UPDATE event SET detai
 run verify_tampered 1 "$CTL" --db "$TMP/tampered.db" verify
 expect verify_tampered_says "$TMP/out" "event 3: its contents were changed after it was written"
 
+# A stored value whose type changed (an id made a real number, which SQLite's comparisons
+# and the old textual hash both read as 7) is found.
+cp "$DB" "$TMP/tampered.db"
+sqlite3 "$TMP/tampered.db" "DROP TRIGGER event_no_update; UPDATE event SET family_id = family_id + 0.25 WHERE family_id IS NOT NULL AND id = (SELECT max(id) FROM event WHERE family_id IS NOT NULL);"
+run verify_type_changed 1 "$CTL" --db "$TMP/tampered.db" verify
+expect verify_type_changed_says "$TMP/out" "column family_id is stored as a real number, not an integer"
+
+# A database from before event-v2 (tests/fixtures/consent-v4.sql, made by the program at
+# schema 4) upgrades with init; its event-v1 chain still verifies, and new events are v2.
+sqlite3 "$TMP/v4.db" <tests/fixtures/consent-v4.sql
+run upgrade_init 0 "$CTL" --db "$TMP/v4.db" init --content content --site "$TMP/site"
+run upgrade_verify 0 "$CTL" --db "$TMP/v4.db" verify
+run upgrade_new_event 0 sh -c "printf 'pw-after-upgrade-1\n' | '$CTL' --db '$TMP/v4.db' add-staff new.user"
+run upgrade_verify_after 0 "$CTL" --db "$TMP/v4.db" verify
+[ "$(sqlite3 "$TMP/v4.db" "SELECT count(*) FROM event WHERE v IS NULL") $(sqlite3 "$TMP/v4.db" "SELECT v FROM event ORDER BY id DESC LIMIT 1")" = "20 2" ] &&
+	pass upgrade_v1_then_v2 || fail upgrade_v1_then_v2 "$(sqlite3 "$TMP/v4.db" "SELECT id, v FROM event")"
+
 [ "$(stat -c %a "$DB")" = 600 ] && pass init_database_owner_only ||
 	fail init_database_owner_only "mode $(stat -c %a "$DB")"
 

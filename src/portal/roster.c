@@ -893,7 +893,8 @@ int roster_purge(struct db *db, const char *before, struct roster_purge_counts *
 	/* Who goes: families that left before the date, and children who did (a family's
 	 * children all left on or before the family did). */
 	static const char events_sql[] =
-	    "UPDATE event SET signer = NULL WHERE signer IS NOT NULL AND"
+	    "UPDATE event SET signer = NULL, salt = NULL"
+	    " WHERE (signer IS NOT NULL OR salt IS NOT NULL) AND"
 	    " (family_id IN (SELECT id FROM family WHERE left_on < ?1)"
 	    "  OR child_id IN (SELECT id FROM child WHERE left_on < ?1"
 	    "   OR family_id IN (SELECT id FROM family WHERE left_on < ?1)))";

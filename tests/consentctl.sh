@@ -207,6 +207,60 @@ sqlite3 "$TMP/tampered.db" "DROP TRIGGER event_no_update; UPDATE event SET detai
 run verify_tampered 1 "$CTL" --db "$TMP/tampered.db" verify
 expect verify_tampered_says "$TMP/out" "event 3: its contents were changed after it was written"
 
+# --- signed checkpoints ------------------------------------------------------------------
+# Debian's python3, which has python3-nacl (tools/deps.sh check), whatever else is on PATH.
+PY=${PYTHON:-/usr/bin/python3}
+[ -x "$PY" ] || PY=python3
+KEY=$DB.checkpoint-key
+[ "$(stat -c %a "$KEY")" = 600 ] && pass checkpoint_key_owner_only ||
+	fail checkpoint_key_owner_only "mode $(stat -c %a "$KEY")"
+run checkpoint 0 "$CTL" --db "$DB" checkpoint
+cp "$TMP/out" "$TMP/cp1"
+run checkpoint_verifier_key 0 "$CTL" --db "$DB" checkpoint --verifier-key
+cp "$TMP/out" "$TMP/vkey"
+# The C2SP signed-note shape: origin, size, base64 hash, a blank line, "— name base64".
+if [ "$(sed -n 2p "$TMP/cp1")" = "$(sql "SELECT count(*) FROM event")" ] &&
+	[ -z "$(sed -n 4p "$TMP/cp1")" ] && sed -n 5p "$TMP/cp1" | grep -q "^— $(sed -n 1p "$TMP/cp1") [A-Za-z0-9+/]*=*\$" &&
+	[ "$(sed -n 3p "$TMP/cp1" | base64 -d | od -An -tx1 | tr -d ' \n')" = "$(sql "SELECT hash FROM event ORDER BY id DESC LIMIT 1")" ]; then
+	pass checkpoint_format
+else
+	fail checkpoint_format "$(cat "$TMP/cp1")"
+fi
+# A second implementation (PyNaCl) checks the key id and the Ed25519 signature.
+if "$PY" tests/tools/checkpoint_check.py "$TMP/vkey" "$TMP/cp1" >"$TMP/py.out" 2>&1 &&
+	[ "$(cut -d' ' -f3 "$TMP/py.out")" = "$(sql "SELECT count(*) FROM event")" ]; then
+	pass checkpoint_signature_pynacl
+else
+	fail checkpoint_signature_pynacl "$(cat "$TMP/py.out")"
+fi
+sed '2s/.*/999/' "$TMP/cp1" >"$TMP/cp-forged"
+if "$PY" tests/tools/checkpoint_check.py "$TMP/vkey" "$TMP/cp-forged" >/dev/null 2>&1; then
+	fail checkpoint_forged_pynacl "a changed size verified"
+else
+	pass checkpoint_forged_pynacl
+fi
+run verify_checkpoint 0 "$CTL" --db "$DB" verify --checkpoint "$TMP/cp1"
+expect verify_checkpoint_says "$TMP/out" "a prefix of today's"
+run verify_checkpoint_forged 1 "$CTL" --db "$DB" verify --checkpoint "$TMP/cp-forged"
+expect verify_checkpoint_forged_says "$TMP/out" "does not verify"
+# More events later: both checkpoints are prefixes.
+run checkpoint_later_event 0 "$CTL" --db "$DB" import content/demo/families.csv
+"$CTL" --db "$DB" checkpoint >"$TMP/cp2"
+run verify_two_checkpoints 0 "$CTL" --db "$DB" verify --checkpoint "$TMP/cp1" --checkpoint "$TMP/cp2"
+# Truncated: the last event removed. The chain alone still verifies; the checkpoint does not.
+cp "$DB" "$TMP/cut.db"
+sqlite3 "$TMP/cut.db" "DROP TRIGGER event_no_delete; DELETE FROM event WHERE id = (SELECT max(id) FROM event);"
+run verify_truncated_chain_alone 0 "$CTL" --db "$TMP/cut.db" verify
+run verify_truncated 1 "$CTL" --db "$TMP/cut.db" verify --key "$KEY" --checkpoint "$TMP/cp2"
+expect verify_truncated_says "$TMP/out" "events were removed since it was signed"
+# Rewritten: an event changed and every later hash recomputed (tests/tools/rewrite_log.py).
+cp "$DB" "$TMP/rewritten.db"
+"$PY" tests/tools/rewrite_log.py "$TMP/rewritten.db" 3 "nothing happened here"
+run verify_rewritten_chain_alone 0 "$CTL" --db "$TMP/rewritten.db" verify
+run verify_rewritten 1 "$CTL" --db "$TMP/rewritten.db" verify --key "$KEY" --checkpoint "$TMP/cp1"
+expect verify_rewritten_says "$TMP/out" "the log was rewritten since it was signed"
+run verify_checkpoint_unreadable 1 "$CTL" --db "$DB" verify --checkpoint "$TMP/no-such-checkpoint"
+
 # A stored value whose type changed (an id made a real number, which SQLite's comparisons
 # and the old textual hash both read as 7) is found.
 cp "$DB" "$TMP/tampered.db"

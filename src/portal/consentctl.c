@@ -28,6 +28,7 @@
 #include "staff.h"
 #include "token.h"
 #include "utf8.h"
+#include "checkpoint.h"
 
 #define MAX_IMPORT_BYTES (50L * 1024 * 1024)
 #define MAX_PASSWORD_BYTES 1024
@@ -35,11 +36,12 @@
 static const char usage_text[] =
     "usage: consentctl --db FILE COMMAND [OPTIONS] [ARGUMENTS]\n"
     "\n"
-    "  init [--content DIR] [--site DIR]\n"
+    "  init [--content DIR] [--site DIR] [--key FILE]\n"
     "      Create the database or upgrade its schema, load the photo purposes from\n"
     "      DIR/consent.yaml (default: content) and the policy versions parents sign from\n"
     "      SITE/signable.tsv (default: public, written by policygen build) when it exists,\n"
-    "      and make the portal's secret key. Safe to run again.\n"
+    "      and make the portal's secret key and the checkpoint signing key (DB.checkpoint-\n"
+    "      key, mode 0600, or --key FILE). Safe to run again.\n"
     "  sync [--content DIR] [--site DIR]\n"
     "      Load consent.yaml and signable.tsv again, after editing them or building the\n"
     "      site. Published versions are never changed or removed.\n"
@@ -69,9 +71,16 @@ static const char usage_text[] =
     "      Stop an office user signing in (their sessions end at once), or allow it again.\n"
     "  export declarations|photo|outstanding\n"
     "      Write a list as CSV (UTF-8 with a byte order mark) to standard output.\n"
-    "  verify\n"
+    "  verify [--checkpoint FILE]... [--key FILE]\n"
     "      Check the database's integrity and the event log's hash chain; exit status 1\n"
-    "      when a problem is found.\n"
+    "      when a problem is found. Each --checkpoint FILE (saved from checkpoint) must\n"
+    "      be signed by the key and be a prefix of today's log, so removing or rewriting\n"
+    "      events since it was made is found.\n"
+    "  checkpoint [--key FILE] [--verifier-key]\n"
+    "      Print a signed checkpoint of the event log (C2SP tlog-checkpoint, Ed25519),\n"
+    "      to save or give to governors. The key (made by init) is DB.checkpoint-key\n"
+    "      unless --key names another. --verifier-key prints the public key that\n"
+    "      checks it (docs/evidence.md).\n"
     "  backup FILE\n"
     "      Copy the database to the new file FILE, safely while the portal runs. To\n"
     "      restore, stop the portal and put the copy in place of the database file.\n"
@@ -95,6 +104,9 @@ enum opt {
 	O_REISSUE,
 	O_OUTSTANDING,
 	O_ALLOW_MOVE,
+	O_KEY,
+	O_CHECKPOINT,
+	O_VERIFIER_KEY,
 	O__MAX
 };
 
@@ -114,10 +126,17 @@ static const struct {
     [O_REISSUE] = {"reissue", 0},
     [O_OUTSTANDING] = {"outstanding", 0},
     [O_ALLOW_MOVE] = {"allow-move", 0},
+    [O_KEY] = {"key", 1},
+    [O_CHECKPOINT] = {"checkpoint", 1},
+    [O_VERIFIER_KEY] = {"verifier-key", 0},
 };
+
+#define MAX_CHECKPOINTS 64 /* --checkpoint FILE given to one verify */
 
 struct ctx {
 	const char *val[O__MAX]; /* given options; "1" for a flag */
+	const char *checkpoints[MAX_CHECKPOINTS]; /* every --checkpoint, in order */
+	int ncheckpoints;
 	char **args;             /* operands after the command */
 	int nargs;
 	struct db *db;
@@ -138,6 +157,7 @@ static int cmd_export(struct ctx *);
 static int cmd_verify(struct ctx *);
 static int cmd_backup(struct ctx *);
 static int cmd_purge(struct ctx *);
+static int cmd_checkpoint(struct ctx *);
 
 static const struct command {
 	const char *name;
@@ -146,7 +166,8 @@ static const struct command {
 	int nargs;     /* operands required */
 	const char *args;
 } commands[] = {
-    {"init", cmd_init, BIT(O_CONTENT) | BIT(O_SITE), 0, ""},
+    {"init", cmd_init, BIT(O_CONTENT) | BIT(O_SITE) | BIT(O_KEY), 0, ""},
+    {"checkpoint", cmd_checkpoint, BIT(O_KEY) | BIT(O_VERIFIER_KEY), 0, ""},
     {"sync", cmd_sync, BIT(O_CONTENT) | BIT(O_SITE), 0, ""},
     {"import", cmd_import, BIT(O_ALLOW_MOVE), 1, " FAMILIES.csv"},
     {"tokens", cmd_tokens, BIT(O_BASE_URL) | BIT(O_FAMILY) | BIT(O_REISSUE) | BIT(O_CONTENT), 0,
@@ -160,7 +181,7 @@ static const struct command {
     {"disable-staff", cmd_disable_staff, 0, 1, " USERNAME"},
     {"enable-staff", cmd_enable_staff, 0, 1, " USERNAME"},
     {"export", cmd_export, 0, 1, " declarations|photo|outstanding"},
-    {"verify", cmd_verify, 0, 0, ""},
+    {"verify", cmd_verify, BIT(O_KEY) | BIT(O_CHECKPOINT), 0, ""},
     {"backup", cmd_backup, 0, 1, " FILE"},
     {"purge", cmd_purge, BIT(O_LEFT_BEFORE), 0, ""},
 };
@@ -334,6 +355,8 @@ out:
 	return rc;
 }
 
+static int make_checkpoint_key(struct ctx *c);
+
 static int cmd_init(struct ctx *c)
 {
 	static const char secret_sql[] =
@@ -368,7 +391,83 @@ static int cmd_init(struct ctx *c)
 	sodium_memzero(key, sizeof key);
 	if (db_exec_stmt(st) < 0)
 		return fail("%s: cannot store the secret key: %s", c->val[O_DB], db_errmsg(c->db));
+	if ((rc = make_checkpoint_key(c)) != 0)
+		return rc;
 	return sync_catalog(c);
+}
+
+/* The checkpoint key's file: --key, else beside the database. In c's lifetime. */
+static const char *key_path(struct ctx *c, struct buf *b)
+{
+	if (c->val[O_KEY])
+		return c->val[O_KEY];
+	checkpoint_key_path(b, c->val[O_DB]);
+	return buf_str(b);
+}
+
+/* Makes the checkpoint signing key when there is none, named for the site's base_url
+ * (docs/evidence.md). Returns 0 or 1 (reported). */
+static int make_checkpoint_key(struct ctx *c)
+{
+	struct buf path = BUF_INIT, err = BUF_INIT;
+	char name[CHECKPOINT_NAME_MAX + 1];
+	struct date today;
+	struct site *s = NULL;
+	int rc;
+
+	if (date_today(&today) == 0)
+		s = content_load(opt(c, O_CONTENT, "content"), &today);
+	checkpoint_origin(name, s && s->base_url && s->base_url[0] ? s->base_url : NULL);
+	content_free(s);
+	rc = checkpoint_key_make(key_path(c, &path), name, &err);
+	if (rc < 0)
+		rc = fail_buf(&err);
+	else if (rc == 0)
+		printf("%s: checkpoint signing key %s made (keep it private; back it up)\n",
+		       buf_str(&path)[0] ? buf_str(&path) : c->val[O_KEY], name);
+	else
+		rc = 0;
+	buf_free(&path);
+	buf_free(&err);
+	return rc;
+}
+
+/* Loads the checkpoint key (reported on failure). Returns 0 or 1. */
+static int load_checkpoint_key(struct ctx *c, struct checkpoint_key *k)
+{
+	struct buf path = BUF_INIT, err = BUF_INIT;
+	int rc = 0;
+
+	if (checkpoint_key_load(key_path(c, &path), k, &err) < 0)
+		rc = fail_buf(&err);
+	buf_free(&path);
+	buf_free(&err);
+	return rc;
+}
+
+static int cmd_checkpoint(struct ctx *c)
+{
+	struct checkpoint_key k;
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	int rc;
+
+	if ((rc = load_checkpoint_key(c, &k)) != 0)
+		return rc;
+	if (c->val[O_VERIFIER_KEY]) {
+		checkpoint_verifier(&k, &out);
+		buf_putc(&out, '\n');
+	} else if ((rc = open_db(c, DB_OPEN_READONLY)) != 0) {
+		goto out;
+	} else if (checkpoint_sign(c->db, &k, &out, &err) < 0) {
+		rc = fail_buf(&err);
+		goto out;
+	}
+	rc = put_stdout(&out);
+out:
+	sodium_memzero(&k, sizeof k);
+	buf_free(&out);
+	buf_free(&err);
+	return rc;
 }
 
 static int cmd_sync(struct ctx *c)
@@ -864,15 +963,44 @@ static int cmd_verify(struct ctx *c)
 	struct buf out = BUF_INIT;
 	int rc;
 
+	struct checkpoint_key k;
+	struct buf err = BUF_INIT, text = BUF_INIT;
+	int i, r;
+
 	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
 		return rc;
+	memset(&k, 0, sizeof k);
+	if (c->ncheckpoints && (rc = load_checkpoint_key(c, &k)) != 0)
+		return rc;
 	rc = db_verify(c->db, &out);
+	/* Each saved checkpoint must be a prefix of today's log. */
+	for (i = 0; i < c->ncheckpoints && rc >= 0; i++) {
+		struct stat st;
+		buf_reset(&text);
+		if (stat(c->checkpoints[i], &st) < 0 || st.st_size > CHECKPOINT_MAX ||
+		    buf_read_file(&text, c->checkpoints[i]) < 0) {
+			buf_printf(&out, "%s: cannot read the checkpoint: %s\n", c->checkpoints[i],
+			           errno ? strerror(errno) : "too large");
+			rc = rc ? rc : 1;
+			continue;
+		}
+		r = checkpoint_check(c->db, &k, c->checkpoints[i], buf_str(&text), text.len, &out,
+		                     &err);
+		if (r < 0)
+			rc = -1;
+		else if (r > 0 && rc == 0)
+			rc = 1;
+	}
 	fputs(buf_str(&out), stdout);
 	if (rc < 0)
-		rc = fail("%s: the check could not run: %s", c->val[O_DB], db_errmsg(c->db));
+		rc = fail("%s: the check could not run: %s%s", c->val[O_DB], buf_str(&err),
+		          db_errmsg(c->db));
 	else if (rc > 0)
 		rc = fail("%s: problems found (listed above)", c->val[O_DB]);
+	sodium_memzero(&k, sizeof k);
 	buf_free(&out);
+	buf_free(&err);
+	buf_free(&text);
 	return rc;
 }
 
@@ -960,7 +1088,7 @@ int main(int argc, char *argv[])
 				break;
 		if (k == O__MAX)
 			usage_error("unknown option --%.*s", (int)len, a);
-		if (c.val[k])
+		if (c.val[k] && k != O_CHECKPOINT)
 			usage_error("--%s is given twice", opts[k].name);
 		if (!opts[k].has_arg) {
 			if (eq)
@@ -975,6 +1103,11 @@ int main(int argc, char *argv[])
 		}
 		if (opts[k].has_arg && c.val[k][0] == '\0')
 			usage_error("--%s needs a value", opts[k].name);
+		if (k == O_CHECKPOINT) {
+			if (c.ncheckpoints == MAX_CHECKPOINTS)
+				usage_error("at most %d --checkpoint files at once", MAX_CHECKPOINTS);
+			c.checkpoints[c.ncheckpoints++] = c.val[k];
+		}
 	}
 	if (nops == 0)
 		usage_error("no command given");

@@ -33,6 +33,7 @@
 #include "buf.h"
 #include "catalog.h"
 #include "cgi.h"
+#include "checkpoint.h"
 #include "consent.h"
 #include "content.h"
 #include "date.h"
@@ -75,6 +76,7 @@ struct office {
 	struct tv *t;       /* every UI string, for {{t.key}} */
 	const char *root;   /* the site's path prefix, for /style.css */
 	struct stat tsv_st; /* signable.tsv when it was last synced */
+	struct checkpoint_key ckey; /* signs the progress page's checkpoint; has_sk 0: none */
 };
 
 /* One request. */
@@ -465,6 +467,20 @@ static void get_dashboard(struct req *r, const char *arg)
 	if (dashboard_reviews(r, v) < 0)
 		office_log("cannot load the content from %s for the review dates",
 		           r->o->content_dir);
+	/* Today's signed checkpoint of the event log, to print or send to governors. */
+	if (r->o->ckey.has_sk) {
+		struct buf cp = BUF_INIT, vk = BUF_INIT, err = BUF_INIT;
+		if (checkpoint_sign(r->o->db, &r->o->ckey, &cp, &err) == 0) {
+			checkpoint_verifier(&r->o->ckey, &vk);
+			tv_str(v, "checkpoint", buf_str(&cp));
+			tv_str(v, "verifier_key", buf_str(&vk));
+		} else {
+			office_log("%s", buf_str(&err));
+		}
+		buf_free(&cp);
+		buf_free(&vk);
+		buf_free(&err);
+	}
 	render(r, P_DASHBOARD, v, 200);
 	return;
 fail:
@@ -1760,6 +1776,20 @@ static int office_open(struct office *o, struct buf *err)
 	if (catalog_sync(o->db, o->cat, NULL, err) < 0)
 		return -1;
 	sync_catalog(o);
+	/* The checkpoint key, read now (before the sandbox); without it the progress page
+	 * says how to make one. */
+	{
+		struct buf kpath = BUF_INIT, kerr = BUF_INIT;
+		const char *kp = getenv("CONSENT_CHECKPOINT_KEY");
+		if (kp == NULL || *kp == '\0') {
+			checkpoint_key_path(&kpath, env("CONSENT_DB", "var/consent.db"));
+			kp = buf_str(&kpath);
+		}
+		if (checkpoint_key_load(kp, &o->ckey, &kerr) < 0)
+			office_log("no checkpoint on the progress page: %s", buf_str(&kerr));
+		buf_free(&kpath);
+		buf_free(&kerr);
+	}
 	return 0;
 }
 
@@ -1767,6 +1797,7 @@ static void office_close(struct office *o)
 {
 	int i;
 
+	sodium_memzero(&o->ckey, sizeof o->ckey);
 	for (i = 0; i < P__MAX; i++)
 		tmpl_free(o->tmpl[i]);
 	catalog_free(o->cat);

@@ -356,6 +356,15 @@ unchanged refused_nothing_changed "$BEFORE"
 req GET /office/
 expect dashboard 200 '<caption>' 'scope="row">Year 4</th>' 'scope="row">Reception</th>' \
 	'Policy reviews' 'Overdue'
+# Today's signed checkpoint, which consentctl verify accepts as a prefix of the log.
+expect dashboard_checkpoint 200 'Checkpoint of the consent record' '/consent-log' '— '
+sed -n '/<pre class="checkpoint-text">/,/<\/pre>/p' "$TMP/body" | sed '1s/.*<pre class="checkpoint-text">//' |
+	sed '/<\/pre>/,$d' >"$TMP/checkpoint"
+if "$CTL" --db "$DB" verify --checkpoint "$TMP/checkpoint" >"$TMP/cp.out" 2>&1; then
+	pass dashboard_checkpoint_verifies
+else
+	fail dashboard_checkpoint_verifies "$(cat "$TMP/checkpoint" "$TMP/cp.out")"
+fi
 req GET '/office/families?q=pritch'
 expect search_name 200 '/office/family/F1"' 'Gwenllïan Pritchard-Jones'
 req GET '/office/families?q=C31'

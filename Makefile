@@ -33,7 +33,7 @@ LDLIBS = $(PKG_LIBS) -lm
 # generator) and src/portal (the consent portal). Each part is its own archive.
 CORE = arena buf date html out tmpl utf8 yml
 SITE = content diff fmcache site sitestate
-PORTAL = catalog cgi checkpoint consent csv db export form letters qr roster sandbox staff token
+PORTAL = audit catalog cgi checkpoint consent csv db export form letters qr roster sandbox staff token
 LIB = $(CORE) $(SITE) $(PORTAL)
 HEADERS = $(wildcard src/*/*.h)
 vpath %.c src/core src/site src/portal tests/core tests/site tests/portal
@@ -120,7 +120,7 @@ build/asan/sign-fixture: tests/sign-fixture.c build/libpc-asan.a
 	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
 
 # Shell tests, each printing PASS/FAIL lines.
-SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
+SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh tests/tamper.sh \
 	tests/sign.sh tests/office.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
 	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh
 

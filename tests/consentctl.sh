@@ -187,6 +187,12 @@ expect export_photo_answer "$TMP/out" "Year 4,C2001,Gwenllïan,Pritchard-Jones,w
 run export_declarations_after 0 "$CTL" --db "$DB" export declarations
 expect export_formula_neutralised "$TMP/out" 'F1001,"Elin Pritchard-Jones; Rhodri Jones","'"'"'=HYPERLINK(""http://evil.example"",""x"")",code-of-conduct,2026-09-01,cy,'
 
+# Those rows were written behind the log's back: verify names them, and they go.
+run verify_forged_rows 1 "$CTL" --db "$DB" verify
+expect verify_forged_answer_says "$TMP/out" "website, carer 'elin pritchard-jones'): expected no row, found yes by Elin Pritchard-Jones (event 1), which no event wrote"
+expect verify_forged_signature_says "$TMP/out" "carer 'evil'): expected no row, found one signed by"
+sql "DELETE FROM answer; DELETE FROM signature;"
+
 # --- verify, backup, restore -------------------------------------------------------------
 run verify 0 "$CTL" --db "$DB" verify
 expect verify_ok "$TMP/out" "ok: database intact"

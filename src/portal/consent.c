@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "roster.h"
 #include "utf8.h"
 
@@ -151,15 +152,38 @@ int consent_csrf_key(struct db *db, unsigned char key[TOKEN_KEY_LEN])
 			return ok ? 0 : -1;
 		}
 		randombytes_buf(fresh, sizeof fresh);
-		if ((st = db_stmt(db, put_sql)) == NULL)
+		/* The key and a `secret` event with its SHA-256 (audit.h), together. */
+		if (db_begin(db) < 0)
 			return -1;
+		if ((st = db_stmt(db, put_sql)) == NULL) {
+			db_rollback(db);
+			return -1;
+		}
 		sqlite3_bind_blob(st, 1, fresh, sizeof fresh, SQLITE_STATIC);
 		rc = db_exec_stmt(st);
+		if (rc == 0 && sqlite3_changes(db_sqlite(db)) == 1)
+			rc = consent_secret_event(db, "csrf", fresh, sizeof fresh);
 		sodium_memzero(fresh, sizeof fresh);
-		if (rc < 0)
+		if (rc < 0 || db_commit(db) < 0) {
+			db_rollback(db);
 			return -1;
+		}
 	}
 	return -1;
+}
+
+int consent_secret_event(struct db *db, const char *name, const void *value, size_t len)
+{
+	struct db_event e = {.kind = "secret", .channel = "system"};
+	struct buf data = BUF_INIT;
+	int rc;
+
+	audit_secret_data(&data, name, value, len);
+	e.detail = "made";
+	e.data = buf_str(&data);
+	rc = buf_ok(&data) && db_event_append(db, &e) > 0 ? 0 : -1;
+	buf_free(&data);
+	return rc;
 }
 
 /* --- Names --- */

@@ -60,6 +60,10 @@ enum consent_lookup consent_lookup(struct db *, const char *token, const char *a
  * stored the first time. Returns 0 or -1. */
 int consent_csrf_key(struct db *, unsigned char key[TOKEN_KEY_LEN]);
 
+/* Appends a `secret` event for a secret just made (its SHA-256, never the value), inside
+ * the caller's transaction. Returns 0 or -1. */
+int consent_secret_event(struct db *, const char *name, const void *value, size_t len);
+
 /* Checks a typed name: 1..CONSENT_NAME_MAX bytes of single-line UTF-8 (utf8_valid_line)
  * with something other than spaces in it. Writes its display form (trimmed, each run of
  * spaces and tabs one space) into show and its key (show in ASCII lower case) into key;

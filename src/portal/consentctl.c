@@ -16,7 +16,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "catalog.h"
+#include "consent.h"
 #include "content.h"
 #include "csv.h"
 #include "date.h"
@@ -357,6 +359,21 @@ out:
 
 static int make_checkpoint_key(struct ctx *c);
 
+/* 1 when the log has any event (then a database from before event-v2 needs a baseline). */
+static int has_events(struct db *db)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM event WHERE v IS NULL)"
+	                          " AND NOT EXISTS (SELECT 1 FROM event WHERE kind = 'baseline')";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc = 0;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return rc;
+}
+
 static int cmd_init(struct ctx *c)
 {
 	static const char secret_sql[] =
@@ -364,7 +381,7 @@ static int cmd_init(struct ctx *c)
 	unsigned char key[TOKEN_KEY_LEN];
 	struct buf err = BUF_INIT;
 	sqlite3_stmt *st;
-	int applied, rc;
+	int applied, rc, before;
 	mode_t mask;
 
 	if (out_mkdirs(c->val[O_DB]) < 0)
@@ -375,6 +392,7 @@ static int cmd_init(struct ctx *c)
 	umask(mask);
 	if (rc != 0)
 		return rc;
+	before = db_file_version(c->db);
 	if ((applied = db_migrate(c->db, &err)) < 0) {
 		rc = fail_buf(&err);
 		buf_free(&err);
@@ -383,14 +401,25 @@ static int cmd_init(struct ctx *c)
 	buf_free(&err);
 	printf("%s: schema version %d (%d migration%s applied)\n", c->val[O_DB],
 	       db_file_version(c->db), applied, applied == 1 ? "" : "s");
-	/* The CSRF key is made once; running init again keeps it. */
+	/* The CSRF key is made once; running init again keeps it. It and a `secret` event
+	 * (its SHA-256) are written together; an older database that has events from
+	 * before event-v2 gets a `baseline` event recording what those did not (audit.h). */
 	randombytes_buf(key, sizeof key);
+	if (db_begin(c->db) < 0)
+		return fail("%s: %s", c->val[O_DB], db_errmsg(c->db));
 	st = db_stmt(c->db, secret_sql);
 	if (st)
 		sqlite3_bind_blob(st, 1, key, sizeof key, SQLITE_TRANSIENT);
+	rc = db_exec_stmt(st);
+	if (rc == 0 && sqlite3_changes(db_sqlite(c->db)) == 1)
+		rc = consent_secret_event(c->db, "csrf", key, sizeof key);
 	sodium_memzero(key, sizeof key);
-	if (db_exec_stmt(st) < 0)
+	if (rc == 0 && before > 0 && before < 5 && applied > 0 && has_events(c->db))
+		rc = audit_baseline(c->db);
+	if (rc < 0 || db_commit(c->db) < 0) {
+		db_rollback(c->db);
 		return fail("%s: cannot store the secret key: %s", c->val[O_DB], db_errmsg(c->db));
+	}
 	if ((rc = make_checkpoint_key(c)) != 0)
 		return rc;
 	return sync_catalog(c);
@@ -973,6 +1002,14 @@ static int cmd_verify(struct ctx *c)
 	if (c->ncheckpoints && (rc = load_checkpoint_key(c, &k)) != 0)
 		return rc;
 	rc = db_verify(c->db, &out);
+	/* The tables every page reads, rebuilt from the log and compared. */
+	if (rc >= 0) {
+		r = audit_tables(c->db, &out);
+		if (r < 0)
+			rc = -1;
+		else if (r > 0)
+			rc = 1;
+	}
 	/* Each saved checkpoint must be a prefix of today's log. */
 	for (i = 0; i < c->ncheckpoints && rc >= 0; i++) {
 		struct stat st;

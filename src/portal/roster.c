@@ -1,5 +1,7 @@
 #include "roster.h"
 
+#include "audit.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -645,6 +647,7 @@ static int write_import(struct db *db, struct import *im, const char *today,
                         struct roster_counts *n)
 {
 	struct db_event e = {.kind = "import", .channel = "system"};
+	char digest[AUDIT_DIGEST_HEX + 1], data[16 + AUDIT_DIGEST_HEX];
 	struct buf detail = BUF_INIT;
 	size_t i;
 	int rc;
@@ -659,6 +662,12 @@ static int write_import(struct db *db, struct import *im, const char *today,
 		return -1;
 	summary(&detail, n, "; ");
 	e.detail = buf_str(&detail);
+	/* The roster as this import leaves it, so verify can tell a later edit behind its
+	 * back (src/portal/audit.h). */
+	if (audit_roster_digest(db, digest) < 0)
+		return -1;
+	snprintf(data, sizeof data, "roster-sha256=%s", digest);
+	e.data = data;
 	rc = buf_ok(&detail) && db_event_append(db, &e) > 0 ? 0 : -1;
 	buf_free(&detail);
 	return rc;
@@ -768,10 +777,11 @@ int roster_issue_token(struct db *db, long long family_id, int reissue, const ch
 	    "UPDATE token SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL";
 	static const char insert_sql[] =
 	    "INSERT INTO token (family_id, hash, issued_at) VALUES (?1, ?2, ?3)";
+	static const char at_sql[] = "SELECT at FROM event WHERE id = ?1";
 	struct db_event e = {.kind = "token", .channel = "system"};
 	sqlite3_stmt *st = db_stmt(db, live_sql);
-	char hash[TOKEN_HEX_LEN + 1], now[21];
-	long long live;
+	char hash[TOKEN_HEX_LEN + 1], now[21], data[8 + TOKEN_HEX_LEN];
+	long long live, ev;
 
 	out[0] = '\0';
 	if (st == NULL)
@@ -785,30 +795,42 @@ int roster_issue_token(struct db *db, long long family_id, int reissue, const ch
 	sqlite3_reset(st);
 	if (live && !reissue)
 		return 0;
-	db_now(now);
+	token_new(out);
+	if (token_hash_hex(out, hash) < 0)
+		goto fail;
+	/* The event first: it carries the token's hash (never the token), and its time is
+	 * the rows' time, so verify can rebuild the table from the log (src/portal/audit.h). */
+	snprintf(data, sizeof data, "hash=%s", hash);
+	e.family_id = family_id;
+	e.detail = live ? "reissued" : "issued";
+	e.data = data;
+	if (staff) {
+		e.channel = "office";
+		e.staff = staff;
+	}
+	if ((ev = db_event_append(db, &e)) < 0 || (st = db_stmt(db, at_sql)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, ev);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		goto fail;
+	}
+	snprintf(now, sizeof now, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
 	if (live) {
 		if ((st = db_stmt(db, revoke_sql)) == NULL)
-			return -1;
+			goto fail;
 		sqlite3_bind_int64(st, 1, family_id);
 		bind_str(st, 2, now);
 		if (db_exec_stmt(st) < 0)
-			return -1;
+			goto fail;
 	}
-	token_new(out);
-	if (token_hash_hex(out, hash) < 0 || (st = db_stmt(db, insert_sql)) == NULL)
+	if ((st = db_stmt(db, insert_sql)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, family_id);
 	bind_str(st, 2, hash);
 	bind_str(st, 3, now);
 	if (db_exec_stmt(st) < 0)
-		goto fail;
-	e.family_id = family_id;
-	e.detail = live ? "reissued" : "issued";
-	if (staff) {
-		e.channel = "office";
-		e.staff = staff;
-	}
-	if (db_event_append(db, &e) < 0)
 		goto fail;
 	return 1;
 fail:
@@ -918,6 +940,7 @@ int roster_purge(struct db *db, const char *before, struct roster_purge_counts *
 	    {children_sql, &n->children},     {families_sql, &n->families},
 	};
 	struct db_event e = {.kind = "purge", .channel = "system"};
+	char digest[AUDIT_DIGEST_HEX + 1], data[16 + AUDIT_DIGEST_HEX];
 	struct date d;
 	char detail[256];
 	size_t i;
@@ -944,6 +967,10 @@ int roster_purge(struct db *db, const char *before, struct roster_purge_counts *
 	         before, n->families, n->children, n->answers, n->signatures, n->tokens,
 	         n->events_cleared);
 	e.detail = detail;
+	if (audit_roster_digest(db, digest) < 0)
+		goto rollback;
+	snprintf(data, sizeof data, "roster-sha256=%s", digest);
+	e.data = data;
 	if (db_event_append(db, &e) < 0)
 		goto rollback;
 	if (db_commit(db) < 0)

@@ -6,6 +6,7 @@
  *   GET  /office/families?q=&class=&missing=1   search and lists of families
  *   GET  /office/family/<ref>           children, answers, signatures, event history
  *   POST /office/family/<ref>/paper     record a paper form (channel paper, staff name)
+ *   GET  /office/family/<ref>/evidence?s=<first event id>   one submission's evidence (A4)
  *   POST /office/family/<ref>/reissue   new QR code (the old one stops working), letter
  *   GET  /office/letters?class=&family=&outstanding=1   choose, then confirm
  *   POST /office/letters                issue new tokens and print the letters
@@ -38,6 +39,7 @@
 #include "content.h"
 #include "date.h"
 #include "db.h"
+#include "evidence.h"
 #include "export.h"
 #include "form.h"
 #include "html.h"
@@ -55,11 +57,21 @@
 #define OFFICE_DUE_SOON_DAYS 30
 #define OFFICE_LOGIN_COOKIE_AGE 3600
 
-enum page { P_LOGIN, P_DASHBOARD, P_FAMILIES, P_FAMILY, P_LETTERS, P_NOPHOTO, P_MESSAGE, P__MAX };
+enum page {
+	P_LOGIN,
+	P_DASHBOARD,
+	P_FAMILIES,
+	P_FAMILY,
+	P_LETTERS,
+	P_NOPHOTO,
+	P_MESSAGE,
+	P_EVIDENCE,
+	P__MAX
+};
 
 static const char *const page_files[P__MAX] = {
     "office-login.html",   "office-dashboard.html", "office-families.html", "office-family.html",
-    "office-letters.html", "office-nophoto.html",   "office-message.html",
+    "office-letters.html", "office-nophoto.html",   "office-message.html",  "office-evidence.html",
 };
 
 /* What lives as long as the process. */
@@ -872,7 +884,19 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int family_history(struct req *r, struct tv *v, long long fid)
+/* s percent-encoded for a URL path or query, in the request's arena. */
+static const char *url_escaped(struct req *r, const char *s)
+{
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	url_encodes(&b, s);
+	out = arena_strdup(r->a, buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
+static int family_history(struct req *r, struct tv *v, long long fid, const char *ref)
 {
 	static const char sql[] =
 	    "SELECT e.id, e.at, e.kind, coalesce(c.first_name, ''), coalesce(e.purpose, ''),"
@@ -902,6 +926,12 @@ static int family_history(struct req *r, struct tv *v, long long fid)
 		tv_str(row, "channel", channel_name(r, col(st, 8)));
 		tv_str(row, "staff", col(st, 9));
 		tv_str(row, "detail", col(st, 10));
+		/* A submission's first event links to its evidence page. */
+		if (strncmp(col(st, 10), "submission ", 11) == 0 &&
+		    strtoll(col(st, 10) + 11, NULL, 10) == sqlite3_column_int64(st, 0))
+			tv_str(row, "evidence",
+			       arena_printf(r->a, "/office/family/%s/evidence?s=%lld", url_escaped(r, ref),
+			                    sqlite3_column_int64(st, 0)));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -926,7 +956,7 @@ static void family_page(struct req *r, long long fid, const char *ref, struct tv
 		tv_bool(v, "has_errors", 1);
 	}
 	if (family_details(r, v, fid) < 0 || family_declarations(r, v, fid) < 0 ||
-	    family_answers(r, v, fid, posted) < 0 || family_history(r, v, fid) < 0) {
+	    family_answers(r, v, fid, posted) < 0 || family_history(r, v, fid, ref) < 0) {
 		server_error(r, "family");
 		return;
 	}
@@ -945,6 +975,94 @@ static void get_family(struct req *r, const char *ref)
 		        "/office/families");
 	else
 		family_page(r, fid, ref, NULL, NULL, 200);
+}
+
+/* --- Evidence of one submission (src/portal/evidence.h), printable on A4 --- */
+
+static void get_evidence(struct req *r, const char *ref)
+{
+	const char *s = form_get(&r->q, "s");
+	long long fid = 0, first = 0;
+	int left = 0, rc = family_by_ref(r, ref, &fid, &left);
+	struct evidence *ev = NULL;
+	struct tv *v, *docs, *answers, *events;
+	size_t i, ndocs = 0, nanswers = 0;
+	char *end = NULL;
+
+	if (rc < 0) {
+		server_error(r, "evidence");
+		return;
+	}
+	if (s && *s >= '1' && *s <= '9')
+		first = strtoll(s, &end, 10);
+	if (rc == 0 || first <= 0 || end == NULL || *end != '\0' ||
+	    (rc = evidence_load(r->o->db, r->a, fid, first, &ev)) == 1) {
+		message(r, 404, "office_not_found_title", "office_evidence_not_found",
+		        rc == 0 ? "/office/families" : arena_printf(r->a, "/office/family/%s", ref));
+		return;
+	}
+	if (rc < 0) {
+		server_error(r, "evidence");
+		return;
+	}
+	v = page_root(r, arena_printf(r->a, "%s %s", T(r, "office_evidence_title"), ev->ref));
+	tv_bool(v, "nav_families", 1);
+	tv_str(v, "ref", ev->ref);
+	tv_str(v, "family", ref);
+	tv_str(v, "family_href", arena_printf(r->a, "/office/family/%s", url_escaped(r, ref)));
+	tv_str(v, "at", ev->at);
+	if (ev->signer)
+		tv_str(v, "signer", ev->signer);
+	tv_bool(v, "withdrawal", strcmp(ev->events[0].kind, "withdraw") == 0);
+	tv_str(v, "channel", channel_name(r, ev->channel));
+	if (ev->staff)
+		tv_str(v, "staff", ev->staff);
+	tv_int(v, "log_size", ev->log_size);
+	docs = tv_add_list(v, "docs");
+	answers = tv_add_list(v, "answers");
+	events = tv_add_list(v, "events");
+	for (i = 0; i < ev->nevents; i++) {
+		const struct evidence_event *e = &ev->events[i];
+		struct tv *row = tv_push_dict(events);
+		tv_int(row, "id", e->id);
+		tv_str(row, "at", e->at);
+		tv_str(row, "kind", kind_name(r, e->kind));
+		tv_str(row, "hash", e->hash);
+		tv_str(row, "prev", e->prev);
+		tv_int(row, "version", e->version_no);
+		tv_bool(row, "hash_ok", e->hash_ok);
+		if (e->canon[0])
+			tv_str(row, "canon", e->canon);
+		if (e->slug[0]) {
+			struct tv *d = tv_push_dict(docs);
+			tv_str(d, "title", e->title);
+			tv_str(d, "slug", e->slug);
+			tv_str(d, "version", e->version);
+			tv_str(d, "lang", e->lang);
+			tv_str(d, "sha256", e->sha256);
+			tv_int(d, "event", e->id);
+			ndocs++;
+		} else if (e->purpose[0]) {
+			struct tv *a = tv_push_dict(answers);
+			tv_str(a, "child", e->child);
+			tv_str(a, "child_ref", e->child_ref);
+			tv_str(a, "purpose", purpose_title(r->o, e->purpose));
+			tv_str(a, "answer", strcmp(e->kind, "withdraw") == 0
+			                        ? T(r, "office_kind_withdraw")
+			                        : answer_name(r, e->answer));
+			tv_int(a, "event", e->id);
+			nanswers++;
+		}
+	}
+	tv_bool(v, "has_docs", ndocs > 0);
+	tv_bool(v, "has_answers", nanswers > 0);
+	if (r->o->ckey.has_sk) {
+		struct buf vk = BUF_INIT;
+		checkpoint_verifier(&r->o->ckey, &vk);
+		tv_str(v, "verifier_key", buf_str(&vk));
+		buf_free(&vk);
+	}
+	render(r, P_EVIDENCE, v, 200);
 }
 
 /* --- Paper answers ---
@@ -1518,6 +1636,7 @@ static const struct form_field csrf_body[] = {F("csrf", TOKEN_CSRF_LEN)};
 static const struct form_field families_query[] = {F("q", OFFICE_MAX_QUERY),
                                                    F("class", ROSTER_MAX_NAME), F("missing", 1)};
 static const struct form_field family_query[] = {F("done", CONSENT_REF_MAX), F("again", 1)};
+static const struct form_field evidence_query[] = {F("s", 20)};
 static const struct form_field reissue_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                  F("once", TOKEN_ONCE_LEN)};
 static const struct form_field paper_body[] = {F("csrf", TOKEN_CSRF_LEN),
@@ -1542,6 +1661,7 @@ static const struct route routes[] = {
     {"GET", M_EXACT, "/office/families", 0, get_families, N(families_query)},
     {"GET", M_FAMILY, "", 0, get_family, N(family_query)},
     {"POST", M_FAMILY, "/paper", 0, post_paper, N(paper_body)},
+    {"GET", M_FAMILY, "/evidence", 0, get_evidence, N(evidence_query)},
     {"POST", M_FAMILY, "/reissue", 0, post_reissue, N(reissue_body)},
     {"GET", M_EXACT, "/office/letters", 0, get_letters, N(letters_query)},
     {"POST", M_EXACT, "/office/letters", 0, post_letters, N(letters_body)},

@@ -435,6 +435,34 @@ else
 	fail paper_resent_recorded_once "status $status, $(header Location) vs $loc, events $e1 then $(q "SELECT count(*) FROM event")"
 fi
 req GET "$loc"
+PAPER_REF=${loc#*done=}
+PAPER_ID=${PAPER_REF%%-*}
+# The evidence page of that paper form, linked from the family's history.
+if grep -qF "href=\"/office/family/F1/evidence?s=$PAPER_ID\"" "$TMP/body"; then pass evidence_linked; else
+	fail evidence_linked "no link to /office/family/F1/evidence?s=$PAPER_ID"; fi
+cp "$TMP/body" "$TMP/family.html"
+req GET "/office/family/F1/evidence?s=$PAPER_ID"
+expect evidence_page 200 "Evidence for submission $PAPER_REF" 'Rhodri Jones' 'Paper form' \
+	'entered by office.one' "$(q "SELECT sha256 FROM document WHERE slug = 'code-of-conduct' AND lang = 'cy' ORDER BY version DESC LIMIT 1")" \
+	"$(q "SELECT hash FROM event WHERE id = $PAPER_ID")" 'Gwenllïan' 'event-v2' 'How to check this'
+# Each event's canonical text, as printed, hashes to the SHA-256 printed beside it.
+if /usr/bin/python3 - "$TMP/body" <<'PY'
+import hashlib, html, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+events = re.findall(r'<dt>SHA-256</dt><dd><code class="hash">([0-9a-f]{64})</code>.*?<pre class="checkpoint-text">(.*?)</pre>', page, re.S)
+assert events, "no events"
+for h, canon in events:
+    assert hashlib.sha256(html.unescape(canon).encode()).hexdigest() == h, h
+PY
+then pass evidence_canonical_text_hashes; else fail evidence_canonical_text_hashes "a printed hash is not the SHA-256 of its text"; fi
+req GET "/office/family/F2/evidence?s=$PAPER_ID"
+expect evidence_other_family 404
+req GET "/office/family/F1/evidence?s=1"
+expect evidence_not_a_submission 404
+req GET "/office/family/F1/evidence?s=x1"
+expect evidence_malformed 404
+cp "$TMP/family.html" "$TMP/body"
+status=200
 expect paper_on_family_page 200 'The paper form is recorded' 'Paper form</td><td>office.one</td>' \
 	'<th scope="row">Rhodri Jones</th>'
 if [ "$(q "SELECT count(*) FROM answer WHERE channel = 'paper' AND staff = 'office.one'")" = 3 ] &&

@@ -265,6 +265,15 @@ cp "$DB" "$TMP/rewritten.db"
 run verify_rewritten_chain_alone 0 "$CTL" --db "$TMP/rewritten.db" verify
 run verify_rewritten 1 "$CTL" --db "$TMP/rewritten.db" verify --key "$KEY" --checkpoint "$TMP/cp1"
 expect verify_rewritten_says "$TMP/out" "the log was rewritten since it was signed"
+# The same checks with standard tools only (tools/recheck-log.sh, as docs/evidence.md shows).
+run recheck_log_standard_tools 0 sh tools/recheck-log.sh "$DB" "$TMP/cp2"
+expect recheck_log_head "$TMP/out" "head: $(sed -n 3p "$TMP/cp2")"
+run recheck_log_rewritten 1 sh tools/recheck-log.sh "$TMP/rewritten.db" "$TMP/cp1"
+expect recheck_log_rewritten_says "$TMP/out" "checkpoint: event $(sed -n 2p "$TMP/cp1")'s hash is"
+cp "$DB" "$TMP/edited.db"
+sqlite3 "$TMP/edited.db" "DROP TRIGGER event_no_update; UPDATE event SET detail = 'x' WHERE id = 2;"
+run recheck_log_edited 1 sh tools/recheck-log.sh "$TMP/edited.db"
+expect recheck_log_edited_says "$TMP/out" "event 2: its hash is not the SHA-256 of its contents"
 run verify_checkpoint_unreadable 1 "$CTL" --db "$DB" verify --checkpoint "$TMP/no-such-checkpoint"
 
 # A stored value whose type changed (an id made a real number, which SQLite's comparisons

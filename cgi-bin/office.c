@@ -1280,6 +1280,13 @@ static void get_letters(struct req *r, const char *arg)
 	}
 	buf_free(&err);
 	tv_bool(v, "confirm", 1);
+	/* A family that has left gets no letter: say so rather than only "none". */
+	if (f.family_ref && n == 0) {
+		long long fid = 0;
+		int left = 0;
+		if (ref_ok(f.family_ref) && family_by_ref(r, f.family_ref, &fid, &left) > 0 && left)
+			tv_bool(v, "family_left", 1);
+	}
 	if (f.class_name)
 		tv_str(v, "class", f.class_name);
 	if (f.family_ref)

@@ -616,7 +616,7 @@ BEFORE=$(snap)
 req POST /office/family/F4/reissue "csrf=$LFC&once=$LFO"
 expect reissue_left_family_refused 400 'has left the school'
 req GET '/office/letters?family=F4'
-expect letters_left_family_none 200 'No families match'
+expect letters_left_family_none 200 'No families match' 'has left the school, so it gets no new QR code'
 unchanged left_family_no_new_code "$BEFORE"
 
 # --- Signing out ---

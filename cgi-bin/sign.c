@@ -12,9 +12,12 @@
  * Routes (the prefix /sign/ in any case, as QR codes use /SIGN/TOKEN):
  *   GET  /sign/T              the family's page: children, what is signed and still needed
  *   GET  /sign/T/conduct      the code of conduct (?doc=SLUG when there are several)
- *   GET  /sign/T/answer       the form; POST: the form again with the values posted
- *   POST /sign/T/check        errors shown on the form, or the check-your-answers page
- *   POST /sign/T/confirm      records the answers, then 303 to the confirmation page
+ *   GET  /sign/T/answer       the form (nothing selected; each question lists what each
+ *                             carer already answered); POST: the form with the values posted
+ *   POST /sign/T/check        errors shown on the form, or the check-your-answers page,
+ *                             which issues the once-only value Confirm needs
+ *   POST /sign/T/confirm      records the answers this carer gave, then 303 to the
+ *                             confirmation page; 400 without a valid once-only value
  *   GET  /sign/T/done?ref=R   the confirmation with its reference, to print or save
  *   POST /sign/T/withdraw     withdraw one consent: asks, then (confirm=yes) records
  *   POST /sign/T/language     stores the household's language
@@ -24,8 +27,10 @@
  * page offers to remember the language being viewed.
  *
  * Unknown, malformed and revoked tokens all get one plain page in both languages
- * (404), and count towards the per-address limit on failed look-ups (429 beyond it).
- * Every form carries a CSRF token bound to the family; every POST is checked for it
+ * (404), and count towards the per-address limit on failed look-ups (429 beyond it). The
+ * live token of a family that has left gets a "contact the school" page (403).
+ * Every form carries a CSRF token bound to the family and its live token (a reissued
+ * code ends the forms opened with the old one); every POST is checked for it
  * (403), for its content type (415), and against the form's allow-list of fields (400).
  * Nothing is stored unless the whole request is valid. The log (standard error) never
  * gets a token or a name: only family ids and reasons. */

@@ -173,9 +173,10 @@ struct consent_submission {
 	const char *language; /* stored as the household's language; NULL leaves it */
 	const char *staff;    /* the staff user who entered a paper answer; NULL from the
 	                         portal. Recorded in the events and the rows. */
-	const char *once;     /* the form's once-only value, or NULL: a submission whose value
-	                         was recorded already is not recorded again, and its
-	                         reference is given back */
+	const char *once;     /* the form's once-only value (token_once_new; the caller checks
+	                         its MAC), or NULL: a submission whose value was recorded
+	                         already is not recorded again, and its reference is given
+	                         back */
 };
 
 /* Why a submission was refused; nothing is written for any of them. */
@@ -197,7 +198,8 @@ extern const char *const consent_err_names[CONSENT_ERR__MAX];
 
 /* Records s in one transaction, checking each child, purpose and document against the
  * database inside it. A document this carer has already signed is not signed twice; an
- * answer replaces this carer's earlier answer for the child and purpose. Writes the
+ * answer replaces this carer's earlier answer for the child and purpose. Only s's items
+ * are recorded in the carer's name: the caller passes only the answers the carer gave. Writes the
  * reference into ref (CONSENT_REF_MAX bytes). Returns CONSENT_OK, or the reason with
  * nothing stored and ref "". CONSENT_ERR_NOTHING: the carer had signed everything
  * ticked and gave no answers. */

@@ -4,7 +4,8 @@
 # sign.fcgi as plain CGI, one objecting and then withdrawing the objection), then a
 # tamper table: each row of each table the pages and exports read edited, inserted or
 # deleted, an id's storage type changed, the log truncated, an event rewritten with every
-# later hash recomputed; on a copy of the database each time. `consentctl verify` (with
+# later hash recomputed, a signed text's hash or a purpose's basis changed; on a copy of
+# the database each time. `consentctl verify` (with
 # the day's saved checkpoint) must exit 1 and name the problem.
 #
 # Needs build/consentctl, build/sign.fcgi, build/policygen, sqlite3 and Debian's python3
@@ -145,6 +146,12 @@ tamper child_marked_left "family, child: expected the roster" "UPDATE child SET 
 tamper child_deleted "family, child: expected the roster" "DELETE FROM child WHERE ref = 'C2003'"
 tamper family_inserted "family, child: expected the roster" "INSERT INTO family (ref, carers) VALUES ('F9999', 'Mallory')"
 tamper family_carers_changed "family, child: expected the roster" "UPDATE family SET carers = 'Mallory' WHERE ref = 'F1002'"
+tamper document_text_hash_changed "document, purpose: expected the catalog" \
+	"UPDATE document SET sha256 = '$(printf '%064d' 1)' WHERE id = 1"
+tamper document_declaration_changed "document, purpose: expected the catalog" \
+	"UPDATE document SET declaration = 'I agree to anything.' WHERE id = 1"
+tamper purpose_made_public_task "document, purpose: expected the catalog" \
+	"UPDATE purpose SET basis = 'public_task' WHERE id = 'press'"
 tamper event_detail_changed "its contents were changed after it was written" "UPDATE event SET detail = 'reissued' WHERE id = 3"
 tamper event_id_type_changed "column family_id is stored as a real number" \
 	"UPDATE event SET family_id = family_id + 0.25 WHERE id = (SELECT max(id) FROM event WHERE family_id IS NOT NULL)"

@@ -70,6 +70,75 @@ fail:
 	return -1;
 }
 
+int audit_catalog_digest(struct db *db, char out[AUDIT_DIGEST_HEX + 1])
+{
+	static const char documents_sql[] =
+	    "SELECT id, slug, version, lang, sha256, resign, title, declaration FROM document"
+	    " ORDER BY id";
+	static const char purposes_sql[] = "SELECT id, basis, position FROM purpose ORDER BY id";
+	crypto_hash_sha256_state hs;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	struct buf line = BUF_INIT;
+	sqlite3_stmt *st;
+	int rc, i;
+
+	crypto_hash_sha256_init(&hs);
+	if ((st = db_stmt(db, documents_sql)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		buf_reset(&line);
+		buf_printf(&line, "d\t%lld", sqlite3_column_int64(st, 0));
+		for (i = 1; i < 8; i++)
+			buf_printf(&line, "\t%s", col(st, i));
+		buf_putc(&line, '\n');
+		crypto_hash_sha256_update(&hs, (const unsigned char *)buf_str(&line), line.len);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || (st = db_stmt(db, purposes_sql)) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		buf_reset(&line);
+		buf_printf(&line, "p\t%s\t%s\t%lld\n", col(st, 0), col(st, 1),
+		           sqlite3_column_int64(st, 2));
+		crypto_hash_sha256_update(&hs, (const unsigned char *)buf_str(&line), line.len);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || !buf_ok(&line))
+		goto fail;
+	crypto_hash_sha256_final(&hs, h);
+	sodium_bin2hex(out, AUDIT_DIGEST_HEX + 1, h, sizeof h);
+	buf_free(&line);
+	return 0;
+fail:
+	buf_free(&line);
+	return -1;
+}
+
+int audit_catalog_record(struct db *db)
+{
+	static const char last_sql[] =
+	    "SELECT data FROM event WHERE kind = 'sync' ORDER BY id DESC LIMIT 1";
+	struct db_event e = {.kind = "sync", .channel = "system"};
+	char digest[AUDIT_DIGEST_HEX + 1], data[16 + AUDIT_DIGEST_HEX], last[16 + AUDIT_DIGEST_HEX];
+	sqlite3_stmt *st = db_stmt(db, last_sql);
+	int rc;
+
+	if (st == NULL || audit_catalog_digest(db, digest) < 0)
+		return -1;
+	last[0] = '\0';
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(last, sizeof last, "%s", col(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	snprintf(data, sizeof data, "catalog-sha256=%s", digest);
+	if (strcmp(last, data) == 0)
+		return 0;
+	e.detail = "the signable documents and photo purposes as synced";
+	e.data = data;
+	return db_event_append(db, &e) < 0 ? -1 : 0;
+}
+
 void audit_secret_data(struct buf *out, const char *name, const void *value, size_t len)
 {
 	char hex[AUDIT_DIGEST_HEX + 1];
@@ -154,6 +223,8 @@ struct replay {
 	int problems;
 	char roster[AUDIT_DIGEST_HEX + 1]; /* the last recorded roster digest, "" none */
 	long long roster_event;
+	char catalog[AUDIT_DIGEST_HEX + 1]; /* the last recorded catalog digest, "" none */
+	long long catalog_event;
 	int purged; /* a purge event was seen */
 	/* The withdrawal being replayed: its carers' keys, each with its NUL. */
 	char wd_detail[64], wd_purpose[64];
@@ -468,6 +539,11 @@ static int replay(struct replay *x)
 		}
 		if (strcmp(kind, "purge") == 0)
 			x->purged = 1;
+		if (strcmp(kind, "sync") == 0) {
+			data_get(data, "catalog-sha256", digest, sizeof digest);
+			snprintf(x->catalog, sizeof x->catalog, "%.64s", digest);
+			x->catalog_event = sqlite3_column_int64(ev, 0);
+		}
 		if (strcmp(kind, "import") == 0 || strcmp(kind, "purge") == 0) {
 			data_get(data, "roster-sha256", digest, sizeof digest);
 			if (digest[0]) {
@@ -757,6 +833,38 @@ static int compare_roster(struct replay *x)
 	return 0;
 }
 
+static int compare_catalog(struct replay *x)
+{
+	static const char any_sql[] = "SELECT (SELECT count(*) FROM document) + (SELECT count(*)"
+	                              " FROM purpose)";
+	char now[AUDIT_DIGEST_HEX + 1];
+	sqlite3_stmt *st;
+	long long rows = 0;
+
+	if (audit_catalog_digest(x->db, now) < 0 || (st = db_stmt(x->db, any_sql)) == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rows = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (x->catalog[0] == '\0') {
+		if (rows > 0) {
+			buf_puts(x->out, "document, purpose: expected no rows (no sync recorded them), "
+			                 "found some\n");
+			x->problems++;
+		}
+		return 0;
+	}
+	if (strcmp(now, x->catalog) != 0) {
+		buf_printf(x->out,
+		           "document, purpose: expected the catalog recorded by event %lld (SHA-256 "
+		           "%.16s...), found SHA-256 %.16s...: a document or purpose was changed "
+		           "without a sync\n",
+		           x->catalog_event, x->catalog, now);
+		x->problems++;
+	}
+	return 0;
+}
+
 int audit_tables(struct db *db, struct buf *out)
 {
 	struct replay x;
@@ -772,13 +880,14 @@ int audit_tables(struct db *db, struct buf *out)
 		goto done;
 	if (x.purged && sqlite3_exec(db_sqlite(db), purged_sql, NULL, NULL, NULL) != SQLITE_OK)
 		goto done;
-	if (compare_roster(&x) < 0 || compare_answers(&x) < 0 || compare_signatures(&x) < 0 ||
+	if (compare_roster(&x) < 0 || compare_catalog(&x) < 0 || compare_answers(&x) < 0 ||
+	    compare_signatures(&x) < 0 ||
 	    compare_tokens(&x) < 0 || compare_staff(&x) < 0 || compare_secrets(&x) < 0)
 		goto done;
 	rc = x.problems ? 1 : 0;
 	if (rc == 0)
-		buf_puts(out, "ok: answer, signature, token, staff, secret, family and child agree "
-		              "with the event log\n");
+		buf_puts(out, "ok: answer, signature, token, staff, secret, family, child, document "
+		              "and purpose agree with the event log\n");
 done:
 	buf_free(&x.wd_keys);
 	return rc;

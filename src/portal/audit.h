@@ -12,11 +12,11 @@
  *   secret              from secret events (SHA-256 of each secret)
  *   family, child       the roster's digest (audit_roster_digest) recorded by the last
  *                       import, purge or baseline event
+ *   document, purpose   the catalog's digest recorded by the last sync event
  *
  * Each difference is one line "<table> <key>: expected <what>, found <what>". What is not
  * derived from events, and why, is in docs/evidence.md (the household language a parent
- * chooses, sessions, throttle counts, once-only values, the documents and purposes that
- * `sync` copies from the published site).
+ * chooses, sessions, throttle counts, once-only values).
  *
  * Functions return 0 on success and -1 on a database error (db_errmsg). */
 #ifndef AUDIT_H
@@ -31,6 +31,13 @@
  * family's id, ref, carers and left_on, every child's id, family, ref, names, class and
  * left_on (not the household language, which parents change). */
 int audit_roster_digest(struct db *, char out[AUDIT_DIGEST_HEX + 1]);
+
+/* The SHA-256, in hex, of the document and purpose tables (every column). */
+int audit_catalog_digest(struct db *, char out[AUDIT_DIGEST_HEX + 1]);
+
+/* Appends a `sync` event with the catalog's digest, inside the caller's transaction,
+ * when it differs from the last one recorded (catalog_sync calls it). Returns 0 or -1. */
+int audit_catalog_record(struct db *);
 
 /* The event data line for a secret's value: "secret=<name> sha256=<hex>". */
 void audit_secret_data(struct buf *out, const char *name, const void *value, size_t len);

@@ -514,6 +514,50 @@ if grep -q 'Oliver Brown' "$TMP/body"; then fail nophoto_consented_not_listed "O
 req GET /office/nophoto
 expect nophoto_choose 200 'nophoto?class=Year%204'
 
+# Two carers through the parents' portal: Ann objects to displays for Oliver, Tom sends only
+# his own website answer; Oliver is on the sheet until Ann withdraws her objection, and no
+# event puts an answer in Tom's name that he did not give.
+if [ -x "${SIGN:-$BUILD/sign.fcgi}" ]; then
+	T3=$(token_of F3)
+	sreq() {
+		printf '%s' "${2-}" >"$TMP/sin"
+		env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_SITE="$SITE" \
+			CONSENT_CONTENT="$TOP/content" CONSENT_TEMPLATES="$TOP/templates" \
+			REQUEST_METHOD=POST REQUEST_URI="/sign/$T3/$1" REMOTE_ADDR=192.0.2.78 \
+			CONTENT_LENGTH="$(wc -c <"$TMP/sin" | tr -d ' ')" \
+			CONTENT_TYPE=application/x-www-form-urlencoded "${SIGN:-$BUILD/sign.fcgi}" \
+			<"$TMP/sin" 2>/dev/null | sed '1,/^\r$/d' >"$TMP/sbody"
+	}
+	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_SITE="$SITE" \
+		CONSENT_CONTENT="$TOP/content" CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD=GET \
+		REQUEST_URI="/sign/$T3/answer?lang=en" REMOTE_ADDR=192.0.2.78 \
+		"${SIGN:-$BUILD/sign.fcgi}" </dev/null 2>/dev/null | sed '1,/^\r$/d' >"$TMP/sbody"
+	SC=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/sbody" | head -n 1)
+	send3() {
+		sreq check "csrf=$SC&lang=en&$1"
+		sreq confirm "csrf=$SC&lang=en&$1&once=$(sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/sbody" | head -n 1)"
+	}
+	nophoto_has_oliver() {
+		req GET '/office/nophoto?class=Year%204'
+		grep -q 'Oliver Brown' "$TMP/body"
+	}
+	send3 "name=Ann+Brown&a.$C31.displays=no"
+	if nophoto_has_oliver; then pass two_carers_objection_on_sheet; else
+		fail two_carers_objection_on_sheet "Oliver is not on the no-photo sheet after Ann objected"; fi
+	send3 "name=Tom+Brown&a.$C31.website=yes"
+	if [ "$(q "SELECT group_concat(purpose || '=' || answer) FROM answer WHERE signer_key = 'tom brown'")" = website=yes ] &&
+		[ "$(q "SELECT count(*) FROM event WHERE signer = 'Tom Brown' AND purpose IS NOT 'website'")" = 0 ]; then
+		pass two_carers_second_carer_only_own
+	else
+		fail two_carers_second_carer_only_own "$(q "SELECT purpose, answer FROM answer WHERE signer_key = 'tom brown'")"
+	fi
+	send3 "name=Ann+Brown&a.$C31.displays=yes"
+	if nophoto_has_oliver; then fail two_carers_withdrawn_off_sheet "Oliver is still on the no-photo sheet"; else
+		pass two_carers_withdrawn_off_sheet; fi
+	req GET /office/family/F3
+	expect two_carers_office_family_page 200 'Ann Brown' 'Tom Brown'
+fi
+
 # --- Letters and new QR codes ---
 
 BEFORE=$(snap)

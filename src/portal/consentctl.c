@@ -359,7 +359,8 @@ out:
 
 static int make_checkpoint_key(struct ctx *c);
 
-/* 1 when the log has any event (then a database from before event-v2 needs a baseline). */
+/* 1 when the log has event-v1 events and no baseline yet: a database from before event-v2,
+ * just upgraded, whose tables need a baseline event (audit_baseline). */
 static int has_events(struct db *db)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM event WHERE v IS NULL)"
@@ -381,7 +382,7 @@ static int cmd_init(struct ctx *c)
 	unsigned char key[TOKEN_KEY_LEN];
 	struct buf err = BUF_INIT;
 	sqlite3_stmt *st;
-	int applied, rc, before;
+	int applied, rc;
 	mode_t mask;
 
 	if (out_mkdirs(c->val[O_DB]) < 0)
@@ -392,7 +393,6 @@ static int cmd_init(struct ctx *c)
 	umask(mask);
 	if (rc != 0)
 		return rc;
-	before = db_file_version(c->db);
 	if ((applied = db_migrate(c->db, &err)) < 0) {
 		rc = fail_buf(&err);
 		buf_free(&err);
@@ -414,7 +414,7 @@ static int cmd_init(struct ctx *c)
 	if (rc == 0 && sqlite3_changes(db_sqlite(c->db)) == 1)
 		rc = consent_secret_event(c->db, "csrf", key, sizeof key);
 	sodium_memzero(key, sizeof key);
-	if (rc == 0 && before > 0 && before < 5 && applied > 0 && has_events(c->db))
+	if (rc == 0 && has_events(c->db))
 		rc = audit_baseline(c->db);
 	if (rc < 0 || db_commit(c->db) < 0) {
 		db_rollback(c->db);

@@ -55,7 +55,7 @@
 #include "handoff.h"
 #include "html.h"
 #include "letters.h"
-#include "sandbox.h"
+#include "portal.h"
 #include "settings.h"
 #include "tmpl.h"
 #include "token.h"
@@ -79,19 +79,11 @@ static const char *const page_templates[P__MAX] = {
 };
 
 struct app {
-	struct db *db;
-	struct settings *site; /* the school's settings and UI strings */
-	struct catalog *cat;
-	struct arena *keep;          /* lives as long as the process */
+	struct portal p;             /* database, settings, catalog, templates, CSRF key */
 	struct tv *t[CATALOG_LANGS]; /* the UI strings, by language */
-	size_t li[CATALOG_LANGS];    /* the site's index of each language */
-	struct tmpl *tmpl[P__MAX];
+	size_t li[CATALOG_LANGS];    /* the settings' index of each language */
 	struct letters_contact contact; /* the school office */
 	const char *root;               /* the path of base_url: "" at the top of the host */
-	const char *tsv;                /* CONSENT_PORTAL/signable.tsv */
-	const char *portal_dir;
-	struct stat tsv_st; /* as last synced; st_ino 0: never */
-	unsigned char csrf_key[TOKEN_KEY_LEN];
 };
 
 /* One request. */
@@ -112,23 +104,13 @@ struct rq {
 	struct form body;
 };
 
-static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void logmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("sign.fcgi: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
+#define logmsg(...) portal_log(&app_->p, __VA_ARGS__)
+static struct app *app_; /* the one app, for the log's name */
 
 /* A UI string in language ci. */
 static const char *tr(const struct app *app, int ci, const char *key)
 {
-	return settings_string(app->site, app->li[ci], key);
+	return settings_string(app->p.settings, app->li[ci], key);
 }
 
 static const char *T(const struct rq *r, const char *key)
@@ -172,7 +154,7 @@ static const char *fmt_date(struct rq *r, const char *iso)
 /* The purpose's title in the request's language (its id when the catalog lacks it). */
 static const char *purpose_title(struct rq *r, const char *id)
 {
-	const struct purpose_text *p = catalog_purpose(r->app->cat, id);
+	const struct purpose_text *p = catalog_purpose(r->app->p.cat, id);
 
 	if (p == NULL)
 		return id;
@@ -224,7 +206,7 @@ static struct tv *page_root(struct rq *r, const char *title, const char *switch_
 
 	tv_attach(root, "t", app->t[r->ci]);
 	tv_str(root, "lang", r->lang);
-	tv_str(root, "site_name", app->site->name[app->li[r->ci]]);
+	tv_str(root, "site_name", app->p.settings->name[app->li[r->ci]]);
 	tv_str(root, "page_title", title);
 	tv_str(root, "root", app->root);
 	tv_str(root, "home", arena_printf(r->a, "%s/%s/", app->root, r->lang));
@@ -246,28 +228,12 @@ static void server_error(struct rq *r, const char *why);
 
 static void render(struct rq *r, enum page p, const struct tv *root)
 {
-	struct buf err = BUF_INIT;
-
-	buf_reset(&r->resp->body);
-	if (!arena_ok(r->a)) {
-		buf_free(&err);
-		server_error(r, "out of memory");
+	if (portal_render(&r->app->p, p, root, r->a, r->resp) == 0)
 		return;
-	}
-	if (tmpl_render(r->app->tmpl[p], root, &r->resp->body, &err) < 0) {
-		logmsg("%s", buf_str(&err));
-		buf_free(&err);
-		if (p != P_MESSAGE) {
-			server_error(r, "template");
-		} else {
-			r->resp->status = 500;
-			r->resp->content_type = "text/plain; charset=utf-8";
-			buf_reset(&r->resp->body);
-			buf_puts(&r->resp->body, "500 Internal Server Error\n");
-		}
-		return;
-	}
-	buf_free(&err);
+	if (p != P_MESSAGE)
+		server_error(r, "template");
+	else
+		portal_plain(r->resp, 500, "");
 }
 
 /* A plain page: the strings key_title and key_text, and detail when not NULL, in the
@@ -291,7 +257,7 @@ static void message(struct rq *r, int status, const char *key, int both, const c
 			continue;
 		m = tv_push_dict(list);
 		tv_str(m, "lang", langs[ci]);
-		tv_str(m, "site_name", app->site->name[app->li[ci]]);
+		tv_str(m, "site_name", app->p.settings->name[app->li[ci]]);
 		tv_str(m, "title", title);
 		tv_str(m, "text", tr(app, ci, arena_printf(r->a, "%s_text", key)));
 		tv_str(m, "office", tr(app, ci, "sign_office_contact"));
@@ -329,6 +295,22 @@ static void bad_request(struct rq *r, const char *detail_key, const char *why)
 {
 	logmsg("family %lld: bad request: %s", r->family_id, why);
 	message(r, 400, "sign_bad", 0, detail_key ? T(r, detail_key) : NULL, 1);
+}
+
+/* A consent_record or consent_withdraw error other than OK and NOTHING, answered from
+ * the portal's one table (portal.h); what names the refused request in the log. */
+static void refused(struct rq *r, enum consent_err ce, const char *what)
+{
+	const struct portal_answer *x = &portal_consent_answers[ce];
+	const char *why = arena_printf(r->a, "%s: %s: %s", what, consent_err_names[ce],
+	                               ce == CONSENT_ERR_DB ? db_errmsg(r->app->p.db) : "refused");
+
+	if (x->status >= 500)
+		server_error(r, why);
+	else if (x->status == 403)
+		forbidden(r, x->key, why);
+	else
+		bad_request(r, x->key, why);
 }
 
 static void redirect(struct rq *r, const char *action, const char *extra)
@@ -669,7 +651,7 @@ static void family_page(struct rq *r)
 		int missing = 0;
 		tv_str(cd, "first_name", c->first_name);
 		tv_str(cd, "class",
-		       letters_class_name(r->a, r->app->site, r->app->li[r->ci], c->class_name));
+		       letters_class_name(r->a, r->app->p.settings, r->app->li[r->ci], c->class_name));
 		tv_int(cd, "id", c->id);
 		for (j = 0; j < f->npurposes; j++) {
 			const struct consent_purpose *p = &f->purposes[j];
@@ -763,7 +745,7 @@ static void conduct_page(struct rq *r)
 		server_error(r, "a document row with a malformed slug, version or language");
 		return;
 	}
-	got = handoff_text_read(r->app->portal_dir, d->slug, d->version, d->lang, d->sha256, &text);
+	got = handoff_text_read(r->app->p.portal_dir, d->slug, d->version, d->lang, d->sha256, &text);
 	if (got != HANDOFF_TEXT_OK) {
 		if (got == HANDOFF_TEXT_CHANGED)
 			logmsg("document %lld (%s %s %s): its text does not match the SHA-256 "
@@ -772,7 +754,7 @@ static void conduct_page(struct rq *r)
 		else
 			logmsg("document %lld: cannot read its text from %s: %s (run policygen "
 			       "build)",
-			       d->id, r->app->portal_dir, strerror(errno));
+			       d->id, r->app->p.portal_dir, strerror(errno));
 		buf_free(&text);
 		message(r, 503, "sign_conduct_unavailable", 0, NULL, 1);
 		return;
@@ -860,7 +842,7 @@ static void check_page(struct rq *r)
 		tv_str(h, "name", "name");
 		tv_str(h, "value", x.name);
 		/* A second tap on Confirm sends the same value and is recorded once. */
-		if (token_once_new(r->app->csrf_key, r->bind, once) < 0) {
+		if (token_once_new(r->app->p.key, r->bind, once) < 0) {
 			server_error(r, "once-only value");
 			return;
 		}
@@ -909,6 +891,7 @@ static void confirm(struct rq *r)
 	const struct consent_family *f = r->fam;
 	struct answers x;
 	struct consent_submission s;
+	enum consent_err ce;
 	struct consent_item *items;
 	long long *docs;
 	const char *why, *detail;
@@ -961,30 +944,19 @@ static void confirm(struct rq *r)
 	/* Only through the check page: a confirm without the once-only value it issued
 	 * (missing, made up, another family's) stores nothing. */
 	s.once = form_get(&r->body, "once");
-	if (!token_once_check(r->app->csrf_key, r->bind, s.once)) {
+	if (!token_once_check(r->app->p.key, r->bind, s.once)) {
 		bad_request(r, "sign_formerr_once", "confirm without a valid once-only value");
 		return;
 	}
-	switch (consent_record(r->app->db, &s, ref)) {
+	switch ((ce = consent_record(r->app->p.db, &s, ref))) {
 	case CONSENT_OK:
 		redirect(r, "done", arena_printf(r->a, "ref=%s&", urlenc(r, ref)));
 		return;
 	case CONSENT_ERR_NOTHING:
 		redirect(r, "", "");
 		return;
-	case CONSENT_ERR_CHILD:
-		forbidden(r, "sign_child", "a child who is not (or no longer) this family's");
-		return;
-	case CONSENT_ERR_PURPOSE:
-	case CONSENT_ERR_DOCUMENT:
-		bad_request(r, "sign_formerr_stale", "the form is out of date");
-		return;
-	case CONSENT_ERR_DB:
-		server_error(
-		    r, arena_printf(r->a, "cannot record a submission: %s", db_errmsg(r->app->db)));
-		return;
 	default:
-		bad_request(r, "sign_formerr_value", "the submission was refused");
+		refused(r, ce, "a submission");
 		return;
 	}
 }
@@ -998,6 +970,7 @@ static void withdraw(struct rq *r)
 	int ci = id ? consent_child_index(f, id) : -1;
 	int pi = consent_purpose_index(f, purpose);
 	const struct consent_effective *e;
+	enum consent_err ce;
 	char ref[CONSENT_REF_MAX];
 	struct tv *root;
 
@@ -1033,22 +1006,15 @@ static void withdraw(struct rq *r)
 		bad_request(r, "sign_formerr_value", "withdraw: confirm is not yes");
 		return;
 	}
-	switch (consent_withdraw(r->app->db, f->id, id, f->purposes[pi].id, r->lang, ref)) {
+	switch ((ce = consent_withdraw(r->app->p.db, f->id, id, f->purposes[pi].id, r->lang, ref))) {
 	case CONSENT_OK:
 		redirect(r, "done", arena_printf(r->a, "ref=%s&", urlenc(r, ref)));
 		return;
 	case CONSENT_ERR_NOTHING:
 		redirect(r, "", "");
 		return;
-	case CONSENT_ERR_CHILD:
-		forbidden(r, "sign_child", "withdraw: a child who is not this family's");
-		return;
-	case CONSENT_ERR_DB:
-		server_error(
-		    r, arena_printf(r->a, "cannot record a withdrawal: %s", db_errmsg(r->app->db)));
-		return;
 	default:
-		bad_request(r, "sign_formerr_stale", "withdraw: refused");
+		refused(r, ce, "a withdrawal");
 		return;
 	}
 }
@@ -1059,7 +1025,7 @@ static void language(struct rq *r)
 		bad_request(r, "sign_formerr_value", "language: no lang, or not en or cy");
 		return;
 	}
-	if (consent_set_language(r->app->db, r->fam->id, r->lang) < 0) {
+	if (consent_set_language(r->app->p.db, r->fam->id, r->lang) < 0) {
 		server_error(r, "cannot store the language");
 		return;
 	}
@@ -1077,7 +1043,7 @@ static void done_page(struct rq *r)
 	const char *title;
 	size_t i;
 
-	switch (ref ? consent_receipt(r->app->db, r->a, r->fam->id, ref, &rc) : 1) {
+	switch (ref ? consent_receipt(r->app->p.db, r->a, r->fam->id, ref, &rc) : 1) {
 	case 0:
 		break;
 	case 1:
@@ -1225,41 +1191,6 @@ static int split_path(const struct app *app, const char *path, char tok[SIGN_MAX
 	return *path ? -1 : 0;
 }
 
-static int urlencoded(const char *type)
-{
-	static const char want[] = "application/x-www-form-urlencoded";
-	size_t n = sizeof want - 1;
-
-	while (*type == ' ')
-		type++;
-	if (strncasecmp(type, want, n) != 0)
-		return 0;
-	type += n;
-	while (*type == ' ')
-		type++;
-	return *type == '\0' || *type == ';';
-}
-
-/* Syncs the documents when signable.tsv changed since the last sync. */
-static void sync_catalog(struct app *app)
-{
-	struct stat st;
-	struct buf err = BUF_INIT;
-	int have = stat(app->tsv, &st) == 0;
-
-	if (have && app->tsv_st.st_ino == st.st_ino && app->tsv_st.st_size == st.st_size &&
-	    app->tsv_st.st_mtim.tv_sec == st.st_mtim.tv_sec &&
-	    app->tsv_st.st_mtim.tv_nsec == st.st_mtim.tv_nsec)
-		return;
-	if (!have)
-		return;
-	/* A failed sync is logged once and tried again when the file changes. */
-	if (catalog_sync(app->db, app->cat, app->tsv, &err) < 0)
-		logmsg("%s: the documents were not synced: %s", app->tsv, buf_str(&err));
-	app->tsv_st = st;
-	buf_free(&err);
-}
-
 static void set_lang(struct rq *r, const char *want, const char *stored)
 {
 	int ci = lang_index(want);
@@ -1277,7 +1208,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	const struct route *rt = NULL;
 	char tok[SIGN_MAX_TOKEN_SEG], action[SIGN_MAX_ACTION], id[32 + TOKEN_HEX_LEN], stored[3];
 	char hash[TOKEN_HEX_LEN + 1];
-	int method = 0, ok, rc;
+	int method, ok, rc;
+	enum portal_check check;
 	size_t i;
 
 	memset(&r, 0, sizeof r);
@@ -1286,10 +1218,9 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	r.resp = resp;
 	r.a = req->a;
 	r.lang = langs[0];
-	if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
-		method = M_GET;
-	else if (strcmp(req->method, "POST") == 0)
-		method = M_POST;
+	method = portal_method(req->method) == PORTAL_GET    ? M_GET
+	         : portal_method(req->method) == PORTAL_POST ? M_POST
+	                                                     : 0;
 	if (method == 0) {
 		cgi_header(resp, "Allow", "GET, HEAD, POST");
 		message(&r, 405, "sign_method", 1, NULL, 0);
@@ -1308,13 +1239,19 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 		message(&r, 405, "sign_method", 1, NULL, 0);
 		goto out;
 	}
-	if (method == M_POST && !urlencoded(req->content_type)) {
-		message(&r, 415, "sign_type", 1, NULL, 0);
+	/* The size, type and query string refused now; a field's error once the family is
+	 * known, so that it is shown in the family's language. */
+	check = method == M_POST ? portal_check_post(req, rt->fields, rt->nfields, &r.body)
+	                         : PORTAL_OK;
+	if (check != PORTAL_OK && check != PORTAL_FIELDS) {
+		logmsg("refused POST: %s", portal_check_names[check]);
+		message(&r, portal_check_status[check],
+		        check == PORTAL_TYPE ? "sign_type" : "sign_bad", 1, NULL, 0);
 		goto out;
 	}
-	sync_catalog(app);
+	portal_sync_catalog(&app->p);
 	switch (
-	    consent_lookup(app->db, tok, req->remote_addr, (long long)time(NULL), &r.family_id)) {
+	    consent_lookup(app->p.db, tok, req->remote_addr, (long long)time(NULL), &r.family_id)) {
 	case CONSENT_FOUND:
 		break;
 	case CONSENT_UNKNOWN:
@@ -1329,7 +1266,7 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 		message(&r, 429, "sign_throttled", 1, NULL, 0);
 		goto out;
 	default:
-		server_error(&r, arena_printf(r.a, "token look-up: %s", db_errmsg(app->db)));
+		server_error(&r, arena_printf(r.a, "token look-up: %s", db_errmsg(app->p.db)));
 		goto out;
 	}
 	token_parse(tok, r.token);
@@ -1342,8 +1279,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	}
 	snprintf(id, sizeof id, "family:%lld:%s", r.family_id, hash);
 	r.bind = arena_strdup(r.a, id);
-	if (token_csrf(app->csrf_key, id, r.csrf) < 0 ||
-	    consent_language(app->db, r.family_id, stored) < 0) {
+	if (token_csrf(app->p.key, id, r.csrf) < 0 ||
+	    consent_language(app->p.db, r.family_id, stored) < 0) {
 		server_error(&r, "csrf or language");
 		goto out;
 	}
@@ -1352,7 +1289,7 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 			form_free(&r.q); /* a GET's stray parameters are ignored */
 		set_lang(&r, form_get(&r.q, "lang"), stored);
 	} else {
-		ok = form_parse(&r.body, req->body, req->body_len, rt->fields, rt->nfields) == 0;
+		ok = check == PORTAL_OK;
 		set_lang(&r, ok ? form_get(&r.body, "lang") : NULL, stored);
 		if (!ok) {
 			const char *key =
@@ -1366,151 +1303,61 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 			                         r.body.errfield));
 			goto out;
 		}
-		if (!token_csrf_check(app->csrf_key, id, form_get(&r.body, "csrf"))) {
+		if (!token_csrf_check(app->p.key, id, form_get(&r.body, "csrf"))) {
 			forbidden(&r, "sign_csrf", "missing or wrong CSRF token");
 			goto out;
 		}
 	}
-	if ((rc = consent_load(app->db, r.a, app->cat, r.family_id, r.lang, &r.fam)) != 0) {
+	if ((rc = consent_load(app->p.db, r.a, app->p.cat, r.family_id, r.lang, &r.fam)) != 0) {
 		if (rc > 0)
 			not_found(&r);
 		else
-			server_error(&r, arena_printf(r.a, "cannot load: %s", db_errmsg(app->db)));
+			server_error(&r, arena_printf(r.a, "cannot load: %s", db_errmsg(app->p.db)));
 		goto out;
 	}
 	rt->fn(&r);
 out:
 	form_free(&r.q);
 	form_free(&r.body);
-	if (strcmp(req->method, "HEAD") == 0)
-		buf_reset(&resp->body);
 }
 
 /* --- Start --- */
 
-static const char *env(const char *name, const char *dflt)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : dflt;
-}
-
 static int start(struct app *app)
 {
-	const char *dbpath = env("CONSENT_DB", "var/consent.db");
-	const char *content = env("CONSENT_CONTENT", "content");
-	const char *tdir = env("CONSENT_TEMPLATES", "templates");
 	struct buf err = BUF_INIT;
-	int i;
+	int i, rc;
 
-	app->portal_dir = env("CONSENT_PORTAL", "var/portal");
-	if (token_init() < 0 || (app->keep = arena_new()) == NULL) {
-		logmsg("cannot start libsodium or allocate memory");
-		return -1;
-	}
-	if ((app->site = settings_open(content, &err)) == NULL) {
-		logmsg("%s", buf_str(&err));
-		buf_free(&err);
-		return -1;
-	}
-	for (i = 0; i < CATALOG_LANGS; i++) {
-		int li = settings_lang(app->site, langs[i]);
-		const struct yml *e;
-		app->li[i] = li < 0 ? 0 : (size_t)li;
-		app->t[i] = tv_dict(app->keep);
-		for (e = app->site->i18n[0] ? app->site->i18n[0]->first : NULL; e; e = e->next)
-			tv_str(app->t[i], e->key, settings_string(app->site, app->li[i], e->key));
-	}
-	letters_contact_load(app->site, &app->contact);
-	app->root = settings_url_path(app->site, app->keep);
-	app->tsv = arena_printf(app->keep, "%s/%s", app->portal_dir, HANDOFF_SIGNABLE);
-	for (i = 0; i < P__MAX; i++) {
-		if ((app->tmpl[i] = tmpl_load(tdir, page_templates[i], &err)) == NULL) {
-			logmsg("%s", buf_str(&err));
-			buf_free(&err);
-			return -1;
+	rc = portal_open(&app->p, "sign.fcgi", page_templates, P__MAX, &err);
+	if (rc == 0) {
+		for (i = 0; i < CATALOG_LANGS; i++) {
+			int li = settings_lang(app->p.settings, langs[i]);
+			app->li[i] = li < 0 ? 0 : (size_t)li;
+			app->t[i] = portal_strings(&app->p, app->li[i]);
 		}
+		letters_contact_load(app->p.settings, &app->contact);
+		app->root = settings_url_path(app->p.settings, app->p.keep);
+		if (!arena_ok(app->p.keep))
+			buf_puts(&err, "out of memory\n");
 	}
-	{
-		const char *yaml = arena_printf(app->keep, "%s/consent.yaml", content);
-		if ((app->cat = catalog_load(yaml, &err)) == NULL) {
-			logmsg("%s", buf_str(&err));
-			buf_free(&err);
-			return -1;
-		}
+	if (err.len) {
+		portal_log(&app->p, "%s", buf_str(&err));
+		rc = -1;
 	}
-	if ((app->db = db_open(dbpath, DB_OPEN_EXISTING, &err)) == NULL) {
-		logmsg("%s", buf_str(&err));
-		buf_free(&err);
-		return -1;
-	}
-	if (catalog_sync(app->db, app->cat, NULL, &err) < 0 ||
-	    consent_csrf_key(app->db, app->csrf_key) < 0) {
-		logmsg("%s: cannot sync the purposes or read the CSRF key: %s%s", dbpath,
-		       buf_str(&err), db_errmsg(app->db));
-		buf_free(&err);
-		return -1;
-	}
-	sync_catalog(app);
-	buf_free(&err);
-	return arena_ok(app->keep) ? 0 : -1;
-}
-
-static void stop(struct app *app)
-{
-	int i;
-
-	for (i = 0; i < P__MAX; i++)
-		tmpl_free(app->tmpl[i]);
-	db_close(app->db);
-	catalog_free(app->cat);
-	settings_free(app->site);
-	arena_free(app->keep);
-	sodium_memzero(app->csrf_key, sizeof app->csrf_key);
-}
-
-/* Confines the process once everything is loaded (src/sandbox.h): it may then write
- * only beside the database. Returns 0, or -1 when it must not serve. */
-static int confine(void)
-{
-	struct buf note = BUF_INIT, err = BUF_INIT;
-	int rc = sandbox_enter_for_db(env("CONSENT_DB", "var/consent.db"), &note, &err);
-
-	if (note.len)
-		logmsg("%.*s", (int)note.len - 1, buf_str(&note));
-	if (rc < 0)
-		logmsg("cannot enter the sandbox (CONSENT_SANDBOX=0 runs without it): %.*s",
-		       (int)(err.len ? err.len - 1 : 0), buf_str(&err));
-	buf_free(&note);
 	buf_free(&err);
 	return rc;
 }
 
-/* Set-up failed (the error log says why): every request gets this page, in both
- * languages, rather than no answer at all. */
-static void unavailable(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
-{
-	(void)req;
-	(void)ctx;
-	resp->status = 503;
-	resp->content_type = "text/plain; charset=utf-8";
-	buf_puts(&resp->body,
-		 "The school's consent pages are not available just now. Nothing has been "
-		 "saved. Please try again later, or contact the school office.\n\n"
-		 "Nid yw tudalennau caniatâd yr ysgol ar gael ar hyn o bryd. Nid oes dim wedi'i "
-		 "gadw. Rhowch gynnig arall arni yn nes ymlaen, neu cysylltwch â swyddfa'r "
-		 "ysgol.\n");
-}
-
 int main(void)
 {
-	struct app app;
-	int rc = 1, started;
+	static struct app app;
+	int rc;
 
-	memset(&app, 0, sizeof app);
-	started = start(&app) == 0;
-	if (confine() == 0)
-		rc = cgi_main(started ? handle : unavailable, &app, SIGN_MAX_BODY);
-	stop(&app);
+	app_ = &app;
+	app.p.broken = start(&app) < 0;
+	if (!app.p.broken)
+		portal_confine(&app.p);
+	rc = cgi_main(app.p.broken ? portal_unavailable : handle, &app, SIGN_MAX_BODY);
+	portal_close(&app.p);
 	return rc;
 }

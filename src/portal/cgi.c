@@ -108,6 +108,9 @@ void cgi_handle(cgi_handler h, void *ctx, size_t max_body, struct cgi_req *req,
 		buf_reset(&resp->headers);
 		plain_error(resp, 500);
 	}
+	/* HEAD is answered as GET without the body (both programs: docs/decisions.md). */
+	if (req->method && strcmp(req->method, "HEAD") == 0)
+		buf_reset(&resp->body);
 }
 
 static const char *param(FCGX_ParamArray envp, const char *name)

@@ -47,7 +47,8 @@ void cgi_redirect(struct cgi_resp *, const char *location);
 /* "OK", "Not Found", ... */
 const char *cgi_status_text(int status);
 
-/* Handles one request given as strings, for tests and cgi_main alike: fills resp. */
+/* Handles one request given as strings, for tests and cgi_main alike: fills resp; the
+ * body of an answer to HEAD is dropped (the handler serves HEAD as GET). */
 void cgi_handle(cgi_handler, void *ctx, size_t max_body, struct cgi_req *req,
 		const char *content_length, struct cgi_resp *resp);
 

@@ -52,7 +52,7 @@
 #include "letters.h"
 #include "multipart.h"
 #include "roster.h"
-#include "sandbox.h"
+#include "portal.h"
 #include "search.h"
 #include "settings.h"
 #include "staff.h"
@@ -89,19 +89,11 @@ static const char *const page_files[P__MAX] = {
 
 /* What lives as long as the process. */
 struct office {
-	int broken; /* set-up failed: every request gets 503 (the log says why) */
-	struct db *db;
-	const char *content_dir, *portal_dir, *templates_dir;
-	struct settings *site; /* at start: UI strings, the school's name, base URL */
-	size_t li;         /* the index of English, the staff's language */
-	struct catalog *cat;
-	struct tmpl *tmpl[P__MAX];
-	unsigned char key[TOKEN_KEY_LEN];
-	struct arena *keep;
-	struct tv *t;         /* every UI string, for {{t.key}} */
-	const char *root;     /* the site's path prefix, for /style.css */
+	struct portal p;  /* database, settings, catalog, templates, CSRF key */
+	size_t li;        /* the index of English, the staff's language */
+	struct tv *t;     /* every UI string, for {{t.key}} */
+	const char *root; /* the site's path prefix, for /style.css */
 	const char *base_url; /* for letters' links: CONSENT_BASE_URL, else site.yaml's */
-	struct stat tsv_st;   /* signable.tsv when it was last synced */
 	struct checkpoint_key ckey; /* signs the progress page's checkpoint; has_sk 0: none */
 };
 
@@ -120,21 +112,12 @@ struct req {
 	struct multipart mp; /* a multipart POST body (the import) */
 };
 
-static void office_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void office_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("office.fcgi: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
+#define office_log(...) portal_log(&office_.p, __VA_ARGS__)
+static struct office office_; /* the one office, for the log's name */
 
 static const char *T(const struct req *r, const char *key)
 {
-	return settings_string(r->o->site, r->o->li, key);
+	return settings_string(r->o->p.settings, r->o->li, key);
 }
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -161,7 +144,7 @@ static struct tv *page_root(struct req *r, const char *title)
 	struct tv *v = tv_dict(r->a);
 
 	tv_attach(v, "t", r->o->t);
-	tv_str(v, "site_name", r->o->site->name[r->o->li]);
+	tv_str(v, "site_name", r->o->p.settings->name[r->o->li]);
 	tv_str(v, "root", r->o->root);
 	tv_str(v, "page_title", title);
 	if (r->s.staff_id) {
@@ -174,18 +157,9 @@ static struct tv *page_root(struct req *r, const char *title)
 
 static void render(struct req *r, enum page p, const struct tv *root, int status)
 {
-	struct buf err = BUF_INIT;
-
 	r->resp->status = status;
-	if (!arena_ok(r->a) || tmpl_render(r->o->tmpl[p], root, &r->resp->body, &err) < 0) {
-		office_log("%s: %s", page_files[p],
-		           arena_ok(r->a) ? buf_str(&err) : "out of memory");
-		buf_reset(&r->resp->body);
-		r->resp->status = 500;
-		r->resp->content_type = "text/plain; charset=utf-8";
-		buf_puts(&r->resp->body, "500 Internal Server Error\n");
-	}
-	buf_free(&err);
+	if (portal_render(&r->o->p, p, root, r->a, r->resp) < 0)
+		portal_plain(r->resp, 500, "");
 }
 
 /* A plain page with a heading and a sentence, both i18n keys; link (may be NULL) is a
@@ -203,7 +177,7 @@ static void message(struct req *r, int status, const char *title_key, const char
 
 static void server_error(struct req *r, const char *what)
 {
-	office_log("%s: %s", what, db_errmsg(r->o->db));
+	office_log("%s: %s", what, db_errmsg(r->o->p.db));
 	message(r, 500, "office_error_title", "office_error_text", "/office/");
 }
 
@@ -220,7 +194,7 @@ static int login_csrf(const struct office *o, const char *pre, char out[TOKEN_CS
 	char id[6 + TOKEN_LEN + 1];
 
 	snprintf(id, sizeof id, "login:%s", pre);
-	return token_csrf(o->key, id, out);
+	return token_csrf(o->p.key, id, out);
 }
 
 static void set_login_cookie(struct req *r, const char *value)
@@ -250,31 +224,9 @@ static int cookie_sid(const struct req *r, char sid[TOKEN_LEN + 1])
 
 /* --- Catalog --- */
 
-/* Copies newly published signable versions into the database when signable.tsv
- * changed since the last time (as sign.fcgi does), so a new version needs no restart. A
- * failed sync is logged once and tried again when the file changes. */
-static void sync_catalog(struct office *o)
-{
-	struct buf path = BUF_INIT, err = BUF_INIT;
-	struct stat st;
-
-	buf_printf(&path, "%s/%s", o->portal_dir, HANDOFF_SIGNABLE);
-	if (stat(buf_str(&path), &st) == 0 &&
-	    !(st.st_ino == o->tsv_st.st_ino && st.st_size == o->tsv_st.st_size &&
-	      st.st_mtim.tv_sec == o->tsv_st.st_mtim.tv_sec &&
-	      st.st_mtim.tv_nsec == o->tsv_st.st_mtim.tv_nsec)) {
-		if (catalog_sync(o->db, o->cat, buf_str(&path), &err) < 0)
-			office_log("%s: the documents were not synced: %s", buf_str(&path),
-			           buf_str(&err));
-		o->tsv_st = st;
-	}
-	buf_free(&path);
-	buf_free(&err);
-}
-
 static const char *purpose_title(const struct office *o, const char *id)
 {
-	const struct purpose_text *p = catalog_purpose(o->cat, id);
+	const struct purpose_text *p = catalog_purpose(o->p.cat, id);
 
 	return p ? p->title[0] : id;
 }
@@ -328,17 +280,17 @@ static void post_login(struct req *r, const char *arg)
 	(void)arg;
 	if (form_cookie(r->cr->cookie, login_cookie_name(r->cr->https), pre, sizeof pre) != 1 ||
 	    !token_valid(pre) ||
-	    !token_csrf_check(r->o->key, arena_printf(r->a, "login:%s", pre),
+	    !token_csrf_check(r->o->p.key, arena_printf(r->a, "login:%s", pre),
 	                      form_get(&r->f, "csrf"))) {
 		message(r, 403, "office_csrf_title", "office_login_csrf_text", "/office/login");
 		return;
 	}
-	switch (staff_login(r->o->db, user ? user : "", pass ? pass : "", r->cr->remote_addr, sid,
+	switch (staff_login(r->o->p.db, user ? user : "", pass ? pass : "", r->cr->remote_addr, sid,
 	                    &s, &wait)) {
 	case STAFF_LOGIN_OK:
 		/* a session the browser still held ends here: one browser, one session */
-		if (cookie_sid(r, old) && staff_session_get(r->o->db, old, &prev) == 1)
-			staff_logout(r->o->db, prev.hash);
+		if (cookie_sid(r, old) && staff_session_get(r->o->p.db, old, &prev) == 1)
+			staff_logout(r->o->p.db, prev.hash);
 		set_session_cookie(r, sid);
 		set_login_cookie(r, NULL);
 		office_log("%s signed in from %s", s.username, r->cr->remote_addr);
@@ -362,7 +314,7 @@ static void post_login(struct req *r, const char *arg)
 static void post_logout(struct req *r, const char *arg)
 {
 	(void)arg;
-	if (staff_logout(r->o->db, r->s.hash) < 0) {
+	if (staff_logout(r->o->p.db, r->s.hash) < 0) {
 		server_error(r, "logout");
 		return;
 	}
@@ -405,7 +357,7 @@ static int dashboard_reviews(struct req *r, struct tv *v, struct buf *err)
 	int due = 0;
 
 	if (date_today(&today) < 0 ||
-	    (n = handoff_reviews_read(r->o->portal_dir, r->a, &rev, err)) < 0)
+	    (n = handoff_reviews_read(r->o->p.portal_dir, r->a, &rev, err)) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		struct tv *row;
@@ -458,7 +410,7 @@ static void get_dashboard(struct req *r, const char *arg)
 
 	(void)arg;
 	tv_bool(v, "nav_dashboard", 1);
-	if ((st = db_stmt(r->o->db, docs_sql)) == NULL)
+	if ((st = db_stmt(r->o->p.db, docs_sql)) == NULL)
 		goto fail;
 	list = tv_add_list(v, "documents");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -472,7 +424,7 @@ static void get_dashboard(struct req *r, const char *arg)
 	if (rc != SQLITE_DONE)
 		goto fail;
 	tv_bool(v, "has_documents", ndocs > 0);
-	if ((st = db_stmt(r->o->db, class_sql)) == NULL)
+	if ((st = db_stmt(r->o->p.db, class_sql)) == NULL)
 		goto fail;
 	list = tv_add_list(v, "classes");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -481,7 +433,7 @@ static void get_dashboard(struct req *r, const char *arg)
 		progress_row(row, st, 1);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(r->o->db, total_sql)) == NULL)
+	if (rc != SQLITE_DONE || (st = db_stmt(r->o->p.db, total_sql)) == NULL)
 		goto fail;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		progress_row(tv_add_dict(v, "total"), st, 0);
@@ -494,7 +446,7 @@ static void get_dashboard(struct req *r, const char *arg)
 	/* Today's signed checkpoint of the event log, to print or send to governors. */
 	if (r->o->ckey.has_sk) {
 		struct buf cp = BUF_INIT, vk = BUF_INIT, cerr = BUF_INIT;
-		if (checkpoint_sign(r->o->db, &r->o->ckey, &cp, &cerr) == 0) {
+		if (checkpoint_sign(r->o->p.db, &r->o->ckey, &cp, &cerr) == 0) {
 			checkpoint_verifier(&r->o->ckey, &vk);
 			tv_str(v, "checkpoint", buf_str(&cp));
 			tv_str(v, "verifier_key", buf_str(&vk));
@@ -517,7 +469,7 @@ static int list_classes(struct req *r, struct tv *v, const char *selected)
 {
 	static const char sql[] =
 	    "SELECT class, count(*) FROM child WHERE left_on IS NULL GROUP BY class ORDER BY class";
-	sqlite3_stmt *st = db_stmt(r->o->db, sql);
+	sqlite3_stmt *st = db_stmt(r->o->p.db, sql);
 	struct tv *list = tv_add_list(v, "class_options"), *row;
 	int rc;
 
@@ -537,7 +489,7 @@ static int list_classes(struct req *r, struct tv *v, const char *selected)
 static int has_documents(struct req *r)
 {
 	static const char sql[] = "SELECT 1 FROM document LIMIT 1";
-	sqlite3_stmt *st = db_stmt(r->o->db, sql);
+	sqlite3_stmt *st = db_stmt(r->o->p.db, sql);
 	int rc;
 
 	if (st == NULL)
@@ -571,7 +523,7 @@ static void get_families(struct req *r, const char *arg)
 	tv_str(v, "q", q);
 	tv_bool(v, "missing", missing);
 	if ((docs = has_documents(r)) < 0 || list_classes(r, v, cls) < 0 ||
-	    search_families(r->o->db, &f, r->a, &fam, &n, &more) < 0) {
+	    search_families(r->o->p.db, &f, r->a, &fam, &n, &more) < 0) {
 		server_error(r, "families");
 		return;
 	}
@@ -624,7 +576,7 @@ static int family_by_ref(struct req *r, const char *ref, long long *id, int *lef
 
 	if (!ref_ok(ref))
 		return 0;
-	if ((fid = roster_family_id(r->o->db, ref, left)) < 0)
+	if ((fid = roster_family_id(r->o->p.db, ref, left)) < 0)
 		return -1;
 	*id = fid;
 	return fid > 0;
@@ -676,7 +628,7 @@ static int family_details(struct req *r, struct tv *v, long long fid)
 	static const char children_sql[] =
 	    "SELECT id, ref, first_name, last_name, class, left_on FROM child WHERE family_id = ?1"
 	    " ORDER BY left_on IS NOT NULL, class, last_name, first_name";
-	sqlite3_stmt *st = db_stmt(r->o->db, family_sql);
+	sqlite3_stmt *st = db_stmt(r->o->p.db, family_sql);
 	struct tv *fam = tv_add_dict(v, "family"), *list, *row;
 	int rc;
 
@@ -696,7 +648,7 @@ static int family_details(struct req *r, struct tv *v, long long fid)
 		tv_int(fam, "tokens_revoked", sqlite3_column_int64(st, 5));
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW || (st = db_stmt(r->o->db, children_sql)) == NULL)
+	if (rc != SQLITE_ROW || (st = db_stmt(r->o->p.db, children_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, fid);
 	list = tv_add_list(v, "children");
@@ -731,7 +683,7 @@ static int family_declarations(struct req *r, struct tv *v, long long fid)
 	struct tv *list = tv_add_list(v, "declarations"), *row, *langs, *l;
 	int rc, lrc;
 
-	if ((st = db_stmt(r->o->db, status_sql)) == NULL)
+	if ((st = db_stmt(r->o->p.db, status_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, fid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -747,7 +699,7 @@ static int family_declarations(struct req *r, struct tv *v, long long fid)
 		                                   : T(r, "office_status_signed"));
 		tv_bool(row, "needs_sign", sqlite3_column_int(st, 3));
 		langs = tv_add_list(row, "langs");
-		if ((ls = db_stmt(r->o->db, langs_sql)) == NULL)
+		if ((ls = db_stmt(r->o->p.db, langs_sql)) == NULL)
 			break;
 		sqlite3_bind_text(ls, 1, col(st, 0), -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(ls, 2, col(st, 1), -1, SQLITE_TRANSIENT);
@@ -763,7 +715,7 @@ static int family_declarations(struct req *r, struct tv *v, long long fid)
 			break;
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(r->o->db, signed_sql)) == NULL)
+	if (rc != SQLITE_DONE || (st = db_stmt(r->o->p.db, signed_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, fid);
 	list = tv_add_list(v, "signatures");
@@ -803,7 +755,7 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 	long long last = 0;
 	int rc;
 
-	if ((st = db_stmt(r->o->db, purposes_sql)) == NULL)
+	if ((st = db_stmt(r->o->p.db, purposes_sql)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		cell = tv_push_dict(heads);
@@ -811,7 +763,7 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 		tv_bool(cell, "public_task", strcmp(col(st, 1), "public_task") == 0);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(r->o->db, grid_sql)) == NULL)
+	if (rc != SQLITE_DONE || (st = db_stmt(r->o->p.db, grid_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, fid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -843,7 +795,7 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 		tv_bool(cell, "none", given == NULL || given[0] == '\0');
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(r->o->db, answers_sql)) == NULL)
+	if (rc != SQLITE_DONE || (st = db_stmt(r->o->p.db, answers_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, fid);
 	list = tv_add_list(v, "answers");
@@ -882,7 +834,7 @@ static int family_history(struct req *r, struct tv *v, long long fid, const char
 	    " coalesce(e.detail, '') FROM event e LEFT JOIN child c ON c.id = e.child_id"
 	    " LEFT JOIN document d ON d.id = e.document_id WHERE e.family_id = ?1"
 	    " ORDER BY e.id DESC";
-	sqlite3_stmt *st = db_stmt(r->o->db, sql);
+	sqlite3_stmt *st = db_stmt(r->o->p.db, sql);
 	struct tv *list = tv_add_list(v, "events"), *row;
 	int rc;
 
@@ -973,7 +925,7 @@ static void get_evidence(struct req *r, const char *ref)
 	if (s && *s >= '1' && *s <= '9')
 		first = strtoll(s, &end, 10);
 	if (rc == 0 || first <= 0 || end == NULL || *end != '\0' ||
-	    (rc = evidence_load(r->o->db, r->a, fid, first, &ev)) == 1) {
+	    (rc = evidence_load(r->o->p.db, r->a, fid, first, &ev)) == 1) {
 		message(r, 404, "office_not_found_title", "office_evidence_not_found",
 		        rc == 0 ? "/office/families" : arena_printf(r->a, "/office/family/%s", ref));
 		return;
@@ -1101,7 +1053,7 @@ static int parse_answer_name(const char *name, struct consent_item *x)
  * form without one is refused (400): a reload or a copied request must not act. */
 static int once_ok(struct req *r)
 {
-	if (token_once_check(r->o->key, r->bind, form_get(&r->f, "once")))
+	if (token_once_check(r->o->p.key, r->bind, form_get(&r->f, "once")))
 		return 1;
 	office_log("%s: once-only value missing or wrong (user %s)", r->cr->path, r->s.username);
 	message(r, 400, "office_bad_request_title", "office_once_text", NULL);
@@ -1150,7 +1102,7 @@ static void post_paper(struct req *r, const char *ref)
 				bad = 1;
 				continue;
 			}
-			if ((doc = current_document(r->o->db, name + 5, value)) < 0) {
+			if ((doc = current_document(r->o->p.db, name + 5, value)) < 0) {
 				server_error(r, "paper");
 				return;
 			}
@@ -1189,7 +1141,7 @@ static void post_paper(struct req *r, const char *ref)
 	sub.channel = "paper";
 	sub.staff = r->s.username;
 	sub.once = form_get(&r->f, "once"); /* sent again: the first reference, nothing more */
-	switch ((ce = consent_record(r->o->db, &sub, sref))) {
+	switch ((ce = consent_record(r->o->p.db, &sub, sref))) {
 	case CONSENT_OK:
 		office_log("%s recorded paper form %s for family %s", r->s.username, sref, ref);
 		loc = arena_printf(r->a, "/office/family/%s?done=%s", ref, sref);
@@ -1249,7 +1201,7 @@ static void get_letters(struct req *r, const char *arg)
 		render(r, P_LETTERS, v, 200);
 		return;
 	}
-	if (letters_select(r->o->db, &f, r->a, &letters, &n, &err) < 0) {
+	if (letters_select(r->o->p.db, &f, r->a, &letters, &n, &err) < 0) {
 		office_log("letters: %s", buf_str(&err));
 		buf_free(&err);
 		server_error(r, "letters");
@@ -1322,12 +1274,12 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 	size_t n, i;
 	long rc = -1;
 
-	letters_contact_load(r->o->site, &contact);
-	if (db_begin(r->o->db) < 0) {
-		buf_printf(&err, "%s", db_errmsg(r->o->db));
+	letters_contact_load(r->o->p.settings, &contact);
+	if (db_begin(r->o->p.db) < 0) {
+		buf_printf(&err, "%s", db_errmsg(r->o->p.db));
 		goto done;
 	}
-	switch (consent_once_claim(r->o->db, 0, once, "letters")) {
+	switch (consent_once_claim(r->o->p.db, 0, once, "letters")) {
 	case 1:
 		break;
 	case 0:
@@ -1335,10 +1287,10 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 		rc = -3;
 		goto fail;
 	default:
-		buf_printf(&err, "%s", db_errmsg(r->o->db));
+		buf_printf(&err, "%s", db_errmsg(r->o->p.db));
 		goto fail;
 	}
-	if (letters_select(r->o->db, f, r->a, &letters, &n, &err) < 0)
+	if (letters_select(r->o->p.db, f, r->a, &letters, &n, &err) < 0)
 		goto fail;
 	if (n > OFFICE_MAX_LETTERS) {
 		buf_printf(&err, "%zu letters asked for; at most %d at once", n,
@@ -1347,10 +1299,10 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
-		if (roster_issue_token(r->o->db, letters[i].family_id, 1, r->s.username, token) !=
+		if (roster_issue_token(r->o->p.db, letters[i].family_id, 1, r->s.username, token) !=
 		    1) {
 			buf_printf(&err, "token for family %s: %s", letters[i].family_ref,
-			           db_errmsg(r->o->db));
+			           db_errmsg(r->o->p.db));
 			goto fail;
 		}
 		buf_reset(&url);
@@ -1369,17 +1321,17 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 		goto fail;
 	}
 	if (n > 0 &&
-	    letters_render(out, r->o->site, &contact, r->o->templates_dir, letters, n, &err) < 0)
+	    letters_render(out, r->o->p.settings, &contact, r->o->p.templates_dir, letters, n, &err) < 0)
 		goto fail;
-	if (db_commit(r->o->db) < 0) {
-		buf_printf(&err, "%s", db_errmsg(r->o->db));
+	if (db_commit(r->o->p.db) < 0) {
+		buf_printf(&err, "%s", db_errmsg(r->o->p.db));
 		goto done;
 	}
 	sodium_memzero(token, sizeof token);
 	rc = (long)n;
 	goto done;
 fail:
-	db_rollback(r->o->db);
+	db_rollback(r->o->p.db);
 done:
 	if (rc < 0)
 		office_log("letters: %s", buf_str(&err));
@@ -1469,7 +1421,7 @@ static void get_export(struct req *r, const char *name)
 		message(r, 404, "office_not_found_title", "office_not_found_text", "/office/");
 		return;
 	}
-	if (export_csv(r->o->db, (enum export_kind)kind, NULL, &r->resp->body, &err) < 0) {
+	if (export_csv(r->o->p.db, (enum export_kind)kind, NULL, &r->resp->body, &err) < 0) {
 		office_log("export %s: %s", name, buf_str(&err));
 		buf_free(&err);
 		buf_reset(&r->resp->body);
@@ -1543,7 +1495,7 @@ static void get_nophoto(struct req *r, const char *arg)
 	tv_str(v, "class", cls);
 	db_now(now);
 	tv_str(v, "as_at", when(r, now));
-	if ((st = db_stmt(r->o->db, purposes_sql)) == NULL)
+	if ((st = db_stmt(r->o->p.db, purposes_sql)) == NULL)
 		goto fail;
 	heads = tv_add_list(v, "purposes");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1554,7 +1506,7 @@ static void get_nophoto(struct req *r, const char *arg)
 	permitted = arena_alloc(r->a, (npurposes + 1) * sizeof *permitted);
 	unanswered = arena_alloc(r->a, (npurposes + 1) * sizeof *unanswered);
 	if (rc != SQLITE_DONE || permitted == NULL || unanswered == NULL ||
-	    (st = db_stmt(r->o->db, sql)) == NULL)
+	    (st = db_stmt(r->o->p.db, sql)) == NULL)
 		goto fail;
 	sqlite3_bind_text(st, 1, cls, -1, SQLITE_STATIC);
 	rows = tv_add_list(v, "children");
@@ -1675,12 +1627,12 @@ static void post_import(struct req *r, const char *arg)
 		return;
 	}
 	o.today = office_today(today);
-	rc = roster_import_opts(r->o->db, name, data, file->len, &o, &n, &rep);
+	rc = roster_import_opts(r->o->p.db, name, data, file->len, &o, &n, &rep);
 	if (rc == 1) {
 		import_refused(r, T(r, "office_import_refused_file"), buf_str(&rep));
-	} else if (rc < 0 || roster_upload_put(r->o->db, r->s.username, name, data, file->len,
+	} else if (rc < 0 || roster_upload_put(r->o->p.db, r->s.username, name, data, file->len,
 	                                       (o.flags & ROSTER_ALLOW_LEAVERS) != 0, once) < 0) {
-		office_log("import: database: %s", db_errmsg(r->o->db)); /* not the plan: names */
+		office_log("import: database: %s", db_errmsg(r->o->p.db)); /* not the plan: names */
 		message(r, 500, "office_error_title", "office_error_text", "/office/import");
 	} else {
 		v = page_root(r, T(r, "office_import_title"));
@@ -1702,7 +1654,7 @@ static void post_import_confirm(struct req *r, const char *arg)
 	struct buf rep = BUF_INIT;
 	char today[11];
 	struct tv *v;
-	int rc = roster_upload_get(r->o->db, r->s.username, form_get(&r->f, "upload"), r->a, &u);
+	int rc = roster_upload_get(r->o->p.db, r->s.username, form_get(&r->f, "upload"), r->a, &u);
 
 	(void)arg;
 	if (rc <= 0) {
@@ -1716,13 +1668,13 @@ static void post_import_confirm(struct req *r, const char *arg)
 	o.flags = u.allow_leavers ? ROSTER_ALLOW_LEAVERS : 0;
 	o.sha256 = u.sha256;
 	o.upload_hash = u.hash;
-	rc = roster_import_opts(r->o->db, u.name, u.data, u.len, &o, &n, &rep);
+	rc = roster_import_opts(r->o->p.db, u.name, u.data, u.len, &o, &n, &rep);
 	if (rc == 2) {
 		import_refused(r, T(r, "office_import_gone"), NULL);
 	} else if (rc == 1) { /* the database changed since the preview */
 		import_refused(r, T(r, "office_import_refused_file"), buf_str(&rep));
 	} else if (rc < 0) {
-		office_log("import: database: %s", db_errmsg(r->o->db));
+		office_log("import: database: %s", db_errmsg(r->o->p.db));
 		message(r, 500, "office_error_title", "office_error_text", "/office/import");
 	} else {
 		office_log("%s imported %s (sha256 %s)", r->s.username, u.name, u.sha256);
@@ -1839,23 +1791,6 @@ static int route_match(const struct route *rt, const char *path, struct arena *a
 	return 0;
 }
 
-/* 1 when the Content-Type is application/x-www-form-urlencoded (parameters allowed). */
-static int urlencoded(const char *ct)
-{
-	static const char want[] = "application/x-www-form-urlencoded";
-	size_t n = sizeof want - 1;
-
-	return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
-
-static void plain(struct cgi_resp *resp, int status, const char *text)
-{
-	resp->status = status;
-	resp->content_type = "text/plain; charset=utf-8";
-	buf_reset(&resp->body);
-	buf_printf(&resp->body, "%d %s\n%s", status, cgi_status_text(status), text);
-}
-
 static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 {
 	struct office *o = ctx;
@@ -1864,6 +1799,8 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 	const char *arg = NULL;
 	char sid[TOKEN_LEN + 1];
 	int is_post, path_known = 0, has_cookie, live = 0;
+	enum portal_method method;
+	enum portal_check check;
 	size_t i;
 
 	memset(&r, 0, sizeof r);
@@ -1871,37 +1808,33 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 	r.cr = cr;
 	r.resp = resp;
 	r.a = cr->a;
-	if (o->broken) {
-		plain(resp, 503, "The office portal is not set up: see the server's error log.\n");
+	if ((method = portal_method(cr->method)) == PORTAL_OTHER) {
+		cgi_header(resp, "Allow", "GET, HEAD, POST");
+		portal_plain(resp, 405, "Only GET, HEAD and POST are used here.\n");
 		return;
 	}
-	is_post = strcmp(cr->method, "POST") == 0;
-	if (!is_post && strcmp(cr->method, "GET") != 0) {
-		cgi_header(resp, "Allow", "GET, POST");
-		plain(resp, 405, "Only GET and POST are used here.\n");
-		return;
-	}
-	sync_catalog(o);
+	is_post = method == PORTAL_POST;
+	portal_sync_catalog(&o->p);
 	for (i = 0; i < NROUTES; i++) {
 		const char *a;
 		if (!route_match(&routes[i], cr->path, r.a, &a))
 			continue;
 		path_known = 1;
-		if (strcmp(routes[i].method, cr->method) == 0) {
+		if (strcmp(routes[i].method, is_post ? "POST" : "GET") == 0) {
 			rt = &routes[i];
 			arg = a;
 			break;
 		}
 	}
 	has_cookie = cookie_sid(&r, sid);
-	if (has_cookie && (live = staff_session_get(o->db, sid, &r.s)) < 0) {
+	if (has_cookie && (live = staff_session_get(o->p.db, sid, &r.s)) < 0) {
 		server_error(&r, "session");
 		return;
 	}
 	if (live != 1)
 		memset(&r.s, 0, sizeof r.s);
 	else if (snprintf(r.bind, sizeof r.bind, "session:%s", r.s.hash) < 0 ||
-	         staff_csrf(o->key, &r.s, r.csrf) < 0 || token_once_new(o->key, r.bind, r.once) < 0) {
+	         staff_csrf(o->p.key, &r.s, r.csrf) < 0 || token_once_new(o->p.key, r.bind, r.once) < 0) {
 		server_error(&r, "csrf");
 		return;
 	}
@@ -1917,7 +1850,7 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 	}
 	if (rt == NULL) {
 		if (path_known) {
-			cgi_header(resp, "Allow", is_post ? "GET" : "POST");
+			cgi_header(resp, "Allow", is_post ? "GET, HEAD" : "POST");
 			message(&r, 405, "office_bad_request_title", "office_bad_request_text",
 			        "/office/");
 		} else {
@@ -1938,30 +1871,24 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 		}
 		c = multipart_get(&r.mp, "csrf");
 		if (c == NULL || c->len != TOKEN_CSRF_LEN ||
-		    !staff_csrf_check(o->key, &r.s, arena_strndup(r.a, c->data, c->len))) {
+		    !staff_csrf_check(o->p.key, &r.s, arena_strndup(r.a, c->data, c->len))) {
 			office_log("%s: CSRF token missing or wrong (user %s)", cr->path,
 			           r.s.username);
 			message(&r, 403, "office_csrf_title", "office_csrf_text", "/office/");
 			goto done;
 		}
-	} else if (is_post && cr->body_len > FORM_MAX_BODY) {
-		plain(resp, 413, "The form is too large.\n");
+	} else if (is_post && (check = portal_check_post(cr, rt->fields, rt->nfields, &r.f)) !=
+	                          PORTAL_OK) {
+		office_log("%s: refused form: %s: %s: %s", cr->path, portal_check_names[check],
+		           r.f.errfield, form_strerror(r.f.err));
+		if (check == PORTAL_TOO_LARGE)
+			portal_plain(resp, 413, "The form is too large.\n");
+		else
+			message(&r, portal_check_status[check], "office_bad_request_title",
+			        "office_bad_request_text", NULL);
 		goto done;
 	} else if (is_post) {
-		if (!urlencoded(cr->content_type)) {
-			message(&r, 415, "office_bad_request_title", "office_bad_request_text",
-			        NULL);
-			return;
-		}
-		if (cr->query[0] != '\0' ||
-		    form_parse(&r.f, cr->body, cr->body_len, rt->fields, rt->nfields) < 0) {
-			office_log("%s: refused form: %s: %s", cr->path, r.f.errfield,
-			           form_strerror(r.f.err));
-			message(&r, 400, "office_bad_request_title", "office_bad_request_text",
-			        NULL);
-			goto done;
-		}
-		if (!rt->open && !staff_csrf_check(o->key, &r.s, form_get(&r.f, "csrf"))) {
+		if (!rt->open && !staff_csrf_check(o->p.key, &r.s, form_get(&r.f, "csrf"))) {
 			office_log("%s: CSRF token missing or wrong (user %s)", cr->path,
 			           r.s.username);
 			message(&r, 403, "office_csrf_title", "office_csrf_text", "/office/");
@@ -1981,120 +1908,60 @@ done:
 
 /* --- Set-up --- */
 
-static const char *env(const char *name, const char *fallback)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : fallback;
-}
-
 static int office_open(struct office *o, struct buf *err)
 {
-	struct buf path = BUF_INIT;
-	const struct yml *e;
-	int li, i;
+	struct buf kpath = BUF_INIT, kerr = BUF_INIT;
+	const char *kp = getenv("CONSENT_CHECKPOINT_KEY");
+	int li;
 
-	o->content_dir = env("CONSENT_CONTENT", "content");
-	o->portal_dir = env("CONSENT_PORTAL", "var/portal");
-	o->templates_dir = env("CONSENT_TEMPLATES", "templates");
-	if (token_init() < 0 || (o->keep = arena_new()) == NULL) {
-		buf_puts(err, "cannot start libsodium or allocate memory\n");
+	o->p.unavailable = "The office portal is not set up: see the server's error log.\n";
+	if (portal_open(&o->p, "office.fcgi", page_files, P__MAX, err) < 0)
 		return -1;
-	}
-	if ((o->site = settings_open(o->content_dir, err)) == NULL)
-		return -1;
-	li = settings_lang(o->site, "en");
+	li = settings_lang(o->p.settings, "en");
 	o->li = li < 0 ? 0 : (size_t)li;
-	o->base_url = env("CONSENT_BASE_URL", o->site->base_url ? o->site->base_url : "");
+	o->base_url = portal_env("CONSENT_BASE_URL", o->p.settings->base_url);
 	if (!roster_base_url_valid(o->base_url)) {
 		buf_printf(
 		    err,
 		    "base URL '%s' (CONSENT_BASE_URL, else base_url in %s/site.yaml) is "
 		    "not usable for links: it must start http:// or https:// and name a host\n",
-		    o->base_url, o->content_dir);
+		    o->base_url, o->p.content_dir);
 		return -1;
 	}
-	o->base_url = arena_strdup(o->keep, o->base_url); /* not getenv's, kept */
-	o->root = settings_path_of(o->base_url, o->keep);
-	buf_printf(&path, "%s/consent.yaml", o->content_dir);
-	o->cat = catalog_load(buf_str(&path), err);
-	buf_free(&path);
-	if (o->cat == NULL)
-		return -1;
-	if ((o->db = db_open(env("CONSENT_DB", "var/consent.db"), DB_OPEN_EXISTING, err)) == NULL)
-		return -1;
-	if (consent_csrf_key(o->db, o->key) < 0) {
-		buf_printf(err, "cannot read or make the CSRF key: %s\n", db_errmsg(o->db));
-		return -1;
-	}
-	for (i = 0; i < P__MAX; i++)
-		if ((o->tmpl[i] = tmpl_load(o->templates_dir, page_files[i], err)) == NULL)
-			return -1;
-	o->t = tv_dict(o->keep);
-	for (e = o->site->i18n[0]->first; e; e = e->next)
-		tv_str(o->t, e->key, settings_string(o->site, o->li, e->key));
-	if (!arena_ok(o->keep)) {
+	o->base_url = arena_strdup(o->p.keep, o->base_url); /* not getenv's, kept */
+	o->root = settings_path_of(o->base_url, o->p.keep);
+	if ((o->t = portal_strings(&o->p, o->li)) == NULL || !arena_ok(o->p.keep)) {
 		buf_puts(err, "out of memory\n");
 		return -1;
 	}
-	if (catalog_sync(o->db, o->cat, NULL, err) < 0)
-		return -1;
-	sync_catalog(o);
 	/* The checkpoint key, read now (before the sandbox); without it the progress page
 	 * says how to make one. */
-	{
-		struct buf kpath = BUF_INIT, kerr = BUF_INIT;
-		const char *kp = getenv("CONSENT_CHECKPOINT_KEY");
-		if (kp == NULL || *kp == '\0') {
-			checkpoint_key_path(&kpath, env("CONSENT_DB", "var/consent.db"));
-			kp = buf_str(&kpath);
-		}
-		if (checkpoint_key_load(kp, &o->ckey, &kerr) < 0)
-			office_log("no checkpoint on the progress page: %s", buf_str(&kerr));
-		buf_free(&kpath);
-		buf_free(&kerr);
+	if (kp == NULL || *kp == '\0') {
+		checkpoint_key_path(&kpath, o->p.db_path);
+		kp = buf_str(&kpath);
 	}
+	if (checkpoint_key_load(kp, &o->ckey, &kerr) < 0)
+		office_log("no checkpoint on the progress page: %s", buf_str(&kerr));
+	buf_free(&kpath);
+	buf_free(&kerr);
 	return 0;
-}
-
-static void office_close(struct office *o)
-{
-	int i;
-
-	sodium_memzero(&o->ckey, sizeof o->ckey);
-	for (i = 0; i < P__MAX; i++)
-		tmpl_free(o->tmpl[i]);
-	catalog_free(o->cat);
-	settings_free(o->site);
-	db_close(o->db);
-	arena_free(o->keep);
 }
 
 int main(void)
 {
-	static struct office o;
+	struct office *o = &office_;
 	struct buf err = BUF_INIT;
 	int rc;
 
-	if (office_open(&o, &err) < 0) {
+	if (office_open(o, &err) < 0) {
 		office_log("%s", buf_str(&err));
-		o.broken = 1;
+		o->p.broken = 1;
 	} else {
-		/* Confined once everything is loaded (src/sandbox.h): it may then write only
-		 * beside the database. */
-		struct buf note = BUF_INIT;
-		if (sandbox_enter_for_db(env("CONSENT_DB", "var/consent.db"), &note, &err) < 0) {
-			office_log("cannot enter the sandbox (CONSENT_SANDBOX=0 runs "
-			           "without it): %s",
-			           buf_str(&err));
-			o.broken = 1;
-		}
-		if (note.len)
-			office_log("%.*s", (int)note.len - 1, buf_str(&note));
-		buf_free(&note);
+		portal_confine(&o->p);
 	}
 	buf_free(&err);
-	rc = cgi_main(handle, &o, OFFICE_MAX_BODY);
-	office_close(&o);
+	rc = cgi_main(o->p.broken ? portal_unavailable : handle, o, OFFICE_MAX_BODY);
+	sodium_memzero(&o->ckey, sizeof o->ckey);
+	portal_close(&o->p);
 	return rc;
 }

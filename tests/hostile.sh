@@ -234,7 +234,7 @@ method_trace|sign|TRACE|/sign/@T1@|||405|This page cannot be opened this way|
 method_lower_case_post|sign|post|/sign/@T1@/confirm|@FORM1@||405|This page cannot be opened this way|
 method_get_on_confirm|sign|GET|/sign/@T1@/confirm|||405|This page cannot be opened this way|
 method_post_on_family_page|sign|POST|/sign/@T1@|@FORM1@||405|This page cannot be opened this way|
-method_office_put|office|PUT|/office/family/F1|x=1||405|Only GET and POST|
+method_office_put|office|PUT|/office/family/F1|x=1||405|Only GET, HEAD and POST|
 method_office_get_logout|office|GET|/office/logout|||405|The request was not understood|
 method_office_post_export|office|POST|/office/export/photo.csv|csrf=@OC@||405|The request was not understood|
 # CSRF tokens missing, wrong, or another family's or session's
@@ -257,6 +257,7 @@ type_none|sign|POST|/sign/@T1@/confirm|@FORM1@|-|415|We could not read the form|
 type_prefix_only|sign|POST|/sign/@T1@/confirm|@FORM1@|application/x-www-form-urlencodedx|415|We could not read the form|
 type_office_text_plain|office|POST|/office/family/F3/paper|csrf=@OC@&signer=Ann&answer.@C31@.press=no|text/plain|415|The request was not understood|
 type_office_query_on_post|office|POST|/office/family/F3/paper?signer=Ann|csrf=@OC@&answer.@C31@.press=no||400|The request was not understood|
+type_sign_query_on_post|sign|POST|/sign/@T1@/confirm?lang=cy|@FORM1@||400|We could not read the form|
 # Paths that try to leave their folder
 path_dotdot|sign|GET|/sign/../../etc/passwd|||404|=NEVER|
 path_dotdot_encoded|sign|GET|/sign/%2e%2e/%2e%2e/etc/passwd|||404|=NEVER|

@@ -166,3 +166,28 @@ site_body() {
 	sed -n '/^<div class="body"/,/^<\/div>$/p' "$1" | sed '1d;$d' |
 		sed -E '/^<nav class="contents"/,/^<\/nav>$/d; /^<p class="to-contents">/d; s/<h([2-6]) id="[^"]*">/<h\1>/'
 }
+
+# sandbox_refused NAME PROGRAM URI TEXT: when the sandbox cannot be entered (here: too few
+# file descriptors left for its folders, by prlimit), the program still answers, 503 with
+# TEXT, and logs why (docs/decisions.md: both programs serve 503 rather than exit). Tries
+# limits from 4 to 16 until a run fails at the sandbox, not before it nor not at all.
+sandbox_refused() {
+	_name=$1 _prog=$2 _uri=$3 _text=$4 _n=4
+	while [ "$_n" -le 16 ]; do
+		env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" \
+			CONSENT_PORTAL="$PORTAL" CONSENT_CONTENT="$CONTENT" \
+			CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD=GET REQUEST_URI="$_uri" \
+			REMOTE_ADDR="$ADDR" prlimit --nofile="$_n:$_n" "$_prog" </dev/null \
+			>"$TMP/out" 2>"$TMP/sandbox.log"
+		if grep -q 'cannot enter the sandbox' "$TMP/sandbox.log"; then
+			if grep -q '^Status: 503' "$TMP/out" && grep -qF -- "$_text" "$TMP/out"; then
+				pass "$_name"
+			else
+				fail "$_name" "$(head -c 400 "$TMP/out")"
+			fi
+			return
+		fi
+		_n=$((_n + 1))
+	done
+	fail "$_name" "no file limit from 4 to 16 stopped the program at the sandbox"
+}

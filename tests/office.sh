@@ -240,10 +240,18 @@ expect parent_token_path 404
 # --- Request rules ---
 
 COOKIE="office=$SID"
-for m in PUT DELETE HEAD OPTIONS; do
+for m in PUT DELETE OPTIONS; do
 	req "$m" /office/
-	if [ "$status" = 405 ]; then pass "method_$m"; else fail "method_$m" "status $status"; fi
+	if [ "$status" = 405 ] && [ "$(header Allow)" = "GET, HEAD, POST" ]; then pass "method_$m"
+	else fail "method_$m" "status $status, Allow: $(header Allow)"; fi
 done
+# HEAD is GET without the body, as in the parents' portal (docs/decisions.md).
+req HEAD /office/families
+if [ "$status" = 200 ] && [ ! -s "$TMP/body" ]; then pass head_no_body; else
+	fail head_no_body "status $status, body $(wc -c <"$TMP/body") bytes"; fi
+req POST /office/families "csrf=x"
+if [ "$status" = 405 ] && [ "$(header Allow)" = "GET, HEAD" ]; then pass post_on_get_405; else
+	fail post_on_get_405 "status $status, Allow: $(header Allow)"; fi
 req GET /office/family/F1
 FORM_CSRF=$(csrf_of)
 BEFORE=$(snap)
@@ -630,6 +638,9 @@ if [ "$(q "SELECT revoked FROM session WHERE hash = '$(sha "$S3")'")" = 1 ]; the
 COOKIE=
 req GET '/office/login?out=1'
 expect logout_message 200 'You have signed out'
+
+# A sandbox that cannot be entered: 503, as in the parents' portal (docs/decisions.md).
+sandbox_refused sandbox_refused_503 "$OFFICE" /office/login 'The office portal is not set up'
 
 if [ -s "$TMP/headers.log" ]; then fail security_headers "$(cat "$TMP/headers.log")"; else pass security_headers; fi
 finish

@@ -519,4 +519,6 @@ if grep -q '^Status: 503' "$TMP/out" && grep -q 'not available just now' "$TMP/o
 else
 	fail unavailable_without_database "$(head -3 "$TMP/out")"
 fi
+# A sandbox that cannot be entered: 503 in both languages, as in the office.
+sandbox_refused sandbox_refused_503 "$SIGN" "/sign/$T1" 'ar gael ar hyn o bryd'
 finish

@@ -165,9 +165,11 @@ void portal_plain(struct cgi_resp *resp, int status, const char *text)
 
 void portal_unavailable(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 {
+	const struct portal *p = ctx;
+
 	(void)req;
-	(void)ctx;
 	portal_plain(resp, 503,
+	             p && p->unavailable ? p->unavailable :
 	             "The school's consent pages are not available just now. Nothing has been "
 	             "saved. Please try again later, or contact the school office.\n\n"
 	             "Nid yw tudalennau caniatâd yr ysgol ar gael ar hyn o bryd. Nid oes dim "

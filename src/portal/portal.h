@@ -32,6 +32,7 @@
 struct portal {
 	const char *name;   /* "sign.fcgi": the log's prefix */
 	int broken;         /* set-up or sandbox failed: every request gets 503 */
+	const char *unavailable; /* that 503's text; NULL: the parents' (English and Welsh) */
 	const char *db_path, *content_dir, *portal_dir, *templates_dir;
 	const char *tsv;    /* portal_dir/signable.tsv */
 	struct stat tsv_st; /* as last synced; st_ino 0: never */
@@ -50,7 +51,7 @@ const char *portal_env(const char *name, const char *fallback);
 /* "name: " + the message on standard error (the web server's error log). */
 void portal_log(const struct portal *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Starts the portal p (zeroed by the caller) for program name with the templates pages
+/* Starts the portal p (zeroed by the caller but for name and unavailable) for program name with the templates pages
  * (npages at most PORTAL_MAX_PAGES), in the order of the program's page enum. Returns 0,
  * or -1 with what failed and what to do appended to err; portal_close frees either way. */
 int portal_open(struct portal *p, const char *name, const char *const *pages, size_t npages,
@@ -69,8 +70,9 @@ void portal_sync_catalog(struct portal *);
  * in p->keep; NULL when out of memory. */
 struct tv *portal_strings(struct portal *, size_t li);
 
-/* The answer to every request while p->broken: 503, plain text in English and Welsh.
- * A cgi_handler; ctx is ignored. */
+/* The answer to every request while broken: 503, plain text, p->unavailable or else in
+ * English and Welsh. A cgi_handler whose ctx is the program's struct, which begins with
+ * its struct portal. */
 void portal_unavailable(const struct cgi_req *, struct cgi_resp *, void *ctx);
 
 /* A plain-text answer "status Reason\ntext". */

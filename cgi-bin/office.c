@@ -1154,12 +1154,14 @@ static void post_paper(struct req *r, const char *ref)
 		add_error(r, &errors, "office_paper_error_already", "paper-answers");
 		family_page(r, fid, ref, errors, &r->f, 400);
 		return;
-	case CONSENT_ERR_DB:
-		server_error(r, "paper");
-		return;
 	default: /* a child, purpose or document that is not this family's or not current */
+		if (portal_consent_answers[ce].status >= 500) {
+			server_error(r, "paper");
+			return;
+		}
 		office_log("paper form for family %s refused: %s", ref, consent_err_names[ce]);
-		message(r, 400, "office_bad_request_title", "office_bad_request_text", NULL);
+		message(r, portal_consent_answers[ce].status, "office_bad_request_title",
+		        "office_bad_request_text", NULL);
 		return;
 	}
 }

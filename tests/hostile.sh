@@ -275,7 +275,7 @@ other_family_child_answer|sign|POST|/sign/@T1@/confirm|@FORM1@&a.@C21@.website=y
 other_family_child_check|sign|POST|/sign/@T1@/check|@FORM1@&a.@C31@.press=no||403|not on your family|
 other_family_child_withdraw|sign|POST|/sign/@T1@/withdraw|csrf=@CS1@&lang=en&child=@C21@&purpose=website&confirm=yes||403|not on your family|
 other_family_receipt|sign|GET|/sign/@T2@/done?ref=@REF1@|||404|Nid oeddem yn gallu dod o hyd i&#39;r cadarnhad hwn|alert(3)
-other_family_child_paper|office|POST|/office/family/F3/paper|csrf=@OC@&signer=Ann&answer.@C11@.press=no||400|Nothing was changed|
+other_family_child_paper|office|POST|/office/family/F3/paper|csrf=@OC@&signer=Ann&answer.@C11@.press=no||403|Nothing was changed|
 # Tokens revoked, altered or malformed: the one unknown-token page
 token_revoked|sign|GET|/sign/@TR@|||404|=NEVER|
 token_revoked_form|sign|GET|/sign/@TR@/answer|||404|=NEVER|

@@ -366,7 +366,7 @@ expect paper_no_name 400 'There is a problem' 'href="#signer"'
 req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones"
 expect paper_nothing 400 'Choose at least one answer'
 req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones&answer.$C21.website=yes"
-expect paper_other_familys_child 400
+expect paper_other_familys_child 403
 req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones&answer.$C11.website=maybe"
 expect paper_bad_answer 400
 req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones&answer.$C11.nosuch=yes"

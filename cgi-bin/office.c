@@ -120,13 +120,6 @@ static const char *T(const struct req *r, const char *key)
 	return settings_string(r->o->p.settings, r->o->li, key);
 }
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? s : "";
-}
-
 /* A stored time "2026-09-03T18:04:11Z" as "2026-09-03 18:04" (the pages say UTC);
  * anything else as it is. */
 static const char *when(struct req *r, const char *at)
@@ -415,9 +408,9 @@ static void get_dashboard(struct req *r, const char *arg)
 	list = tv_add_list(v, "documents");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row = tv_push_dict(list);
-		tv_str(row, "slug", col(st, 0));
-		tv_str(row, "version", col(st, 1));
-		tv_str(row, "title", col(st, 2));
+		tv_str(row, "slug", db_col_text(st, 0));
+		tv_str(row, "version", db_col_text(st, 1));
+		tv_str(row, "title", db_col_text(st, 2));
 		ndocs++;
 	}
 	sqlite3_reset(st);
@@ -429,7 +422,7 @@ static void get_dashboard(struct req *r, const char *arg)
 	list = tv_add_list(v, "classes");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row = tv_push_dict(list);
-		tv_str(row, "class", col(st, 0));
+		tv_str(row, "class", db_col_text(st, 0));
 		progress_row(row, st, 1);
 	}
 	sqlite3_reset(st);
@@ -477,9 +470,9 @@ static int list_classes(struct req *r, struct tv *v, const char *selected)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row = tv_push_dict(list);
-		tv_str(row, "name", col(st, 0));
+		tv_str(row, "name", db_col_text(st, 0));
 		tv_int(row, "children", sqlite3_column_int64(st, 1));
-		tv_bool(row, "selected", selected && strcmp(selected, col(st, 0)) == 0);
+		tv_bool(row, "selected", selected && strcmp(selected, db_col_text(st, 0)) == 0);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -636,15 +629,15 @@ static int family_details(struct req *r, struct tv *v, long long fid)
 		return -1;
 	sqlite3_bind_int64(st, 1, fid);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		tv_str(fam, "ref", col(st, 0));
-		tv_str(fam, "carers", col(st, 1));
+		tv_str(fam, "ref", db_col_text(st, 0));
+		tv_str(fam, "carers", db_col_text(st, 1));
 		tv_str(fam, "language",
-		       strcmp(col(st, 2), "cy") == 0 ? T(r, "office_lang_cy")
+		       strcmp(db_col_text(st, 2), "cy") == 0 ? T(r, "office_lang_cy")
 		                                     : T(r, "office_lang_en"));
 		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-			tv_str(fam, "left_on", col(st, 3));
+			tv_str(fam, "left_on", db_col_text(st, 3));
 		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-			tv_str(fam, "token_issued", when(r, col(st, 4)));
+			tv_str(fam, "token_issued", when(r, db_col_text(st, 4)));
 		tv_int(fam, "tokens_revoked", sqlite3_column_int64(st, 5));
 	}
 	sqlite3_reset(st);
@@ -654,11 +647,11 @@ static int family_details(struct req *r, struct tv *v, long long fid)
 	list = tv_add_list(v, "children");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row = tv_push_dict(list);
-		tv_str(row, "ref", col(st, 1));
-		tv_str(row, "name", arena_printf(r->a, "%s %s", col(st, 2), col(st, 3)));
-		tv_str(row, "class", col(st, 4));
+		tv_str(row, "ref", db_col_text(st, 1));
+		tv_str(row, "name", arena_printf(r->a, "%s %s", db_col_text(st, 2), db_col_text(st, 3)));
+		tv_str(row, "class", db_col_text(st, 4));
 		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-			tv_str(row, "left_on", col(st, 5));
+			tv_str(row, "left_on", db_col_text(st, 5));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -688,11 +681,11 @@ static int family_declarations(struct req *r, struct tv *v, long long fid)
 	sqlite3_bind_int64(st, 1, fid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row = tv_push_dict(list);
-		tv_str(row, "slug", col(st, 0));
-		tv_str(row, "version", col(st, 1));
-		tv_str(row, "title", col(st, 5));
+		tv_str(row, "slug", db_col_text(st, 0));
+		tv_str(row, "version", db_col_text(st, 1));
+		tv_str(row, "title", db_col_text(st, 5));
 		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-			tv_str(row, "signed_version", col(st, 2));
+			tv_str(row, "signed_version", db_col_text(st, 2));
 		tv_str(row, "status",
 		       sqlite3_column_int(st, 4)   ? T(r, "office_status_sign_again")
 		       : sqlite3_column_int(st, 3) ? T(r, "office_status_to_sign")
@@ -701,13 +694,13 @@ static int family_declarations(struct req *r, struct tv *v, long long fid)
 		langs = tv_add_list(row, "langs");
 		if ((ls = db_stmt(r->o->p.db, langs_sql)) == NULL)
 			break;
-		sqlite3_bind_text(ls, 1, col(st, 0), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ls, 2, col(st, 1), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ls, 1, db_col_text(st, 0), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ls, 2, db_col_text(st, 1), -1, SQLITE_TRANSIENT);
 		while ((lrc = sqlite3_step(ls)) == SQLITE_ROW) {
 			l = tv_push_dict(langs);
-			tv_str(l, "lang", col(ls, 0));
+			tv_str(l, "lang", db_col_text(ls, 0));
 			tv_str(l, "label",
-			       strcmp(col(ls, 0), "cy") == 0 ? T(r, "office_paper_signed_cy")
+			       strcmp(db_col_text(ls, 0), "cy") == 0 ? T(r, "office_paper_signed_cy")
 			                                     : T(r, "office_paper_signed_en"));
 		}
 		sqlite3_reset(ls);
@@ -721,15 +714,15 @@ static int family_declarations(struct req *r, struct tv *v, long long fid)
 	list = tv_add_list(v, "signatures");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row = tv_push_dict(list);
-		tv_str(row, "signer", col(st, 0));
-		tv_str(row, "title", col(st, 1));
-		tv_str(row, "version", col(st, 2));
+		tv_str(row, "signer", db_col_text(st, 0));
+		tv_str(row, "title", db_col_text(st, 1));
+		tv_str(row, "version", db_col_text(st, 2));
 		tv_str(row, "lang",
-		       strcmp(col(st, 3), "cy") == 0 ? T(r, "office_lang_cy")
+		       strcmp(db_col_text(st, 3), "cy") == 0 ? T(r, "office_lang_cy")
 		                                     : T(r, "office_lang_en"));
-		tv_str(row, "at", when(r, col(st, 4)));
-		tv_str(row, "channel", channel_name(r, col(st, 5)));
-		tv_str(row, "staff", col(st, 6));
+		tv_str(row, "at", when(r, db_col_text(st, 4)));
+		tv_str(row, "channel", channel_name(r, db_col_text(st, 5)));
+		tv_str(row, "staff", db_col_text(st, 6));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -759,8 +752,8 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		cell = tv_push_dict(heads);
-		tv_str(cell, "title", purpose_title(r->o, col(st, 0)));
-		tv_bool(cell, "public_task", strcmp(col(st, 1), "public_task") == 0);
+		tv_str(cell, "title", purpose_title(r->o, db_col_text(st, 0)));
+		tv_bool(cell, "public_task", strcmp(db_col_text(st, 1), "public_task") == 0);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE || (st = db_stmt(r->o->p.db, grid_sql)) == NULL)
@@ -768,11 +761,11 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 	sqlite3_bind_int64(st, 1, fid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long child = sqlite3_column_int64(st, 0);
-		const char *purpose = col(st, 2), *name, *given;
+		const char *purpose = db_col_text(st, 2), *name, *given;
 		int permitted = sqlite3_column_int(st, 3), answers = sqlite3_column_int(st, 4);
 		if (child != last) {
 			row = tv_push_dict(rows);
-			tv_str(row, "child", col(st, 1));
+			tv_str(row, "child", db_col_text(st, 1));
 			tv_int(row, "child_id", child);
 			cells = tv_add_list(row, "cells");
 			paper = tv_add_list(row, "paper");
@@ -789,7 +782,7 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 		tv_str(cell, "name", name);
 		tv_str(cell, "id", arena_printf(r->a, "a-%lld-%s", child, purpose));
 		tv_str(cell, "title", purpose_title(r->o, purpose));
-		tv_bool(cell, "public_task", strcmp(col(st, 5), "public_task") == 0);
+		tv_bool(cell, "public_task", strcmp(db_col_text(st, 5), "public_task") == 0);
 		tv_bool(cell, "yes", given && strcmp(given, "yes") == 0);
 		tv_bool(cell, "no", given && strcmp(given, "no") == 0);
 		tv_bool(cell, "none", given == NULL || given[0] == '\0');
@@ -801,13 +794,13 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 	list = tv_add_list(v, "answers");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		cell = tv_push_dict(list);
-		tv_str(cell, "child", col(st, 0));
-		tv_str(cell, "purpose", purpose_title(r->o, col(st, 1)));
-		tv_str(cell, "signer", col(st, 2));
-		tv_str(cell, "answer", answer_name(r, col(st, 3)));
-		tv_str(cell, "at", when(r, col(st, 4)));
-		tv_str(cell, "channel", channel_name(r, col(st, 5)));
-		tv_str(cell, "staff", col(st, 6));
+		tv_str(cell, "child", db_col_text(st, 0));
+		tv_str(cell, "purpose", purpose_title(r->o, db_col_text(st, 1)));
+		tv_str(cell, "signer", db_col_text(st, 2));
+		tv_str(cell, "answer", answer_name(r, db_col_text(st, 3)));
+		tv_str(cell, "at", when(r, db_col_text(st, 4)));
+		tv_str(cell, "channel", channel_name(r, db_col_text(st, 5)));
+		tv_str(cell, "staff", db_col_text(st, 6));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -842,22 +835,22 @@ static int family_history(struct req *r, struct tv *v, long long fid, const char
 		return -1;
 	sqlite3_bind_int64(st, 1, fid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *purpose = col(st, 4);
+		const char *purpose = db_col_text(st, 4);
 		row = tv_push_dict(list);
 		tv_int(row, "id", sqlite3_column_int64(st, 0));
-		tv_str(row, "at", when(r, col(st, 1)));
-		tv_str(row, "kind", kind_name(r, col(st, 2)));
-		tv_str(row, "child", col(st, 3));
+		tv_str(row, "at", when(r, db_col_text(st, 1)));
+		tv_str(row, "kind", kind_name(r, db_col_text(st, 2)));
+		tv_str(row, "child", db_col_text(st, 3));
 		tv_str(row, "purpose", purpose[0] ? purpose_title(r->o, purpose) : "");
-		tv_str(row, "answer", answer_name(r, col(st, 5)));
-		tv_str(row, "document", col(st, 6));
-		tv_str(row, "signer", col(st, 7));
-		tv_str(row, "channel", channel_name(r, col(st, 8)));
-		tv_str(row, "staff", col(st, 9));
-		tv_str(row, "detail", col(st, 10));
+		tv_str(row, "answer", answer_name(r, db_col_text(st, 5)));
+		tv_str(row, "document", db_col_text(st, 6));
+		tv_str(row, "signer", db_col_text(st, 7));
+		tv_str(row, "channel", channel_name(r, db_col_text(st, 8)));
+		tv_str(row, "staff", db_col_text(st, 9));
+		tv_str(row, "detail", db_col_text(st, 10));
 		/* A submission's first event links to its evidence page. */
-		if (strncmp(col(st, 10), "submission ", 11) == 0 &&
-		    strtoll(col(st, 10) + 11, NULL, 10) == sqlite3_column_int64(st, 0))
+		if (strncmp(db_col_text(st, 10), "submission ", 11) == 0 &&
+		    strtoll(db_col_text(st, 10) + 11, NULL, 10) == sqlite3_column_int64(st, 0))
 			tv_str(row, "evidence",
 			       arena_printf(r->a, "/office/family/%s/evidence?s=%lld", url_escaped(r, ref),
 			                    sqlite3_column_int64(st, 0)));
@@ -1501,7 +1494,7 @@ static void get_nophoto(struct req *r, const char *arg)
 		goto fail;
 	heads = tv_add_list(v, "purposes");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		tv_push_str(heads, purpose_title(r->o, col(st, 0)));
+		tv_push_str(heads, purpose_title(r->o, db_col_text(st, 0)));
 		npurposes++;
 	}
 	sqlite3_reset(st);
@@ -1517,7 +1510,7 @@ static void get_nophoto(struct req *r, const char *arg)
 		if (child != last) {
 			if (last)
 				nophoto_child(rows, name, permitted, unanswered, k, &restricted);
-			name = arena_strdup(r->a, col(st, 1));
+			name = arena_strdup(r->a, db_col_text(st, 1));
 			children++;
 			last = child;
 			k = 0;

@@ -7,13 +7,6 @@
 
 #include "consent.h"
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? s : "";
-}
-
 static void sha256_hex(const void *p, size_t n, char out[AUDIT_DIGEST_HEX + 1])
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
@@ -42,7 +35,7 @@ int audit_roster_digest(struct db *db, char out[AUDIT_DIGEST_HEX + 1])
 		buf_reset(&line);
 		buf_printf(&line, "f\t%lld", sqlite3_column_int64(st, 0));
 		for (i = 1; i < 4; i++)
-			buf_printf(&line, "\t%s", col(st, i));
+			buf_printf(&line, "\t%s", db_col_text(st, i));
 		buf_putc(&line, '\n');
 		crypto_hash_sha256_update(&hs, (const unsigned char *)buf_str(&line), line.len);
 	}
@@ -54,7 +47,7 @@ int audit_roster_digest(struct db *db, char out[AUDIT_DIGEST_HEX + 1])
 		buf_printf(&line, "c\t%lld\t%lld", sqlite3_column_int64(st, 0),
 		           sqlite3_column_int64(st, 1));
 		for (i = 2; i < 7; i++)
-			buf_printf(&line, "\t%s", col(st, i));
+			buf_printf(&line, "\t%s", db_col_text(st, i));
 		buf_putc(&line, '\n');
 		crypto_hash_sha256_update(&hs, (const unsigned char *)buf_str(&line), line.len);
 	}
@@ -89,7 +82,7 @@ int audit_catalog_digest(struct db *db, char out[AUDIT_DIGEST_HEX + 1])
 		buf_reset(&line);
 		buf_printf(&line, "d\t%lld", sqlite3_column_int64(st, 0));
 		for (i = 1; i < 8; i++)
-			buf_printf(&line, "\t%s", col(st, i));
+			buf_printf(&line, "\t%s", db_col_text(st, i));
 		buf_putc(&line, '\n');
 		crypto_hash_sha256_update(&hs, (const unsigned char *)buf_str(&line), line.len);
 	}
@@ -98,7 +91,7 @@ int audit_catalog_digest(struct db *db, char out[AUDIT_DIGEST_HEX + 1])
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		buf_reset(&line);
-		buf_printf(&line, "p\t%s\t%s\t%lld\n", col(st, 0), col(st, 1),
+		buf_printf(&line, "p\t%s\t%s\t%lld\n", db_col_text(st, 0), db_col_text(st, 1),
 		           sqlite3_column_int64(st, 2));
 		crypto_hash_sha256_update(&hs, (const unsigned char *)buf_str(&line), line.len);
 	}
@@ -127,7 +120,7 @@ int audit_catalog_record(struct db *db)
 		return -1;
 	last[0] = '\0';
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		snprintf(last, sizeof last, "%s", col(st, 0));
+		snprintf(last, sizeof last, "%s", db_col_text(st, 0));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
@@ -173,8 +166,8 @@ int audit_baseline(struct db *db)
 	if ((st = db_stmt(db, staff_sql)) == NULL)
 		goto out;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		buf_printf(&data, "staff %s disabled=%d ", col(st, 0), sqlite3_column_int(st, 1));
-		audit_pwhash_data(&data, col(st, 2));
+		buf_printf(&data, "staff %s disabled=%d ", db_col_text(st, 0), sqlite3_column_int(st, 1));
+		audit_pwhash_data(&data, db_col_text(st, 2));
 		buf_putc(&data, '\n');
 	}
 	sqlite3_reset(st);
@@ -182,7 +175,7 @@ int audit_baseline(struct db *db)
 		goto out;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		buf_puts(&data, "secret ");
-		audit_secret_data(&data, col(st, 0), sqlite3_column_blob(st, 1),
+		audit_secret_data(&data, db_col_text(st, 0), sqlite3_column_blob(st, 1),
 		                  (size_t)sqlite3_column_bytes(st, 1));
 		buf_putc(&data, '\n');
 	}
@@ -190,8 +183,8 @@ int audit_baseline(struct db *db)
 	if (step != SQLITE_DONE || (st = db_stmt(db, tokens_sql)) == NULL)
 		goto out;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		buf_printf(&data, "token %lld %s %s %s\n", sqlite3_column_int64(st, 0), col(st, 1),
-		           col(st, 2), col(st, 3));
+		buf_printf(&data, "token %lld %s %s %s\n", sqlite3_column_int64(st, 0), db_col_text(st, 1),
+		           db_col_text(st, 2), db_col_text(st, 3));
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE || !buf_ok(&data))
 		goto out;
@@ -273,7 +266,7 @@ static int replay_answer(struct replay *x, sqlite3_stmt *ev)
 
 	if (sqlite3_column_type(ev, 8) == SQLITE_NULL)
 		return 0; /* purged: its rows went with the family */
-	if (consent_signer_key(col(ev, 8), show, key) != CONSENT_NAME_OK) {
+	if (consent_signer_key(db_col_text(ev, 8), show, key) != CONSENT_NAME_OK) {
 		buf_printf(x->out, "event %lld: a carer's name the portal would refuse\n",
 		           sqlite3_column_int64(ev, 0));
 		x->problems++;
@@ -305,7 +298,7 @@ static int replay_withdraw(struct replay *x, sqlite3_stmt *ev)
 	    "UPDATE x_answer SET answer = 'no', at = ?4, channel = 'qr', staff = NULL,"
 	    " event_id = ?5 WHERE child_id = ?1 AND purpose = ?2 AND signer_key = ?3";
 	long long child = sqlite3_column_int64(ev, 4);
-	const char *purpose = col(ev, 5), *detail = col(ev, 11);
+	const char *purpose = db_col_text(ev, 5), *detail = db_col_text(ev, 11);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -320,7 +313,7 @@ static int replay_withdraw(struct replay *x, sqlite3_stmt *ev)
 		sqlite3_bind_int64(st, 1, child);
 		sqlite3_bind_text(st, 2, purpose, -1, SQLITE_TRANSIENT);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			buf_put(&x->wd_keys, col(st, 0), strlen(col(st, 0)) + 1);
+			buf_put(&x->wd_keys, db_col_text(st, 0), strlen(db_col_text(st, 0)) + 1);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE || !buf_ok(&x->wd_keys))
 			return -1;
@@ -348,7 +341,7 @@ static int replay_sign(struct replay *x, sqlite3_stmt *ev)
 
 	if (sqlite3_column_type(ev, 8) == SQLITE_NULL)
 		return 0;
-	if (consent_signer_key(col(ev, 8), show, key) != CONSENT_NAME_OK) {
+	if (consent_signer_key(db_col_text(ev, 8), show, key) != CONSENT_NAME_OK) {
 		buf_printf(x->out, "event %lld: a carer's name the portal would refuse\n",
 		           sqlite3_column_int64(ev, 0));
 		x->problems++;
@@ -376,8 +369,8 @@ static int replay_token(struct replay *x, sqlite3_stmt *ev)
 	char hash[TOKEN_HEX_LEN + 2];
 	sqlite3_stmt *st;
 
-	data_get(col(ev, 12), "hash", hash, sizeof hash);
-	if (strcmp(col(ev, 11), "reissued") == 0) {
+	data_get(db_col_text(ev, 12), "hash", hash, sizeof hash);
+	if (strcmp(db_col_text(ev, 11), "reissued") == 0) {
 		if ((st = db_stmt(x->db, revoke_sql)) == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, sqlite3_column_int64(ev, 3));
@@ -401,11 +394,11 @@ static int replay_staff(struct replay *x, sqlite3_stmt *ev)
 	    "UPDATE x_staff SET digest = ?2, disabled = CASE WHEN ?3 THEN 0 ELSE disabled END"
 	    " WHERE username = ?1";
 	static const char disabled_sql[] = "UPDATE x_staff SET disabled = ?2 WHERE username = ?1";
-	const char *detail = col(ev, 11);
+	const char *detail = db_col_text(ev, 11);
 	char digest[AUDIT_DIGEST_HEX + 2];
 	sqlite3_stmt *st;
 
-	data_get(col(ev, 12), "pwhash-sha256", digest, sizeof digest);
+	data_get(db_col_text(ev, 12), "pwhash-sha256", digest, sizeof digest);
 	if (strcmp(detail, "added") == 0) {
 		if ((st = db_stmt(x->db, added_sql)) == NULL)
 			return -1;
@@ -453,7 +446,7 @@ static int replay_baseline(struct replay *x, sqlite3_stmt *ev)
 	                                " VALUES (?1, ?2, ?3, ?4)";
 	static const char staff_sql[] =
 	    "INSERT OR REPLACE INTO x_staff (username, disabled, digest) VALUES (?1, ?2, ?3)";
-	const char *p = col(ev, 12);
+	const char *p = db_col_text(ev, 12);
 	char line[512];
 
 	if (sqlite3_exec(db_sqlite(x->db), clear_sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -513,7 +506,7 @@ static int replay(struct replay *x)
 	if (ev == NULL)
 		return -1;
 	while (r >= 0 && (rc = sqlite3_step(ev)) == SQLITE_ROW) {
-		const char *kind = col(ev, 2), *data = col(ev, 12);
+		const char *kind = db_col_text(ev, 2), *data = db_col_text(ev, 12);
 		char digest[AUDIT_DIGEST_HEX + 2];
 		if (strcmp(kind, "answer") == 0) {
 			r = replay_answer(x, ev);
@@ -593,15 +586,15 @@ static int compare_answers(struct replay *x)
 		buf_printf(x->out,
 		           "answer (child %lld, %s, carer '%s'): expected %s by %s at %s via %s "
 		           "(staff %s, event %lld), found ",
-		           sqlite3_column_int64(st, 0), col(st, 1), col(st, 2), col(st, 3),
-		           col(st, 4), col(st, 5), col(st, 6), col(st, 7),
+		           sqlite3_column_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3),
+		           db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6), db_col_text(st, 7),
 		           sqlite3_column_int64(st, 8));
 		if (sqlite3_column_int(st, 9))
 			buf_puts(x->out, "no row\n");
 		else
 			buf_printf(x->out, "%s by %s at %s via %s (staff %s, event %s)\n",
-			           col(st, 10), col(st, 11), col(st, 12), col(st, 13), col(st, 14),
-			           col(st, 15));
+			           db_col_text(st, 10), db_col_text(st, 11), db_col_text(st, 12), db_col_text(st, 13), db_col_text(st, 14),
+			           db_col_text(st, 15));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -611,7 +604,7 @@ static int compare_answers(struct replay *x)
 		buf_printf(x->out,
 		           "answer (child %s, %s, carer '%s'): expected no row, found %s by %s "
 		           "(event %s), which no event wrote\n",
-		           col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4), col(st, 5));
+		           db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -646,14 +639,14 @@ static int compare_signatures(struct replay *x)
 		buf_printf(x->out,
 		           "signature (family %lld, document %lld, carer '%s'): expected signed by "
 		           "%s at %s via %s (staff %s, event %lld), found ",
-		           sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), col(st, 2),
-		           col(st, 3), col(st, 4), col(st, 5), col(st, 6),
+		           sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), db_col_text(st, 2),
+		           db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6),
 		           sqlite3_column_int64(st, 7));
 		if (sqlite3_column_int(st, 8))
 			buf_puts(x->out, "no row\n");
 		else
 			buf_printf(x->out, "signed by %s at %s via %s (staff %s, event %s)\n",
-			           col(st, 9), col(st, 10), col(st, 11), col(st, 12), col(st, 13));
+			           db_col_text(st, 9), db_col_text(st, 10), db_col_text(st, 11), db_col_text(st, 12), db_col_text(st, 13));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -663,7 +656,7 @@ static int compare_signatures(struct replay *x)
 		buf_printf(x->out,
 		           "signature (family %s, document %s, carer '%s'): expected no row, found "
 		           "one signed by %s (event %s), which no event wrote\n",
-		           col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4));
+		           db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -692,12 +685,12 @@ static int compare_tokens(struct replay *x)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		buf_printf(x->out, "token %.16s... (family %lld): expected issued %s, %s, found ",
-		           col(st, 1), sqlite3_column_int64(st, 0), col(st, 2), col(st, 3));
+		           db_col_text(st, 1), sqlite3_column_int64(st, 0), db_col_text(st, 2), db_col_text(st, 3));
 		if (sqlite3_column_int(st, 4))
 			buf_puts(x->out, "no row\n");
 		else
-			buf_printf(x->out, "family %s, issued %s, %s\n", col(st, 5), col(st, 6),
-			           col(st, 7));
+			buf_printf(x->out, "family %s, issued %s, %s\n", db_col_text(st, 5), db_col_text(st, 6),
+			           db_col_text(st, 7));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -707,7 +700,7 @@ static int compare_tokens(struct replay *x)
 		buf_printf(x->out,
 		           "token %.16s... (family %s): expected no row, found one (%s) that no "
 		           "event issued\n",
-		           col(st, 1), col(st, 0), col(st, 2));
+		           db_col_text(st, 1), db_col_text(st, 0), db_col_text(st, 2));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -728,7 +721,7 @@ static int compare_staff(struct replay *x)
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *user = col(st, 0);
+		const char *user = db_col_text(st, 0);
 		if (sqlite3_column_int(st, 3)) {
 			buf_printf(x->out, "staff %s: expected no account, found one that no event "
 			                   "added\n",
@@ -743,12 +736,12 @@ static int compare_staff(struct replay *x)
 			           sqlite3_column_int(st, 1) ? "disabled" : "enabled");
 			x->problems++;
 		}
-		sha256_hex(col(st, 2), strlen(col(st, 2)), digest);
-		if (sqlite3_column_type(st, 5) != SQLITE_NULL && col(st, 5)[0] &&
-		    strcmp(digest, col(st, 5)) != 0) {
+		sha256_hex(db_col_text(st, 2), strlen(db_col_text(st, 2)), digest);
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL && db_col_text(st, 5)[0] &&
+		    strcmp(digest, db_col_text(st, 5)) != 0) {
 			buf_printf(x->out, "staff %s: expected the password hash with SHA-256 "
 			                   "%.16s..., found %.16s...: it was changed without an event\n",
-			           user, col(st, 5), digest);
+			           user, db_col_text(st, 5), digest);
 			x->problems++;
 		}
 	}
@@ -756,7 +749,7 @@ static int compare_staff(struct replay *x)
 	if (rc != SQLITE_DONE || (st = db_stmt(x->db, missing_sql)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		buf_printf(x->out, "staff %s: expected an account, found none\n", col(st, 0));
+		buf_printf(x->out, "staff %s: expected an account, found none\n", db_col_text(st, 0));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -780,13 +773,13 @@ static int compare_secrets(struct replay *x)
 		sha256_hex(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), digest);
 		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
 			buf_printf(x->out, "secret %s: expected none, found one that no event made\n",
-			           col(st, 0));
+			           db_col_text(st, 0));
 			x->problems++;
 		} else if (sqlite3_column_type(st, 1) != SQLITE_BLOB ||
-		           strcmp(digest, col(st, 2)) != 0) {
+		           strcmp(digest, db_col_text(st, 2)) != 0) {
 			buf_printf(x->out, "secret %s: expected the value with SHA-256 %.16s..., "
 			                   "found %.16s...\n",
-			           col(st, 0), col(st, 2), digest);
+			           db_col_text(st, 0), db_col_text(st, 2), digest);
 			x->problems++;
 		}
 	}
@@ -794,7 +787,7 @@ static int compare_secrets(struct replay *x)
 	if (rc != SQLITE_DONE || (st = db_stmt(x->db, missing_sql)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		buf_printf(x->out, "secret %s: expected one, found none\n", col(st, 0));
+		buf_printf(x->out, "secret %s: expected one, found none\n", db_col_text(st, 0));
 		x->problems++;
 	}
 	sqlite3_reset(st);

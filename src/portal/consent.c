@@ -23,18 +23,6 @@ const char *const consent_err_names[CONSENT_ERR__MAX] = {
     [CONSENT_ERR_DB] = "database",
 };
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? s : "";
-}
-
-static const char *col_dup(struct arena *a, sqlite3_stmt *st, int i)
-{
-	return arena_strdup(a, col(st, i));
-}
-
 /* Steps a statement that yields at most one row. Returns 1 with the row current (the
  * caller resets), 0 when there is none, -1 on error. */
 static int step_one(sqlite3_stmt *st)
@@ -48,22 +36,6 @@ static int step_one(sqlite3_stmt *st)
 		return 1;
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* For arrays that grow in an arena while a statement's rows are read (each read once):
- * a copy of the n elements of size bytes at old in twice the room, *cap updated, or NULL
- * when out of memory. The old copy stays in the arena until it is reset. */
-static void *grown(struct arena *a, const void *old, size_t n, size_t size, size_t *cap)
-{
-	size_t c = *cap ? *cap * 2 : 4;
-	void *p = arena_alloc(a, c * size);
-
-	if (p == NULL)
-		return NULL;
-	if (n)
-		memcpy(p, old, n * size);
-	*cap = c;
-	return p;
 }
 
 /* --- Token look-up, rate-limited per address --- */
@@ -292,10 +264,10 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 	if ((rc = step_one(st)) <= 0)
 		return -1;
 	d->id = sqlite3_column_int64(st, 0);
-	d->lang = col_dup(a, st, 1);
-	d->sha256 = col_dup(a, st, 2);
-	d->title = col_dup(a, st, 3);
-	d->declaration = col_dup(a, st, 4);
+	d->lang = db_col_dup(a, st, 1);
+	d->sha256 = db_col_dup(a, st, 2);
+	d->title = db_col_dup(a, st, 3);
+	d->declaration = db_col_dup(a, st, 4);
 	sqlite3_reset(st);
 
 	if ((st = db_stmt(db, signers_sql)) == NULL)
@@ -308,25 +280,25 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 		const char **keys = NULL;
 		size_t k, cap = 0, kcap = 0;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *key = col(st, 1);
+			const char *key = db_col_text(st, 1);
 			struct consent_signer *s = NULL;
 			for (k = 0; k < d->nsigners; k++)
 				if (strcmp(keys[k], key) == 0)
 					s = &d->signers[k];
 			if (s == NULL) {
 				if (d->nsigners == cap &&
-				    ((d->signers = grown(a, d->signers, d->nsigners,
+				    ((d->signers = db_grow(a, d->signers, d->nsigners,
 				                         sizeof *d->signers, &cap)) == NULL ||
-				     (keys = grown(a, keys, d->nsigners, sizeof *keys, &kcap)) ==
+				     (keys = db_grow(a, keys, d->nsigners, sizeof *keys, &kcap)) ==
 				         NULL))
 					break;
 				keys[d->nsigners] = arena_strdup(a, key);
 				s = &d->signers[d->nsigners++];
 			}
-			s->signer = col_dup(a, st, 0);
-			s->at = col_dup(a, st, 2);
-			s->channel = col_dup(a, st, 3);
-			s->version = col_dup(a, st, 4);
+			s->signer = db_col_dup(a, st, 0);
+			s->at = db_col_dup(a, st, 2);
+			s->channel = db_col_dup(a, st, 3);
+			s->version = db_col_dup(a, st, 4);
 		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
@@ -360,12 +332,12 @@ static int load_docs(struct db *db, struct arena *a, struct consent_family *f, c
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (f->ndocs == cap &&
-		    ((f->docs = grown(a, f->docs, f->ndocs, sizeof *f->docs, &cap)) == NULL ||
-		     (slug = grown(a, slug, f->ndocs, sizeof *slug, &scap)) == NULL ||
-		     (version = grown(a, version, f->ndocs, sizeof *version, &vcap)) == NULL))
+		    ((f->docs = db_grow(a, f->docs, f->ndocs, sizeof *f->docs, &cap)) == NULL ||
+		     (slug = db_grow(a, slug, f->ndocs, sizeof *slug, &scap)) == NULL ||
+		     (version = db_grow(a, version, f->ndocs, sizeof *version, &vcap)) == NULL))
 			break;
-		slug[f->ndocs] = col_dup(a, st, 0);
-		version[f->ndocs++] = col_dup(a, st, 1);
+		slug[f->ndocs] = db_col_dup(a, st, 0);
+		version[f->ndocs++] = db_col_dup(a, st, 1);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -392,13 +364,11 @@ static int load_children(struct db *db, struct arena *a, struct consent_family *
 	sqlite3_bind_int64(st, 1, f->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct consent_child *c;
-		if (f->nchildren == cap && (f->children = grown(a, f->children, f->nchildren,
-		                                                sizeof *f->children, &cap)) == NULL)
+		if ((c = DB_PUSH(a, f->children, f->nchildren, cap)) == NULL)
 			break;
-		c = &f->children[f->nchildren++];
 		c->id = sqlite3_column_int64(st, 0);
-		c->first_name = col_dup(a, st, 1);
-		c->class_name = col_dup(a, st, 2);
+		c->first_name = db_col_dup(a, st, 1);
+		c->class_name = db_col_dup(a, st, 2);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -419,16 +389,14 @@ static int load_purposes(struct db *db, struct arena *a, const struct catalog *c
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const struct purpose_text *t = cat ? catalog_purpose(cat, col(st, 0)) : NULL;
+		const struct purpose_text *t = cat ? catalog_purpose(cat, db_col_text(st, 0)) : NULL;
 		struct consent_purpose *p;
 		if (cat && t == NULL)
 			continue;
-		if (f->npurposes == cap && (f->purposes = grown(a, f->purposes, f->npurposes,
-		                                                sizeof *f->purposes, &cap)) == NULL)
+		if ((p = DB_PUSH(a, f->purposes, f->npurposes, cap)) == NULL)
 			break;
-		p = &f->purposes[f->npurposes++];
-		p->id = col_dup(a, st, 0);
-		p->public_task = strcmp(col(st, 1), "public_task") == 0;
+		p->id = db_col_dup(a, st, 0);
+		p->public_task = strcmp(db_col_text(st, 1), "public_task") == 0;
 		p->text = t;
 	}
 	sqlite3_reset(st);
@@ -460,17 +428,15 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 	sqlite3_bind_int64(st, 1, f->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct consent_answer *x;
-		if (f->nanswers == cap && (f->answers = grown(a, f->answers, f->nanswers,
-		                                              sizeof *f->answers, &cap)) == NULL)
+		if ((x = DB_PUSH(a, f->answers, f->nanswers, cap)) == NULL)
 			break;
-		x = &f->answers[f->nanswers++];
 		x->child_id = sqlite3_column_int64(st, 0);
-		x->purpose = col_dup(a, st, 1);
-		x->signer = col_dup(a, st, 2);
-		x->signer_key = col_dup(a, st, 3);
-		x->answer = col_dup(a, st, 4);
-		x->at = col_dup(a, st, 5);
-		x->channel = col_dup(a, st, 6);
+		x->purpose = db_col_dup(a, st, 1);
+		x->signer = db_col_dup(a, st, 2);
+		x->signer_key = db_col_dup(a, st, 3);
+		x->answer = db_col_dup(a, st, 4);
+		x->at = db_col_dup(a, st, 5);
+		x->channel = db_col_dup(a, st, 6);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -484,7 +450,7 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 	sqlite3_bind_int64(st, 1, f->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int ci = consent_child_index(f, sqlite3_column_int64(st, 0));
-		int pi = consent_purpose_index(f, col(st, 1));
+		int pi = consent_purpose_index(f, db_col_text(st, 1));
 		struct consent_effective *e;
 		if (ci < 0 || pi < 0)
 			continue;
@@ -522,7 +488,7 @@ int consent_load(struct db *db, struct arena *a, const struct catalog *cat, long
 		db_rollback(db);
 		return 1;
 	}
-	snprintf(f->language, sizeof f->language, "%s", col(st, 0));
+	snprintf(f->language, sizeof f->language, "%s", db_col_text(st, 0));
 	sqlite3_reset(st);
 	if (load_children(db, a, f) < 0 || load_purposes(db, a, cat, f) < 0 ||
 	    load_docs(db, a, f, lang) < 0 || load_answers(db, a, f) < 0 || !arena_ok(a))
@@ -607,8 +573,8 @@ static int event_at(struct db *db, long long id, char at[21], char hash[DB_HASH_
 	sqlite3_bind_int64(st, 1, id);
 	if (step_one(st) != 1)
 		return -1;
-	snprintf(at, 21, "%s", col(st, 0));
-	snprintf(hash, DB_HASH_HEX + 1, "%s", col(st, 1));
+	snprintf(at, 21, "%s", db_col_text(st, 0));
+	snprintf(hash, DB_HASH_HEX + 1, "%s", db_col_text(st, 1));
 	sqlite3_reset(st);
 	return 0;
 }
@@ -671,8 +637,8 @@ int consent_language(struct db *db, long long family_id, char out[3])
 	sqlite3_bind_int64(st, 1, family_id);
 	if ((rc = step_one(st)) != 1)
 		return rc < 0 ? -1 : 1;
-	if (valid_language(col(st, 0)))
-		snprintf(out, 3, "%s", col(st, 0));
+	if (valid_language(db_col_text(st, 0)))
+		snprintf(out, 3, "%s", db_col_text(st, 0));
 	sqlite3_reset(st);
 	return 0;
 }
@@ -982,7 +948,7 @@ enum consent_err consent_withdraw(struct db *db, long long family_id, long long 
 	sqlite3_bind_int64(st, 1, child_id);
 	sqlite3_bind_text(st, 2, purpose, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		buf_put(&keys, col(st, 0), strlen(col(st, 0)) + 1);
+		buf_put(&keys, db_col_text(st, 0), strlen(db_col_text(st, 0)) + 1);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE || !buf_ok(&keys)) {
 		err = CONSENT_ERR_DB;
@@ -1075,7 +1041,7 @@ int consent_receipt(struct db *db, struct arena *a, long long family_id, const c
 	sqlite3_bind_int64(st, 2, family_id);
 	if ((rc = step_one(st)) <= 0)
 		return rc < 0 ? -1 : 1;
-	if (strncmp(col(st, 2), suffix, 4) != 0 || strcmp(col(st, 3), detail) != 0) {
+	if (strncmp(db_col_text(st, 2), suffix, 4) != 0 || strcmp(db_col_text(st, 3), detail) != 0) {
 		sqlite3_reset(st);
 		return 1;
 	}
@@ -1083,9 +1049,9 @@ int consent_receipt(struct db *db, struct arena *a, long long family_id, const c
 		sqlite3_reset(st);
 		return -1;
 	}
-	make_ref(r->ref, id, col(st, 2));
-	r->at = col_dup(a, st, 0);
-	r->signer = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : col_dup(a, st, 1);
+	make_ref(r->ref, id, db_col_text(st, 2));
+	r->at = db_col_dup(a, st, 0);
+	r->signer = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : db_col_dup(a, st, 1);
 	sqlite3_reset(st);
 
 	if ((st = db_stmt(db, items_sql)) == NULL)
@@ -1095,19 +1061,17 @@ int consent_receipt(struct db *db, struct arena *a, long long family_id, const c
 	sqlite3_bind_int64(st, 3, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct consent_receipt_item *x;
-		if (r->nitems == cap &&
-		    (r->items = grown(a, r->items, r->nitems, sizeof *r->items, &cap)) == NULL)
+		if ((x = DB_PUSH(a, r->items, r->nitems, cap)) == NULL)
 			break;
-		x = &r->items[r->nitems++];
-		x->kind = col_dup(a, st, 0);
+		x->kind = db_col_dup(a, st, 0);
 		x->child_id = sqlite3_column_int64(st, 1);
-		x->child = col_dup(a, st, 2);
-		x->purpose = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : col_dup(a, st, 3);
-		x->answer = col_dup(a, st, 4);
+		x->child = db_col_dup(a, st, 2);
+		x->purpose = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : db_col_dup(a, st, 3);
+		x->answer = db_col_dup(a, st, 4);
 		x->document_id = sqlite3_column_int64(st, 5);
-		x->title = col_dup(a, st, 6);
-		x->version = col_dup(a, st, 7);
-		x->lang = col_dup(a, st, 8);
+		x->title = db_col_dup(a, st, 6);
+		x->version = db_col_dup(a, st, 7);
+		x->lang = db_col_dup(a, st, 8);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE || !arena_ok(a))

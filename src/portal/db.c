@@ -749,9 +749,46 @@ long long db_event_append(struct db *db, const struct db_event *e)
 	return rc < 0 ? -1 : id;
 }
 
-static const char *col(sqlite3_stmt *st, int i)
+/* Column i as text, NULL for NULL: the event hash tells NULL from "". */
+static const char *col_or_null(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
+}
+
+const char *db_col_text(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? s : "";
+}
+
+const char *db_col_dup(struct arena *a, sqlite3_stmt *st, int i)
+{
+	return arena_strdup(a, db_col_text(st, i));
+}
+
+int db_exists(sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+void *db_grow(struct arena *a, const void *old, size_t n, size_t size, size_t *cap)
+{
+	size_t c = *cap ? *cap * 2 : 4;
+	void *p = arena_alloc(a, c * size);
+
+	if (p == NULL)
+		return NULL;
+	if (n)
+		memcpy(p, old, n * size);
+	*cap = c;
+	return p;
 }
 
 /* 1 when column i holds a value of the type the schema means (INTEGER for ids, TEXT for
@@ -774,18 +811,18 @@ int db_event_hash_at(sqlite3_stmt *st, char out[DB_HASH_HEX + 1], struct buf *ca
 	if (version == 1) {
 		struct row r = {
 			.id = sqlite3_column_int64(st, 0),
-			.at = col(st, 1),
-			.kind = col(st, 2),
+			.at = col_or_null(st, 1),
+			.kind = col_or_null(st, 2),
 			.family_id = sqlite3_column_int64(st, 3),
 			.child_id = sqlite3_column_int64(st, 4),
-			.purpose = col(st, 5),
-			.answer = col(st, 6),
+			.purpose = col_or_null(st, 5),
+			.answer = col_or_null(st, 6),
 			.document_id = sqlite3_column_int64(st, 7),
-			.signer_hash = col(st, 9),
-			.channel = col(st, 10),
-			.staff = col(st, 11),
-			.detail = col(st, 12),
-			.prev = col(st, 13),
+			.signer_hash = col_or_null(st, 9),
+			.channel = col_or_null(st, 10),
+			.staff = col_or_null(st, 11),
+			.detail = col_or_null(st, 12),
+			.prev = col_or_null(st, 13),
 		};
 		event_hash(&r, out);
 		return 1;
@@ -819,8 +856,8 @@ int db_verify(struct db *db, struct buf *out)
 	if ((st = db_stmt(db, "PRAGMA integrity_check")) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (strcmp(col(st, 0), "ok") != 0) {
-			buf_printf(out, "integrity: %s\n", col(st, 0));
+		if (strcmp(col_or_null(st, 0), "ok") != 0) {
+			buf_printf(out, "integrity: %s\n", col_or_null(st, 0));
 			problems++;
 		}
 	}
@@ -829,7 +866,7 @@ int db_verify(struct db *db, struct buf *out)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		buf_printf(out, "foreign key: table %s row %lld refers to a missing %s row\n",
-			   col(st, 0), sqlite3_column_int64(st, 1), col(st, 2));
+			   col_or_null(st, 0), sqlite3_column_int64(st, 1), col_or_null(st, 2));
 		problems++;
 	}
 	sqlite3_reset(st);
@@ -838,8 +875,8 @@ int db_verify(struct db *db, struct buf *out)
 	memcpy(prev, genesis, sizeof prev);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(st, 0);
-		const char *signer = col(st, 8), *signer_hash = col(st, 9), *stored = col(st, 14);
-		const char *salt = col(st, 16), *evprev = col(st, 13);
+		const char *signer = col_or_null(st, 8), *signer_hash = col_or_null(st, 9), *stored = col_or_null(st, 14);
+		const char *salt = col_or_null(st, 16), *evprev = col_or_null(st, 13);
 		int version, i;
 		static const struct {
 			int col, type, null_ok;
@@ -903,7 +940,7 @@ int db_verify(struct db *db, struct buf *out)
 			buf_printf(out, "event %lld: a salt without a name (purge deletes both)\n", id);
 			problems++;
 		}
-		if (version == 1 && (salt || col(st, 17))) {
+		if (version == 1 && (salt || col_or_null(st, 17))) {
 			buf_printf(out, "event %lld: an event-v1 event with a salt or data, which "
 			                "event-v1 does not hash\n", id);
 			problems++;

@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include "arena.h"
 #include "buf.h"
 
 #define DB_BUSY_MS 10000 /* how long a writer waits for the lock */
@@ -52,6 +53,26 @@ void db_rollback(struct db *);
 
 /* Runs a statement to completion with no result rows expected; returns 0 or -1. */
 int db_exec_stmt(sqlite3_stmt *);
+
+/* Steps a statement (bound by the caller) for one row and resets it: 1 when there was a
+ * row, 0 when none, -1 on error (st NULL too). For "does it exist" queries. */
+int db_exists(sqlite3_stmt *);
+
+/* Column i of the current row as text, "" for NULL: valid until the statement moves on. */
+const char *db_col_text(sqlite3_stmt *, int i);
+/* The same copied into a; NULL when out of memory. */
+const char *db_col_dup(struct arena *, sqlite3_stmt *, int i);
+
+/* For arrays of result rows that grow in an arena (each row read once): a copy of the n
+ * elements of size bytes at old in twice the room (zeroed beyond n), *cap updated, or
+ * NULL when out of memory. The old copy stays in the arena until it is reset. */
+void *db_grow(struct arena *, const void *old, size_t n, size_t size, size_t *cap);
+/* A new zeroed element at the end of array arr holding n elements in room for cap (all
+ * three lvalues; arr lives in arena a), n counted; NULL when out of memory. */
+#define DB_PUSH(a, arr, n, cap)                                                                    \
+	((n) == (cap) && ((arr) = db_grow((a), (arr), (n), sizeof *(arr), &(cap))) == NULL         \
+	     ? NULL                                                                                \
+	     : &(arr)[(n)++])
 
 /* The current time, UTC, as "2026-11-21T09:30:00Z" (out holds 21 bytes). */
 void db_now(char out[21]);

@@ -4,16 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? s : "";
-}
-
 static const char *dup(struct arena *a, sqlite3_stmt *st, int i)
 {
-	return arena_strdup(a, col(st, i));
+	return arena_strdup(a, db_col_text(st, i));
 }
 
 int evidence_load(struct db *db, struct arena *a, long long family_id, long long first_id,
@@ -74,7 +67,7 @@ int evidence_load(struct db *db, struct arena *a, long long family_id, long long
 		e->prev = dup(a, st, 13);
 		e->hash = dup(a, st, 14);
 		e->version_no = db_event_hash_at(st, hash, &canon);
-		e->hash_ok = strcmp(hash, col(st, 14)) == 0;
+		e->hash_ok = strcmp(hash, db_col_text(st, 14)) == 0;
 		e->canon = arena_strdup(a, buf_ok(&canon) && canon.len ? buf_str(&canon) : "");
 		buf_free(&canon);
 		e->child = dup(a, st, 18);

@@ -595,13 +595,6 @@ static int check_rows(struct import *im, int derived)
 	return 0;
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? s : "";
-}
-
 static void bind_str(sqlite3_stmt *st, int i, const char *s)
 {
 	sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
@@ -622,13 +615,13 @@ static int check_moves(struct db *db, struct import *im, unsigned flags)
 			return -1;
 		bind_str(st, 1, r->v[MIS_CHILD]);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-		    strcmp(col_text(st, 0), r->v[MIS_FAMILY]) != 0 && !(flags & ROSTER_MOVE))
+		    strcmp(db_col_text(st, 0), r->v[MIS_FAMILY]) != 0 && !(flags & ROSTER_MOVE))
 			problem(
 			    im, r->line,
 			    "child %s belongs to family %s, not %s; if the child has really moved "
 			    "family, import again with --allow-move (their current photo answers "
 			    "are then cleared for the new family to give)",
-			    r->v[MIS_CHILD], col_text(st, 0), r->v[MIS_FAMILY]);
+			    r->v[MIS_CHILD], db_col_text(st, 0), r->v[MIS_FAMILY]);
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return -1;
@@ -653,16 +646,16 @@ static int upsert_family(struct db *db, struct import *im, struct fam *f, struct
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		f->id = sqlite3_column_int64(st, 0);
 		/* A field the file does not give keeps what the database holds. */
-		carers = arena_strdup(im->a, f->carers ? f->carers : col_text(st, 1));
-		lang = arena_strdup(im->a, f->language ? f->language : col_text(st, 2));
-		same_c = carers && strcmp(col_text(st, 1), carers) == 0;
-		same_l = lang && strcmp(col_text(st, 2), lang) == 0;
+		carers = arena_strdup(im->a, f->carers ? f->carers : db_col_text(st, 1));
+		lang = arena_strdup(im->a, f->language ? f->language : db_col_text(st, 2));
+		same_c = carers && strcmp(db_col_text(st, 1), carers) == 0;
+		same_l = lang && strcmp(db_col_text(st, 2), lang) == 0;
 		if (!same_c)
 			buf_printf(&im->plan, "family %s: carers \"%s\" become \"%s\"\n", f->ref,
-			           col_text(st, 1), carers ? carers : "");
+			           db_col_text(st, 1), carers ? carers : "");
 		if (!same_l)
 			buf_printf(&im->plan, "family %s: language %s becomes %s\n", f->ref,
-			           col_text(st, 2), lang ? lang : "");
+			           db_col_text(st, 2), lang ? lang : "");
 		sqlite3_reset(st);
 		if (carers == NULL || lang == NULL)
 			return -1;
@@ -747,23 +740,23 @@ static int upsert_child(struct db *db, struct import *im, const struct row *r,
 		id = sqlite3_column_int64(st, 0);
 		family = sqlite3_column_int64(st, 1);
 		same_name =
-		    strcmp(col_text(st, 2), first) == 0 && strcmp(col_text(st, 3), last) == 0;
-		same = same_name && strcmp(col_text(st, 4), cls) == 0;
+		    strcmp(db_col_text(st, 2), first) == 0 && strcmp(db_col_text(st, 3), last) == 0;
+		same = same_name && strcmp(db_col_text(st, 4), cls) == 0;
 		back = sqlite3_column_type(st, 5) != SQLITE_NULL;
 		if (!same_name)
 			buf_printf(&im->plan, "child %s: name %s %s becomes %s %s\n", ref,
-			           col_text(st, 2), col_text(st, 3), first, last);
-		if (strcmp(col_text(st, 4), cls) != 0) {
+			           db_col_text(st, 2), db_col_text(st, 3), first, last);
+		if (strcmp(db_col_text(st, 4), cls) != 0) {
 			buf_printf(&im->plan, "child %s %s %s: class %s becomes %s\n", ref, first,
-			           last, col_text(st, 4), cls);
+			           last, db_col_text(st, 4), cls);
 			n->children_class++;
 		}
 		if (family != r->fam->id)
 			buf_printf(&im->plan, "child %s %s %s: moves from family %s to %s\n", ref,
-			           first, last, col_text(st, 6), r->fam->ref);
+			           first, last, db_col_text(st, 6), r->fam->ref);
 		if (back)
 			buf_printf(&im->plan, "child %s %s %s is back (%s), after leaving on %s\n",
-			           ref, first, last, cls, col_text(st, 5));
+			           ref, first, last, cls, db_col_text(st, 5));
 		sqlite3_reset(st);
 		if (family != r->fam->id) {
 			if (move_child(db, id, family, r->fam->id) < 0)
@@ -841,7 +834,7 @@ static int mark_left(struct db *db, struct import *im, const char *today, struct
 	if ((st = db_stmt(db, current_sql)) == NULL)
 		goto out;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *ref = col_text(st, 1);
+		const char *ref = db_col_text(st, 1);
 		if (bsearch(&ref, refs, im->nrows, sizeof *refs, ref_cmp))
 			continue;
 		if (ngone == cap) {
@@ -853,11 +846,11 @@ static int mark_left(struct db *db, struct import *im, const char *today, struct
 			gone = p;
 		}
 		gone[ngone++] = sqlite3_column_int64(st, 0);
-		buf_printf(&im->plan, "child %s %s %s left (%s)\n", ref, col_text(st, 2),
-		           col_text(st, 3), col_text(st, 4));
+		buf_printf(&im->plan, "child %s %s %s left (%s)\n", ref, db_col_text(st, 2),
+		           db_col_text(st, 3), db_col_text(st, 4));
 		if (ngone <= PLAN_LEAVERS_SHOWN)
 			buf_printf(&im->leavers, "%s%s %s %s (%s)", ngone > 1 ? ", " : "", ref,
-			           col_text(st, 2), col_text(st, 3), col_text(st, 4));
+			           db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4));
 	}
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE)
@@ -875,7 +868,7 @@ static int mark_left(struct db *db, struct import *im, const char *today, struct
 		if ((st = db_stmt(db, i ? fam_returning_sql : fam_leaving_sql)) == NULL)
 			goto out;
 		while ((step = sqlite3_step(st)) == SQLITE_ROW)
-			buf_printf(&im->plan, "family %s %s\n", col_text(st, 0),
+			buf_printf(&im->plan, "family %s %s\n", db_col_text(st, 0),
 			           i ? "is back" : "left (no current child)");
 		sqlite3_reset(st);
 		if (step != SQLITE_DONE)
@@ -1414,8 +1407,8 @@ int roster_upload_get(struct db *db, const char *staff, const char *once, struct
 	sqlite3_bind_int64(st, 3, (long long)time(NULL) - ROSTER_UPLOAD_MAX_AGE);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n = sqlite3_column_bytes(st, 2);
-		u->name = arena_strdup(a, col_text(st, 0));
-		snprintf(u->sha256, sizeof u->sha256, "%s", col_text(st, 1));
+		u->name = arena_strdup(a, db_col_text(st, 0));
+		snprintf(u->sha256, sizeof u->sha256, "%s", db_col_text(st, 1));
 		if ((data = arena_alloc(a, (size_t)n + 1)) != NULL && n > 0)
 			memcpy(data, sqlite3_column_blob(st, 2), (size_t)n);
 		u->data = data;

@@ -85,13 +85,6 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
-static const char *col(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? s : "";
-}
-
 /* Appends a `staff` event about username in its own transaction with the change; with
  * pwhash, the event carries its SHA-256 (audit_pwhash_data), so verify can tell a
  * password hash changed behind the log's back. */
@@ -428,7 +421,7 @@ enum staff_login staff_login(struct db *db, const char *username, const char *pa
 		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			id = sqlite3_column_int64(st, 0);
-			snprintf(hash, sizeof hash, "%s", col(st, 1));
+			snprintf(hash, sizeof hash, "%s", db_col_text(st, 1));
 			disabled = sqlite3_column_int(st, 2) != 0;
 		}
 		sqlite3_reset(st);
@@ -479,7 +472,7 @@ int staff_session_get(struct db *db, const char *sid, struct staff_session *out)
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		out->staff_id = sqlite3_column_int64(st, 0);
-		snprintf(out->username, sizeof out->username, "%s", col(st, 1));
+		snprintf(out->username, sizeof out->username, "%s", db_col_text(st, 1));
 		out->created = sqlite3_column_int64(st, 2);
 		out->seen = sqlite3_column_int64(st, 3);
 		revoked = sqlite3_column_int(st, 4) != 0;

@@ -35,7 +35,7 @@ LDLIBS = $(PKG_LIBS) -lm
 # portal+core. A call across (the portal into the content loader, say) fails to link.
 CORE = arena buf date handoff html out settings tmpl utf8 yml
 SITE = content diff fmcache site sitestate toc
-PORTAL = audit catalog checkpoint cgi consent csv db evidence export form letters mis multipart portal qr roster sandbox search staff token
+PORTAL = audit catalog checkpoint cgi consent csv db evidence export form letters mis multipart portal qr records roster sandbox search staff token
 PARTS = core site portal
 LIB = $(CORE) $(SITE) $(PORTAL)
 HEADERS = $(wildcard src/*/*.h)

@@ -53,6 +53,7 @@
 #include "multipart.h"
 #include "roster.h"
 #include "portal.h"
+#include "records.h"
 #include "search.h"
 #include "settings.h"
 #include "staff.h"
@@ -317,27 +318,13 @@ static void post_logout(struct req *r, const char *arg)
 
 /* --- Dashboard --- */
 
-/* Per class, and in total: families and children attending, families who signed every
- * current signable policy, families who must sign again after a new version, children
- * with every 'consent' purpose answered. */
-#define PROGRESS_SQL(select, group)                                                                \
-	"WITH need AS MATERIALIZED (SELECT family_id, max(needs_sign) AS needs,"                   \
-	"  max(sign_again) AS again FROM declaration_status GROUP BY family_id),"                  \
-	" miss AS MATERIALIZED (SELECT DISTINCT child_id FROM photo_missing)"                      \
-	" SELECT " select " count(DISTINCT c.family_id), count(*),"                                \
-	"  count(DISTINCT CASE WHEN need.needs = 0 THEN c.family_id END),"                         \
-	"  count(DISTINCT CASE WHEN need.again = 1 THEN c.family_id END),"                         \
-	"  sum(miss.child_id IS NULL)"                                                             \
-	" FROM child c LEFT JOIN need ON need.family_id = c.family_id"                             \
-	" LEFT JOIN miss ON miss.child_id = c.id WHERE c.left_on IS NULL" group
-
-static void progress_row(struct tv *row, sqlite3_stmt *st, int first)
+static void progress_row(struct tv *row, const struct records_progress *p)
 {
-	tv_int(row, "families", sqlite3_column_int64(st, first));
-	tv_int(row, "children", sqlite3_column_int64(st, first + 1));
-	tv_int(row, "signed", sqlite3_column_int64(st, first + 2));
-	tv_int(row, "again", sqlite3_column_int64(st, first + 3));
-	tv_int(row, "photo", sqlite3_column_int64(st, first + 4));
+	tv_int(row, "families", p->families);
+	tv_int(row, "children", p->children);
+	tv_int(row, "signed", p->signed_all);
+	tv_int(row, "again", p->again);
+	tv_int(row, "photo", p->photo);
 }
 
 /* The review dates of the policies as of the last policygen build (reviews.tsv). */
@@ -388,51 +375,31 @@ static int dashboard_reviews(struct req *r, struct tv *v, struct buf *err)
 
 static void get_dashboard(struct req *r, const char *arg)
 {
-	static const char class_sql[] =
-	    PROGRESS_SQL("c.class,", " GROUP BY c.class ORDER BY c.class");
-	static const char total_sql[] = PROGRESS_SQL("", "");
-	static const char docs_sql[] =
-	    "SELECT c.slug, c.version, (SELECT title FROM document d WHERE d.slug = c.slug"
-	    "  AND d.version = c.version ORDER BY d.lang <> 'en' LIMIT 1)"
-	    " FROM (SELECT slug, max(version) AS version FROM document GROUP BY slug) c"
-	    " ORDER BY c.slug";
 	struct tv *v = page_root(r, T(r, "office_dashboard_title")), *list, *row;
 	struct buf err = BUF_INIT;
-	sqlite3_stmt *st;
-	int rc, ndocs = 0;
+	struct records_document *docs;
+	struct records_progress *classes, total;
+	size_t ndocs, nclasses, i;
 
 	(void)arg;
 	tv_bool(v, "nav_dashboard", 1);
-	if ((st = db_stmt(r->o->p.db, docs_sql)) == NULL)
+	if (records_dashboard(r->o->p.db, r->a, &docs, &ndocs, &classes, &nclasses, &total) < 0)
 		goto fail;
 	list = tv_add_list(v, "documents");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	for (i = 0; i < ndocs; i++) {
 		row = tv_push_dict(list);
-		tv_str(row, "slug", db_col_text(st, 0));
-		tv_str(row, "version", db_col_text(st, 1));
-		tv_str(row, "title", db_col_text(st, 2));
-		ndocs++;
+		tv_str(row, "slug", docs[i].slug);
+		tv_str(row, "version", docs[i].version);
+		tv_str(row, "title", docs[i].title);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
 	tv_bool(v, "has_documents", ndocs > 0);
-	if ((st = db_stmt(r->o->p.db, class_sql)) == NULL)
-		goto fail;
 	list = tv_add_list(v, "classes");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	for (i = 0; i < nclasses; i++) {
 		row = tv_push_dict(list);
-		tv_str(row, "class", db_col_text(st, 0));
-		progress_row(row, st, 1);
+		tv_str(row, "class", classes[i].class_name);
+		progress_row(row, &classes[i]);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(r->o->p.db, total_sql)) == NULL)
-		goto fail;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		progress_row(tv_add_dict(v, "total"), st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		goto fail;
+	progress_row(tv_add_dict(v, "total"), &total);
 	if (dashboard_reviews(r, v, &err) < 0)
 		office_log("no review dates on the dashboard: %s", buf_str(&err));
 	buf_free(&err);
@@ -460,36 +427,19 @@ fail:
 
 static int list_classes(struct req *r, struct tv *v, const char *selected)
 {
-	static const char sql[] =
-	    "SELECT class, count(*) FROM child WHERE left_on IS NULL GROUP BY class ORDER BY class";
-	sqlite3_stmt *st = db_stmt(r->o->p.db, sql);
 	struct tv *list = tv_add_list(v, "class_options"), *row;
-	int rc;
+	struct records_class *c;
+	size_t n, i;
 
-	if (st == NULL)
+	if (records_classes(r->o->p.db, r->a, &c, &n) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	for (i = 0; i < n; i++) {
 		row = tv_push_dict(list);
-		tv_str(row, "name", db_col_text(st, 0));
-		tv_int(row, "children", sqlite3_column_int64(st, 1));
-		tv_bool(row, "selected", selected && strcmp(selected, db_col_text(st, 0)) == 0);
+		tv_str(row, "name", c[i].name);
+		tv_int(row, "children", c[i].children);
+		tv_bool(row, "selected", selected && strcmp(selected, c[i].name) == 0);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* 1 when some policy version can be signed, 0 when none, -1 on error. */
-static int has_documents(struct req *r)
-{
-	static const char sql[] = "SELECT 1 FROM document LIMIT 1";
-	sqlite3_stmt *st = db_stmt(r->o->p.db, sql);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return 0;
 }
 
 /* The families page: a search (search.h) or, with no query, every family by class, a
@@ -515,7 +465,7 @@ static void get_families(struct req *r, const char *arg)
 	tv_bool(v, "nav_families", 1);
 	tv_str(v, "q", q);
 	tv_bool(v, "missing", missing);
-	if ((docs = has_documents(r)) < 0 || list_classes(r, v, cls) < 0 ||
+	if ((docs = records_has_documents(r->o->p.db)) < 0 || list_classes(r, v, cls) < 0 ||
 	    search_families(r->o->p.db, &f, r->a, &fam, &n, &more) < 0) {
 		server_error(r, "families");
 		return;
@@ -613,197 +563,140 @@ static const char *answer_name(const struct req *r, const char *answer)
 
 static int family_details(struct req *r, struct tv *v, long long fid)
 {
-	static const char family_sql[] =
-	    "SELECT ref, carers, language, left_on,"
-	    " (SELECT max(issued_at) FROM token WHERE family_id = ?1 AND revoked_at IS NULL),"
-	    " (SELECT count(*) FROM token WHERE family_id = ?1 AND revoked_at IS NOT NULL)"
-	    " FROM family WHERE id = ?1";
-	static const char children_sql[] =
-	    "SELECT id, ref, first_name, last_name, class, left_on FROM child WHERE family_id = ?1"
-	    " ORDER BY left_on IS NOT NULL, class, last_name, first_name";
-	sqlite3_stmt *st = db_stmt(r->o->p.db, family_sql);
 	struct tv *fam = tv_add_dict(v, "family"), *list, *row;
-	int rc;
+	struct records_family f;
+	struct records_child *c;
+	size_t n, i;
 
-	if (st == NULL)
+	if (records_family(r->o->p.db, r->a, fid, &f, &c, &n) != 1)
 		return -1;
-	sqlite3_bind_int64(st, 1, fid);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		tv_str(fam, "ref", db_col_text(st, 0));
-		tv_str(fam, "carers", db_col_text(st, 1));
-		tv_str(fam, "language",
-		       strcmp(db_col_text(st, 2), "cy") == 0 ? T(r, "office_lang_cy")
-		                                     : T(r, "office_lang_en"));
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-			tv_str(fam, "left_on", db_col_text(st, 3));
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-			tv_str(fam, "token_issued", when(r, db_col_text(st, 4)));
-		tv_int(fam, "tokens_revoked", sqlite3_column_int64(st, 5));
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW || (st = db_stmt(r->o->p.db, children_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, fid);
+	tv_str(fam, "ref", f.ref);
+	tv_str(fam, "carers", f.carers);
+	tv_str(fam, "language",
+	       strcmp(f.language, "cy") == 0 ? T(r, "office_lang_cy") : T(r, "office_lang_en"));
+	if (f.left_on)
+		tv_str(fam, "left_on", f.left_on);
+	if (f.token_issued)
+		tv_str(fam, "token_issued", when(r, f.token_issued));
+	tv_int(fam, "tokens_revoked", f.tokens_revoked);
 	list = tv_add_list(v, "children");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	for (i = 0; i < n; i++) {
 		row = tv_push_dict(list);
-		tv_str(row, "ref", db_col_text(st, 1));
-		tv_str(row, "name", arena_printf(r->a, "%s %s", db_col_text(st, 2), db_col_text(st, 3)));
-		tv_str(row, "class", db_col_text(st, 4));
-		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-			tv_str(row, "left_on", db_col_text(st, 5));
+		tv_str(row, "ref", c[i].ref);
+		tv_str(row, "name", arena_printf(r->a, "%s %s", c[i].first_name, c[i].last_name));
+		tv_str(row, "class", c[i].class_name);
+		if (c[i].left_on)
+			tv_str(row, "left_on", c[i].left_on);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return 0;
 }
 
 /* The signable policies (status, and the paper form's choice of language) and the
  * signatures held. */
 static int family_declarations(struct req *r, struct tv *v, long long fid)
 {
-	static const char status_sql[] =
-	    "SELECT ds.slug, ds.version, ds.signed_version, ds.needs_sign, ds.sign_again,"
-	    " (SELECT title FROM document d WHERE d.slug = ds.slug AND d.version = ds.version"
-	    "  ORDER BY d.lang <> 'en' LIMIT 1)"
-	    " FROM declaration_status ds WHERE ds.family_id = ?1 ORDER BY ds.slug";
-	static const char langs_sql[] = "SELECT lang FROM document WHERE slug = ?1 AND version = "
-	                                "?2 ORDER BY lang <> 'en', lang";
-	static const char signed_sql[] =
-	    "SELECT s.signer, d.title, d.version, d.lang, s.at, s.channel, coalesce(s.staff, '')"
-	    " FROM signature s JOIN document d ON d.id = s.document_id WHERE s.family_id = ?1"
-	    " ORDER BY s.at, s.signer_key";
-	sqlite3_stmt *st, *ls;
 	struct tv *list = tv_add_list(v, "declarations"), *row, *langs, *l;
-	int rc, lrc;
+	struct records_declaration *d;
+	struct records_signature *s;
+	size_t nd, ns, i, k;
 
-	if ((st = db_stmt(r->o->p.db, status_sql)) == NULL)
+	if (records_declarations(r->o->p.db, r->a, fid, &d, &nd, &s, &ns) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, fid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	for (i = 0; i < nd; i++) {
 		row = tv_push_dict(list);
-		tv_str(row, "slug", db_col_text(st, 0));
-		tv_str(row, "version", db_col_text(st, 1));
-		tv_str(row, "title", db_col_text(st, 5));
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-			tv_str(row, "signed_version", db_col_text(st, 2));
+		tv_str(row, "slug", d[i].slug);
+		tv_str(row, "version", d[i].version);
+		tv_str(row, "title", d[i].title);
+		if (d[i].signed_version)
+			tv_str(row, "signed_version", d[i].signed_version);
 		tv_str(row, "status",
-		       sqlite3_column_int(st, 4)   ? T(r, "office_status_sign_again")
-		       : sqlite3_column_int(st, 3) ? T(r, "office_status_to_sign")
-		                                   : T(r, "office_status_signed"));
-		tv_bool(row, "needs_sign", sqlite3_column_int(st, 3));
+		       d[i].sign_again   ? T(r, "office_status_sign_again")
+		       : d[i].needs_sign ? T(r, "office_status_to_sign")
+		                         : T(r, "office_status_signed"));
+		tv_bool(row, "needs_sign", d[i].needs_sign);
 		langs = tv_add_list(row, "langs");
-		if ((ls = db_stmt(r->o->p.db, langs_sql)) == NULL)
-			break;
-		sqlite3_bind_text(ls, 1, db_col_text(st, 0), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ls, 2, db_col_text(st, 1), -1, SQLITE_TRANSIENT);
-		while ((lrc = sqlite3_step(ls)) == SQLITE_ROW) {
+		for (k = 0; k < d[i].nlangs; k++) {
 			l = tv_push_dict(langs);
-			tv_str(l, "lang", db_col_text(ls, 0));
-			tv_str(l, "label",
-			       strcmp(db_col_text(ls, 0), "cy") == 0 ? T(r, "office_paper_signed_cy")
-			                                     : T(r, "office_paper_signed_en"));
+			tv_str(l, "lang", d[i].langs[k]);
+			tv_str(l, "label", strcmp(d[i].langs[k], "cy") == 0
+			                       ? T(r, "office_paper_signed_cy")
+			                       : T(r, "office_paper_signed_en"));
 		}
-		sqlite3_reset(ls);
-		if (lrc != SQLITE_DONE)
-			break;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(r->o->p.db, signed_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, fid);
 	list = tv_add_list(v, "signatures");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	for (i = 0; i < ns; i++) {
 		row = tv_push_dict(list);
-		tv_str(row, "signer", db_col_text(st, 0));
-		tv_str(row, "title", db_col_text(st, 1));
-		tv_str(row, "version", db_col_text(st, 2));
+		tv_str(row, "signer", s[i].signer);
+		tv_str(row, "title", s[i].title);
+		tv_str(row, "version", s[i].version);
 		tv_str(row, "lang",
-		       strcmp(db_col_text(st, 3), "cy") == 0 ? T(r, "office_lang_cy")
-		                                     : T(r, "office_lang_en"));
-		tv_str(row, "at", when(r, db_col_text(st, 4)));
-		tv_str(row, "channel", channel_name(r, db_col_text(st, 5)));
-		tv_str(row, "staff", db_col_text(st, 6));
+		       strcmp(s[i].lang, "cy") == 0 ? T(r, "office_lang_cy") : T(r, "office_lang_en"));
+		tv_str(row, "at", when(r, s[i].at));
+		tv_str(row, "channel", channel_name(r, s[i].channel));
+		tv_str(row, "staff", s[i].staff);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return 0;
 }
 
 /* What applies per current child and purpose, every carer's answer, and the paper form's
  * rows. posted (may be NULL) holds a refused paper form's values to show again. */
 static int family_answers(struct req *r, struct tv *v, long long fid, const struct form *posted)
 {
-	static const char purposes_sql[] = "SELECT id, basis FROM purpose ORDER BY position, id";
-	static const char grid_sql[] =
-	    "SELECT c.id, c.first_name, e.purpose, e.permitted, e.answers, p.basis"
-	    " FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
-	    " WHERE c.family_id = ?1 AND c.left_on IS NULL"
-	    " ORDER BY c.class, c.last_name, c.first_name, c.id, p.position, p.id";
-	static const char answers_sql[] =
-	    "SELECT c.first_name, a.purpose, a.signer, a.answer, a.at, a.channel,"
-	    " coalesce(a.staff, '') FROM answer a JOIN child c ON c.id = a.child_id"
-	    " WHERE c.family_id = ?1 ORDER BY c.class, c.first_name, c.id, a.purpose, a.at";
-	sqlite3_stmt *st;
 	struct tv *heads = tv_add_list(v, "purposes"), *rows = tv_add_list(v, "grid");
 	struct tv *row = NULL, *cells = NULL, *paper = NULL, *cell, *list;
+	struct records_purpose *p;
+	struct records_cell *g;
+	struct records_answer *x;
+	size_t np, ng, nx, i;
 	long long last = 0;
-	int rc;
 
-	if ((st = db_stmt(r->o->p.db, purposes_sql)) == NULL)
+	if (records_purposes(r->o->p.db, r->a, &p, &np) < 0 ||
+	    records_family_grid(r->o->p.db, r->a, fid, &g, &ng) < 0 ||
+	    records_answers(r->o->p.db, r->a, fid, &x, &nx) < 0)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	for (i = 0; i < np; i++) {
 		cell = tv_push_dict(heads);
-		tv_str(cell, "title", purpose_title(r->o, db_col_text(st, 0)));
-		tv_bool(cell, "public_task", strcmp(db_col_text(st, 1), "public_task") == 0);
+		tv_str(cell, "title", purpose_title(r->o, p[i].id));
+		tv_bool(cell, "public_task", p[i].public_task);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(r->o->p.db, grid_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, fid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long child = sqlite3_column_int64(st, 0);
-		const char *purpose = db_col_text(st, 2), *name, *given;
-		int permitted = sqlite3_column_int(st, 3), answers = sqlite3_column_int(st, 4);
-		if (child != last) {
+	for (i = 0; i < ng; i++) {
+		const char *name, *given;
+		if (g[i].child_id != last) {
 			row = tv_push_dict(rows);
-			tv_str(row, "child", db_col_text(st, 1));
-			tv_int(row, "child_id", child);
+			tv_str(row, "child", g[i].child);
+			tv_int(row, "child_id", g[i].child_id);
 			cells = tv_add_list(row, "cells");
 			paper = tv_add_list(row, "paper");
-			last = child;
+			last = g[i].child_id;
 		}
 		cell = tv_push_dict(cells);
 		tv_str(cell, "text",
-		       permitted ? T(r, "office_permitted") : T(r, "office_not_permitted"));
-		tv_bool(cell, "permitted", permitted);
-		tv_bool(cell, "unanswered", answers == 0);
-		name = arena_printf(r->a, "answer.%lld.%s", child, purpose);
+		       g[i].permitted ? T(r, "office_permitted") : T(r, "office_not_permitted"));
+		tv_bool(cell, "permitted", g[i].permitted);
+		tv_bool(cell, "unanswered", g[i].answers == 0);
+		name = arena_printf(r->a, "answer.%lld.%s", g[i].child_id, g[i].purpose);
 		given = posted && name ? form_get(posted, name) : NULL;
 		cell = tv_push_dict(paper);
 		tv_str(cell, "name", name);
-		tv_str(cell, "id", arena_printf(r->a, "a-%lld-%s", child, purpose));
-		tv_str(cell, "title", purpose_title(r->o, purpose));
-		tv_bool(cell, "public_task", strcmp(db_col_text(st, 5), "public_task") == 0);
+		tv_str(cell, "id", arena_printf(r->a, "a-%lld-%s", g[i].child_id, g[i].purpose));
+		tv_str(cell, "title", purpose_title(r->o, g[i].purpose));
+		tv_bool(cell, "public_task", g[i].public_task);
 		tv_bool(cell, "yes", given && strcmp(given, "yes") == 0);
 		tv_bool(cell, "no", given && strcmp(given, "no") == 0);
 		tv_bool(cell, "none", given == NULL || given[0] == '\0');
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(r->o->p.db, answers_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, fid);
 	list = tv_add_list(v, "answers");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	for (i = 0; i < nx; i++) {
 		cell = tv_push_dict(list);
-		tv_str(cell, "child", db_col_text(st, 0));
-		tv_str(cell, "purpose", purpose_title(r->o, db_col_text(st, 1)));
-		tv_str(cell, "signer", db_col_text(st, 2));
-		tv_str(cell, "answer", answer_name(r, db_col_text(st, 3)));
-		tv_str(cell, "at", when(r, db_col_text(st, 4)));
-		tv_str(cell, "channel", channel_name(r, db_col_text(st, 5)));
-		tv_str(cell, "staff", db_col_text(st, 6));
+		tv_str(cell, "child", x[i].child);
+		tv_str(cell, "purpose", purpose_title(r->o, x[i].purpose));
+		tv_str(cell, "signer", x[i].signer);
+		tv_str(cell, "answer", answer_name(r, x[i].answer));
+		tv_str(cell, "at", when(r, x[i].at));
+		tv_str(cell, "channel", channel_name(r, x[i].channel));
+		tv_str(cell, "staff", x[i].staff);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return 0;
 }
 
 /* s percent-encoded for a URL path or query, in the request's arena. */
@@ -820,43 +713,33 @@ static const char *url_escaped(struct req *r, const char *s)
 
 static int family_history(struct req *r, struct tv *v, long long fid, const char *ref)
 {
-	static const char sql[] =
-	    "SELECT e.id, e.at, e.kind, coalesce(c.first_name, ''), coalesce(e.purpose, ''),"
-	    " coalesce(e.answer, ''), coalesce(d.slug || ' ' || d.version || ' (' || d.lang || ')',"
-	    " ''), coalesce(e.signer, ''), e.channel, coalesce(e.staff, ''),"
-	    " coalesce(e.detail, '') FROM event e LEFT JOIN child c ON c.id = e.child_id"
-	    " LEFT JOIN document d ON d.id = e.document_id WHERE e.family_id = ?1"
-	    " ORDER BY e.id DESC";
-	sqlite3_stmt *st = db_stmt(r->o->p.db, sql);
 	struct tv *list = tv_add_list(v, "events"), *row;
-	int rc;
+	struct records_event *e;
+	size_t n, i;
 
-	if (st == NULL)
+	if (records_history(r->o->p.db, r->a, fid, &e, &n) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, fid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *purpose = db_col_text(st, 4);
+	for (i = 0; i < n; i++) {
 		row = tv_push_dict(list);
-		tv_int(row, "id", sqlite3_column_int64(st, 0));
-		tv_str(row, "at", when(r, db_col_text(st, 1)));
-		tv_str(row, "kind", kind_name(r, db_col_text(st, 2)));
-		tv_str(row, "child", db_col_text(st, 3));
-		tv_str(row, "purpose", purpose[0] ? purpose_title(r->o, purpose) : "");
-		tv_str(row, "answer", answer_name(r, db_col_text(st, 5)));
-		tv_str(row, "document", db_col_text(st, 6));
-		tv_str(row, "signer", db_col_text(st, 7));
-		tv_str(row, "channel", channel_name(r, db_col_text(st, 8)));
-		tv_str(row, "staff", db_col_text(st, 9));
-		tv_str(row, "detail", db_col_text(st, 10));
+		tv_int(row, "id", e[i].id);
+		tv_str(row, "at", when(r, e[i].at));
+		tv_str(row, "kind", kind_name(r, e[i].kind));
+		tv_str(row, "child", e[i].child);
+		tv_str(row, "purpose", e[i].purpose[0] ? purpose_title(r->o, e[i].purpose) : "");
+		tv_str(row, "answer", answer_name(r, e[i].answer));
+		tv_str(row, "document", e[i].document);
+		tv_str(row, "signer", e[i].signer);
+		tv_str(row, "channel", channel_name(r, e[i].channel));
+		tv_str(row, "staff", e[i].staff);
+		tv_str(row, "detail", e[i].detail);
 		/* A submission's first event links to its evidence page. */
-		if (strncmp(db_col_text(st, 10), "submission ", 11) == 0 &&
-		    strtoll(db_col_text(st, 10) + 11, NULL, 10) == sqlite3_column_int64(st, 0))
+		if (strncmp(e[i].detail, "submission ", 11) == 0 &&
+		    strtoll(e[i].detail + 11, NULL, 10) == e[i].id)
 			tv_str(row, "evidence",
-			       arena_printf(r->a, "/office/family/%s/evidence?s=%lld", url_escaped(r, ref),
-			                    sqlite3_column_int64(st, 0)));
+			       arena_printf(r->a, "/office/family/%s/evidence?s=%lld",
+			                    url_escaped(r, ref), e[i].id));
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return 0;
 }
 
 /* The family page; errors (a list of i18n keys, may be NULL) and posted come from a
@@ -993,26 +876,6 @@ static void get_evidence(struct req *r, const char *ref)
  * consent_record like the portal's, with channel "paper" and the staff user's name in
  * every event and row. The household's language is left as it is. */
 
-/* The current document of slug in lang, 0 when there is none, -1 on error. */
-static long long current_document(struct db *db, const char *slug, const char *lang)
-{
-	static const char sql[] =
-	    "SELECT id FROM document WHERE slug = ?1 AND lang = ?2"
-	    " AND version = (SELECT max(version) FROM document WHERE slug = ?1)";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	long long id = 0;
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, lang, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
-}
-
 static void add_error(struct req *r, struct tv **errors, const char *key, const char *field)
 {
 	struct tv *e;
@@ -1095,7 +958,7 @@ static void post_paper(struct req *r, const char *ref)
 				bad = 1;
 				continue;
 			}
-			if ((doc = current_document(r->o->p.db, name + 5, value)) < 0) {
+			if ((doc = records_current_document(r->o->p.db, name + 5, value)) < 0) {
 				server_error(r, "paper");
 				return;
 			}
@@ -1460,18 +1323,13 @@ static void nophoto_child(struct tv *rows, const char *name, const int *permitte
 
 static void get_nophoto(struct req *r, const char *arg)
 {
-	static const char purposes_sql[] = "SELECT id FROM purpose ORDER BY position, id";
-	static const char sql[] =
-	    "SELECT c.id, c.first_name || ' ' || c.last_name, e.permitted, e.answers"
-	    " FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
-	    " WHERE c.left_on IS NULL AND c.class = ?1"
-	    " ORDER BY c.first_name, c.last_name, c.id, p.position, p.id";
 	const char *cls = form_get(&r->q, "class"), *name = NULL;
 	struct tv *v, *heads, *rows;
+	struct records_purpose *p;
+	struct records_cell *g;
 	long long last = 0;
-	int rc, restricted = 0, children = 0, *permitted, *unanswered;
-	size_t npurposes = 0, k = 0;
-	sqlite3_stmt *st;
+	int restricted = 0, children = 0, *permitted, *unanswered;
+	size_t np, ng, i, k = 0;
 	char now[21];
 
 	(void)arg;
@@ -1490,43 +1348,35 @@ static void get_nophoto(struct req *r, const char *arg)
 	tv_str(v, "class", cls);
 	db_now(now);
 	tv_str(v, "as_at", when(r, now));
-	if ((st = db_stmt(r->o->p.db, purposes_sql)) == NULL)
+	if (records_purposes(r->o->p.db, r->a, &p, &np) < 0 ||
+	    records_class_grid(r->o->p.db, r->a, cls, &g, &ng) < 0)
 		goto fail;
 	heads = tv_add_list(v, "purposes");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		tv_push_str(heads, purpose_title(r->o, db_col_text(st, 0)));
-		npurposes++;
-	}
-	sqlite3_reset(st);
-	permitted = arena_alloc(r->a, (npurposes + 1) * sizeof *permitted);
-	unanswered = arena_alloc(r->a, (npurposes + 1) * sizeof *unanswered);
-	if (rc != SQLITE_DONE || permitted == NULL || unanswered == NULL ||
-	    (st = db_stmt(r->o->p.db, sql)) == NULL)
+	for (i = 0; i < np; i++)
+		tv_push_str(heads, purpose_title(r->o, p[i].id));
+	permitted = arena_alloc(r->a, (np + 1) * sizeof *permitted);
+	unanswered = arena_alloc(r->a, (np + 1) * sizeof *unanswered);
+	if (permitted == NULL || unanswered == NULL)
 		goto fail;
-	sqlite3_bind_text(st, 1, cls, -1, SQLITE_STATIC);
 	rows = tv_add_list(v, "children");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		long long child = sqlite3_column_int64(st, 0);
-		if (child != last) {
+	for (i = 0; i < ng; i++) {
+		if (g[i].child_id != last) {
 			if (last)
 				nophoto_child(rows, name, permitted, unanswered, k, &restricted);
-			name = arena_strdup(r->a, db_col_text(st, 1));
+			name = g[i].child;
 			children++;
-			last = child;
+			last = g[i].child_id;
 			k = 0;
 		}
-		if (k < npurposes) {
-			permitted[k] = sqlite3_column_int(st, 2);
-			unanswered[k] = sqlite3_column_int(st, 3) == 0;
+		if (k < np) {
+			permitted[k] = g[i].permitted;
+			unanswered[k] = g[i].answers == 0;
 			k++;
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
 	if (last)
 		nophoto_child(rows, name, permitted, unanswered, k, &restricted);
-	tv_int(v, "ncols", (long long)npurposes + 1);
+	tv_int(v, "ncols", (long long)np + 1);
 	tv_int(v, "restricted", restricted);
 	tv_int(v, "others", children - restricted);
 	tv_bool(v, "empty_class", children == 0);

@@ -46,6 +46,19 @@ for prog in sign.fcgi office.fcgi consentctl; do
 	fi
 done
 
+# cgi-bin/ holds routes and handlers only: no SQL, no statement, no SQLite call (the
+# office's queries are in src/portal/records.c, the parents' in consent.c).
+if grep -l sqlite3_ "$TOP"/cgi-bin/*.c >"$TMP/sqlite"; then
+	fail cgi_bin_has_no_sqlite "$(tr '\n' ' ' <"$TMP/sqlite")"
+else
+	pass cgi_bin_has_no_sqlite
+fi
+if grep -nE 'db_stmt|\<(SELECT|INSERT|UPDATE|DELETE) ' "$TOP"/cgi-bin/*.c >"$TMP/sql"; then
+	fail cgi_bin_has_no_sql "$(head -c 400 "$TMP/sql")"
+else
+	pass cgi_bin_has_no_sql
+fi
+
 # A program of the portal that calls the content loader does not link.
 cat >"$TMP/cross.c" <<'C'
 #include "content.h"

@@ -47,7 +47,7 @@ FUZZ_TIME ?= 60
 FUZZ_CC = clang
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1
 
-PROGS = build/policygen build/consentctl build/sign.fcgi build/office.fcgi
+PROGS = build/policygen build/consentctl build/sign.fcgi build/office.fcgi build/fcgi-pool
 LIB_OBJ = $(LIB:%=build/obj/%.o)
 ASAN_OBJ = $(LIB:%=build/asan/%.o)
 UNIT_BIN = $(UNIT:%=build/tests/test-%)
@@ -78,6 +78,10 @@ build/policygen: src/site/policygen.c build/libpc.a
 build/consentctl: src/portal/consentctl.c build/libpc.a
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -o $@ src/portal/consentctl.c build/libpc.a $(LDLIBS)
+
+build/fcgi-pool: src/portal/fcgi-pool.c
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -o $@ src/portal/fcgi-pool.c
 
 build/%.fcgi: cgi-bin/%.c build/libpc.a
 	@echo "LD $@"

@@ -31,7 +31,7 @@ LDLIBS = $(PKG_LIBS) -lm
 
 # Library modules, one file each, in three parts: src/core (shared), src/site (the
 # generator) and src/portal (the consent portal). Each part is its own archive.
-CORE = arena buf date html out tmpl utf8 yml
+CORE = arena buf config date html out tmpl utf8 yml
 SITE = content diff fmcache site sitestate
 PORTAL = catalog cgi consent csv db export form letters qr roster sandbox staff token
 LIB = $(CORE) $(SITE) $(PORTAL)
@@ -54,6 +54,19 @@ UNIT_BIN = $(UNIT:%=build/tests/test-%)
 ASAN_BIN = $(UNIT:%=build/asan/test-%)
 
 all: $(PROGS)
+
+# The configuration file the programs read when neither --config nor $$CONSENT_CONFIG
+# names one (policies.conf(5)): none in a development build; make install and the
+# Debian package build with SYSCONFDIR set. build/config-file remembers it, so that
+# changing it rebuilds config.o.
+SYSCONFDIR ?=
+CONFIG_FILE = $(if $(SYSCONFDIR),$(SYSCONFDIR)/policies/policies.conf,)
+build/config-file: FORCE
+	@mkdir -p build
+	@echo '$(CONFIG_FILE)' | cmp -s - $@ || echo '$(CONFIG_FILE)' >$@
+build/obj/config.o build/asan/config.o: build/config-file
+build/obj/config.o build/asan/config.o: CFLAGS += -DCONFIG_FILE='"$(CONFIG_FILE)"'
+FORCE:
 
 build/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -126,7 +139,8 @@ build/asan/sign-fixture: tests/sign-fixture.c build/libpc-asan.a
 # Shell tests, each printing PASS/FAIL lines.
 SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
 	tests/sign.sh tests/office.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
-	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh
+	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh tests/config.sh \
+	tests/man.sh tests/crash-journeys.sh tests/login-flood.sh tests/nginx.sh
 
 build/fuzz/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)

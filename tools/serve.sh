@@ -3,7 +3,8 @@
 # the static site from public/ and the FastCGI programs under /sign/ and /office/.
 # Usage: tools/serve.sh PORT DB [RUNDIR]     (RUNDIR holds the config and sockets: var/)
 # There is deliberately no access log: parents' links carry their family's token.
-# Environment: SIGN_PROCS and OFFICE_PROCS (worker processes of sign.fcgi and office.fcgi,
+# Environment: CONSENT_CONFIG (the configuration file, policies.conf(5), passed on to the
+# programs; the database, content, site and templates given here override it), SIGN_PROCS and OFFICE_PROCS (worker processes of sign.fcgi and office.fcgi,
 # default 4 each), SERVE_READ_IDLE (seconds
 # a client may stay silent while sending its request before it is cut off, default 20).
 #
@@ -29,7 +30,8 @@ case "$db" in /*) ;; *) db=$top/$db ;; esac
 conf=$run/lighttpd-$port.conf
 env_block() {
 	cat <<ENV
-		"bin-environment" => (
+		"bin-environment" => (${CONSENT_CONFIG:+
+			"CONSENT_CONFIG" => "$CONSENT_CONFIG",}
 			"CONSENT_DB" => "$db",
 			"CONSENT_CONTENT" => "$top/content",
 			"CONSENT_SITE" => "$top/public",

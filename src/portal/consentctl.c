@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "config.h"
 #include "content.h"
 #include "csv.h"
 #include "date.h"
@@ -79,11 +80,15 @@ static const char usage_text[] =
     "      Delete the personal data of families and children who left before the date;\n"
     "      the event log keeps anonymous entries and still verifies.\n"
     "\n"
-    "The base URL defaults to base_url in CONTENT/site.yaml.\n";
+    "--db, --content, --site and --templates default to the configuration file's db,\n"
+    "content, output and templates (--config FILE, else $CONSENT_CONFIG; see\n"
+    "policies.conf(5)). The base URL defaults to the configuration's base_url, else\n"
+    "base_url in CONTENT/site.yaml.\n";
 
 /* Options, each allowed for some commands. */
 enum opt {
 	O_DB,
+	O_CONFIG,
 	O_CONTENT,
 	O_SITE,
 	O_TEMPLATES,
@@ -103,6 +108,7 @@ static const struct {
 	int has_arg;
 } opts[O__MAX] = {
     [O_DB] = {"db", 1},
+    [O_CONFIG] = {"config", 1},
     [O_CONTENT] = {"content", 1},
     [O_SITE] = {"site", 1},
     [O_TEMPLATES] = {"templates", 1},
@@ -893,9 +899,22 @@ static int cmd_purge(struct ctx *c)
 	return rc;
 }
 
+/* Options whose default is a setting of the configuration file. */
+static const struct {
+	enum opt o;
+	enum config_key k;
+} from_config[] = {
+    {O_DB, CONFIG_DB},
+    {O_CONTENT, CONFIG_CONTENT},
+    {O_SITE, CONFIG_OUTPUT},
+    {O_TEMPLATES, CONFIG_TEMPLATES},
+};
+
 int main(int argc, char *argv[])
 {
 	const struct command *cmd = NULL;
+	static struct config cfg;
+	struct buf cerr = BUF_INIT;
 	struct ctx c;
 	char **operands;
 	int nops = 0, i, k, rc;
@@ -953,11 +972,24 @@ int main(int argc, char *argv[])
 			cmd = &commands[j];
 	if (cmd == NULL)
 		usage_error("unknown command '%s'", operands[0]);
-	if (c.val[O_DB] == NULL)
-		usage_error("%s needs --db FILE, the consent database", cmd->name);
 	for (k = 0; k < O__MAX; k++)
-		if (k != O_DB && c.val[k] && !(cmd->opts & BIT(k)))
+		if (k != O_DB && k != O_CONFIG && c.val[k] && !(cmd->opts & BIT(k)))
 			usage_error("%s does not take --%s", cmd->name, opts[k].name);
+	if (config_setup(&cfg, c.val[O_CONFIG], &cerr) < 0) {
+		free(operands);
+		fprintf(stderr, "consentctl: %s", buf_str(&cerr));
+		buf_free(&cerr);
+		return 2;
+	}
+	/* What the configuration sets (not its built-in defaults) stands in for options. */
+	for (j = 0; j < sizeof from_config / sizeof from_config[0]; j++)
+		if (c.val[from_config[j].o] == NULL && cfg.val[from_config[j].k] &&
+		    (from_config[j].o == O_DB || (cmd->opts & BIT(from_config[j].o))))
+			c.val[from_config[j].o] = config_get(&cfg, from_config[j].k);
+	if (c.val[O_DB] == NULL)
+		usage_error("%s needs --db FILE, the consent database (or db in the "
+		            "configuration file)",
+		            cmd->name);
 	if (nops - 1 != cmd->nargs)
 		usage_error("usage: consentctl --db FILE %s%s", cmd->name, cmd->args);
 	c.args = operands + 1;
@@ -969,5 +1001,6 @@ int main(int argc, char *argv[])
 	rc = cmd->fn(&c);
 	db_close(c.db);
 	free(operands);
+	config_free(&cfg);
 	return rc;
 }

@@ -295,12 +295,12 @@ void config_dump(const struct config *c, struct buf *out)
 {
 	int k;
 
-	if (c->file)
-		buf_printf(out, "# read from %s\n", c->file);
+	buf_printf(out, "# %s%s\n", c->file ? "read from " : "no configuration file",
+	           c->file ? c->file : "");
 	for (k = 0; k < CONFIG__MAX; k++)
-		buf_printf(out, "%s = %s\t# %s (%s)\n", keys[k].name,
-		           config_get(c, (enum config_key)k), from_names[c->val[k] ? c->from[k] : 0],
-		           keys[k].env);
+		buf_printf(out, "# %s: from the %s (%s)\n%s = %s\n", keys[k].name,
+		           from_names[c->val[k] ? c->from[k] : 0], keys[k].env, keys[k].name,
+		           config_get(c, (enum config_key)k));
 }
 
 void config_free(struct config *c)

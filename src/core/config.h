@@ -65,7 +65,8 @@ int config_export(const struct config *c);
 /* config_init then config_export: what every program's main does first. */
 int config_setup(struct config *c, const char *file, struct buf *err);
 
-/* Writes "key = value" lines of every setting, with where each came from. */
+/* Writes a "key = value" line for every setting, each after a comment line saying
+ * where it came from (a valid configuration file itself). */
 void config_dump(const struct config *c, struct buf *out);
 
 void config_free(struct config *c);

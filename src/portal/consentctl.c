@@ -79,6 +79,8 @@ static const char usage_text[] =
     "  purge --left-before YYYY-MM-DD\n"
     "      Delete the personal data of families and children who left before the date;\n"
     "      the event log keeps anonymous entries and still verifies.\n"
+    "  config\n"
+    "      Print every setting of the configuration as 'key = value' (no --db needed).\n"
     "\n"
     "--db, --content, --site and --templates default to the configuration file's db,\n"
     "content, output and templates (--config FILE, else $CONSENT_CONFIG; see\n"
@@ -144,6 +146,7 @@ static int cmd_export(struct ctx *);
 static int cmd_verify(struct ctx *);
 static int cmd_backup(struct ctx *);
 static int cmd_purge(struct ctx *);
+static int cmd_config(struct ctx *);
 
 static const struct command {
 	const char *name;
@@ -169,6 +172,7 @@ static const struct command {
     {"verify", cmd_verify, 0, 0, ""},
     {"backup", cmd_backup, 0, 1, " FILE"},
     {"purge", cmd_purge, BIT(O_LEFT_BEFORE), 0, ""},
+    {"config", cmd_config, 0, 0, ""},
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -910,10 +914,22 @@ static const struct {
     {O_TEMPLATES, CONFIG_TEMPLATES},
 };
 
+static struct config cfg;
+
+static int cmd_config(struct ctx *c)
+{
+	struct buf out = BUF_INIT;
+
+	(void)c;
+	config_dump(&cfg, &out);
+	fputs(buf_str(&out), stdout);
+	buf_free(&out);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	const struct command *cmd = NULL;
-	static struct config cfg;
 	struct buf cerr = BUF_INIT;
 	struct ctx c;
 	char **operands;
@@ -986,7 +1002,7 @@ int main(int argc, char *argv[])
 		if (c.val[from_config[j].o] == NULL && cfg.val[from_config[j].k] &&
 		    (from_config[j].o == O_DB || (cmd->opts & BIT(from_config[j].o))))
 			c.val[from_config[j].o] = config_get(&cfg, from_config[j].k);
-	if (c.val[O_DB] == NULL)
+	if (c.val[O_DB] == NULL && cmd->fn != cmd_config)
 		usage_error("%s needs --db FILE, the consent database (or db in the "
 		            "configuration file)",
 		            cmd->name);

@@ -3,6 +3,7 @@
 #   make site       build the demo site into public/
 #   make run        the whole system on 127.0.0.1:$(PORT) with demo data
 #   make check      every test; prints "N passed, N failed"
+#   make install    programs, templates, content, man pages, configuration, units (PREFIX, DESTDIR)
 #   make golden     regenerate the expected output of the golden tests, on purpose
 
 PORT ?= 8080
@@ -199,7 +200,63 @@ bench-portal: all
 run: all
 	@PORT=$(PORT) DB=$(DB) tools/run.sh
 
+# make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=$(PREFIX)/etc]: programs,
+# templates, the demonstration content, man pages, the example configuration (also put
+# in SYSCONFDIR/policies/ unless one is there), the nginx site file and systemd units
+# (examples under DOCDIR; NGINXSITEDIR and SYSTEMDUNITDIR put them in place too). The
+# programs are rebuilt to read SYSCONFDIR/policies/policies.conf by default.
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+SBINDIR = $(PREFIX)/sbin
+LIBEXECDIR = $(PREFIX)/lib/policies
+DATADIR = $(PREFIX)/share
+MANDIR = $(DATADIR)/man
+DOCDIR = $(DATADIR)/doc/policies
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+NGINXSITEDIR ?=
+MANPAGES = man/policygen.1 man/policies.conf.5 man/policies-content.5 man/consentctl.8 \
+	man/sign.fcgi.8 man/office.fcgi.8 man/fcgi-pool.8
+UNITS = policies-sign.socket policies-sign.service policies-office.socket \
+	policies-office.service policies-daily.service policies-daily.timer \
+	policies-review.service policies-review.timer
+SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
+
+install:
+	@$(MAKE) --no-print-directory SYSCONFDIR=$(or $(SYSCONFDIR),$(PREFIX)/etc) install-files
+
+install-files: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(DATADIR)/policies/templates $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(SYSCONFDIR)/policies
+	install -m 755 build/policygen $(DESTDIR)$(BINDIR)/
+	install -m 755 build/consentctl build/fcgi-pool $(DESTDIR)$(SBINDIR)/
+	install -m 755 build/sign.fcgi build/office.fcgi $(DESTDIR)$(LIBEXECDIR)/
+	for f in policies-daily policies-review; do \
+		$(SUBST) dist/$$f >$(DESTDIR)$(LIBEXECDIR)/$$f && chmod 755 $(DESTDIR)$(LIBEXECDIR)/$$f || exit 1; \
+	done
+	install -m 644 templates/* $(DESTDIR)$(DATADIR)/policies/templates/
+	rm -rf $(DESTDIR)$(DATADIR)/policies/content
+	cp -R content $(DESTDIR)$(DATADIR)/policies/content
+	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/policies/content
+	for m in $(MANPAGES); do \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
+	done
+	$(SUBST) dist/policies.conf >$(DESTDIR)$(DOCDIR)/examples/policies.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/policies/policies.conf ] || \
+		install -m 644 $(DESTDIR)$(DOCDIR)/examples/policies.conf $(DESTDIR)$(SYSCONFDIR)/policies/
+	$(SUBST) dist/nginx/policies.conf >$(DESTDIR)$(DOCDIR)/examples/nginx-policies.conf
+	[ -z "$(NGINXSITEDIR)" ] || { install -d $(DESTDIR)$(NGINXSITEDIR) && \
+		install -m 644 $(DESTDIR)$(DOCDIR)/examples/nginx-policies.conf $(DESTDIR)$(NGINXSITEDIR)/policies; }
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	for u in $(UNITS); do \
+		$(SUBST) dist/systemd/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
+
 clean:
 	rm -rf build public
 
-.PHONY: all site check check-browser clean run golden fuzz bench bench-portal valgrind
+.PHONY: all site check check-browser clean run golden fuzz bench bench-portal valgrind install \
+	install-files FORCE

@@ -20,6 +20,8 @@ LOAD=$BUILD/tests/load
 DB=$TMP/consent.db
 NAME=journeys_setup TOOLS="od awk"
 . "$(dirname "$0")/load-setup.sh"
+SITE=$TOP/public
+CONTENT=$TOP/content
 . "$(dirname "$0")/nginx-lib.sh"
 
 rand() { echo $(($(od -An -N2 -tu2 /dev/urandom) % $1)); }

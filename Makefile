@@ -10,7 +10,8 @@ PORT ?= 8080
 DB ?= var/consent.db
 
 # Install any missing Debian packages before pkg-config is asked (cheap when all are present).
-ifeq ($(filter clean,$(MAKECMDGOALS)),)
+# NODEPS=1 skips this (the Debian package build, whose Build-Depends have them).
+ifeq ($(filter clean,$(MAKECMDGOALS))$(NODEPS),)
 DEPSET := $(if $(filter check check-% fuzz bench bench-portal valgrind,$(MAKECMDGOALS)),check,build)
 DEPS_STATUS := $(shell tools/deps.sh $(DEPSET) >&2; echo $$?)
 ifneq ($(DEPS_STATUS),0)
@@ -141,7 +142,8 @@ build/asan/sign-fixture: tests/sign-fixture.c build/libpc-asan.a
 SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
 	tests/sign.sh tests/office.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
 	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh tests/config.sh \
-	tests/man.sh tests/crash-journeys.sh tests/login-flood.sh tests/nginx.sh
+	tests/man.sh tests/crash-journeys.sh tests/login-flood.sh tests/nginx.sh tests/jobs.sh \
+	tests/deb.sh
 
 build/fuzz/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -171,6 +173,10 @@ site: build/policygen
 check: all build/tests/sign-fixture build/tests/load $(UNIT_BIN) $(ASAN_BIN) $(ASAN_PROGS) \
 	$(FUZZ:%=build/fuzz/fuzz-%)
 	@tests/run.sh $(UNIT_BIN) $(ASAN_BIN) $(SHELL_TESTS)
+
+# The unit tests alone (quick, no servers; the Debian package build runs them).
+unit: $(UNIT_BIN)
+	@tests/run.sh $(UNIT_BIN)
 
 golden: build/policygen
 	rm -rf tests/golden/expected
@@ -258,5 +264,5 @@ install-files: all
 clean:
 	rm -rf build public
 
-.PHONY: all site check check-browser clean run golden fuzz bench bench-portal valgrind install \
+.PHONY: all site check check-browser clean run unit golden fuzz bench bench-portal valgrind install \
 	install-files FORCE

@@ -30,7 +30,7 @@ NAME=crash_setup TOOLS="od"
 server=
 ours() {
 	for d in /proc/[0-9]*; do
-		read -r comm <"$d/comm" && case $comm in sign.fcgi | office.fcgi) ;; *) continue ;; esac
+		read -r comm <"$d/comm" && case $comm in sign.fcgi | office.fcgi | fcgi-pool) ;; *) continue ;; esac
 		tr '\0' '\n' <"$d/environ" | grep -qxF "CONSENT_DB=$DB" && echo "${d#/proc/}"
 	done 2>/dev/null
 }

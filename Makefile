@@ -143,7 +143,7 @@ SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/
 	tests/sign.sh tests/office.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
 	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh tests/config.sh \
 	tests/man.sh tests/crash-journeys.sh tests/login-flood.sh tests/nginx.sh tests/jobs.sh \
-	tests/deb.sh
+	tests/deb.sh tests/fcgi-pool.sh
 
 build/fuzz/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)

@@ -79,14 +79,14 @@ url.rewrite-once = ("^/SIGN/(.*)\$" => "/sign/\$1", "^/SIGN\$" => "/sign/")
 fastcgi.server = (
 	"/sign/" => ((
 		"socket" => "$run/sign-$port.sock",
-		"bin-path" => "$top/build/fcgi-pool -n $sign_procs -- $top/build/sign.fcgi",
+		"bin-path" => "$top/build/fcgi-pool -P -n $sign_procs -- $top/build/sign.fcgi",
 		"max-procs" => 1,
 		"check-local" => "disable",
 $(env_block)
 	)),
 	"/office/" => ((
 		"socket" => "$run/office-$port.sock",
-		"bin-path" => "$top/build/fcgi-pool -n $office_procs -- $top/build/office.fcgi",
+		"bin-path" => "$top/build/fcgi-pool -P -n $office_procs -- $top/build/office.fcgi",
 		"max-procs" => 1,
 		"check-local" => "disable",
 $(env_block)

@@ -1,7 +1,11 @@
 /* fcgi-pool: keeps N copies of a FastCGI program serving one listening socket, and
  * starts a new copy at once when one dies.
  *
- * Usage: fcgi-pool [-n WORKERS] [--] PROGRAM [ARG]...
+ * Usage: fcgi-pool [-P] [-n WORKERS] [--] PROGRAM [ARG]...
+ *
+ * -P: stop (as on SIGTERM) when the process that started the pool dies, as a web server
+ * that starts it (lighttpd's bin-path) would want if it were killed outright; not for
+ * spawn-fcgi's default, which starts the pool and exits.
  *
  * Standard input must be the listening socket (as lighttpd's bin-path, spawn-fcgi and a
  * systemd socket unit with StandardInput=socket all arrange). Every worker inherits it
@@ -82,7 +86,8 @@ int main(int argc, char *argv[])
 	double started[POOL_MAX] = {0};
 	struct sigaction sa;
 	sigset_t block, old;
-	int n = 4, i, quick = 0, type;
+	int n = 4, i, quick = 0, type, with_parent = 0;
+	pid_t parent = getppid();
 	socklen_t len = sizeof type;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -90,7 +95,9 @@ int main(int argc, char *argv[])
 			i++;
 			break;
 		}
-		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
+		if (strcmp(argv[i], "-P") == 0) {
+			with_parent = 1;
+		} else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
 			char *end;
 			long v = strtol(argv[++i], &end, 10);
 			if (*end || v < 1 || v > POOL_MAX) {
@@ -100,12 +107,12 @@ int main(int argc, char *argv[])
 			}
 			n = (int)v;
 		} else {
-			fprintf(stderr, "usage: fcgi-pool [-n WORKERS] [--] PROGRAM [ARG]...\n");
+			fprintf(stderr, "usage: fcgi-pool [-P] [-n WORKERS] [--] PROGRAM [ARG]...\n");
 			return 2;
 		}
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: fcgi-pool [-n WORKERS] [--] PROGRAM [ARG]...\n");
+		fprintf(stderr, "usage: fcgi-pool [-P] [-n WORKERS] [--] PROGRAM [ARG]...\n");
 		return 2;
 	}
 	argv += i;
@@ -130,6 +137,9 @@ int main(int argc, char *argv[])
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
+	/* SIGTERM, blocked until sigsuspend like the others, when the starter dies. */
+	if (with_parent && (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent))
+		stopping = 1;
 	for (;;) {
 		pid_t pid;
 		int status;

@@ -7,6 +7,7 @@
 # afterwards the real user still signs in from another address's point of view... here,
 # the same address, with the right password after the lock's window is counted per name
 # AND address: a flood under a different name does not lock the office's own name.
+# While lighttpd is up, its static and error pages are checked for the security headers.
 . "$(dirname "$0")/lib.sh"
 
 PORT=$((20000 + ($$ + 16033) % 20000))
@@ -91,6 +92,21 @@ if [ "$tried" = $((16 * ROUNDS)) ] && [ "$bad" = 0 ] && awk -v w="$worst" -v b="
 else
 	fail flood_staff_page_under_bound "slowest $worst s (bound $BOUND), $bad not 200, $tried of $((16 * ROUNDS)) sign-ins tried: $(cat "$TMP"/flood*-*.code | sort | uniq -c | tr '\n' ' ')"
 fi
+# While lighttpd is up: its static pages and its own error pages carry the headers the
+# programs send (tools/serve.sh), once each.
+for path in / /style.css /no/such/page /.policygen-state; do
+	curl -s -o /dev/null -D "$TMP/h" "$BASE$path"
+	missing=
+	for h in "Content-Security-Policy: default-src 'none'" 'X-Content-Type-Options: nosniff' \
+		'X-Frame-Options: DENY' 'Referrer-Policy: no-referrer'; do
+		[ "$(grep -ciF "$h" "$TMP/h")" = 1 ] || missing="$missing '$h'"
+	done
+	[ -z "$missing" ] && pass "lighttpd_static_headers_$path" ||
+		fail "lighttpd_static_headers_$path" "missing or repeated:$missing; $(tr -d '\r' <"$TMP/h")"
+done
+curl -s -o /dev/null -D "$TMP/h" -b "$TMP/staff.jar" "$BASE/office/"
+[ "$(grep -ci 'X-Frame-Options' "$TMP/h")" = 1 ] && pass lighttpd_program_headers_once ||
+	fail lighttpd_program_headers_once "$(tr -d '\r' <"$TMP/h")"
 # The flood came from this address under other names: the office's name still signs in.
 code=$(sign_in "$TMP/again.jar" office "$PASSWORD")
 [ "$code" = 303 ] && pass flood_office_not_locked_out || fail flood_office_not_locked_out "status $code"

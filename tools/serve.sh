@@ -40,7 +40,7 @@ env_block() {
 ENV
 }
 cat >"$conf" <<CONF
-server.modules = ("mod_access", "mod_rewrite", "mod_setenv", "mod_fastcgi")
+server.modules = ("mod_setenv", "mod_access", "mod_rewrite", "mod_fastcgi")   # setenv first: its headers reach mod_access's 403 too
 server.document-root = "$top/public"
 server.bind = "127.0.0.1"
 server.port = $port

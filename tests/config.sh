@@ -45,6 +45,36 @@ grep -q '^F2,https://args.example/sign/' "$TMP/t3.csv" && pass config_command_li
 "$CTL" --config "$TMP/etc/policies.conf" --db "$TMP/other.db" init >/dev/null 2>&1
 [ -f "$TMP/other.db" ] && pass config_db_option_over_file || fail config_db_option_over_file "no $TMP/other.db"
 
+# make run's set-up: tools/serve.sh passes CONSENT_CONFIG on, so the office prints
+# letters whose links are the address being served (the file's base_url).
+PORT=$((20000 + ($$ + 18013) % 20000))
+mkdir -p "$TMP/run"
+sed "s|^base_url = .*|base_url = http://127.0.0.1:$PORT|" "$TMP/etc/policies.conf" >"$TMP/etc/served.conf"
+printf 'Llanfair-2026 office!\n' | "$CTL" --db "$TMP/data/consent.db" add-staff office >/dev/null 2>&1
+CONSENT_CONFIG=$TMP/etc/served.conf "$TOP/tools/serve.sh" "$PORT" "$TMP/data/consent.db" "$TMP/run" \
+	>"$TMP/serve.out" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$TMP"' EXIT
+BASE=http://127.0.0.1:$PORT
+for i in $(seq 50); do
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/office/login")" = 200 ] && break
+	sleep 0.2
+done
+csrf() { sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$TMP/page" | head -n 1; }
+curl -s -c "$TMP/jar" -b "$TMP/jar" -o "$TMP/page" "$BASE/office/login"
+curl -s -c "$TMP/jar" -b "$TMP/jar" -o /dev/null --data-urlencode "csrf=$(csrf)" \
+	--data-urlencode username=office --data-urlencode 'password=Llanfair-2026 office!' "$BASE/office/login"
+curl -s -b "$TMP/jar" -o "$TMP/page" "$BASE/office/letters?family=F1"
+curl -s -b "$TMP/jar" -o "$TMP/letters.html" --data-urlencode "csrf=$(csrf)" --data-urlencode family=F1 \
+	"$BASE/office/letters"
+if grep -qF "http://127.0.0.1:$PORT/sign/" "$TMP/letters.html" && ! grep -q '127.0.0.1:9931' "$TMP/letters.html"; then
+	pass config_office_letters_link_to_served_address
+else
+	fail config_office_letters_link_to_served_address "$(grep -o 'http[^<" ]*sign[^<" ]*' "$TMP/letters.html" | head -3; cat "$TMP/serve.out" "$TMP"/run/*.log 2>/dev/null | tail -5)"
+fi
+kill $server 2>/dev/null
+wait $server 2>/dev/null
+
 # Mistakes: file and line, exit status 2, nothing done.
 printf 'db = x.db\noutput = out\nbase_url = ftp://x\n' >"$TMP/bad.conf"
 "$GEN" build --config "$TMP/bad.conf" >"$TMP/bad.out" 2>&1

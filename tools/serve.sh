@@ -28,10 +28,12 @@ done
 mkdir -p "$run"
 case "$db" in /*) ;; *) db=$top/$db ;; esac
 conf=$run/lighttpd-$port.conf
+config_line=
+[ -n "${CONSENT_CONFIG:-}" ] && config_line="\"CONSENT_CONFIG\" => \"$CONSENT_CONFIG\","
 env_block() {
 	cat <<ENV
-		"bin-environment" => (${CONSENT_CONFIG:+
-			"CONSENT_CONFIG" => "$CONSENT_CONFIG",}
+		"bin-environment" => (
+			$config_line
 			"CONSENT_DB" => "$db",
 			"CONSENT_CONTENT" => "$top/content",
 			"CONSENT_SITE" => "$top/public",

@@ -892,11 +892,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "load: %s: %s\n", logpath, strerror(errno));
 		return 2;
 	}
-	printf("requests=%ld get=%ld post=%ld acknowledged=%ld unknown=%ld s2xx=%ld s3xx=%ld "
-	       "s4xx=%ld s5xx=%ld errors=%ld unexpected=%ld journeys=%ld completed=%ld seconds=%.1f\n",
-	       total.requests, total.get, total.post, total.acknowledged, total.unknown, total.s2xx,
-	       total.s3xx, total.s4xx, total.s5xx, total.errors, total.unexpected, total.journeys,
-	       total.completed, now() - start);
+	printf(
+	    "requests=%ld get=%ld post=%ld acknowledged=%ld unknown=%ld s2xx=%ld s3xx=%ld "
+	    "s4xx=%ld s5xx=%ld errors=%ld unexpected=%ld journeys=%ld completed=%ld seconds=%.1f\n",
+	    total.requests, total.get, total.post, total.acknowledged, total.unknown, total.s2xx,
+	    total.s3xx, total.s4xx, total.s5xx, total.errors, total.unexpected, total.journeys,
+	    total.completed, now() - start);
 	free(w);
 	free(families);
 	return 0;

@@ -80,8 +80,8 @@ static const char *invalid(enum kind kind, const char *v)
 	return NULL;
 }
 
-static int set(struct config *c, const char *key, size_t keylen, const char *value,
-               size_t vlen, const char *dir, enum config_from from, struct buf *err)
+static int set(struct config *c, const char *key, size_t keylen, const char *value, size_t vlen,
+               const char *dir, enum config_from from, struct buf *err)
 {
 	const char *why;
 	char *v;
@@ -91,9 +91,10 @@ static int set(struct config *c, const char *key, size_t keylen, const char *val
 		if (strlen(keys[k].name) == keylen && strncmp(keys[k].name, key, keylen) == 0)
 			break;
 	if (k == CONFIG__MAX) {
-		buf_printf(err, "unknown setting '%.*s' (known: db, content, templates, output, "
-		                "state, portal_data, base_url, backups, backup_keep, "
-		                "review_mail)",
+		buf_printf(err,
+		           "unknown setting '%.*s' (known: db, content, templates, output, "
+		           "state, portal_data, base_url, backups, backup_keep, "
+		           "review_mail)",
 		           (int)(keylen > 64 ? 64 : keylen), key);
 		return -1;
 	}
@@ -162,8 +163,8 @@ int config_parse(struct config *c, const char *name, const char *dir, const char
 		if (k0 == v1 || *k0 == '#')
 			goto next;
 		if ((eq = memchr(k0, '=', (size_t)(v1 - k0))) == NULL) {
-			buf_printf(err, "%s:%ld: expected 'key = value', found '%.*s'\n", name, lineno,
-			           (int)(v1 - k0 > 60 ? 60 : v1 - k0), k0);
+			buf_printf(err, "%s:%ld: expected 'key = value', found '%.*s'\n", name,
+			           lineno, (int)(v1 - k0 > 60 ? 60 : v1 - k0), k0);
 			return -1;
 		}
 		for (k1 = eq; k1 > k0 && (k1[-1] == ' ' || k1[-1] == '\t'); k1--)

@@ -101,13 +101,15 @@ int main(int argc, char *argv[])
 			char *end;
 			long v = strtol(argv[++i], &end, 10);
 			if (*end || v < 1 || v > POOL_MAX) {
-				fprintf(stderr, "fcgi-pool: -n takes a number of workers, 1 to %d\n",
+				fprintf(stderr,
+				        "fcgi-pool: -n takes a number of workers, 1 to %d\n",
 				        POOL_MAX);
 				return 2;
 			}
 			n = (int)v;
 		} else {
-			fprintf(stderr, "usage: fcgi-pool [-P] [-n WORKERS] [--] PROGRAM [ARG]...\n");
+			fprintf(stderr,
+			        "usage: fcgi-pool [-P] [-n WORKERS] [--] PROGRAM [ARG]...\n");
 			return 2;
 		}
 	}
@@ -148,8 +150,9 @@ int main(int argc, char *argv[])
 			if (pids[i] > 0)
 				continue;
 			if (quick >= 5) {
-				fprintf(stderr, "fcgi-pool: %s keeps exiting at start; waiting a "
-				                "second\n",
+				fprintf(stderr,
+				        "fcgi-pool: %s keeps exiting at start; waiting a "
+				        "second\n",
 				        argv[0]);
 				sleep(1);
 				quick = 0;
@@ -166,12 +169,14 @@ int main(int argc, char *argv[])
 				pids[i] = 0;
 				quick = now() - started[i] < 1.0 ? quick + 1 : 0;
 				if (WIFSIGNALED(status))
-					fprintf(stderr, "fcgi-pool: %s worker %ld killed by signal %d; "
-					                "starting another\n",
+					fprintf(stderr,
+					        "fcgi-pool: %s worker %ld killed by signal %d; "
+					        "starting another\n",
 					        argv[0], (long)pid, WTERMSIG(status));
 				else
-					fprintf(stderr, "fcgi-pool: %s worker %ld exited with status %d; "
-					                "starting another\n",
+					fprintf(stderr,
+					        "fcgi-pool: %s worker %ld exited with status %d; "
+					        "starting another\n",
 					        argv[0], (long)pid, WEXITSTATUS(status));
 			}
 		}

@@ -410,7 +410,8 @@ static int check_slot_take(struct db *db, int *slot)
 			return 1;
 	}
 	for (i = 0; i < STAFF_CHECK_SLOTS; i++) {
-		struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = i, .l_len = 1};
+		struct flock l = {
+		    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = i, .l_len = 1};
 		if (fcntl(fd, F_SETLK, &l) == 0) {
 			*slot = fd;
 			return 1;
@@ -423,8 +424,8 @@ static int check_slot_take(struct db *db, int *slot)
 
 static void check_slot_give(int fd)
 {
-	struct flock l = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0,
-	                  .l_len = STAFF_CHECK_SLOTS};
+	struct flock l = {
+	    .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = STAFF_CHECK_SLOTS};
 
 	if (fd >= 0)
 		fcntl(fd, F_SETLK, &l);

@@ -37,11 +37,12 @@ static void test_parse_file(void)
 	struct buf err = BUF_INIT;
 
 	memset(&c, 0, sizeof c);
-	CHECK_INT(config_parse(&c, "x.conf", "/etc/p",
-	                       "# comment\n\n  db = data/consent.db  \nbase_url=https://a.sch.uk/p\n"
-	                       "output\t=\t/srv/public\r\nbackup_keep = 30\n",
-	                       &err),
-	          0);
+	CHECK_INT(
+	    config_parse(&c, "x.conf", "/etc/p",
+	                 "# comment\n\n  db = data/consent.db  \nbase_url=https://a.sch.uk/p\n"
+	                 "output\t=\t/srv/public\r\nbackup_keep = 30\n",
+	                 &err),
+	    0);
 	CHECK_STR(buf_str(&err), "");
 	CHECK_STR(config_get(&c, CONFIG_DB), "/etc/p/data/consent.db");
 	CHECK_STR(config_get(&c, CONFIG_OUTPUT), "/srv/public");
@@ -59,8 +60,7 @@ static int bad(const char *text, const char *want)
 	int ok;
 
 	memset(&c, 0, sizeof c);
-	ok = config_parse(&c, "p.conf", NULL, text, &err) == -1 &&
-	     strcmp(buf_str(&err), want) == 0;
+	ok = config_parse(&c, "p.conf", NULL, text, &err) == -1 && strcmp(buf_str(&err), want) == 0;
 	if (!ok)
 		printf("  got \"%s\"\n  want \"%s\"\n", buf_str(&err), want);
 	config_free(&c);

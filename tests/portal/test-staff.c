@@ -242,7 +242,8 @@ static void test_many_addresses(void)
 	          STAFF_LOGIN_OK);
 	for (i = 0; i < 5; i++) {
 		snprintf(addr, sizeof addr, "203.0.113.%d", 100 + i);
-		CHECK_INT(staff_login(db, "a.jones", "guess", addr, sid, &s, NULL), STAFF_LOGIN_BAD);
+		CHECK_INT(staff_login(db, "a.jones", "guess", addr, sid, &s, NULL),
+		          STAFF_LOGIN_BAD);
 	}
 	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.11", sid, &s, NULL),
 	          STAFF_LOGIN_OK);
@@ -291,7 +292,9 @@ static void test_check_slot_busy(void)
 		return;
 	}
 	if (pid == 0) {
-		struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0,
+		struct flock l = {.l_type = F_WRLCK,
+		                  .l_whence = SEEK_SET,
+		                  .l_start = 0,
 		                  .l_len = STAFF_CHECK_SLOTS};
 		fd = open(path, O_RDWR | O_CREAT, 0600);
 		c = fd >= 0 && fcntl(fd, F_SETLK, &l) == 0 ? 'y' : 'n';
@@ -303,7 +306,8 @@ static void test_check_slot_busy(void)
 	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "198.18.0.60", sid, &s, &retry),
 	          STAFF_LOGIN_LOCKED);
 	CHECK_INT(retry, 1);
-	CHECK_INT(count("SELECT count(*) FROM throttle WHERE key = 'login:b.evans@198.18.0.60'"), 0);
+	CHECK_INT(count("SELECT count(*) FROM throttle WHERE key = 'login:b.evans@198.18.0.60'"),
+	          0);
 	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.60", sid, &s, NULL),
 	          STAFF_LOGIN_OK);
 	CHECK_INT(write(go[1], "x", 1), 1);

@@ -41,6 +41,7 @@
 #include "catalog.h"
 #include "cgi.h"
 #include "checkpoint.h"
+#include "config.h"
 #include "consent.h"
 #include "date.h"
 #include "db.h"
@@ -2073,10 +2074,12 @@ static void office_close(struct office *o)
 int main(void)
 {
 	static struct office o;
+	struct config cfg;
 	struct buf err = BUF_INIT;
 	int rc;
 
-	if (office_open(&o, &err) < 0) {
+	/* The configuration file (policies.conf(5)) into the environment, read below. */
+	if (config_setup(&cfg, NULL, &err) < 0 || office_open(&o, &err) < 0) {
 		office_log("%s", buf_str(&err));
 		o.broken = 1;
 	} else {
@@ -2094,6 +2097,7 @@ int main(void)
 		buf_free(&note);
 	}
 	buf_free(&err);
+	config_free(&cfg);
 	rc = cgi_main(handle, &o, OFFICE_MAX_BODY);
 	office_close(&o);
 	return rc;

@@ -4,6 +4,8 @@
 # On first run (no database yet) it creates and seeds the database from
 # content/demo/families.csv, writes the demo letters to var/letters.html and adds an
 # office user "office" with a random password, saved in var/demo-login.txt.
+# Every program reads var/policies.conf (policies.conf(5)), written here with this PORT,
+# so that every link the office prints is the address the demo is served on.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -11,6 +13,20 @@ port=${PORT:-8080}
 db=${DB:-var/consent.db}
 base=http://127.0.0.1:$port
 mkdir -p var "$(dirname "$db")"
+case "$db" in /*) ;; *) db=$top/$db ;; esac
+cat >var/policies.conf <<CONF
+# Written by make run (tools/run.sh) for the demo on port $port; see policies.conf(5).
+db = $db
+content = $top/content
+templates = $top/templates
+output = $top/public
+portal = $top/var/portal
+state = $top/.cache/policygen
+base_url = $base
+backups = $top/var/backups
+CONF
+CONSENT_CONFIG=$top/var/policies.conf
+export CONSENT_CONFIG
 
 build/policygen build --content content --templates templates --out public --portal var/portal \
 	--state .cache/policygen

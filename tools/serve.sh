@@ -3,10 +3,13 @@
 # the static site from public/ and the FastCGI programs under /sign/ and /office/.
 # Usage: tools/serve.sh PORT DB [RUNDIR]     (RUNDIR holds the config and sockets: var/)
 # There is deliberately no access log: parents' links carry their family's token.
-# Environment: SIGN_PROCS (sign.fcgi worker processes, default 2), SERVE_READ_IDLE (seconds
-# a client may stay silent while sending its request before it is cut off, default 20),
-# CONSENT_BASE_URL (the address the portal is reached at, which the office prints on
-# letters and their QR codes; default http://127.0.0.1:PORT, this server's own).
+# Environment: CONSENT_CONFIG (the configuration file, policies.conf(5), passed on to the
+# programs; the database, content, portal folder and templates given here override it),
+# SIGN_PROCS and OFFICE_PROCS (worker processes of sign.fcgi and office.fcgi, default 4
+# each), SERVE_READ_IDLE (seconds a client may stay silent while sending its request
+# before it is cut off, default 20), CONSENT_BASE_URL (the address the portal is reached
+# at, which the office prints on letters and their QR codes; default
+# http://127.0.0.1:PORT, this server's own).
 #
 # Slow clients never hold a worker: lighttpd reads the whole request body itself
 # (stream-request-body 0, at most max-request-size KiB) and only then hands it to a
@@ -16,21 +19,25 @@ port=$1
 db=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
 run=${3:-$top/var}
-sign_procs=${SIGN_PROCS:-2}
+sign_procs=${SIGN_PROCS:-4}
+office_procs=${OFFICE_PROCS:-4}
 read_idle=${SERVE_READ_IDLE:-20}
 base_url=${CONSENT_BASE_URL:-http://127.0.0.1:$port}
-for n in "$sign_procs" "$read_idle"; do
+for n in "$sign_procs" "$office_procs" "$read_idle"; do
 	case $n in '' | *[!0-9]* | 0*)
-		echo "serve.sh: SIGN_PROCS and SERVE_READ_IDLE must be whole numbers from 1" >&2
+		echo "serve.sh: SIGN_PROCS, OFFICE_PROCS and SERVE_READ_IDLE must be whole numbers from 1" >&2
 		exit 2 ;;
 	esac
 done
 mkdir -p "$run"
 case "$db" in /*) ;; *) db=$top/$db ;; esac
 conf=$run/lighttpd-$port.conf
+config_line=
+[ -n "${CONSENT_CONFIG:-}" ] && config_line="\"CONSENT_CONFIG\" => \"$CONSENT_CONFIG\","
 env_block() {
 	cat <<ENV
 		"bin-environment" => (
+			$config_line
 			"CONSENT_DB" => "$db",
 			"CONSENT_CONTENT" => "$top/content",
 			"CONSENT_PORTAL" => "$top/var/portal",
@@ -40,11 +47,13 @@ env_block() {
 ENV
 }
 cat >"$conf" <<CONF
-server.modules = ("mod_access", "mod_rewrite", "mod_fastcgi")
+server.modules = ("mod_setenv", "mod_access", "mod_rewrite", "mod_fastcgi")   # setenv first: its headers reach mod_access's 403 too
 server.document-root = "$top/public"
 server.bind = "127.0.0.1"
 server.port = $port
-server.errorlog = "$run/lighttpd-$port.log"
+# lighttpd names the request's path when a worker dies mid-request, and a parent's path
+# holds the family's token: every line passes through tools/redact first.
+server.errorlog = "|$top/tools/redact $run/lighttpd-$port.log"
 server.max-request-size = 64           # KiB of a request body
 server.max-request-field-size = 8192   # bytes of the request line and headers
 server.stream-request-body = 0         # the whole body is read before a worker sees it
@@ -64,19 +73,29 @@ mimetype.assign = (
 	".xml" => "application/xml; charset=utf-8",
 	".svg" => "image/svg+xml",
 )
+# The headers the FastCGI programs send, on the static pages and lighttpd's own error
+# pages too (the programs send their own).
+\$HTTP["url"] !~ "^/(sign|SIGN|office)(/|\$)" {
+	setenv.set-response-header = (
+		"Content-Security-Policy" => "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+		"X-Content-Type-Options" => "nosniff",
+		"X-Frame-Options" => "DENY",
+		"Referrer-Policy" => "no-referrer",
+	)
+}
 # Letters print the link in capitals so the QR code is smaller (alphanumeric mode).
 url.rewrite-once = ("^/SIGN/(.*)\$" => "/sign/\$1", "^/SIGN\$" => "/sign/")
 fastcgi.server = (
 	"/sign/" => ((
 		"socket" => "$run/sign-$port.sock",
-		"bin-path" => "$top/build/sign.fcgi",
-		"max-procs" => $sign_procs,
+		"bin-path" => "$top/build/fcgi-pool -P -n $sign_procs -- $top/build/sign.fcgi",
+		"max-procs" => 1,
 		"check-local" => "disable",
 $(env_block)
 	)),
 	"/office/" => ((
 		"socket" => "$run/office-$port.sock",
-		"bin-path" => "$top/build/office.fcgi",
+		"bin-path" => "$top/build/fcgi-pool -P -n $office_procs -- $top/build/office.fcgi",
 		"max-procs" => 1,
 		"check-local" => "disable",
 $(env_block)

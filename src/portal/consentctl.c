@@ -18,6 +18,7 @@
 
 #include "audit.h"
 #include "catalog.h"
+#include "config.h"
 #include "consent.h"
 #include "csv.h"
 #include "date.h"
@@ -101,12 +102,18 @@ static const char usage_text[] =
     "  purge --left-before YYYY-MM-DD\n"
     "      Delete the personal data of families and children who left before the date;\n"
     "      the event log keeps anonymous entries and still verifies.\n"
+    "  config\n"
+    "      Print every setting of the configuration as 'key = value' (no --db needed).\n"
     "\n"
-    "The base URL defaults to base_url in CONTENT/site.yaml.\n";
+    "--db, --content, --portal and --templates default to the configuration file's db,\n"
+    "content, portal and templates (--config FILE, else $CONSENT_CONFIG; see\n"
+    "policies.conf(5)). The base URL defaults to the configuration's base_url, else\n"
+    "base_url in CONTENT/site.yaml.\n";
 
 /* Options, each allowed for some commands. */
 enum opt {
 	O_DB,
+	O_CONFIG,
 	O_CONTENT,
 	O_PORTAL,
 	O_TEMPLATES,
@@ -133,6 +140,7 @@ static const struct {
 	int has_arg;
 } opts[O__MAX] = {
     [O_DB] = {"db", 1},
+    [O_CONFIG] = {"config", 1},
     [O_CONTENT] = {"content", 1},
     [O_PORTAL] = {"portal", 1},
     [O_TEMPLATES] = {"templates", 1},
@@ -180,6 +188,7 @@ static int cmd_verify(struct ctx *);
 static int cmd_backup(struct ctx *);
 static int cmd_purge(struct ctx *);
 static int cmd_checkpoint(struct ctx *);
+static int cmd_config(struct ctx *);
 
 static const struct command {
 	const char *name;
@@ -208,6 +217,7 @@ static const struct command {
     {"verify", cmd_verify, BIT(O_KEY) | BIT(O_CHECKPOINT), 0, ""},
     {"backup", cmd_backup, 0, 1, " FILE"},
     {"purge", cmd_purge, BIT(O_LEFT_BEFORE), 0, ""},
+    {"config", cmd_config, 0, 0, ""},
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -1146,9 +1156,34 @@ static int cmd_purge(struct ctx *c)
 	return rc;
 }
 
+/* Options whose default is a setting of the configuration file. */
+static const struct {
+	enum opt o;
+	enum config_key k;
+} from_config[] = {
+    {O_DB, CONFIG_DB},
+    {O_CONTENT, CONFIG_CONTENT},
+    {O_PORTAL, CONFIG_PORTAL},
+    {O_TEMPLATES, CONFIG_TEMPLATES},
+};
+
+static struct config cfg;
+
+static int cmd_config(struct ctx *c)
+{
+	struct buf out = BUF_INIT;
+
+	(void)c;
+	config_dump(&cfg, &out);
+	fputs(buf_str(&out), stdout);
+	buf_free(&out);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	const struct command *cmd = NULL;
+	struct buf cerr = BUF_INIT;
 	struct ctx c;
 	char **operands;
 	int nops = 0, i, k, rc;
@@ -1211,11 +1246,25 @@ int main(int argc, char *argv[])
 			cmd = &commands[j];
 	if (cmd == NULL)
 		usage_error("unknown command '%s'", operands[0]);
-	if (c.val[O_DB] == NULL && !(cmd->fn == cmd_import && c.val[O_COLUMNS]))
-		usage_error("%s needs --db FILE, the consent database", cmd->name);
 	for (k = 0; k < O__MAX; k++)
-		if (k != O_DB && c.val[k] && !(cmd->opts & BIT(k)))
+		if (k != O_DB && k != O_CONFIG && c.val[k] && !(cmd->opts & BIT(k)))
 			usage_error("%s does not take --%s", cmd->name, opts[k].name);
+	if (config_setup(&cfg, c.val[O_CONFIG], &cerr) < 0) {
+		free(operands);
+		fprintf(stderr, "consentctl: %s", buf_str(&cerr));
+		buf_free(&cerr);
+		return 2;
+	}
+	/* What the configuration sets (not its built-in defaults) stands in for options. */
+	for (j = 0; j < sizeof from_config / sizeof from_config[0]; j++)
+		if (c.val[from_config[j].o] == NULL && cfg.val[from_config[j].k] &&
+		    (from_config[j].o == O_DB || (cmd->opts & BIT(from_config[j].o))))
+			c.val[from_config[j].o] = config_get(&cfg, from_config[j].k);
+	if (c.val[O_DB] == NULL && cmd->fn != cmd_config &&
+	    !(cmd->fn == cmd_import && c.val[O_COLUMNS]))
+		usage_error("%s needs --db FILE, the consent database (or db in the "
+		            "configuration file)",
+		            cmd->name);
 	if (nops - 1 != cmd->nargs)
 		usage_error("usage: consentctl --db FILE %s%s", cmd->name, cmd->args);
 	c.args = operands + 1;
@@ -1227,5 +1276,6 @@ int main(int argc, char *argv[])
 	rc = cmd->fn(&c);
 	db_close(c.db);
 	free(operands);
+	config_free(&cfg);
 	return rc;
 }

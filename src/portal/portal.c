@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "config.h"
 #include "handoff.h"
 #include "portal.h"
 #include "sandbox.h"
@@ -50,7 +51,15 @@ void portal_log(const struct portal *p, const char *fmt, ...)
 int portal_open(struct portal *p, const char *name, const char *const *pages, size_t npages,
                 struct buf *err)
 {
+	struct config cfg;
+	int rc;
+
 	p->name = name;
+	/* The configuration file (policies.conf(5)) into the environment, read below. */
+	rc = config_setup(&cfg, NULL, err);
+	config_free(&cfg);
+	if (rc < 0)
+		return -1;
 	p->db_path = portal_env("CONSENT_DB", "var/consent.db");
 	p->content_dir = portal_env("CONSENT_CONTENT", "content");
 	p->portal_dir = portal_env("CONSENT_PORTAL", "var/portal");

@@ -2,7 +2,8 @@
  * share: start-up, the request check, rendering and plain messages, and the table from
  * consent errors to HTTP answers. Each program keeps only its routes and handlers.
  *
- * Start-up (portal_open) reads, from the environment (docs/deploy.md): CONSENT_DB,
+ * Start-up (portal_open) puts the configuration file (policies.conf(5), config.h) into
+ * the environment and reads from it (docs/deploy.md): CONSENT_DB,
  * CONSENT_CONTENT (site.yaml, i18n/, consent.yaml), CONSENT_PORTAL (signable.tsv, written
  * by policygen build) and CONSENT_TEMPLATES. It opens the database, loads the settings,
  * the catalog and the templates, reads (or makes) the CSRF key and syncs the purposes and

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "content.h"
 #include "out.h"
 #include "site.h"
@@ -30,7 +31,8 @@ static void usage(void)
 	      "[--portal DIR]\n"
 	      "                        [--state DIR] [--today YYYY-MM-DD]\n"
 	      "       policygen check  [--content DIR] [--today YYYY-MM-DD]\n"
-	      "       policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]\n",
+	      "       policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]\n"
+	      "Each also takes --config FILE (policies.conf(5)).\n",
 	      stderr);
 	exit(2);
 }
@@ -221,17 +223,34 @@ int main(int argc, char *argv[])
 {
 	struct options o = {"content",          "templates", "public",      "var/portal",
 	                    ".cache/policygen", {0, 0, 0},   DEFAULT_WITHIN};
-	const char *cmd;
+	static struct config cfg;
+	struct buf err = BUF_INIT;
+	const char *cmd, *file = NULL;
 	int i, today_given = 0;
 
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
+	/* The configuration file gives the defaults that the options below override. */
+	for (i = 2; i + 1 < argc; i += 2)
+		if (strcmp(argv[i], "--config") == 0)
+			file = argv[i + 1];
+	if (config_setup(&cfg, file, &err) < 0) {
+		fprintf(stderr, "policygen: %s", buf_str(&err));
+		return 2;
+	}
+	o.content = config_get(&cfg, CONFIG_CONTENT);
+	o.templates = config_get(&cfg, CONFIG_TEMPLATES);
+	o.out = config_get(&cfg, CONFIG_OUTPUT);
+	o.portal = config_get(&cfg, CONFIG_PORTAL);
+	o.state = config_get(&cfg, CONFIG_STATE);
 	for (i = 2; i < argc; i++) {
 		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (val == NULL)
 			usage();
 		i++;
+		if (strcmp(opt, "--config") == 0)
+			continue;
 		if (strcmp(opt, "--content") == 0)
 			o.content = val;
 		else if (strcmp(opt, "--templates") == 0 && strcmp(cmd, "build") == 0)

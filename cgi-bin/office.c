@@ -1127,9 +1127,8 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 	const char *once = form_get(&r->f, "once");
 	struct letter *letters;
 	struct letters_contact contact;
-	struct buf err = BUF_INIT, url = BUF_INIT, qr = BUF_INIT;
-	char token[TOKEN_LEN + 1];
-	size_t n, i;
+	struct buf err = BUF_INIT;
+	size_t n;
 	long rc = -1;
 
 	letters_contact_load(r->o->p.settings, &contact);
@@ -1156,28 +1155,8 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 		rc = -2;
 		goto fail;
 	}
-	for (i = 0; i < n; i++) {
-		if (roster_issue_token(r->o->p.db, letters[i].family_id, 1, r->s.username, token) !=
-		    1) {
-			buf_printf(&err, "token for family %s: %s", letters[i].family_ref,
-			           db_errmsg(r->o->p.db));
-			goto fail;
-		}
-		buf_reset(&url);
-		buf_reset(&qr);
-		if (roster_sign_url(&url, r->o->base_url, token, 0) < 0 ||
-		    roster_sign_url(&qr, r->o->base_url, token, 1) < 0) {
-			buf_printf(&err, "the base URL is not usable for links: %s",
-			           r->o->base_url);
-			goto fail;
-		}
-		letters[i].url = arena_strdup(r->a, buf_str(&url));
-		letters[i].qr_url = arena_strdup(r->a, buf_str(&qr));
-	}
-	if (!arena_ok(r->a)) {
-		buf_puts(&err, "out of memory");
+	if (letters_issue(r->o->p.db, letters, n, r->o->base_url, r->s.username, r->a, &err) < 0)
 		goto fail;
-	}
 	if (n > 0 &&
 	    letters_render(out, r->o->p.settings, &contact, r->o->p.templates_dir, letters, n, &err) < 0)
 		goto fail;
@@ -1185,7 +1164,6 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 		buf_printf(&err, "%s", db_errmsg(r->o->p.db));
 		goto done;
 	}
-	sodium_memzero(token, sizeof token);
 	rc = (long)n;
 	goto done;
 fail:
@@ -1194,8 +1172,6 @@ done:
 	if (rc < 0)
 		office_log("letters: %s", buf_str(&err));
 	buf_free(&err);
-	buf_free(&url);
-	buf_free(&qr);
 	return rc;
 }
 

@@ -810,8 +810,8 @@ static int cmd_letters(struct ctx *c)
 	struct letter *letters = NULL;
 	struct buf html = BUF_INIT, err = BUF_INIT;
 	const char *base;
-	char *tmp = NULL, token[TOKEN_LEN + 1];
-	size_t n = 0, i;
+	char *tmp = NULL;
+	size_t n = 0;
 	int rc = 1;
 
 	if (path == NULL)
@@ -850,22 +850,12 @@ static int cmd_letters(struct ctx *c)
 		rc = 0;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		struct buf u = BUF_INIT;
-		if (roster_issue_token(c->db, letters[i].family_id, 1, NULL, token) != 1) {
-			fail("database: %s; no letters written", db_errmsg(c->db));
-			db_rollback(c->db);
-			goto out;
-		}
-		roster_sign_url(&u, base, token, 0);
-		letters[i].url = arena_strdup(a, buf_str(&u));
-		buf_reset(&u);
-		roster_sign_url(&u, base, token, 1);
-		letters[i].qr_url = arena_strdup(a, buf_str(&u));
-		wipe(&u);
-		buf_free(&u);
+	if (letters_issue(c->db, letters, n, base, NULL, a, &err) < 0) {
+		fail_buf(&err);
+		fail("no letters written; the families' earlier codes still work");
+		db_rollback(c->db);
+		goto out;
 	}
-	sodium_memzero(token, sizeof token);
 	if (!arena_ok(a) || letters_render(&html, s, &contact, opt(c, O_TEMPLATES, "templates"),
 	                                   letters, n, &err) < 0) {
 		if (!arena_ok(a))

@@ -6,7 +6,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "qr.h"
+#include "roster.h"
+#include "token.h"
 #include "tmpl.h"
 #include "utf8.h"
 #include "yml.h"
@@ -349,5 +353,44 @@ int letters_render(struct buf *out, const struct settings *s, const struct lette
 out:
 	tmpl_free(t);
 	arena_free(a);
+	return rc;
+}
+
+/* Wipes what b holds (a link with a token) before it is freed or reused. */
+static void wipe(struct buf *b)
+{
+	if (b->data && b->cap)
+		sodium_memzero(b->data, b->cap);
+	b->len = 0;
+}
+
+int letters_issue(struct db *db, struct letter *letters, size_t n, const char *base_url,
+                  const char *staff, struct arena *a, struct buf *err)
+{
+	struct buf url = BUF_INIT, qr = BUF_INIT;
+	char token[TOKEN_LEN + 1];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		if (roster_issue_token(db, letters[i].family_id, 1, staff, token) != 1) {
+			buf_printf(err, "token for family %s: %s", letters[i].family_ref,
+			           db_errmsg(db));
+			rc = -1;
+		} else if (roster_sign_url(&url, base_url, token, 0) < 0 ||
+		           roster_sign_url(&qr, base_url, token, 1) < 0) {
+			buf_printf(err, "the base URL is not usable for links: %s", base_url);
+			rc = -1;
+		} else if ((letters[i].url = arena_strdup(a, buf_str(&url))) == NULL ||
+		           (letters[i].qr_url = arena_strdup(a, buf_str(&qr))) == NULL) {
+			buf_puts(err, "out of memory");
+			rc = -1;
+		}
+		wipe(&url);
+		wipe(&qr);
+	}
+	sodium_memzero(token, sizeof token);
+	buf_free(&url);
+	buf_free(&qr);
 	return rc;
 }

@@ -6,7 +6,7 @@
  * the family's link as inline SVG, and the link written out for typing.
  *
  * Only a token's hash is stored, so a letter can be printed only when its token is
- * issued: the caller issues a new token per letter (roster_issue_token with reissue),
+ * issued: letters_issue issues a new token per letter (roster_issue_token with reissue),
  * which makes the family's earlier QR code stop working. The letter says so. */
 #ifndef LETTERS_H
 #define LETTERS_H
@@ -53,6 +53,16 @@ const char *letters_class_name(struct arena *a, const struct settings *, size_t 
  * and qr_url are left NULL. */
 int letters_select(struct db *, const struct letters_filter *f, struct arena *a,
                    struct letter **out, size_t *n, struct buf *err);
+
+/* Issues a new token for each of the n letters (revoking the family's earlier one, a
+ * `token` event each: staff NULL for the system, else the staff user) and sets each
+ * letter's url and qr_url for base_url, in a. Runs inside the caller's transaction
+ * (db_begin), which commits only once the letters are written or sent, so that no family
+ * loses its old code without a new letter; on -1 the caller rolls back. The tokens
+ * exist only in the letters' links: every buffer that held one is wiped, on every path.
+ * Returns 0, or -1 with the family and what failed in err. */
+int letters_issue(struct db *, struct letter *letters, size_t n, const char *base_url,
+                  const char *staff, struct arena *a, struct buf *err);
 
 /* The school's contact details for the letters, from content/site.yaml (`address` per
  * language, `contact: {email, phone}`); each NULL when not given. */

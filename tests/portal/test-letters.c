@@ -9,6 +9,7 @@
 #include "db.h"
 #include "letters.h"
 #include "roster.h"
+#include "token.h"
 
 static char dir[64], path[96];
 
@@ -132,9 +133,66 @@ static void test_class_names(void)
 	settings_free(s);
 }
 
+/* The token in a letter's link: what follows "/sign/" (lower case). */
+static const char *token_in(const char *url)
+{
+	const char *p = strstr(url, "/sign/");
+
+	return p ? p + 6 : "";
+}
+
+/* letters_issue: a new token per letter inside the caller's transaction, the old one
+ * revoked; links for the base URL; a base URL that cannot make links fails with nothing
+ * changed once the caller rolls back. */
+static void test_issue(void)
+{
+	static const char csv[] = "family_ref,child_ref,first_name,last_name,class\n"
+	                          "F1,C1,Ann,Williams,Year 2\n"
+	                          "F2,C2,Ben,Adams,Year 2\n";
+	struct db *db = db_new();
+	struct buf rep = BUF_INIT, err = BUF_INIT;
+	struct roster_counts n;
+	struct letters_filter f = {0};
+	struct arena *a = arena_new();
+	struct letter *l;
+	char first[TOKEN_LEN + 1];
+	size_t k;
+
+	CHECK_INT(roster_import(db, "f.csv", csv, strlen(csv), "2026-09-01", 0, &n, &rep), 0);
+	CHECK_INT(letters_select(db, &f, a, &l, &k, &err), 0);
+	CHECK_INT(k, 2);
+	CHECK_INT(db_begin(db), 0);
+	CHECK_INT(letters_issue(db, l, k, "https://school.example/p", "staff1", a, &err), 0);
+	CHECK_INT(db_commit(db), 0);
+	CHECK(strncmp(l[0].url, "https://school.example/p/sign/", 30) == 0);
+	CHECK(strncmp(l[0].qr_url, "HTTPS://SCHOOL.EXAMPLE/p/SIGN/", 30) == 0);
+	snprintf(first, sizeof first, "%s", token_in(l[0].url));
+	CHECK_INT(roster_family_by_token(db, first), l[0].family_id);
+	CHECK(strcmp(l[0].url, l[1].url) != 0);
+	/* Again: the first token stops working, the new one works. */
+	CHECK_INT(db_begin(db), 0);
+	CHECK_INT(letters_issue(db, l, 1, "https://school.example/p", NULL, a, &err), 0);
+	CHECK_INT(db_commit(db), 0);
+	CHECK_INT(roster_family_by_token(db, first), 0);
+	CHECK_INT(roster_family_by_token(db, token_in(l[0].url)), l[0].family_id);
+	snprintf(first, sizeof first, "%s", token_in(l[0].url));
+	/* A base URL that makes no link: -1, and the caller's rollback keeps the old code. */
+	buf_reset(&err);
+	CHECK_INT(db_begin(db), 0);
+	CHECK_INT(letters_issue(db, l, 1, "ftp://nowhere", NULL, a, &err), -1);
+	db_rollback(db);
+	CHECK(strstr(buf_str(&err), "base URL") != NULL);
+	CHECK_INT(roster_family_by_token(db, first), l[0].family_id);
+	arena_free(a);
+	buf_free(&err);
+	buf_free(&rep);
+	db_gone(db);
+}
+
 int main(void)
 {
 	RUN(test_order);
+	RUN(test_issue);
 	RUN(test_class_names);
 	CHECK_MAIN();
 }

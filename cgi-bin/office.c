@@ -699,18 +699,6 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 	return 0;
 }
 
-/* s percent-encoded for a URL path or query, in the request's arena. */
-static const char *url_escaped(struct req *r, const char *s)
-{
-	struct buf b = BUF_INIT;
-	const char *out;
-
-	url_encodes(&b, s);
-	out = arena_strdup(r->a, buf_str(&b));
-	buf_free(&b);
-	return out;
-}
-
 static int family_history(struct req *r, struct tv *v, long long fid, const char *ref)
 {
 	struct tv *list = tv_add_list(v, "events"), *row;
@@ -737,7 +725,7 @@ static int family_history(struct req *r, struct tv *v, long long fid, const char
 		    strtoll(e[i].detail + 11, NULL, 10) == e[i].id)
 			tv_str(row, "evidence",
 			       arena_printf(r->a, "/office/family/%s/evidence?s=%lld",
-			                    url_escaped(r, ref), e[i].id));
+			                    portal_url_encoded(r->a, ref), e[i].id));
 	}
 	return 0;
 }
@@ -814,7 +802,7 @@ static void get_evidence(struct req *r, const char *ref)
 	tv_bool(v, "nav_families", 1);
 	tv_str(v, "ref", ev->ref);
 	tv_str(v, "family", ref);
-	tv_str(v, "family_href", arena_printf(r->a, "/office/family/%s", url_escaped(r, ref)));
+	tv_str(v, "family_href", arena_printf(r->a, "/office/family/%s", portal_url_encoded(r->a, ref)));
 	tv_str(v, "at", ev->at);
 	if (ev->signer)
 		tv_str(v, "signer", ev->signer);

@@ -123,18 +123,6 @@ static int lang_index(const char *lang)
 	return lang ? catalog_lang(lang) : -1;
 }
 
-/* A value percent-encoded for a URL, in the request's arena. */
-static const char *urlenc(struct rq *r, const char *s)
-{
-	struct buf b = BUF_INIT;
-	const char *out;
-
-	url_encodes(&b, s);
-	out = arena_strdup(r->a, buf_str(&b));
-	buf_free(&b);
-	return out;
-}
-
 /* "1 September 2026" for an ISO date or time ("2026-09-01T..."); the input when it is
  * not one. */
 static const char *fmt_date(struct rq *r, const char *iso)
@@ -491,7 +479,7 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 		if (strcmp(d->lang, r->lang) != 0)
 			tv_str(t, "doc_lang", d->lang);
 		tv_str(t, "read_href",
-		       link(r, "conduct", arena_printf(r->a, "doc=%s&", urlenc(r, d->slug))));
+		       link(r, "conduct", arena_printf(r->a, "doc=%s&", portal_url_encoded(r->a, d->slug))));
 		tv_bool(t, "checked", x->agree[i]);
 		if (d->nsigners) {
 			struct buf b = BUF_INIT;
@@ -627,7 +615,7 @@ static void family_page(struct rq *r)
 		tv_bool(t, "signed", !d->needs_sign);
 		tv_bool(t, "again", d->sign_again);
 		tv_str(t, "read_href",
-		       link(r, "conduct", arena_printf(r->a, "doc=%s&", urlenc(r, d->slug))));
+		       link(r, "conduct", arena_printf(r->a, "doc=%s&", portal_url_encoded(r->a, d->slug))));
 		for (j = 0; j < d->nsigners; j++) {
 			struct tv *s = tv_push_dict(signers);
 			tv_str(s, "signer", d->signers[j].signer);
@@ -759,7 +747,7 @@ static void conduct_page(struct rq *r)
 		message(r, 503, "sign_conduct_unavailable", 0, NULL, 1);
 		return;
 	}
-	extra = want ? arena_printf(r->a, "doc=%s&", urlenc(r, d->slug)) : "";
+	extra = want ? arena_printf(r->a, "doc=%s&", portal_url_encoded(r->a, d->slug)) : "";
 	root = page_root(r, d->title, "conduct", extra);
 	/* The exact bytes policygen published and the database hashed: trusted HTML. */
 	tv_html(root, "text", buf_str(&text));
@@ -803,31 +791,41 @@ static void answer_page(struct rq *r)
 	show_form(r, &x, 0, returning);
 }
 
-static void check_page(struct rq *r)
+/* Reads the posted answers into x: 1 when they are complete and valid; else 0 after
+ * answering (the form again with its errors, or a refusal). */
+static int answers_complete(struct rq *r, struct answers *x)
 {
-	const struct consent_family *f = r->fam;
-	struct answers x;
 	const char *why, *detail;
-	struct tv *root, *hidden, *docs, *children;
-	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1];
-	size_t i, j;
 	int status;
 
-	if (answers_init(r, &x) < 0) {
+	if (answers_init(r, x) < 0) {
 		server_error(r, "out of memory");
-		return;
+		return 0;
 	}
-	if ((status = read_answers(r, &x, &why, &detail)) != 0) {
+	if ((status = read_answers(r, x, &why, &detail)) != 0) {
 		if (status == 403)
 			forbidden(r, "sign_child", why);
 		else
 			bad_request(r, detail, why);
-		return;
+		return 0;
 	}
-	if (form_values(r, tv_dict(r->a), &x, 1) > 0) {
-		show_form(r, &x, 1, 0);
-		return;
+	if (form_values(r, tv_dict(r->a), x, 1) > 0) {
+		show_form(r, x, 1, 0);
+		return 0;
 	}
+	return 1;
+}
+
+static void check_page(struct rq *r)
+{
+	const struct consent_family *f = r->fam;
+	struct answers x;
+	struct tv *root, *hidden, *docs, *children;
+	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1];
+	size_t i, j;
+
+	if (!answers_complete(r, &x))
+		return;
 	consent_signer_key(x.name, show, key);
 	root = page_root(r, T(r, "sign_check_title"), "answer", "");
 	hidden = tv_add_list(root, "hidden");
@@ -894,26 +892,11 @@ static void confirm(struct rq *r)
 	enum consent_err ce;
 	struct consent_item *items;
 	long long *docs;
-	const char *why, *detail;
 	char ref[CONSENT_REF_MAX];
 	size_t i, j;
-	int status;
 
-	if (answers_init(r, &x) < 0) {
-		server_error(r, "out of memory");
+	if (!answers_complete(r, &x))
 		return;
-	}
-	if ((status = read_answers(r, &x, &why, &detail)) != 0) {
-		if (status == 403)
-			forbidden(r, "sign_child", why);
-		else
-			bad_request(r, detail, why);
-		return;
-	}
-	if (form_values(r, tv_dict(r->a), &x, 1) > 0) {
-		show_form(r, &x, 1, 0);
-		return;
-	}
 	memset(&s, 0, sizeof s);
 	docs = arena_alloc(r->a, (f->ndocs + 1) * sizeof *docs);
 	items = arena_alloc(r->a, (f->nchildren * f->npurposes + 1) * sizeof *items);
@@ -950,7 +933,7 @@ static void confirm(struct rq *r)
 	}
 	switch ((ce = consent_record(r->app->p.db, &s, ref))) {
 	case CONSENT_OK:
-		redirect(r, "done", arena_printf(r->a, "ref=%s&", urlenc(r, ref)));
+		redirect(r, "done", arena_printf(r->a, "ref=%s&", portal_url_encoded(r->a, ref)));
 		return;
 	case CONSENT_ERR_NOTHING:
 		redirect(r, "", "");
@@ -1008,7 +991,7 @@ static void withdraw(struct rq *r)
 	}
 	switch ((ce = consent_withdraw(r->app->p.db, f->id, id, f->purposes[pi].id, r->lang, ref))) {
 	case CONSENT_OK:
-		redirect(r, "done", arena_printf(r->a, "ref=%s&", urlenc(r, ref)));
+		redirect(r, "done", arena_printf(r->a, "ref=%s&", portal_url_encoded(r->a, ref)));
 		return;
 	case CONSENT_ERR_NOTHING:
 		redirect(r, "", "");
@@ -1067,7 +1050,7 @@ static void done_page(struct rq *r)
 	title = !withdrawal ? "sign_done_title"
 	        : objection ? "sign_done_objected_title"
 	                    : "sign_done_withdrawn_title";
-	root = page_root(r, T(r, title), "done", arena_printf(r->a, "ref=%s&", urlenc(r, rc->ref)));
+	root = page_root(r, T(r, title), "done", arena_printf(r->a, "ref=%s&", portal_url_encoded(r->a, rc->ref)));
 	tv_str(root, "heading", T(r, title));
 	docs = tv_add_list(root, "docs");
 	children = tv_add_list(root, "children");

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "handoff.h"
+#include "html.h"
 #include "portal.h"
 #include "sandbox.h"
 
@@ -204,6 +205,17 @@ int portal_render(struct portal *p, size_t page, const struct tv *root, struct a
 	}
 	buf_free(&err);
 	return rc;
+}
+
+const char *portal_url_encoded(struct arena *a, const char *s)
+{
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	url_encodes(&b, s);
+	out = buf_ok(&b) ? arena_strdup(a, buf_str(&b)) : NULL;
+	buf_free(&b);
+	return out;
 }
 
 enum portal_method portal_method(const char *method)

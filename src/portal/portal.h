@@ -84,6 +84,9 @@ void portal_plain(struct cgi_resp *, int status, const char *text);
 int portal_render(struct portal *, size_t page, const struct tv *root, struct arena *a,
                   struct cgi_resp *);
 
+/* s percent-encoded for a URL path or query (url_encodes), in a; NULL when out of memory. */
+const char *portal_url_encoded(struct arena *a, const char *s);
+
 /* --- The request check --- */
 
 /* The request methods: HEAD is served as GET (cgi.c drops the body). */

@@ -525,6 +525,20 @@ static int family_by_ref(struct req *r, const char *ref, long long *id, int *lef
 	return fid > 0;
 }
 
+/* 1 when family_by_ref's rc found the family; else 0 after answering (404, or 500 for
+ * the request named what). */
+static int family_found(struct req *r, int rc, const char *what)
+{
+	if (rc > 0)
+		return 1;
+	if (rc < 0)
+		server_error(r, what);
+	else
+		message(r, 404, "office_not_found_title", "office_family_not_found",
+		        "/office/families");
+	return 0;
+}
+
 static const char *channel_name(const struct req *r, const char *channel)
 {
 	if (strcmp(channel, "qr") == 0)
@@ -761,12 +775,7 @@ static void get_family(struct req *r, const char *ref)
 	long long fid = 0;
 	int left = 0, rc = family_by_ref(r, ref, &fid, &left);
 
-	if (rc < 0)
-		server_error(r, "family");
-	else if (rc == 0)
-		message(r, 404, "office_not_found_title", "office_family_not_found",
-		        "/office/families");
-	else
+	if (family_found(r, rc, "family"))
 		family_page(r, fid, ref, NULL, NULL, 200);
 }
 
@@ -916,14 +925,8 @@ static void post_paper(struct req *r, const char *ref)
 	enum consent_err ce;
 	const char *loc;
 
-	if (rc <= 0) {
-		if (rc < 0)
-			server_error(r, "paper");
-		else
-			message(r, 404, "office_not_found_title", "office_family_not_found",
-			        "/office/families");
+	if (!family_found(r, rc, "paper"))
 		return;
-	}
 	if (left) {
 		message(r, 400, "office_bad_request_title", "office_paper_left", NULL);
 		return;
@@ -1163,6 +1166,25 @@ done:
 	return rc;
 }
 
+/* Answers with print_letters' result n: the letters in html, logged as done; a reload
+ * of the same form back to back (again=1); too many, none, or an error, linking back. */
+static void letters_sent(struct req *r, long n, const struct buf *html, const char *back,
+                         const char *done)
+{
+	if (n == -3)
+		cgi_redirect(r->resp, arena_printf(r->a, "%s?again=1", back));
+	else if (n == -2)
+		message(r, 400, "office_letters_title", "office_letters_too_many", back);
+	else if (n < 0)
+		message(r, 500, "office_error_title", "office_error_text", back);
+	else if (n == 0)
+		message(r, 200, "office_letters_title", "office_letters_none", back);
+	else {
+		office_log("%s", done ? done : "letters printed");
+		send_letters(r, html);
+	}
+}
+
 static void post_letters(struct req *r, const char *arg)
 {
 	struct letters_filter f;
@@ -1178,19 +1200,8 @@ static void post_letters(struct req *r, const char *arg)
 	if (!once_ok(r))
 		return;
 	n = print_letters(r, &f, &html);
-	if (n == -3)
-		cgi_redirect(r->resp, "/office/letters?again=1");
-	else if (n == -2)
-		message(r, 400, "office_letters_title", "office_letters_too_many",
-		        "/office/letters");
-	else if (n < 0)
-		message(r, 500, "office_error_title", "office_error_text", "/office/letters");
-	else if (n == 0)
-		message(r, 200, "office_letters_title", "office_letters_none", "/office/letters");
-	else {
-		office_log("%s printed %ld letters (new QR codes)", r->s.username, n);
-		send_letters(r, &html);
-	}
+	letters_sent(r, n, &html, "/office/letters",
+	             arena_printf(r->a, "%s printed %ld letters (new QR codes)", r->s.username, n));
 	buf_free(&html);
 }
 
@@ -1202,14 +1213,8 @@ static void post_reissue(struct req *r, const char *ref)
 	int left = 0, rc = family_by_ref(r, ref, &fid, &left);
 	long n;
 
-	if (rc <= 0) {
-		if (rc < 0)
-			server_error(r, "reissue");
-		else
-			message(r, 404, "office_not_found_title", "office_family_not_found",
-			        "/office/families");
+	if (!family_found(r, rc, "reissue"))
 		return;
-	}
 	if (left) {
 		message(r, 400, "office_reissue_title", "office_reissue_left",
 		        arena_printf(r->a, "/office/family/%s", ref));
@@ -1220,14 +1225,8 @@ static void post_reissue(struct req *r, const char *ref)
 	memset(&f, 0, sizeof f);
 	f.family_ref = ref;
 	n = print_letters(r, &f, &html);
-	if (n == -3)
-		cgi_redirect(r->resp, arena_printf(r->a, "/office/family/%s?again=1", ref));
-	else if (n <= 0)
-		message(r, 500, "office_error_title", "office_error_text", "/office/");
-	else {
-		office_log("%s reissued the QR code of family %s", r->s.username, ref);
-		send_letters(r, &html);
-	}
+	letters_sent(r, n, &html, arena_printf(r->a, "/office/family/%s", ref),
+	             arena_printf(r->a, "%s reissued the QR code of family %s", r->s.username, ref));
 	buf_free(&html);
 }
 
@@ -1603,7 +1602,7 @@ static int route_match(const struct route *rt, const char *path, struct arena *a
 static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 {
 	struct office *o = ctx;
-	struct req r;
+	struct req r = {.o = o, .cr = cr, .resp = resp, .a = cr->a};
 	const struct route *rt = NULL;
 	const char *arg = NULL;
 	char sid[TOKEN_LEN + 1];
@@ -1612,11 +1611,6 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 	enum portal_check check;
 	size_t i;
 
-	memset(&r, 0, sizeof r);
-	r.o = o;
-	r.cr = cr;
-	r.resp = resp;
-	r.a = cr->a;
 	if ((method = portal_method(cr->method)) == PORTAL_OTHER) {
 		cgi_header(resp, "Allow", "GET, HEAD, POST");
 		portal_plain(resp, 405, "Only GET, HEAD and POST are used here.\n");

@@ -285,14 +285,29 @@ static void bad_request(struct rq *r, const char *detail_key, const char *why)
 	message(r, 400, "sign_bad", 0, detail_key ? T(r, detail_key) : NULL, 1);
 }
 
-/* A consent_record or consent_withdraw error other than OK and NOTHING, answered from
- * the portal's one table (portal.h); what names the refused request in the log. */
-static void refused(struct rq *r, enum consent_err ce, const char *what)
+static void redirect(struct rq *r, const char *action, const char *extra)
+{
+	buf_reset(&r->resp->body);
+	cgi_redirect(r->resp, link(r, action, extra));
+}
+
+/* The answer to consent_record or consent_withdraw: the receipt ref (CONSENT_OK), the
+ * family page (nothing to record), else a refusal from the portal's one table (portal.h);
+ * what names the request in the log. */
+static void recorded(struct rq *r, enum consent_err ce, const char *ref, const char *what)
 {
 	const struct portal_answer *x = &portal_consent_answers[ce];
-	const char *why = arena_printf(r->a, "%s: %s: %s", what, consent_err_names[ce],
-	                               ce == CONSENT_ERR_DB ? db_errmsg(r->app->p.db) : "refused");
+	const char *why;
 
+	if (ce == CONSENT_OK || ce == CONSENT_ERR_NOTHING) {
+		redirect(r, ce == CONSENT_OK ? "done" : "",
+		         ce == CONSENT_OK
+		             ? arena_printf(r->a, "ref=%s&", portal_url_encoded(r->a, ref))
+		             : "");
+		return;
+	}
+	why = arena_printf(r->a, "%s: %s: %s", what, consent_err_names[ce],
+	                   ce == CONSENT_ERR_DB ? db_errmsg(r->app->p.db) : "refused");
 	if (x->status >= 500)
 		server_error(r, why);
 	else if (x->status == 403)
@@ -301,11 +316,6 @@ static void refused(struct rq *r, enum consent_err ce, const char *what)
 		bad_request(r, x->key, why);
 }
 
-static void redirect(struct rq *r, const char *action, const char *extra)
-{
-	buf_reset(&r->resp->body);
-	cgi_redirect(r->resp, link(r, action, extra));
-}
 
 /* --- Reading the forms --- */
 
@@ -531,23 +541,18 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 	}
 	tv_str(root, "name", x->name ? x->name : "");
 	if (check) {
-		const char *msg = NULL;
-		switch (consent_signer_key(x->name, show, key)) {
-		case CONSENT_NAME_OK:
-			break;
-		case CONSENT_NAME_EMPTY:
-			msg = T(r, "sign_err_name_empty");
-			break;
-		case CONSENT_NAME_LONG:
-			msg = T(r, "sign_err_name_long");
-			break;
-		case CONSENT_NAME_BAD:
-			msg = T(r, "sign_err_name_bad");
-			break;
-		case CONSENT_NAME_INVISIBLE:
-			msg = T(r, "sign_err_name_invisible");
-			break;
-		}
+		/* The message for each way a name is refused (consent.h). */
+		static const char *const name_errors[] = {
+		    [CONSENT_NAME_EMPTY] = "sign_err_name_empty",
+		    [CONSENT_NAME_LONG] = "sign_err_name_long",
+		    [CONSENT_NAME_BAD] = "sign_err_name_bad",
+		    [CONSENT_NAME_INVISIBLE] = "sign_err_name_invisible",
+		};
+		enum consent_name nk = consent_signer_key(x->name, show, key);
+		const char *msg = nk != CONSENT_NAME_OK && (size_t)nk < sizeof name_errors /
+		                                                       sizeof name_errors[0]
+		                      ? T(r, name_errors[nk])
+		                      : NULL;
 		if (msg) {
 			tv_str(root, "name_error", msg);
 			push_error(errors, "name", msg);
@@ -889,7 +894,6 @@ static void confirm(struct rq *r)
 	const struct consent_family *f = r->fam;
 	struct answers x;
 	struct consent_submission s;
-	enum consent_err ce;
 	struct consent_item *items;
 	long long *docs;
 	char ref[CONSENT_REF_MAX];
@@ -931,17 +935,7 @@ static void confirm(struct rq *r)
 		bad_request(r, "sign_formerr_once", "confirm without a valid once-only value");
 		return;
 	}
-	switch ((ce = consent_record(r->app->p.db, &s, ref))) {
-	case CONSENT_OK:
-		redirect(r, "done", arena_printf(r->a, "ref=%s&", portal_url_encoded(r->a, ref)));
-		return;
-	case CONSENT_ERR_NOTHING:
-		redirect(r, "", "");
-		return;
-	default:
-		refused(r, ce, "a submission");
-		return;
-	}
+	recorded(r, consent_record(r->app->p.db, &s, ref), ref, "a submission");
 }
 
 static void withdraw(struct rq *r)
@@ -953,7 +947,6 @@ static void withdraw(struct rq *r)
 	int ci = id ? consent_child_index(f, id) : -1;
 	int pi = consent_purpose_index(f, purpose);
 	const struct consent_effective *e;
-	enum consent_err ce;
 	char ref[CONSENT_REF_MAX];
 	struct tv *root;
 
@@ -989,17 +982,7 @@ static void withdraw(struct rq *r)
 		bad_request(r, "sign_formerr_value", "withdraw: confirm is not yes");
 		return;
 	}
-	switch ((ce = consent_withdraw(r->app->p.db, f->id, id, f->purposes[pi].id, r->lang, ref))) {
-	case CONSENT_OK:
-		redirect(r, "done", arena_printf(r->a, "ref=%s&", portal_url_encoded(r->a, ref)));
-		return;
-	case CONSENT_ERR_NOTHING:
-		redirect(r, "", "");
-		return;
-	default:
-		refused(r, ce, "a withdrawal");
-		return;
-	}
+	recorded(r, consent_withdraw(r->app->p.db, f->id, id, f->purposes[pi].id, r->lang, ref), ref, "a withdrawal");
 }
 
 static void language(struct rq *r)
@@ -1187,7 +1170,7 @@ static void set_lang(struct rq *r, const char *want, const char *stored)
 static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 {
 	struct app *app = ctx;
-	struct rq r;
+	struct rq r = {.app = app, .req = req, .resp = resp, .a = req->a, .lang = langs[0]};
 	const struct route *rt = NULL;
 	char tok[SIGN_MAX_TOKEN_SEG], action[SIGN_MAX_ACTION], id[32 + TOKEN_HEX_LEN], stored[3];
 	char hash[TOKEN_HEX_LEN + 1];
@@ -1195,12 +1178,6 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	enum portal_check check;
 	size_t i;
 
-	memset(&r, 0, sizeof r);
-	r.app = app;
-	r.req = req;
-	r.resp = resp;
-	r.a = req->a;
-	r.lang = langs[0];
 	method = portal_method(req->method) == PORTAL_GET    ? M_GET
 	         : portal_method(req->method) == PORTAL_POST ? M_POST
 	                                                     : 0;

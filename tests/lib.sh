@@ -19,6 +19,20 @@ contains() { grep -qF -- "$2" "$1"; }
 lacks() { ! grep -qiF -- "$2" "$1"; }
 finish() { [ "$failures" = 0 ]; }
 
+# exits NAME WANT_STATUS COMMAND...: PASS when the command exits with WANT_STATUS; its
+# output is left in $TMP/out and $TMP/err (consentctl.sh, import.sh).
+exits() {
+	_name=$1 _want=$2
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	_rc=$?
+	if [ "$_rc" = "$_want" ]; then
+		pass "$_name"
+	else
+		fail "$_name" "exit $_rc, wanted $_want: $(head -c 1500 "$TMP/err")"
+	fi
+}
+
 # --- The programs, driven as plain CGI with the environment and standard input a web
 # server would give them (sign.sh, office.sh, hostile.sh, disk-full.sh). Overrides: SIGN,
 # OFFICE, CONSENTCTL, POLICYGEN (the programs, as tests/asan.sh sets them).
@@ -151,6 +165,11 @@ expect() {
 	pass "$_name"
 }
 header() { sed -n "s/^$1: //p" "$TMP/head"; }
+# redirected NAME LOCATION: the last response was 303 See Other to LOCATION.
+redirected() {
+	if [ "$status" = 303 ] && [ "$(header Location)" = "$2" ]; then pass "$1"; else
+		fail "$1" "status $status, Location: $(header Location), want $2"; fi
+}
 csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/body" | head -n 1; }
 # once_of: the first once-only value in $TMP/body.
 once_of() { sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/body" | head -n 1; }

@@ -565,11 +565,7 @@ fi
 # printed still work, and the browser is sent to a page that says so.
 BEFORE=$(snap)
 req POST /office/letters "csrf=$LC&once=$LO&class=Reception&outstanding=1"
-if [ "$status" = 303 ] && [ "$(header Location)" = '/office/letters?again=1' ]; then
-	pass letters_reload_redirected
-else
-	fail letters_reload_redirected "status $status, $(header Location)"
-fi
+redirected letters_reload_redirected '/office/letters?again=1'
 unchanged letters_reload_no_new_codes "$BEFORE"
 req GET '/office/letters?again=1'
 expect letters_reload_explained 200 'no new QR codes were made'
@@ -600,11 +596,7 @@ fi
 cp "$TMP/body" "$TMP/reissue.html"
 BEFORE=$(snap)
 req POST /office/family/F2/reissue "csrf=$RC&once=$RO"
-if [ "$status" = 303 ] && [ "$(header Location)" = '/office/family/F2?again=1' ]; then
-	pass reissue_reload_redirected
-else
-	fail reissue_reload_redirected "status $status, $(header Location)"
-fi
+redirected reissue_reload_redirected '/office/family/F2?again=1'
 unchanged reissue_reload_no_new_code "$BEFORE"
 req GET '/office/family/F2?again=1'
 expect reissue_reload_explained 200 'no new QR codes were made'

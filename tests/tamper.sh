@@ -17,12 +17,7 @@ KEY=$DB.checkpoint-key
 PY=${PYTHON:-/usr/bin/python3}
 [ -x "$PY" ] || PY=python3
 cd "$TOP" || exit 1
-for prog in "$CTL" "$SIGN" "$BUILD/policygen"; do
-	if [ ! -x "$prog" ]; then
-		fail tamper_setup "$prog is not built; run make"
-		exit 1
-	fi
-done
+need_programs tamper_setup "$CTL" "$SIGN" "$BUILD/policygen"
 
 setup() {
 	demo_site && "$CTL" --db "$DB" init --content content --portal "$PORTAL" &&

@@ -64,7 +64,7 @@ static const char a11y_example[] =
     "tested: YYYY-MM-DD, standard: WCAG 2.2 AA, status: full} (README.md, \"The "
     "accessibility statement\")";
 
-void content_diag(struct site *s, enum diag_level level, const char *path, int line,
+void content_diag(struct content *s, enum diag_level level, const char *path, int line,
                   const char *fmt, ...)
 {
 	struct diag *d = arena_alloc(s->arena, sizeof *d);
@@ -91,7 +91,7 @@ void content_diag(struct site *s, enum diag_level level, const char *path, int l
 
 /* 1 when path is a folder itself, not a link to one; otherwise reports it. A missing
  * path is left to the caller to report. */
-static int real_folder(struct site *s, const char *path)
+static int real_folder(struct content *s, const char *path)
 {
 	struct stat st;
 
@@ -109,7 +109,7 @@ static int real_folder(struct site *s, const char *path)
 
 /* A YAML error in the file being read, as a diagnostic (yml_errors). */
 struct yaml_error {
-	struct site *s;
+	struct content *s;
 	const char *path;
 };
 
@@ -121,20 +121,20 @@ static void yaml_error(void *ctx, int line, const char *msg)
 }
 
 /* Reports each "LINE: message" line that yml_parse left in err against path. */
-static void yaml_errors(struct site *s, const char *path, struct buf *err)
+static void yaml_errors(struct content *s, const char *path, struct buf *err)
 {
 	struct yaml_error e = {s, path};
 
 	yml_errors(err, yaml_error, &e);
 }
 
-int content_lang(const struct site *s, const char *lang)
+int content_lang(const struct content *s, const char *lang)
 {
 	return settings_lang(s->settings, lang);
 }
 
 /* A value given per language ({en: ..., cy: ...}) as one line of text in each. */
-static int per_language(struct site *s, const char *path, const struct yml *y, const char *what,
+static int per_language(struct content *s, const char *path, const struct yml *y, const char *what,
                         const char **out)
 {
 	size_t li;
@@ -158,7 +158,7 @@ static int per_language(struct site *s, const char *path, const struct yml *y, c
 
 /* The accessibility statement's facts. Without the section the site has no statement:
  * a warning, since a school's website must publish one. */
-static void load_a11y(struct site *s, const char *path, const struct yml *y)
+static void load_a11y(struct content *s, const char *path, const struct yml *y)
 {
 	struct accessibility *a = &s->a11y;
 	const struct yml *e;
@@ -254,14 +254,14 @@ static void load_a11y(struct site *s, const char *path, const struct yml *y)
 /* Passes a problem in site.yaml or the UI strings on as a diagnostic. */
 static void settings_diag(void *ctx, int error, const char *path, int line, const char *msg)
 {
-	struct site *s = ctx;
+	struct content *s = ctx;
 
 	content_diag(s, error ? DIAG_ERROR : DIAG_WARNING, arena_strdup(s->arena, path), line, "%s",
 	             msg);
 }
 
 /* The settings (settings.h), with their problems among the content's diagnostics. */
-static void load_settings(struct site *s)
+static void load_settings(struct content *s)
 {
 	size_t li;
 
@@ -284,13 +284,13 @@ static void load_settings(struct site *s)
 	          yml_get(s->settings->site, "accessibility"));
 }
 
-const char *content_term(const struct site *s, size_t li, const char *value)
+const char *content_term(const struct content *s, size_t li, const char *value)
 {
 	return settings_term(s->settings, li, value);
 }
 
 /* Warns about the current version's untranslated field values. */
-static void check_terms(struct site *s, const struct version *v)
+static void check_terms(struct content *s, const struct version *v)
 {
 	const char *values[4 + 64];
 	size_t n = 0, i, li;
@@ -309,7 +309,7 @@ static void check_terms(struct site *s, const struct version *v)
 					     values[i], s->langs[li], s->langs[li]);
 }
 
-const char *content_i18n(const struct site *s, size_t li, const char *key)
+const char *content_i18n(const struct content *s, size_t li, const char *key)
 {
 	return settings_string(s->settings, li, key);
 }
@@ -340,7 +340,7 @@ static int has_colon_space(const char *v, size_t n)
  * of its own that is not indented. Called when the YAML parser has failed, on the len
  * bytes at fm whose first line is line `first`; returns the number of problems reported
  * (0: the parser's own message is all there is). */
-static int plain_errors(struct site *s, const char *path, const char *fm, size_t len, int first)
+static int plain_errors(struct content *s, const char *path, const char *fm, size_t len, int first)
 {
 	const char *p = fm, *end = fm + len;
 	const char *field = NULL;
@@ -402,7 +402,7 @@ static int plain_errors(struct site *s, const char *path, const char *fm, size_t
 
 /* Splits the front matter from the body. Returns the front matter (in the arena) or NULL
  * after reporting. */
-static const struct yml *front_matter(struct site *s, const char *path, const char *text,
+static const struct yml *front_matter(struct content *s, const char *path, const char *text,
                                       size_t len, int *body_line)
 {
 	const char *p = text, *end = text + len, *fm, *close = NULL;
@@ -454,7 +454,7 @@ static const struct yml *front_matter(struct site *s, const char *path, const ch
 }
 
 /* Parses "<YYYY-MM-DD>.<lang>.md". */
-static int parse_file_name(struct site *s, const char *name, struct date *date, int *li,
+static int parse_file_name(struct content *s, const char *name, struct date *date, int *li,
                            const char *path)
 {
 	size_t n = strlen(name);
@@ -482,7 +482,7 @@ static int parse_file_name(struct site *s, const char *name, struct date *date, 
 }
 
 /* Loads the file name in the folder open as dfd (its path is f->path). */
-static int load_file(struct site *s, struct file *f, int dfd, const char *name)
+static int load_file(struct content *s, struct file *f, int dfd, const char *name)
 {
 	struct buf text = BUF_INIT;
 	char why[256];
@@ -547,7 +547,7 @@ static int yml_equal(const struct yml *a, const struct yml *b)
 }
 
 /* Checks the shape of every field of a file; returns the number of errors. */
-static int check_fields(struct site *s, const struct file *f)
+static int check_fields(struct content *s, const struct file *f)
 {
 	const struct yml *e, *item;
 	int errors = 0;
@@ -598,14 +598,14 @@ static int check_fields(struct site *s, const struct file *f)
 
 /* A field's value, copied into the site's memory (front matter lives only while its
  * policy is being loaded). */
-static const char *scalar(struct site *s, const struct yml *fm, enum field fi)
+static const char *scalar(struct content *s, const struct yml *fm, enum field fi)
 {
 	const struct yml *e = yml_get(fm, fields[fi].name);
 
 	return e && e->kind == YML_SCALAR ? arena_strdup(s->arena, e->value) : NULL;
 }
 
-static void parse_dated(struct site *s, const struct file *f, const struct yml *e, const char *what,
+static void parse_dated(struct content *s, const struct file *f, const struct yml *e, const char *what,
                         struct date *out)
 {
 	struct date_error de;
@@ -616,7 +616,7 @@ static void parse_dated(struct site *s, const struct file *f, const struct yml *
 }
 
 /* Fills in a version from its default-language file. */
-static void read_version(struct site *s, struct version *v, const struct file *f)
+static void read_version(struct content *s, struct version *v, const struct file *f)
 {
 	const struct yml *e, *item;
 	struct date_error de;
@@ -661,7 +661,7 @@ static void read_version(struct site *s, struct version *v, const struct file *f
 	}
 }
 
-static struct text *read_text(struct site *s, const struct file *f)
+static struct text *read_text(struct content *s, const struct file *f)
 {
 	struct text *t = arena_alloc(s->arena, sizeof *t);
 
@@ -684,7 +684,7 @@ static struct text *read_text(struct site *s, const struct file *f)
 
 /* A translation may write the review date in its own language ("Medi 2027" for
  * "September 2027"); it must fall due on the same day. */
-static void check_same_review(struct site *s, const struct file *def, const struct yml *d,
+static void check_same_review(struct content *s, const struct file *def, const struct yml *d,
                               const struct file *f, const struct yml *e)
 {
 	struct review a, b;
@@ -716,7 +716,7 @@ static void check_same_review(struct site *s, const struct file *def, const stru
 
 /* A translation may repeat a shared field only unchanged, and translates the
  * declaration exactly when the default language has one. */
-static void check_translation(struct site *s, const struct file *def, const struct file *f)
+static void check_translation(struct content *s, const struct file *def, const struct file *f)
 {
 	const struct yml *e, *d;
 
@@ -809,7 +809,7 @@ fail:
 	return -1;
 }
 
-static void load_previous(struct site *s, struct policy *p, const struct file *files, size_t nfiles)
+static void load_previous(struct content *s, struct policy *p, const struct file *files, size_t nfiles)
 {
 	const struct yml *e, *item;
 	size_t i, n = 0;
@@ -849,9 +849,9 @@ static void load_previous(struct site *s, struct policy *p, const struct file *f
 	qsort(p->previous, p->nprevious, sizeof *p->previous, date_qcmp);
 }
 
-static void check_status(struct site *s, struct policy *p)
+static void check_status(struct content *s, struct policy *p)
 {
-	const struct version *cur = policy_current(p), *latest;
+	const struct version *cur = content_policy_current(p), *latest;
 	const char *path;
 	long days;
 	size_t li;
@@ -863,7 +863,7 @@ static void check_status(struct site *s, struct policy *p)
 	for (li = 1; li < s->nlangs; li++) {
 		if (cur->text[li])
 			continue;
-		latest = policy_latest_in(p, cur, li);
+		latest = content_policy_latest_in(p, cur, li);
 		if (latest)
 			content_diag(s, DIAG_WARNING, path, 0,
 			             "%s translation is out of date: the latest is %s, the current "
@@ -901,7 +901,7 @@ static int valid_slug(const char *slug)
 	return p != slug && slug[0] != '-' && p - slug <= 100;
 }
 
-static void load_policy(struct site *s, struct policy *p)
+static void load_policy(struct content *s, struct policy *p)
 {
 	char **names;
 	struct file *files;
@@ -968,7 +968,7 @@ static void load_policy(struct site *s, struct policy *p)
  * content that the loaders below do not read themselves (consent.yaml, demo/, anything
  * else a school keeps there), so a link or a special file anywhere in content/ is an
  * error. Names starting with '.' are skipped, as everywhere. Bounded in depth. */
-static void check_tree(struct site *s, const char *dir, int depth)
+static void check_tree(struct content *s, const char *dir, int depth)
 {
 	DIR *d;
 	struct dirent *e;
@@ -998,7 +998,7 @@ static void check_tree(struct site *s, const char *dir, int depth)
 	closedir(d);
 }
 
-static void load_policies(struct site *s)
+static void load_policies(struct content *s)
 {
 	const char *dir = arena_printf(s->arena, "%s/policies", s->dir);
 	char **names;
@@ -1032,15 +1032,15 @@ static void load_policies(struct site *s)
 	}
 }
 
-struct site *content_load(const char *dir, const struct date *today)
+struct content *content_load(const char *dir, const struct date *today)
 {
 	return content_load_cached(dir, today, NULL);
 }
 
-struct site *content_load_cached(const char *dir, const struct date *today, struct fmcache *cache)
+struct content *content_load_cached(const char *dir, const struct date *today, struct fmcache *cache)
 {
 	struct arena *a = arena_new();
-	struct site *s;
+	struct content *s;
 
 	if (a == NULL || (s = arena_alloc(a, sizeof *s)) == NULL) {
 		arena_free(a);
@@ -1068,7 +1068,7 @@ struct site *content_load_cached(const char *dir, const struct date *today, stru
 	return s;
 }
 
-void content_free(struct site *s)
+void content_free(struct content *s)
 {
 	if (s) {
 		settings_free(s->settings);
@@ -1098,7 +1098,7 @@ int content_body(const struct text *t, struct buf *out)
 	return buf_ok(out) ? 0 : -1;
 }
 
-const struct version *policy_current(const struct policy *p)
+const struct version *content_policy_current(const struct policy *p)
 {
 	size_t i = p->nversions;
 
@@ -1108,12 +1108,12 @@ const struct version *policy_current(const struct policy *p)
 	return NULL;
 }
 
-const struct text *version_text(const struct version *v, size_t li)
+const struct text *content_version_text(const struct version *v, size_t li)
 {
 	return li < CONTENT_MAX_LANGS ? v->text[li] : NULL;
 }
 
-const struct version *policy_latest_in(const struct policy *p, const struct version *v, size_t li)
+const struct version *content_policy_latest_in(const struct policy *p, const struct version *v, size_t li)
 {
 	const struct version *w;
 

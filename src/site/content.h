@@ -85,7 +85,9 @@ struct accessibility {
 	size_t nproblems[CONTENT_MAX_LANGS];
 };
 
-struct site {
+/* The loaded content: the settings copied out, every policy and its versions, and the
+ * problems found. Owned by content_load's caller; content_free frees it. */
+struct content {
 	struct arena *arena;
 	const char *dir;
 	struct settings *settings; /* site.yaml and the UI strings; the fields below copy it */
@@ -106,33 +108,33 @@ struct site {
 
 /* Loads and checks the content under dir as of today. Returns NULL only when out of
  * memory; otherwise check site->nerrors. Free with content_free(). */
-struct site *content_load(const char *dir, const struct date *today);
+struct content *content_load(const char *dir, const struct date *today);
 /* As content_load; files unchanged since they were put in the cache are not read or
  * parsed again, and every file parsed is added to it. */
-struct site *content_load_cached(const char *dir, const struct date *today, struct fmcache *);
-void content_free(struct site *);
+struct content *content_load_cached(const char *dir, const struct date *today, struct fmcache *);
+void content_free(struct content *);
 
 
 /* Index of lang in site->langs, or -1. */
-int content_lang(const struct site *, const char *lang);
+int content_lang(const struct content *, const char *lang);
 /* Appends the Markdown body of a file to out. Returns 0, or -1 with errno set. */
 int content_body(const struct text *, struct buf *out);
 /* The latest published version, or NULL when none is published yet. */
-const struct version *policy_current(const struct policy *);
+const struct version *content_policy_current(const struct policy *);
 /* The version's text in language li, or NULL. */
-const struct text *version_text(const struct version *, size_t li);
+const struct text *content_version_text(const struct version *, size_t li);
 /* The latest published version at or before v that has a file in language li, or NULL. */
-const struct version *policy_latest_in(const struct policy *, const struct version *v,
-				       size_t li);
+const struct version *content_policy_latest_in(const struct policy *,
+                                               const struct version *v, size_t li);
 /* The translation into language li of a field value written in the default language
  * (approved_by, owner, audience, review_frequency), from the `terms:` mapping of the
  * language's i18n file; the value itself for the default language; NULL when missing. */
-const char *content_term(const struct site *, size_t li, const char *value);
+const char *content_term(const struct content *, size_t li, const char *value);
 /* A UI string; the key itself when missing (check reports missing keys). */
-const char *content_i18n(const struct site *, size_t li, const char *key);
+const char *content_i18n(const struct content *, size_t li, const char *key);
 
 /* Adds a diagnostic; msg is printf-style. */
-void content_diag(struct site *, enum diag_level, const char *path, int line, const char *fmt,
+void content_diag(struct content *, enum diag_level, const char *path, int line, const char *fmt,
 		  ...) __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -37,7 +37,7 @@ static void usage(void)
 	exit(2);
 }
 
-static void print_diags(const struct site *s)
+static void print_diags(const struct content *s)
 {
 	const struct diag *d;
 
@@ -50,9 +50,9 @@ static void print_diags(const struct site *s)
 	}
 }
 
-static struct site *load(const struct options *o, struct fmcache *cache)
+static struct content *load(const struct options *o, struct fmcache *cache)
 {
-	struct site *s = content_load_cached(o->content, &o->today, cache);
+	struct content *s = content_load_cached(o->content, &o->today, cache);
 
 	if (s == NULL) {
 		fprintf(stderr, "policygen: out of memory loading %s\n", o->content);
@@ -64,7 +64,7 @@ static struct site *load(const struct options *o, struct fmcache *cache)
 
 static int cmd_check(const struct options *o)
 {
-	struct site *s = load(o, NULL);
+	struct content *s = load(o, NULL);
 	size_t versions = 0, i;
 	int rc = s->nerrors ? 1 : 0;
 
@@ -130,7 +130,7 @@ static int cmd_build(const struct options *o)
 {
 	struct buf path = BUF_INIT, err = BUF_INIT;
 	struct fmcache *cache = fmcache_open(cache_path(o, &path));
-	struct site *s;
+	struct content *s;
 	struct site_stats st;
 	struct site_dirs dirs = {o->templates, o->out, o->portal, o->state};
 	int rc = 1;
@@ -183,7 +183,7 @@ static int cmd_build(const struct options *o)
 
 static int cmd_review(const struct options *o)
 {
-	struct site *s = load(o, NULL);
+	struct content *s = load(o, NULL);
 	const char *names[REVIEW_STATUS__MAX] = {"ok", "due soon", "overdue"};
 	int overdue = 0;
 	size_t i;
@@ -191,7 +191,7 @@ static int cmd_review(const struct options *o)
 	printf("%-32s %-10s %-14s %-10s %s\n", "policy", "version", "next review", "due", "status");
 	for (i = 0; i < s->npolicies; i++) {
 		const struct policy *p = &s->policies[i];
-		const struct version *cur = policy_current(p);
+		const struct version *cur = content_policy_current(p);
 		struct buf due = BUF_INIT;
 		enum review_status st;
 		long days = 0;

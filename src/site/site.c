@@ -42,7 +42,7 @@ static const char *const page_templates[P__MAX] = {
 #define STATEMENT_DIR "accessibility/"
 
 struct gen {
-	const struct site *s;
+	const struct content *s;
 	struct tmpl *tmpl[P__MAX];
 	struct out out;
 	struct out portal;               /* the portal's folder (handoff.h), never served */
@@ -136,7 +136,7 @@ static int emit(struct gen *g, enum page p, const struct tv *root, const char *r
 /* The values every HTML page has. rel_of_lang[li] is the page's path in each language. */
 static struct tv *page_root(struct gen *g, size_t li, const char *title, const char *rel)
 {
-	const struct site *s = g->s;
+	const struct content *s = g->s;
 	struct tv *r = tv_dict(g->a), *alts = tv_add_list(r, "alternates");
 	const char *tail = strchr(rel, '/');
 	size_t k;
@@ -183,7 +183,7 @@ static void add_title(struct gen *g, struct tv *d, const struct version *v, size
 /* The accessibility statement in language li, from site.yaml's accessibility: section. */
 static int build_statement(struct gen *g, size_t li)
 {
-	const struct site *s = g->s;
+	const struct content *s = g->s;
 	const struct accessibility *a = &s->a11y;
 	const char *rel = arena_printf(g->a, "%s/" STATEMENT_DIR, s->langs[li]);
 	struct tv *r = page_root(g, li, content_i18n(s, li, "a11y_title"), rel);
@@ -240,7 +240,7 @@ static int remove_statement(struct gen *g, size_t li)
 
 static int build_landing(struct gen *g)
 {
-	const struct site *s = g->s;
+	const struct content *s = g->s;
 	struct tv *r = tv_dict(g->a), *langs = tv_add_list(r, "languages");
 	size_t li;
 
@@ -289,7 +289,7 @@ static int entry_cmp(const void *a, const void *b)
  * "English only"; one with text in li lists the other languages it is also in. */
 static void add_languages(struct gen *g, struct tv *d, const struct version *v, size_t li)
 {
-	const struct site *s = g->s;
+	const struct content *s = g->s;
 	struct tv *also = NULL;
 	size_t k;
 
@@ -317,7 +317,7 @@ static void add_languages(struct gen *g, struct tv *d, const struct version *v, 
 
 static int build_index(struct gen *g, size_t li)
 {
-	const struct site *s = g->s;
+	const struct content *s = g->s;
 	struct entry *e = calloc(s->npolicies + 1, sizeof *e);
 	size_t i, n = 0;
 	const char *rel = arena_printf(g->a, "%s/", s->langs[li]);
@@ -328,7 +328,7 @@ static int build_index(struct gen *g, size_t li)
 	if (e == NULL)
 		return -1;
 	for (i = 0; i < s->npolicies; i++) {
-		const struct version *cur = policy_current(&s->policies[i]);
+		const struct version *cur = content_policy_current(&s->policies[i]);
 		if (cur) {
 			e[n].cur = cur;
 			e[n++].title = shown_text(cur, li)->title;
@@ -387,7 +387,7 @@ static void add_meta(struct gen *g, struct tv *r, const struct version *v, size_
 static void add_history(struct gen *g, struct tv *r, const struct version *v, size_t li)
 {
 	const struct policy *p = v->policy;
-	const struct version *cur = policy_current(p);
+	const struct version *cur = content_policy_current(p);
 	struct tv *h = tv_add_list(r, "history");
 	size_t i = p->nversions;
 
@@ -478,13 +478,13 @@ static void add_body(struct gen *g, struct tv *r, const struct version *v, size_
 
 	tv_html(r, "body", buf_str(html));
 	if (t != v->text[li]) {
-		const struct version *w = policy_latest_in(v->policy, v, li);
+		const struct version *w = content_policy_latest_in(v->policy, v, li);
 		struct tv *f = tv_add_dict(r, "fallback");
 		tv_str(f, "body_lang", g->s->langs[0]);
 		if (w == NULL) {
 			/* A newer version may have the translation even if this one does not. */
-			const struct version *last = policy_current(v->policy);
-			w = last ? policy_latest_in(v->policy, last, li) : NULL;
+			const struct version *last = content_policy_current(v->policy);
+			w = last ? content_policy_latest_in(v->policy, last, li) : NULL;
 		}
 		if (w) {
 			tv_str(f, "latest_href", href(g, version_rel(g, li, w)));
@@ -500,7 +500,7 @@ static void add_body(struct gen *g, struct tv *r, const struct version *v, size_
 static int build_version(struct gen *g, const struct version *v, size_t li, const char *rel,
                          const struct buf *body, const struct toc *toc)
 {
-	const struct version *cur = policy_current(v->policy);
+	const struct version *cur = content_policy_current(v->policy);
 	struct tv *r = page_root(g, li, shown_text(v, li)->title, rel), *pol;
 
 	pol = tv_add_dict(r, "policy");
@@ -667,7 +667,7 @@ static int build_signable(struct gen *g, const struct version *v, size_t li, con
 
 static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 {
-	const struct version *cur = policy_current(p);
+	const struct version *cur = content_policy_current(p);
 	struct buf body = BUF_INIT, page = BUF_INIT;
 	struct toc toc = {NULL, 0};
 	size_t li, i;
@@ -709,7 +709,7 @@ static int version_cmp(const void *a, const void *b)
 
 static int build_feed(struct gen *g, size_t li, const struct version **all, size_t n)
 {
-	const struct site *s = g->s;
+	const struct content *s = g->s;
 	const char *rel = arena_printf(g->a, "%s/feed.xml", s->langs[li]);
 	struct tv *r = tv_dict(g->a), *entries = tv_add_list(r, "entries");
 	size_t i;
@@ -742,7 +742,7 @@ static int build_feed(struct gen *g, size_t li, const struct version **all, size
 
 static int build_feeds(struct gen *g)
 {
-	const struct site *s = g->s;
+	const struct content *s = g->s;
 	const struct version **all;
 	size_t i, j, n = 0, total = 0, li;
 	int rc = 0;
@@ -764,7 +764,7 @@ static int build_feeds(struct gen *g)
 
 static void sitemap_url(struct gen *g, struct tv *urls, const char *tail, const struct date *mod)
 {
-	const struct site *s = g->s;
+	const struct content *s = g->s;
 	size_t li, k;
 
 	for (li = 0; li < s->nlangs; li++) {
@@ -785,13 +785,13 @@ static void sitemap_url(struct gen *g, struct tv *urls, const char *tail, const 
 /* The sitemap lists the language indexes and each policy's current page. */
 static int build_sitemap(struct gen *g)
 {
-	const struct site *s = g->s;
+	const struct content *s = g->s;
 	struct tv *r = tv_dict(g->a), *urls = tv_add_list(r, "urls");
 	const struct date *newest = NULL;
 	size_t i;
 
 	for (i = 0; i < s->npolicies; i++) {
-		const struct version *cur = policy_current(&s->policies[i]);
+		const struct version *cur = content_policy_current(&s->policies[i]);
 		if (cur && (newest == NULL || date_cmp(&cur->effective, newest) > 0))
 			newest = &cur->effective;
 	}
@@ -799,7 +799,7 @@ static int build_sitemap(struct gen *g)
 	if (s->a11y.given)
 		sitemap_url(g, urls, STATEMENT_DIR, &s->a11y.tested);
 	for (i = 0; i < s->npolicies; i++) {
-		const struct version *cur = policy_current(&s->policies[i]);
+		const struct version *cur = content_policy_current(&s->policies[i]);
 		if (cur)
 			sitemap_url(g, urls,
 			            arena_printf(g->a, "policies/%s/", s->policies[i].slug),
@@ -1049,7 +1049,7 @@ static int up_to_date(struct gen *g, const struct sitestate *old, const struct p
 	if (was == NULL || strcmp(was, key) != 0)
 		return 0;
 	buf_printf(&path, "%s/%s/policies/%s/index.html", g->out.dir, g->s->langs[0], p->slug);
-	ok = policy_current(p) == NULL || stat(buf_str(&path), &st) == 0;
+	ok = content_policy_current(p) == NULL || stat(buf_str(&path), &st) == 0;
 	buf_free(&path);
 	return ok;
 }
@@ -1064,7 +1064,7 @@ static int build_reviews(struct gen *g)
 
 	for (i = 0; i < g->s->npolicies; i++) {
 		const struct policy *p = &g->s->policies[i];
-		const struct version *cur = policy_current(p);
+		const struct version *cur = content_policy_current(p);
 		if (cur)
 			handoff_review_line(&tsv, p->slug, cur->iso, cur->review_written,
 			                    cur->text[0] ? cur->text[0]->title : p->slug);
@@ -1076,7 +1076,7 @@ static int build_reviews(struct gen *g)
 	return rc;
 }
 
-int site_build(const struct site *s, const struct site_dirs *dirs, struct site_stats *stats,
+int site_build(const struct content *s, const struct site_dirs *dirs, struct site_stats *stats,
                struct buf *err)
 {
 	const char *tdir = dirs->templates, *outdir = dirs->out;

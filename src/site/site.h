@@ -41,7 +41,7 @@ struct site_dirs {
 
 /* Builds the site from s (which must have no errors) into dirs. Returns 0, or -1 with
  * "path: message" lines appended to err. */
-int site_build(const struct site *s, const struct site_dirs *dirs, struct site_stats *stats,
+int site_build(const struct content *s, const struct site_dirs *dirs, struct site_stats *stats,
                struct buf *err);
 
 /* The one Markdown-to-HTML conversion: cmark, safe (raw HTML and javascript: links never

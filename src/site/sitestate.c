@@ -189,7 +189,7 @@ static int visible(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
-int sitestate_global(const struct site *s, const char *tdir, unsigned char key[32],
+int sitestate_global(const struct content *s, const char *tdir, unsigned char key[32],
 		     struct buf *err)
 {
 	crypto_hash_sha256_state h;
@@ -235,7 +235,7 @@ int sitestate_global(const struct site *s, const char *tdir, unsigned char key[3
 	return rc;
 }
 
-void sitestate_policy_key(const unsigned char global[32], const struct site *s,
+void sitestate_policy_key(const unsigned char global[32], const struct content *s,
 			  const struct policy *p, char hex[SITESTATE_KEY_HEX])
 {
 	crypto_hash_sha256_state h;
@@ -282,7 +282,7 @@ static void put_field(struct buf *b, const char *v)
 	buf_printf(b, "%zu:%s;", v ? strlen(v) : 0, v ? v : "");
 }
 
-void sitestate_lists(const unsigned char global[32], const struct site *s,
+void sitestate_lists(const unsigned char global[32], const struct content *s,
 		     char hex[SITESTATE_KEY_HEX])
 {
 	crypto_hash_sha256_state h;

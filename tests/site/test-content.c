@@ -8,7 +8,7 @@
 #include "content.h"
 #include "yml.h"
 
-static struct site *load(const char *today_iso)
+static struct content *load(const char *today_iso)
 {
 	struct date today;
 
@@ -16,7 +16,7 @@ static struct site *load(const char *today_iso)
 	return content_load("tests/golden/content", &today);
 }
 
-static const struct policy *find(const struct site *s, const char *slug)
+static const struct policy *find(const struct content *s, const char *slug)
 {
 	size_t i;
 
@@ -28,7 +28,7 @@ static const struct policy *find(const struct site *s, const char *slug)
 
 static void test_loads_front_matter(void)
 {
-	struct site *s = load("2026-11-21");
+	struct content *s = load("2026-11-21");
 	const struct policy *p = find(s, "conduct");
 	const struct version *v;
 
@@ -56,15 +56,15 @@ static void test_loads_front_matter(void)
 	CHECK_INT(p->versions[1].resign, 1);
 	CHECK_INT(p->versions[1].review.kind, REVIEW_MONTH);
 	CHECK(p->versions[1].text[1] == NULL);
-	CHECK(policy_current(p) == &p->versions[1]);
-	CHECK(policy_latest_in(p, &p->versions[1], 1) == &p->versions[0]);
+	CHECK(content_policy_current(p) == &p->versions[1]);
+	CHECK(content_policy_latest_in(p, &p->versions[1], 1) == &p->versions[0]);
 done:
 	content_free(s);
 }
 
 static void test_body_skips_front_matter(void)
 {
-	struct site *s = load("2026-11-21");
+	struct content *s = load("2026-11-21");
 	const struct policy *p = find(s, "photos");
 	struct buf b = BUF_INIT;
 
@@ -76,10 +76,10 @@ static void test_body_skips_front_matter(void)
 
 static void test_effective_date_publishes(void)
 {
-	struct site *before = load("2025-01-20"), *after = load("2025-02-01");
+	struct content *before = load("2025-01-20"), *after = load("2025-02-01");
 	const struct policy *p1 = find(before, "photos"), *p2 = find(after, "photos");
 
-	CHECK(p1 && !p1->versions[0].published && policy_current(p1) == NULL);
+	CHECK(p1 && !p1->versions[0].published && content_policy_current(p1) == NULL);
 	CHECK(p2 && p2->versions[0].published);
 	CHECK(find(after, "future") && !find(after, "future")->versions[0].published);
 	content_free(before);
@@ -88,7 +88,7 @@ static void test_effective_date_publishes(void)
 
 static void test_i18n_and_terms(void)
 {
-	struct site *s = load("2026-11-21");
+	struct content *s = load("2026-11-21");
 
 	CHECK_STR(content_i18n(s, 1, "agreed"), "Cytunwyd");
 	CHECK_STR(content_i18n(s, 0, "no-such-key"), "no-such-key");

@@ -3,6 +3,10 @@
  *   policygen build  [--content DIR] [--templates DIR] [--out DIR] [--today YYYY-MM-DD]
  *   policygen check  [--content DIR] [--today YYYY-MM-DD]
  *   policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]
+ *   policygen serve  [--content DIR] [--templates DIR] [--out DIR] [--today YYYY-MM-DD]
+ *                    [--lock FILE] [--pandoc PROGRAM]
+ *       the office's helper: requests on standard input, answers on standard output
+ *       (publish.h); started by office.fcgi, not by people
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,13 +14,15 @@
 #include <string.h>
 
 #include "content.h"
+#include "publish.h"
 #include "site.h"
 
 #define DEFAULT_WITHIN 30
 
 struct options {
-	const char *content, *templates, *out;
+	const char *content, *templates, *out, *lock, *pandoc;
 	struct date today;
+	int today_given;
 	long within;
 };
 
@@ -25,7 +31,9 @@ static void usage(void)
 	fputs("usage: policygen build  [--content DIR] [--templates DIR] [--out DIR] "
 	      "[--today YYYY-MM-DD]\n"
 	      "       policygen check  [--content DIR] [--today YYYY-MM-DD]\n"
-	      "       policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]\n",
+	      "       policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]\n"
+	      "       policygen serve  [--content DIR] [--templates DIR] [--out DIR] "
+	      "[--today YYYY-MM-DD] [--lock FILE] [--pandoc PROGRAM]\n",
 	      stderr);
 	exit(2);
 }
@@ -157,13 +165,15 @@ static int cmd_review(const struct options *o)
 
 int main(int argc, char *argv[])
 {
-	struct options o = {"content", "templates", "public", {0, 0, 0}, DEFAULT_WITHIN};
+	struct options o = {"content", "templates", "public", NULL, "/usr/bin/pandoc", {0, 0, 0}, 0,
+	                    DEFAULT_WITHIN};
 	const char *cmd;
-	int i, today_given = 0;
+	int i, today_given = 0, serve;
 
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
+	serve = strcmp(cmd, "serve") == 0;
 	for (i = 2; i < argc; i++) {
 		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (val == NULL)
@@ -171,10 +181,14 @@ int main(int argc, char *argv[])
 		i++;
 		if (strcmp(opt, "--content") == 0)
 			o.content = val;
-		else if (strcmp(opt, "--templates") == 0 && strcmp(cmd, "build") == 0)
+		else if (strcmp(opt, "--templates") == 0 && (strcmp(cmd, "build") == 0 || serve))
 			o.templates = val;
-		else if (strcmp(opt, "--out") == 0 && strcmp(cmd, "build") == 0)
+		else if (strcmp(opt, "--out") == 0 && (strcmp(cmd, "build") == 0 || serve))
 			o.out = val;
+		else if (strcmp(opt, "--lock") == 0 && serve)
+			o.lock = val;
+		else if (strcmp(opt, "--pandoc") == 0 && serve)
+			o.pandoc = val;
 		else if (strcmp(opt, "--today") == 0) {
 			struct date_error de;
 			if (date_parse(&o.today, val, &de) < 0) {
@@ -193,6 +207,25 @@ int main(int argc, char *argv[])
 			}
 		} else
 			usage();
+	}
+	if (serve) {
+		/* Without --today, each request reads the clock: the helper lives for days. */
+		struct publish_opts po;
+		struct buf lock = BUF_INIT;
+		int rc;
+		memset(&po, 0, sizeof po);
+		po.content = o.content;
+		po.templates = o.templates;
+		po.out = o.out;
+		po.pandoc = o.pandoc;
+		if (o.lock == NULL)
+			buf_printf(&lock, "%s/.policygen-lock", o.content);
+		po.lock = o.lock ? o.lock : buf_str(&lock);
+		if (today_given)
+			po.today = o.today;
+		rc = publish_serve(&po, 0, 1) < 0 ? 1 : 0;
+		buf_free(&lock);
+		return rc;
 	}
 	if (!today_given && date_today(&o.today) < 0) {
 		fprintf(stderr, "policygen: cannot read the clock; give --today YYYY-MM-DD\n");

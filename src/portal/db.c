@@ -220,6 +220,10 @@ static const char *const migrations[] = {
 	"  ref TEXT NOT NULL,"
 	"  PRIMARY KEY (family_id, nonce)"
 	") WITHOUT ROWID;",
+	/* 5: staff roles: 'office' does consent work; 'editor' also publishes policies
+	 * from the office pages. Existing accounts stay 'office'. */
+	"ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'office'"
+	"  CHECK (role IN ('office', 'editor'));",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

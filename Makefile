@@ -33,7 +33,7 @@ LDLIBS = $(PKG_LIBS) -lm
 # generator) and src/portal (the consent portal). Each part is its own archive.
 CORE = arena buf date html out tmpl utf8 wire yml
 SITE = content diff fmcache publish site sitestate
-PORTAL = catalog cgi consent csv db export form letters qr roster sandbox staff token
+PORTAL = catalog cgi consent csv db export form letters policies qr roster sandbox staff token upload
 LIB = $(CORE) $(SITE) $(PORTAL)
 HEADERS = $(wildcard src/*/*.h)
 vpath %.c src/core src/site src/portal tests/core tests/site tests/portal

@@ -83,6 +83,9 @@ build/%.fcgi: cgi-bin/%.c build/libpc.a
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -o $@ $< build/libpc.a $(LDLIBS)
 
+# office.c includes its policy pages' handlers.
+build/office.fcgi build/asan/office.fcgi: cgi-bin/office-policies.c
+
 build/tests/%-fixture: tests/%-fixture.c build/libpc.a
 	@mkdir -p $(@D)
 	@echo "LD $@"

@@ -11,6 +11,8 @@
  *   POST /office/letters                issue new tokens and print the letters
  *   GET  /office/export/{declarations,photo,outstanding}.csv
  *   GET  /office/nophoto?class=         who must not be photographed, for teachers
+ *   /office/policies...                 the policies: list, versions, publishing (editors
+ *                                       only), in office-policies.c
  *
  * Request rules, as in the parents' portal: GET and POST only; POST bodies urlencoded
  * only, bounded, every field (and every query field) from the route's allow-list; a CSRF
@@ -26,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -47,18 +50,33 @@
 #include "tmpl.h"
 #include "token.h"
 
-#define OFFICE_MAX_BODY FORM_MAX_BODY
+#define OFFICE_MAX_BODY (6 * 1024 * 1024) /* a Word upload; other forms are bounded by route */
 #define OFFICE_MAX_RESULTS 200  /* families listed by one search */
 #define OFFICE_MAX_LETTERS 1000 /* letters printed at once: narrow by class beyond that */
 #define OFFICE_MAX_QUERY 100    /* bytes in a search or class value */
 #define OFFICE_DUE_SOON_DAYS 30
 #define OFFICE_LOGIN_COOKIE_AGE 3600
 
-enum page { P_LOGIN, P_DASHBOARD, P_FAMILIES, P_FAMILY, P_LETTERS, P_NOPHOTO, P_MESSAGE, P__MAX };
+enum page {
+	P_LOGIN,
+	P_DASHBOARD,
+	P_FAMILIES,
+	P_FAMILY,
+	P_LETTERS,
+	P_NOPHOTO,
+	P_MESSAGE,
+	P_POLICIES,
+	P_POLICY,
+	P_POLICY_FORM,
+	P_POLICY_REVIEW,
+	P__MAX
+};
 
 static const char *const page_files[P__MAX] = {
-    "office-login.html",   "office-dashboard.html", "office-families.html", "office-family.html",
-    "office-letters.html", "office-nophoto.html",   "office-message.html",
+    "office-login.html",    "office-dashboard.html",   "office-families.html",
+    "office-family.html",   "office-letters.html",     "office-nophoto.html",
+    "office-message.html",  "office-policies.html",    "office-policy.html",
+    "office-policy-form.html", "office-policy-review.html",
 };
 
 /* What lives as long as the process. */
@@ -75,6 +93,7 @@ struct office {
 	struct tv *t;       /* every UI string, for {{t.key}} */
 	const char *root;   /* the site's path prefix, for /style.css */
 	struct stat tsv_st; /* signable.tsv when it was last synced */
+	struct policies *pg; /* the `policygen serve` helper; NULL when it did not start */
 };
 
 /* One request. */
@@ -1431,11 +1450,15 @@ fail:
 	server_error(r, "nophoto");
 }
 
+/* --- Policies (their own file: the pages under /office/policies) --- */
+
+#include "office-policies.c"
+
 /* --- Routes --- */
 
 typedef void (*handler)(struct req *, const char *arg);
 
-enum match { M_EXACT, M_FAMILY, M_EXPORT };
+enum match { M_EXACT, M_FAMILY, M_EXPORT, M_POLICY };
 
 struct route {
 	const char *method;
@@ -1445,6 +1468,14 @@ struct route {
 	handler h;
 	const struct form_field *fields; /* allow-list of the query (GET) or body (POST) */
 	size_t nfields;
+};
+
+/* What some routes need beyond the common rules, by handler. */
+struct route_rules {
+	handler h;
+	int editor;      /* for editors only: anyone else gets 403 */
+	int upload;      /* POST body multipart/form-data, read and CSRF-checked by the handler */
+	size_t max_body; /* bytes of a urlencoded body; 0: FORM_MAX_BODY */
 };
 
 #define F(name, max)                                                                               \
@@ -1472,6 +1503,20 @@ static const struct form_field letters_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                  F("class", ROSTER_MAX_NAME),
                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1)};
 static const struct form_field nophoto_query[] = {F("class", ROSTER_MAX_NAME)};
+static const struct form_field policy_query[] = {F("done", 16)};
+static const struct form_field policy_edit_query[] = {F("lang", 3)};
+static const struct form_field policy_body[] = {
+    F("csrf", TOKEN_CSRF_LEN), F("once", TOKEN_LEN), F("base", 64), F("action", 8), F("lang", 3),
+    F("slug", 100), F("title", OP_MAX_LINE), F("summary", OP_MAX_LINE), F("date", 10),
+    F("effective", 10), F("review", OP_MAX_LINE), F("approved_by", OP_MAX_LINE),
+    F("approved_on", 10), F("minute", OP_MAX_LINE), F("owner", OP_MAX_LINE),
+    F("audience", OP_MAX_LINE), F("review_frequency", OP_MAX_LINE),
+    F("declaration", OP_MAX_LINE), F("resign", 1), F("changes", OP_MAX_LINE),
+    F("body", OP_MAX_BODY)};
+static const struct form_field policy_review_body[] = {
+    F("csrf", TOKEN_CSRF_LEN), F("once", TOKEN_LEN),     F("base", 64),
+    F("date", 10),             F("approved_by", OP_MAX_LINE), F("review", OP_MAX_LINE),
+    F("minute", OP_MAX_LINE)};
 
 static const struct route routes[] = {
     {"GET", M_EXACT, "/office/login", 1, get_login, N(login_query)},
@@ -1486,7 +1531,38 @@ static const struct route routes[] = {
     {"POST", M_EXACT, "/office/letters", 0, post_letters, N(letters_body)},
     {"GET", M_EXPORT, "", 0, get_export, none, 0},
     {"GET", M_EXACT, "/office/nophoto", 0, get_nophoto, N(nophoto_query)},
+    {"GET", M_EXACT, "/office/policies", 0, get_policies, none, 0},
+    {"GET", M_EXACT, "/office/policies/new", 0, get_policy_new, none, 0},
+    {"POST", M_EXACT, "/office/policies/new", 0, post_policy_new, N(policy_body)},
+    {"GET", M_POLICY, "", 0, get_policy, N(policy_query)},
+    {"GET", M_POLICY, "/edit", 0, get_policy_edit, N(policy_edit_query)},
+    {"POST", M_POLICY, "/edit", 0, post_policy_edit, N(policy_body)},
+    {"GET", M_POLICY, "/review", 0, get_policy_review, none, 0},
+    {"POST", M_POLICY, "/review", 0, post_policy_review, N(policy_review_body)},
+    {"POST", M_POLICY, "/docx", 0, post_policy_docx, none, 0},
 };
+
+static const struct route_rules route_rules[] = {
+    {get_policy_new, 1, 0, 0},
+    {post_policy_new, 1, 0, OP_MAX_POST},
+    {get_policy_edit, 1, 0, 0},
+    {post_policy_edit, 1, 0, OP_MAX_POST},
+    {get_policy_review, 1, 0, 0},
+    {post_policy_review, 1, 0, 0},
+    {post_policy_docx, 1, 1, 0},
+};
+
+/* The rules of the route with handler h; every field 0 when it has none. */
+static struct route_rules rules_of(handler h)
+{
+	struct route_rules none_ = {NULL, 0, 0, 0};
+	size_t i;
+
+	for (i = 0; i < sizeof route_rules / sizeof route_rules[0]; i++)
+		if (route_rules[i].h == h)
+			return route_rules[i];
+	return none_;
+}
 
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -1494,6 +1570,7 @@ static const struct route routes[] = {
 static int route_match(const struct route *rt, const char *path, struct arena *a, const char **arg)
 {
 	static const char family[] = "/office/family/", export[] = "/office/export/";
+	static const char policy[] = "/office/policies/";
 	const char *p, *slash;
 	size_t n;
 
@@ -1505,6 +1582,16 @@ static int route_match(const struct route *rt, const char *path, struct arena *a
 		if (strncmp(path, family, sizeof family - 1) != 0)
 			return 0;
 		p = path + sizeof family - 1;
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || strcmp(p + n, rt->path) != 0)
+			return 0;
+		*arg = arena_strndup(a, p, n);
+		return *arg != NULL;
+	case M_POLICY:
+		if (strncmp(path, policy, sizeof policy - 1) != 0)
+			return 0;
+		p = path + sizeof policy - 1;
 		slash = strchr(p, '/');
 		n = slash ? (size_t)(slash - p) : strlen(p);
 		if (n == 0 || strcmp(p + n, rt->path) != 0)
@@ -1549,6 +1636,7 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 	const char *arg = NULL;
 	char sid[TOKEN_LEN + 1];
 	int is_post, path_known = 0, has_cookie, live = 0;
+	struct route_rules rules;
 	size_t i;
 
 	memset(&r, 0, sizeof r);
@@ -1610,14 +1698,32 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 		}
 		return;
 	}
-	if (is_post) {
+	rules = rules_of(rt->h);
+	if (rules.editor && r.s.role != STAFF_EDITOR) {
+		office_log("%s %s: refused: %s is not an editor", cr->method, cr->path, r.s.username);
+		message(&r, 403, "office_policy_editors_only_title", "office_policy_editors_only_text",
+		        "/office/policies");
+		return;
+	}
+	if (!is_post && rules.upload) {
+		message(&r, 405, "office_bad_request_title", "office_bad_request_text", NULL);
+		return;
+	}
+	if (is_post && rules.upload) {
+		if (cr->query[0] != '\0') {
+			message(&r, 400, "office_bad_request_title", "office_bad_request_text", NULL);
+			return;
+		}
+		/* multipart: the handler reads the body and checks its CSRF token */
+	} else if (is_post) {
 		if (!urlencoded(cr->content_type)) {
 			message(&r, 415, "office_bad_request_title", "office_bad_request_text",
 			        NULL);
 			return;
 		}
 		if (cr->query[0] != '\0' ||
-		    form_parse(&r.f, cr->body, cr->body_len, rt->fields, rt->nfields) < 0) {
+		    form_parse_max(&r.f, cr->body, cr->body_len, rt->fields, rt->nfields,
+		                   rules.max_body ? rules.max_body : FORM_MAX_BODY) < 0) {
 			office_log("%s: refused form: %s: %s", cr->path, r.f.errfield,
 			           form_strerror(r.f.err));
 			message(&r, 400, "office_bad_request_title", "office_bad_request_text",
@@ -1666,6 +1772,28 @@ static const char *url_path(struct arena *a, const char *base_url)
 	return arena_strndup(a, slash, n);
 }
 
+/* The policygen program: CONSENT_POLICYGEN, else the one beside this program. */
+static const char *policygen_path(struct buf *b)
+{
+	char self[4096];
+	ssize_t n;
+	char *slash;
+
+	buf_reset(b);
+	if (getenv("CONSENT_POLICYGEN") && *getenv("CONSENT_POLICYGEN")) {
+		buf_puts(b, getenv("CONSENT_POLICYGEN"));
+		return buf_str(b);
+	}
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return "policygen";
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		slash[1] = '\0';
+	buf_printf(b, "%spolicygen", self);
+	return buf_str(b);
+}
+
 static int office_open(struct office *o, struct buf *err)
 {
 	struct buf path = BUF_INIT;
@@ -1676,6 +1804,15 @@ static int office_open(struct office *o, struct buf *err)
 	o->content_dir = env("CONSENT_CONTENT", "content");
 	o->site_dir = env("CONSENT_SITE", "public");
 	o->templates_dir = env("CONSENT_TEMPLATES", "templates");
+	/* The publishing helper starts first, while this process holds nothing else open
+	 * and may still start programs (the sandbox forbids it later). A helper that does
+	 * not start leaves the rest of the office working. */
+	if ((o->pg = policies_start(policygen_path(&path), o->content_dir, o->templates_dir,
+	                            o->site_dir, err)) == NULL) {
+		office_log("publishing from the office is unavailable: %s", buf_str(err));
+		buf_reset(err);
+	}
+	buf_reset(&path);
 	if (token_init() < 0 || (o->keep = arena_new()) == NULL) {
 		buf_puts(err, "cannot start libsodium or allocate memory\n");
 		return -1;
@@ -1723,6 +1860,7 @@ static void office_close(struct office *o)
 
 	for (i = 0; i < P__MAX; i++)
 		tmpl_free(o->tmpl[i]);
+	policies_stop(o->pg);
 	catalog_free(o->cat);
 	content_free(o->site);
 	db_close(o->db);

@@ -4,7 +4,9 @@
 # Usage: tools/serve.sh PORT DB [RUNDIR]     (RUNDIR holds the config and sockets: var/)
 # There is deliberately no access log: parents' links carry their family's token.
 # Environment: SIGN_PROCS (sign.fcgi worker processes, default 2), SERVE_READ_IDLE (seconds
-# a client may stay silent while sending its request before it is cut off, default 20).
+# a client may stay silent while sending its request before it is cut off, default 20),
+# SERVE_CONTENT and SERVE_SITE (the content and site folders, default content/ and public/:
+# the office publishes policies into them through policygen).
 #
 # Slow clients never hold a worker: lighttpd reads the whole request body itself
 # (stream-request-body 0, at most max-request-size KiB) and only then hands it to a
@@ -22,6 +24,8 @@ for n in "$sign_procs" "$read_idle"; do
 		exit 2 ;;
 	esac
 done
+content=${SERVE_CONTENT:-$top/content}
+site=${SERVE_SITE:-$top/public}
 mkdir -p "$run"
 case "$db" in /*) ;; *) db=$top/$db ;; esac
 conf=$run/lighttpd-$port.conf
@@ -29,15 +33,16 @@ env_block() {
 	cat <<ENV
 		"bin-environment" => (
 			"CONSENT_DB" => "$db",
-			"CONSENT_CONTENT" => "$top/content",
-			"CONSENT_SITE" => "$top/public",
-			"CONSENT_TEMPLATES" => "$top/templates"
+			"CONSENT_CONTENT" => "$content",
+			"CONSENT_SITE" => "$site",
+			"CONSENT_TEMPLATES" => "$top/templates",
+			"CONSENT_POLICYGEN" => "$top/build/policygen"
 		),
 ENV
 }
 cat >"$conf" <<CONF
 server.modules = ("mod_access", "mod_rewrite", "mod_fastcgi")
-server.document-root = "$top/public"
+server.document-root = "$site"
 server.bind = "127.0.0.1"
 server.port = $port
 server.errorlog = "$run/lighttpd-$port.log"
@@ -49,6 +54,8 @@ server.max-write-idle = 60             # ... or while receiving
 server.max-keep-alive-idle = 5         # ... between requests
 server.tag = ""
 index-file.names = ("index.html")
+# A policy's text (up to 512 KB) and a Word document (up to 4 MB) need more room.
+\$HTTP["url"] =~ "^/office/policies/" { server.max-request-size = 6144 }
 # The generator's own state files (.policygen-state, .policygen-cache) are not for readers.
 \$HTTP["url"] =~ "/\\." { url.access-deny = ("") }
 mimetype.assign = (

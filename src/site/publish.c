@@ -585,6 +585,24 @@ fail:
 	return -1;
 }
 
+/* msg with the scratch folder's path written as the content folder's. */
+static const char *unscratch(struct rq *q, const struct scratch *x, const char *msg)
+{
+	struct buf b = BUF_INIT;
+	size_t n = strlen(x->dir);
+	const char *p = msg, *hit, *out;
+
+	while ((hit = strstr(p, x->dir)) != NULL) {
+		buf_put(&b, p, (size_t)(hit - p));
+		buf_puts(&b, q->o->content);
+		p = hit + n;
+	}
+	buf_puts(&b, p);
+	out = arena_strdup(q->a, buf_str(&b));
+	buf_free(&b);
+	return out ? out : msg;
+}
+
 /* Reports the scratch site's problems with the draft (error/warning fields with the
  * form's field names) and with the policy's other files. Returns the number of errors. */
 static size_t scratch_report(struct rq *q, const struct scratch *x, const struct draft *d)
@@ -603,9 +621,9 @@ static size_t scratch_report(struct rq *q, const struct scratch *x, const struct
 		/* the path is the scratch folder's: name only the file */
 		if (!mine)
 			buf_printf(&b, "%s\t%s: %s", "", strrchr(g->path, '/') ? strrchr(g->path, '/') + 1 : g->path,
-			           g->msg);
+			           unscratch(q, x, g->msg));
 		else
-			buf_printf(&b, "%s\t%s", field, g->msg);
+			buf_printf(&b, "%s\t%s", field, unscratch(q, x, g->msg));
 		wire_put(q->ans, g->level == DIAG_ERROR ? "error" : "warning", buf_str(&b), b.len);
 		buf_free(&b);
 		errors += g->level == DIAG_ERROR;
@@ -1061,7 +1079,7 @@ static int v_readopt(struct rq *q, struct buf *fail)
 		if (g->level == DIAG_ERROR && strcmp(g->path, x.path) == 0) {
 			const char *m = g->msg;
 			field_error(q, strstr(m, "review date") ? "review" : strstr(m, "date") ? "date" : "",
-			            "%s", m);
+			            "%s", unscratch(q, &x, m));
 		}
 	if (q->invalid) {
 		rc = 0;

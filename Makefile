@@ -124,7 +124,7 @@ build/asan/sign-fixture: tests/sign-fixture.c build/libpc-asan.a
 
 # Shell tests, each printing PASS/FAIL lines.
 SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
-	tests/sign.sh tests/office.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
+	tests/sign.sh tests/office.sh tests/office-policies.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
 	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh
 
 build/fuzz/%.o: %.c $(HEADERS)

@@ -1666,6 +1666,17 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 			break;
 		}
 	}
+	/* The program accepts bodies up to a Word upload's size; every other route keeps
+	 * its own, smaller bound (the web server bounds them before, too). */
+	rules = rules_of(rt ? rt->h : NULL);
+	if (is_post && cr->body_len > (rules.upload     ? (size_t)OFFICE_MAX_BODY
+	                               : rules.max_body ? rules.max_body
+	                                                : (size_t)FORM_MAX_BODY)) {
+		plain(resp, 413,
+		      "The form was too large to accept. Nothing was saved.\n"
+		      "Roedd y ffurflen yn rhy fawr i'w derbyn. Nid oes dim wedi'i gadw.\n");
+		return;
+	}
 	has_cookie = cookie_sid(&r, sid);
 	if (has_cookie && (live = staff_session_get(o->db, sid, &r.s)) < 0) {
 		server_error(&r, "session");
@@ -1698,7 +1709,6 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 		}
 		return;
 	}
-	rules = rules_of(rt->h);
 	if (rules.editor && r.s.role != STAFF_EDITOR) {
 		office_log("%s %s: refused: %s is not an editor", cr->method, cr->path, r.s.username);
 		message(&r, 403, "office_policy_editors_only_title", "office_policy_editors_only_text",

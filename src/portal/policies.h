@@ -32,7 +32,7 @@ struct policies;
  * shared. Returns the link, or NULL with a message in err. */
 struct policies *policies_start(const char *policygen, const char *content,
                                 const char *templates, const char *out, struct buf *err);
-/* Closes the pipes (the helper then ends) and waits for it. NULL is fine. */
+/* Closes the pipes (the helper then ends; it is not waited for). NULL is fine. */
 void policies_stop(struct policies *);
 
 /* Sends request (a whole wire message) and reads the answer into m, its strings in a.

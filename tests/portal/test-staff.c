@@ -163,21 +163,22 @@ static void test_roles(void)
 	CHECK_INT(staff_role_parse("editor"), STAFF_EDITOR);
 	CHECK_INT(staff_role_parse("admin"), STAFF_ROLE__MAX);
 	CHECK_INT(staff_role_parse(NULL), STAFF_ROLE__MAX);
+	CHECK_INT(staff_add(db, "c.roles", "Rôl newydd 2026!", &err), 1);
 	next_window();
-	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.7", sid, &s, NULL),
+	CHECK_INT(staff_login(db, "c.roles", "Rôl newydd 2026!", "192.0.2.7", sid, &s, NULL),
 	          STAFF_LOGIN_OK);
 	CHECK_INT(staff_session_get(db, sid, &got), 1);
 	CHECK_INT(got.role, STAFF_OFFICE);
-	CHECK_INT(staff_set_role(db, "b.evans", STAFF_EDITOR, &err), 0);
+	CHECK_INT(staff_set_role(db, "c.roles", STAFF_EDITOR, &err), 0);
 	CHECK_INT(staff_session_get(db, sid, &got), 1);
 	CHECK_INT(got.role, STAFF_EDITOR);
 	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'staff' AND staff = 'b.evans'"
 	                " AND detail = 'role editor'"),
 	          1);
-	CHECK_INT(staff_set_role(db, "b.evans", STAFF_ROLE__MAX, &err), -1);
+	CHECK_INT(staff_set_role(db, "c.roles", STAFF_ROLE__MAX, &err), -1);
 	CHECK_INT(staff_set_role(db, "nobody", STAFF_EDITOR, &err), -1);
 	CHECK(strstr(buf_str(&err), "no staff user nobody") != NULL);
-	CHECK_INT(staff_set_role(db, "b.evans", STAFF_OFFICE, &err), 0);
+	CHECK_INT(staff_set_role(db, "c.roles", STAFF_OFFICE, &err), 0);
 	CHECK_INT(staff_session_get(db, sid, &got), 1);
 	CHECK_INT(got.role, STAFF_OFFICE);
 	staff_logout(db, got.hash);

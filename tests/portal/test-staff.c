@@ -172,7 +172,7 @@ static void test_roles(void)
 	CHECK_INT(staff_set_role(db, "c.roles", STAFF_EDITOR, &err), 0);
 	CHECK_INT(staff_session_get(db, sid, &got), 1);
 	CHECK_INT(got.role, STAFF_EDITOR);
-	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'staff' AND staff = 'b.evans'"
+	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'staff' AND staff = 'c.roles'"
 	                " AND detail = 'role editor'"),
 	          1);
 	CHECK_INT(staff_set_role(db, "c.roles", STAFF_ROLE__MAX, &err), -1);

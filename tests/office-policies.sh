@@ -211,6 +211,27 @@ if grep -rq 'A scheduled text' "$SITE"; then fail scheduled_nowhere_public "foun
 get ed1 /en/policies/social-media/
 expect scheduled_public_on_its_day 200 'A scheduled text.'
 
+# --- a new policy: an address and its first version ---
+get ed1 /office/policies/new
+expect new_policy_form 200 'id="slug"'
+newpol() {
+	post ed1 /office/policies/new --data-urlencode "csrf=$CSRF" --data-urlencode "once=$(value once)" \
+		--data-urlencode lang=en --data-urlencode "slug=$1" --data-urlencode "date=$TODAY" \
+		--data-urlencode "title=School Uniform" --data-urlencode "review=Autumn 2027" \
+		--data-urlencode "body=What pupils wear." --data-urlencode action=publish
+}
+newpol new
+expect new_policy_reserved_slug 400 "kept for the office"
+newpol '../etc'
+expect new_policy_bad_slug 400 'the address uses only a-z'
+newpol code-of-conduct
+expect new_policy_taken_slug 400 'there is a policy at this address already'
+get ed1 /office/policies/new
+newpol uniform
+case "$status $where" in *'/office/policies/uniform?done=published') pass new_policy_published ;; *) fail new_policy_published "$status $where" ;; esac
+get ed1 /en/policies/uniform/
+expect new_policy_public 200 'What pupils wear.'
+
 # --- a Word document becomes a draft, with what was lost ---
 printf '# Heading\n\nSome **bold** text.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n' >"$TMP/in.md"
 if pandoc "$TMP/in.md" -o "$TMP/in.docx" 2>/dev/null; then

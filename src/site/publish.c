@@ -292,19 +292,13 @@ static int run(char *const argv[], const char *in_path, int both, int seconds, s
  * a publish rebuilds only what changed. Adds "built" (1 or 0) and "build_log". */
 static void rebuild(struct rq *q)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	/* This very program, even if its file was replaced since it started. */
+	char self[] = "/proc/self/exe";
 	char today[11];
 	char *argv[12];
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	int i = 0, rc;
 
-	if (n <= 0) {
-		wire_puts(q->ans, "built", "0");
-		wire_puts(q->ans, "build_log", "cannot find the policygen program to build with");
-		return;
-	}
-	self[n] = '\0';
 	snprintf(today, sizeof today, "%04d-%02d-%02d", q->today.y, q->today.m, q->today.d);
 	argv[i++] = self;
 	argv[i++] = "build";
@@ -475,6 +469,8 @@ static void draft_read(struct rq *q, const struct site *s, struct draft *d)
 	if (!valid_slug(d->slug))
 		field_error(q, "slug", "the address uses only a-z, 0-9 and '-', such as "
 		                       "code-of-conduct (at most 100)");
+	else if (d->is_new && strcmp(d->slug, "new") == 0)
+		field_error(q, "slug", "'new' is kept for the office's own page: choose another address");
 	if ((d->li = content_lang(s, d->lang)) < 0) {
 		field_error(q, "lang", "the language is not one of the site's languages");
 		d->li = 0;

@@ -153,6 +153,14 @@ post ed2 /office/policies/code-of-conduct/edit --data-urlencode "csrf=$CSRF2" --
 expect second_editor_told 409 'Someone else changed this policy' 'Other text'
 [ ! -e "$C/policies/code-of-conduct/$LATER.en.md" ] && pass second_editor_not_written || fail second_editor_not_written "written"
 
+# --- a new version dated before the latest one is refused ---
+get ed1 /office/policies/code-of-conduct/edit
+post ed1 /office/policies/code-of-conduct/edit --data-urlencode "csrf=$CSRF" --data-urlencode "once=$(value once)" \
+	--data-urlencode "base=$(value base)" --data-urlencode lang=en --data-urlencode "date=2026-01-01" \
+	--data-urlencode "title=Old" --data-urlencode "review=Summer 2028" --data-urlencode "changes=Old" \
+	--data-urlencode "body=Old text" --data-urlencode action=publish
+expect version_date_must_be_latest 400 "the version date must be after the latest version"
+
 # --- a text over 512 KB is refused ---
 head -c 600000 /dev/zero | tr '\0' 'a' >"$TMP/big"
 post ed1 /office/policies/code-of-conduct/edit --data-urlencode "csrf=$CSRF" --data-urlencode lang=en \

@@ -652,6 +652,8 @@ static int scratch_pages(struct rq *q, const struct scratch *x, const char *slug
 
 /* --- Verbs --- */
 
+static const struct policy *find_policy(const struct site *s, const char *slug);
+
 static struct site *load(struct rq *q)
 {
 	return content_load(q->o->content, &q->today);
@@ -897,6 +899,14 @@ static int v_draft(struct rq *q, int publish, struct buf *fail)
 		            d.date, d.lang);
 		rc = 0;
 		goto done;
+	}
+	/* A new version comes after every version there is (the date is its identity and
+	 * its place in the history). */
+	if (d.li == 0 && !d.is_new) {
+		const struct policy *p = find_policy(s, d.slug);
+		if (p && p->nversions && strcmp(d.date, p->versions[p->nversions - 1].iso) <= 0)
+			field_error(q, "date", "the version date must be after the latest version's, %s",
+			            p->versions[p->nversions - 1].iso);
 	}
 	/* A new version (not a translation, not the first) says what changed. */
 	if (d.li == 0 && !d.is_new && d.v[D_CHANGES][0] == '\0')

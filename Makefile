@@ -42,7 +42,7 @@ vpath %.c src/core src/site src/portal tests/core tests/site tests/portal
 UNIT = $(patsubst test-%.c,%,$(notdir $(wildcard tests/*/test-*.c)))
 
 # libFuzzer targets: tests/fuzz/fuzz-NAME.c, corpus in tests/fuzz/corpus/NAME/.
-FUZZ = csv date diff form tmpl token yml
+FUZZ = csv date diff form tmpl token wire yml
 FUZZ_TIME ?= 60
 FUZZ_CC = clang
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1

@@ -1,0 +1,31 @@
+/* libFuzzer: the office-to-policygen message parser, and the multipart upload parser
+ * (both read bytes another process or a browser wrote). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "upload.h"
+#include "wire.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct arena *a = arena_new();
+	struct buf err = BUF_INIT;
+	struct wire_msg m;
+	struct upload u;
+	long n;
+
+	if (a == NULL)
+		return 0;
+	n = wire_parse(&m, a, (const char *)data, size, &err);
+	if (n > 0) {
+		size_t i, len;
+		for (i = 0; i < m.n; i++)
+			(void)wire_getn(&m, m.f[i].name, &len);
+	}
+	if (upload_parse(&u, "multipart/form-data; boundary=b", (const char *)data, size) == 0)
+		(void)upload_get(&u, "docx");
+	buf_free(&err);
+	arena_free(a);
+	return 0;
+}

@@ -1,4 +1,5 @@
-// Staff publish and review policies from the office, in English and Welsh. These journeys
+// Staff publish and review policies from the office, in English and Welsh (and without
+// JavaScript). These journeys
 // change the content, so they run against their own copy of the system: a copy of
 // content/, its own built site, database and lighttpd (tools/serve.sh with SERVE_CONTENT
 // and SERVE_SITE), never the one the other browser tests share.
@@ -251,6 +252,24 @@ describe('editors publish policies from the office', () => {
 			await o.check('refused');
 		} finally {
 			await o.close();
+		}
+	});
+
+	it('previews and publishes without JavaScript', async () => {
+		const n = await new Session(browser, 'policies no javascript', { ...DESKTOP, javaScriptEnabled: false }).open();
+		try {
+			const p = n.page;
+			await signIn(p, EDITOR);
+			await p.goto(base + '/office/policies/community-social-media/edit');
+			await p.fill('#changes', 'Clearer about reviews.');
+			await p.fill('#body', '## Purpose\n\nWritten and previewed with JavaScript turned off.');
+			await p.click('button[value=preview]');
+			assert.match(await text(p, '.preview-page'), /Written and previewed with JavaScript turned off\./);
+			await n.check('preview without JavaScript');
+			await p.click('button[value=publish]');
+			assert.match(await text(p, '.notice.success'), /Published/);
+		} finally {
+			await n.close();
 		}
 	});
 });

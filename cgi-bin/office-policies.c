@@ -21,8 +21,8 @@
 #include "policies.h"
 #include "upload.h"
 
-#define OP_MAX_BODY (600 * 1024)     /* bytes of Markdown accepted from the form */
-#define OP_MAX_LINE 2000             /* bytes of a one-line field */
+#define OP_MAX_BODY (600 * 1024)      /* bytes of Markdown accepted from the form */
+#define OP_MAX_LINE 2000              /* bytes of a one-line field */
 #define OP_MAX_POST (2 * 1024 * 1024) /* bytes of an encoded policy form */
 
 /* The form's fields, in the order shown. */
@@ -79,10 +79,10 @@ struct opform {
 	const char *v[OPF__MAX];
 	const char *err[OPF__MAX];
 	const char *base, *once;
-	struct tv *errors;      /* the error summary */
+	struct tv *errors; /* the error summary */
 	struct tv *warnings;
 	const char *preview, *preview_changes; /* trusted HTML from the generator */
-	struct tv *lost;        /* what a Word document lost */
+	struct tv *lost;                       /* what a Word document lost */
 	size_t nlost;
 	const struct wire_msg *show; /* the policy as it is (NULL for a new one) */
 };
@@ -100,14 +100,16 @@ static int op_ask(struct req *r, const struct buf *q, struct wire_msg *m)
 	if (!buf_ok(q) || policies_ask(r->o->pg, q, m, r->a, &err) < 0) {
 		office_log("policies: %s", buf_ok(q) ? buf_str(&err) : "out of memory");
 		buf_free(&err);
-		message(r, 503, "office_policies_unavailable_title", "office_policies_unavailable_text",
-		        "/office/policies");
+		message(r, 503, "office_policies_unavailable_title",
+		        "office_policies_unavailable_text", "/office/policies");
 		return -1;
 	}
 	buf_free(&err);
 	if (strcmp(m->verb, "fail") == 0) {
-		office_log("policygen serve: %s", wire_get(m, "message") ? wire_get(m, "message") : "");
-		message(r, 500, "office_error_title", "office_policies_failed_text", "/office/policies");
+		office_log("policygen serve: %s",
+		           wire_get(m, "message") ? wire_get(m, "message") : "");
+		message(r, 500, "office_error_title", "office_policies_failed_text",
+		        "/office/policies");
 		return -1;
 	}
 	return 0;
@@ -137,8 +139,8 @@ static int op_editor(const struct req *r)
 static const char *op_public(struct req *r, const char *lang, const char *slug, const char *iso,
                              const char *tail)
 {
-	return arena_printf(r->a, "%s/%s/policies/%s/%s%s%s", r->o->root, lang, slug, iso ? iso : "",
-	                    iso ? "/" : "", tail);
+	return arena_printf(r->a, "%s/%s/policies/%s/%s%s%s", r->o->root, lang, slug,
+	                    iso ? iso : "", iso ? "/" : "", tail);
 }
 
 /* --- The list --- */
@@ -160,8 +162,9 @@ static void op_list_row(struct req *r, struct tv *list, const struct oprow *w)
 	tv_str(row, "slug", w->slug);
 	tv_str(row, "href", arena_printf(r->a, "/office/policies/%s", w->slug));
 	tv_str(row, "title", w->title ? w->title : w->slug);
-	tv_str(row, "current", w->current && w->current[0] ? op_date(r, w->current)
-	                                                    : T(r, "office_policy_none_yet"));
+	tv_str(row, "current",
+	       w->current && w->current[0] ? op_date(r, w->current)
+	                                   : T(r, "office_policy_none_yet"));
 	tv_str(row, "review", w->review ? w->review : "");
 	tv_str(row, "status_class", w->status ? w->status : "");
 	tv_str(row, "status",
@@ -171,9 +174,10 @@ static void op_list_row(struct req *r, struct tv *list, const struct oprow *w)
 	                                                 : "office_policy_up_to_date"));
 	tv_str(row, "welsh_class", w->welsh ? w->welsh : "");
 	tv_str(row, "welsh",
-	       w->welsh == NULL ? ""
-	                        : T(r, strcmp(w->welsh, "outdated") == 0 ? "office_policy_welsh_outdated"
-	                                                                 : "office_policy_welsh_missing"));
+	       w->welsh == NULL
+	           ? ""
+	           : T(r, strcmp(w->welsh, "outdated") == 0 ? "office_policy_welsh_outdated"
+	                                                    : "office_policy_welsh_missing"));
 	tv_str(row, "last_reviewed", w->last_reviewed ? op_date(r, w->last_reviewed) : "");
 	tv_bool(row, "has_scheduled", w->nscheduled > 0);
 	tv_attach(row, "scheduled", w->scheduled);
@@ -253,7 +257,8 @@ static int op_show(struct req *r, const char *slug, struct wire_msg *m)
 	int rc;
 
 	if (!valid_policy_slug(slug)) {
-		message(r, 404, "office_not_found_title", "office_policy_not_found", "/office/policies");
+		message(r, 404, "office_not_found_title", "office_policy_not_found",
+		        "/office/policies");
 		return 0;
 	}
 	wire_begin(&q, "show");
@@ -264,7 +269,8 @@ static int op_show(struct req *r, const char *slug, struct wire_msg *m)
 	if (rc < 0)
 		return -1;
 	if (strcmp(m->verb, "notfound") == 0) {
-		message(r, 404, "office_not_found_title", "office_policy_not_found", "/office/policies");
+		message(r, 404, "office_not_found_title", "office_policy_not_found",
+		        "/office/policies");
 		return 0;
 	}
 	return 1;
@@ -306,7 +312,8 @@ static void get_policy(struct req *r, const char *slug)
 	/* Versions come newest first; each but the oldest has a "what changed" page. */
 	memset(&w, 0, sizeof w);
 	for (i = 0; i <= m.n; i++) {
-		const char *k = i < m.n ? m.f[i].name : "version", *val = i < m.n ? m.f[i].value : NULL;
+		const char *k = i < m.n ? m.f[i].name : "version",
+		           *val = i < m.n ? m.f[i].value : NULL;
 		if (strcmp(k, "version") == 0) {
 			if (w.iso) {
 				struct tv *ver = tv_push_dict(versions);
@@ -470,9 +477,11 @@ static void op_render_form(struct req *r, struct opform *f, int status)
 	tv_str(v, "heading", title);
 	tv_str(v, "lang", f->lang);
 	tv_bool(v, "welsh", welsh);
-	tv_str(v, "action", f->slug ? arena_printf(r->a, "/office/policies/%s/edit", f->slug)
-	                            : "/office/policies/new");
-	tv_str(v, "docx_action", arena_printf(r->a, "/office/policies/%s/docx", f->slug ? f->slug : "new"));
+	tv_str(v, "action",
+	       f->slug ? arena_printf(r->a, "/office/policies/%s/edit", f->slug)
+	               : "/office/policies/new");
+	tv_str(v, "docx_action",
+	       arena_printf(r->a, "/office/policies/%s/docx", f->slug ? f->slug : "new"));
 	if (f->slug) {
 		tv_str(v, "slug", f->slug);
 		tv_str(v, "policy_href", arena_printf(r->a, "/office/policies/%s", f->slug));
@@ -509,7 +518,8 @@ static void op_render_form(struct req *r, struct opform *f, int status)
 		const char *en = wire_get(f->show, "en.body"), *from = wire_get(f->show, "cy.from");
 		const char *latest = wire_get(f->show, "form.version");
 		const char *diff = wire_get(f->show, "cy.diff");
-		tv_str(v, "english_title", wire_get(f->show, "en.title") ? wire_get(f->show, "en.title") : "");
+		tv_str(v, "english_title",
+		       wire_get(f->show, "en.title") ? wire_get(f->show, "en.title") : "");
 		tv_str(v, "english_body", en ? en : "");
 		tv_str(v, "english_version", op_date(r, latest));
 		if (from && latest && strcmp(from, latest) != 0 && diff) {
@@ -568,8 +578,8 @@ static void get_policy_new(struct req *r, const char *arg)
 }
 
 /* Publishing done: the event, the once-only value, and on to the policy's page. */
-static void op_published(struct req *r, const char *slug, const struct wire_msg *m, const char *what,
-                         const char *done)
+static void op_published(struct req *r, const char *slug, const struct wire_msg *m,
+                         const char *what, const char *done)
 {
 	const char *where = arena_printf(r->a, "/office/policies/%s?done=%s", slug, done);
 	const char *path = wire_get(m, "path"), *sha = wire_get(m, "sha256");
@@ -577,13 +587,14 @@ static void op_published(struct req *r, const char *slug, const struct wire_msg 
 
 	if (strcmp(wire_get(m, "built") ? wire_get(m, "built") : "0", "1") != 0)
 		office_log("%s published %s, but the site was not rebuilt: %s", r->s.username,
-		           path ? path : "?", wire_get(m, "build_log") ? wire_get(m, "build_log") : "");
+		           path ? path : "?",
+		           wire_get(m, "build_log") ? wire_get(m, "build_log") : "");
 	if (where == NULL || path == NULL || sha == NULL ||
 	    (once && token_valid(once)
 	         ? policies_once_put(r->o->db, once, where, what, r->s.username, path, sha)
 	         : policies_record(r->o->db, what, r->s.username, path, sha)) < 0) {
-		office_log("%s %s %s sha256 %s: the event was NOT recorded: %s", r->s.username, what,
-		           path ? path : "?", sha ? sha : "?", db_errmsg(r->o->db));
+		office_log("%s %s %s sha256 %s: the event was NOT recorded: %s", r->s.username,
+		           what, path ? path : "?", sha ? sha : "?", db_errmsg(r->o->db));
 		server_error(r, "policy event");
 		return;
 	}
@@ -660,7 +671,8 @@ static void op_post_draft(struct req *r, const char *slug)
 		return;
 	}
 	{
-		int scheduled = wire_get(&m, "scheduled") && strcmp(wire_get(&m, "scheduled"), "1") == 0;
+		int scheduled =
+		    wire_get(&m, "scheduled") && strcmp(wire_get(&m, "scheduled"), "1") == 0;
 		op_published(r, slug ? slug : f.v[OPF_SLUG], &m, scheduled ? "schedule" : "publish",
 		             scheduled ? "scheduled" : "published");
 	}
@@ -680,8 +692,8 @@ static void post_policy_new(struct req *r, const char *arg)
 /* --- Re-adoption without change --- */
 
 static void op_render_review(struct req *r, const char *slug, const struct wire_msg *m,
-                             const char *const val[4], const char *const err[4],
-                             struct tv *errors, const char *base, const char *once, int status)
+                             const char *const val[4], const char *const err[4], struct tv *errors,
+                             const char *base, const char *once, int status)
 {
 	static const char *const names[4] = {"date", "approved_by", "review", "minute"};
 	struct tv *v = page_root(r, T(r, "office_policy_review_title")), *fields;
@@ -710,7 +722,8 @@ static void op_render_review(struct req *r, const char *slug, const struct wire_
 		struct tv *fd = tv_push_dict(fields);
 		tv_str(fd, "name", names[i]);
 		tv_str(fd, "label", T(r, arena_printf(r->a, "office_policy_review_%s", names[i])));
-		tv_str(fd, "hint", T(r, arena_printf(r->a, "office_policy_review_hint_%s", names[i])));
+		tv_str(fd, "hint",
+		       T(r, arena_printf(r->a, "office_policy_review_hint_%s", names[i])));
 		tv_str(fd, "value", val[i] ? val[i] : "");
 		tv_str(fd, "error", err[i] ? err[i] : "");
 	}

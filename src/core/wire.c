@@ -67,11 +67,13 @@ static long parse(struct wire_msg *m, struct arena *a, const char *p, size_t len
 		char *e;
 		unsigned long long n;
 		if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL)
-			return (size_t)(end - q) > WIRE_MAX_NAME + 24 ? (buf_puts(err, "field line too long"), -1) : 0;
+			return (size_t)(end - q) > WIRE_MAX_NAME + 24
+			           ? (buf_puts(err, "field line too long"), -1)
+			           : 0;
 		if (nl - q == 1 && q[0] == '.')
 			break;
-		if ((sp = memchr(q, ' ', (size_t)(nl - q))) == NULL || !name_ok(q, (size_t)(sp - q)) ||
-		    sp + 1 == nl || sp[1] < '0' || sp[1] > '9') {
+		if ((sp = memchr(q, ' ', (size_t)(nl - q))) == NULL ||
+		    !name_ok(q, (size_t)(sp - q)) || sp + 1 == nl || sp[1] < '0' || sp[1] > '9') {
 			buf_puts(err, "a field line is not NAME LENGTH");
 			return -1;
 		}

@@ -19,14 +19,15 @@ struct policies {
 	struct buf raw;
 };
 
-struct policies *policies_start(const char *policygen, const char *content,
-                                const char *templates, const char *out, struct buf *err)
+struct policies *policies_start(const char *policygen, const char *content, const char *templates,
+                                const char *out, struct buf *err)
 {
 	struct policies *p = calloc(1, sizeof *p);
 	int in[2] = {-1, -1}, outp[2] = {-1, -1}, rc;
 	posix_spawn_file_actions_t fa;
-	char *argv[] = {(char *)policygen, "serve", "--content", (char *)content,
-	                "--templates", (char *)templates, "--out", (char *)out, NULL};
+	char *argv[] = {(char *)policygen, "serve",       "--content",
+	                (char *)content,   "--templates", (char *)templates,
+	                "--out",           (char *)out,   NULL};
 
 	if (p == NULL) {
 		buf_puts(err, "out of memory\n");
@@ -79,8 +80,8 @@ void policies_stop(struct policies *p)
 	free(p);
 }
 
-int policies_ask(struct policies *p, const struct buf *request, struct wire_msg *m,
-                 struct arena *a, struct buf *err)
+int policies_ask(struct policies *p, const struct buf *request, struct wire_msg *m, struct arena *a,
+                 struct buf *err)
 {
 	int rc;
 
@@ -140,7 +141,8 @@ int policies_once_get(struct db *db, const char *once, char where[POLICIES_ONCE_
 		return -1;
 	sqlite3_bind_text(st, 1, once, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		snprintf(where, POLICIES_ONCE_MAX + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(where, POLICIES_ONCE_MAX + 1, "%s",
+		         (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }

@@ -23,22 +23,22 @@
 #include "wire.h"
 
 #define POLICIES_TIMEOUT_MS (10 * 60 * 1000) /* the longest wait for an answer: a build */
-#define POLICIES_ONCE_MAX 80                  /* bytes of the address a once-only value keeps */
+#define POLICIES_ONCE_MAX 80                 /* bytes of the address a once-only value keeps */
 
 struct policies;
 
 /* Starts `policygen serve --content content --templates templates --out out` from the
  * program at policygen, with its standard input and output on pipes and standard error
  * shared. Returns the link, or NULL with a message in err. */
-struct policies *policies_start(const char *policygen, const char *content,
-                                const char *templates, const char *out, struct buf *err);
+struct policies *policies_start(const char *policygen, const char *content, const char *templates,
+                                const char *out, struct buf *err);
 /* Closes the pipes (the helper then ends; it is not waited for). NULL is fine. */
 void policies_stop(struct policies *);
 
 /* Sends request (a whole wire message) and reads the answer into m, its strings in a.
  * Returns 0, or -1 with a message in err (the helper is then considered gone). */
-int policies_ask(struct policies *, const struct buf *request, struct wire_msg *m,
-                 struct arena *a, struct buf *err);
+int policies_ask(struct policies *, const struct buf *request, struct wire_msg *m, struct arena *a,
+                 struct buf *err);
 
 /* Appends a "policy" event: detail "<what> <path> sha256 <hex>". what is "publish",
  * "schedule" or "readopt". Returns 0 or -1 (the database's message in db_errmsg). */

@@ -54,8 +54,9 @@ static int disposition(const char *h, size_t len, struct upload_part *part)
 			if (m == 0 || m > UPLOAD_MAX_NAME)
 				return -1;
 			for (k = 0; k < m; k++)
-				if (!((name[k] >= 'a' && name[k] <= 'z') || (name[k] >= '0' && name[k] <= '9') ||
-				      name[k] == '_' || name[k] == '.' || name[k] == '-'))
+				if (!((name[k] >= 'a' && name[k] <= 'z') ||
+				      (name[k] >= '0' && name[k] <= '9') || name[k] == '_' ||
+				      name[k] == '.' || name[k] == '-'))
 					return -1;
 			memcpy(part->name, name, m);
 			part->name[m] = '\0';

@@ -25,7 +25,7 @@
 #include "utf8.h"
 #include "wire.h"
 
-#define PUBLISH_MAX_LINE 2000   /* bytes in a one-line field, as content's scalar bound */
+#define PUBLISH_MAX_LINE 2000 /* bytes in a one-line field, as content's scalar bound */
 #define PUBLISH_MAX_OUTPUT (4 * 1024 * 1024) /* bytes kept of a child's output */
 #define PUBLISH_BUILD_SECONDS 300
 
@@ -36,7 +36,7 @@ struct rq {
 	struct arena *a;
 	struct buf *ans; /* the answer's fields, after its verb */
 	struct date today;
-	int invalid;      /* an error field was added */
+	int invalid; /* an error field was added */
 };
 
 static const char *get(const struct rq *q, const char *name)
@@ -162,8 +162,8 @@ static int write_new(struct arena *a, const char *path, const char *data, size_t
 {
 	const char *slash = strrchr(path, '/');
 	const char *dir = slash ? arena_strndup(a, path, (size_t)(slash - path)) : ".";
-	const char *tmp = arena_printf(a, "%s/.%s.tmp%ld", dir, slash ? slash + 1 : path,
-	                               (long)getpid());
+	const char *tmp =
+	    arena_printf(a, "%s/.%s.tmp%ld", dir, slash ? slash + 1 : path, (long)getpid());
 	int fd, dfd, e;
 	size_t off = 0;
 
@@ -467,10 +467,12 @@ static void draft_read(struct rq *q, const struct site *s, struct draft *d)
 	if (d->date[0] == '\0')
 		d->date = arena_printf(q->a, "%04d-%02d-%02d", q->today.y, q->today.m, q->today.d);
 	if (!valid_slug(d->slug))
-		field_error(q, "slug", "the address uses only a-z, 0-9 and '-', such as "
-		                       "code-of-conduct (at most 100)");
+		field_error(q, "slug",
+		            "the address uses only a-z, 0-9 and '-', such as "
+		            "code-of-conduct (at most 100)");
 	else if (d->is_new && strcmp(d->slug, "new") == 0)
-		field_error(q, "slug", "'new' is kept for the office's own page: choose another address");
+		field_error(q, "slug",
+		            "'new' is kept for the office's own page: choose another address");
 	if ((d->li = content_lang(s, d->lang)) < 0) {
 		field_error(q, "lang", "the language is not one of the site's languages");
 		d->li = 0;
@@ -482,8 +484,8 @@ static void draft_read(struct rq *q, const struct site *s, struct draft *d)
 		d->v[i] = v ? v : "";
 		if (!one_line_ok(d->v[i]))
 			field_error(q, dfields[i].name,
-			            "%s must be one line of text (at most %d bytes)", dfields[i].name,
-			            PUBLISH_MAX_LINE);
+			            "%s must be one line of text (at most %d bytes)",
+			            dfields[i].name, PUBLISH_MAX_LINE);
 		else if (dfields[i].required && d->v[i][0] == '\0' &&
 		         (d->li == 0 || !dfields[i].shared))
 			field_error(q, dfields[i].name, "%s is needed", dfields[i].name);
@@ -546,7 +548,8 @@ static int scratch_make(struct rq *q, struct scratch *x, const char *slug, const
 		buf_printf(err, "%s: %s", q->o->content, strerror(errno));
 		return -1;
 	}
-	x->dir = strdup(arena_printf(q->a, "%s/policygen-draft-XXXXXX", tmp && *tmp ? tmp : "/tmp"));
+	x->dir =
+	    strdup(arena_printf(q->a, "%s/policygen-draft-XXXXXX", tmp && *tmp ? tmp : "/tmp"));
 	if (x->dir == NULL || mkdtemp(x->dir) == NULL) {
 		buf_printf(err, "cannot make a scratch folder: %s", strerror(errno));
 		free(x->dir);
@@ -558,7 +561,8 @@ static int scratch_make(struct rq *q, struct scratch *x, const char *slug, const
 	pdir_real = arena_printf(q->a, "%s/policies/%s", real, slug);
 	if (symlink(arena_printf(q->a, "%s/site.yaml", real),
 	            arena_printf(q->a, "%s/site.yaml", x->dir)) < 0 ||
-	    symlink(arena_printf(q->a, "%s/i18n", real), arena_printf(q->a, "%s/i18n", x->dir)) < 0 ||
+	    symlink(arena_printf(q->a, "%s/i18n", real), arena_printf(q->a, "%s/i18n", x->dir)) <
+	        0 ||
 	    mkdir(arena_printf(q->a, "%s/policies", x->dir), 0700) < 0 || mkdir(x->pdir, 0700) < 0)
 		goto fail;
 	n = list_names(pdir_real, q->a, &names);
@@ -609,14 +613,16 @@ static size_t scratch_report(struct rq *q, const struct scratch *x, const struct
 
 	for (g = x->site->diags; g; g = g->next) {
 		int mine = strcmp(g->path, x->path) == 0;
-		int policy = strncmp(g->path, x->pdir, plen) == 0 && (g->path[plen] == '/' || g->path[plen] == '\0');
+		int policy = strncmp(g->path, x->pdir, plen) == 0 &&
+		             (g->path[plen] == '/' || g->path[plen] == '\0');
 		const char *field = mine && d ? field_at(d, g->line) : "";
 		struct buf b = BUF_INIT;
 		if (!policy && g->level != DIAG_ERROR)
 			continue;
 		/* the path is the scratch folder's: name only the file */
 		if (!mine)
-			buf_printf(&b, "%s\t%s: %s", "", strrchr(g->path, '/') ? strrchr(g->path, '/') + 1 : g->path,
+			buf_printf(&b, "%s\t%s: %s", "",
+			           strrchr(g->path, '/') ? strrchr(g->path, '/') + 1 : g->path,
 			           unscratch(q, x, g->msg));
 		else
 			buf_printf(&b, "%s\t%s", field, unscratch(q, x, g->msg));
@@ -676,7 +682,8 @@ static int v_list(struct rq *q)
 		return -1;
 	for (i = 0; i < s->npolicies; i++) {
 		const struct policy *p = &s->policies[i];
-		const struct version *cur = policy_current(p), *last = &p->versions[p->nversions - 1];
+		const struct version *cur = policy_current(p),
+		                     *last = &p->versions[p->nversions - 1];
 		const struct version *shown = cur ? cur : last;
 		struct buf due = BUF_INIT;
 		long days = 0;
@@ -688,7 +695,8 @@ static int v_list(struct rq *q)
 			date_format_iso(&due, &shown->review.due);
 			wire_puts(q->ans, "review_due", buf_str(&due));
 			wire_puts(q->ans, "status",
-			          review_status_name(review_status(&shown->review, &s->today, 30, &days)));
+			          review_status_name(
+			              review_status(&shown->review, &s->today, 30, &days)));
 		}
 		buf_free(&due);
 		for (li = 1; li < s->nlangs; li++)
@@ -698,7 +706,8 @@ static int v_list(struct rq *q)
 			if (!p->versions[k].published)
 				wire_puts(q->ans, "scheduled", p->versions[k].iso);
 		if (shown->nreviewed)
-			wire_puts(q->ans, "last_reviewed", shown->reviewed[shown->nreviewed - 1].iso);
+			wire_puts(q->ans, "last_reviewed",
+			          shown->reviewed[shown->nreviewed - 1].iso);
 	}
 	for (g = s->diags; g; g = g->next)
 		if (g->level == DIAG_ERROR)
@@ -738,7 +747,8 @@ static void put_version(struct rq *q, const struct site *s, const struct version
 		if (v->text[li])
 			buf_printf(&langs, "%s%s", langs.len ? " " : "", s->langs[li]);
 	wire_puts(q->ans, "langs", buf_str(&langs));
-	wire_puts(q->ans, "v.changes", v->text[0] && v->text[0]->changes ? v->text[0]->changes : "");
+	wire_puts(q->ans, "v.changes",
+	          v->text[0] && v->text[0]->changes ? v->text[0]->changes : "");
 	for (k = 0; k < v->nreviewed; k++) {
 		const struct reviewed *r = &v->reviewed[k];
 		wire_puts(q->ans, "reviewed",
@@ -794,7 +804,8 @@ static int v_show(struct rq *q)
 	wire_puts(q->ans, "form.review", last->review_written ? last->review_written : "");
 	wire_puts(q->ans, "form.approved_by", last->approved_by ? last->approved_by : "");
 	wire_puts(q->ans, "form.owner", last->owner ? last->owner : "");
-	wire_puts(q->ans, "form.review_frequency", last->review_frequency ? last->review_frequency : "");
+	wire_puts(q->ans, "form.review_frequency",
+	          last->review_frequency ? last->review_frequency : "");
 	wire_puts(q->ans, "form.resign", last->resign ? "1" : "0");
 	for (k = 0; k < last->naudience; k++)
 		buf_printf(&aud, "%s%s", k ? ", " : "", last->audience[k]);
@@ -813,9 +824,10 @@ static int v_show(struct rq *q)
 			struct buf a = BUF_INIT, b = BUF_INIT, html = BUF_INIT;
 			struct diff_stats st;
 			memset(&st, 0, sizeof st);
-			if (content_body(w->text[0], &a) == 0 && content_body(last->text[0], &b) == 0 &&
-			    diff_html(&html, a.data ? a.data : "", a.len, b.data ? b.data : "", b.len,
-			              &st) == 0)
+			if (content_body(w->text[0], &a) == 0 &&
+			    content_body(last->text[0], &b) == 0 &&
+			    diff_html(&html, a.data ? a.data : "", a.len, b.data ? b.data : "",
+			              b.len, &st) == 0)
 				wire_put(q->ans, arena_printf(q->a, "%s.diff", s->langs[li]),
 				         buf_str(&html), html.len);
 			diff_stats_free(&st);
@@ -905,7 +917,8 @@ static int v_draft(struct rq *q, int publish, struct buf *fail)
 	if (d.li == 0 && !d.is_new) {
 		const struct policy *p = find_policy(s, d.slug);
 		if (p && p->nversions && strcmp(d.date, p->versions[p->nversions - 1].iso) <= 0)
-			field_error(q, "date", "the version date must be after the latest version's, %s",
+			field_error(q, "date",
+			            "the version date must be after the latest version's, %s",
 			            p->versions[p->nversions - 1].iso);
 	}
 	/* A new version (not a translation, not the first) says what changed. */
@@ -1072,8 +1085,9 @@ static int v_readopt(struct rq *q, struct buf *fail)
 	}
 	buf_puts(&item, "}");
 	if (insert_reviewed(buf_str(&old), old.len, buf_str(&item), &text) < 0) {
-		field_error(q, "", "%s: its reviewed: list is not one item per line; add the "
-		                   "re-adoption to the file by hand",
+		field_error(q, "",
+		            "%s: its reviewed: list is not one item per line; add the "
+		            "re-adoption to the file by hand",
 		            cur->text[0]->path);
 		rc = 0;
 		goto done;
@@ -1084,7 +1098,10 @@ static int v_readopt(struct rq *q, struct buf *fail)
 	for (g = x.site->diags; g; g = g->next)
 		if (g->level == DIAG_ERROR && strcmp(g->path, x.path) == 0) {
 			const char *m = g->msg;
-			field_error(q, strstr(m, "review date") ? "review" : strstr(m, "date") ? "date" : "",
+			field_error(q,
+			            strstr(m, "review date") ? "review"
+			            : strstr(m, "date")      ? "date"
+			                                     : "",
 			            "%s", unscratch(q, &x, m));
 		}
 	if (q->invalid) {
@@ -1144,8 +1161,13 @@ static int v_docx(struct rq *q, struct buf *fail)
 	const char *tmp = getenv("TMPDIR");
 	char *file;
 	struct buf md = BUF_INIT, err = BUF_INIT;
-	char *argv[] = {(char *)q->o->pandoc, "--from=docx", "--to=commonmark-raw_html",
-	                "--wrap=none", "--sandbox", NULL, NULL};
+	char *argv[] = {(char *)q->o->pandoc,
+	                "--from=docx",
+	                "--to=commonmark-raw_html",
+	                "--wrap=none",
+	                "--sandbox",
+	                NULL,
+	                NULL};
 	size_t images, tables;
 	int fd, rc;
 
@@ -1154,11 +1176,13 @@ static int v_docx(struct rq *q, struct buf *fail)
 		return 0;
 	}
 	if (n > PUBLISH_MAX_DOCX || n < 4 || memcmp(doc, "PK\x03\x04", 4) != 0) {
-		field_error(q, "docx", n > PUBLISH_MAX_DOCX ? "the file is larger than 10 MB"
-		                                            : "the file is not a Word document (.docx)");
+		field_error(q, "docx",
+		            n > PUBLISH_MAX_DOCX ? "the file is larger than 10 MB"
+		                                 : "the file is not a Word document (.docx)");
 		return 0;
 	}
-	file = tmp && *tmp ? strdup(arena_printf(q->a, "%s/policygen-docx-XXXXXX", tmp)) : strdup(path);
+	file = tmp && *tmp ? strdup(arena_printf(q->a, "%s/policygen-docx-XXXXXX", tmp))
+	                   : strdup(path);
 	if (file == NULL || (fd = mkstemp(file)) < 0) {
 		buf_printf(fail, "cannot make a scratch file: %s", strerror(errno));
 		free(file);
@@ -1182,10 +1206,11 @@ static int v_docx(struct rq *q, struct buf *fail)
 			field_error(q, "docx", "the document could not be converted: %s",
 			            buf_str(&err));
 		else
-			field_error(q, "docx",
-			            "the document could not be converted (pandoc exit status %d): is "
-			            "it a Word .docx file?",
-			            rc);
+			field_error(
+			    q, "docx",
+			    "the document could not be converted (pandoc exit status %d): is "
+			    "it a Word .docx file?",
+			    rc);
 		buf_free(&md);
 		buf_free(&err);
 		return 0;
@@ -1278,7 +1303,10 @@ int publish_serve(const struct publish_opts *o, int in_fd, int out_fd)
 			wire_begin(&out, "fail");
 			wire_puts(&out, "message", buf_str(&fail));
 		} else {
-			wire_begin(&out, r == 1 ? "notfound" : r == 2 ? "conflict" : q.invalid ? "invalid" : "ok");
+			wire_begin(&out, r == 1      ? "notfound"
+			                 : r == 2    ? "conflict"
+			                 : q.invalid ? "invalid"
+			                             : "ok");
 			buf_put(&out, buf_str(&ans), ans.len);
 		}
 		wire_end(&out);

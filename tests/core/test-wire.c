@@ -56,12 +56,12 @@ static void test_incomplete(void)
 static void test_malformed(void)
 {
 	static const char *const bad[] = {
-	    "Bad\n.\n",          /* verb not [a-z0-9_.-] */
-	    "ok\nname\n.\n",     /* no length */
-	    "ok\nname x\n.\n",   /* length not a number */
-	    "ok\nname -1\n.\n",  /* nor negative */
-	    "ok\nNAME 1\na\n.\n", /* name case */
-	    "ok\nname 1\nab\n.\n", /* value longer than said */
+	    "Bad\n.\n",               /* verb not [a-z0-9_.-] */
+	    "ok\nname\n.\n",          /* no length */
+	    "ok\nname x\n.\n",        /* length not a number */
+	    "ok\nname -1\n.\n",       /* nor negative */
+	    "ok\nNAME 1\na\n.\n",     /* name case */
+	    "ok\nname 1\nab\n.\n",    /* value longer than said */
 	    "ok\nname 99999999999\n", /* beyond the bound */
 	};
 	struct buf err = BUF_INIT;

@@ -1025,6 +1025,7 @@ static int v_readopt(struct rq *q, struct buf *fail)
 	           *minute = get(q, "minute"), *name;
 	struct date dt;
 	struct date_error de;
+	struct review rv;
 	char base[65], hex[65];
 	int lock = -1, rc = -1;
 	const struct diag *g;
@@ -1050,6 +1051,8 @@ static int v_readopt(struct rq *q, struct buf *fail)
 		field_error(q, "approved_by", "say who re-adopted the policy, on one line");
 	if (!one_line_ok(review) || review[0] == '\0')
 		field_error(q, "review", "give the next review date");
+	else if (review_parse(&rv, review, &de) < 0)
+		field_error(q, "review", "review date \"%s\": %s", review, date_strerror(&de));
 	if (!one_line_ok(minute))
 		field_error(q, "minute", "the minute reference must be one line");
 	if (q->invalid) {

@@ -6,6 +6,8 @@
 # two editors from the same starting point (the second is told, never overwrites), raw
 # HTML, a text over 512 KB, a scheduled version kept off the site until its day, the
 # record in the event log with the file's SHA-256.
+# OFFICE_POLICIES_BUILD=build/asan runs the office and its helper from the sanitizer
+# builds; any sanitizer report in the server's log is then a FAIL.
 . "$(dirname "$0")/lib.sh"
 PORT=${E2E_PORT:-$((20000 + ($$ + 7) % 20000))}
 BASE=http://127.0.0.1:$PORT
@@ -24,7 +26,7 @@ $CTL init --content "$C" --site "$SITE" >/dev/null
 printf 'editor password one\n' | $CTL add-staff ed.one --role editor >/dev/null
 printf 'editor password two\n' | $CTL add-staff ed.two --role editor >/dev/null
 printf 'office password one\n' | $CTL add-staff off.one >/dev/null
-SERVE_CONTENT=$C SERVE_SITE=$SITE "$TOP/tools/serve.sh" "$PORT" "$DB" "$RUN" >"$TMP/server.out" 2>&1 &
+SERVE_BUILD=${OFFICE_POLICIES_BUILD:-$BUILD} SERVE_CONTENT=$C SERVE_SITE=$SITE "$TOP/tools/serve.sh" "$PORT" "$DB" "$RUN" >"$TMP/server.out" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; sleep 0.2; rm -rf "$TMP"' EXIT
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
@@ -270,6 +272,11 @@ fi
 
 # --- the office still runs in its sandbox ---
 if grep -q 'sandbox: off' "$RUN"/*.log 2>/dev/null; then fail office_sandboxed "sandbox off"; else pass office_sandboxed; fi
-pid=$(pgrep -f "$BUILD/office.fcgi" | head -n 1)
+pid=$(pgrep -f "${OFFICE_POLICIES_BUILD:-$BUILD}/office.fcgi" | head -n 1)
 if [ -n "$pid" ] && grep -q '^Seccomp:[[:space:]]*2' "/proc/$pid/status"; then pass office_seccomp_on; else fail office_seccomp_on "pid '$pid'"; fi
+if grep -q -e 'Sanitizer' -e 'runtime error' "$RUN"/*.log 2>/dev/null; then
+	fail no_sanitizer_reports "$(grep -A30 -e Sanitizer -e 'runtime error' "$RUN"/*.log | head -60)"
+else
+	pass no_sanitizer_reports
+fi
 finish

@@ -6,7 +6,8 @@
 # Environment: SIGN_PROCS (sign.fcgi worker processes, default 2), SERVE_READ_IDLE (seconds
 # a client may stay silent while sending its request before it is cut off, default 20),
 # SERVE_CONTENT and SERVE_SITE (the content and site folders, default content/ and public/:
-# the office publishes policies into them through policygen).
+# the office publishes policies into them through policygen), SERVE_BUILD (the programs'
+# folder, default build/; build/asan for the sanitizer builds).
 #
 # Slow clients never hold a worker: lighttpd reads the whole request body itself
 # (stream-request-body 0, at most max-request-size KiB) and only then hands it to a
@@ -25,6 +26,7 @@ for n in "$sign_procs" "$read_idle"; do
 	esac
 done
 content=${SERVE_CONTENT:-$top/content}
+bin=${SERVE_BUILD:-$top/build}
 site=${SERVE_SITE:-$top/public}
 mkdir -p "$run"
 case "$db" in /*) ;; *) db=$top/$db ;; esac
@@ -36,7 +38,7 @@ env_block() {
 			"CONSENT_CONTENT" => "$content",
 			"CONSENT_SITE" => "$site",
 			"CONSENT_TEMPLATES" => "$top/templates",
-			"CONSENT_POLICYGEN" => "$top/build/policygen"
+			"CONSENT_POLICYGEN" => "$bin/policygen"
 		),
 ENV
 }
@@ -70,19 +72,19 @@ url.rewrite-once = ("^/SIGN/(.*)\$" => "/sign/\$1", "^/SIGN\$" => "/sign/")
 fastcgi.server = (
 	"/sign/" => ((
 		"socket" => "$run/sign-$port.sock",
-		"bin-path" => "$top/build/sign.fcgi",
+		"bin-path" => "$bin/sign.fcgi",
 		"max-procs" => $sign_procs,
 		"check-local" => "disable",
 $(env_block)
 	)),
 	"/office/" => ((
 		"socket" => "$run/office-$port.sock",
-		"bin-path" => "$top/build/office.fcgi",
+		"bin-path" => "$bin/office.fcgi",
 		"max-procs" => 1,
 		"check-local" => "disable",
 $(env_block)
 	)),
 )
 CONF
-[ -x "$top/build/office.fcgi" ] || sed -i '/"\/office\/" => ((/,/^\t)),$/d' "$conf"
+[ -x "$bin/office.fcgi" ] || sed -i '/"\/office\/" => ((/,/^\t)),$/d' "$conf"
 exec lighttpd -D -f "$conf"

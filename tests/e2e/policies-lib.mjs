@@ -51,6 +51,9 @@ export async function startSystem() {
 		detached: true,
 	});
 	const stop = () => { try { process.kill(-server.pid); } catch { /* gone already */ } };
+	// also when the runner ends this file early (a time-out), so no server outlives it
+	process.on('exit', stop);
+	process.on('SIGTERM', () => { stop(); process.exit(143); });
 	for (let i = 0; i < 100; i++) {
 		try {
 			if ((await fetch(base + '/')).ok) return { base, dir, content, site, build, stop };

@@ -35,9 +35,9 @@ LDLIBS = $(PKG_LIBS) -lm
 # generator) and src/portal (the consent portal). Each part is its own archive, and a
 # program links only the parts it may use: policygen site+core, the portal's programs
 # portal+core. A call across (the portal into the content loader, say) fails to link.
-CORE = arena buf config date handoff html out settings tmpl utf8 yml
-SITE = content diff fmcache site sitestate toc
-PORTAL = audit catalog checkpoint cgi consent csv db evidence export form letters mis multipart portal qr records roster sandbox search staff token
+CORE = arena buf config date handoff html out settings tmpl utf8 wire yml
+SITE = content diff fmcache publish site sitestate toc
+PORTAL = audit catalog checkpoint cgi consent csv db evidence export form letters mis multipart policies portal qr records roster sandbox search staff token
 PARTS = core site portal
 LIB = $(CORE) $(SITE) $(PORTAL)
 HEADERS = $(wildcard src/*/*.h)
@@ -59,7 +59,7 @@ UNIT_portal = $(patsubst tests/portal/test-%.c,%,$(wildcard tests/portal/test-*.
 UNIT = $(UNIT_core) $(UNIT_site) $(UNIT_portal)
 
 # libFuzzer targets: tests/fuzz/fuzz-NAME.c, corpus in tests/fuzz/corpus/NAME/.
-FUZZ = csv date diff form multipart tmpl token yml toc
+FUZZ = csv date diff form multipart tmpl token wire yml toc
 FUZZ_TIME ?= 60
 FUZZ_CC = clang
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1
@@ -118,6 +118,9 @@ build/%.fcgi: cgi-bin/%.c $(LIBS_portal)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -o $@ $< $(LIBS_portal) $(LDLIBS)
 
+# office.c includes its policy pages' handlers.
+build/office.fcgi build/asan/office.fcgi: cgi-bin/office-policies.c
+
 build/tests/%-fixture: tests/%-fixture.c $(LIBS_portal)
 	@mkdir -p $(@D)
 	@echo "LD $@"
@@ -163,7 +166,7 @@ build/asan/sign-fixture: tests/sign-fixture.c $(ASAN_LIBS_portal)
 
 # Shell tests, each printing PASS/FAIL lines.
 SHELL_TESTS = tests/layout.sh tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh tests/tamper.sh \
-	tests/sign.sh tests/office.sh tests/import.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
+	tests/sign.sh tests/office.sh tests/office-policies.sh tests/import.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
 	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh tests/config.sh \
 	tests/man.sh tests/crash-journeys.sh tests/login-flood.sh tests/nginx.sh tests/jobs.sh \
 	tests/deb.sh tests/fcgi-pool.sh

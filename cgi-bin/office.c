@@ -15,6 +15,8 @@
  *   GET  /office/import                 upload the school's export (the only multipart
  *   POST /office/import                 form: csrf, file, allow_leavers): the plan, changing
  *   POST /office/import/confirm         nothing; confirm (csrf, upload) applies it, once
+ *   /office/policies...                 the policies: list, versions, publishing (editors
+ *                                       only), in office-policies.c
  *
  * Request rules, as in the parents' portal: GET and POST only; POST bodies urlencoded
  * only, bounded, every field (and every query field) from the route's allow-list; a CSRF
@@ -33,6 +35,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -60,9 +63,9 @@
 #include "tmpl.h"
 #include "token.h"
 
-#define OFFICE_MAX_UPLOAD (5L * 1024 * 1024)       /* bytes of an uploaded export */
-#define OFFICE_MAX_BODY (OFFICE_MAX_UPLOAD + 8192) /* the upload's form; others FORM_MAX_BODY */
-#define OFFICE_PLAN_LINES 500                      /* lines of an import's plan shown */
+#define OFFICE_MAX_UPLOAD (5L * 1024 * 1024)   /* bytes of an uploaded export */
+#define OFFICE_MAX_BODY (6 * 1024 * 1024)      /* an upload's form; others are bounded by route */
+#define OFFICE_PLAN_LINES 500                  /* lines of an import's plan shown */
 #define OFFICE_PAGE_SIZE 100    /* families listed on one page of the Families page */
 #define OFFICE_MAX_LETTERS 1000 /* letters printed at once: narrow by class beyond that */
 #define OFFICE_MAX_QUERY 100    /* bytes in a search or class value */
@@ -79,23 +82,31 @@ enum page {
 	P_MESSAGE,
 	P_IMPORT,
 	P_EVIDENCE,
+	P_POLICIES,
+	P_POLICY,
+	P_POLICY_FORM,
+	P_POLICY_REVIEW,
 	P__MAX
 };
 
 static const char *const page_files[P__MAX] = {
-    "office-login.html",   "office-dashboard.html", "office-families.html", "office-family.html",
-    "office-letters.html", "office-nophoto.html",   "office-message.html",  "office-import.html",
-    "office-evidence.html",
+    "office-login.html",    "office-dashboard.html",   "office-families.html",
+    "office-family.html",   "office-letters.html",     "office-nophoto.html",
+    "office-message.html",  "office-import.html",      "office-evidence.html",
+    "office-policies.html", "office-policy.html",      "office-policy-form.html",
+    "office-policy-review.html",
 };
 
 /* What lives as long as the process. */
 struct office {
-	struct portal p;  /* database, settings, catalog, templates, CSRF key */
-	size_t li;        /* the index of English, the staff's language */
-	struct tv *t;     /* every UI string, for {{t.key}} */
-	const char *root; /* the site's path prefix, for /style.css */
+	struct portal p;      /* database, settings, catalog, templates, CSRF key */
+	const char *site_dir; /* the built site, which the publishing helper rebuilds */
+	size_t li;            /* the index of English, the staff's language */
+	struct tv *t;         /* every UI string, for {{t.key}} */
+	const char *root;     /* the site's path prefix, for /style.css */
 	const char *base_url; /* for letters' links: CONSENT_BASE_URL, else site.yaml's */
 	struct checkpoint_key ckey; /* signs the progress page's checkpoint; has_sk 0: none */
+	struct policies *pg;        /* the `policygen serve` helper; NULL when it did not start */
 };
 
 /* One request. */
@@ -1495,11 +1506,15 @@ static void post_import_confirm(struct req *r, const char *arg)
 	buf_free(&rep);
 }
 
+/* --- Policies (their own file: the pages under /office/policies) --- */
+
+#include "office-policies.c"
+
 /* --- Routes --- */
 
 typedef void (*handler)(struct req *, const char *arg);
 
-enum match { M_EXACT, M_FAMILY, M_EXPORT };
+enum match { M_EXACT, M_FAMILY, M_EXPORT, M_POLICY };
 
 struct route {
 	const char *method;
@@ -1509,6 +1524,14 @@ struct route {
 	handler h;
 	const struct form_field *fields; /* allow-list of the query (GET) or body (POST) */
 	size_t nfields;
+};
+
+/* What some routes need beyond the common rules, by handler. */
+struct route_rules {
+	handler h;
+	int editor;      /* for editors only: anyone else gets 403 */
+	int upload;      /* POST body multipart/form-data (OFFICE_MAX_BODY), CSRF in a part */
+	size_t max_body; /* bytes of the body; 0: OFFICE_MAX_BODY for uploads, else FORM_MAX_BODY */
 };
 
 #define F(name, max)                                                                               \
@@ -1543,6 +1566,20 @@ static const struct form_field letters_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1)};
 static const struct form_field nophoto_query[] = {F("class", ROSTER_MAX_NAME)};
 static const struct form_field confirm_body[] = {F("csrf", TOKEN_CSRF_LEN), F("upload", TOKEN_LEN)};
+static const struct form_field policy_query[] = {F("done", 16)};
+static const struct form_field policy_edit_query[] = {F("lang", 3)};
+static const struct form_field policy_body[] = {
+    F("csrf", TOKEN_CSRF_LEN), F("nonce", TOKEN_LEN), F("base", 64), F("action", 8), F("lang", 3),
+    F("slug", 100), F("title", OP_MAX_LINE), F("summary", OP_MAX_LINE), F("date", 10),
+    F("effective", 10), F("review", OP_MAX_LINE), F("approved_by", OP_MAX_LINE),
+    F("approved_on", 10), F("minute", OP_MAX_LINE), F("owner", OP_MAX_LINE),
+    F("audience", OP_MAX_LINE), F("review_frequency", OP_MAX_LINE),
+    F("declaration", OP_MAX_LINE), F("resign", 1), F("changes", OP_MAX_LINE),
+    F("body", OP_MAX_BODY)};
+static const struct form_field policy_review_body[] = {
+    F("csrf", TOKEN_CSRF_LEN), F("nonce", TOKEN_LEN),    F("base", 64),
+    F("date", 10),             F("approved_by", OP_MAX_LINE), F("review", OP_MAX_LINE),
+    F("minute", OP_MAX_LINE)};
 
 static const struct route routes[] = {
     {"GET", M_EXACT, "/office/login", 1, get_login, N(login_query)},
@@ -1561,7 +1598,39 @@ static const struct route routes[] = {
     {"GET", M_EXACT, "/office/import", 0, get_import, none, 0},
     {"POST", M_EXACT, "/office/import", 0, post_import, none, 0}, /* multipart */
     {"POST", M_EXACT, "/office/import/confirm", 0, post_import_confirm, N(confirm_body)},
+    {"GET", M_EXACT, "/office/policies", 0, get_policies, none, 0},
+    {"GET", M_EXACT, "/office/policies/new", 0, get_policy_new, none, 0},
+    {"POST", M_EXACT, "/office/policies/new", 0, post_policy_new, N(policy_body)},
+    {"GET", M_POLICY, "", 0, get_policy, N(policy_query)},
+    {"GET", M_POLICY, "/edit", 0, get_policy_edit, N(policy_edit_query)},
+    {"POST", M_POLICY, "/edit", 0, post_policy_edit, N(policy_body)},
+    {"GET", M_POLICY, "/review", 0, get_policy_review, none, 0},
+    {"POST", M_POLICY, "/review", 0, post_policy_review, N(policy_review_body)},
+    {"POST", M_POLICY, "/docx", 0, post_policy_docx, none, 0},
 };
+
+static const struct route_rules route_rules[] = {
+    {get_policy_new, 1, 0, 0},
+    {post_policy_new, 1, 0, OP_MAX_POST},
+    {get_policy_edit, 1, 0, 0},
+    {post_policy_edit, 1, 0, OP_MAX_POST},
+    {get_policy_review, 1, 0, 0},
+    {post_policy_review, 1, 0, 0},
+    {post_policy_docx, 1, 1, 0},
+    {post_import, 0, 1, OFFICE_MAX_UPLOAD + 8192}, /* the export and the form around it */
+};
+
+/* The rules of the route with handler h; every field 0 when it has none. */
+static struct route_rules rules_of(handler h)
+{
+	struct route_rules none_ = {NULL, 0, 0, 0};
+	size_t i;
+
+	for (i = 0; i < sizeof route_rules / sizeof route_rules[0]; i++)
+		if (route_rules[i].h == h)
+			return route_rules[i];
+	return none_;
+}
 
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -1569,6 +1638,7 @@ static const struct route routes[] = {
 static int route_match(const struct route *rt, const char *path, struct arena *a, const char **arg)
 {
 	static const char family[] = "/office/family/", export[] = "/office/export/";
+	static const char policy[] = "/office/policies/";
 	const char *p, *slash;
 	size_t n;
 
@@ -1580,6 +1650,16 @@ static int route_match(const struct route *rt, const char *path, struct arena *a
 		if (strncmp(path, family, sizeof family - 1) != 0)
 			return 0;
 		p = path + sizeof family - 1;
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || strcmp(p + n, rt->path) != 0)
+			return 0;
+		*arg = arena_strndup(a, p, n);
+		return *arg != NULL;
+	case M_POLICY:
+		if (strncmp(path, policy, sizeof policy - 1) != 0)
+			return 0;
+		p = path + sizeof policy - 1;
 		slash = strchr(p, '/');
 		n = slash ? (size_t)(slash - p) : strlen(p);
 		if (n == 0 || strcmp(p + n, rt->path) != 0)
@@ -1609,6 +1689,7 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 	int is_post, path_known = 0, has_cookie, live = 0;
 	enum portal_method method;
 	enum portal_check check;
+	struct route_rules rules;
 	size_t i;
 
 	if ((method = portal_method(cr->method)) == PORTAL_OTHER) {
@@ -1628,6 +1709,17 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 			arg = a;
 			break;
 		}
+	}
+	/* The program accepts bodies up to a Word upload's size; every other route keeps
+	 * its own, smaller bound (the web server bounds them before, too). */
+	rules = rules_of(rt ? rt->h : NULL);
+	if (is_post && cr->body_len > (rules.max_body ? rules.max_body
+	                               : rules.upload ? (size_t)OFFICE_MAX_BODY
+	                                              : (size_t)FORM_MAX_BODY)) {
+		portal_plain(resp, 413,
+		      "The form was too large to accept. Nothing was saved.\n"
+		      "Roedd y ffurflen yn rhy fawr i'w derbyn. Nid oes dim wedi'i gadw.\n");
+		return;
 	}
 	has_cookie = cookie_sid(&r, sid);
 	if (has_cookie && (live = staff_session_get(o->p.db, sid, &r.s)) < 0) {
@@ -1662,8 +1754,18 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 		}
 		return;
 	}
-	/* The upload alone is multipart/form-data (multipart.h), its CSRF token in a part. */
-	if (is_post && rt->h == post_import) {
+	if (rules.editor && r.s.role != STAFF_EDITOR) {
+		office_log("%s %s: refused: %s is not an editor", cr->method, cr->path, r.s.username);
+		message(&r, 403, "office_policy_editors_only_title", "office_policy_editors_only_text",
+		        "/office/policies");
+		return;
+	}
+	if (!is_post && rules.upload) {
+		message(&r, 405, "office_bad_request_title", "office_bad_request_text", NULL);
+		return;
+	}
+	/* The uploads alone are multipart/form-data (multipart.h), their CSRF token in a part. */
+	if (is_post && rules.upload) {
 		const struct multipart_part *c;
 		if (cr->query[0] != '\0' ||
 		    multipart_parse(&r.mp, cr->content_type, cr->body, cr->body_len) < 0) {
@@ -1680,8 +1782,9 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 			message(&r, 403, "office_csrf_title", "office_csrf_text", "/office/");
 			goto done;
 		}
-	} else if (is_post && (check = portal_check_post(cr, rt->fields, rt->nfields, &r.f)) !=
-	                          PORTAL_OK) {
+	} else if (is_post &&
+	           (check = portal_check_post(cr, rt->fields, rt->nfields, rules.max_body, &r.f)) !=
+	               PORTAL_OK) {
 		office_log("%s: refused form: %s: %s: %s", cr->path, portal_check_names[check],
 		           r.f.errfield, form_strerror(r.f.err));
 		if (check == PORTAL_TOO_LARGE)
@@ -1711,14 +1814,49 @@ done:
 
 /* --- Set-up --- */
 
+/* The policygen program: CONSENT_POLICYGEN, else the one beside this program. */
+static const char *policygen_path(struct buf *b)
+{
+	char self[4096];
+	ssize_t n;
+	char *slash;
+
+	buf_reset(b);
+	if (getenv("CONSENT_POLICYGEN") && *getenv("CONSENT_POLICYGEN")) {
+		buf_puts(b, getenv("CONSENT_POLICYGEN"));
+		return buf_str(b);
+	}
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return "policygen";
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		slash[1] = '\0';
+	buf_printf(b, "%spolicygen", self);
+	return buf_str(b);
+}
+
 static int office_open(struct office *o, struct buf *err)
 {
-	struct buf kpath = BUF_INIT, kerr = BUF_INIT;
+	struct buf kpath = BUF_INIT, kerr = BUF_INIT, path = BUF_INIT;
 	const char *kp = getenv("CONSENT_CHECKPOINT_KEY");
 	int li;
 
 	o->p.unavailable = "The office portal is not set up: see the server's error log.\n";
-	if (portal_open(&o->p, "office.fcgi", page_files, P__MAX, err) < 0)
+	if (portal_configure(&o->p, "office.fcgi", err) < 0)
+		return -1;
+	o->site_dir = arena_strdup(o->p.keep, portal_env("CONSENT_SITE", "public"));
+	/* The publishing helper (its portal and state folders from the same environment:
+	 * CONSENT_PORTAL, CONSENT_STATE, policies.conf(5)) starts first, while this process
+	 * holds nothing else open and may still start programs (the sandbox forbids it
+	 * later). A helper that does not start leaves the rest of the office working. */
+	if ((o->pg = policies_start(policygen_path(&path), o->p.content_dir, o->p.templates_dir,
+	                            o->site_dir, err)) == NULL) {
+		office_log("publishing from the office is unavailable: %s", buf_str(err));
+		buf_reset(err);
+	}
+	buf_free(&path);
+	if (portal_load(&o->p, page_files, P__MAX, err) < 0)
 		return -1;
 	li = settings_lang(o->p.settings, "en");
 	o->li = li < 0 ? 0 : (size_t)li;
@@ -1765,6 +1903,7 @@ int main(void)
 	buf_free(&err);
 	rc = cgi_main(o->p.broken ? portal_unavailable : handle, o, OFFICE_MAX_BODY);
 	sodium_memzero(&o->ckey, sizeof o->ckey);
+	policies_stop(o->pg);
 	portal_close(&o->p);
 	return rc;
 }

@@ -1201,7 +1201,7 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	}
 	/* The size, type and query string refused now; a field's error once the family is
 	 * known, so that it is shown in the family's language. */
-	check = method == M_POST ? portal_check_post(req, rt->fields, rt->nfields, &r.body)
+	check = method == M_POST ? portal_check_post(req, rt->fields, rt->nfields, 0, &r.body)
 	                         : PORTAL_OK;
 	if (check != PORTAL_OK && check != PORTAL_FIELDS) {
 		logmsg("refused POST: %s", portal_check_names[check]);

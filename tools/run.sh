@@ -3,7 +3,8 @@
 #   PORT (default 8080), DB (default var/consent.db)
 # On first run (no database yet) it creates and seeds the database from
 # content/demo/families.csv, writes the demo letters to var/letters.html and adds an
-# office user "office" with a random password, saved in var/demo-login.txt.
+# office user "office" (an editor: it may publish policies, into content/) with a random
+# password, saved in var/demo-login.txt.
 # Every program reads var/policies.conf (policies.conf(5)), written here with this PORT,
 # so that every link the office prints is the address the demo is served on.
 set -eu
@@ -37,7 +38,7 @@ if [ ! -f "$db" ]; then
 	build/consentctl --db "$db" letters --base-url "$base" --out var/letters.html
 	grep -o '<p class="url">[^<]*' var/letters.html | sed 's/.*>//' >var/demo-links.txt
 	password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
-	printf '%s\n' "$password" | build/consentctl --db "$db" add-staff office
+	printf '%s\n' "$password" | build/consentctl --db "$db" add-staff office --role editor
 	umask 077
 	printf 'office %s\n' "$password" >var/demo-login.txt
 else

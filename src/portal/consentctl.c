@@ -76,9 +76,12 @@ static const char usage_text[] =
     "      code and link. Only a token's hash is stored, so each letter carries a NEW\n"
     "      token: printing a family's letter makes its earlier letter, link and QR code\n"
     "      stop working. --outstanding: only families still to sign or answer.\n"
-    "  add-staff USERNAME\n"
+    "  add-staff USERNAME [--role office|editor]\n"
     "      Add an office user (a-z, 0-9, '.', '_', '-'). The password, at least 12\n"
-    "      characters, is read from standard input (asked twice on a terminal).\n"
+    "      characters, is read from standard input (asked twice on a terminal). The\n"
+    "      role office (the default) does consent work; editor also publishes policies.\n"
+    "  set-role USERNAME --role office|editor\n"
+    "      Change what an office user may do (takes effect at their next request).\n"
     "  set-password USERNAME\n"
     "      Give an office user a new password (from standard input, as add-staff); their\n"
     "      sessions end.\n"
@@ -132,6 +135,7 @@ enum opt {
 	O_KEY,
 	O_CHECKPOINT,
 	O_VERIFIER_KEY,
+	O_ROLE,
 	O__MAX
 };
 
@@ -159,6 +163,7 @@ static const struct {
     [O_KEY] = {"key", 1},
     [O_CHECKPOINT] = {"checkpoint", 1},
     [O_VERIFIER_KEY] = {"verifier-key", 0},
+    [O_ROLE] = {"role", 1},
 };
 
 #define MAX_CHECKPOINTS 64 /* --checkpoint FILE given to one verify */
@@ -181,6 +186,7 @@ static int cmd_tokens(struct ctx *);
 static int cmd_letters(struct ctx *);
 static int cmd_add_staff(struct ctx *);
 static int cmd_set_password(struct ctx *);
+static int cmd_set_role(struct ctx *);
 static int cmd_disable_staff(struct ctx *);
 static int cmd_enable_staff(struct ctx *);
 static int cmd_export(struct ctx *);
@@ -209,7 +215,8 @@ static const struct command {
      BIT(O_OUT) | BIT(O_BASE_URL) | BIT(O_CLASS) | BIT(O_FAMILY) | BIT(O_OUTSTANDING) |
          BIT(O_CONTENT) | BIT(O_TEMPLATES),
      0, ""},
-    {"add-staff", cmd_add_staff, 0, 1, " USERNAME"},
+    {"add-staff", cmd_add_staff, BIT(O_ROLE), 1, " USERNAME [--role office|editor]"},
+    {"set-role", cmd_set_role, BIT(O_ROLE), 1, " USERNAME --role office|editor"},
     {"set-password", cmd_set_password, 0, 1, " USERNAME"},
     {"disable-staff", cmd_disable_staff, 0, 1, " USERNAME"},
     {"enable-staff", cmd_enable_staff, 0, 1, " USERNAME"},
@@ -974,8 +981,12 @@ static int set_staff_password(struct ctx *c, int must_be_new)
 		            user);
 	if (!must_be_new && !exists)
 		return fail("there is no staff user %s; nothing changed", user);
+	if (c->val[O_ROLE] && staff_role_parse(c->val[O_ROLE]) == STAFF_ROLE__MAX)
+		return fail("--role is office or editor, not '%s'; nothing changed", c->val[O_ROLE]);
 	if ((rc = read_password(user, pw)) == 0) {
-		if (staff_add(c->db, user, pw, &err) < 0) {
+		if (staff_add(c->db, user, pw, &err) < 0 ||
+		    (c->val[O_ROLE] &&
+		     staff_set_role(c->db, user, staff_role_parse(c->val[O_ROLE]), &err) < 0)) {
 			rc = fail("%.*s; nothing changed", (int)(err.len ? err.len - 1 : 0),
 			          buf_str(&err));
 		} else {
@@ -991,6 +1002,24 @@ static int set_staff_password(struct ctx *c, int must_be_new)
 static int cmd_add_staff(struct ctx *c)
 {
 	return set_staff_password(c, 1);
+}
+
+static int cmd_set_role(struct ctx *c)
+{
+	struct buf err = BUF_INIT;
+	enum staff_role role = staff_role_parse(c->val[O_ROLE]);
+	int rc;
+
+	if (role == STAFF_ROLE__MAX)
+		return fail("set-role needs --role office or --role editor");
+	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
+		return rc;
+	if (staff_set_role(c->db, c->args[0], role, &err) < 0)
+		rc = fail_buf(&err);
+	else
+		printf("staff user %s is now %s\n", c->args[0], staff_role_names[role]);
+	buf_free(&err);
+	return rc;
 }
 
 static int cmd_set_password(struct ctx *c)

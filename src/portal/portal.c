@@ -49,8 +49,7 @@ void portal_log(const struct portal *p, const char *fmt, ...)
 	va_end(ap);
 }
 
-int portal_open(struct portal *p, const char *name, const char *const *pages, size_t npages,
-                struct buf *err)
+int portal_configure(struct portal *p, const char *name, struct buf *err)
 {
 	struct config cfg;
 	int rc;
@@ -61,26 +60,35 @@ int portal_open(struct portal *p, const char *name, const char *const *pages, si
 	config_free(&cfg);
 	if (rc < 0)
 		return -1;
-	p->db_path = portal_env("CONSENT_DB", "var/consent.db");
-	p->content_dir = portal_env("CONSENT_CONTENT", "content");
-	p->portal_dir = portal_env("CONSENT_PORTAL", "var/portal");
-	p->templates_dir = portal_env("CONSENT_TEMPLATES", "templates");
-	if (npages > PORTAL_MAX_PAGES) {
-		buf_printf(err, "%s: %zu pages, more than PORTAL_MAX_PAGES\n", name, npages);
-		return -1;
-	}
 	if (token_init() < 0 || (p->keep = arena_new()) == NULL) {
 		buf_puts(err, "cannot start libsodium or allocate memory\n");
 		return -1;
 	}
 	/* Kept: getenv's strings may change under a FastCGI loop. */
-	p->db_path = arena_strdup(p->keep, p->db_path);
-	p->content_dir = arena_strdup(p->keep, p->content_dir);
-	p->portal_dir = arena_strdup(p->keep, p->portal_dir);
-	p->templates_dir = arena_strdup(p->keep, p->templates_dir);
+	p->db_path = arena_strdup(p->keep, portal_env("CONSENT_DB", "var/consent.db"));
+	p->content_dir = arena_strdup(p->keep, portal_env("CONSENT_CONTENT", "content"));
+	p->portal_dir = arena_strdup(p->keep, portal_env("CONSENT_PORTAL", "var/portal"));
+	p->templates_dir = arena_strdup(p->keep, portal_env("CONSENT_TEMPLATES", "templates"));
 	p->tsv = arena_printf(p->keep, "%s/%s", p->portal_dir, HANDOFF_SIGNABLE);
 	if (!arena_ok(p->keep)) {
 		buf_puts(err, "out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+int portal_open(struct portal *p, const char *name, const char *const *pages, size_t npages,
+                struct buf *err)
+{
+	if (portal_configure(p, name, err) < 0)
+		return -1;
+	return portal_load(p, pages, npages, err);
+}
+
+int portal_load(struct portal *p, const char *const *pages, size_t npages, struct buf *err)
+{
+	if (npages > PORTAL_MAX_PAGES) {
+		buf_printf(err, "%s: %zu pages, more than PORTAL_MAX_PAGES\n", p->name, npages);
 		return -1;
 	}
 	if ((p->settings = settings_open(p->content_dir, err)) == NULL)
@@ -241,15 +249,17 @@ int portal_urlencoded(const char *type)
 }
 
 enum portal_check portal_check_post(const struct cgi_req *cr, const struct form_field *fields,
-                                    size_t nfields, struct form *f)
+                                    size_t nfields, size_t max_body, struct form *f)
 {
-	if (cr->body_len > FORM_MAX_BODY)
+	if (max_body == 0)
+		max_body = FORM_MAX_BODY;
+	if (cr->body_len > max_body)
 		return PORTAL_TOO_LARGE;
 	if (!portal_urlencoded(cr->content_type))
 		return PORTAL_TYPE;
 	if (cr->query[0] != '\0')
 		return PORTAL_QUERY;
-	if (form_parse(f, cr->body, cr->body_len, fields, nfields) < 0)
+	if (form_parse_max(f, cr->body, cr->body_len, fields, nfields, max_body) < 0)
 		return PORTAL_FIELDS;
 	return PORTAL_OK;
 }

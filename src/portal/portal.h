@@ -58,6 +58,12 @@ void portal_log(const struct portal *, const char *fmt, ...) __attribute__((form
 int portal_open(struct portal *p, const char *name, const char *const *pages, size_t npages,
                 struct buf *err);
 void portal_close(struct portal *);
+/* portal_open in two steps, for a program that must start something between them (the
+ * office starts its publishing helper before it opens anything): the configuration and
+ * the folders' names from the environment, then the rest. Each returns 0 or -1 as
+ * portal_open does. */
+int portal_configure(struct portal *p, const char *name, struct buf *err);
+int portal_load(struct portal *p, const char *const *pages, size_t npages, struct buf *err);
 
 /* Enters the sandbox (sandbox.h: writes only beside the database) and logs its note.
  * On failure sets p->broken. Called once everything is loaded. */
@@ -109,11 +115,12 @@ extern const int portal_check_status[PORTAL_CHECK__MAX];
 /* 1 when type is application/x-www-form-urlencoded (parameters allowed). */
 int portal_urlencoded(const char *type);
 
-/* Checks a POST: bounded, urlencoded, no query string, and its body parsed into f
- * against the allow-list fields (form_parse; f->err and f->errfield say why it failed).
- * The same rules for both programs (docs/security.md). */
+/* Checks a POST: at most max_body bytes (0: FORM_MAX_BODY), urlencoded, no query
+ * string, and its body parsed into f against the allow-list fields (form_parse_max;
+ * f->err and f->errfield say why it failed). The same rules for both programs
+ * (docs/security.md). */
 enum portal_check portal_check_post(const struct cgi_req *, const struct form_field *fields,
-                                    size_t nfields, struct form *f);
+                                    size_t nfields, size_t max_body, struct form *f);
 
 /* --- Consent errors as HTTP answers --- */
 

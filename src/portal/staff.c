@@ -134,6 +134,55 @@ static long long staff_id(struct db *db, const char *username)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
 }
 
+const char *const staff_role_names[STAFF_ROLE__MAX] = {"office", "editor"};
+
+enum staff_role staff_role_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < STAFF_ROLE__MAX; i++)
+		if (strcmp(name, staff_role_names[i]) == 0)
+			return (enum staff_role)i;
+	return STAFF_ROLE__MAX;
+}
+
+int staff_set_role(struct db *db, const char *username, enum staff_role role, struct buf *err)
+{
+	static const char sql[] = "UPDATE staff SET role = ?2 WHERE id = ?1";
+	sqlite3_stmt *st;
+	long long id;
+	char detail[32];
+
+	if (role >= STAFF_ROLE__MAX) {
+		buf_puts(err, "the role must be office or editor\n");
+		return -1;
+	}
+	if (db_begin(db) < 0)
+		goto dberr;
+	if ((id = staff_id(db, username)) < 0)
+		goto fail;
+	if (id == 0) {
+		db_rollback(db);
+		buf_printf(err, "there is no staff user %s\n", username);
+		return -1;
+	}
+	snprintf(detail, sizeof detail, "role %s", staff_role_names[role]);
+	if ((st = db_stmt(db, sql)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, staff_role_names[role], -1, SQLITE_STATIC);
+	if (db_exec_stmt(st) < 0 || staff_event(db, username, detail, NULL) < 0)
+		goto fail;
+	if (db_commit(db) < 0)
+		goto dberr;
+	return 0;
+fail:
+	db_rollback(db);
+dberr:
+	buf_printf(err, "cannot save the role: %s\n", db_errmsg(db));
+	return -1;
+}
+
 int staff_add(struct db *db, const char *username, const char *password, struct buf *err)
 {
 	static const char insert_sql[] =
@@ -553,7 +602,7 @@ enum staff_login staff_login(struct db *db, const char *username, const char *pa
 int staff_session_get(struct db *db, const char *sid, struct staff_session *out)
 {
 	static const char sql[] =
-	    "SELECT s.staff_id, st.username, s.created, s.seen, s.revoked, st.disabled"
+	    "SELECT s.staff_id, st.username, s.created, s.seen, s.revoked, st.disabled, st.role"
 	    " FROM session s JOIN staff st ON st.id = s.staff_id WHERE s.hash = ?1";
 	static const char seen_sql[] = "UPDATE session SET seen = ?2 WHERE hash = ?1 AND seen < ?2";
 	char hash[TOKEN_HEX_LEN + 1];
@@ -573,6 +622,8 @@ int staff_session_get(struct db *db, const char *sid, struct staff_session *out)
 		out->created = sqlite3_column_int64(st, 2);
 		out->seen = sqlite3_column_int64(st, 3);
 		revoked = sqlite3_column_int(st, 4) != 0;
+		/* an unknown role gets the least rights */
+		out->role = staff_role_parse(db_col_text(st, 6)) == STAFF_EDITOR ? STAFF_EDITOR : STAFF_OFFICE;
 		live = !revoked && sqlite3_column_int(st, 5) == 0 &&
 		       now - out->seen < STAFF_IDLE_SECONDS &&
 		       now - out->created < STAFF_ABSOLUTE_SECONDS && now >= out->created;

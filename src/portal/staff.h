@@ -55,9 +55,17 @@
 /* The clock, in Unix seconds: time(NULL) unless a test replaces it. */
 extern long long (*staff_now)(void);
 
+/* What an account may do: consent work (office), and also publishing policies (editor). */
+enum staff_role { STAFF_OFFICE, STAFF_EDITOR, STAFF_ROLE__MAX };
+extern const char *const staff_role_names[STAFF_ROLE__MAX]; /* "office", "editor" */
+
+/* The role called name, or STAFF_ROLE__MAX when there is none. */
+enum staff_role staff_role_parse(const char *name);
+
 /* A signed-in member of staff. */
 struct staff_session {
 	long long staff_id;
+	enum staff_role role;
 	char username[STAFF_MAX_USER + 1];
 	char hash[TOKEN_HEX_LEN + 1]; /* SHA-256 of the session id: the server's key for it */
 	long long created, seen;      /* Unix seconds */
@@ -80,6 +88,10 @@ int staff_verify_password(const char *hash, const char *password);
  * Records a `staff` event (detail "added" or "password set"; never the password).
  * Returns 1 when added, 0 when the password was set, -1 with a message in err. */
 int staff_add(struct db *, const char *username, const char *password, struct buf *err);
+
+/* Gives the account a role; records a `staff` event (detail "role editor"). Returns 0,
+ * or -1 with a message in err (unknown user included). */
+int staff_set_role(struct db *, const char *username, enum staff_role, struct buf *err);
 
 /* Disables (disabled 1) or enables (0) an account; disabling ends its sessions. Records a
  * `staff` event. Returns 0, or -1 with a message in err (unknown user included). */

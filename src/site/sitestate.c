@@ -298,13 +298,15 @@ void sitestate_lists(const unsigned char global[32], const struct content *s,
 		put_field(&b, p->slug);
 		for (k = 0; k < p->nversions; k++) {
 			const struct version *v = &p->versions[k];
-			buf_printf(&b, "%s %d %04d-%02d-%02d %d %04d-%02d-%02d;", v->iso, v->published,
+			buf_printf(&b, "%s %d %zu %04d-%02d-%02d %d %04d-%02d-%02d;", v->iso,
+				   v->published, v->nreviewed,
 				   v->effective.y, v->effective.m, v->effective.d, (int)v->review.kind,
 				   v->review.due.y, v->review.due.m, v->review.due.d);
 			for (li = 0; li < s->nlangs; li++)
 				if (v->text[li]) {
 					put_field(&b, v->text[li]->title);
 					put_field(&b, v->text[li]->summary);
+					put_field(&b, v->text[li]->changes);
 				}
 		}
 		crypto_hash_sha256_update(&h, (const unsigned char *)buf_str(&b), b.len);

@@ -152,6 +152,40 @@ static void test_login_ok(void)
 	CHECK_INT(got.staff_id, s.staff_id);
 }
 
+/* A session carries the account's role; a role is set only to office or editor, is
+ * recorded, and takes effect at the next request. */
+static void test_roles(void)
+{
+	struct staff_session s, got;
+	char sid[TOKEN_LEN + 1];
+	struct buf err = BUF_INIT;
+
+	CHECK_STR(staff_role_names[STAFF_OFFICE], "office");
+	CHECK_INT(staff_role_parse("editor"), STAFF_EDITOR);
+	CHECK_INT(staff_role_parse("admin"), STAFF_ROLE__MAX);
+	CHECK_INT(staff_role_parse(NULL), STAFF_ROLE__MAX);
+	CHECK_INT(staff_add(db, "c.roles", "Rôl newydd 2026!", &err), 1);
+	next_window();
+	CHECK_INT(staff_login(db, "c.roles", "Rôl newydd 2026!", "192.0.2.7", sid, &s, NULL),
+	          STAFF_LOGIN_OK);
+	CHECK_INT(staff_session_get(db, sid, &got), 1);
+	CHECK_INT(got.role, STAFF_OFFICE);
+	CHECK_INT(staff_set_role(db, "c.roles", STAFF_EDITOR, &err), 0);
+	CHECK_INT(staff_session_get(db, sid, &got), 1);
+	CHECK_INT(got.role, STAFF_EDITOR);
+	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'staff' AND staff = 'c.roles'"
+	                " AND detail = 'role editor'"),
+	          1);
+	CHECK_INT(staff_set_role(db, "c.roles", STAFF_ROLE__MAX, &err), -1);
+	CHECK_INT(staff_set_role(db, "nobody", STAFF_EDITOR, &err), -1);
+	CHECK(strstr(buf_str(&err), "no staff user nobody") != NULL);
+	CHECK_INT(staff_set_role(db, "c.roles", STAFF_OFFICE, &err), 0);
+	CHECK_INT(staff_session_get(db, sid, &got), 1);
+	CHECK_INT(got.role, STAFF_OFFICE);
+	staff_logout(db, got.hash);
+	buf_free(&err);
+}
+
 static void test_login_bad(void)
 {
 	struct staff_session s;
@@ -551,6 +585,7 @@ int main(void)
 	RUN(test_bad_session_ids);
 	RUN(test_disable_and_password_change);
 	RUN(test_csrf);
+	RUN(test_roles);
 	RUN(test_cookie);
 	teardown();
 	CHECK_MAIN();

@@ -1639,7 +1639,7 @@ static int route_match(const struct route *rt, const char *path, struct arena *a
 {
 	static const char family[] = "/office/family/", export[] = "/office/export/";
 	static const char policy[] = "/office/policies/";
-	const char *p, *slash;
+	const char *p, *slash, *prefix;
 	size_t n;
 
 	*arg = NULL;
@@ -1647,19 +1647,11 @@ static int route_match(const struct route *rt, const char *path, struct arena *a
 	case M_EXACT:
 		return strcmp(path, rt->path) == 0;
 	case M_FAMILY:
-		if (strncmp(path, family, sizeof family - 1) != 0)
-			return 0;
-		p = path + sizeof family - 1;
-		slash = strchr(p, '/');
-		n = slash ? (size_t)(slash - p) : strlen(p);
-		if (n == 0 || strcmp(p + n, rt->path) != 0)
-			return 0;
-		*arg = arena_strndup(a, p, n);
-		return *arg != NULL;
 	case M_POLICY:
-		if (strncmp(path, policy, sizeof policy - 1) != 0)
+		prefix = rt->match == M_FAMILY ? family : policy;
+		if (strncmp(path, prefix, strlen(prefix)) != 0)
 			return 0;
-		p = path + sizeof policy - 1;
+		p = path + strlen(prefix);
 		slash = strchr(p, '/');
 		n = slash ? (size_t)(slash - p) : strlen(p);
 		if (n == 0 || strcmp(p + n, rt->path) != 0)

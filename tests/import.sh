@@ -86,15 +86,7 @@ web() { # web METHOD PATH [curl args...]: body in $TMP/body, status in $status
 	shift 2
 	status=$(curl -s -b "$JAR" -c "$JAR" -o "$TMP/body" -w '%{http_code}' -X "$m" "$@" "$BASE$p")
 }
-see() { # see NAME STATUS TEXT...
-	name=$1 want=$2
-	shift 2
-	[ "$status" = "$want" ] || { fail "$name" "status $status, want $want: $(head -c 600 "$TMP/body")"; return; }
-	for text in "$@"; do
-		contains "$TMP/body" "$text" || { fail "$name" "no '$text' in $(head -c 1500 "$TMP/body")"; return; }
-	done
-	pass "$name"
-}
+see() { expect_page "$@"; } # see NAME STATUS TEXT... (tests/lib.sh)
 csrf() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/body" | head -n 1; }
 sql() { sqlite3 "$DB" "$1"; }
 

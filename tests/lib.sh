@@ -165,6 +165,25 @@ expect() {
 	pass "$_name"
 }
 header() { sed -n "s/^$1: //p" "$TMP/head"; }
+# expect_page NAME STATUS [TEXT...]: as expect, for a page fetched through a web server
+# (curl): a failure shows the page's <main> (or its start) and which text is missing.
+expect_page() {
+	_name=$1 _want=$2
+	shift 2
+	sed -n '/<main/,/<\/main>/p' "$TMP/body" >"$TMP/main"
+	[ -s "$TMP/main" ] || head -c 1500 "$TMP/body" >"$TMP/main"
+	if [ "$status" != "$_want" ]; then
+		fail "$_name" "status $status, want $_want: $(head -c 600 "$TMP/main")"
+		return 1
+	fi
+	for _text in "$@"; do
+		if ! contains "$TMP/body" "$_text"; then
+			fail "$_name" "no '$_text' in $(head -c 600 "$TMP/main")"
+			return 1
+		fi
+	done
+	pass "$_name"
+}
 # redirected NAME LOCATION: the last response was 303 See Other to LOCATION.
 redirected() {
 	if [ "$status" = 303 ] && [ "$(header Location)" = "$2" ]; then pass "$1"; else

@@ -47,15 +47,7 @@ post() {
 }
 # value NAME: the value of the form field NAME in $TMP/body.
 value() { sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\1/p" "$TMP/body" | head -n 1; }
-expect() {
-	name=$1 want=$2
-	shift 2
-	[ "$status" = "$want" ] || { fail "$name" "status $status, want $want: $(sed -n '/<main/,/<\/main>/p' "$TMP/body" | head -c 600)"; return; }
-	for text in "$@"; do
-		contains "$TMP/body" "$text" || { fail "$name" "no '$text' in $(sed -n '/<main/,/<\/main>/p' "$TMP/body" | head -c 600)"; return; }
-	done
-	pass "$name"
-}
+expect() { expect_page "$@"; } # tests/lib.sh
 login() {
 	get "$1" /office/login
 	post "$1" /office/login --data-urlencode "csrf=$(value csrf)" --data-urlencode "username=$2" \

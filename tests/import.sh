@@ -73,13 +73,7 @@ mkdir -p "$RUN"
 	--today 2026-11-21 >/dev/null 2>&1
 "$CTL" --db "$DB" init --content content --portal "$TOP/var/portal" >/dev/null
 printf '%s\n' "$PASSWORD" | "$CTL" --db "$DB" add-staff office.one >/dev/null
-"$TOP/tools/serve.sh" "$PORT" "$DB" "$RUN" >"$TMP/server.out" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; sleep 0.2; rm -rf "$TMP"' EXIT
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-	curl -s -o /dev/null "$BASE/" && break
-	sleep 0.3
-done
+serve "$PORT" "$DB" "$RUN"
 JAR=$TMP/jar
 web() { # web METHOD PATH [curl args...]: body in $TMP/body, status in $status
 	m=$1 p=$2

@@ -19,6 +19,20 @@ contains() { grep -qF -- "$2" "$1"; }
 lacks() { ! grep -qiF -- "$2" "$1"; }
 finish() { [ "$failures" = 0 ]; }
 
+# serve PORT DB RUN: tools/serve.sh (lighttpd, as make run serves the system) in the
+# background with the caller's exported SERVE_* settings, stopped when the test ends;
+# waits up to 6 seconds for $BASE/ to answer. The server's output is in $TMP/server.out.
+serve() {
+	"$TOP/tools/serve.sh" "$1" "$2" "$3" >"$TMP/server.out" 2>&1 &
+	server=$!
+	trap 'kill $server 2>/dev/null; sleep 0.2; rm -rf "$TMP"' EXIT
+	_i=0
+	while [ "$_i" -lt 20 ] && ! curl -s -o /dev/null "$BASE/"; do
+		sleep 0.3
+		_i=$((_i + 1))
+	done
+}
+
 # exits NAME WANT_STATUS COMMAND...: PASS when the command exits with WANT_STATUS; its
 # output is left in $TMP/out and $TMP/err (consentctl.sh, import.sh).
 exits() {

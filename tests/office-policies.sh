@@ -27,14 +27,10 @@ $CTL init --content "$C" --portal "$PORTAL" >/dev/null
 printf 'editor password one\n' | $CTL add-staff ed.one --role editor >/dev/null
 printf 'editor password two\n' | $CTL add-staff ed.two --role editor >/dev/null
 printf 'office password one\n' | $CTL add-staff off.one >/dev/null
-SERVE_BUILD=${OFFICE_POLICIES_BUILD:-$BUILD} SERVE_CONTENT=$C SERVE_SITE=$SITE SERVE_PORTAL=$PORTAL \
-	SERVE_STATE=$TMP/state "$TOP/tools/serve.sh" "$PORT" "$DB" "$RUN" >"$TMP/server.out" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; sleep 0.2; rm -rf "$TMP"' EXIT
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-	curl -s -o /dev/null "$BASE/" && break
-	sleep 0.3
-done
+SERVE_BUILD=${OFFICE_POLICIES_BUILD:-$BUILD} SERVE_CONTENT=$C SERVE_SITE=$SITE SERVE_PORTAL=$PORTAL
+SERVE_STATE=$TMP/state
+export SERVE_BUILD SERVE_CONTENT SERVE_SITE SERVE_PORTAL SERVE_STATE
+serve "$PORT" "$DB" "$RUN"
 
 # get JAR PATH / post JAR PATH ARGS...: the response in $TMP/body, the status in $status
 # and the redirect in $where.

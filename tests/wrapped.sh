@@ -25,10 +25,7 @@ run_wrapped() {
 	_label=$1
 	shift
 	for _t in "$@"; do
-		if [ ! -f "$TOP/tests/$_t.sh" ]; then
-			fail "$_label:$_t" "no tests/$_t.sh"
-			continue
-		fi
+		[ -f "$TOP/tests/$_t.sh" ] || { fail "$_label:$_t" "no tests/$_t.sh" && continue; }
 		SIGN=$WRAP/sign.fcgi OFFICE=$WRAP/office.fcgi CONSENTCTL=$WRAP/consentctl \
 			POLICYGEN=$WRAP/policygen SIGN_FIXTURE=$WRAP/sign-fixture \
 			sh "$TOP/tests/$_t.sh" >"$TMP/$_t.out" 2>&1

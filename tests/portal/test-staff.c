@@ -11,10 +11,10 @@
 #include "db.h"
 #include "staff.h"
 #include "token.h"
+#include "testdb.h"
 
 static long long fake_time = 1790000000; /* 2026-09-21 */
 static struct db *db;
-static char dir[] = "/tmp/test-staff-XXXXXX";
 static unsigned char key[TOKEN_KEY_LEN];
 
 static long long fake_now(void)
@@ -32,44 +32,16 @@ static double seconds(void)
 
 static long long count(const char *sql)
 {
-	sqlite3_stmt *st;
-	long long n = -1;
-
-	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return testdb_count(db, sql);
 }
 
 static int setup(void)
 {
-	struct buf err = BUF_INIT, path = BUF_INIT;
-
-	if (token_init() < 0 || mkdtemp(dir) == NULL)
+	if (token_init() < 0 || (db = testdb_new()) == NULL)
 		return -1;
-	buf_printf(&path, "%s/consent.db", dir);
-	db = db_open(buf_str(&path), DB_OPEN_CREATE, &err);
-	if (db == NULL || db_migrate(db, &err) < 0) {
-		printf("%s", buf_str(&err));
-		return -1;
-	}
-	buf_free(&err);
-	buf_free(&path);
 	randombytes_buf(key, sizeof key);
 	staff_now = fake_now;
 	return 0;
-}
-
-static void teardown(void)
-{
-	char cmd[64];
-
-	db_close(db);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		printf("could not remove %s\n", dir);
 }
 
 /* Moves the clock on past every lock, so tests do not see each other's failures. */
@@ -320,7 +292,7 @@ static void test_check_slot_busy(void)
 	next_window();
 	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.60", sid, &s, NULL),
 	          STAFF_LOGIN_OK);
-	snprintf(path, sizeof path, "%s/consent.db-login.lock", dir);
+	snprintf(path, sizeof path, "%s-login.lock", testdb_path);
 	if (pipe(ready) < 0 || pipe(go) < 0 || (pid = fork()) < 0) {
 		CHECK(0);
 		return;
@@ -587,6 +559,6 @@ int main(void)
 	RUN(test_csrf);
 	RUN(test_roles);
 	RUN(test_cookie);
-	teardown();
+	testdb_free(db);
 	CHECK_MAIN();
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "db.h"
 
 /* The folder of the database, and the database file in it (testdb_dir/c.db). */
@@ -62,7 +63,7 @@ static inline void testdb_free(struct db *db)
 }
 
 /* The first column of the first row of a query, as text ("" when no row or NULL; valid
- * until the next call). */
+ * until the next call). SQL that does not prepare fails the running test. */
 static inline const char *testdb_str(struct db *db, const char *sql)
 {
 	static char out[1024];
@@ -71,6 +72,7 @@ static inline const char *testdb_str(struct db *db, const char *sql)
 	out[0] = '\0';
 	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK) {
 		printf("  sql: %s: %s\n", sql, db_errmsg(db));
+		check_failed_now = 1;
 		return "(sql error)";
 	}
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
@@ -85,14 +87,35 @@ static inline long long testdb_int(struct db *db, const char *sql)
 	return strtoll(testdb_str(db, sql), NULL, 10);
 }
 
+/* The first column of the first row as a number (NULL is 0), or -1 when there is no row,
+ * so that a missing row does not pass for a count of 0; -2, failing the running test, when
+ * the SQL does not prepare. */
+static inline long long testdb_count(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK) {
+		printf("  sql: %s: %s\n", sql, db_errmsg(db));
+		check_failed_now = 1;
+		return -2;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 /* Runs SQL (several statements are fine) to set a test up: 0, or -1 with the reason
- * printed. */
+ * printed and the running test failed. */
 static inline int testdb_exec(struct db *db, const char *sql)
 {
 	int rc = sqlite3_exec(db_sqlite(db), sql, NULL, NULL, NULL);
 
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK) {
 		printf("  exec: %s: %s\n", sql, db_errmsg(db));
+		check_failed_now = 1;
+	}
 	return rc == SQLITE_OK ? 0 : -1;
 }
 

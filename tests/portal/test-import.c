@@ -57,6 +57,30 @@ static const char *fixture(struct buf *b, const char *name)
 	return buf_str(b);
 }
 
+/* A new database with the fixture name imported, its report in rep. */
+static struct db *fixture_db(const char *name, struct buf *rep)
+{
+	struct buf file = BUF_INIT;
+	struct roster_counts n;
+	struct db *db = init_db();
+
+	CHECK_INT(import(db, fixture(&file, name), 0, &n, rep), 0);
+	buf_free(&file);
+	return db;
+}
+
+/* The carers of the family of the child with reference ref. */
+static const char *carers_of(struct db *db, const char *ref)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof sql,
+	         "SELECT f.carers FROM family f JOIN child c ON c.family_id = f.id"
+	         " WHERE c.ref = '%s'",
+	         ref);
+	return testdb_str(db, sql);
+}
+
 static void test_language_values(void)
 {
 	CHECK_STR(mis_language("English"), "en");
@@ -162,14 +186,12 @@ static void check_fixture(const char *name, const char *sibling_a, const char *s
 static void test_fixture_sims(void)
 {
 	struct db *db;
-	struct buf rep = BUF_INIT, file = BUF_INIT;
-	struct roster_counts n;
+	struct buf rep = BUF_INIT;
 
 	/* Siblings by email in any case (001001/2), by phone in two spellings (001003/4). */
 	check_fixture("sims.csv", "001001", "001002", 8, 6);
 	check_fixture("sims.csv", "001003", "001004", 8, 6);
-	db = init_db();
-	CHECK_INT(import(db, fixture(&file, "sims.csv"), 0, &n, &rep), 0);
+	db = fixture_db("sims.csv", &rep);
 	/* Legal forename only; preferred forename when there is one. */
 	CHECK_STR(testdb_str(db, "SELECT first_name FROM child WHERE ref = '001001'"), "Gwenllïan");
 	CHECK_STR(testdb_str(db, "SELECT first_name FROM child WHERE ref = '001005'"), "Llew");
@@ -185,15 +207,9 @@ static void test_fixture_sims(void)
 	CHECK(strstr(buf_str(&rep), "x.csv:7: language \"Polish\" is neither English nor Welsh") !=
 	      NULL);
 	/* A quoted comma stays in the name; a line break is a space, not a second carer. */
-	CHECK_STR(testdb_str(db, "SELECT f.carers FROM family f JOIN child c ON c.family_id = f.id"
-	                         " WHERE c.ref = '001006'"),
-	          "Evans, Rachel (foster carer)");
-	CHECK_STR(testdb_str(db, "SELECT f.carers FROM family f JOIN child c ON c.family_id = f.id"
-	                         " WHERE c.ref = '001007'"),
-	          "Tom Williams");
-	CHECK_STR(testdb_str(db, "SELECT f.carers FROM family f JOIN child c ON c.family_id = f.id"
-	                         " WHERE c.ref = '001001'"),
-	          "Elin Pritchard-Jones; Rhodri Jones");
+	CHECK_STR(carers_of(db, "001006"), "Evans, Rachel (foster carer)");
+	CHECK_STR(carers_of(db, "001007"), "Tom Williams");
+	CHECK_STR(carers_of(db, "001001"), "Elin Pritchard-Jones; Rhodri Jones");
 	/* A cell starting with '=' is a name like any other (exports neutralise it). */
 	CHECK_STR(testdb_str(db, "SELECT first_name FROM child WHERE ref = '001006'"), "=SUM(1+1)");
 	/* Ffion has no contact at all: a family of her own, with a note. */
@@ -211,56 +227,48 @@ static void test_fixture_sims(void)
 	/* The import event says who and which file, without personal data. */
 	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event WHERE kind = 'import'"), 1);
 	buf_free(&rep);
-	buf_free(&file);
 	testdb_free(db);
 }
 
 static void test_fixture_arbor(void)
 {
 	struct db *db;
-	struct buf rep = BUF_INIT, file = BUF_INIT;
-	struct roster_counts n;
+	struct buf rep = BUF_INIT;
 
 	check_fixture("arbor.csv", "ST2001", "ST2002", 6, 5);
-	db = init_db();
-	CHECK_INT(import(db, fixture(&file, "arbor.csv"), 0, &n, &rep), 0);
+	db = fixture_db("arbor.csv", &rep);
 	CHECK_STR(
 	    testdb_str(db, "SELECT first_name || ' ' || last_name FROM child WHERE ref = 'ST2004'"),
 	    "Dai ap Rhys");
-	CHECK_STR(testdb_str(db, "SELECT f.carers FROM family f JOIN child c ON c.family_id = f.id"
-	                         " WHERE c.ref = 'ST2005'"),
-	          "Rachel Evans foster carer");
-	CHECK_STR(testdb_str(db, "SELECT f.carers FROM family f JOIN child c ON c.family_id = f.id"
-	                         " WHERE c.ref = 'ST2004'"),
-	          "Rhys, Gareth ap");
+	CHECK_STR(carers_of(db, "ST2005"), "Rachel Evans foster carer");
+	CHECK_STR(carers_of(db, "ST2004"), "Rhys, Gareth ap");
 	buf_free(&rep);
-	buf_free(&file);
 	testdb_free(db);
 }
 
 static void test_fixture_bromcom(void)
 {
 	struct db *db;
-	struct buf rep = BUF_INIT, file = BUF_INIT;
-	struct roster_counts n;
+	struct buf rep = BUF_INIT;
 
 	/* Siblings by carer name and address (no email or phone). */
 	check_fixture("bromcom.csv", "3001", "3002", 5, 4);
-	db = init_db();
-	CHECK_INT(import(db, fixture(&file, "bromcom.csv"), 0, &n, &rep), 0);
+	db = fixture_db("bromcom.csv", &rep);
 	CHECK_STR(testdb_str(db, "SELECT class FROM child WHERE ref = '3005'"), "=1+1");
 	CHECK_STR(testdb_str(db, "SELECT class FROM child WHERE ref = '3001'"), "Year 4");
 	buf_free(&rep);
-	buf_free(&file);
 	testdb_free(db);
 }
 
-static const char base[] = "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-                           "F1,C1,Ann,Jones,Year 1,Mair Jones,cy\n"
-                           "F2,C2,Ben,Smith,Year 2,Sam Smith,en\n"
-                           "F3,C3,Cai,Evans,Year 3,Ros Evans,en\n"
-                           "F4,C4,Dai,Hughes,Year 4,Huw Hughes,en\n"
-                           "F5,C5,Eli,Price,Year 5,Kim Price,cy\n";
+#define HEADER "family_ref,child_ref,first_name,last_name,class,carers,language\n"
+
+static const char base[] = HEADER "F1,C1,Ann,Jones,Year 1,Mair Jones,cy\n"
+                                  "F2,C2,Ben,Smith,Year 2,Sam Smith,en\n"
+                                  "F3,C3,Cai,Evans,Year 3,Ros Evans,en\n"
+                                  "F4,C4,Dai,Hughes,Year 4,Huw Hughes,en\n"
+                                  "F5,C5,Eli,Price,Year 5,Kim Price,cy\n";
+/* A file of one new family, F6, that is not in base. */
+static const char only_f6[] = HEADER "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n";
 
 static void test_dry_run(void)
 {
@@ -272,12 +280,11 @@ static void test_dry_run(void)
 	CHECK_INT(import(db, base, 0, &n, &rep), 0);
 	events = testdb_int(db, "SELECT count(*) FROM event");
 	CHECK_INT(import(db,
-	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-	                 "F1,C1,Ann,Jones,Year 2,Mair Jones; Iwan Jones,cy\n"
-	                 "F2,C2,Ben,Smith,Year 3,Sam Smith,cy\n"
-	                 "F3,C3,Cai,Evans,Year 3,Ros Evans,en\n"
-	                 "F4,C4,Dai,Hughes,Year 4,Huw Hughes,en\n"
-	                 "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n",
+	                 HEADER "F1,C1,Ann,Jones,Year 2,Mair Jones; Iwan Jones,cy\n"
+	                        "F2,C2,Ben,Smith,Year 3,Sam Smith,cy\n"
+	                        "F3,C3,Cai,Evans,Year 3,Ros Evans,en\n"
+	                        "F4,C4,Dai,Hughes,Year 4,Huw Hughes,en\n"
+	                        "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n",
 	                 ROSTER_DRY_RUN | ROSTER_ALLOW_LEAVERS, &n, &rep),
 	          0);
 	CHECK_STR(buf_str(&rep),
@@ -314,11 +321,7 @@ static void test_leavers_guard(void)
 	CHECK_INT(import(db, base, 0, &n, &rep), 0);
 	events = testdb_int(db, "SELECT count(*) FROM event");
 	/* One new family alone: every other child would leave. Refused, naming them. */
-	CHECK_INT(import(db,
-	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-	                 "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n",
-	                 0, &n, &rep),
-	          1);
+	CHECK_INT(import(db, only_f6, 0, &n, &rep), 1);
 	CHECK_STR(buf_str(&rep),
 	          "x.csv: this file would mark 5 of the 5 current children as left (more than "
 	          "10 %), among them C1 Ann Jones (Year 1), C2 Ben Smith (Year 2), C3 Cai Evans "
@@ -330,11 +333,7 @@ static void test_leavers_guard(void)
 	CHECK_INT(testdb_int(db, "SELECT count(*) FROM family WHERE ref = 'F6'"), 0);
 	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event"), events);
 	/* A dry run says the same, then shows the whole plan. */
-	CHECK_INT(import(db,
-	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-	                 "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n",
-	                 ROSTER_DRY_RUN, &n, &rep),
-	          1);
+	CHECK_INT(import(db, only_f6, ROSTER_DRY_RUN, &n, &rep), 1);
 	CHECK(strstr(buf_str(&rep), "would mark 5 of the 5 current children as left") != NULL);
 	CHECK(strstr(buf_str(&rep),
 	             "The import would make these changes:\n"
@@ -343,19 +342,14 @@ static void test_leavers_guard(void)
 	CHECK_INT(testdb_int(db, "SELECT count(*) FROM child WHERE left_on IS NULL"), 5);
 	/* Two leavers of five is 40 % but fewer than 3: allowed. */
 	CHECK_INT(import(db,
-	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-	                 "F1,C1,Ann,Jones,Year 1,Mair Jones,cy\n"
-	                 "F2,C2,Ben,Smith,Year 2,Sam Smith,en\n"
-	                 "F3,C3,Cai,Evans,Year 3,Ros Evans,en\n",
+	                 HEADER "F1,C1,Ann,Jones,Year 1,Mair Jones,cy\n"
+	                        "F2,C2,Ben,Smith,Year 2,Sam Smith,en\n"
+	                        "F3,C3,Cai,Evans,Year 3,Ros Evans,en\n",
 	                 0, &n, &rep),
 	          0);
 	CHECK_INT(n.children_left, 2);
 	/* With the flag, the new family alone is imported and the rest leave. */
-	CHECK_INT(import(db,
-	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-	                 "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n",
-	                 ROSTER_ALLOW_LEAVERS, &n, &rep),
-	          0);
+	CHECK_INT(import(db, only_f6, ROSTER_ALLOW_LEAVERS, &n, &rep), 0);
 	CHECK_INT(n.children_left, 3);
 	CHECK_INT(testdb_int(db, "SELECT count(*) FROM child WHERE left_on IS NULL"), 1);
 	buf_free(&rep);
@@ -382,10 +376,9 @@ static void test_absent_columns(void)
 	CHECK_STR(testdb_str(db, "SELECT class FROM child WHERE ref = 'C1'"), "Year 2");
 	/* Empty values for a whole family keep them too. */
 	CHECK_INT(import(db,
-	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-	                 "F1,C1,Ann,Jones,Year 2,,\nF2,C2,Ben,Smith,Year 2,,\n"
-	                 "F3,C3,Cai,Evans,Year 3,,\nF4,C4,Dai,Hughes,Year 4,,\n"
-	                 "F5,C5,Eli,Price,Year 5,,\n",
+	                 HEADER "F1,C1,Ann,Jones,Year 2,,\nF2,C2,Ben,Smith,Year 2,,\n"
+	                        "F3,C3,Cai,Evans,Year 3,,\nF4,C4,Dai,Hughes,Year 4,,\n"
+	                        "F5,C5,Eli,Price,Year 5,,\n",
 	                 0, &n, &rep),
 	          0);
 	CHECK_STR(testdb_str(db, "SELECT carers || '|' || language FROM family WHERE ref = 'F5'"),

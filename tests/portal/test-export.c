@@ -219,6 +219,24 @@ static void test_catalog_sync(void)
 	testdb_free(db);
 }
 
+/* Runs sql with args[0..n-1] bound to ?1..?n (NULL as NULL): the number of rows it
+ * changed, or -1 when it does not prepare or finish. */
+static int run(struct db *db, const char *sql, const char *const *args, int n)
+{
+	sqlite3_stmt *st;
+	int i, rc;
+
+	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK) {
+		printf("  sql: %s: %s\n", sql, db_errmsg(db));
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? sqlite3_changes(db_sqlite(db)) : -1;
+}
+
 /* Signs document (slug, version, lang) for family ref. */
 static void sign(struct db *db, const char *ref, const char *version, const char *lang,
                  const char *signer, const char *at, const char *channel, const char *staff)
@@ -228,20 +246,9 @@ static void sign(struct db *db, const char *ref, const char *version, const char
 	    " staff, event_id) SELECT f.id, d.id, ?3, lower(?3), ?4, ?5, ?6, 1"
 	    " FROM family f, document d WHERE f.ref = ?1 AND d.slug = 'conduct'"
 	    " AND d.version = ?2 AND d.lang = ?7";
-	sqlite3_stmt *st;
+	const char *args[] = {ref, version, signer, at, channel, staff, lang};
 
-	sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL);
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, signer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, channel, -1, SQLITE_STATIC);
-	if (staff)
-		sqlite3_bind_text(st, 6, staff, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, lang, -1, SQLITE_STATIC);
-	CHECK_INT(sqlite3_step(st), SQLITE_DONE);
-	CHECK_INT(sqlite3_changes(db_sqlite(db)), 1);
-	sqlite3_finalize(st);
+	CHECK_INT(run(db, sql, args, 7), 1);
 }
 
 /* Records carer's answer for the child with ref. */
@@ -252,16 +259,9 @@ static void answer(struct db *db, const char *child, const char *purpose, const 
 	    "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
 	    " event_id) SELECT id, ?2, ?3, lower(?3), ?4, '2026-09-05T10:00:00Z', 'qr', 1"
 	    " FROM child WHERE ref = ?1";
-	sqlite3_stmt *st;
+	const char *args[] = {child, purpose, carer, yes_no};
 
-	sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL);
-	sqlite3_bind_text(st, 1, child, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, purpose, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, carer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, yes_no, -1, SQLITE_STATIC);
-	CHECK_INT(sqlite3_step(st), SQLITE_DONE);
-	CHECK_INT(sqlite3_changes(db_sqlite(db)), 1);
-	sqlite3_finalize(st);
+	CHECK_INT(run(db, sql, args, 4), 1);
 }
 
 /* Families with Welsh names and a formula-injection name, the purposes and documents. */

@@ -424,7 +424,6 @@ static void test_for_db(void)
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	char cmd[600];
 
 	snprintf(dir_ok, sizeof dir_ok, "%s/sandbox-ok.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	snprintf(dir_other, sizeof dir_other, "%s/sandbox-no.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -449,8 +448,7 @@ int main(void)
 #ifdef SANDBOX_TEST_SANITIZERS
 	RUN(test_sanitizers_report_in_sandbox);
 #endif
-	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir_ok, dir_other);
-	if (system(cmd) != 0)
-		printf("  could not remove %s and %s\n", dir_ok, dir_other);
+	check_remove(dir_ok);
+	check_remove(dir_other);
 	CHECK_MAIN();
 }

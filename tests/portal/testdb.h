@@ -5,7 +5,6 @@
 #ifndef TESTDB_H
 #define TESTDB_H
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,25 +40,12 @@ static inline struct db *testdb_new(void)
 	return db;
 }
 
-/* Closes db (NULL is fine) and removes testdb_dir with every file in it: the database, its
- * -wal and -shm files and whatever the test wrote there (the tests make no subfolders). */
+/* Closes db (NULL is fine) and removes testdb_dir with all in it: the database, its -wal
+ * and -shm files and whatever the test wrote there. */
 static inline void testdb_free(struct db *db)
 {
-	char p[sizeof testdb_dir + 256 + 2];
-	struct dirent *e;
-	DIR *d;
-
 	db_close(db);
-	if ((d = opendir(testdb_dir)) != NULL) {
-		while ((e = readdir(d)) != NULL)
-			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-				snprintf(p, sizeof p, "%s/%s", testdb_dir, e->d_name);
-				unlink(p);
-			}
-		closedir(d);
-	}
-	if (rmdir(testdb_dir) < 0)
-		printf("  could not remove %s\n", testdb_dir);
+	check_remove(testdb_dir);
 }
 
 /* The first column of the first row of a query, as text ("" when no row or NULL; valid

@@ -9,40 +9,8 @@
 #include "db.h"
 #include "letters.h"
 #include "roster.h"
+#include "testdb.h"
 #include "token.h"
-
-static char dir[64], path[96];
-
-static struct db *db_new(void)
-{
-	struct buf err = BUF_INIT;
-	struct db *db;
-
-	snprintf(dir, sizeof dir, "/tmp/test-letters.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(path, sizeof path, "%s/c.db", dir);
-	db = db_open(path, DB_OPEN_CREATE, &err);
-	if (db && db_migrate(db, &err) < 0) {
-		db_close(db);
-		db = NULL;
-	}
-	buf_free(&err);
-	return db;
-}
-
-static void db_gone(struct db *db)
-{
-	char p[128];
-
-	db_close(db);
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
-	rmdir(dir);
-}
 
 /* The refs and sort classes of the letters for f: "F3:Year 1 F1:Year 2 ...". */
 static const char *order(struct db *db, const struct letters_filter *f)
@@ -73,7 +41,7 @@ static void test_order(void)
 	                          "F3,C3,Cai,Zeller,Year 1\n"
 	                          "F4,C4,Dai,Brown,Reception\n"
 	                          "F4,C5,Eli,Brown,Year 2\n";
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 	struct letters_filter f = {0};
@@ -102,7 +70,7 @@ static void test_order(void)
 	arena_free(a);
 	buf_free(&err);
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_class_names(void)
@@ -149,7 +117,7 @@ static void test_issue(void)
 	static const char csv[] = "family_ref,child_ref,first_name,last_name,class\n"
 	                          "F1,C1,Ann,Williams,Year 2\n"
 	                          "F2,C2,Ben,Adams,Year 2\n";
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf rep = BUF_INIT, err = BUF_INIT;
 	struct roster_counts n;
 	struct letters_filter f = {0};
@@ -186,7 +154,7 @@ static void test_issue(void)
 	arena_free(a);
 	buf_free(&err);
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 int main(void)

@@ -790,6 +790,28 @@ int db_exists(sqlite3_stmt *st)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+int db_rows(sqlite3_stmt *st, struct arena *a, size_t size, db_fill_fn *fill, void **rows,
+            size_t *n)
+{
+	size_t cap = 0;
+	char *v = NULL;
+	int rc = SQLITE_DONE;
+
+	*rows = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap && (v = db_grow(a, v, *n, size, &cap)) == NULL)
+			break;
+		fill(v + *n * size, st, a);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	*rows = v;
+	return rc == SQLITE_DONE && arena_ok(a) ? 0 : -1;
+}
+
 void *db_grow(struct arena *a, const void *old, size_t n, size_t size, size_t *cap)
 {
 	size_t c = *cap ? *cap * 2 : 4;

@@ -67,6 +67,15 @@ const char *db_col_dup(struct arena *, sqlite3_stmt *, int i);
  * elements of size bytes at old in twice the room (zeroed beyond n), *cap updated, or
  * NULL when out of memory. The old copy stays in the arena until it is reset. */
 void *db_grow(struct arena *, const void *old, size_t n, size_t size, size_t *cap);
+/* Fills one result row's struct from the current row of st (strings copied into a). */
+typedef void db_fill_fn(void *row, sqlite3_stmt *st, struct arena *a);
+/* Steps st (prepared and bound by the caller) to its end: for each row a zeroed element of
+ * size bytes is added to an array in a and given to fill. Resets st. Sets *rows (NULL
+ * when there is none) and *n, and returns 0; -1 when st is NULL, on a database error or
+ * when out of memory. */
+int db_rows(sqlite3_stmt *st, struct arena *a, size_t size, db_fill_fn *fill, void **rows,
+            size_t *n);
+
 /* A new zeroed element at the end of array arr holding n elements in room for cap (all
  * three lvalues; arr lives in arena a), n counted; NULL when out of memory. */
 #define DB_PUSH(a, arr, n, cap)                                                                    \

@@ -1814,8 +1814,8 @@ static const char *policygen_path(struct buf *b)
 	char *slash;
 
 	buf_reset(b);
-	if (getenv("CONSENT_POLICYGEN") && *getenv("CONSENT_POLICYGEN")) {
-		buf_puts(b, getenv("CONSENT_POLICYGEN"));
+	if (portal_env("CONSENT_POLICYGEN", NULL)) {
+		buf_puts(b, portal_env("CONSENT_POLICYGEN", NULL));
 		return buf_str(b);
 	}
 	n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -1831,7 +1831,7 @@ static const char *policygen_path(struct buf *b)
 static int office_open(struct office *o, struct buf *err)
 {
 	struct buf kpath = BUF_INIT, kerr = BUF_INIT, path = BUF_INIT;
-	const char *kp = getenv("CONSENT_CHECKPOINT_KEY");
+	const char *kp = portal_env("CONSENT_CHECKPOINT_KEY", NULL);
 	int li;
 
 	o->p.unavailable = "The office portal is not set up: see the server's error log.\n";
@@ -1869,7 +1869,7 @@ static int office_open(struct office *o, struct buf *err)
 	}
 	/* The checkpoint key, read now (before the sandbox); without it the progress page
 	 * says how to make one. */
-	if (kp == NULL || *kp == '\0') {
+	if (kp == NULL) {
 		checkpoint_key_path(&kpath, o->p.db_path);
 		kp = buf_str(&kpath);
 	}

@@ -501,13 +501,31 @@ static void slide(const struct tok *t, const size_t *id, unsigned char *chg, siz
 	}
 }
 
-/* Marks removed and inserted tokens in o->chg and n->chg: word by word if that fits the
- * budget, else block by block. */
+/* Marks every token of the blocks that the block-level comparison left unmatched. */
+static void mark_blocks(struct side *o, struct side *n, const unsigned char *bc)
+{
+	size_t i;
+
+	for (i = 0; i < o->nb; i++)
+		if (bc[i])
+			memset(o->chg + o->bstart[i], 1, o->bstart[i + 1] - o->bstart[i]);
+	for (i = 0; i < n->nb; i++)
+		if (bc[o->nb + i])
+			memset(n->chg + n->bstart[i], 1, n->bstart[i + 1] - n->bstart[i]);
+}
+
+/* Marks removed and inserted tokens in o->chg and n->chg. Blocks are compared first, as
+ * wholes (a block is equal only when every word and its kind are): blocks found in both
+ * versions are unchanged, and only each stretch of unmatched blocks between two matched
+ * ones, old against new, is compared word by word. A policy where one block in five
+ * changed costs a few small comparisons instead of one over the whole text. When the
+ * word-level comparisons together go over the budget, the changed blocks are replaced
+ * whole (DIFF_BLOCKS); when even the block comparison does, DIFF_WHOLE. */
 static int compare(struct side *o, struct side *n, enum diff_level *level)
 {
 	struct items it = {{o, n}, NULL, tok_hash, tok_eq};
-	struct myers m;
-	size_t *tid, *bid = NULL, i;
+	struct myers bm, wm;
+	size_t *tid, *bid = NULL, i, j;
 	unsigned char *bc = NULL;
 	int rc = -1;
 
@@ -515,32 +533,46 @@ static int compare(struct side *o, struct side *n, enum diff_level *level)
 		return -1;
 	if (intern(&it, o->ntok + n->ntok, tid) < 0)
 		goto out;
-	if (myers_init(&m, tid, o->ntok, tid + o->ntok, n->ntok, o->chg, n->chg) < 0)
+	it.tid = tid;
+	it.hash = block_hash;
+	it.eq = block_eq;
+	if ((bid = calloc(o->nb + n->nb + 1, sizeof(*bid))) == NULL ||
+	    (bc = calloc(o->nb + n->nb + 1, 1)) == NULL)
 		goto out;
-	myers_compare(&m, 0, (ptrdiff_t)o->ntok, 0, (ptrdiff_t)n->ntok);
-	free(m.mem);
-	*level = DIFF_WORDS;
-	if (m.exhausted) {
-		memset(o->chg, 0, o->ntok);
-		memset(n->chg, 0, n->ntok);
-		it.tid = tid;
-		it.hash = block_hash;
-		it.eq = block_eq;
-		if ((bid = calloc(o->nb + n->nb + 1, sizeof(*bid))) == NULL ||
-		    (bc = calloc(o->nb + n->nb + 1, 1)) == NULL)
+	if (intern(&it, o->nb + n->nb, bid) < 0 ||
+	    myers_init(&bm, bid, o->nb, bid + o->nb, n->nb, bc, bc + o->nb) < 0)
+		goto out;
+	myers_compare(&bm, 0, (ptrdiff_t)o->nb, 0, (ptrdiff_t)n->nb);
+	free(bm.mem);
+	if (bm.exhausted) {
+		*level = DIFF_WHOLE;
+		mark_blocks(o, n, bc);
+	} else {
+		if (myers_init(&wm, tid, o->ntok, tid + o->ntok, n->ntok, o->chg, n->chg) < 0)
 			goto out;
-		if (intern(&it, o->nb + n->nb, bid) < 0 ||
-		    myers_init(&m, bid, o->nb, bid + o->nb, n->nb, bc, bc + o->nb) < 0)
-			goto out;
-		myers_compare(&m, 0, (ptrdiff_t)o->nb, 0, (ptrdiff_t)n->nb);
-		free(m.mem);
-		*level = m.exhausted ? DIFF_WHOLE : DIFF_BLOCKS;
-		for (i = 0; i < o->nb; i++)
-			if (bc[i])
-				memset(o->chg + o->bstart[i], 1, o->bstart[i + 1] - o->bstart[i]);
-		for (i = 0; i < n->nb; i++)
-			if (bc[o->nb + i])
-				memset(n->chg + n->bstart[i], 1, n->bstart[i + 1] - n->bstart[i]);
+		*level = DIFF_WORDS;
+		/* Walk both block lists together; matched blocks pair up in order. */
+		for (i = 0, j = 0; (i < o->nb || j < n->nb) && !wm.exhausted;) {
+			size_t i0 = i, j0 = j;
+			while (i < o->nb && bc[i])
+				i++;
+			while (j < n->nb && bc[o->nb + j])
+				j++;
+			if (i > i0 || j > j0)
+				myers_compare(&wm, (ptrdiff_t)o->bstart[i0], (ptrdiff_t)o->bstart[i],
+				              (ptrdiff_t)n->bstart[j0], (ptrdiff_t)n->bstart[j]);
+			if (i < o->nb && j < n->nb) {
+				i++;
+				j++;
+			}
+		}
+		free(wm.mem);
+		if (wm.exhausted) {
+			memset(o->chg, 0, o->ntok);
+			memset(n->chg, 0, n->ntok);
+			mark_blocks(o, n, bc);
+			*level = DIFF_BLOCKS;
+		}
 	}
 	slide(o->tok, tid, o->chg, o->ntok);
 	slide(n->tok, tid + o->ntok, n->chg, n->ntok);

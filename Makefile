@@ -32,7 +32,7 @@ LDLIBS = $(PKG_LIBS) -lm
 # Library modules, one file each, in three parts: src/core (shared), src/site (the
 # generator) and src/portal (the consent portal). Each part is its own archive.
 CORE = arena buf date html out tmpl utf8 yml
-SITE = content diff fmcache site sitestate toc
+SITE = cmem content diff fmcache site sitestate toc
 PORTAL = catalog cgi consent csv db export form letters qr roster sandbox staff token
 LIB = $(CORE) $(SITE) $(PORTAL)
 HEADERS = $(wildcard src/*/*.h)

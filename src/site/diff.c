@@ -118,35 +118,70 @@ static enum kind heading_kind(cmark_node *node)
 	return (enum kind)(K_H1 + level - 1);
 }
 
-static void put_literal(struct buf *b, cmark_node *node)
+/* Appends a text literal of a document parsed with CMARK_OPT_SMART as the same parse
+ * without it would have it: the typographic quotes, dashes and ellipsis go back to the
+ * ASCII they came from. Exact only when the Markdown had none of those characters itself
+ * and no entities (diff_text_from_doc checks). */
+static void put_unsmart(struct buf *b, const char *s)
+{
+	const char *p;
+
+	while ((p = strstr(s, "\xe2\x80")) != NULL) {
+		const char *ascii = NULL;
+		switch ((unsigned char)p[2]) {
+		case 0x98: /* ‘ */
+		case 0x99: /* ’ */
+			ascii = "'";
+			break;
+		case 0x9c: /* “ */
+		case 0x9d: /* ” */
+			ascii = "\"";
+			break;
+		case 0x93: /* – */
+			ascii = "--";
+			break;
+		case 0x94: /* — */
+			ascii = "---";
+			break;
+		case 0xa6: /* … */
+			ascii = "...";
+			break;
+		}
+		if (ascii == NULL) {
+			buf_put(b, s, (size_t)(p - s) + 2);
+			s = p + 2;
+			continue;
+		}
+		buf_put(b, s, (size_t)(p - s));
+		buf_puts(b, ascii);
+		s = p + 3;
+	}
+	buf_puts(b, s);
+}
+
+static void put_literal(struct buf *b, cmark_node *node, int unsmart)
 {
 	const char *s = cmark_node_get_literal(node);
 
-	if (s != NULL)
+	if (s != NULL && unsmart)
+		put_unsmart(b, s);
+	else if (s != NULL)
 		buf_puts(b, s);
 }
 
-/* Reads the blocks of one version. Raw HTML, thematic breaks and link destinations are
- * left out; block quotes and code blocks become paragraphs. The iterator keeps deep nesting
- * off the C stack. */
-static int side_parse(struct side *sd, const char *md, size_t len)
+/* Reads the blocks of one version from its document. Raw HTML, thematic breaks and link
+ * destinations are left out; block quotes and code blocks become paragraphs. The iterator
+ * keeps deep nesting off the C stack. */
+static int side_walk(struct side *sd, cmark_node *doc, int unsmart)
 {
-	cmark_node *doc, *node;
+	cmark_node *node;
 	cmark_iter *it;
 	cmark_event_type ev;
 	size_t cur = NONE, idx, i;
 	int rc = 0;
 
-	if (md == NULL) {
-		md = "";
-		len = 0;
-	}
-	if ((doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT)) == NULL)
+	if ((it = cmark_iter_new(doc)) == NULL)
 		return -1;
-	if ((it = cmark_iter_new(doc)) == NULL) {
-		cmark_node_free(doc);
-		return -1;
-	}
 	while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		node = cmark_iter_get_node(it);
 		switch (cmark_node_get_type(node)) {
@@ -168,12 +203,12 @@ static int side_parse(struct side *sd, const char *md, size_t len)
 			break;
 		case CMARK_NODE_CODE_BLOCK:
 			if ((rc = leaf_target(sd, node, K_P, &idx)) == 0)
-				put_literal(&sd->blk[idx].text, node);
+				put_literal(&sd->blk[idx].text, node, unsmart);
 			break;
 		case CMARK_NODE_TEXT:
 		case CMARK_NODE_CODE:
 			if (cur != NONE)
-				put_literal(&sd->blk[cur].text, node);
+				put_literal(&sd->blk[cur].text, node, unsmart);
 			break;
 		case CMARK_NODE_SOFTBREAK:
 		case CMARK_NODE_LINEBREAK:
@@ -186,10 +221,25 @@ static int side_parse(struct side *sd, const char *md, size_t len)
 		}
 	}
 	cmark_iter_free(it);
-	cmark_node_free(doc);
 	for (i = 0; rc == 0 && i < sd->nblk; i++)
 		if (!buf_ok(&sd->blk[i].text))
 			rc = -1;
+	return rc;
+}
+
+static int side_parse(struct side *sd, const char *md, size_t len)
+{
+	cmark_node *doc;
+	int rc;
+
+	if (md == NULL) {
+		md = "";
+		len = 0;
+	}
+	if ((doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT)) == NULL)
+		return -1;
+	rc = side_walk(sd, doc, 0);
+	cmark_node_free(doc);
 	return rc;
 }
 
@@ -908,10 +958,9 @@ static int fill_stats(struct diff_stats *st, const struct op *ops, size_t nops,
 	return 0;
 }
 
-int diff_html(struct buf *out, const char *old_md, size_t old_len, const char *new_md,
-              size_t new_len, struct diff_stats *st)
+/* The comparison of two read and tokenized versions; see diff_html. */
+static int diff_sides(struct buf *out, struct side *o, struct side *n, struct diff_stats *st)
 {
-	struct side o, n;
 	struct diff_stats local;
 	struct op *ops = NULL;
 	struct oblk *ob = NULL;
@@ -919,17 +968,17 @@ int diff_html(struct buf *out, const char *old_md, size_t old_len, const char *n
 	size_t nops = 0, nob = 0, start = out->len;
 	int rc = -1;
 
-	memset(&o, 0, sizeof(o));
-	memset(&n, 0, sizeof(n));
 	if (st == NULL)
 		st = &local;
 	memset(st, 0, sizeof(*st));
 	if (!buf_ok(out))
 		goto out;
-	if (side_parse(&o, old_md, old_len) < 0 || side_parse(&n, new_md, new_len) < 0 ||
-	    side_tokenize(&o) < 0 || side_tokenize(&n) < 0 || compare(&o, &n, &st->level) < 0)
+	/* A text compared before keeps its tokens; only the marks are new. */
+	memset(o->chg, 0, o->ntok);
+	memset(n->chg, 0, n->ntok);
+	if (compare(o, n, &st->level) < 0)
 		goto out;
-	if ((ops = build_ops(&o, &n, &nops)) == NULL || build_blocks(ops, nops, &ob, &nob) < 0 ||
+	if ((ops = build_ops(o, n, &nops)) == NULL || build_blocks(ops, nops, &ob, &nob) < 0 ||
 	    (vis = visible_blocks(ob, nob)) == NULL || fill_stats(st, ops, nops, ob, nob) < 0)
 		goto out;
 	render(out, ops, ob, nob, vis);
@@ -948,9 +997,88 @@ out:
 	free(vis);
 	free(ob);
 	free(ops);
+	return rc;
+}
+
+int diff_html(struct buf *out, const char *old_md, size_t old_len, const char *new_md,
+              size_t new_len, struct diff_stats *st)
+{
+	struct side o, n;
+	int rc = -1;
+
+	memset(&o, 0, sizeof(o));
+	memset(&n, 0, sizeof(n));
+	if (side_parse(&o, old_md, old_len) == 0 && side_parse(&n, new_md, new_len) == 0 &&
+	    side_tokenize(&o) == 0 && side_tokenize(&n) == 0)
+		rc = diff_sides(out, &o, &n, st);
+	else if (st != NULL)
+		memset(st, 0, sizeof(*st));
 	side_free(&o);
 	side_free(&n);
 	return rc;
+}
+
+struct diff_text {
+	struct side sd;
+};
+
+static struct diff_text *text_done(struct diff_text *t, int rc)
+{
+	if (rc == 0 && side_tokenize(&t->sd) == 0)
+		return t;
+	diff_text_free(t);
+	return NULL;
+}
+
+struct diff_text *diff_text_new(const char *md, size_t len)
+{
+	struct diff_text *t = calloc(1, sizeof(*t));
+
+	return t ? text_done(t, side_parse(&t->sd, md, len)) : NULL;
+}
+
+/* 1 when a CMARK_OPT_SMART parse of md can be turned back into the plain one exactly: md
+ * has no typographic punctuation of its own (U+2010..U+201F, U+2026) and no entity or
+ * numeric reference that could make some. */
+static int unsmart_exact(const char *md, size_t len)
+{
+	const char *p = md, *end = md + len;
+
+	if (memchr(md, '&', len) != NULL)
+		return 0;
+	while ((p = memchr(p, 0xe2, (size_t)(end - p))) != NULL) {
+		if (end - p >= 3 && (unsigned char)p[1] == 0x80 &&
+		    (((unsigned char)p[2] >= 0x90 && (unsigned char)p[2] <= 0x9f) ||
+		     (unsigned char)p[2] == 0xa6))
+			return 0;
+		p++;
+	}
+	return 1;
+}
+
+struct diff_text *diff_text_from_doc(cmark_node *doc, const char *md, size_t len)
+{
+	struct diff_text *t;
+
+	if (md == NULL || len == 0 || !unsmart_exact(md, len))
+		return diff_text_new(md, len);
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	return text_done(t, side_walk(&t->sd, doc, 1));
+}
+
+void diff_text_free(struct diff_text *t)
+{
+	if (t == NULL)
+		return;
+	side_free(&t->sd);
+	free(t);
+}
+
+int diff_html_texts(struct buf *out, struct diff_text *old, struct diff_text *new,
+                    struct diff_stats *st)
+{
+	return diff_sides(out, &old->sd, &new->sd, st);
 }
 
 void diff_stats_free(struct diff_stats *st)

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmem.h"
 #include "diff.h"
 #include "html.h"
 #include "out.h"
@@ -50,6 +51,7 @@ struct gen {
 	const char *root;                /* the path part of base_url, "" at a host's root */
 	struct buf page, err;
 	struct site_stats *stats;
+	struct cmem *cmem; /* libcmark's memory for one text, reset after each */
 };
 
 int site_markdown(struct buf *out, const char *md, size_t len)
@@ -419,12 +421,14 @@ static void add_history(struct gen *g, struct tv *r, const struct version *v, si
 
 /* Renders the Markdown of the text a page in language li shows for v: html is what
  * cmark makes of it (the text families sign), page the same with the contents' ids and
- * back links when the policy is long (toc.h), toc its headings. */
+ * back links when the policy is long (toc.h), toc its headings. When dt is not NULL, *dt
+ * receives the text read for comparison from the same parse (the caller frees it). */
 static int render_body(struct gen *g, const struct version *v, size_t li, struct buf *html,
-                       struct buf *page, struct toc *toc)
+                       struct buf *page, struct toc *toc, struct diff_text **dt)
 {
 	const struct text *t = shown_text(v, li);
 	struct buf md = BUF_INIT, back = BUF_INIT;
+	cmark_node *doc = NULL;
 	int rc;
 
 	buf_reset(html);
@@ -442,9 +446,18 @@ static int render_body(struct gen *g, const struct version *v, size_t li, struct
 	buf_puts(&back, "><a href=\"#" TOC_ANCHOR "\">");
 	html_escapes(&back, content_i18n(g->s, li, "back_to_contents"));
 	buf_puts(&back, "</a></p>\n");
-	rc = buf_ok(&back) ? toc_render(md.data, md.len, buf_str(&back), html, page, toc) : -1;
+	rc = buf_ok(&back) && buf_ok(&md) ? 0 : -1;
+	if (rc == 0 &&
+	    (doc = cmem_parse(g->cmem, md.data ? md.data : "", md.len,
+	                      CMARK_OPT_DEFAULT | CMARK_OPT_SMART)) == NULL)
+		rc = -1;
+	if (rc == 0)
+		rc = toc_render_doc(doc, cmem_mem(g->cmem), buf_str(&back), html, page, toc);
+	if (rc == 0 && dt != NULL && (*dt = diff_text_from_doc(doc, md.data, md.len)) == NULL)
+		rc = -1;
 	if (rc < 0)
 		buf_printf(&g->err, "%s: out of memory rendering\n", t->path);
+	cmem_reset(g->cmem);
 	buf_free(&md);
 	buf_free(&back);
 	return rc;
@@ -582,23 +595,48 @@ static void add_facts(struct gen *g, struct tv *r, const struct version *prev,
 	         fact_value(g, &v->review_frequency, 1, li), li);
 }
 
+/* A text read for comparison: one kept from rendering the pages when it is the text
+ * wanted, else read now into *own (which the caller frees). */
+static struct diff_text *text_for_diff(struct gen *g, const struct text *want,
+                                       const struct text *have, struct diff_text *have_dt,
+                                       struct diff_text **own)
+{
+	struct buf md = BUF_INIT;
+
+	if (want == have && have_dt != NULL)
+		return have_dt;
+	if (content_body(want, &md) < 0) {
+		buf_printf(&g->err, "%s: cannot read\n", want->path);
+		buf_free(&md);
+		return NULL;
+	}
+	if ((*own = diff_text_new(md.data, md.len)) == NULL)
+		buf_printf(&g->err, "%s: out of memory comparing versions\n", want->path);
+	buf_free(&md);
+	return *own;
+}
+
+/* The changes page of v against prev in language li. prev_t and cur_t are the texts that
+ * prev_dt and cur_dt were read from (either may be NULL), used when they are the texts
+ * compared. */
 static int build_changes(struct gen *g, const struct version *prev, const struct version *v,
-                         size_t li)
+                         size_t li, const struct text *prev_t, struct diff_text *prev_dt,
+                         const struct text *cur_t, struct diff_text *cur_dt)
 {
 	const char *rel = arena_printf(g->a, "%schanges/", version_rel(g, li, v));
 	size_t dl = diff_lang(prev, v, li);
-	struct buf old_md = BUF_INIT, new_md = BUF_INIT, html = BUF_INIT;
+	struct buf html = BUF_INIT;
+	struct diff_text *own_o = NULL, *own_n = NULL, *od, *nd;
 	struct diff_stats st;
 	struct tv *r, *pol, *sections;
 	size_t i;
 	int rc = -1;
 
-	if (content_body(prev->text[dl], &old_md) < 0 || content_body(v->text[dl], &new_md) < 0) {
-		buf_printf(&g->err, "%s: cannot read\n", v->text[dl]->path);
-		goto done;
-	}
 	memset(&st, 0, sizeof st);
-	if (diff_html(&html, old_md.data, old_md.len, new_md.data, new_md.len, &st) < 0) {
+	if ((od = text_for_diff(g, prev->text[dl], prev_t, prev_dt, &own_o)) == NULL ||
+	    (nd = text_for_diff(g, v->text[dl], cur_t, cur_dt, &own_n)) == NULL)
+		goto done;
+	if (diff_html_texts(&html, od, nd, &st) < 0) {
 		buf_printf(&g->err, "%s: out of memory comparing versions\n", v->text[dl]->path);
 		goto done;
 	}
@@ -626,10 +664,10 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 		tv_push_str(sections, st.headings[i]);
 	add_facts(g, r, prev, v, li);
 	rc = emit(g, P_CHANGES, r, rel);
-	diff_stats_free(&st);
 done:
-	buf_free(&old_md);
-	buf_free(&new_md);
+	diff_stats_free(&st);
+	diff_text_free(own_o);
+	diff_text_free(own_n);
 	buf_free(&html);
 	return rc;
 }
@@ -668,17 +706,25 @@ static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 	const struct version *cur = policy_current(p);
 	struct buf body = BUF_INIT, page = BUF_INIT;
 	struct toc toc = {NULL, 0};
+	/* Each text is parsed once, for its pages and for both comparisons it is in. */
+	struct diff_text *prev_dt = NULL, *cur_dt = NULL;
+	const struct text *prev_t = NULL, *cur_t;
 	size_t li, i;
 	int rc = 0;
 
 	if (cur == NULL)
 		return 0;
 	for (li = 0; li < g->s->nlangs && rc == 0; li++) {
+		diff_text_free(prev_dt);
+		prev_dt = NULL;
+		prev_t = NULL;
 		for (i = 0; i < p->nversions && rc == 0; i++) {
 			const struct version *v = &p->versions[i];
 			if (!v->published)
 				continue;
-			rc = render_body(g, v, li, &body, &page, &toc);
+			cur_t = shown_text(v, li);
+			rc = render_body(g, v, li, &body, &page, &toc,
+			                 p->nversions > 1 ? &cur_dt : NULL);
 			if (rc == 0)
 				rc = build_version(g, v, li, version_rel(g, li, v), &page, &toc);
 			if (rc == 0 && v == cur)
@@ -686,9 +732,16 @@ static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 			if (rc == 0 && v->text[li] && v->text[li]->declaration)
 				rc = build_signable(g, v, li, &body, tsv);
 			if (rc == 0 && i > 0)
-				rc = build_changes(g, &p->versions[i - 1], v, li);
+				rc = build_changes(g, &p->versions[i - 1], v, li, prev_t, prev_dt,
+				                   cur_t, cur_dt);
+			diff_text_free(prev_dt);
+			prev_dt = cur_dt;
+			prev_t = cur_t;
+			cur_dt = NULL;
 		}
 	}
+	diff_text_free(prev_dt);
+	diff_text_free(cur_dt);
 	buf_free(&body);
 	buf_free(&page);
 	toc_free(&toc);
@@ -1036,10 +1089,11 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 	g.out.dir = outdir;
 	g.a = arena_new();
 	g.keep = arena_new();
+	g.cmem = cmem_new();
 	keys = calloc(s->npolicies + 1, sizeof *keys);
 	sig = calloc(s->npolicies + 1, sizeof *sig);
 	todo = calloc(s->npolicies + 1, sizeof *todo);
-	if (g.a == NULL || g.keep == NULL || keys == NULL || sig == NULL || todo == NULL ||
+	if (g.a == NULL || g.keep == NULL || g.cmem == NULL || keys == NULL || sig == NULL || todo == NULL ||
 	    sodium_init() < 0 || (old = sitestate_read(outdir)) == NULL) {
 		buf_puts(err, "out of memory\n");
 		goto done;
@@ -1127,6 +1181,7 @@ done:
 	sitestate_free(old);
 	arena_free(g.a);
 	arena_free(g.keep);
+	cmem_free(g.cmem);
 	buf_free(&g.page);
 	buf_free(&g.err);
 	buf_free(&tsv);

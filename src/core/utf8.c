@@ -81,6 +81,12 @@ static int utf8_check(const char *s, size_t len, enum utf8_ctl ctl)
 	uint32_t c;
 
 	while (len > 0) {
+		unsigned char b = (unsigned char)*s;
+		if (b >= 0x20 && b < 0x7f) { /* printable ASCII: allowed in every variant */
+			s++;
+			len--;
+			continue;
+		}
 		if ((n = utf8_next(s, len, &c)) == 0 || !utf8_allowed(c, ctl))
 			return 0;
 		s += n;

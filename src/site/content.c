@@ -478,6 +478,7 @@ static void load_i18n(struct site *s)
 	for (li = 0; li < s->nlangs; li++) {
 		const char *path = arena_printf(s->arena, "%s/i18n/%s.yaml", s->dir, s->langs[li]);
 		s->i18n[li] = load_yaml_file(s, path);
+		s->terms[li] = yml_get(s->i18n[li], "terms"); /* looked up for every file */
 		for (e = s->i18n[li] ? s->i18n[li]->first : NULL; e; e = e->next) {
 			const struct yml *t;
 			if (strcmp(e->key, "terms") == 0 && e->kind == YML_MAP) {
@@ -517,7 +518,7 @@ const char *content_term(const struct site *s, size_t li, const char *value)
 
 	if (li == 0)
 		return value;
-	e = yml_get(yml_get(s->i18n[li], "terms"), value);
+	e = yml_get(s->terms[li], value);
 	return e && e->kind == YML_SCALAR ? e->value : NULL;
 }
 

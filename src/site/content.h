@@ -96,6 +96,7 @@ struct site {
 	const char *base_url;                /* without a trailing slash */
 	struct accessibility a11y;
 	const struct yml *i18n[CONTENT_MAX_LANGS]; /* flat mapping of UI strings */
+	const struct yml *terms[CONTENT_MAX_LANGS]; /* its terms: mapping, or NULL */
 	struct policy *policies; /* sorted by slug */
 	size_t npolicies;
 	struct fmcache *cache;  /* may be NULL */

@@ -551,6 +551,90 @@ static void slide(const struct tok *t, const size_t *id, unsigned char *chg, siz
 	}
 }
 
+/* Work space for compare_words, for sides of na and nb tokens with ids below na + nb. */
+struct words {
+	unsigned char *seen; /* per id: 1 in the old range, 2 in the new one */
+	size_t *ra, *rb, *ma, *mb;
+	unsigned char *rca, *rcb;
+};
+
+static void words_free(struct words *w)
+{
+	free(w->seen);
+	free(w->ra);
+	free(w->rb);
+	free(w->ma);
+	free(w->mb);
+	free(w->rca);
+	free(w->rcb);
+}
+
+static int words_init(struct words *w, size_t na, size_t nb)
+{
+	w->seen = calloc(na + nb + 1, 1);
+	w->ra = calloc(na + 1, sizeof(size_t));
+	w->ma = calloc(na + 1, sizeof(size_t));
+	w->rb = calloc(nb + 1, sizeof(size_t));
+	w->mb = calloc(nb + 1, sizeof(size_t));
+	w->rca = calloc(na + 1, 1);
+	w->rcb = calloc(nb + 1, 1);
+	if (w->seen && w->ra && w->ma && w->rb && w->mb && w->rca && w->rcb)
+		return 0;
+	words_free(w);
+	return -1;
+}
+
+/* Compares old tokens [x0, x1) with new tokens [y0, y1) word by word, marking o->chg and
+ * n->chg. A token whose word occurs nowhere in the other range is changed in every
+ * alignment, so it is marked at once and left out, and Myers' algorithm runs on the rest
+ * (GNU diff discards lines without a match the same way): as few changes as before, found
+ * in a fraction of the time when a block was rewritten rather than edited. m's work count
+ * carries over from stretch to stretch. */
+static void compare_words(struct myers *m, struct words *w, const size_t *ida, const size_t *idb,
+                          struct side *o, struct side *n, size_t x0, size_t x1, size_t y0,
+                          size_t y1)
+{
+	size_t x, y, na = 0, nb = 0, i;
+
+	for (x = x0; x < x1; x++)
+		w->seen[ida[x]] |= 1;
+	for (y = y0; y < y1; y++)
+		w->seen[idb[y]] |= 2;
+	for (x = x0; x < x1; x++) {
+		if (w->seen[ida[x]] & 2) {
+			w->ra[na] = ida[x];
+			w->ma[na++] = x;
+		} else {
+			o->chg[x] = 1;
+		}
+	}
+	for (y = y0; y < y1; y++) {
+		if (w->seen[idb[y]] & 1) {
+			w->rb[nb] = idb[y];
+			w->mb[nb++] = y;
+		} else {
+			n->chg[y] = 1;
+		}
+	}
+	for (x = x0; x < x1; x++)
+		w->seen[ida[x]] = 0;
+	for (y = y0; y < y1; y++)
+		w->seen[idb[y]] = 0;
+	memset(w->rca, 0, na);
+	memset(w->rcb, 0, nb);
+	m->a = w->ra;
+	m->b = w->rb;
+	m->ca = w->rca;
+	m->cb = w->rcb;
+	myers_compare(m, 0, (ptrdiff_t)na, 0, (ptrdiff_t)nb);
+	for (i = 0; i < na; i++)
+		if (w->rca[i])
+			o->chg[w->ma[i]] = 1;
+	for (i = 0; i < nb; i++)
+		if (w->rcb[i])
+			n->chg[w->mb[i]] = 1;
+}
+
 /* Marks every token of the blocks that the block-level comparison left unmatched. */
 static void mark_blocks(struct side *o, struct side *n, const unsigned char *bc)
 {
@@ -575,6 +659,7 @@ static int compare(struct side *o, struct side *n, enum diff_level *level)
 {
 	struct items it = {{o, n}, NULL, tok_hash, tok_eq};
 	struct myers bm, wm;
+	struct words w;
 	size_t *tid, *bid = NULL, i, j;
 	unsigned char *bc = NULL;
 	int rc = -1;
@@ -598,8 +683,12 @@ static int compare(struct side *o, struct side *n, enum diff_level *level)
 		*level = DIFF_WHOLE;
 		mark_blocks(o, n, bc);
 	} else {
-		if (myers_init(&wm, tid, o->ntok, tid + o->ntok, n->ntok, o->chg, n->chg) < 0)
+		if (words_init(&w, o->ntok, n->ntok) < 0)
 			goto out;
+		if (myers_init(&wm, tid, o->ntok, tid + o->ntok, n->ntok, o->chg, n->chg) < 0) {
+			words_free(&w);
+			goto out;
+		}
 		*level = DIFF_WORDS;
 		/* Walk both block lists together; matched blocks pair up in order. */
 		for (i = 0, j = 0; (i < o->nb || j < n->nb) && !wm.exhausted;) {
@@ -609,14 +698,15 @@ static int compare(struct side *o, struct side *n, enum diff_level *level)
 			while (j < n->nb && bc[o->nb + j])
 				j++;
 			if (i > i0 || j > j0)
-				myers_compare(&wm, (ptrdiff_t)o->bstart[i0], (ptrdiff_t)o->bstart[i],
-				              (ptrdiff_t)n->bstart[j0], (ptrdiff_t)n->bstart[j]);
+				compare_words(&wm, &w, tid, tid + o->ntok, o, n, o->bstart[i0],
+				              o->bstart[i], n->bstart[j0], n->bstart[j]);
 			if (i < o->nb && j < n->nb) {
 				i++;
 				j++;
 			}
 		}
 		free(wm.mem);
+		words_free(&w);
 		if (wm.exhausted) {
 			memset(o->chg, 0, o->ntok);
 			memset(n->chg, 0, n->ntok);

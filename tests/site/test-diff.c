@@ -540,20 +540,23 @@ static double cpu_seconds(clock_t since)
 	return (double)(clock() - since) / CLOCKS_PER_SEC;
 }
 
-/* Two completely different texts of about 200 KB in many paragraphs: the word-level
- * comparison would be quadratic, so it must fall back and still count every word. */
+/* About 200 KB in many paragraphs, every word common to both versions but in another
+ * order: the word-level comparison would be quadratic, so it must fall back to whole
+ * blocks and still count every word. */
 static void test_pathological_paragraphs(void)
 {
 	struct buf o = BUF_INIT, n = BUF_INIT, b = BUF_INIT;
 	struct diff_stats st;
-	size_t words = 0;
+	size_t words = 0, k;
 	clock_t t0;
 
 	while (o.len < 200000) {
-		buf_printf(&o, "old%zu old%zu old%zu old%zu old%zu.\n\n", words, words + 1,
-		           words + 2, words + 3, words + 4);
-		buf_printf(&n, "new%zu new%zu new%zu new%zu new%zu.\n\n", words, words + 1,
-		           words + 2, words + 3, words + 4);
+		for (k = 0; k < 5; k++)
+			buf_printf(&o, "%sw%zu", k ? " " : "", (words + k) * 7 % 50);
+		for (k = 0; k < 5; k++)
+			buf_printf(&n, "%sw%zu", k ? " " : "", (words + k) * 13 % 50 + 50 * (k == 4));
+		buf_puts(&o, ".\n\n");
+		buf_puts(&n, ".\n\n");
 		words += 5;
 	}
 	t0 = clock();
@@ -565,6 +568,23 @@ static void test_pathological_paragraphs(void)
 	CHECK_INT(st.blocks_added, words / 5);
 	CHECK(st.level != DIFF_WORDS);
 	CHECK(count(buf_str(&b), "<del>") == words / 5);
+	diff_stats_free(&st);
+
+	/* No word in common at all: every word counted, quickly, whichever way. */
+	buf_reset(&o);
+	buf_reset(&n);
+	for (words = 0; o.len < 200000; words += 5) {
+		buf_printf(&o, "old%zu old%zu old%zu old%zu old%zu.\n\n", words, words + 1,
+		           words + 2, words + 3, words + 4);
+		buf_printf(&n, "new%zu new%zu new%zu new%zu new%zu.\n\n", words, words + 1,
+		           words + 2, words + 3, words + 4);
+	}
+	t0 = clock();
+	CHECK_INT(run(&b, buf_str(&o), buf_str(&n), &st), 0);
+	CHECK(cpu_seconds(t0) < 20);
+	CHECK_INT(st.words_removed, words);
+	CHECK_INT(st.words_added, words);
+	CHECK_INT(st.blocks_changed, words / 5);
 	diff_stats_free(&st);
 	buf_free(&o);
 	buf_free(&n);
@@ -623,6 +643,21 @@ static void test_pathological_words(void)
 	buf_reset(&n);
 	for (i = 0; i < words; i++)
 		buf_printf(&n, "x%zu ", i);
+	t0 = clock();
+	CHECK_INT(run(&b, buf_str(&o), buf_str(&n), &st), 0);
+	CHECK(cpu_seconds(t0) < 20);
+	CHECK_INT(st.words_removed, words);
+	CHECK_INT(st.words_added, words);
+	diff_stats_free(&st);
+
+	/* The same words in another order, one paragraph each: too many differences word by
+	 * word, so the paragraph is replaced whole. */
+	buf_reset(&o);
+	buf_reset(&n);
+	for (i = 0; i < words; i++) {
+		buf_printf(&o, "v%zu ", i * 7 % 100);
+		buf_printf(&n, "v%zu ", i * 13 % 100);
+	}
 	t0 = clock();
 	CHECK_INT(run(&b, buf_str(&o), buf_str(&n), &st), 0);
 	CHECK(cpu_seconds(t0) < 20);

@@ -416,7 +416,9 @@ static int myers_init(struct myers *m, const size_t *a, size_t n, const size_t *
 	if (n > PTRDIFF_MAX / 8 || mm > PTRDIFF_MAX / 8)
 		return -1;
 	diags = n + mm + 3;
-	if ((m->mem = calloc(diags, 2 * sizeof(ptrdiff_t))) == NULL)
+	/* Not cleared: myers_split writes each diagonal (or its -1 / PTRDIFF_MAX sentinel)
+	 * before reading it. */
+	if ((m->mem = malloc(diags * 2 * sizeof(ptrdiff_t))) == NULL)
 		return -1;
 	m->fd = m->mem + mm + 1;
 	m->bd = m->mem + diags + mm + 1;
@@ -571,13 +573,13 @@ static void words_free(struct words *w)
 
 static int words_init(struct words *w, size_t na, size_t nb)
 {
-	w->seen = calloc(na + nb + 1, 1);
-	w->ra = calloc(na + 1, sizeof(size_t));
-	w->ma = calloc(na + 1, sizeof(size_t));
-	w->rb = calloc(nb + 1, sizeof(size_t));
-	w->mb = calloc(nb + 1, sizeof(size_t));
-	w->rca = calloc(na + 1, 1);
-	w->rcb = calloc(nb + 1, 1);
+	w->seen = calloc(na + nb + 1, 1); /* the rest is written before it is read */
+	w->ra = malloc((na + 1) * sizeof(size_t));
+	w->ma = malloc((na + 1) * sizeof(size_t));
+	w->rb = malloc((nb + 1) * sizeof(size_t));
+	w->mb = malloc((nb + 1) * sizeof(size_t));
+	w->rca = malloc(na + 1);
+	w->rcb = malloc(nb + 1);
 	if (w->seen && w->ra && w->ma && w->rb && w->mb && w->rca && w->rcb)
 		return 0;
 	words_free(w);

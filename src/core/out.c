@@ -104,7 +104,8 @@ int out_write(struct out *o, const char *rel, const char *data, size_t len, stru
 {
 	struct buf path = BUF_INIT, tmp = BUF_INIT;
 	size_t dirlen;
-	int fd, rc = -1;
+	size_t parent;
+	int fd, fresh, rc = -1;
 
 	buf_printf(&path, "%s/%s", o->dir, rel);
 	buf_printf(&tmp, "%s.tmp%ld", buf_str(&path), (long)getpid());
@@ -112,13 +113,27 @@ int out_write(struct out *o, const char *rel, const char *data, size_t len, stru
 		errno = ENOMEM;
 		goto fail;
 	}
+	/* A folder this build made, or one in a folder it made, holds no file from before:
+	 * the file is new, and its folder is made without first failing to open the file. */
 	dirlen = (size_t)(strrchr(path.data, '/') - path.data);
-	if (!made_here(o, path.data, dirlen) && same_content(path.data, data, len)) {
+	for (parent = dirlen; parent > 0 && path.data[parent - 1] != '/'; parent--)
+		continue;
+	fresh = made_here(o, path.data, dirlen);
+	if (!fresh && parent > 1 && made_here(o, path.data, parent - 1)) {
+		char *dir = strndup(path.data, dirlen);
+		if (dir == NULL || make_folder(o, dir, dirlen) < 0) {
+			free(dir);
+			goto fail;
+		}
+		free(dir);
+		fresh = 1;
+	}
+	if (!fresh && same_content(path.data, data, len)) {
 		o->unchanged++;
 		rc = 0;
 		goto done;
 	}
-	/* Folders are made only when the file cannot be created without them. */
+	/* Otherwise folders are made only when the file cannot be created without them. */
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == ENOENT) {
 		char *dir = strndup(path.data, dirlen);

@@ -9,7 +9,7 @@
 
 #include "buf.h"
 
-#define OUT_MADE 4        /* folders remembered as made by this build */
+#define OUT_MADE 8        /* folders remembered as made by this build */
 #define OUT_MADE_PATH 512 /* longer folder paths are not remembered */
 
 struct out {

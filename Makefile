@@ -30,16 +30,31 @@ ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LDLIBS = $(PKG_LIBS) -lm
 
 # Library modules, one file each, in three parts: src/core (shared), src/site (the
-# generator) and src/portal (the consent portal). Each part is its own archive.
-CORE = arena buf date html out tmpl utf8 yml
+# generator) and src/portal (the consent portal). Each part is its own archive, and a
+# program links only the parts it may use: policygen site+core, the portal's programs
+# portal+core. A call across (the portal into the content loader, say) fails to link.
+CORE = arena buf date handoff html out settings tmpl utf8 yml
 SITE = cmem content diff fmcache site sitestate toc
 PORTAL = catalog cgi consent csv db export form letters qr roster sandbox staff token
+PARTS = core site portal
 LIB = $(CORE) $(SITE) $(PORTAL)
 HEADERS = $(wildcard src/*/*.h)
 vpath %.c src/core src/site src/portal tests/core tests/site tests/portal
 
-# Unit tests: tests/<part>/test-NAME.c, each run by tests/run.sh (and again under ASan+UBSan).
-UNIT = $(patsubst test-%.c,%,$(notdir $(wildcard tests/*/test-*.c)))
+# The archives of a part and of the parts under it, in link order.
+LIBS_core = build/libcore.a
+LIBS_site = build/libsite.a build/libcore.a
+LIBS_portal = build/libportal.a build/libcore.a
+ASAN_LIBS_core = build/asan/libcore.a
+ASAN_LIBS_site = build/asan/libsite.a build/asan/libcore.a
+ASAN_LIBS_portal = build/asan/libportal.a build/asan/libcore.a
+
+# Unit tests: tests/<part>/test-NAME.c, linked with that part's archives, each run by
+# tests/run.sh (and again under ASan+UBSan).
+UNIT_core = $(patsubst tests/core/test-%.c,%,$(wildcard tests/core/test-*.c))
+UNIT_site = $(patsubst tests/site/test-%.c,%,$(wildcard tests/site/test-*.c))
+UNIT_portal = $(patsubst tests/portal/test-%.c,%,$(wildcard tests/portal/test-*.c))
+UNIT = $(UNIT_core) $(UNIT_site) $(UNIT_portal)
 
 # libFuzzer targets: tests/fuzz/fuzz-NAME.c, corpus in tests/fuzz/corpus/NAME/.
 FUZZ = csv date diff form tmpl token yml toc
@@ -48,8 +63,6 @@ FUZZ_CC = clang
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1
 
 PROGS = build/policygen build/consentctl build/sign.fcgi build/office.fcgi
-LIB_OBJ = $(LIB:%=build/obj/%.o)
-ASAN_OBJ = $(LIB:%=build/asan/%.o)
 UNIT_BIN = $(UNIT:%=build/tests/test-%)
 ASAN_BIN = $(UNIT:%=build/asan/test-%)
 
@@ -65,62 +78,72 @@ build/asan/%.o: %.c $(HEADERS)
 	@echo "CC $< (ASan+UBSan)"
 	@$(CC) $(CFLAGS) $(ASAN) -c -o $@ $<
 
-build/libpc.a: $(LIB_OBJ)
-	@rm -f $@ && ar rcs $@ $(LIB_OBJ)
+build/libcore.a: $(CORE:%=build/obj/%.o)
+build/libsite.a: $(SITE:%=build/obj/%.o)
+build/libportal.a: $(PORTAL:%=build/obj/%.o)
+build/asan/libcore.a: $(CORE:%=build/asan/%.o)
+build/asan/libsite.a: $(SITE:%=build/asan/%.o)
+build/asan/libportal.a: $(PORTAL:%=build/asan/%.o)
+$(PARTS:%=build/lib%.a) $(PARTS:%=build/asan/lib%.a):
+	@rm -f $@ && ar rcs $@ $^
 
-build/libpc-asan.a: $(ASAN_OBJ)
-	@rm -f $@ && ar rcs $@ $(ASAN_OBJ)
-
-build/policygen: src/site/policygen.c build/libpc.a
+build/policygen: src/site/policygen.c $(LIBS_site)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ src/site/policygen.c build/libpc.a $(LDLIBS)
+	@$(CC) $(CFLAGS) -o $@ src/site/policygen.c $(LIBS_site) $(LDLIBS)
 
-build/consentctl: src/portal/consentctl.c build/libpc.a
+build/consentctl: src/portal/consentctl.c $(LIBS_portal)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ src/portal/consentctl.c build/libpc.a $(LDLIBS)
+	@$(CC) $(CFLAGS) -o $@ src/portal/consentctl.c $(LIBS_portal) $(LDLIBS)
 
-build/%.fcgi: cgi-bin/%.c build/libpc.a
+build/%.fcgi: cgi-bin/%.c $(LIBS_portal)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ $< build/libpc.a $(LDLIBS)
+	@$(CC) $(CFLAGS) -o $@ $< $(LIBS_portal) $(LDLIBS)
 
-build/tests/%-fixture: tests/%-fixture.c build/libpc.a
+build/tests/%-fixture: tests/%-fixture.c $(LIBS_portal)
 	@mkdir -p $(@D)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ $< build/libpc.a $(LDLIBS)
+	@$(CC) $(CFLAGS) -o $@ $< $(LIBS_portal) $(LDLIBS)
 
 build/tests/load: tests/load.c
 	@mkdir -p $(@D)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -pthread -o $@ tests/load.c $(LDLIBS)
 
-build/tests/test-%: test-%.c tests/check.h build/libpc.a
-	@mkdir -p $(@D)
-	@echo "LD $@"
-	@$(CC) $(CFLAGS) -o $@ $< build/libpc.a $(LDLIBS)
+define unit_rules
+$$(UNIT_$(1):%=build/tests/test-%): build/tests/test-%: tests/$(1)/test-%.c tests/check.h $$(LIBS_$(1))
+	@mkdir -p $$(@D)
+	@echo "LD $$@"
+	@$$(CC) $$(CFLAGS) -o $$@ $$< $$(LIBS_$(1)) $$(LDLIBS)
 
-build/asan/test-%: test-%.c tests/check.h build/libpc-asan.a
-	@mkdir -p $(@D)
-	@echo "LD $@"
-	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
+$$(UNIT_$(1):%=build/asan/test-%): build/asan/test-%: tests/$(1)/test-%.c tests/check.h $$(ASAN_LIBS_$(1))
+	@mkdir -p $$(@D)
+	@echo "LD $$@"
+	@$$(CC) $$(CFLAGS) $$(ASAN) -o $$@ $$< $$(ASAN_LIBS_$(1)) $$(LDLIBS)
+endef
+$(foreach part,$(PARTS),$(eval $(call unit_rules,$(part))))
 
 # ASan+UBSan builds of the programs, for the CGI shell tests again (tests/asan.sh).
 ASAN_PROGS = build/asan/sign.fcgi build/asan/office.fcgi build/asan/consentctl \
 	build/asan/policygen build/asan/sign-fixture
 
-build/asan/%.fcgi: cgi-bin/%.c build/libpc-asan.a
+build/asan/%.fcgi: cgi-bin/%.c $(ASAN_LIBS_portal)
 	@echo "LD $@ (ASan+UBSan)"
-	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
+	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< $(ASAN_LIBS_portal) $(LDLIBS)
 
-build/asan/consentctl build/asan/policygen: build/asan/%: %.c build/libpc-asan.a
+build/asan/consentctl: src/portal/consentctl.c $(ASAN_LIBS_portal)
 	@echo "LD $@ (ASan+UBSan)"
-	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
+	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< $(ASAN_LIBS_portal) $(LDLIBS)
 
-build/asan/sign-fixture: tests/sign-fixture.c build/libpc-asan.a
+build/asan/policygen: src/site/policygen.c $(ASAN_LIBS_site)
 	@echo "LD $@ (ASan+UBSan)"
-	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< build/libpc-asan.a $(LDLIBS)
+	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< $(ASAN_LIBS_site) $(LDLIBS)
+
+build/asan/sign-fixture: tests/sign-fixture.c $(ASAN_LIBS_portal)
+	@echo "LD $@ (ASan+UBSan)"
+	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< $(ASAN_LIBS_portal) $(LDLIBS)
 
 # Shell tests, each printing PASS/FAIL lines.
-SHELL_TESTS = tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
+SHELL_TESTS = tests/layout.sh tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
 	tests/sign.sh tests/office.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
 	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh
 
@@ -147,7 +170,8 @@ fuzz: $(FUZZ:%=build/fuzz/fuzz-%)
 	done
 
 site: build/policygen
-	build/policygen build --content content --templates templates --out public
+	build/policygen build --content content --templates templates --out public \
+		--portal var/portal --state .cache/policygen
 
 check: all build/tests/sign-fixture build/tests/load $(UNIT_BIN) $(ASAN_BIN) $(ASAN_PROGS) \
 	$(FUZZ:%=build/fuzz/fuzz-%)
@@ -155,11 +179,12 @@ check: all build/tests/sign-fixture build/tests/load $(UNIT_BIN) $(ASAN_BIN) $(A
 
 golden: build/policygen
 	cp content/i18n/en.yaml content/i18n/cy.yaml tests/golden/content/i18n/
-	rm -rf tests/golden/expected
+	rm -rf tests/golden/expected tests/golden/expected-portal build/golden-state
 	build/policygen build --content tests/golden/content --templates templates \
-		--out tests/golden/expected --today 2026-11-21
-	rm tests/golden/expected/style.css tests/golden/expected/.policygen-*
-	@echo "tests/golden/expected regenerated: review it with git diff before committing"
+		--out tests/golden/expected --portal tests/golden/expected-portal \
+		--state build/golden-state --today 2026-11-21
+	rm tests/golden/expected/style.css
+	@echo "tests/golden/expected and expected-portal regenerated: review them with git diff"
 
 # The real-browser journeys, axe-core and the HTML checker alone (make check runs them too).
 check-browser: all
@@ -183,6 +208,6 @@ run: all
 	@PORT=$(PORT) DB=$(DB) tools/run.sh
 
 clean:
-	rm -rf build public
+	rm -rf build public .cache/policygen
 
 .PHONY: all site check check-browser clean run golden fuzz bench bench-portal valgrind

@@ -87,7 +87,7 @@ done
 
 # --- Programs -----------------------------------------------------------------------------
 
-make -s build/policygen build/consentctl build/sign.fcgi build/libpc.a >&2 ||
+make -s build/policygen build/consentctl build/sign.fcgi build/libportal.a build/libcore.a >&2 ||
 	die "make failed"
 rm -rf "$WORK"
 mkdir -p "$WORK/bin" "$WORK/shim" "$WORK/run" "$WORK/forms"
@@ -103,7 +103,7 @@ cc "${CFLAGS[@]}" $(pkg-config --cflags fcgi) -o "$BIN/fcgi-floor" bench/fcgi-fl
 	$(pkg-config --libs fcgi) || die "cannot build bench/fcgi-floor.c"
 # shellcheck disable=SC2046,SC2086
 cc "${CFLAGS[@]}" $(pkg-config --cflags $PKGS) -o "$BIN/portal-fill" bench/portal-fill.c \
-	build/libpc.a $(pkg-config --libs $PKGS) -lm || die "cannot build bench/portal-fill.c"
+	build/libportal.a build/libcore.a $(pkg-config --libs $PKGS) -lm || die "cannot build bench/portal-fill.c"
 cc -std=c11 -O2 -Wall -Wextra -shared -fPIC -o "$BIN/portal-nosync.so" bench/portal-nosync.c ||
 	die "cannot build bench/portal-nosync.c"
 CTL=$BIN/consentctl
@@ -142,6 +142,7 @@ make_config() { # make_config PORT RUNDIR [PRELOAD]: writes RUNDIR/lighttpd-PORT
 	[ -f "$conf" ] || die "tools/serve.sh wrote no $conf"
 	sed -i -e "s|\"$ROOT/build/sign.fcgi\"|\"$BIN/sign.fcgi\"|" \
 		-e "s|\"$ROOT/public\"|\"$WORK/public\"|g" \
+		-e "s|\"$ROOT/var/portal\"|\"$WORK/portal\"|g" \
 		-e '/"\/office\/" => ((/,/^\t)),$/d' "$conf"
 	if [ -n "$preload" ]; then
 		# Only in sign.fcgi's environment (the first bin-environment, under /sign/).
@@ -161,7 +162,7 @@ fastcgi.server += (
 CONF
 	grep -q "\"bin-path\" => \"$BIN/sign.fcgi\"" "$conf" &&
 		grep -q "server.document-root = \"$WORK/public\"" "$conf" &&
-		grep -q "\"CONSENT_SITE\" => \"$WORK/public\"" "$conf" &&
+		grep -q "\"CONSENT_PORTAL\" => \"$WORK/portal\"" "$conf" &&
 		grep -q "\"max-procs\" => $PROCS," "$conf" && ! grep -qF '"/office/"' "$conf" ||
 		die "$conf: not the configuration expected from tools/serve.sh"
 	echo "$conf"
@@ -214,8 +215,8 @@ nchild10=$(($(wc -l <"$WORK/children-10k.csv") - 1))
 nfam10=$(($(cut -d, -f1 "$WORK/children-10k.csv" | sort -u | wc -l) - 1))
 
 "$BIN/policygen" build --content content --templates templates --out "$WORK/public" \
-	--today "$TODAY" >"$WORK/policygen.log" 2>&1 || die "policygen build failed: $(cat "$WORK/policygen.log")"
-"$CTL" --db "$WORK/empty.db" init --content content --site "$WORK/public" >/dev/null ||
+	--portal "$WORK/portal" --state "$WORK/state" --today "$TODAY" >"$WORK/policygen.log" 2>&1 || die "policygen build failed: $(cat "$WORK/policygen.log")"
+"$CTL" --db "$WORK/empty.db" init --content content --portal "$WORK/portal" >/dev/null ||
 	die "consentctl init failed"
 
 now() { echo "$EPOCHREALTIME"; }

@@ -224,20 +224,22 @@ bench_size() {
 		fi
 	done
 
-	local pg_build=("$PG" build --content "$D/content" --templates "$DATA/templates" --today "$TODAY" --out)
+	# Its state and the portal's texts in folders of their own, emptied with the output.
+	local pg_build=("$PG" build --content "$D/content" --templates "$DATA/templates" --today "$TODAY"
+		--portal "$D/portal-pg" --state "$D/state-pg" --out)
 	local hugo_build=("$HUGO" --quiet --source "$D/hugo" --cacheDir "$D/hugo-cache" --destination)
 
 	# Warm-up, not measured: page cache, Hugo's cache folder.
 	echo "bench: N = $n: warming up" >&2
 	timed "$RES/log" "${pg_build[@]}" "$D/warm-pg" >/dev/null
 	timed "$RES/log" "${hugo_build[@]}" "$D/warm-hugo" >/dev/null
-	files_pg=$(find "$D/warm-pg" -type f ! -name '.*' | wc -l) # not its state files
+	files_pg=$(find "$D/warm-pg" -type f | wc -l)
 	files_hugo=$(find "$D/warm-hugo" -type f | wc -l)
-	rm -rf -- "$D/warm-pg" "$D/warm-hugo"
+	rm -rf -- "$D/warm-pg" "$D/warm-hugo" "$D/portal-pg" "$D/state-pg"
 
 	for i in $(seq "$RUNS"); do
 		echo "bench: N = $n: run $i of $RUNS" >&2
-		rm -rf -- "$D/out-pg" "$D/out-hugo"
+		rm -rf -- "$D/out-pg" "$D/out-hugo" "$D/portal-pg" "$D/state-pg"
 		# (a) full build into an empty folder, with peak RSS (d)
 		t=$(timed_res "$RES/log" "$RES/res" "${pg_build[@]}" "$D/out-pg")
 		record pg_full "$t"

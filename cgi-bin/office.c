@@ -18,7 +18,8 @@
  * login redirects there (303); a family's token is not a session.
  *
  * Configuration from the environment (docs/deploy.md): CONSENT_DB, CONSENT_CONTENT,
- * CONSENT_SITE (the built site, for signable.tsv) and CONSENT_TEMPLATES. */
+ * CONSENT_PORTAL (what policygen build wrote for the portal: signable.tsv, reviews.tsv)
+ * and CONSENT_TEMPLATES. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,15 +35,16 @@
 #include "catalog.h"
 #include "cgi.h"
 #include "consent.h"
-#include "content.h"
 #include "date.h"
 #include "db.h"
 #include "export.h"
 #include "form.h"
+#include "handoff.h"
 #include "html.h"
 #include "letters.h"
 #include "roster.h"
 #include "sandbox.h"
+#include "settings.h"
 #include "staff.h"
 #include "tmpl.h"
 #include "token.h"
@@ -65,8 +67,8 @@ static const char *const page_files[P__MAX] = {
 struct office {
 	int broken; /* set-up failed: every request gets 503 (the log says why) */
 	struct db *db;
-	const char *content_dir, *site_dir, *templates_dir;
-	struct site *site; /* content at start: UI strings, the school's name, base URL */
+	const char *content_dir, *portal_dir, *templates_dir;
+	struct settings *site; /* at start: UI strings, the school's name, base URL */
 	size_t li;         /* the index of English, the staff's language */
 	struct catalog *cat;
 	struct tmpl *tmpl[P__MAX];
@@ -103,7 +105,7 @@ static void office_log(const char *fmt, ...)
 
 static const char *T(const struct req *r, const char *key)
 {
-	return content_i18n(r->o->site, r->o->li, key);
+	return settings_string(r->o->site, r->o->li, key);
 }
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -218,7 +220,7 @@ static int cookie_sid(const struct req *r, char sid[TOKEN_LEN + 1])
 
 /* --- Catalog --- */
 
-/* Copies newly published signable versions into the database when public/signable.tsv
+/* Copies newly published signable versions into the database when signable.tsv
  * changed since the last time (as sign.fcgi does), so a new version needs no restart. A
  * failed sync is logged once and tried again when the file changes. */
 static void sync_catalog(struct office *o)
@@ -226,7 +228,7 @@ static void sync_catalog(struct office *o)
 	struct buf path = BUF_INIT, err = BUF_INIT;
 	struct stat st;
 
-	buf_printf(&path, "%s/signable.tsv", o->site_dir);
+	buf_printf(&path, "%s/%s", o->portal_dir, HANDOFF_SIGNABLE);
 	if (stat(buf_str(&path), &st) == 0 &&
 	    !(st.st_ino == o->tsv_st.st_ino && st.st_size == o->tsv_st.st_size &&
 	      st.st_mtim.tv_sec == o->tsv_st.st_mtim.tv_sec &&
@@ -363,32 +365,29 @@ static void progress_row(struct tv *row, sqlite3_stmt *st, int first)
 	tv_int(row, "photo", sqlite3_column_int64(st, first + 4));
 }
 
-static int dashboard_reviews(struct req *r, struct tv *v)
+/* The review dates of the policies as of the last policygen build (reviews.tsv). */
+static int dashboard_reviews(struct req *r, struct tv *v, struct buf *err)
 {
-	struct site *s;
+	struct handoff_review *rev;
 	struct date today;
 	struct tv *list = tv_add_list(v, "reviews");
-	size_t i;
+	long n, i;
 	int due = 0;
 
-	if (date_today(&today) < 0 || (s = content_load(r->o->content_dir, &today)) == NULL)
+	if (date_today(&today) < 0 ||
+	    (n = handoff_reviews_read(r->o->portal_dir, r->a, &rev, err)) < 0)
 		return -1;
-	for (i = 0; i < s->npolicies; i++) {
-		const struct version *cur = policy_current(&s->policies[i]);
-		const struct text *text;
+	for (i = 0; i < n; i++) {
 		struct tv *row;
 		struct buf b = BUF_INIT;
 		enum review_status rs;
 		long days = 0;
 
-		if (cur == NULL)
-			continue;
-		text = version_text(cur, 0);
-		rs = review_status(&cur->review, &today, OFFICE_DUE_SOON_DAYS, &days);
+		rs = review_status(&rev[i].review, &today, OFFICE_DUE_SOON_DAYS, &days);
 		row = tv_push_dict(list);
-		tv_str(row, "slug", s->policies[i].slug);
-		tv_str(row, "title", text ? text->title : s->policies[i].slug);
-		review_format(&b, &cur->review, "en");
+		tv_str(row, "slug", rev[i].slug);
+		tv_str(row, "title", rev[i].title);
+		review_format(&b, &rev[i].review, "en");
 		tv_str(row, "review", buf_ok(&b) ? buf_str(&b) : "");
 		buf_free(&b);
 		tv_str(row, "status_class", review_status_name(rs) ? review_status_name(rs) : "");
@@ -409,7 +408,6 @@ static int dashboard_reviews(struct req *r, struct tv *v)
 		}
 	}
 	tv_bool(v, "reviews_due", due > 0);
-	content_free(s);
 	return 0;
 }
 
@@ -424,6 +422,7 @@ static void get_dashboard(struct req *r, const char *arg)
 	    " FROM (SELECT slug, max(version) AS version FROM document GROUP BY slug) c"
 	    " ORDER BY c.slug";
 	struct tv *v = page_root(r, T(r, "office_dashboard_title")), *list, *row;
+	struct buf err = BUF_INIT;
 	sqlite3_stmt *st;
 	int rc, ndocs = 0;
 
@@ -459,9 +458,9 @@ static void get_dashboard(struct req *r, const char *arg)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		goto fail;
-	if (dashboard_reviews(r, v) < 0)
-		office_log("cannot load the content from %s for the review dates",
-		           r->o->content_dir);
+	if (dashboard_reviews(r, v, &err) < 0)
+		office_log("no review dates on the dashboard: %s", buf_str(&err));
+	buf_free(&err);
 	render(r, P_DASHBOARD, v, 200);
 	return;
 fail:
@@ -1182,8 +1181,7 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 	size_t n, i;
 	long rc = -1;
 
-	if (letters_contact_load(r->o->site, r->a, &contact, &err) < 0)
-		goto done;
+	letters_contact_load(r->o->site, &contact);
 	if (db_begin(r->o->db) < 0) {
 		buf_printf(&err, "%s", db_errmsg(r->o->db));
 		goto done;
@@ -1651,45 +1649,24 @@ static const char *env(const char *name, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
-/* The path of base_url ("" for "http://host"), without a trailing '/'. */
-static const char *url_path(struct arena *a, const char *base_url)
-{
-	const char *p = strstr(base_url, "://");
-	const char *slash = p ? strchr(p + 3, '/') : NULL;
-	size_t n;
-
-	if (slash == NULL)
-		return "";
-	n = strlen(slash);
-	while (n > 0 && slash[n - 1] == '/')
-		n--;
-	return arena_strndup(a, slash, n);
-}
-
 static int office_open(struct office *o, struct buf *err)
 {
 	struct buf path = BUF_INIT;
-	struct date today;
 	const struct yml *e;
 	int li, i;
 
 	o->content_dir = env("CONSENT_CONTENT", "content");
-	o->site_dir = env("CONSENT_SITE", "public");
+	o->portal_dir = env("CONSENT_PORTAL", "var/portal");
 	o->templates_dir = env("CONSENT_TEMPLATES", "templates");
 	if (token_init() < 0 || (o->keep = arena_new()) == NULL) {
 		buf_puts(err, "cannot start libsodium or allocate memory\n");
 		return -1;
 	}
-	if (date_today(&today) < 0 || (o->site = content_load(o->content_dir, &today)) == NULL ||
-	    o->site->i18n[0] == NULL) {
-		buf_printf(err,
-		           "%s: cannot load the content (site.yaml, i18n): run policygen check\n",
-		           o->content_dir);
+	if ((o->site = settings_open(o->content_dir, err)) == NULL)
 		return -1;
-	}
-	li = content_lang(o->site, "en");
+	li = settings_lang(o->site, "en");
 	o->li = li < 0 ? 0 : (size_t)li;
-	o->root = url_path(o->keep, o->site->base_url ? o->site->base_url : "");
+	o->root = settings_url_path(o->site, o->keep);
 	buf_printf(&path, "%s/consent.yaml", o->content_dir);
 	o->cat = catalog_load(buf_str(&path), err);
 	buf_free(&path);
@@ -1706,7 +1683,7 @@ static int office_open(struct office *o, struct buf *err)
 			return -1;
 	o->t = tv_dict(o->keep);
 	for (e = o->site->i18n[0]->first; e; e = e->next)
-		tv_str(o->t, e->key, content_i18n(o->site, o->li, e->key));
+		tv_str(o->t, e->key, settings_string(o->site, o->li, e->key));
 	if (!arena_ok(o->keep)) {
 		buf_puts(err, "out of memory\n");
 		return -1;
@@ -1724,7 +1701,7 @@ static void office_close(struct office *o)
 	for (i = 0; i < P__MAX; i++)
 		tmpl_free(o->tmpl[i]);
 	catalog_free(o->cat);
-	content_free(o->site);
+	settings_free(o->site);
 	db_close(o->db);
 	arena_free(o->keep);
 }

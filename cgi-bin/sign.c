@@ -2,9 +2,11 @@
  *
  * Configuration comes from the environment, read once at start:
  *   CONSENT_DB         the database (default var/consent.db); `consentctl init` makes it
- *   CONSENT_CONTENT    the content folder (default content): site name, UI strings, purposes
- *   CONSENT_SITE       the built site (default public): signable.tsv and each version's
- *                      text.html, whose SHA-256 is checked before a parent reads it
+ *   CONSENT_CONTENT    the content folder (default content): settings and UI strings
+ *                      (settings.h), purposes (consent.yaml); never the policies
+ *   CONSENT_PORTAL     what policygen build wrote for the portal (default var/portal,
+ *                      handoff.h): signable.tsv and each version's text, whose SHA-256
+ *                      is checked before a parent reads it
  *   CONSENT_TEMPLATES  the templates (default templates)
  * The documents are synced from signable.tsv again whenever the file changes, so a new
  * policy version reaches families with no restart.
@@ -42,18 +44,18 @@
 #include "catalog.h"
 #include "cgi.h"
 #include "consent.h"
-#include "content.h"
 #include "date.h"
 #include "db.h"
 #include "form.h"
+#include "handoff.h"
 #include "html.h"
 #include "letters.h"
 #include "sandbox.h"
+#include "settings.h"
 #include "tmpl.h"
 #include "token.h"
 
 #define SIGN_MAX_BODY 16384     /* bytes of a request body */
-#define SIGN_MAX_TEXT (1 << 20) /* bytes of a document's text.html */
 #define SIGN_MAX_ACTION 16      /* bytes of the action in a path */
 #define SIGN_MAX_TOKEN_SEG 64   /* bytes of the token segment looked at */
 /* Bytes the form takes for a name; a name over CONSENT_NAME_MAX is an error shown on the
@@ -73,7 +75,7 @@ static const char *const page_templates[P__MAX] = {
 
 struct app {
 	struct db *db;
-	struct site *site;
+	struct settings *site; /* the school's settings and UI strings */
 	struct catalog *cat;
 	struct arena *keep;          /* lives as long as the process */
 	struct tv *t[CATALOG_LANGS]; /* the UI strings, by language */
@@ -81,8 +83,8 @@ struct app {
 	struct tmpl *tmpl[P__MAX];
 	struct letters_contact contact; /* the school office */
 	const char *root;               /* the path of base_url: "" at the top of the host */
-	const char *tsv;                /* CONSENT_SITE/signable.tsv */
-	const char *site_dir;
+	const char *tsv;                /* CONSENT_PORTAL/signable.tsv */
+	const char *portal_dir;
 	struct stat tsv_st; /* as last synced; st_ino 0: never */
 	unsigned char csrf_key[TOKEN_KEY_LEN];
 };
@@ -120,7 +122,7 @@ static void logmsg(const char *fmt, ...)
 /* A UI string in language ci. */
 static const char *tr(const struct app *app, int ci, const char *key)
 {
-	return content_i18n(app->site, app->li[ci], key);
+	return settings_string(app->site, app->li[ci], key);
 }
 
 static const char *T(const struct rq *r, const char *key)
@@ -679,11 +681,9 @@ static void conduct_page(struct rq *r)
 	const char *want = form_get(&r->q, "doc");
 	const struct consent_doc *d = f->ndocs ? &f->docs[0] : NULL;
 	struct buf text = BUF_INIT;
-	unsigned char hash[crypto_hash_sha256_BYTES];
-	char hex[crypto_hash_sha256_BYTES * 2 + 1];
-	const char *path, *extra;
+	enum handoff_text got;
+	const char *extra;
 	struct tv *root;
-	struct stat st;
 	size_t i;
 
 	for (i = 0; want && i < f->ndocs; i++)
@@ -700,22 +700,16 @@ static void conduct_page(struct rq *r)
 		server_error(r, "a document row with a malformed slug, version or language");
 		return;
 	}
-	path = arena_printf(r->a, "%s/%s/policies/%s/%s/text.html", r->app->site_dir, d->lang,
-	                    d->slug, d->version);
-	if (path == NULL || stat(path, &st) < 0 || st.st_size > SIGN_MAX_TEXT ||
-	    buf_read_file(&text, path) < 0) {
-		logmsg("document %lld: cannot read its text.html: %s (run policygen build)", d->id,
-		       strerror(errno));
-		buf_free(&text);
-		message(r, 503, "sign_conduct_unavailable", 0, NULL, 1);
-		return;
-	}
-	crypto_hash_sha256(hash, (const unsigned char *)buf_str(&text), text.len);
-	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-	if (strcmp(hex, d->sha256) != 0) {
-		logmsg("document %lld (%s %s %s): text.html does not match the SHA-256 recorded "
-		       "for it; refusing to show it",
-		       d->id, d->slug, d->version, d->lang);
+	got = handoff_text_read(r->app->portal_dir, d->slug, d->version, d->lang, d->sha256, &text);
+	if (got != HANDOFF_TEXT_OK) {
+		if (got == HANDOFF_TEXT_CHANGED)
+			logmsg("document %lld (%s %s %s): its text does not match the SHA-256 "
+			       "recorded for it; refusing to show it",
+			       d->id, d->slug, d->version, d->lang);
+		else
+			logmsg("document %lld: cannot read its text from %s: %s (run policygen "
+			       "build)",
+			       d->id, r->app->portal_dir, strerror(errno));
 		buf_free(&text);
 		message(r, 503, "sign_conduct_unavailable", 0, NULL, 1);
 		return;
@@ -1298,59 +1292,35 @@ static const char *env(const char *name, const char *dflt)
 	return v && *v ? v : dflt;
 }
 
-static const char *url_path(struct arena *a, const char *base_url)
-{
-	const char *p = strstr(base_url, "://");
-	const char *slash = p ? strchr(p + 3, '/') : NULL;
-	char *s;
-	size_t n;
-
-	if (slash == NULL)
-		return "";
-	s = arena_strdup(a, slash);
-	n = s ? strlen(s) : 0;
-	while (n > 0 && s[n - 1] == '/')
-		s[--n] = '\0';
-	return s ? s : "";
-}
-
 static int start(struct app *app)
 {
 	const char *dbpath = env("CONSENT_DB", "var/consent.db");
 	const char *content = env("CONSENT_CONTENT", "content");
 	const char *tdir = env("CONSENT_TEMPLATES", "templates");
 	struct buf err = BUF_INIT;
-	struct date today;
 	int i;
 
-	app->site_dir = env("CONSENT_SITE", "public");
+	app->portal_dir = env("CONSENT_PORTAL", "var/portal");
 	if (token_init() < 0 || (app->keep = arena_new()) == NULL) {
 		logmsg("cannot start libsodium or allocate memory");
 		return -1;
 	}
-	if (date_today(&today) < 0 || (app->site = content_load(content, &today)) == NULL) {
-		logmsg("%s: cannot load the content", content);
-		return -1;
-	}
-	if (app->site->name[0] == NULL || app->site->base_url == NULL) {
-		logmsg("%s/site.yaml: the site needs a name and a base_url (policygen check)",
-		       content);
+	if ((app->site = settings_open(content, &err)) == NULL) {
+		logmsg("%s", buf_str(&err));
+		buf_free(&err);
 		return -1;
 	}
 	for (i = 0; i < CATALOG_LANGS; i++) {
-		int li = content_lang(app->site, langs[i]);
+		int li = settings_lang(app->site, langs[i]);
 		const struct yml *e;
 		app->li[i] = li < 0 ? 0 : (size_t)li;
 		app->t[i] = tv_dict(app->keep);
 		for (e = app->site->i18n[0] ? app->site->i18n[0]->first : NULL; e; e = e->next)
-			tv_str(app->t[i], e->key, content_i18n(app->site, app->li[i], e->key));
+			tv_str(app->t[i], e->key, settings_string(app->site, app->li[i], e->key));
 	}
-	if (letters_contact_load(app->site, app->keep, &app->contact, &err) < 0) {
-		logmsg("%s", buf_str(&err));
-		buf_reset(&err);
-	}
-	app->root = url_path(app->keep, app->site->base_url);
-	app->tsv = arena_printf(app->keep, "%s/signable.tsv", app->site_dir);
+	letters_contact_load(app->site, &app->contact);
+	app->root = settings_url_path(app->site, app->keep);
+	app->tsv = arena_printf(app->keep, "%s/%s", app->portal_dir, HANDOFF_SIGNABLE);
 	for (i = 0; i < P__MAX; i++) {
 		if ((app->tmpl[i] = tmpl_load(tdir, page_templates[i], &err)) == NULL) {
 			logmsg("%s", buf_str(&err));
@@ -1391,7 +1361,7 @@ static void stop(struct app *app)
 		tmpl_free(app->tmpl[i]);
 	db_close(app->db);
 	catalog_free(app->cat);
-	content_free(app->site);
+	settings_free(app->site);
 	arena_free(app->keep);
 	sodium_memzero(app->csrf_key, sizeof app->csrf_key);
 }

@@ -10,29 +10,22 @@
 # Overrides: ASAN_BUILD (build/asan), ASAN_TESTS (sign office hostile consentctl
 # disk-full), ASAN_LEAKS (1: leaks fail too; 0: memory errors only).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wrapped.sh"
 
 ASAN_BUILD=${ASAN_BUILD:-$BUILD/asan}
-TESTS=${ASAN_TESTS:-sign office hostile consentctl disk-full}
-REPORTS=$TMP/reports
-WRAP=$TMP/bin
-mkdir -p "$REPORTS" "$WRAP"
 
-# wrap NAME: $WRAP/NAME runs $ASAN_BUILD/NAME. Sanitizers write their reports to
-# standard error, which the wrapper keeps in a file (the sandbox would not let the
-# program create one of its own) and passes on when the program ends; a report, or a
-# death by a signal, is also copied to $REPORTS.
-wrap() {
-	if [ ! -x "$ASAN_BUILD/$1" ]; then
-		fail asan_setup "$ASAN_BUILD/$1 is not built (make check builds it)"
-		exit 1
-	fi
-	cat >"$WRAP/$1" <<WRAPPER
+# wrapper NAME BIN: sanitizers write their reports to standard error, which the wrapper
+# keeps in a file (the sandbox would not let the program create one of its own) and
+# passes on when the program ends; a report, or a death by a signal, is also copied to
+# $REPORTS.
+wrapper() {
+	cat <<WRAPPER
 #!/bin/sh
 ASAN_OPTIONS=detect_leaks=${ASAN_LEAKS:-1}:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS UBSAN_OPTIONS
 err=\$(mktemp "$REPORTS/.stderr.XXXXXX")
-"$ASAN_BUILD/$1" "\$@" 2>"\$err"
+"$2" "\$@" 2>"\$err"
 rc=\$?
 cat "\$err" >&2
 if grep -q -e 'Sanitizer' -e 'runtime error' "\$err"; then
@@ -44,28 +37,11 @@ fi
 rm -f "\$err"
 exit \$rc
 WRAPPER
-	chmod +x "$WRAP/$1"
 }
-for prog in sign.fcgi office.fcgi consentctl policygen sign-fixture; do
-	wrap "$prog"
-done
-
-for t in $TESTS; do
-	if [ ! -f "$TOP/tests/$t.sh" ]; then
-		fail "asan:$t" "no tests/$t.sh"
-		continue
-	fi
-	SIGN=$WRAP/sign.fcgi OFFICE=$WRAP/office.fcgi CONSENTCTL=$WRAP/consentctl \
-		POLICYGEN=$WRAP/policygen SIGN_FIXTURE=$WRAP/sign-fixture \
-		sh "$TOP/tests/$t.sh" >"$TMP/$t.out" 2>&1
-	rc=$?
-	sed -n 's/^\(PASS\|FAIL\|SKIP\) /\1 asan:/p' "$TMP/$t.out"
-	nfail=$(grep -c '^FAIL' "$TMP/$t.out")
-	failures=$((failures + nfail))
-	if [ "$rc" != 0 ] && [ "$nfail" = 0 ]; then
-		fail "asan:$t" "exit status $rc: $(tail -n 5 "$TMP/$t.out")"
-	fi
-done
+asan_bin() { echo "$ASAN_BUILD/$1"; }
+wrap_programs asan asan_bin
+# shellcheck disable=SC2086
+run_wrapped asan ${ASAN_TESTS:-sign office hostile consentctl disk-full}
 
 # Every report, whichever test it came from, fails.
 found=0

@@ -59,8 +59,9 @@ mkdir -p "$OUT/html"
 CTL="$BUILD/consentctl --db $DB"
 setup() {
 	"$BUILD/policygen" build --content "$TOP/content" --templates "$TOP/templates" \
-		--out "$TOP/public" --today 2026-11-21 &&
-		$CTL init --content "$TOP/content" --site "$TOP/public" &&
+		--out "$TOP/public" --portal "$TOP/var/portal" --state "$TOP/.cache/policygen" \
+		--today 2026-11-21 &&
+		$CTL init --content "$TOP/content" --portal "$TOP/var/portal" &&
 		$CTL import "$TOP/content/demo/families.csv" &&
 		$CTL letters --base-url "$BASE" --content "$TOP/content" --templates "$TOP/templates" \
 			--out "$LETTERS" &&

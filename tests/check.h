@@ -48,4 +48,18 @@ static int check_failed_now, check_nfail;
 
 #define CHECK_MAIN() return check_nfail ? 1 : 0
 
+/* Writes text to the file dir/rel (its folder must exist); a test reading it fails when
+ * this could not. */
+static inline void check_put(const char *dir, const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
 #endif

@@ -18,17 +18,11 @@
 . "$(dirname "$0")/lib.sh"
 
 PORT=${CONCURRENCY_PORT:-$((20000 + ($$ + 7919) % 20000))}
-BASE=http://127.0.0.1:$PORT
 SECS=${LOAD_SECONDS:-10}
-CONNS=${LOAD_CONNS:-64}
-FAMILIES=${LOAD_FAMILIES:-200}
-PROCS=${SIGN_PROCS:-4}
 IDLE=${SLOW_IDLE:-8}
-SLOW_BODIES=$((PROCS * 2))
-LOAD=$BUILD/tests/load
-DB=$TMP/consent.db
 NAME=concurrency_setup TOOLS="bash timeout"
 . "$(dirname "$0")/load-setup.sh"
+SLOW_BODIES=$((PROCS * 2))
 
 SIGN_PROCS=$PROCS SERVE_READ_IDLE=$IDLE "$TOP/tools/serve.sh" "$PORT" "$DB" "$RUN" \
 	>"$TMP/server.out" 2>&1 &
@@ -159,16 +153,7 @@ fi
 check backup_verifies "$BUILD/consentctl" --db "$TMP/backup.db" verify
 
 stop_server
-"$LOAD" verify -l "$DB" "$TMP/ack.log" >"$TMP/verify.out" 2>&1
-rc=$?
-grep -E '^(PASS|FAIL) ' "$TMP/verify.out"
-if [ "$rc" != 0 ]; then # its FAIL lines are shown above; without one, say why
-	grep -qE '^FAIL ' "$TMP/verify.out" && failures=$((failures + 1)) ||
-		fail load_verify "$(cat "$TMP/verify.out")"
-fi
-integrity=$(sqlite3 "$DB" 'PRAGMA integrity_check' 2>&1)
-[ "$integrity" = ok ] && pass integrity_check || fail integrity_check "$integrity"
-check chain_verifies $CTL verify
+verify_load load_verify integrity_check chain_verifies -l "$DB" "$TMP/ack.log"
 found=$(sed -n 's/.*found=\([0-9]*\).*/\1/p' "$TMP/verify.out")
 echo "counts: $CONNS connections, $SECS s, $PROCS workers: requests sent $(num requests)" \
 	"($(num get) GET, $(num post) POST), acknowledged $(num acknowledged), found ${found:-?}"

@@ -58,17 +58,18 @@ run no_database_yet 1 "$CTL" --db "$DB" verify
 expect no_database_says_init "$TMP/err" "consentctl init"
 
 # --- init ----------------------------------------------------------------------------------
-run site_build 0 "$PG" build --content content --templates templates --out "$TMP/site"
-run init 0 "$CTL" --db "$DB" init --site "$TMP/site"
+run site_build 0 "$PG" build --content content --templates templates --out "$TMP/site" \
+	--portal "$TMP/portal" --state "$TMP/state"
+run init 0 "$CTL" --db "$DB" init --portal "$TMP/portal"
 expect init_reports "$TMP/out" "6 photo purposes; 2 signable policy versions"
 key1=$(sql "SELECT hex(value) FROM secret WHERE name = 'csrf'")
 [ ${#key1} = 64 ] && pass init_csrf_key || fail init_csrf_key "key: '$key1'"
-run init_again 0 "$CTL" --db "$DB" init --site "$TMP/site"
+run init_again 0 "$CTL" --db "$DB" init --portal "$TMP/portal"
 expect init_again_no_migration "$TMP/out" "(0 migrations applied)"
 [ "$(sql "SELECT hex(value) FROM secret WHERE name = 'csrf'")" = "$key1" ] &&
 	pass init_keeps_key || fail init_keeps_key "the key changed"
-run sync 0 "$CTL" --db "$DB" sync --site "$TMP/site"
-run sync_without_site 0 "$CTL" --db "$DB" sync --site "$TMP/nowhere"
+run sync 0 "$CTL" --db "$DB" sync --portal "$TMP/portal"
+run sync_without_site 0 "$CTL" --db "$DB" sync --portal "$TMP/nowhere"
 expect sync_without_site_says "$TMP/out" "not found: build the site with policygen build"
 
 # --- import ------------------------------------------------------------------------------

@@ -15,13 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PORT=${CRASH_PORT:-$((20000 + ($$ + 12011) % 20000))}
-BASE=http://127.0.0.1:$PORT
 SECS=${CRASH_SECONDS:-12}
-CONNS=${LOAD_CONNS:-64}
-FAMILIES=${LOAD_FAMILIES:-200}
-PROCS=${SIGN_PROCS:-4}
-LOAD=$BUILD/tests/load
-DB=$TMP/consent.db
 NAME=crash_setup TOOLS="od"
 . "$(dirname "$0")/load-setup.sh"
 
@@ -135,16 +129,7 @@ kill_server
 
 # --- What the database holds ---
 cat "$TMP/ack1.log" "$TMP/ack2.log" >"$TMP/ack.log"
-"$LOAD" verify "$DB" "$TMP/ack.log" >"$TMP/verify.out" 2>&1
-rc=$?
-grep -E '^(PASS|FAIL) ' "$TMP/verify.out"
-if [ "$rc" != 0 ]; then # its FAIL lines are shown above; without one, say why
-	grep -qE '^FAIL ' "$TMP/verify.out" && failures=$((failures + 1)) ||
-		fail crash_verify "$(cat "$TMP/verify.out")"
-fi
-integrity=$(sqlite3 "$DB" 'PRAGMA integrity_check' 2>&1)
-[ "$integrity" = ok ] && pass crash_integrity_check || fail crash_integrity_check "$integrity"
-check crash_chain_verifies $CTL verify
+verify_load crash_verify crash_integrity_check crash_chain_verifies "$DB" "$TMP/ack.log"
 found=$(sed -n 's/.*found=\([0-9]*\).*/\1/p' "$TMP/verify.out")
 stored=$(sed -n 's/.*submissions=\([0-9]*\).*/\1/p' "$TMP/verify.out")
 for p in 1 2; do

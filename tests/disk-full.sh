@@ -14,25 +14,15 @@
 # Overrides: SIGN, OFFICE, CONSENTCTL, POLICYGEN.
 . "$(dirname "$0")/lib.sh"
 
-SIGN=${SIGN:-$BUILD/sign.fcgi}
-OFFICE=${OFFICE:-$BUILD/office.fcgi}
-CTL=${CONSENTCTL:-$BUILD/consentctl}
-POLICYGEN=${POLICYGEN:-$BUILD/policygen}
 MNT=$TMP/small
 DB=$MNT/consent.db
-SITE=$TMP/public
 PASSWORD='Disk-full 2026 test'
 
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP disk_full: mounting a small tmpfs needs root"
 	exit 0
 fi
-for prog in "$SIGN" "$OFFICE" "$CTL" "$POLICYGEN"; do
-	if [ ! -x "$prog" ]; then
-		fail disk_full_setup "$prog is not built (make $prog)"
-		exit 1
-	fi
-done
+need_programs disk_full_setup "$SIGN" "$OFFICE" "$CTL" "$POLICYGEN"
 mkdir -p "$MNT"
 if ! mount -t tmpfs -o size=2m,mode=0755 disk-full-test "$MNT" 2>"$TMP/mount.err"; then
 	echo "SKIP disk_full: cannot mount a tmpfs here: $(cat "$TMP/mount.err")"
@@ -52,58 +42,19 @@ family_ref,child_ref,first_name,last_name,class,carers,language
 F1,C11,Ffion,Evans,Year 2,Mair Evans,en
 F2,C21,Cai,Jones,Year 3,Siân Jones,cy
 CSV
-setup() {
-	"$POLICYGEN" build --content "$TOP/content" --templates "$TOP/templates" --out "$SITE" \
-		--today 2026-11-21 &&
-		"$CTL" --db "$DB" init --content "$TOP/content" --site "$SITE" &&
-		"$CTL" --db "$DB" import "$TMP/families.csv" &&
-		printf '%s\n' "$PASSWORD" | "$CTL" --db "$DB" add-staff office.one &&
-		"$CTL" --db "$DB" tokens --content "$TOP/content" >"$TMP/tokens.csv"
-}
-if ! setup >"$TMP/setup.log" 2>&1; then
+if ! demo_portal "$TMP/families.csv" office.one >"$TMP/setup.log" 2>&1; then
 	fail disk_full_setup "$(tail -n 20 "$TMP/setup.log")"
 	exit 1
 fi
-token_of() { tr -d '\r' <"$TMP/tokens.csv" | sed -n "s|^$1,.*/sign/\([A-Z2-7]*\)\$|\1|p"; }
 T1=$(token_of F1)
 T2=$(token_of F2)
-q() { sqlite3 "$DB" "$1" </dev/null; }
 C11=$(q "SELECT id FROM child WHERE ref = 'C11'")
 C21=$(q "SELECT id FROM child WHERE ref = 'C21'")
 PURPOSES=$(q "SELECT id FROM purpose ORDER BY position")
-doc() {
-	q "SELECT id FROM document WHERE slug = 'code-of-conduct' AND lang = '$1'
-		AND version = (SELECT max(version) FROM document WHERE slug = 'code-of-conduct')"
-}
-answers() { for p in $PURPOSES; do printf '&a.%s.%s=%s' "$1" "$p" "$2"; done; }
 
 : >"$TMP/stderr.log"
-COOKIE=
-n=0
-# req PROG METHOD URI [BODY]: as in sign.sh; PROG sign or office (with $COOKIE).
-req() {
-	n=$((n + 1))
-	printf '%s' "${4-}" >"$TMP/in"
-	len= type=
-	if [ "$2" = POST ]; then
-		len=$(wc -c <"$TMP/in" | tr -d ' ')
-		type=application/x-www-form-urlencoded
-	fi
-	case $1 in
-	sign) prog=$SIGN ;;
-	office) prog=$OFFICE ;;
-	esac
-	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
-		CONSENT_DB="$DB" CONSENT_SITE="$SITE" CONSENT_CONTENT="$TOP/content" \
-		CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD="$2" REQUEST_URI="$3" \
-		REMOTE_ADDR="192.0.2.$n" CONTENT_LENGTH="$len" CONTENT_TYPE="$type" \
-		HTTP_COOKIE="$COOKIE" "$prog" <"$TMP/in" >"$TMP/out" 2>>"$TMP/stderr.log"
-	sed -n '1,/^\r$/p' "$TMP/out" | tr -d '\r' >"$TMP/head"
-	sed '1,/^\r$/d' "$TMP/out" >"$TMP/body"
-	status=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$TMP/head")
-}
-header() { sed -n "s/^$1: //p" "$TMP/head"; }
-csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/body" | head -n 1; }
+# req PROG METHOD URI [BODY]: one request to sign or office (tests/lib.sh).
+req() { req_from_each "$@"; }
 # The consent data (sessions and failed look-ups change on every request).
 snap() {
 	sqlite3 "$DB" "SELECT * FROM event ORDER BY id; SELECT * FROM answer ORDER BY child_id,

@@ -11,8 +11,8 @@ CTL="$BUILD/consentctl --db $DB"
 mkdir -p "$RUN"
 
 "$BUILD/policygen" build --content "$TOP/content" --templates "$TOP/templates" --out "$TOP/public" \
-	--today 2026-11-21 2>/dev/null
-$CTL init --content "$TOP/content" --site "$TOP/public" >/dev/null
+	--portal "$TOP/var/portal" --state "$TOP/.cache/policygen" --today 2026-11-21 2>/dev/null
+$CTL init --content "$TOP/content" --portal "$TOP/var/portal" >/dev/null
 $CTL import "$TOP/content/demo/families.csv" >/dev/null
 $CTL letters --family F1003 --base-url "$BASE" --content "$TOP/content" \
 	--templates "$TOP/templates" --out "$TMP/letter.html" >/dev/null 2>&1

@@ -13,23 +13,9 @@
 # Overrides: SIGN, OFFICE, CONSENTCTL, POLICYGEN (the programs).
 . "$(dirname "$0")/lib.sh"
 
-SIGN=${SIGN:-$BUILD/sign.fcgi}
-OFFICE=${OFFICE:-$BUILD/office.fcgi}
-CTL=${CONSENTCTL:-$BUILD/consentctl}
-POLICYGEN=${POLICYGEN:-$BUILD/policygen}
 DB=$TMP/consent.db
-SITE=$TMP/public
 PASSWORD='Hostile-2026 office!'
-for prog in "$SIGN" "$OFFICE" "$CTL" "$POLICYGEN"; do
-	if [ ! -x "$prog" ]; then
-		fail hostile_setup "$prog is not built (make $prog)"
-		exit 1
-	fi
-done
-if ! command -v sqlite3 >/dev/null 2>&1; then
-	fail hostile_setup "sqlite3 not found; install it with tools/deps.sh check"
-	exit 1
-fi
+need_programs hostile_setup "$SIGN" "$OFFICE" "$CTL" "$POLICYGEN"
 
 # Markup in names and a class, quotes, SQL, and cells a spreadsheet would run.
 cat >"$TMP/families.csv" <<'CSV'
@@ -40,12 +26,7 @@ F2,C21,=cmd|' /C calc'!A0,Robert'); DROP TABLE child;--,Year 2,-2+3; @SUM(A1),cy
 F3,C31,Plain,Family,Year 2,Ann Plain,en
 CSV
 setup() {
-	"$POLICYGEN" build --content "$TOP/content" --templates "$TOP/templates" --out "$SITE" \
-		--today 2026-11-21 &&
-		"$CTL" --db "$DB" init --content "$TOP/content" --site "$SITE" &&
-		"$CTL" --db "$DB" import "$TMP/families.csv" &&
-		printf '%s\n' "$PASSWORD" | "$CTL" --db "$DB" add-staff office.one &&
-		"$CTL" --db "$DB" tokens --content "$TOP/content" >"$TMP/tokens.csv" &&
+	demo_portal "$TMP/families.csv" office.one &&
 		"$CTL" --db "$DB" tokens --content "$TOP/content" --family F3 --reissue \
 			>"$TMP/tokens3.csv"
 }
@@ -53,24 +34,18 @@ if ! setup >"$TMP/setup.log" 2>&1; then
 	fail hostile_setup "$(tail -n 20 "$TMP/setup.log")"
 	exit 1
 fi
-token_of() { tr -d '\r' <"$1" | sed -n "s|^$2,.*/sign/\([A-Z2-7]*\)\$|\1|p"; }
-T1=$(token_of "$TMP/tokens.csv" F1)
-T2=$(token_of "$TMP/tokens.csv" F2)
-TR=$(token_of "$TMP/tokens.csv" F3)  # revoked by the reissue
-T3=$(token_of "$TMP/tokens3.csv" F3) # F3's live token
+T1=$(token_of F1)
+T2=$(token_of F2)
+TR=$(token_of F3)                    # revoked by the reissue
+T3=$(token_of F3 "$TMP/tokens3.csv") # F3's live token
 if [ -z "$T1" ] || [ -z "$T2" ] || [ -z "$T3" ] || [ -z "$TR" ]; then
 	fail hostile_setup "no tokens: $(cat "$TMP/tokens.csv" "$TMP/tokens3.csv")"
 	exit 1
 fi
-q() { sqlite3 "$DB" "$1" </dev/null; }
 C11=$(q "SELECT id FROM child WHERE ref = 'C11'")
 C12=$(q "SELECT id FROM child WHERE ref = 'C12'")
 C21=$(q "SELECT id FROM child WHERE ref = 'C21'")
 C31=$(q "SELECT id FROM child WHERE ref = 'C31'")
-doc() {
-	q "SELECT id FROM document WHERE slug = 'code-of-conduct' AND lang = '$1'
-		AND version = (SELECT max(version) FROM document WHERE slug = 'code-of-conduct')"
-}
 DOC=$(doc en)
 DOCCY=$(doc cy)
 PURPOSES=$(q "SELECT id FROM purpose ORDER BY position")
@@ -80,53 +55,14 @@ pass hostile_setup
 
 : >"$TMP/stderr.log"
 : >"$TMP/headers.log"
-COOKIE=
-n=0
-# req PROG METHOD URI [BODY [CONTENT_TYPE]]: one CGI request to sign or office (office:
-# with $COOKIE), each from its own address so failed look-ups never add up to the rate
-# limit. CONTENT_TYPE "-" sends none. Leaves $status, $TMP/head and $TMP/body.
-req() {
-	n=$((n + 1))
-	printf '%s' "${4-}" >"$TMP/in"
-	len= type=
-	if [ "$2" != GET ] && [ "$2" != HEAD ]; then
-		len=$(wc -c <"$TMP/in" | tr -d ' ')
-		type=${5:-application/x-www-form-urlencoded}
-		[ "$type" = - ] && type=
-	fi
-	case $1 in
-	sign) prog=$SIGN cookie= ;;
-	office) prog=$OFFICE cookie=$COOKIE ;;
-	esac
-	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
-		CONSENT_DB="$DB" CONSENT_SITE="$SITE" CONSENT_CONTENT="$TOP/content" \
-		CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD="$2" REQUEST_URI="$3" \
-		REMOTE_ADDR="198.51.$((n / 250)).$((n % 250 + 1))" CONTENT_LENGTH="$len" \
-		CONTENT_TYPE="$type" HTTP_COOKIE="$cookie" \
-		"$prog" <"$TMP/in" >"$TMP/out" 2>>"$TMP/stderr.log"
-	sed -n '1,/^\r$/p' "$TMP/out" | tr -d '\r' >"$TMP/head"
-	sed '1,/^\r$/d' "$TMP/out" >"$TMP/body"
-	status=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$TMP/head")
-	for h in 'Cache-Control: no-store' 'Referrer-Policy: no-referrer' \
-		'X-Content-Type-Options: nosniff' 'X-Frame-Options: DENY' \
-		"Content-Security-Policy: default-src 'none'" "frame-ancestors 'none'" \
-		"form-action 'self'"; do
-		grep -qF "$h" "$TMP/head" || echo "  no '$h' on $2 $3" >>"$TMP/headers.log"
-	done
-}
-header() { sed -n "s/^$1: //p" "$TMP/head"; }
-csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/body" | head -n 1; }
+# req PROG METHOD URI [BODY [CONTENT_TYPE]]: one CGI request to sign or office, each from
+# its own address (tests/lib.sh). CONTENT_TYPE "-" sends none. Leaves $status, $TMP/head
+# and $TMP/body.
+req() { req_from_each "$@"; }
 # The database but for the throttle (failed look-ups) and the sessions (last seen).
 snap() { sqlite3 "$DB" .dump </dev/null | grep -v -e '^INSERT INTO throttle' -e '^INSERT INTO session' | sha256sum; }
 # raw_markup FILE: the file holds a name's markup unescaped.
 raw_markup() { grep -q -e '<script>alert' -e '<img src=x' -e '"><img' -e '<b>bold' "$1"; }
-
-# answers CHILD VALUE: a.CHILD.P=VALUE for every purpose.
-answers() {
-	for p in $PURPOSES; do
-		printf '&a.%s.%s=%s' "$1" "$p" "$2"
-	done
-}
 
 # Carers whose names hold markup and SQL answer (stored verbatim, shown escaped).
 req sign GET "/sign/$T1/answer"
@@ -400,7 +336,8 @@ while IFS='|' read -r name cmd text; do
 	"$POLICYGEN" check --content "$TMP/x/deep/er/c" --today 2026-11-21 >"$TMP/pg.out" 2>&1
 	rc=$?
 	"$POLICYGEN" build --content "$TMP/x/deep/er/c" --templates "$TOP/templates" \
-		--out "$TMP/x/deep/er/out" --today 2026-11-21 >"$TMP/pgb.out" 2>&1
+		--out "$TMP/x/deep/er/out" --portal "$TMP/x/deep/er/portal" --state "$TMP/x/deep/er/state" \
+		--today 2026-11-21 >"$TMP/pgb.out" 2>&1
 	brc=$?
 	written=$(find "$TMP/x" -path "$TMP/x/deep/er/c" -prune -o -type f -print | head -n 3)
 	if [ "$rc" != 1 ] || [ "$brc" = 0 ]; then
@@ -422,9 +359,9 @@ TABLE
 
 # A signable list whose slug would lead the portal out of the site: refused whole.
 BEFORE=$(snap)
-cp "$SITE/signable.tsv" "$TMP/signable.tsv.orig"
-sed '1s/^code-of-conduct/..\/..\/..\/etc\/passwd/' "$TMP/signable.tsv.orig" >"$SITE/signable.tsv"
-if "$CTL" --db "$DB" sync --content "$TOP/content" --site "$SITE" >"$TMP/sync.out" 2>&1; then
+cp "$PORTAL/signable.tsv" "$TMP/signable.tsv.orig"
+sed '1s/^code-of-conduct/..\/..\/..\/etc\/passwd/' "$TMP/signable.tsv.orig" >"$PORTAL/signable.tsv"
+if "$CTL" --db "$DB" sync --content "$TOP/content" --portal "$PORTAL" >"$TMP/sync.out" 2>&1; then
 	fail signable_slug_traversal "consentctl sync accepted it: $(cat "$TMP/sync.out")"
 elif [ "$(snap)" != "$BEFORE" ]; then
 	fail signable_slug_traversal "refused, but the database changed"
@@ -437,7 +374,7 @@ if [ "$status" = 200 ] && ! grep -q 'root:x:0' "$TMP/body" && [ "$(snap)" = "$BE
 else
 	fail signable_slug_traversal_portal "status $status"
 fi
-cp "$TMP/signable.tsv.orig" "$SITE/signable.tsv"
+cp "$TMP/signable.tsv.orig" "$PORTAL/signable.tsv"
 
 # --- Imports that are not clean text ---
 

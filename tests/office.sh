@@ -10,22 +10,9 @@
 # Overrides: OFFICE (the program), CONSENTCTL, POLICYGEN.
 . "$(dirname "$0")/lib.sh"
 
-OFFICE=${OFFICE:-$BUILD/office.fcgi}
-CTL=${CONSENTCTL:-$BUILD/consentctl}
-POLICYGEN=${POLICYGEN:-$BUILD/policygen}
 DB=$TMP/consent.db
-SITE=$TMP/public
 PASSWORD='Llanfair-2026 office!'
-for prog in "$OFFICE" "$CTL" "$POLICYGEN"; do
-	if [ ! -x "$prog" ]; then
-		fail office_setup "$prog is not built (make $prog)"
-		exit 1
-	fi
-done
-if ! command -v sqlite3 >/dev/null 2>&1; then
-	fail office_setup "sqlite3 not found; install it with tools/deps.sh check"
-	exit 1
-fi
+need_programs office_setup "$OFFICE" "$CTL" "$POLICYGEN"
 
 # Families with Welsh names and names a spreadsheet would run as formulas.
 cat >"$TMP/families.csv" <<'CSV'
@@ -36,20 +23,10 @@ F2,C21,"=HYPERLINK(""http://evil.example"")",Smith,Year 4,Sarah Smith,en
 F3,C31,Oliver,Brown,Year 4,Ann Brown,en
 F4,C41,Siôn,Williams,Reception,Catrin Williams,cy
 CSV
-setup() {
-	"$POLICYGEN" build --content "$TOP/content" --templates "$TOP/templates" --out "$SITE" \
-		--today 2026-11-21 &&
-		"$CTL" --db "$DB" init --content "$TOP/content" --site "$SITE" &&
-		"$CTL" --db "$DB" import "$TMP/families.csv" &&
-		printf '%s\n' "$PASSWORD" | "$CTL" --db "$DB" add-staff office.one &&
-		printf '%s\n' "$PASSWORD" | "$CTL" --db "$DB" add-staff office.two &&
-		"$CTL" --db "$DB" tokens >"$TMP/tokens.csv"
-}
-if ! setup >"$TMP/setup.log" 2>&1; then
+if ! demo_portal "$TMP/families.csv" office.one office.two >"$TMP/setup.log" 2>&1; then
 	fail office_setup "$(tail -n 20 "$TMP/setup.log")"
 	exit 1
 fi
-token_of() { tr -d '\r' <"$TMP/tokens.csv" | sed -n "s|^$1,.*/sign/\([A-Z2-7]*\)\$|\1|p"; }
 T1=$(token_of F1)
 T2=$(token_of F2)
 if [ -z "$T1" ] || [ -z "$T2" ]; then
@@ -57,7 +34,6 @@ if [ -z "$T1" ] || [ -z "$T2" ]; then
 	exit 1
 fi
 pass office_setup
-q() { sqlite3 "$DB" "$1"; }
 child_id() { q "SELECT id FROM child WHERE ref = '$1'"; }
 C11=$(child_id C11)
 C12=$(child_id C12)
@@ -66,52 +42,11 @@ C31=$(child_id C31)
 CONSENT_PURPOSES=$(q "SELECT id FROM purpose WHERE basis = 'consent' ORDER BY position")
 : >"$TMP/stderr.log"
 : >"$TMP/headers.log"
-COOKIE=
-HTTPS_ON=
 ADDR=192.0.2.20
 
-# req METHOD URI [BODY [CONTENT_TYPE]]: one request with $COOKIE, $HTTPS_ON and $ADDR.
-# Leaves the status in $status, the headers in $TMP/head and the body in $TMP/body.
-req() {
-	printf '%s' "${3-}" >"$TMP/in"
-	if [ "$1" = POST ]; then
-		len=$(wc -c <"$TMP/in" | tr -d ' ')
-		type=${4-application/x-www-form-urlencoded}
-	else
-		len= type=
-	fi
-	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
-		CONSENT_DB="$DB" CONSENT_SITE="$SITE" CONSENT_CONTENT="$TOP/content" \
-		CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD="$1" REQUEST_URI="$2" \
-		REMOTE_ADDR="$ADDR" CONTENT_LENGTH="$len" CONTENT_TYPE="$type" \
-		HTTP_COOKIE="$COOKIE" HTTPS="$HTTPS_ON" \
-		"$OFFICE" <"$TMP/in" >"$TMP/out" 2>>"$TMP/stderr.log"
-	sed -n '1,/^\r$/p' "$TMP/out" | tr -d '\r' >"$TMP/head"
-	sed '1,/^\r$/d' "$TMP/out" >"$TMP/body"
-	status=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$TMP/head")
-	for h in 'Cache-Control: no-store' 'Referrer-Policy: no-referrer' \
-		'X-Content-Type-Options: nosniff' 'Content-Security-Policy: default-src '"'none'"; do
-		grep -qF "$h" "$TMP/head" || echo "  missing '$h' on $1 $2" >>"$TMP/headers.log"
-	done
-}
-
-# expect NAME STATUS [TEXT...]: the last response had STATUS and every TEXT in its body.
-expect() {
-	_name=$1 _want=$2
-	shift 2
-	if [ "$status" != "$_want" ]; then
-		fail "$_name" "status $status, want $_want: $(head -c 600 "$TMP/body")"
-		return 1
-	fi
-	for _text in "$@"; do
-		if ! grep -qF -- "$_text" "$TMP/body"; then
-			fail "$_name" "the response lacks: $_text"
-			return 1
-		fi
-	done
-	pass "$_name"
-}
-header() { sed -n "s/^$1: //p" "$TMP/head"; }
+# req METHOD URI [BODY [CONTENT_TYPE]]: one request with $COOKIE, $HTTPS_ON and $ADDR
+# (tests/lib.sh).
+req() { cgi_run "$OFFICE" "$COOKIE" "$@"; }
 # to_login NAME: the last response sent the browser to the login page.
 to_login() {
 	if [ "$status" = 303 ] && [ "$(header Location)" = /office/login ]; then
@@ -120,15 +55,11 @@ to_login() {
 		fail "$1" "status $status, Location '$(header Location)', want 303 to /office/login"
 	fi
 }
-csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/body" | head -n 1; }
 # The consent data, as a hash (sessions and throttles change on every request).
 snap() {
 	sqlite3 "$DB" "SELECT * FROM event ORDER BY id; SELECT * FROM answer ORDER BY child_id,
 		purpose, signer_key; SELECT * FROM signature ORDER BY family_id, document_id,
 		signer_key; SELECT * FROM token ORDER BY id;" | sha256sum
-}
-unchanged() {
-	if [ "$(snap)" = "$2" ]; then pass "$1"; else fail "$1" "the consent data changed"; fi
 }
 sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
@@ -355,6 +286,25 @@ unchanged refused_nothing_changed "$BEFORE"
 req GET /office/
 expect dashboard 200 '<caption>' 'scope="row">Year 4</th>' 'scope="row">Reception</th>' \
 	'Policy reviews' 'Overdue'
+# The review dates come from the reviews.tsv policygen build wrote: the office reads no
+# policy folder (the content here has none), and a damaged list costs only that table.
+mkdir -p "$TMP/settings-only"
+cp -R "$TOP/content/site.yaml" "$TOP/content/i18n" "$TOP/content/consent.yaml" "$TMP/settings-only/"
+CONTENT=$TMP/settings-only
+req GET /office/
+expect dashboard_reads_no_policy_folder 200 'Policy reviews' 'Overdue' \
+	'Social Media Code of Conduct for Parents and Carers'
+CONTENT=$TOP/content
+cp "$PORTAL/reviews.tsv" "$TMP/reviews.orig"
+printf 'code-of-conduct\t2026-09-01\tSprng 2027\tTitle\n' >"$PORTAL/reviews.tsv"
+req GET /office/
+expect dashboard_damaged_reviews 200 'scope="row">Year 4</th>' 'No policies have been published.'
+if grep -q 'reviews.tsv:1: not slug, version, review date and title' "$TMP/stderr.log"; then
+	pass dashboard_damaged_reviews_logged
+else
+	fail dashboard_damaged_reviews_logged "$(tail -3 "$TMP/stderr.log")"
+fi
+cp "$TMP/reviews.orig" "$PORTAL/reviews.tsv"
 req GET '/office/families?q=pritch'
 expect search_name 200 '/office/family/F1"' 'Gwenllïan Pritchard-Jones'
 req GET '/office/families?q=C31'
@@ -506,7 +456,7 @@ else
 fi
 if [ -x "${SIGN:-$BUILD/sign.fcgi}" ]; then
 	for t in "$T2:old" "$new:new"; do
-		env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_SITE="$SITE" \
+		env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_PORTAL="$PORTAL" \
 			CONSENT_CONTENT="$TOP/content" CONSENT_TEMPLATES="$TOP/templates" \
 			REQUEST_METHOD=GET REQUEST_URI="/sign/${t%:*}" REMOTE_ADDR=192.0.2.77 \
 			"${SIGN:-$BUILD/sign.fcgi}" </dev/null >"$TMP/sign.${t#*:}" 2>/dev/null

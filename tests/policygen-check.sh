@@ -158,10 +158,11 @@ warns no_statement_warns "site.yaml: warning: no accessibility: section, so the 
 
 # A build with errors writes nothing.
 fresh; sed -i '/^title:/d' "$en"
-if "$PG" build --content "$TMP/c" --out "$TMP/out-site" --today 2026-11-21 2>/dev/null; then
+if "$PG" build --content "$TMP/c" --out "$TMP/out-site" --portal "$TMP/out-portal" \
+	--state "$TMP/out-state" --today 2026-11-21 2>/dev/null; then
 	fail build_refuses_errors "build succeeded"
-elif [ -e "$TMP/out-site" ]; then
-	fail build_refuses_errors "output folder was created"
+elif [ -e "$TMP/out-site" ] || [ -e "$TMP/out-portal" ] || [ -e "$TMP/out-state" ]; then
+	fail build_refuses_errors "an output, portal or state folder was created"
 else
 	pass build_refuses_errors
 fi

@@ -1,9 +1,9 @@
 /* sign-fixture: makes the database tests/sign.sh drives sign.fcgi against.
  *
- *   sign-fixture DB CONTENT_DIR SITE_DIR
+ *   sign-fixture DB CONTENT_DIR PORTAL_DIR
  *
  * Creates DB (which must not exist) with every migration, syncs the purposes from
- * CONTENT_DIR/consent.yaml and the documents from SITE_DIR/signable.tsv (from
+ * CONTENT_DIR/consent.yaml and the documents from PORTAL_DIR/signable.tsv (from
  * `policygen build`), and adds two fictional families with fixed tokens:
  *   family 1 (F1): Ffion (child 11) and Osian (child 12), and Aled (13), who left
  *   family 2 (F2): Cai (child 21)
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: sign-fixture DB CONTENT_DIR SITE_DIR\n");
+		fprintf(stderr, "usage: sign-fixture DB CONTENT_DIR PORTAL_DIR\n");
 		return 2;
 	}
 	if ((f = fopen(argv[1], "r")) != NULL) {

@@ -10,27 +10,14 @@
 # Overrides: SIGN (the program), SIGN_FIXTURE, POLICYGEN.
 . "$(dirname "$0")/lib.sh"
 
-SIGN=${SIGN:-$BUILD/sign.fcgi}
 FIXTURE=${SIGN_FIXTURE:-$BUILD/tests/sign-fixture}
-POLICYGEN=${POLICYGEN:-$BUILD/policygen}
 DB=$TMP/consent.db
-SITE=$TMP/public
-for prog in "$SIGN" "$FIXTURE" "$POLICYGEN"; do
-	if [ ! -x "$prog" ]; then
-		fail sign_setup "$prog is not built (make $prog)"
-		exit 1
-	fi
-done
-if ! command -v sqlite3 >/dev/null 2>&1; then
-	fail sign_setup "sqlite3 not found; install it with tools/deps.sh check"
-	exit 1
-fi
-if ! "$POLICYGEN" build --content "$TOP/content" --templates "$TOP/templates" --out "$SITE" \
-	--today 2026-11-21 >"$TMP/policygen.log" 2>&1; then
+need_programs sign_setup "$SIGN" "$FIXTURE" "$POLICYGEN"
+if ! demo_site >"$TMP/policygen.log" 2>&1; then
 	fail sign_setup "policygen build failed: $(cat "$TMP/policygen.log")"
 	exit 1
 fi
-if ! tokens=$("$FIXTURE" "$DB" "$TOP/content" "$SITE" 2>"$TMP/fixture.log"); then
+if ! tokens=$("$FIXTURE" "$DB" "$TOP/content" "$PORTAL" 2>"$TMP/fixture.log"); then
 	fail sign_setup "sign-fixture failed: $(cat "$TMP/fixture.log")"
 	exit 1
 fi
@@ -40,51 +27,9 @@ T2=$2 # family 2: Cai (21), Welsh
 TR=$3 # family 1's revoked token
 ADDR=192.0.2.10
 : >"$TMP/stderr.log"
-headers_bad=0
 
-# req METHOD URI [BODY [CONTENT_TYPE [CONTENT_LENGTH]]]: one request. Leaves the status
-# in $status, the headers in $TMP/head and the body in $TMP/body.
-req() {
-	printf '%s' "${3-}" >"$TMP/in"
-	if [ "$1" = POST ] || [ "$1" = PUT ]; then
-		len=${5:-$(wc -c <"$TMP/in" | tr -d ' ')}
-		type=${4-application/x-www-form-urlencoded}
-	else
-		len= type=
-	fi
-	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
-		CONSENT_DB="$DB" CONSENT_SITE="$SITE" CONSENT_CONTENT="$TOP/content" \
-		CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD="$1" REQUEST_URI="$2" \
-		REMOTE_ADDR="$ADDR" CONTENT_LENGTH="$len" CONTENT_TYPE="$type" \
-		"$SIGN" <"$TMP/in" >"$TMP/out" 2>>"$TMP/stderr.log"
-	sed -n '1,/^\r$/p' "$TMP/out" | tr -d '\r' >"$TMP/head"
-	sed '1,/^\r$/d' "$TMP/out" >"$TMP/body"
-	status=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$TMP/head")
-	for h in 'Cache-Control: no-store' 'Referrer-Policy: no-referrer' \
-		'X-Content-Type-Options: nosniff' 'Content-Security-Policy: default-src '"'none'"; do
-		if ! grep -qF "$h" "$TMP/head"; then
-			headers_bad=$((headers_bad + 1))
-			echo "  missing '$h' on $1 $2" >>"$TMP/headers.log"
-		fi
-	done
-}
-
-# expect NAME STATUS [TEXT...]: the last response had STATUS and every TEXT in its body.
-expect() {
-	_name=$1 _want=$2
-	shift 2
-	if [ "$status" != "$_want" ]; then
-		fail "$_name" "status $status, want $_want: $(head -c 600 "$TMP/body")"
-		return 1
-	fi
-	for _text in "$@"; do
-		if ! grep -qF -- "$_text" "$TMP/body"; then
-			fail "$_name" "the page lacks: $_text"
-			return 1
-		fi
-	done
-	pass "$_name"
-}
+# req METHOD URI [BODY [CONTENT_TYPE [CONTENT_LENGTH]]]: one request (tests/lib.sh).
+req() { cgi_run "$SIGN" "" "$@"; }
 
 # refused NAME STATUS [TEXT...]: as expect, and the database is still $BEFORE (by $SNAP).
 SNAP=snap
@@ -99,26 +44,10 @@ refused() {
 # The database, as a hash; snap_nothrottle leaves out the failed-look-up counts.
 snap() { sqlite3 "$DB" .dump | sha256sum; }
 snap_nothrottle() { sqlite3 "$DB" .dump | grep -v '^INSERT INTO throttle' | sha256sum; }
-q() { sqlite3 "$DB" "$1"; }
-# unchanged NAME BEFORE: the database is as it was.
-unchanged() {
-	if [ "$(snap)" = "$2" ]; then pass "$1"; else fail "$1" "the database changed"; fi
-}
 
-csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/body" | head -n 1; }
-header() { sed -n "s/^$1: //p" "$TMP/head"; }
-
-DOC=$(q "SELECT id FROM document WHERE slug = 'code-of-conduct' AND lang = 'en'
-	AND version = (SELECT max(version) FROM document WHERE slug = 'code-of-conduct')")
+DOC=$(doc en)
 OLDDOC=$(q "SELECT min(id) FROM document WHERE slug = 'code-of-conduct'")
 PURPOSES=$(q "SELECT id FROM purpose ORDER BY position")
-
-# answers CHILD VALUE: a.CHILD.P=VALUE for every purpose.
-answers() {
-	for p in $PURPOSES; do
-		printf '&a.%s.%s=%s' "$1" "$p" "$2"
-	done
-}
 
 # --- The family's page, the code of conduct, the form -------------------------------
 
@@ -140,25 +69,34 @@ if [ "$status" = 200 ] && [ ! -s "$TMP/body" ]; then pass head_no_body; else
 	fail head_no_body "status $status, body $(wc -c <"$TMP/body") bytes"; fi
 
 req GET "/sign/$T1/conduct"
-text=$SITE/en/policies/code-of-conduct/$(q "SELECT version FROM document WHERE id = $DOC")/text.html
+version=$(q "SELECT version FROM document WHERE id = $DOC")
+text=$PORTAL/texts/code-of-conduct/$version.en.html
 off=$(grep -b -o '<article' "$TMP/body" | head -n 1 | cut -d: -f1)
 if [ "$status" = 200 ] && [ -n "$off" ] &&
 	tail -c +$((off + 1)) "$TMP/body" | head -c "$(wc -c <"$text")" | cmp -s - "$text"; then
 	pass conduct_exact_bytes
 else
-	fail conduct_exact_bytes "status $status; the page does not hold text.html byte for byte"
+	fail conduct_exact_bytes "status $status; the page does not hold the signable text byte for byte"
+fi
+# ... and that text is the very body the published site shows for that version.
+site_body "$SITE/en/policies/code-of-conduct/$version/index.html" >"$TMP/site-body"
+sed -n '/^<article/,/^<p class="declaration">/p' "$TMP/body" | sed '1,2d;$d' >"$TMP/portal-body"
+if [ -s "$TMP/site-body" ] && cmp -s "$TMP/site-body" "$TMP/portal-body"; then
+	pass conduct_same_text_as_site
+else
+	fail conduct_same_text_as_site "$(diff "$TMP/site-body" "$TMP/portal-body" | head -10)"
 fi
 expect conduct_page 200 'I have read the Social Media Code of Conduct' "/sign/$T1/answer?lang=en"
 
 req GET "/sign/$T1/conduct?lang=cy"
 expect conduct_welsh 200 '<html lang="cy">' '<article lang="cy"' 'Cod Ymddygiad y Cyfryngau'
 
-cp "$text" "$TMP/text.html.orig"
+cp "$text" "$TMP/text.orig"
 printf ' ' >>"$text"
 req GET "/sign/$T1/conduct"
 if [ "$status" = 503 ] && ! grep -q '<article' "$TMP/body"; then pass conduct_hash_mismatch_refused
-else fail conduct_hash_mismatch_refused "status $status for a text.html that does not match"; fi
-cp "$TMP/text.html.orig" "$text"
+else fail conduct_hash_mismatch_refused "status $status for a text that does not match"; fi
+cp "$TMP/text.orig" "$text"
 
 req GET "/sign/$T1/answer"
 expect answer_form 200 'name="csrf"' "name=\"agree.$DOC\"" 'name="a.11.website"' \
@@ -421,8 +359,23 @@ else
 fi
 if sqlite3 "$DB" "PRAGMA integrity_check" | grep -qx ok; then pass database_intact; else
 	fail database_intact "integrity_check failed"; fi
+# Settings with an error (here a UI string missing in Welsh): the portal does not start,
+# answers 503 in both languages and says in the log which file and what to do.
+mkdir -p "$TMP/bad-settings"
+cp -R "$TOP/content/site.yaml" "$TOP/content/i18n" "$TOP/content/consent.yaml" "$TMP/bad-settings/"
+sed -i '/^sign_nodoc_title:/d' "$TMP/bad-settings/i18n/cy.yaml"
+env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_PORTAL="$PORTAL" \
+	CONSENT_CONTENT="$TMP/bad-settings" CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD=GET \
+	REQUEST_URI="/sign/$T1" REMOTE_ADDR="$ADDR" "$SIGN" </dev/null >"$TMP/out" 2>"$TMP/bad.log"
+if grep -q '^Status: 503' "$TMP/out" && grep -q 'ar gael ar hyn o bryd' "$TMP/out" &&
+	grep -q "bad-settings/i18n/cy.yaml:0: missing string 'sign_nodoc_title'" "$TMP/bad.log" &&
+	grep -q 'policygen check --content' "$TMP/bad.log"; then
+	pass unavailable_with_bad_settings
+else
+	fail unavailable_with_bad_settings "$(head -c 600 "$TMP/out") $(cat "$TMP/bad.log")"
+fi
 # A portal that cannot open its database still answers, in both languages.
-env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$TMP/no-such.db" CONSENT_SITE="$SITE" \
+env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$TMP/no-such.db" CONSENT_PORTAL="$PORTAL" \
 	CONSENT_CONTENT="$TOP/content" CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD=GET \
 	REQUEST_URI="/sign/$T1" REMOTE_ADDR="$ADDR" "$SIGN" </dev/null >"$TMP/out" 2>/dev/null
 if grep -q '^Status: 503' "$TMP/out" && grep -q 'not available just now' "$TMP/out" &&

@@ -13,54 +13,29 @@
 # Overrides: VALGRIND_TESTS (sign hostile office; office signs in often, and each sign-in
 # hashes a password with 64 MiB, which is slow under valgrind), VALGRIND (the command).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wrapped.sh"
 
-TESTS=${VALGRIND_TESTS:-sign hostile office}
 VG=${VALGRIND:-valgrind}
-REPORTS=$TMP/reports
-WRAP=$TMP/bin
-mkdir -p "$REPORTS" "$WRAP"
 if ! command -v "$VG" >/dev/null 2>&1; then
 	fail valgrind_setup "valgrind not found; install it with apt-get install valgrind (tools/deps.sh check)"
 	exit 1
 fi
 
-# wrap NAME: $WRAP/NAME runs $BUILD/NAME (or build/tests/NAME) under memcheck.
-wrap() {
-	bin=$BUILD/$1
-	[ -x "$bin" ] || bin=$BUILD/tests/$1
-	if [ ! -x "$bin" ]; then
-		fail valgrind_setup "$BUILD/$1 is not built (make)"
-		exit 1
-	fi
-	cat >"$WRAP/$1" <<WRAPPER
+# wrapper NAME BIN: BIN under memcheck, with a log of its own in $REPORTS.
+wrapper() {
+	cat <<WRAPPER
 #!/bin/sh
 CONSENT_SANDBOX=0
 export CONSENT_SANDBOX
 exec "$VG" -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \\
-	--show-leak-kinds=definite --vgdb=no --log-file="$REPORTS/vg.$1.%p" "$bin" "\$@"
+	--show-leak-kinds=definite --vgdb=no --log-file="$REPORTS/vg.$1.%p" "$2" "\$@"
 WRAPPER
-	chmod +x "$WRAP/$1"
 }
-for prog in sign.fcgi office.fcgi consentctl policygen sign-fixture; do
-	wrap "$prog"
-done
-
-for t in $TESTS; do
-	if [ ! -f "$TOP/tests/$t.sh" ]; then
-		fail "valgrind:$t" "no tests/$t.sh"
-		continue
-	fi
-	SIGN=$WRAP/sign.fcgi OFFICE=$WRAP/office.fcgi CONSENTCTL=$WRAP/consentctl \
-		POLICYGEN=$WRAP/policygen SIGN_FIXTURE=$WRAP/sign-fixture \
-		sh "$TOP/tests/$t.sh" >"$TMP/$t.out" 2>&1
-	rc=$?
-	sed -n 's/^\(PASS\|FAIL\|SKIP\) /\1 valgrind:/p' "$TMP/$t.out"
-	nfail=$(grep -c '^FAIL' "$TMP/$t.out")
-	failures=$((failures + nfail))
-	if [ "$rc" != 0 ] && [ "$nfail" = 0 ]; then
-		fail "valgrind:$t" "exit status $rc: $(tail -n 5 "$TMP/$t.out")"
-	fi
-done
+# vg_bin NAME: build/NAME, or build/tests/NAME.
+vg_bin() { if [ -x "$BUILD/$1" ]; then echo "$BUILD/$1"; else echo "$BUILD/tests/$1"; fi; }
+wrap_programs valgrind vg_bin
+# shellcheck disable=SC2086
+run_wrapped valgrind ${VALGRIND_TESTS:-sign hostile office}
 
 runs=0
 found=0

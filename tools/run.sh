@@ -12,10 +12,11 @@ db=${DB:-var/consent.db}
 base=http://127.0.0.1:$port
 mkdir -p var "$(dirname "$db")"
 
-build/policygen build --content content --templates templates --out public
+build/policygen build --content content --templates templates --out public --portal var/portal \
+	--state .cache/policygen
 if [ ! -f "$db" ]; then
 	echo "Creating the demo database $db"
-	build/consentctl --db "$db" init --content content --site public
+	build/consentctl --db "$db" init --content content --portal var/portal
 	build/consentctl --db "$db" import content/demo/families.csv
 	build/consentctl --db "$db" letters --base-url "$base" --out var/letters.html
 	grep -o '<p class="url">[^<]*' var/letters.html | sed 's/.*>//' >var/demo-links.txt
@@ -25,7 +26,7 @@ if [ ! -f "$db" ]; then
 	printf 'office %s\n' "$password" >var/demo-login.txt
 else
 	# Upgrades the schema if this program is newer, and loads the new signable versions.
-	build/consentctl --db "$db" init --content content --site public
+	build/consentctl --db "$db" init --content content --portal var/portal
 fi
 
 echo

@@ -30,7 +30,7 @@ env_block() {
 		"bin-environment" => (
 			"CONSENT_DB" => "$db",
 			"CONSENT_CONTENT" => "$top/content",
-			"CONSENT_SITE" => "$top/public",
+			"CONSENT_PORTAL" => "$top/var/portal",
 			"CONSENT_TEMPLATES" => "$top/templates"
 		),
 ENV
@@ -49,13 +49,13 @@ server.max-write-idle = 60             # ... or while receiving
 server.max-keep-alive-idle = 5         # ... between requests
 server.tag = ""
 index-file.names = ("index.html")
-# The generator's own state files (.policygen-state, .policygen-cache) are not for readers.
+# public/ holds only the site (policygen keeps its state and the portal's texts elsewhere);
+# dotfiles are refused all the same, should one ever be copied in.
 \$HTTP["url"] =~ "/\\." { url.access-deny = ("") }
 mimetype.assign = (
 	".html" => "text/html; charset=utf-8",
 	".css" => "text/css; charset=utf-8",
 	".xml" => "application/xml; charset=utf-8",
-	".tsv" => "text/plain; charset=utf-8",
 	".svg" => "image/svg+xml",
 )
 # Letters print the link in capitals so the QR code is smaller (alphanumeric mode).

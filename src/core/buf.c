@@ -1,9 +1,12 @@
 #include "buf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int grow(struct buf *b, size_t more)
 {
@@ -137,5 +140,97 @@ int buf_read_file(struct buf *b, const char *path)
 	fclose(f);
 	if (b->data == NULL)
 		buf_put(b, "", 0);
+	return 0;
+}
+
+/* What a file that is not an ordinary file is, for a message. */
+const char *buf_file_kind(mode_t m)
+{
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	if (S_ISDIR(m))
+		return "a folder";
+	if (S_ISFIFO(m))
+		return "a FIFO (named pipe)";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISREG(m))
+		return "an ordinary file";
+	return "of an unknown kind";
+}
+
+int buf_read_regular(const char *path, size_t max, struct buf *out, char *why, size_t whylen)
+{
+	char chunk[65536];
+	struct stat st;
+	size_t total = 0;
+	ssize_t n;
+	int fd, saved;
+
+	/* O_NOFOLLOW: a symlink is refused, not read through; O_NONBLOCK: opening a FIFO
+	 * does not wait for a writer (it is refused below). */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		saved = errno;
+		if (saved == ELOOP)
+			snprintf(why, whylen,
+			         "is a symbolic link; content is read only from ordinary files "
+			         "inside the content folder: put the file itself here");
+		else
+			snprintf(why, whylen, "cannot read: %s", strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		saved = errno;
+		snprintf(why, whylen, "cannot read: %s", strerror(saved));
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whylen,
+		         "is %s, not an ordinary file; only ordinary files and folders belong in "
+		         "the content folder: remove it",
+		         buf_file_kind(st.st_mode));
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+		if (total > max)
+			break;
+		buf_put(out, chunk, (size_t)n);
+	}
+	saved = errno;
+	close(fd);
+	if (n < 0) {
+		snprintf(why, whylen, "cannot read: %s", strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	if (total > max) {
+		snprintf(why, whylen,
+		         "is over the limit of %zu bytes (%zu KiB) for one file; split it into "
+		         "shorter policies, or move long appendices into their own policy",
+		         max, max / 1024);
+		errno = EFBIG;
+		return -1;
+	}
+	if (!buf_ok(out)) {
+		snprintf(why, whylen, "cannot read: out of memory");
+		errno = ENOMEM;
+		return -1;
+	}
+	if (out->data == NULL)
+		buf_put(out, "", 0);
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct buf {
 	char *data; /* NUL-terminated; NULL until the first write */
@@ -35,5 +36,11 @@ int buf_ok(const struct buf *);
 
 /* Reads a whole file into b (appending). Returns 0, or -1 with errno set. */
 int buf_read_file(struct buf *b, const char *path);
+/* Reads a whole ordinary file of at most max bytes into out (appending), never through a
+ * symbolic link and never waiting on a FIFO. Returns 0, or -1 with errno set and a
+ * sentence for the reader in why ("is a symbolic link; ...", "is over the limit ..."). */
+int buf_read_regular(const char *path, size_t max, struct buf *out, char *why, size_t whylen);
+/* What kind of file mode m is, for a message: "a symbolic link", "a FIFO (named pipe)"... */
+const char *buf_file_kind(mode_t m);
 
 #endif

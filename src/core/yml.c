@@ -1,5 +1,6 @@
 #include "yml.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -188,4 +189,22 @@ const struct yml *yml_get(const struct yml *map, const char *key)
 		if (strcmp(e->key, key) == 0)
 			return e;
 	return NULL;
+}
+
+void yml_errors(struct buf *err, void (*fn)(void *ctx, int line, const char *msg), void *ctx)
+{
+	char *p = err->data, *nl, *colon;
+
+	for (; p && *p; p = nl + 1) {
+		long line = strtol(p, &colon, 10);
+		int last = (nl = strchr(p, '\n')) == NULL;
+		if (last)
+			nl = p + strlen(p);
+		*nl = '\0';
+		fn(ctx, (int)line,
+		   colon != p && colon[0] == ':' && colon[1] == ' ' ? colon + 2 : p);
+		if (last)
+			break;
+	}
+	buf_reset(err);
 }

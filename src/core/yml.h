@@ -29,6 +29,9 @@ extern const char *const yml_kind_names[YML__MAX];
  * the 1-based line plus line_offset. Duplicate keys are an error. */
 struct yml *yml_parse(struct arena *a, const char *text, size_t len, int line_offset,
 		      struct buf *err);
+/* Calls fn once for each "LINE: message" line that yml_parse appended to err, with the
+ * line number (0 when the line has none) and the message, then empties err. */
+void yml_errors(struct buf *err, void (*fn)(void *ctx, int line, const char *msg), void *ctx);
 /* The entry of a mapping with the given key, or NULL. */
 const struct yml *yml_get(const struct yml *map, const char *key);
 

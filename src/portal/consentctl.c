@@ -17,14 +17,15 @@
 #include <unistd.h>
 
 #include "catalog.h"
-#include "content.h"
 #include "csv.h"
 #include "date.h"
 #include "db.h"
 #include "export.h"
+#include "handoff.h"
 #include "letters.h"
 #include "out.h"
 #include "roster.h"
+#include "settings.h"
 #include "staff.h"
 #include "token.h"
 #include "utf8.h"
@@ -35,12 +36,12 @@
 static const char usage_text[] =
     "usage: consentctl --db FILE COMMAND [OPTIONS] [ARGUMENTS]\n"
     "\n"
-    "  init [--content DIR] [--site DIR]\n"
+    "  init [--content DIR] [--portal DIR]\n"
     "      Create the database or upgrade its schema, load the photo purposes from\n"
     "      DIR/consent.yaml (default: content) and the policy versions parents sign from\n"
-    "      SITE/signable.tsv (default: public, written by policygen build) when it exists,\n"
-    "      and make the portal's secret key. Safe to run again.\n"
-    "  sync [--content DIR] [--site DIR]\n"
+    "      PORTAL/signable.tsv (default: var/portal, written by policygen build) when it\n"
+    "      exists, and make the portal's secret key. Safe to run again.\n"
+    "  sync [--content DIR] [--portal DIR]\n"
     "      Load consent.yaml and signable.tsv again, after editing them or building the\n"
     "      site. Published versions are never changed or removed.\n"
     "  import [--allow-move] FAMILIES.csv\n"
@@ -85,7 +86,7 @@ static const char usage_text[] =
 enum opt {
 	O_DB,
 	O_CONTENT,
-	O_SITE,
+	O_PORTAL,
 	O_TEMPLATES,
 	O_BASE_URL,
 	O_FAMILY,
@@ -104,7 +105,7 @@ static const struct {
 } opts[O__MAX] = {
     [O_DB] = {"db", 1},
     [O_CONTENT] = {"content", 1},
-    [O_SITE] = {"site", 1},
+    [O_PORTAL] = {"portal", 1},
     [O_TEMPLATES] = {"templates", 1},
     [O_BASE_URL] = {"base-url", 1},
     [O_FAMILY] = {"family", 1},
@@ -146,8 +147,8 @@ static const struct command {
 	int nargs;     /* operands required */
 	const char *args;
 } commands[] = {
-    {"init", cmd_init, BIT(O_CONTENT) | BIT(O_SITE), 0, ""},
-    {"sync", cmd_sync, BIT(O_CONTENT) | BIT(O_SITE), 0, ""},
+    {"init", cmd_init, BIT(O_CONTENT) | BIT(O_PORTAL), 0, ""},
+    {"sync", cmd_sync, BIT(O_CONTENT) | BIT(O_PORTAL), 0, ""},
     {"import", cmd_import, BIT(O_ALLOW_MOVE), 1, " FAMILIES.csv"},
     {"tokens", cmd_tokens, BIT(O_BASE_URL) | BIT(O_FAMILY) | BIT(O_REISSUE) | BIT(O_CONTENT), 0,
      ""},
@@ -248,39 +249,21 @@ static void today_iso(char out[11])
 	buf_free(&b);
 }
 
-/* The content's site settings (names, UI strings, base_url). NULL after reporting. */
-static struct site *load_site(const struct ctx *c)
+/* The school's settings (names, UI strings, base_url; settings.h): never the policies.
+ * NULL after reporting. */
+static struct settings *load_site(const struct ctx *c)
 {
-	const char *dir = opt(c, O_CONTENT, "content");
-	struct date today;
-	struct site *s;
+	struct buf err = BUF_INIT;
+	struct settings *s = settings_open(opt(c, O_CONTENT, "content"), &err);
 
-	if (date_today(&today) < 0) {
-		fail("cannot read the system clock");
-		return NULL;
-	}
-	if ((s = content_load(dir, &today)) == NULL) {
-		fail("%s: out of memory loading the content", dir);
-		return NULL;
-	}
-	if (s->name[0] == NULL || s->name[0][0] == '\0' || s->base_url[0] == '\0') {
-		const struct diag *d;
-		/* Show why: the site settings' own errors (the policies do not matter here). */
-		for (d = s->diags; d; d = d->next)
-			if (d->level == DIAG_ERROR && strstr(d->path, "site.yaml"))
-				fprintf(stderr, "consentctl: %s:%d: %s\n", d->path, d->line,
-				        d->msg);
-		fail("%s/site.yaml: the school's name and base_url are needed for letters and "
-		     "links (--content DIR names the content folder)",
-		     dir);
-		content_free(s);
-		return NULL;
-	}
+	if (s == NULL)
+		fail_buf(&err);
+	buf_free(&err);
 	return s;
 }
 
 /* The base URL: --base-url, else the site's. NULL after reporting. */
-static const char *base_url(const struct ctx *c, const struct site *s)
+static const char *base_url(const struct ctx *c, const struct settings *s)
 {
 	const char *u = c->val[O_BASE_URL] ? c->val[O_BASE_URL] : s->base_url;
 
@@ -295,14 +278,15 @@ static const char *base_url(const struct ctx *c, const struct site *s)
 
 static int sync_catalog(struct ctx *c)
 {
-	const char *content = opt(c, O_CONTENT, "content"), *site = opt(c, O_SITE, "public");
+	const char *content = opt(c, O_CONTENT, "content");
+	const char *portal = opt(c, O_PORTAL, "var/portal");
 	struct buf path = BUF_INIT, tsv = BUF_INIT, err = BUF_INIT;
 	struct catalog *cat;
 	sqlite3_stmt *st;
 	int rc = 1, have_tsv;
 
 	buf_printf(&path, "%s/consent.yaml", content);
-	buf_printf(&tsv, "%s/signable.tsv", site);
+	buf_printf(&tsv, "%s/%s", portal, HANDOFF_SIGNABLE);
 	have_tsv = access(buf_str(&tsv), F_OK) == 0;
 	if ((cat = catalog_load(buf_str(&path), &err)) == NULL) {
 		rc = fail_buf(&err);
@@ -432,7 +416,7 @@ static int cmd_tokens(struct ctx *c)
 	    "SELECT id, ref FROM family WHERE left_on IS NULL ORDER BY ref";
 	struct issued *v = NULL;
 	size_t n = 0, cap = 0, skipped = 0, i;
-	struct site *s = NULL;
+	struct settings *s = NULL;
 	struct buf out = BUF_INIT, url = BUF_INIT;
 	const char *base;
 	sqlite3_stmt *st;
@@ -528,7 +512,7 @@ out:
 	wipe(&url);
 	buf_free(&out);
 	buf_free(&url);
-	content_free(s);
+	settings_free(s);
 	return rc;
 }
 
@@ -576,7 +560,7 @@ static int cmd_letters(struct ctx *c)
 	struct letters_filter f = {c->val[O_CLASS], c->val[O_FAMILY],
 	                           c->val[O_OUTSTANDING] != NULL};
 	struct arena *a = arena_new();
-	struct site *s = NULL;
+	struct settings *s = NULL;
 	struct letters_contact contact;
 	struct letter *letters = NULL;
 	struct buf html = BUF_INIT, err = BUF_INIT;
@@ -593,10 +577,7 @@ static int cmd_letters(struct ctx *c)
 	}
 	if ((s = load_site(c)) == NULL || (base = base_url(c, s)) == NULL)
 		goto out;
-	if (letters_contact_load(s, a, &contact, &err) < 0) {
-		fail_buf(&err);
-		goto out;
-	}
+	letters_contact_load(s, &contact);
 	if (open_db(c, DB_OPEN_EXISTING) != 0)
 		goto out;
 	if (c->val[O_FAMILY]) {
@@ -675,7 +656,7 @@ out:
 	wipe(&html);
 	buf_free(&html);
 	buf_free(&err);
-	content_free(s);
+	settings_free(s);
 	arena_free(a);
 	return rc;
 }

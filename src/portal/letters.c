@@ -119,42 +119,24 @@ dberr:
 	return -1;
 }
 
-int letters_contact_load(const struct site *s, struct arena *a, struct letters_contact *c,
-                         struct buf *err)
+void letters_contact_load(const struct settings *s, struct letters_contact *c)
 {
-	const char *path = arena_printf(a, "%s/site.yaml", s->dir);
-	struct buf text = BUF_INIT, yerr = BUF_INIT;
-	const struct yml *root, *addr, *contact, *e;
+	const struct yml *addr = yml_get(s->site, "address"),
+	                 *contact = yml_get(s->site, "contact");
+	const struct yml *e;
 	size_t li;
-	int rc = -1;
 
 	memset(c, 0, sizeof *c);
-	if (path == NULL || buf_read_file(&text, path) < 0) {
-		buf_printf(err, "%s: cannot read: %s\n", path ? path : "site.yaml",
-		           strerror(errno));
-		goto out;
-	}
-	if ((root = yml_parse(a, buf_str(&text), text.len, 0, &yerr)) == NULL) {
-		buf_printf(err, "%s:%s", path, buf_str(&yerr));
-		goto out;
-	}
-	addr = yml_get(root, "address");
-	for (li = 0; li < s->nlangs && li < CONTENT_MAX_LANGS; li++)
+	for (li = 0; li < s->nlangs && li < SETTINGS_MAX_LANGS; li++)
 		if ((e = yml_get(addr, s->langs[li])) && e->kind == YML_SCALAR && e->value[0] &&
 		    utf8_valid_line(e->value, strlen(e->value)))
 			c->address[li] = e->value;
-	contact = yml_get(root, "contact");
 	if ((e = yml_get(contact, "email")) && e->kind == YML_SCALAR && e->value[0] &&
 	    utf8_valid_line(e->value, strlen(e->value)))
 		c->email = e->value;
 	if ((e = yml_get(contact, "phone")) && e->kind == YML_SCALAR && e->value[0] &&
 	    utf8_valid_line(e->value, strlen(e->value)))
 		c->phone = e->value;
-	rc = 0;
-out:
-	buf_free(&text);
-	buf_free(&yerr);
-	return rc;
 }
 
 /* 1 when name starts with a vowel (A E I O U, with or without an accent), after which
@@ -180,7 +162,7 @@ static int starts_with_vowel(const char *name)
 }
 
 /* "Gwenllïan, Llŷr and Mali" in the language li. */
-static const char *names_joined(struct arena *a, const struct site *s, size_t li,
+static const char *names_joined(struct arena *a, const struct settings *s, size_t li,
                                 const struct letter *l)
 {
 	struct buf b = BUF_INIT;
@@ -192,8 +174,9 @@ static const char *names_joined(struct arena *a, const struct site *s, size_t li
 			buf_puts(&b, ", ");
 		} else if (i > 0) {
 			int vowel = starts_with_vowel(l->first_names[i]);
-			buf_printf(&b, " %s ",
-			           content_i18n(s, li, vowel ? "letter_and_vowel" : "letter_and"));
+			buf_printf(
+			    &b, " %s ",
+			    settings_string(s, li, vowel ? "letter_and_vowel" : "letter_and"));
 		}
 		buf_puts(&b, l->first_names[i]);
 	}
@@ -203,9 +186,9 @@ static const char *names_joined(struct arena *a, const struct site *s, size_t li
 }
 
 /* The languages of a letter: the household's first, then the site's others in order. */
-static size_t letter_langs(const struct site *s, const struct letter *l, size_t order[])
+static size_t letter_langs(const struct settings *s, const struct letter *l, size_t order[])
 {
-	int home = content_lang(s, l->language);
+	int home = settings_lang(s, l->language);
 	size_t n = 0, li;
 
 	if (home >= 0)
@@ -216,29 +199,29 @@ static size_t letter_langs(const struct site *s, const struct letter *l, size_t 
 	return n;
 }
 
-static struct tv *strings(struct tv *parent, const struct site *s, size_t li)
+static struct tv *strings(struct tv *parent, const struct settings *s, size_t li)
 {
 	struct tv *t = tv_add_dict(parent, "t");
 	size_t k;
 
 	for (k = 0; k < sizeof letter_keys / sizeof letter_keys[0]; k++)
-		tv_str(t, letter_keys[k], content_i18n(s, li, letter_keys[k]));
+		tv_str(t, letter_keys[k], settings_string(s, li, letter_keys[k]));
 	return t;
 }
 
-static int add_letter(struct arena *a, struct tv *list, const struct site *s,
+static int add_letter(struct arena *a, struct tv *list, const struct settings *s,
                       const struct letters_contact *c, const struct letter *l, struct buf *err)
 {
 	struct tv *d = tv_push_dict(list), *names, *parts;
 	struct buf svg = BUF_INIT, label = BUF_INIT;
-	size_t order[CONTENT_MAX_LANGS], n = letter_langs(s, l, order), i;
+	size_t order[SETTINGS_MAX_LANGS], n = letter_langs(s, l, order), i;
 
 	if (l->url == NULL || l->qr_url == NULL) {
 		buf_printf(err, "letters: family %s has no link\n", l->family_ref);
 		return -1;
 	}
-	if (qr_svg(&svg, l->qr_url, content_i18n(s, order[0], "letter_qr_label"), LETTERS_QR_SIZE) <
-	    0) {
+	if (qr_svg(&svg, l->qr_url, settings_string(s, order[0], "letter_qr_label"),
+	           LETTERS_QR_SIZE) < 0) {
 		buf_printf(err, "letters: family %s: cannot draw the QR code: %s\n", l->family_ref,
 		           strerror(errno));
 		buf_free(&svg);
@@ -267,14 +250,15 @@ static int add_letter(struct arena *a, struct tv *list, const struct site *s,
 			tv_str(p, "email", c->email);
 		if (c && c->phone)
 			tv_str(p, "phone", c->phone);
-		buf_printf(&label, "%s%s", i ? " / " : "", content_i18n(s, li, "letter_reference"));
+		buf_printf(&label, "%s%s", i ? " / " : "",
+		           settings_string(s, li, "letter_reference"));
 	}
 	tv_str(d, "ref_label", buf_str(&label));
 	buf_free(&label);
 	return 0;
 }
 
-int letters_render(struct buf *out, const struct site *s, const struct letters_contact *c,
+int letters_render(struct buf *out, const struct settings *s, const struct letters_contact *c,
                    const char *templates_dir, const struct letter *letters, size_t n,
                    struct buf *err)
 {

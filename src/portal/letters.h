@@ -15,8 +15,8 @@
 
 #include "arena.h"
 #include "buf.h"
-#include "content.h"
 #include "db.h"
+#include "settings.h"
 
 struct letter {
 	long long family_id;
@@ -45,20 +45,18 @@ int letters_select(struct db *, const struct letters_filter *f, struct arena *a,
 /* The school's contact details for the letters, from content/site.yaml (`address` per
  * language, `contact: {email, phone}`); each NULL when not given. */
 struct letters_contact {
-	const char *address[CONTENT_MAX_LANGS]; /* by the site's language index */
+	const char *address[SETTINGS_MAX_LANGS]; /* by the site's language index */
 	const char *email;
 	const char *phone;
 };
 
-/* Reads the contact details from dir/site.yaml into c, strings in a. Returns 0, or -1
- * with a message in err. */
-int letters_contact_load(const struct site *, struct arena *a, struct letters_contact *c,
-                         struct buf *err);
+/* Fills c from the settings' site.yaml; the strings live as long as the settings. */
+void letters_contact_load(const struct settings *, struct letters_contact *c);
 
 /* Appends the letters document to out, using templates_dir/letter.html, the school's
  * names and the letter_ UI strings of site, and contact (may be NULL). Every letter
  * needs url and qr_url. Returns 0, or -1 with a message in err. */
-int letters_render(struct buf *out, const struct site *, const struct letters_contact *contact,
+int letters_render(struct buf *out, const struct settings *, const struct letters_contact *contact,
                    const char *templates_dir, const struct letter *letters, size_t n,
                    struct buf *err);
 

@@ -56,20 +56,6 @@ static const char known_fields[] = "title, review, approved_by, owner, audience,
                                    "review_frequency, effective, summary, declaration, resign, "
                                    "previous";
 
-/* site.yaml keys; `address` and `contact` are used by the letters. */
-enum site_key {
-	S_NAME,
-	S_BASE_URL,
-	S_LANGUAGES,
-	S_DEFAULT_LANGUAGE,
-	S_ADDRESS,
-	S_CONTACT,
-	S_ACCESSIBILITY,
-	S__MAX
-};
-static const char *const site_keys[S__MAX] = {
-    "name", "base_url", "languages", "default_language", "address", "contact", "accessibility"};
-
 /* Keys of the `accessibility:` section. */
 static const char *const a11y_keys[] = {"contact", "email",    "phone",  "formats",
                                         "tested",  "standard", "status", "problems"};
@@ -103,98 +89,6 @@ void content_diag(struct site *s, enum diag_level level, const char *path, int l
 		s->nwarnings++;
 }
 
-/* What a file that is not an ordinary file is, for a message. */
-static const char *file_kind(mode_t m)
-{
-	if (S_ISLNK(m))
-		return "a symbolic link";
-	if (S_ISDIR(m))
-		return "a folder";
-	if (S_ISFIFO(m))
-		return "a FIFO (named pipe)";
-	if (S_ISCHR(m) || S_ISBLK(m))
-		return "a device";
-	if (S_ISSOCK(m))
-		return "a socket";
-	if (S_ISREG(m))
-		return "an ordinary file";
-	return "of an unknown kind";
-}
-
-int content_read_file(const char *path, size_t max, struct buf *out, char *why, size_t whylen)
-{
-	char chunk[65536];
-	struct stat st;
-	size_t total = 0;
-	ssize_t n;
-	int fd, saved;
-
-	/* O_NOFOLLOW: a symlink is refused, not read through; O_NONBLOCK: opening a FIFO
-	 * does not wait for a writer (it is refused below). */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		saved = errno;
-		if (saved == ELOOP)
-			snprintf(why, whylen,
-			         "is a symbolic link; content is read only from ordinary files "
-			         "inside the content folder: put the file itself here");
-		else
-			snprintf(why, whylen, "cannot read: %s", strerror(saved));
-		errno = saved;
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		saved = errno;
-		snprintf(why, whylen, "cannot read: %s", strerror(saved));
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, whylen,
-		         "is %s, not an ordinary file; only ordinary files and folders belong in "
-		         "the content folder: remove it",
-		         file_kind(st.st_mode));
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	for (;;) {
-		n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		total += (size_t)n;
-		if (total > max)
-			break;
-		buf_put(out, chunk, (size_t)n);
-	}
-	saved = errno;
-	close(fd);
-	if (n < 0) {
-		snprintf(why, whylen, "cannot read: %s", strerror(saved));
-		errno = saved;
-		return -1;
-	}
-	if (total > max) {
-		snprintf(why, whylen,
-		         "is over the limit of %zu bytes (%zu KiB) for one file; split it into "
-		         "shorter policies, or move long appendices into their own policy",
-		         max, max / 1024);
-		errno = EFBIG;
-		return -1;
-	}
-	if (!buf_ok(out)) {
-		snprintf(why, whylen, "cannot read: out of memory");
-		errno = ENOMEM;
-		return -1;
-	}
-	if (out->data == NULL)
-		buf_put(out, "", 0);
-	return 0;
-}
-
 /* 1 when path is a folder itself, not a link to one; otherwise reports it. A missing
  * path is left to the caller to report. */
 static int real_folder(struct site *s, const char *path)
@@ -208,69 +102,35 @@ static int real_folder(struct site *s, const char *path)
 	content_diag(s, DIAG_ERROR, path, 0,
 	             "is %s, not a folder; only ordinary files and folders belong in the "
 	             "content folder: %s",
-	             file_kind(st.st_mode),
+	             buf_file_kind(st.st_mode),
 	             S_ISLNK(st.st_mode) ? "put the folder itself here" : "remove it");
 	return 0;
+}
+
+/* A YAML error in the file being read, as a diagnostic (yml_errors). */
+struct yaml_error {
+	struct site *s;
+	const char *path;
+};
+
+static void yaml_error(void *ctx, int line, const char *msg)
+{
+	struct yaml_error *e = ctx;
+
+	content_diag(e->s, DIAG_ERROR, e->path, line, "%s", msg);
 }
 
 /* Reports each "LINE: message" line that yml_parse left in err against path. */
 static void yaml_errors(struct site *s, const char *path, struct buf *err)
 {
-	char *p = err->data, *nl;
+	struct yaml_error e = {s, path};
 
-	for (; p && *p; p = nl + 1) {
-		char *colon;
-		long line = strtol(p, &colon, 10);
-		if ((nl = strchr(p, '\n')) == NULL)
-			nl = p + strlen(p);
-		*nl = '\0';
-		content_diag(s, DIAG_ERROR, path, (int)line, "%s", *colon == ':' ? colon + 2 : p);
-		if (nl == p + strlen(p) && nl[1] == '\0')
-			break;
-	}
-	buf_reset(err);
-}
-
-/* Reads a whole YAML data file; NULL after reporting a problem. */
-static const struct yml *load_yaml_file(struct site *s, const char *path)
-{
-	struct buf text = BUF_INIT, err = BUF_INIT;
-	const struct yml *y = NULL;
-	char why[256];
-
-	if (content_read_file(path, CONTENT_MAX_DATA_FILE, &text, why, sizeof why) < 0) {
-		content_diag(s, DIAG_ERROR, path, 0, "%s", why);
-	} else if (!utf8_valid(text.data, text.len)) {
-		content_diag(s, DIAG_ERROR, path, 0, "not valid UTF-8; save the file as UTF-8");
-	} else if ((y = yml_parse(s->arena, text.data, text.len, 0, &err)) == NULL) {
-		yaml_errors(s, path, &err);
-	} else if (y->kind != YML_MAP) {
-		content_diag(s, DIAG_ERROR, path, y->line, "expected a mapping of keys to values");
-		y = NULL;
-	}
-	buf_free(&text);
-	buf_free(&err);
-	return y;
-}
-
-static int valid_lang(const char *l)
-{
-	size_t n = strlen(l), i;
-
-	for (i = 0; i < n; i++)
-		if (l[i] < 'a' || l[i] > 'z')
-			return 0;
-	return n == 2 || n == 3;
+	yml_errors(err, yaml_error, &e);
 }
 
 int content_lang(const struct site *s, const char *lang)
 {
-	size_t i;
-
-	for (i = 0; i < s->nlangs; i++)
-		if (strcmp(s->langs[i], lang) == 0)
-			return (int)i;
-	return -1;
+	return settings_lang(s->settings, lang);
 }
 
 /* A value given per language ({en: ..., cy: ...}) as one line of text in each. */
@@ -391,135 +251,42 @@ static void load_a11y(struct site *s, const char *path, const struct yml *y)
 	}
 }
 
-static void load_site(struct site *s)
+/* Passes a problem in site.yaml or the UI strings on as a diagnostic. */
+static void settings_diag(void *ctx, int error, const char *path, int line, const char *msg)
 {
-	const char *path = arena_printf(s->arena, "%s/site.yaml", s->dir);
-	const struct yml *y = load_yaml_file(s, path), *e, *langs, *def, *name;
-	size_t i;
+	struct site *s = ctx;
 
-	s->langs[0] = "en";
-	s->nlangs = 1;
-	s->base_url = "";
-	if (y == NULL)
-		return;
-	for (e = y->first; e; e = e->next) {
-		for (i = 0; i < S__MAX && strcmp(e->key, site_keys[i]) != 0; i++)
-			;
-		if (i == S__MAX)
-			content_diag(s, DIAG_ERROR, path, e->key_line,
-			             "unknown key '%s' (known: name, base_url, languages, "
-			             "default_language, address, contact, accessibility)",
-			             e->key);
-	}
-	langs = yml_get(y, "languages");
-	def = yml_get(y, "default_language");
-	if (langs == NULL || langs->kind != YML_SEQ || langs->count == 0) {
-		content_diag(s, DIAG_ERROR, path, langs ? langs->line : 0,
-		             "languages must be a list such as [en, cy]");
-		return;
-	}
-	if (def == NULL || def->kind != YML_SCALAR) {
-		content_diag(s, DIAG_ERROR, path, def ? def->line : 0,
-		             "default_language must name one of the languages, such as en");
-		return;
-	}
-	s->nlangs = 1;
-	s->langs[0] = def->value;
-	for (e = langs->first; e; e = e->next) {
-		if (e->kind != YML_SCALAR || !valid_lang(e->value)) {
-			content_diag(s, DIAG_ERROR, path, e->line,
-			             "a language is a two- or three-letter code such as cy");
-		} else if (strcmp(e->value, def->value) != 0 && content_lang(s, e->value) < 0) {
-			if (s->nlangs == CONTENT_MAX_LANGS)
-				content_diag(s, DIAG_ERROR, path, e->line, "too many languages");
-			else
-				s->langs[s->nlangs++] = e->value;
-		}
-	}
-	for (e = langs->first; e && !(e->kind == YML_SCALAR && !strcmp(e->value, def->value));
-	     e = e->next)
-		;
-	if (e == NULL)
-		content_diag(s, DIAG_ERROR, path, def->line,
-		             "default_language '%s' is not in languages", def->value);
-	name = yml_get(y, "name");
-	for (i = 0; i < s->nlangs; i++) {
-		const struct yml *n = yml_get(name, s->langs[i]);
-		if (n == NULL || n->kind != YML_SCALAR || n->value[0] == '\0') {
-			content_diag(s, DIAG_ERROR, path, name ? name->line : 0,
-			             "name needs the school's name in %s, e.g. name: {%s: ...}",
-			             s->langs[i], s->langs[i]);
-			s->name[i] = "";
-		} else {
-			s->name[i] = n->value;
-		}
-	}
-	if ((e = yml_get(y, "base_url")) == NULL || e->kind != YML_SCALAR ||
-	    (strncmp(e->value, "http://", 7) != 0 && strncmp(e->value, "https://", 8) != 0)) {
-		content_diag(s, DIAG_ERROR, path, e ? e->line : 0,
-		             "base_url must be the site's address, starting http:// or https://");
-	} else {
-		size_t n = strlen(e->value);
-		while (n > 0 && e->value[n - 1] == '/')
-			n--;
-		s->base_url = arena_strndup(s->arena, e->value, n);
-	}
-	load_a11y(s, path, yml_get(y, "accessibility"));
+	content_diag(s, error ? DIAG_ERROR : DIAG_WARNING, arena_strdup(s->arena, path), line, "%s",
+	             msg);
 }
 
-static void load_i18n(struct site *s)
+/* The settings (settings.h), with their problems among the content's diagnostics. */
+static void load_settings(struct site *s)
 {
-	const struct yml *e;
 	size_t li;
 
-	if (!real_folder(s, arena_printf(s->arena, "%s/i18n", s->dir)))
+	if ((s->settings = settings_load(s->dir, settings_diag, s)) == NULL) {
+		s->langs[0] = "en";
+		s->nlangs = 1;
+		s->base_url = "";
+		content_diag(s, DIAG_ERROR, s->dir, 0, "out of memory loading the settings");
 		return;
-
+	}
+	s->nlangs = s->settings->nlangs;
+	s->base_url = s->settings->base_url;
 	for (li = 0; li < s->nlangs; li++) {
-		const char *path = arena_printf(s->arena, "%s/i18n/%s.yaml", s->dir, s->langs[li]);
-		s->i18n[li] = load_yaml_file(s, path);
-		s->terms[li] = yml_get(s->i18n[li], "terms"); /* looked up for every file */
-		for (e = s->i18n[li] ? s->i18n[li]->first : NULL; e; e = e->next) {
-			const struct yml *t;
-			if (strcmp(e->key, "terms") == 0 && e->kind == YML_MAP) {
-				for (t = e->first; t; t = t->next)
-					if (t->kind != YML_SCALAR)
-						content_diag(s, DIAG_ERROR, path, t->line,
-							     "terms: '%s' must be a single string",
-							     t->key);
-			} else if (e->kind != YML_SCALAR) {
-				content_diag(s, DIAG_ERROR, path, e->line,
-					     "'%s' must be a single string", e->key);
-			}
-		}
+		s->langs[li] = s->settings->langs[li];
+		s->name[li] = s->settings->name[li];
+		s->i18n[li] = s->settings->i18n[li];
 	}
-	if (s->i18n[0] == NULL)
-		return;
-	for (li = 1; li < s->nlangs; li++) {
-		const char *path = arena_printf(s->arena, "%s/i18n/%s.yaml", s->dir, s->langs[li]);
-		if (s->i18n[li] == NULL)
-			continue;
-		for (e = s->i18n[0]->first; e; e = e->next)
-			if (e->kind == YML_SCALAR && yml_get(s->i18n[li], e->key) == NULL)
-				content_diag(s, DIAG_ERROR, path, 0,
-				             "missing string '%s' (given in %s.yaml line %d)",
-				             e->key, s->langs[0], e->line);
-		for (e = s->i18n[li]->first; e; e = e->next)
-			if (e->kind == YML_SCALAR && yml_get(s->i18n[0], e->key) == NULL)
-				content_diag(s, DIAG_WARNING, path, e->key_line,
-				             "string '%s' is not in %s.yaml, so no page uses it",
-				             e->key, s->langs[0]);
-	}
+	real_folder(s, arena_printf(s->arena, "%s/i18n", s->dir));
+	load_a11y(s, arena_printf(s->arena, "%s/site.yaml", s->dir),
+	          yml_get(s->settings->site, "accessibility"));
 }
 
 const char *content_term(const struct site *s, size_t li, const char *value)
 {
-	const struct yml *e;
-
-	if (li == 0)
-		return value;
-	e = yml_get(s->terms[li], value);
-	return e && e->kind == YML_SCALAR ? e->value : NULL;
+	return settings_term(s->settings, li, value);
 }
 
 /* Warns about the current version's untranslated field values. */
@@ -544,11 +311,7 @@ static void check_terms(struct site *s, const struct version *v)
 
 const char *content_i18n(const struct site *s, size_t li, const char *key)
 {
-	const struct yml *e = yml_get(s->i18n[li], key);
-
-	if (e == NULL && li != 0)
-		e = yml_get(s->i18n[0], key);
-	return e && e->kind == YML_SCALAR ? e->value : key;
+	return settings_string(s->settings, li, key);
 }
 
 /* One file of a policy, before the files are grouped into versions. */
@@ -735,7 +498,7 @@ static int load_file(struct site *s, struct file *f, int dfd, const char *name)
 		content_diag(s, DIAG_ERROR, f->path, 0,
 		             "is %s, not an ordinary file; only ordinary files and folders belong "
 		             "in the content folder: %s",
-		             file_kind(f->st.st_mode),
+		             buf_file_kind(f->st.st_mode),
 		             S_ISLNK(f->st.st_mode) ? "put the file itself here" : "remove it");
 		return -1;
 	}
@@ -749,7 +512,7 @@ static int load_file(struct site *s, struct file *f, int dfd, const char *name)
 	}
 	if (s->cache && (f->fm = fmcache_get(s->cache, s->scratch, f->path, &f->st, &f->body_line)))
 		return 0;
-	if (content_read_file(f->path, CONTENT_MAX_FILE, &text, why, sizeof why) < 0)
+	if (buf_read_regular(f->path, CONTENT_MAX_FILE, &text, why, sizeof why) < 0)
 		content_diag(s, DIAG_ERROR, f->path, 0, "%s", why);
 	else if (!utf8_valid(text.data, text.len))
 		content_diag(s, DIAG_ERROR, f->path, 0, "not valid UTF-8; save the file as UTF-8");
@@ -1229,7 +992,7 @@ static void check_tree(struct site *s, const char *dir, int depth)
 			content_diag(s, DIAG_ERROR, path, 0,
 			             "is %s, not an ordinary file; only ordinary files and folders "
 			             "belong in the content folder: %s",
-			             file_kind(st.st_mode),
+			             buf_file_kind(st.st_mode),
 			             S_ISLNK(st.st_mode) ? "put the file itself here" : "remove it");
 	}
 	closedir(d);
@@ -1292,13 +1055,13 @@ struct site *content_load_cached(const char *dir, const struct date *today, stru
 	s->today = *today;
 	s->diags_tail = &s->diags;
 	s->cache = cache;
-	load_site(s);
-	load_i18n(s);
+	load_settings(s);
 	load_policies(s);
 	check_tree(s, s->dir, 0);
 	arena_free(s->scratch);
 	s->scratch = NULL;
 	if (!arena_ok(a)) {
+		settings_free(s->settings);
 		arena_free(a);
 		return NULL;
 	}
@@ -1307,8 +1070,10 @@ struct site *content_load_cached(const char *dir, const struct date *today, stru
 
 void content_free(struct site *s)
 {
-	if (s)
+	if (s) {
+		settings_free(s->settings);
 		arena_free(s->arena);
+	}
 }
 
 int content_body(const struct text *t, struct buf *out)
@@ -1318,7 +1083,7 @@ int content_body(const struct text *t, struct buf *out)
 	char why[256];
 	int line;
 
-	if (content_read_file(t->path, CONTENT_MAX_FILE, &text, why, sizeof why) < 0) {
+	if (buf_read_regular(t->path, CONTENT_MAX_FILE, &text, why, sizeof why) < 0) {
 		int saved = errno;
 		buf_free(&text);
 		errno = saved;

@@ -1,7 +1,7 @@
 /* content: the policy content tree (content/) loaded, validated and indexed.
  *
- *   content/site.yaml                       name per language, base_url, languages, default
- *   content/i18n/<lang>.yaml                every UI string, flat key: text
+ *   content/site.yaml                       the settings (settings.h): name per language,
+ *   content/i18n/<lang>.yaml                base_url, languages; every UI string
  *   content/policies/<slug>/<date>.<lang>.md   one file per version per language
  *
  * Loading never stops at the first problem: every error and warning is collected as a
@@ -14,15 +14,14 @@
 #include "buf.h"
 #include "date.h"
 #include "fmcache.h"
+#include "settings.h"
 #include "yml.h"
 
-#define CONTENT_MAX_LANGS 8
+#define CONTENT_MAX_LANGS SETTINGS_MAX_LANGS
 /* The largest policy file, in bytes. libcmark takes time that grows faster than the
  * length on some inputs (tests/site/test-pathological.c): bounded here, no file can make
  * a build slow. About 15,000 words, five times the longest policy seen. */
 #define CONTENT_MAX_FILE (96 * 1024)
-/* The largest site.yaml or i18n file. */
-#define CONTENT_MAX_DATA_FILE (1024 * 1024)
 
 enum diag_level { DIAG_WARNING, DIAG_ERROR, DIAG__MAX };
 extern const char *const diag_level_names[DIAG__MAX];
@@ -89,6 +88,7 @@ struct accessibility {
 struct site {
 	struct arena *arena;
 	const char *dir;
+	struct settings *settings; /* site.yaml and the UI strings; the fields below copy it */
 	struct date today;
 	const char *langs[CONTENT_MAX_LANGS]; /* langs[0] is the default language */
 	size_t nlangs;
@@ -96,7 +96,6 @@ struct site {
 	const char *base_url;                /* without a trailing slash */
 	struct accessibility a11y;
 	const struct yml *i18n[CONTENT_MAX_LANGS]; /* flat mapping of UI strings */
-	const struct yml *terms[CONTENT_MAX_LANGS]; /* its terms: mapping, or NULL */
 	struct policy *policies; /* sorted by slug */
 	size_t npolicies;
 	struct fmcache *cache;  /* may be NULL */
@@ -113,10 +112,6 @@ struct site *content_load(const char *dir, const struct date *today);
 struct site *content_load_cached(const char *dir, const struct date *today, struct fmcache *);
 void content_free(struct site *);
 
-/* Reads the file at path into out when it is an ordinary file (never through a symbolic
- * link, never a FIFO, device or socket) of at most max bytes. Returns 0, or -1 with errno
- * set and a message for a staff user ("is a symbolic link; ...") in why. */
-int content_read_file(const char *path, size_t max, struct buf *out, char *why, size_t whylen);
 
 /* Index of lang in site->langs, or -1. */
 int content_lang(const struct site *, const char *lang);

@@ -1,21 +1,25 @@
 /* policygen: builds the static policy site, checks the content, reports reviews.
  *
- *   policygen build  [--content DIR] [--templates DIR] [--out DIR] [--today YYYY-MM-DD]
+ *   policygen build  [--content DIR] [--templates DIR] [--out DIR] [--portal DIR]
+ *                    [--state DIR] [--today YYYY-MM-DD]
  *   policygen check  [--content DIR] [--today YYYY-MM-DD]
  *   policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "content.h"
+#include "out.h"
 #include "site.h"
+#include "sitestate.h"
 
 #define DEFAULT_WITHIN 30
 
 struct options {
-	const char *content, *templates, *out;
+	const char *content, *templates, *out, *portal, *state;
 	struct date today;
 	long within;
 };
@@ -23,7 +27,8 @@ struct options {
 static void usage(void)
 {
 	fputs("usage: policygen build  [--content DIR] [--templates DIR] [--out DIR] "
-	      "[--today YYYY-MM-DD]\n"
+	      "[--portal DIR]\n"
+	      "                        [--state DIR] [--today YYYY-MM-DD]\n"
 	      "       policygen check  [--content DIR] [--today YYYY-MM-DD]\n"
 	      "       policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]\n",
 	      stderr);
@@ -69,11 +74,54 @@ static int cmd_check(const struct options *o)
 	return rc;
 }
 
-/* The front-matter cache of a build lives beside its output. */
+/* The front-matter cache lives in the state folder, never in the output. */
 static const char *cache_path(const struct options *o, struct buf *b)
 {
-	buf_printf(b, "%s/.policygen-cache", o->out);
+	buf_printf(b, "%s/%s", o->state, SITESTATE_CACHE);
 	return buf_str(b);
+}
+
+/* path made absolute, its folders that exist resolved (links followed), the rest as
+ * written. Returns 0 or -1. */
+static int resolve(const char *path, char abs[PATH_MAX])
+{
+	char head[PATH_MAX], tail[PATH_MAX], *slash;
+	int n;
+
+	if (realpath(path, abs))
+		return 0;
+	if ((n = snprintf(head, sizeof head, "%s", path)) < 0 || (size_t)n >= sizeof head)
+		return -1;
+	while (n > 1 && head[n - 1] == '/')
+		head[--n] = '\0';
+	if ((slash = strrchr(head, '/')) == NULL) {
+		snprintf(tail, sizeof tail, "%s", head);
+		snprintf(head, sizeof head, ".");
+	} else {
+		snprintf(tail, sizeof tail, "%s", slash + 1);
+		*slash = '\0';
+		if (head[0] == '\0')
+			snprintf(head, sizeof head, "/");
+	}
+	if (strcmp(tail, "..") == 0 || strcmp(tail, ".") == 0 || resolve(head, abs) < 0)
+		return -1;
+	n = (int)strlen(abs);
+	return snprintf(abs + n, PATH_MAX - (size_t)n, "%s%s", abs[n - 1] == '/' ? "" : "/", tail) <
+	               PATH_MAX - n
+	           ? 0
+	           : -1;
+}
+
+/* 1 when folder inner is outer or inside it (or cannot be told apart from it). */
+static int inside(const char *inner, const char *outer)
+{
+	char in[PATH_MAX], out[PATH_MAX];
+	size_t n;
+
+	if (resolve(inner, in) < 0 || resolve(outer, out) < 0)
+		return 1;
+	n = strlen(out);
+	return strncmp(in, out, n) == 0 && (in[n] == '\0' || in[n] == '/' || out[n - 1] == '/');
 }
 
 static int cmd_build(const struct options *o)
@@ -82,11 +130,24 @@ static int cmd_build(const struct options *o)
 	struct fmcache *cache = fmcache_open(cache_path(o, &path));
 	struct site *s;
 	struct site_stats st;
+	struct site_dirs dirs = {o->templates, o->out, o->portal, o->state};
 	int rc = 1;
 
 	if (cache == NULL) {
 		fprintf(stderr, "policygen: out of memory\n");
 		return 1;
+	}
+	/* Everything in the output folder is published: the portal's texts and the state
+	 * must live elsewhere. */
+	if (inside(o->portal, o->out) || inside(o->state, o->out)) {
+		fprintf(stderr,
+		        "policygen: %s %s is inside --out %s, which is published as it is: "
+		        "choose a folder outside it\n",
+		        inside(o->portal, o->out) ? "--portal" : "--state",
+		        inside(o->portal, o->out) ? o->portal : o->state, o->out);
+		buf_free(&path);
+		fmcache_free(cache);
+		return 2;
 	}
 	s = load(o, cache);
 	if (s->nerrors) {
@@ -94,7 +155,7 @@ static int cmd_build(const struct options *o)
 			"policygen: %zu errors in %s; nothing was built. Fix them and run "
 			"again ('policygen check' lists them).\n",
 			s->nerrors, o->content);
-	} else if (site_build(s, o->templates, o->out, &st, &err) < 0) {
+	} else if (site_build(s, &dirs, &st, &err) < 0) {
 		fputs(buf_str(&err), stderr);
 		fprintf(stderr,
 			"policygen: the build stopped; %s may be partly updated (every file "
@@ -102,12 +163,13 @@ static int cmd_build(const struct options *o)
 			o->out);
 	} else {
 		fprintf(stderr,
-			"policygen: %zu policies, %zu rebuilt; %zu files in %s: %zu written, %zu "
-			"unchanged\n",
-			st.policies_built + st.policies_unchanged, st.policies_built, st.pages, o->out,
-			st.written, st.unchanged);
+		        "policygen: %zu policies, %zu rebuilt; %zu files in %s and %s: %zu "
+		        "written, %zu unchanged\n",
+		        st.policies_built + st.policies_unchanged, st.policies_built, st.pages,
+		        o->out, o->portal, st.written, st.unchanged);
 		/* A cache that cannot be saved only makes the next build slower. */
-		fmcache_save(cache, buf_str(&path));
+		if (out_mkdirs(buf_str(&path)) == 0)
+			fmcache_save(cache, buf_str(&path));
 		rc = 0;
 	}
 	buf_free(&err);
@@ -157,7 +219,8 @@ static int cmd_review(const struct options *o)
 
 int main(int argc, char *argv[])
 {
-	struct options o = {"content", "templates", "public", {0, 0, 0}, DEFAULT_WITHIN};
+	struct options o = {"content",          "templates", "public",      "var/portal",
+	                    ".cache/policygen", {0, 0, 0},   DEFAULT_WITHIN};
 	const char *cmd;
 	int i, today_given = 0;
 
@@ -175,6 +238,10 @@ int main(int argc, char *argv[])
 			o.templates = val;
 		else if (strcmp(opt, "--out") == 0 && strcmp(cmd, "build") == 0)
 			o.out = val;
+		else if (strcmp(opt, "--portal") == 0 && strcmp(cmd, "build") == 0)
+			o.portal = val;
+		else if (strcmp(opt, "--state") == 0 && strcmp(cmd, "build") == 0)
+			o.state = val;
 		else if (strcmp(opt, "--today") == 0) {
 			struct date_error de;
 			if (date_parse(&o.today, val, &de) < 0) {

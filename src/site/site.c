@@ -14,6 +14,7 @@
 
 #include "cmem.h"
 #include "diff.h"
+#include "handoff.h"
 #include "html.h"
 #include "out.h"
 #include "sitestate.h"
@@ -45,6 +46,7 @@ struct gen {
 	const struct site *s;
 	struct tmpl *tmpl[P__MAX];
 	struct out out;
+	struct out portal;               /* the portal's folder (handoff.h), never served */
 	struct arena *a;                 /* one page's values; reset after each page */
 	struct arena *keep;              /* values shared by every page */
 	struct tv *t[CONTENT_MAX_LANGS]; /* UI strings per language */
@@ -672,14 +674,14 @@ done:
 	return rc;
 }
 
-/* signable.tsv: one line per published version with a declaration, per language with a
- * text: slug, version, language, SHA-256 of text.html, resign (0/1), title, declaration.
- * content guarantees titles and declarations are single lines without tabs. */
+/* The portal's copy of a signable text and its line of signable.tsv (handoff.h): slug,
+ * version, language, SHA-256 of the text, resign (0/1), title, declaration. content
+ * guarantees titles and declarations are single lines without tabs. */
 static int build_signable(struct gen *g, const struct version *v, size_t li, const struct buf *body,
                           struct buf *tsv)
 {
 	const struct text *t = v->text[li];
-	const char *rel = arena_printf(g->a, "%stext.html", version_rel(g, li, v));
+	const char *rel = handoff_text_rel(g->a, v->policy->slug, v->iso, g->s->langs[li]);
 	struct tv *r = tv_dict(g->a);
 	unsigned char hash[crypto_hash_sha256_BYTES];
 	char hex[crypto_hash_sha256_BYTES * 2 + 1];
@@ -695,7 +697,7 @@ static int build_signable(struct gen *g, const struct version *v, size_t li, con
 	crypto_hash_sha256(hash, (const unsigned char *)g->page.data, g->page.len);
 	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
 	buf_printf(tsv, "%s\t%d\t%s\t%s\n", hex, v->resign, t->title, t->declaration);
-	if (out_write(&g->out, rel, g->page.data, g->page.len, &g->err) < 0)
+	if (rel == NULL || out_write(&g->portal, rel, g->page.data, g->page.len, &g->err) < 0)
 		return -1;
 	g->stats->pages++;
 	return 0;
@@ -875,14 +877,6 @@ static int copy_static(struct gen *g, const char *tdir, const char *name)
 	return rc;
 }
 
-static const char *url_path(struct arena *a, const char *base_url)
-{
-	const char *p = strstr(base_url, "://");
-	const char *slash = p ? strchr(p + 3, '/') : NULL;
-
-	return slash ? arena_strdup(a, slash) : "";
-}
-
 /* Pages of policies are built in this many processes at most, when there are enough. */
 #define SITE_MAX_WORKERS 8
 #define SITE_PARALLEL_MIN 16
@@ -919,7 +913,9 @@ static void worker(struct gen *g, const size_t *todo, size_t ntodo, size_t w, si
 		}
 	}
 	if (rc == 0)
-		buf_printf(&msg, "D %zu %zu %zu\n", g->stats->pages, g->out.written, g->out.unchanged);
+		buf_printf(&msg, "D %zu %zu %zu\n", g->stats->pages,
+		           g->out.written + g->portal.written,
+		           g->out.unchanged + g->portal.unchanged);
 	else
 		buf_printf(&msg, "E %zu\n%s", g->err.len, buf_str(&g->err));
 	rc = put_all(fd, buf_str(&msg), msg.len) < 0 || rc != 0 || !buf_ok(&msg);
@@ -1027,16 +1023,19 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return remove(path);
 }
 
-/* Deletes the pages of a policy that is no longer in the content. */
+/* Deletes the pages and signable texts of a policy that is no longer in the content. */
 static int remove_policy(struct gen *g, const char *slug)
 {
 	struct buf path = BUF_INIT;
 	size_t li;
 	int rc = 0;
 
-	for (li = 0; li < g->s->nlangs; li++) {
+	for (li = 0; li <= g->s->nlangs; li++) {
 		buf_reset(&path);
-		buf_printf(&path, "%s/%s/policies/%s", g->out.dir, g->s->langs[li], slug);
+		if (li < g->s->nlangs)
+			buf_printf(&path, "%s/%s/policies/%s", g->out.dir, g->s->langs[li], slug);
+		else
+			buf_printf(&path, "%s/texts/%s", g->portal.dir, slug);
 		if (strstr(slug, "..") || strchr(slug, '/'))
 			continue; /* never leaves its folder, whatever the state file says */
 		if (nftw(buf_str(&path), remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 &&
@@ -1046,6 +1045,47 @@ static int remove_policy(struct gen *g, const char *slug)
 			rc = -1;
 		}
 	}
+	buf_free(&path);
+	return rc;
+}
+
+/* Files that builds before the portal had a folder of its own left in the output: the
+ * state, the front-matter cache, the signable list and texts. Removed on a build without a
+ * state (the first with this policygen), so that the output is only the site. */
+static const char *const legacy_files[] = {".policygen-state", ".policygen-cache", "signable.tsv"};
+
+static int remove_legacy_text(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+
+	(void)st;
+	if (flag == FTW_F && strcmp(base, "text.html") == 0 && strstr(path, "/policies/") &&
+	    unlink(path) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+static int remove_legacy(struct gen *g)
+{
+	struct buf path = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof legacy_files / sizeof legacy_files[0]; i++) {
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", g->out.dir, legacy_files[i]);
+		if (unlink(buf_str(&path)) < 0 && errno != ENOENT)
+			rc = -1;
+	}
+	for (i = 0; i < g->s->nlangs && rc == 0; i++) {
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s/policies", g->out.dir, g->s->langs[i]);
+		if (nftw(buf_str(&path), remove_legacy_text, 16, FTW_PHYS) < 0 && errno != ENOENT)
+			rc = -1;
+	}
+	if (rc < 0)
+		buf_printf(&g->err, "%s: cannot remove what an older build left: %s\n", g->out.dir,
+		           strerror(errno));
 	buf_free(&path);
 	return rc;
 }
@@ -1067,10 +1107,34 @@ static int up_to_date(struct gen *g, const struct sitestate *old, const struct p
 	return ok;
 }
 
-int site_build(const struct site *s, const char *tdir, const char *outdir, struct site_stats *stats,
+/* reviews.tsv (handoff.h): each policy's current version and its review date, for the
+ * office's dashboard. */
+static int build_reviews(struct gen *g)
+{
+	struct buf tsv = BUF_INIT;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < g->s->npolicies; i++) {
+		const struct policy *p = &g->s->policies[i];
+		const struct version *cur = policy_current(p);
+		if (cur)
+			handoff_review_line(&tsv, p->slug, cur->iso, cur->review_written,
+			                    cur->text[0] ? cur->text[0]->title : p->slug);
+	}
+	rc = buf_ok(&tsv) ? out_write(&g->portal, HANDOFF_REVIEWS, buf_str(&tsv), tsv.len, &g->err)
+	                  : -1;
+	g->stats->pages++;
+	buf_free(&tsv);
+	return rc;
+}
+
+int site_build(const struct site *s, const struct site_dirs *dirs, struct site_stats *stats,
                struct buf *err)
 {
+	const char *tdir = dirs->templates, *outdir = dirs->out;
 	struct gen g;
+	struct out state_out = {.dir = dirs->state};
 	struct sitestate *old = NULL;
 	struct buf tsv = BUF_INIT, state = BUF_INIT;
 	unsigned char global[32];
@@ -1087,14 +1151,16 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 	g.s = s;
 	g.stats = stats;
 	g.out.dir = outdir;
+	g.portal.dir = dirs->portal;
 	g.a = arena_new();
 	g.keep = arena_new();
 	g.cmem = cmem_new();
 	keys = calloc(s->npolicies + 1, sizeof *keys);
 	sig = calloc(s->npolicies + 1, sizeof *sig);
 	todo = calloc(s->npolicies + 1, sizeof *todo);
-	if (g.a == NULL || g.keep == NULL || g.cmem == NULL || keys == NULL || sig == NULL || todo == NULL ||
-	    sodium_init() < 0 || (old = sitestate_read(outdir)) == NULL) {
+	if (g.a == NULL || g.keep == NULL || g.cmem == NULL || keys == NULL || sig == NULL ||
+	    todo == NULL || sodium_init() < 0 ||
+	    (old = sitestate_read(dirs->state, outdir, dirs->portal)) == NULL) {
 		buf_puts(err, "out of memory\n");
 		goto done;
 	}
@@ -1103,7 +1169,7 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 			goto done;
 	if (sitestate_global(s, tdir, global, err) < 0)
 		goto done;
-	g.root = url_path(g.keep, s->base_url);
+	g.root = settings_url_path(s->settings, g.keep);
 	for (li = 0; li < s->nlangs; li++) {
 		const struct yml *e;
 		g.t[li] = tv_dict(g.keep);
@@ -1111,7 +1177,8 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 			if (e->kind == YML_SCALAR)
 				tv_str(g.t[li], e->key, content_i18n(s, li, e->key));
 	}
-	if (!arena_ok(g.keep))
+	if (!arena_ok(g.keep) || build_reviews(&g) < 0 ||
+	    (sitestate_site_key(old) == NULL && remove_legacy(&g) < 0))
 		goto finish;
 	for (i = 0; i < s->npolicies; i++)
 		sitestate_policy_key(global, s, &s->policies[i], keys[i]);
@@ -1155,22 +1222,22 @@ int site_build(const struct site *s, const char *tdir, const char *outdir, struc
 	}
 	if (!lists_same && (build_feeds(&g) < 0 || build_sitemap(&g) < 0))
 		goto finish;
-	sitestate_begin(&state, site_key, lists_key);
+	sitestate_begin(&state, outdir, dirs->portal, site_key, lists_key);
 	for (i = 0; i < s->npolicies; i++) {
 		buf_puts(&tsv, sig[i] ? sig[i] : "");
 		sitestate_add(&state, s->policies[i].slug, keys[i], sig[i]);
 	}
 	if (!buf_ok(&tsv) || !buf_ok(&state) ||
-	    out_write(&g.out, "signable.tsv", buf_str(&tsv), tsv.len, &g.err) < 0 ||
-	    out_write(&g.out, ".policygen-state", buf_str(&state), state.len, &g.err) < 0)
+	    out_write(&g.portal, HANDOFF_SIGNABLE, buf_str(&tsv), tsv.len, &g.err) < 0 ||
+	    out_write(&state_out, SITESTATE_FILE, buf_str(&state), state.len, &g.err) < 0)
 		goto finish;
-	stats->pages += 2;
+	stats->pages += 1;
 	rc = 0;
 finish:
 	buf_put(err, buf_str(&g.err), g.err.len);
 done:
-	stats->written = g.out.written;
-	stats->unchanged = g.out.unchanged;
+	stats->written = g.out.written + g.portal.written;
+	stats->unchanged = g.out.unchanged + g.portal.unchanged;
 	for (i = 0; i < P__MAX; i++)
 		tmpl_free(g.tmpl[i]);
 	for (i = 0; sig && i < s->npolicies; i++)

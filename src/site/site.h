@@ -1,4 +1,5 @@
 /* site: renders the loaded content (content.h) into the static site, one page at a time.
+ * The output folder holds only what is published:
  *
  *   /index.html                                   bilingual landing page
  *   /<lang>/index.html                            the policies, agreed and next review dates
@@ -8,9 +9,8 @@
  *   /<lang>/feed.xml                              Atom feed of published versions
  *   /<lang>/accessibility/index.html              the accessibility statement (site.yaml)
  *   /sitemap.xml, /style.css, /favicon.svg
- *   /signable.tsv                                 versions parents sign (read by the portal)
- *   /<lang>/policies/<slug>/<version>/text.html   the exact body HTML that was signed
- *   /.policygen-state                             what this build made (sitestate.h)
+ * The signable texts, signable.tsv and reviews.tsv go to the portal's folder (handoff.h),
+ * and what this build made to the state folder (sitestate.h); neither is served.
  *
  * A rebuild makes only the pages of policies whose files, or the templates, settings or
  * UI strings, changed since the last build (see sitestate.h), and deletes the pages of
@@ -31,10 +31,18 @@ struct site_stats {
 	size_t unchanged; /* of which left alone because identical */
 };
 
-/* Builds the site from s (which must have no errors) with the templates in tdir into
- * outdir. Returns 0, or -1 with "path: message" lines appended to err. */
-int site_build(const struct site *s, const char *tdir, const char *outdir,
-	       struct site_stats *stats, struct buf *err);
+/* The folders of a build. */
+struct site_dirs {
+	const char *templates; /* read */
+	const char *out;       /* the site: pages, feeds, sitemap, style.css */
+	const char *portal;    /* the portal's folder (handoff.h) */
+	const char *state;     /* the generator's own state (sitestate.h); made as needed */
+};
+
+/* Builds the site from s (which must have no errors) into dirs. Returns 0, or -1 with
+ * "path: message" lines appended to err. */
+int site_build(const struct site *s, const struct site_dirs *dirs, struct site_stats *stats,
+               struct buf *err);
 
 /* The one Markdown-to-HTML conversion: cmark, safe (raw HTML and javascript: links never
  * pass), smart punctuation. Appends to out; returns 0 or -1 (out of memory). */

@@ -1,12 +1,15 @@
 #include "sitestate.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#define SITESTATE_MAGIC "policygen-state 1\n"
-#define SITESTATE_FILE ".policygen-state"
+#include "handoff.h"
+
+#define SITESTATE_MAGIC "policygen-state 2\n"
 
 struct record {
 	char *slug, *key;
@@ -21,20 +24,48 @@ struct sitestate {
 	struct buf text;
 };
 
-struct sitestate *sitestate_read(const char *outdir)
+/* 1 when the file dir/name exists. */
+static int present(const char *dir, const char *name)
+{
+	struct buf path = BUF_INIT;
+	struct stat sb;
+	int ok;
+
+	buf_printf(&path, "%s/%s", dir, name);
+	ok = buf_ok(&path) && stat(buf_str(&path), &sb) == 0;
+	buf_free(&path);
+	return ok;
+}
+
+/* The lines naming the folders a state describes: "O <out>\nH <portal>\n", each folder
+ * as an absolute path when it exists. */
+static void folders(struct buf *b, const char *outdir, const char *portaldir)
+{
+	char out[PATH_MAX], portal[PATH_MAX];
+
+	buf_printf(b, "O %s\nH %s\n", realpath(outdir, out) ? out : outdir,
+	           realpath(portaldir, portal) ? portal : portaldir);
+}
+
+struct sitestate *sitestate_read(const char *statedir, const char *outdir, const char *portaldir)
 {
 	struct sitestate *st = calloc(1, sizeof *st);
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, head = BUF_INIT;
 	char *p, *nl;
 	size_t cap = 0;
 
 	if (st == NULL)
 		return NULL;
-	buf_printf(&path, "%s/%s", outdir, SITESTATE_FILE);
-	if (!buf_ok(&path) || buf_read_file(&st->text, path.data) < 0 ||
-	    strncmp(buf_str(&st->text), SITESTATE_MAGIC, strlen(SITESTATE_MAGIC)) != 0)
+	buf_printf(&path, "%s/%s", statedir, SITESTATE_FILE);
+	buf_puts(&head, SITESTATE_MAGIC);
+	folders(&head, outdir, portaldir);
+	/* A state made for other folders, or whose folders were emptied since, says nothing
+	 * about these: the build starts afresh. */
+	if (!buf_ok(&path) || !buf_ok(&head) || buf_read_file(&st->text, path.data) < 0 ||
+	    strncmp(buf_str(&st->text), buf_str(&head), head.len) != 0 ||
+	    !present(outdir, "index.html") || !present(portaldir, HANDOFF_SIGNABLE))
 		goto done;
-	for (p = st->text.data + strlen(SITESTATE_MAGIC); *p; p = nl + 1) {
+	for (p = st->text.data + head.len; *p; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			break;
 		*nl = '\0';
@@ -67,6 +98,7 @@ struct sitestate *sitestate_read(const char *outdir)
 	}
 done:
 	buf_free(&path);
+	buf_free(&head);
 	return st;
 }
 
@@ -291,9 +323,12 @@ void sitestate_lists(const unsigned char global[32], const struct site *s,
 	buf_free(&b);
 }
 
-void sitestate_begin(struct buf *state, const char *site_key, const char *lists_key)
+void sitestate_begin(struct buf *state, const char *outdir, const char *portaldir,
+                     const char *site_key, const char *lists_key)
 {
-	buf_printf(state, "%sG %s\nM %s\n", SITESTATE_MAGIC, site_key, lists_key);
+	buf_puts(state, SITESTATE_MAGIC);
+	folders(state, outdir, portaldir);
+	buf_printf(state, "G %s\nM %s\n", site_key, lists_key);
 }
 
 void sitestate_add(struct buf *state, const char *slug, const char *key, const char *signable)

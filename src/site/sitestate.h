@@ -1,7 +1,9 @@
 /* sitestate: what the last build of a site wrote, so the next one redoes only what
- * changed. Kept in <out>/.policygen-state:
+ * changed. Kept outside the site, in <state>/SITESTATE_FILE (policygen build --state):
  *
- *   policygen-state 1
+ *   policygen-state 2
+ *   O <folder>              the output folder the state describes (absolute)
+ *   H <folder>              the portal's folder (handoff.h) it describes (absolute)
  *   G <key>                 the key of the whole site: of the global key and every policy's
  *   M <key>                 the key of what the indexes, feeds and sitemap show: the global
  *                           key and every policy's front matter and publication
@@ -20,12 +22,15 @@
 #include "content.h"
 
 #define SITESTATE_KEY_HEX 65 /* 64 hex digits and a NUL */
+#define SITESTATE_FILE "build-state"   /* in the state folder */
+#define SITESTATE_CACHE "front-matter" /* in the state folder: fmcache.h */
 
 struct sitestate;
 
-/* The state of the last build into outdir: empty when there is none or it is damaged.
- * NULL only when out of memory. */
-struct sitestate *sitestate_read(const char *outdir);
+/* The state in statedir of the last build into outdir and portaldir: empty when there is
+ * none, it is damaged, it was made for other folders, or outdir has no index.html or
+ * portaldir no signable.tsv (they were emptied since). NULL only when out of memory. */
+struct sitestate *sitestate_read(const char *statedir, const char *outdir, const char *portaldir);
 void sitestate_free(struct sitestate *);
 /* The whole site's key recorded, or NULL; likewise the key of the lists (M). */
 const char *sitestate_site_key(const struct sitestate *);
@@ -54,6 +59,7 @@ void sitestate_site(const unsigned char global[32], char (*keys)[SITESTATE_KEY_H
 void sitestate_lists(const unsigned char global[32], const struct site *s,
 		     char hex[SITESTATE_KEY_HEX]);
 /* The header a new state text starts with. */
-void sitestate_begin(struct buf *state, const char *site_key, const char *lists_key);
+void sitestate_begin(struct buf *state, const char *outdir, const char *portaldir,
+                     const char *site_key, const char *lists_key);
 
 #endif

@@ -9,16 +9,20 @@ import { BASE, DESKTOP, PHONE, Session, TMP, env, launch } from './lib.mjs';
 
 const SITE = env('SITE');
 
-// Every HTML page under public/, as its address. text.html files are the fragments the
-// portal shows inside its own page (checked there), not pages.
-function pages(dir, rel = '') {
+// Every file under public/, as its address.
+function files(dir, rel = '') {
 	const out = [];
 	for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
 		const r = rel ? `${rel}/${e.name}` : e.name;
-		if (e.isDirectory()) out.push(...pages(dir, r));
-		else if (e.name === 'index.html') out.push('/' + r.replace(/index\.html$/, ''));
+		if (e.isDirectory()) out.push(...files(dir, r));
+		else out.push('/' + r);
 	}
 	return out.sort();
+}
+
+// Every HTML page under public/, as its address.
+function pages(dir) {
+	return files(dir).filter((f) => f.endsWith('/index.html')).map((f) => f.replace(/index\.html$/, ''));
 }
 
 describe('policy site on a phone', () => {
@@ -33,6 +37,20 @@ describe('policy site on a phone', () => {
 	});
 
 	const all = pages(SITE);
+	it('public/ holds only pages, feeds, the sitemap and the stylesheet', () => {
+		const published = /^(\/(.*\/)?index\.html|\/(en|cy)\/feed\.xml|\/sitemap\.xml|\/style\.css)$/;
+		const other = files(SITE).filter((f) => !published.test(f));
+		assert.deepEqual(other, [], `files in ${SITE} that are not for readers`);
+	});
+
+	it('serves none of the portal\'s texts nor the generator\'s state', async () => {
+		for (const p of ['/signable.tsv', '/reviews.tsv', '/.policygen-state', '/.policygen-cache',
+			'/en/policies/code-of-conduct/2026-09-01/text.html']) {
+			const res = await s.page.goto(BASE + p);
+			assert.ok([403, 404].includes(res.status()), `${p}: status ${res.status()}`);
+		}
+	});
+
 	it('has every kind of page', () => {
 		const kinds = {
 			landing: (p) => p === '/',

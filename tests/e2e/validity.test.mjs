@@ -20,7 +20,6 @@ function walk(dir) {
 // Each file with what to call it: the address it was served from, or its path.
 const site = env('SITE');
 const files = [
-	// text.html is the fragment the portal puts inside its own page, not a page.
 	...walk(site).filter((f) => f.endsWith('/index.html')).sort()
 		.map((f) => [f, '/' + path.relative(site, f).replace(/index\.html$/, '')]),
 	[env('LETTERS'), 'consentctl letters'],

@@ -133,21 +133,21 @@ static void test_read_file_refuses_non_files(void)
 	CHECK(symlink(path, link) == 0);
 	CHECK(mkfifo(fifo, 0600) == 0);
 
-	CHECK_INT(content_read_file(path, 10, &b, why, sizeof why), 0);
+	CHECK_INT(buf_read_regular(path, 10, &b, why, sizeof why), 0);
 	CHECK_STR(buf_str(&b), "0123456789");
 	buf_reset(&b);
-	CHECK_INT(content_read_file(path, 9, &b, why, sizeof why), -1);
+	CHECK_INT(buf_read_regular(path, 9, &b, why, sizeof why), -1);
 	CHECK_INT(errno, EFBIG);
 	CHECK(strstr(why, "over the limit of 9 bytes") != NULL);
 	buf_reset(&b);
-	CHECK_INT(content_read_file(link, 100, &b, why, sizeof why), -1);
+	CHECK_INT(buf_read_regular(link, 100, &b, why, sizeof why), -1);
 	CHECK(strstr(why, "is a symbolic link") != NULL);
 	CHECK_INT(b.len, 0);
-	CHECK_INT(content_read_file(fifo, 100, &b, why, sizeof why), -1);
+	CHECK_INT(buf_read_regular(fifo, 100, &b, why, sizeof why), -1);
 	CHECK(strstr(why, "is a FIFO (named pipe), not an ordinary file") != NULL);
-	CHECK_INT(content_read_file(dir, 100, &b, why, sizeof why), -1);
+	CHECK_INT(buf_read_regular(dir, 100, &b, why, sizeof why), -1);
 	CHECK(strstr(why, "is a folder") != NULL);
-	CHECK_INT(content_read_file("/dev/null", 100, &b, why, sizeof why), -1);
+	CHECK_INT(buf_read_regular("/dev/null", 100, &b, why, sizeof why), -1);
 	CHECK(strstr(why, "is a device") != NULL);
 	CHECK_INT(b.len, 0);
 	unlink(path);

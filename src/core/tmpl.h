@@ -28,6 +28,9 @@ struct tv *tv_dict(struct arena *);
 struct tv *tv_list(struct arena *);
 void tv_str(struct tv *dict, const char *key, const char *value);
 void tv_html(struct tv *dict, const char *key, const char *trusted_html);
+/* tv_html without the copy, for a page body of many kilobytes: the caller keeps
+ * trusted_html unchanged until the tree is rendered. */
+void tv_html_ref(struct tv *dict, const char *key, const char *trusted_html);
 void tv_bool(struct tv *dict, const char *key, int value);
 void tv_int(struct tv *dict, const char *key, long long value);
 /* Adds a new empty dict or list under key and returns it. */

@@ -489,7 +489,7 @@ static void add_body(struct gen *g, struct tv *r, const struct version *v, size_
 {
 	const struct text *t = shown_text(v, li);
 
-	tv_html(r, "body", buf_str(html));
+	tv_html_ref(r, "body", buf_str(html));
 	if (t != v->text[li]) {
 		const struct version *w = policy_latest_in(v->policy, v, li);
 		struct tv *f = tv_add_dict(r, "fallback");
@@ -648,7 +648,7 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 	              rel);
 	pol = tv_add_dict(r, "policy");
 	add_title(g, pol, v, li);
-	tv_html(r, "diff", buf_str(&html));
+	tv_html_ref(r, "diff", buf_str(&html));
 	if (dl != li)
 		tv_str(r, "diff_lang", g->s->langs[dl]);
 	tv_str(r, "version_date", fmt_date(g, &v->date, li));
@@ -689,7 +689,7 @@ static int build_signable(struct gen *g, const struct version *v, size_t li, con
 	tv_str(r, "lang", g->s->langs[li]);
 	tv_str(r, "title", t->title);
 	tv_str(r, "declaration", t->declaration);
-	tv_html(r, "body", buf_str(body));
+	tv_html_ref(r, "body", buf_str(body));
 	buf_printf(tsv, "%s\t%s\t%s\t", v->policy->slug, v->iso, g->s->langs[li]);
 	buf_reset(&g->page);
 	if (tmpl_render(g->tmpl[P_SIGNABLE], r, &g->page, &g->err) < 0)

@@ -141,8 +141,10 @@ static const struct tv *child(const struct tv *dict, const char *key, size_t key
 
 	if (dict == NULL || dict->kind != TV_DICT)
 		return NULL;
+	/* The first byte first: the UI strings are a dict of hundreds of keys. */
 	for (v = dict->first; v; v = v->next)
-		if (strncmp(v->key, key, keylen) == 0 && v->key[keylen] == '\0')
+		if (v->key[0] == key[0] && strncmp(v->key, key, keylen) == 0 &&
+		    v->key[keylen] == '\0')
 			return v;
 	return NULL;
 }

@@ -31,6 +31,7 @@ struct tok {
 	const char *s; /* into a block's text; NULL for a block boundary */
 	size_t len;
 	enum kind kind;
+	uint64_t h; /* of kind and text, made once per text however often it is compared */
 };
 
 /* One version of the policy. */
@@ -248,6 +249,18 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+#define FNV_BASIS 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	while (n--)
+		h = (h ^ *s++) * FNV_PRIME;
+	return h;
+}
+
 static int side_add_tok(struct side *sd, const char *s, size_t len, enum kind k)
 {
 	struct tok *p;
@@ -258,6 +271,10 @@ static int side_add_tok(struct side *sd, const char *s, size_t len, enum kind k)
 	p[sd->ntok].s = s;
 	p[sd->ntok].len = len;
 	p[sd->ntok].kind = k;
+	{
+		unsigned char kb = (unsigned char)k;
+		p[sd->ntok].h = fnv(fnv(FNV_BASIS, &kb, 1), s, len);
+	}
 	sd->ntok++;
 	return 0;
 }
@@ -306,18 +323,6 @@ struct items {
 	int (*eq)(const struct items *, size_t, size_t);
 };
 
-#define FNV_BASIS 14695981039346656037ULL
-#define FNV_PRIME 1099511628211ULL
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	while (n--)
-		h = (h ^ *s++) * FNV_PRIME;
-	return h;
-}
-
 static const struct tok *item_tok(const struct items *it, size_t i)
 {
 	size_t n0 = it->s[0]->ntok;
@@ -327,17 +332,14 @@ static const struct tok *item_tok(const struct items *it, size_t i)
 
 static uint64_t tok_hash(const struct items *it, size_t i)
 {
-	const struct tok *t = item_tok(it, i);
-	unsigned char k = (unsigned char)t->kind;
-
-	return fnv(fnv(FNV_BASIS, &k, 1), t->s, t->len);
+	return item_tok(it, i)->h;
 }
 
 static int tok_eq(const struct items *it, size_t i, size_t j)
 {
 	const struct tok *a = item_tok(it, i), *b = item_tok(it, j);
 
-	return a->kind == b->kind && a->len == b->len &&
+	return a->h == b->h && a->kind == b->kind && a->len == b->len &&
 	       (a->len == 0 || memcmp(a->s, b->s, a->len) == 0);
 }
 
@@ -354,10 +356,14 @@ static const size_t *item_block(const struct items *it, size_t i, size_t *n)
 
 static uint64_t block_hash(const struct items *it, size_t i)
 {
-	size_t n;
+	size_t n, k;
 	const size_t *ids = item_block(it, i, &n);
+	uint64_t h = FNV_BASIS;
 
-	return fnv(FNV_BASIS, ids, n * sizeof(*ids));
+	/* Word by word, not byte by byte: only where a block is looked up depends on it. */
+	for (k = 0; k < n; k++)
+		h = (h ^ (uint64_t)ids[k]) * FNV_PRIME;
+	return h ^ (h >> 32);
 }
 
 static int block_eq(const struct items *it, size_t i, size_t j)

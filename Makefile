@@ -35,7 +35,7 @@ LDLIBS = $(PKG_LIBS) -lm
 # portal+core. A call across (the portal into the content loader, say) fails to link.
 CORE = arena buf date handoff html out settings tmpl utf8 yml
 SITE = cmem content diff fmcache site sitestate toc
-PORTAL = catalog cgi consent csv db export form letters qr roster sandbox staff token
+PORTAL = catalog cgi consent csv db export form letters mis multipart qr roster sandbox search staff token
 PARTS = core site portal
 LIB = $(CORE) $(SITE) $(PORTAL)
 HEADERS = $(wildcard src/*/*.h)
@@ -57,7 +57,7 @@ UNIT_portal = $(patsubst tests/portal/test-%.c,%,$(wildcard tests/portal/test-*.
 UNIT = $(UNIT_core) $(UNIT_site) $(UNIT_portal)
 
 # libFuzzer targets: tests/fuzz/fuzz-NAME.c, corpus in tests/fuzz/corpus/NAME/.
-FUZZ = csv date diff form tmpl token yml toc
+FUZZ = csv date diff form multipart tmpl token yml toc
 FUZZ_TIME ?= 60
 FUZZ_CC = clang
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1
@@ -144,7 +144,7 @@ build/asan/sign-fixture: tests/sign-fixture.c $(ASAN_LIBS_portal)
 
 # Shell tests, each printing PASS/FAIL lines.
 SHELL_TESTS = tests/layout.sh tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
-	tests/sign.sh tests/office.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
+	tests/sign.sh tests/office.sh tests/import.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
 	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh
 
 build/fuzz/%.o: %.c $(HEADERS)

@@ -11,6 +11,9 @@
  *   POST /office/letters                issue new tokens and print the letters
  *   GET  /office/export/{declarations,photo,outstanding}.csv
  *   GET  /office/nophoto?class=         who must not be photographed, for teachers
+ *   GET  /office/import                 upload the school's export (the only multipart
+ *   POST /office/import                 form: csrf, file, allow_leavers): the plan, changing
+ *   POST /office/import/confirm         nothing; confirm (csrf, once) applies it, once
  *
  * Request rules, as in the parents' portal: GET and POST only; POST bodies urlencoded
  * only, bounded, every field (and every query field) from the route's allow-list; a CSRF
@@ -18,8 +21,10 @@
  * login redirects there (303); a family's token is not a session.
  *
  * Configuration from the environment (docs/deploy.md): CONSENT_DB, CONSENT_CONTENT,
- * CONSENT_PORTAL (what policygen build wrote for the portal: signable.tsv, reviews.tsv)
- * and CONSENT_TEMPLATES. */
+ * CONSENT_PORTAL (what policygen build wrote for the portal: signable.tsv, reviews.tsv),
+ * CONSENT_TEMPLATES and CONSENT_BASE_URL, the address the portal is served under, for the
+ * links and QR codes on letters (default: base_url in site.yaml; tools/serve.sh sets it
+ * for its port). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,25 +47,39 @@
 #include "handoff.h"
 #include "html.h"
 #include "letters.h"
+#include "multipart.h"
 #include "roster.h"
 #include "sandbox.h"
+#include "search.h"
 #include "settings.h"
 #include "staff.h"
 #include "tmpl.h"
 #include "token.h"
 
-#define OFFICE_MAX_BODY FORM_MAX_BODY
-#define OFFICE_MAX_RESULTS 200  /* families listed by one search */
+#define OFFICE_MAX_UPLOAD (5L * 1024 * 1024)       /* bytes of an uploaded export */
+#define OFFICE_MAX_BODY (OFFICE_MAX_UPLOAD + 8192) /* the upload's form; others FORM_MAX_BODY */
+#define OFFICE_PLAN_LINES 500                      /* lines of an import's plan shown */
+#define OFFICE_PAGE_SIZE 100    /* families listed on one page of the Families page */
 #define OFFICE_MAX_LETTERS 1000 /* letters printed at once: narrow by class beyond that */
 #define OFFICE_MAX_QUERY 100    /* bytes in a search or class value */
 #define OFFICE_DUE_SOON_DAYS 30
 #define OFFICE_LOGIN_COOKIE_AGE 3600
 
-enum page { P_LOGIN, P_DASHBOARD, P_FAMILIES, P_FAMILY, P_LETTERS, P_NOPHOTO, P_MESSAGE, P__MAX };
+enum page {
+	P_LOGIN,
+	P_DASHBOARD,
+	P_FAMILIES,
+	P_FAMILY,
+	P_LETTERS,
+	P_NOPHOTO,
+	P_MESSAGE,
+	P_IMPORT,
+	P__MAX
+};
 
 static const char *const page_files[P__MAX] = {
     "office-login.html",   "office-dashboard.html", "office-families.html", "office-family.html",
-    "office-letters.html", "office-nophoto.html",   "office-message.html",
+    "office-letters.html", "office-nophoto.html",   "office-message.html",  "office-import.html",
 };
 
 /* What lives as long as the process. */
@@ -74,9 +93,10 @@ struct office {
 	struct tmpl *tmpl[P__MAX];
 	unsigned char key[TOKEN_KEY_LEN];
 	struct arena *keep;
-	struct tv *t;       /* every UI string, for {{t.key}} */
-	const char *root;   /* the site's path prefix, for /style.css */
-	struct stat tsv_st; /* signable.tsv when it was last synced */
+	struct tv *t;         /* every UI string, for {{t.key}} */
+	const char *root;     /* the site's path prefix, for /style.css */
+	const char *base_url; /* for letters' links: CONSENT_BASE_URL, else site.yaml's */
+	struct stat tsv_st;   /* signable.tsv when it was last synced */
 };
 
 /* One request. */
@@ -87,8 +107,9 @@ struct req {
 	struct arena *a;
 	struct staff_session s; /* staff_id 0: nobody signed in */
 	char csrf[TOKEN_CSRF_LEN + 1];
-	struct form q; /* the query string */
-	struct form f; /* a POST body */
+	struct form q;       /* the query string */
+	struct form f;       /* a POST body */
+	struct multipart mp; /* a multipart POST body (the import) */
 };
 
 static void office_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -469,25 +490,6 @@ fail:
 
 /* --- Families --- */
 
-/* The LIKE pattern (with ESCAPE '\') that finds s anywhere, its own % _ and \ taken
- * literally. NULL when out of memory, which as a bound value matches nothing. */
-static const char *like_pattern(struct arena *a, const char *s)
-{
-	char *p = arena_alloc(a, 2 * strlen(s) + 3), *o = p;
-
-	if (p == NULL)
-		return NULL;
-	*o++ = '%';
-	for (; *s; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			*o++ = '\\';
-		*o++ = *s;
-	}
-	*o++ = '%';
-	*o = '\0';
-	return p;
-}
-
 static int list_classes(struct req *r, struct tv *v, const char *selected)
 {
 	static const char sql[] =
@@ -522,76 +524,60 @@ static int has_documents(struct req *r)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The families page: a search (search.h) or, with no query, every family by class, a
+ * page of OFFICE_PAGE_SIZE at a time. */
 static void get_families(struct req *r, const char *arg)
 {
-	static const char sql[] =
-	    "WITH need AS MATERIALIZED (SELECT family_id, max(needs_sign) AS needs,"
-	    "  max(sign_again) AS again FROM declaration_status GROUP BY family_id),"
-	    " miss AS MATERIALIZED (SELECT DISTINCT family_id FROM photo_missing)"
-	    " SELECT f.ref, f.carers, f.left_on IS NOT NULL,"
-	    "  (SELECT group_concat(x.name, '; ') FROM (SELECT c.first_name || ' ' || c.last_name"
-	    "    || ' (' || c.class || ')' AS name FROM child c WHERE c.family_id = f.id"
-	    "    AND c.left_on IS NULL ORDER BY c.class, c.last_name, c.first_name) x),"
-	    "  coalesce(need.needs, 0), coalesce(need.again, 0), miss.family_id IS NOT NULL"
-	    " FROM family f LEFT JOIN need ON need.family_id = f.id"
-	    " LEFT JOIN miss ON miss.family_id = f.id"
-	    " WHERE (?1 = '' OR f.ref LIKE ?2 ESCAPE '\\' OR f.carers LIKE ?2 ESCAPE '\\'"
-	    "   OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id AND (c.ref LIKE ?2"
-	    "   ESCAPE '\\' OR c.first_name || ' ' || c.last_name LIKE ?2 ESCAPE '\\')))"
-	    "  AND (?3 = '' OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id"
-	    "   AND c.left_on IS NULL AND c.class = ?3))"
-	    "  AND (?4 = 0 OR (f.left_on IS NULL AND (coalesce(need.needs, 0) = 1"
-	    "   OR miss.family_id IS NOT NULL)))"
-	    " ORDER BY f.left_on IS NOT NULL, f.ref LIMIT ?5";
 	const char *q = form_get(&r->q, "q"), *cls = form_get(&r->q, "class");
-	int missing = form_get(&r->q, "missing") != NULL, rc, n = 0, docs;
+	const char *pg = form_get(&r->q, "page");
+	int missing = form_get(&r->q, "missing") != NULL, docs, more;
+	long page = pg ? strtol(pg, NULL, 10) : 1;
 	struct tv *v = page_root(r, T(r, "office_families_title")), *list, *row;
-	sqlite3_stmt *st;
+	struct search_filter f = {.q = q, .class_name = cls, .missing = missing};
+	struct search_family *fam;
+	size_t n, i;
 
 	(void)arg;
 	q = q ? q : "";
 	cls = cls ? cls : "";
+	if (page < 1 || page > 100000 || (pg && pg[strspn(pg, "0123456789")] != '\0'))
+		page = 1;
+	f.offset = (page - 1) * OFFICE_PAGE_SIZE;
+	f.limit = OFFICE_PAGE_SIZE;
 	tv_bool(v, "nav_families", 1);
 	tv_str(v, "q", q);
 	tv_bool(v, "missing", missing);
 	if ((docs = has_documents(r)) < 0 || list_classes(r, v, cls) < 0 ||
-	    (st = db_stmt(r->o->db, sql)) == NULL)
-		goto fail;
-	tv_bool(v, "has_documents", docs);
-	tv_bool(v, "searched", q[0] || cls[0] || missing);
-	if (!(q[0] || cls[0] || missing)) {
-		render(r, P_FAMILIES, v, 200);
+	    search_families(r->o->db, &f, r->a, &fam, &n, &more) < 0) {
+		server_error(r, "families");
 		return;
 	}
-	sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, like_pattern(r->a, q), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, cls, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, missing);
-	sqlite3_bind_int(st, 5, OFFICE_MAX_RESULTS + 1);
+	tv_bool(v, "has_documents", docs);
+	tv_bool(v, "searched", 1);
 	list = tv_add_list(v, "families");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < OFFICE_MAX_RESULTS) {
+	for (i = 0; i < n; i++) {
 		row = tv_push_dict(list);
-		tv_str(row, "ref", col(st, 0));
-		tv_str(row, "carers", col(st, 1));
-		tv_bool(row, "left", sqlite3_column_int(st, 2));
-		tv_str(row, "children", col(st, 3));
-		tv_bool(row, "to_sign", sqlite3_column_int(st, 4));
-		tv_bool(row, "sign_again", sqlite3_column_int(st, 5));
-		tv_bool(row, "photo_missing", sqlite3_column_int(st, 6));
-		n++;
+		tv_str(row, "ref", fam[i].ref);
+		tv_str(row, "carers", fam[i].carers);
+		tv_bool(row, "left", fam[i].left);
+		tv_str(row, "children", fam[i].children);
+		tv_bool(row, "to_sign", fam[i].to_sign);
+		tv_bool(row, "sign_again", fam[i].sign_again);
+		tv_bool(row, "photo_missing", fam[i].photo_missing);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		goto fail;
-	tv_bool(v, "more", rc == SQLITE_ROW);
-	tv_int(v, "count", n);
-	tv_int(v, "max", OFFICE_MAX_RESULTS);
+	tv_int(v, "count", (long long)n);
+	tv_int(v, "page", page);
+	tv_int(v, "first", n ? f.offset + 1 : 0);
+	tv_int(v, "last", f.offset + (long)n);
+	tv_bool(v, "paged", more || page > 1);
+	tv_bool(v, "has_prev", page > 1);
+	tv_bool(v, "has_next", more);
+	tv_int(v, "prev_page", page - 1);
+	tv_int(v, "next_page", page + 1);
+	tv_str(v, "class_q", cls);
 	if (cls[0])
 		tv_str(v, "class", cls);
 	render(r, P_FAMILIES, v, 200);
-	return;
-fail:
-	server_error(r, "families");
 }
 
 /* 1 when ref could be a family reference ([A-Za-z0-9_-], at most ROSTER_MAX_REF). */
@@ -1142,7 +1128,8 @@ static void get_letters(struct req *r, const char *arg)
 		row = tv_push_dict(list);
 		tv_str(row, "ref", letters[i].family_ref);
 		for (k = 0; k < letters[i].nchildren; k++)
-			buf_printf(&names, "%s%s", k ? ", " : "", letters[i].first_names[k]);
+			buf_printf(&names, "%s%s %s (%s)", k ? "; " : "", letters[i].first_names[k],
+			           letters[i].last_names[k], letters[i].classes[k]);
 		tv_str(row, "children", buf_ok(&names) ? buf_str(&names) : "");
 		buf_free(&names);
 	}
@@ -1203,10 +1190,10 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 		}
 		buf_reset(&url);
 		buf_reset(&qr);
-		if (roster_sign_url(&url, r->o->site->base_url, token, 0) < 0 ||
-		    roster_sign_url(&qr, r->o->site->base_url, token, 1) < 0) {
-			buf_printf(&err, "base_url in site.yaml is not usable for links: %s",
-			           r->o->site->base_url);
+		if (roster_sign_url(&url, r->o->base_url, token, 0) < 0 ||
+		    roster_sign_url(&qr, r->o->base_url, token, 1) < 0) {
+			buf_printf(&err, "the base URL is not usable for links: %s",
+			           r->o->base_url);
 			goto fail;
 		}
 		letters[i].url = arena_strdup(r->a, buf_str(&url));
@@ -1429,6 +1416,152 @@ fail:
 	server_error(r, "nophoto");
 }
 
+/* --- Import --- */
+
+/* Today (UTC) as "YYYY-MM-DD" in out, which holds 11 bytes; returns out. */
+static const char *office_today(char out[11])
+{
+	struct date d;
+	struct buf b = BUF_INIT;
+
+	if (date_today(&d) < 0 || date_format_iso(&b, &d) < 0 || b.len != 10)
+		snprintf(out, 11, "1970-01-01");
+	else
+		memcpy(out, b.data, 11);
+	buf_free(&b);
+	return out;
+}
+
+/* The report of an import as the page's lines, at most OFFICE_PLAN_LINES. */
+static void report_lines(struct req *r, struct tv *v, const char *key, const char *report)
+{
+	struct tv *list = tv_add_list(v, key);
+	long n = 0;
+
+	while (*report) {
+		size_t k = strcspn(report, "\n");
+		if (n++ < OFFICE_PLAN_LINES)
+			tv_push_str(list, arena_strndup(r->a, report, k));
+		report += k + (report[k] == '\n');
+	}
+	tv_bool(v, key[0] == 'l' ? "has_lines" : "has_problems", n > 0);
+	if (n > OFFICE_PLAN_LINES && key[0] == 'l')
+		tv_int(v, "more_lines", n - OFFICE_PLAN_LINES);
+}
+
+static void import_page(struct req *r, struct tv *v, int status)
+{
+	tv_bool(v, "nav_import", 1);
+	render(r, P_IMPORT, v, status);
+}
+
+static void import_refused(struct req *r, const char *text, const char *report)
+{
+	struct tv *v = page_root(r, T(r, "office_import_title"));
+
+	tv_bool(v, "refused", 1);
+	tv_str(v, "refused_text", text);
+	if (report)
+		report_lines(r, v, "problems", report);
+	import_page(r, v, 422);
+}
+
+static void get_import(struct req *r, const char *arg)
+{
+	(void)arg;
+	import_page(r, page_root(r, T(r, "office_import_title")), 200);
+}
+
+/* The upload: checked with a dry run; kept for confirmation only when it would import. */
+static void post_import(struct req *r, const char *arg)
+{
+	const struct multipart_part *file = multipart_get(&r->mp, "file");
+	const struct multipart_part *allow = multipart_get(&r->mp, "allow_leavers");
+	struct roster_opts o = {.flags = ROSTER_DRY_RUN, .staff = r->s.username};
+	struct roster_counts n;
+	struct buf rep = BUF_INIT;
+	char today[11], once[TOKEN_LEN + 1];
+	const char *name, *data;
+	struct tv *v;
+	size_t len;
+	int rc;
+
+	(void)arg;
+	name = file ? file->filename : "";
+	len = strlen(name);
+	if (file == NULL || !file->is_file || file->len == 0 || file->len > OFFICE_MAX_UPLOAD ||
+	    len < 5 || strcasecmp(name + len - 4, ".csv") != 0) {
+		import_refused(r, T(r, "office_import_not_csv"), NULL);
+		return;
+	}
+	if (allow && allow->len == 1 && allow->data[0] == '1')
+		o.flags |= ROSTER_ALLOW_LEAVERS;
+	if ((data = arena_strndup(r->a, file->data, file->len)) == NULL ||
+	    strlen(data) != file->len) { /* a NUL: not a text file */
+		import_refused(r, T(r, "office_import_not_csv"), NULL);
+		return;
+	}
+	o.today = office_today(today);
+	rc = roster_import_opts(r->o->db, name, data, file->len, &o, &n, &rep);
+	if (rc == 1) {
+		import_refused(r, T(r, "office_import_refused_file"), buf_str(&rep));
+	} else if (rc < 0 || roster_upload_put(r->o->db, r->s.username, name, data, file->len,
+	                                       (o.flags & ROSTER_ALLOW_LEAVERS) != 0, once) < 0) {
+		office_log("import: database: %s", db_errmsg(r->o->db)); /* not the plan: names */
+		message(r, 500, "office_error_title", "office_error_text", "/office/import");
+	} else {
+		v = page_root(r, T(r, "office_import_title"));
+		tv_bool(v, "preview", 1);
+		tv_str(v, "once", once);
+		tv_str(v, "file", name);
+		report_lines(r, v, "lines", buf_str(&rep));
+		import_page(r, v, 200);
+		sodium_memzero(once, sizeof once);
+	}
+	buf_free(&rep);
+}
+
+static void post_import_confirm(struct req *r, const char *arg)
+{
+	struct roster_opts o = {.staff = r->s.username};
+	struct roster_upload u;
+	struct roster_counts n;
+	struct buf rep = BUF_INIT;
+	char today[11];
+	struct tv *v;
+	int rc = roster_upload_get(r->o->db, r->s.username, form_get(&r->f, "once"), r->a, &u);
+
+	(void)arg;
+	if (rc <= 0) {
+		if (rc < 0)
+			server_error(r, "import");
+		else
+			import_refused(r, T(r, "office_import_gone"), NULL);
+		return;
+	}
+	o.today = office_today(today);
+	o.flags = u.allow_leavers ? ROSTER_ALLOW_LEAVERS : 0;
+	o.sha256 = u.sha256;
+	o.upload_hash = u.hash;
+	rc = roster_import_opts(r->o->db, u.name, u.data, u.len, &o, &n, &rep);
+	if (rc == 2) {
+		import_refused(r, T(r, "office_import_gone"), NULL);
+	} else if (rc == 1) { /* the database changed since the preview */
+		import_refused(r, T(r, "office_import_refused_file"), buf_str(&rep));
+	} else if (rc < 0) {
+		office_log("import: database: %s", db_errmsg(r->o->db));
+		message(r, 500, "office_error_title", "office_error_text", "/office/import");
+	} else {
+		office_log("%s imported %s (sha256 %s)", r->s.username, u.name, u.sha256);
+		v = page_root(r, T(r, "office_import_title"));
+		tv_bool(v, "done", 1);
+		tv_str(v, "file", u.name);
+		report_lines(r, v, "lines", buf_str(&rep));
+		import_page(r, v, 200);
+	}
+	buf_free(&rep);
+}
+
 /* --- Routes --- */
 
 typedef void (*handler)(struct req *, const char *arg);
@@ -1457,8 +1590,8 @@ static const struct form_field login_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                F("username", 4 * STAFF_MAX_USER),
                                                F("password", STAFF_MAX_PASSWORD)};
 static const struct form_field csrf_body[] = {F("csrf", TOKEN_CSRF_LEN)};
-static const struct form_field families_query[] = {F("q", OFFICE_MAX_QUERY),
-                                                   F("class", ROSTER_MAX_NAME), F("missing", 1)};
+static const struct form_field families_query[] = {
+    F("q", OFFICE_MAX_QUERY), F("class", ROSTER_MAX_NAME), F("missing", 1), F("page", 6)};
 static const struct form_field family_query[] = {F("done", CONSENT_REF_MAX)};
 static const struct form_field paper_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                F("signer", 4 * CONSENT_NAME_MAX),
@@ -1470,6 +1603,7 @@ static const struct form_field letters_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                  F("class", ROSTER_MAX_NAME),
                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1)};
 static const struct form_field nophoto_query[] = {F("class", ROSTER_MAX_NAME)};
+static const struct form_field confirm_body[] = {F("csrf", TOKEN_CSRF_LEN), F("once", TOKEN_LEN)};
 
 static const struct route routes[] = {
     {"GET", M_EXACT, "/office/login", 1, get_login, N(login_query)},
@@ -1484,6 +1618,9 @@ static const struct route routes[] = {
     {"POST", M_EXACT, "/office/letters", 0, post_letters, N(letters_body)},
     {"GET", M_EXPORT, "", 0, get_export, none, 0},
     {"GET", M_EXACT, "/office/nophoto", 0, get_nophoto, N(nophoto_query)},
+    {"GET", M_EXACT, "/office/import", 0, get_import, none, 0},
+    {"POST", M_EXACT, "/office/import", 0, post_import, none, 0}, /* multipart */
+    {"POST", M_EXACT, "/office/import/confirm", 0, post_import_confirm, N(confirm_body)},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -1608,7 +1745,28 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 		}
 		return;
 	}
-	if (is_post) {
+	/* The upload alone is multipart/form-data (multipart.h), its CSRF token in a part. */
+	if (is_post && rt->h == post_import) {
+		const struct multipart_part *c;
+		if (cr->query[0] != '\0' ||
+		    multipart_parse(&r.mp, cr->content_type, cr->body, cr->body_len) < 0) {
+			office_log("%s: refused form: %s", cr->path, multipart_strerror(r.mp.err));
+			message(&r, 400, "office_bad_request_title", "office_bad_request_text",
+			        NULL);
+			goto done;
+		}
+		c = multipart_get(&r.mp, "csrf");
+		if (c == NULL || c->len != TOKEN_CSRF_LEN ||
+		    !staff_csrf_check(o->key, &r.s, arena_strndup(r.a, c->data, c->len))) {
+			office_log("%s: CSRF token missing or wrong (user %s)", cr->path,
+			           r.s.username);
+			message(&r, 403, "office_csrf_title", "office_csrf_text", "/office/");
+			goto done;
+		}
+	} else if (is_post && cr->body_len > FORM_MAX_BODY) {
+		plain(resp, 413, "The form is too large.\n");
+		goto done;
+	} else if (is_post) {
 		if (!urlencoded(cr->content_type)) {
 			message(&r, 415, "office_bad_request_title", "office_bad_request_text",
 			        NULL);
@@ -1666,7 +1824,17 @@ static int office_open(struct office *o, struct buf *err)
 		return -1;
 	li = settings_lang(o->site, "en");
 	o->li = li < 0 ? 0 : (size_t)li;
-	o->root = settings_url_path(o->site, o->keep);
+	o->base_url = env("CONSENT_BASE_URL", o->site->base_url ? o->site->base_url : "");
+	if (!roster_base_url_valid(o->base_url)) {
+		buf_printf(
+		    err,
+		    "base URL '%s' (CONSENT_BASE_URL, else base_url in %s/site.yaml) is "
+		    "not usable for links: it must start http:// or https:// and name a host\n",
+		    o->base_url, o->content_dir);
+		return -1;
+	}
+	o->base_url = arena_strdup(o->keep, o->base_url); /* not getenv's, kept */
+	o->root = settings_path_of(o->base_url, o->keep);
 	buf_printf(&path, "%s/consent.yaml", o->content_dir);
 	o->cat = catalog_load(buf_str(&path), err);
 	buf_free(&path);

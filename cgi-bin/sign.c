@@ -606,7 +606,8 @@ static void family_page(struct rq *r)
 		struct tv *cd = tv_push_dict(children), *rows = tv_add_list(cd, "rows");
 		int missing = 0;
 		tv_str(cd, "first_name", c->first_name);
-		tv_str(cd, "class", c->class_name);
+		tv_str(cd, "class",
+		       letters_class_name(r->a, r->app->site, r->app->li[r->ci], c->class_name));
 		tv_int(cd, "id", c->id);
 		for (j = 0; j < f->npurposes; j++) {
 			const struct consent_purpose *p = &f->purposes[j];

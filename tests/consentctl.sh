@@ -122,7 +122,7 @@ expect letters_says_revoked "$TMP/err" "12 letters written"
 n=$(grep -c '<svg' "$TMP/letters.html")
 [ "$n" = 12 ] && pass letters_one_svg_per_family || fail letters_one_svg_per_family "$n SVGs"
 for ref in F1001 F1006 F1012; do
-	expect "letters_has_$ref" "$TMP/letters.html" ": $ref</p>"
+	expect "letters_has_$ref" "$TMP/letters.html" ": $ref · "
 done
 expect letters_welsh_first "$TMP/letters.html" '<p class="school" lang="cy">Ysgol Gynradd Cwm Derw</p>'
 expect letters_welsh_and "$TMP/letters.html" "Annwyl riant neu ofalwr Llŷr a Gwenllïan,"
@@ -257,6 +257,18 @@ run purge 0 "$CTL" --db "$DB" purge --left-before "$tomorrow"
 expect purge_counts "$TMP/out" "1 families, 1 children"
 [ "$(sql "SELECT count(*) FROM child WHERE first_name = 'Zofia'")" = 0 ] && pass purge_deletes ||
 	fail purge_deletes "Zofia is still there"
+[ "$(sql "SELECT count(*) FROM family_fts WHERE family_fts MATCH 'zofia'")" = 0 ] &&
+	pass purge_clears_search_index || fail purge_clears_search_index "Zofia is still in the index"
 run purge_verify 0 "$CTL" --db "$DB" verify
 expect purge_verify_ok "$TMP/out" "chain verified"
+
+# --- upgrading a database from before the search index (schema 4) ------------------------
+cp "$DB" "$TMP/old.db"
+sqlite3 "$TMP/old.db" "DROP TABLE family_fts; DROP TABLE upload; DELETE FROM secret WHERE name = 'family'; PRAGMA user_version = 4;"
+run upgrade_to_5 0 "$CTL" --db "$TMP/old.db" init --portal "$TMP/portal"
+expect upgrade_to_5_applied "$TMP/out" "(1 migration applied)"
+[ "$(sqlite3 "$TMP/old.db" "SELECT count(*) FROM family_fts WHERE family_fts MATCH 'gwenllian'")" = 1 ] &&
+	pass upgrade_fills_search_index || fail upgrade_fills_search_index "Gwenllïan not in the index"
+[ "$(sqlite3 "$TMP/old.db" "SELECT length(value) FROM secret WHERE name = 'family'")" = 32 ] &&
+	pass upgrade_makes_family_key || fail upgrade_makes_family_key "no family key"
 finish

@@ -4,7 +4,9 @@
 # Usage: tools/serve.sh PORT DB [RUNDIR]     (RUNDIR holds the config and sockets: var/)
 # There is deliberately no access log: parents' links carry their family's token.
 # Environment: SIGN_PROCS (sign.fcgi worker processes, default 2), SERVE_READ_IDLE (seconds
-# a client may stay silent while sending its request before it is cut off, default 20).
+# a client may stay silent while sending its request before it is cut off, default 20),
+# CONSENT_BASE_URL (the address the portal is reached at, which the office prints on
+# letters and their QR codes; default http://127.0.0.1:PORT, this server's own).
 #
 # Slow clients never hold a worker: lighttpd reads the whole request body itself
 # (stream-request-body 0, at most max-request-size KiB) and only then hands it to a
@@ -16,6 +18,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 run=${3:-$top/var}
 sign_procs=${SIGN_PROCS:-2}
 read_idle=${SERVE_READ_IDLE:-20}
+base_url=${CONSENT_BASE_URL:-http://127.0.0.1:$port}
 for n in "$sign_procs" "$read_idle"; do
 	case $n in '' | *[!0-9]* | 0*)
 		echo "serve.sh: SIGN_PROCS and SERVE_READ_IDLE must be whole numbers from 1" >&2
@@ -31,7 +34,8 @@ env_block() {
 			"CONSENT_DB" => "$db",
 			"CONSENT_CONTENT" => "$top/content",
 			"CONSENT_PORTAL" => "$top/var/portal",
-			"CONSENT_TEMPLATES" => "$top/templates"
+			"CONSENT_TEMPLATES" => "$top/templates",
+			"CONSENT_BASE_URL" => "$base_url"
 		),
 ENV
 }
@@ -48,6 +52,8 @@ server.max-read-idle = $read_idle      # seconds a client may pause while sendin
 server.max-write-idle = 60             # ... or while receiving
 server.max-keep-alive-idle = 5         # ... between requests
 server.tag = ""
+# The office's upload of the school's export (at most 5 MB; office.fcgi checks it too).
+\$HTTP["url"] == "/office/import" { server.max-request-size = 6144 }
 index-file.names = ("index.html")
 # public/ holds only the site (policygen keeps its state and the portal's texts elsewhere);
 # dotfiles are refused all the same, should one ever be copied in.

@@ -297,7 +297,12 @@ const char *settings_term(const struct settings *s, size_t li, const char *value
 
 const char *settings_url_path(const struct settings *s, struct arena *a)
 {
-	const char *p = strstr(s->base_url, "://");
+	return settings_path_of(s->base_url, a);
+}
+
+const char *settings_path_of(const char *url, struct arena *a)
+{
+	const char *p = strstr(url, "://");
 	const char *slash = p ? strchr(p + 3, '/') : NULL;
 	size_t n;
 

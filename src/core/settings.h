@@ -59,5 +59,7 @@ const char *settings_term(const struct settings *, size_t li, const char *value)
 /* The path part of base_url without a trailing slash ("" at a host's root), in a; the
  * prefix of every address the site and the portal link to. */
 const char *settings_url_path(const struct settings *, struct arena *a);
+/* The same for any address url ("http://host/path/" gives "/path"). */
+const char *settings_path_of(const char *url, struct arena *a);
 
 #endif

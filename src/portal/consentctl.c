@@ -23,8 +23,10 @@
 #include "export.h"
 #include "handoff.h"
 #include "letters.h"
+#include "mis.h"
 #include "out.h"
 #include "roster.h"
+#include "search.h"
 #include "settings.h"
 #include "staff.h"
 #include "token.h"
@@ -44,12 +46,21 @@ static const char usage_text[] =
     "  sync [--content DIR] [--portal DIR]\n"
     "      Load consent.yaml and signable.tsv again, after editing them or building the\n"
     "      site. Published versions are never changed or removed.\n"
-    "  import [--allow-move] FAMILIES.csv\n"
-    "      Add and update families and children from the school's CSV (columns\n"
-    "      family_ref, child_ref, first_name, last_name, class; optional carers, language).\n"
-    "      Children missing from the file are marked as left. When any row is bad, every\n"
-    "      bad row is listed and nothing is imported. --allow-move lets a child move to\n"
-    "      another family (their current photo answers are cleared).\n"
+    "  import [--dry-run] [--allow-leavers] [--allow-move] [--map field=Header,...] FILE\n"
+    "      Add and update families and children from the school's export: a SIMS, Arbor\n"
+    "      or Bromcom pupil/contact report as it comes, or the columns family_ref,\n"
+    "      child_ref, first_name, last_name, class (optional carers, language). Without a\n"
+    "      family reference, siblings sharing a primary contact form a family. Children\n"
+    "      missing from the file are marked as left; when that would be more than 10 %\n"
+    "      of them (and at least 3) nothing is imported unless --allow-leavers is given.\n"
+    "      A column the file does not have keeps what the database holds. When any row is\n"
+    "      bad, every bad row is listed and nothing is imported. --dry-run prints every\n"
+    "      change the import would make and changes nothing. --map names the columns of\n"
+    "      other exports: --map 'class=Group,carers=Mum,Dad'. --allow-move lets a child\n"
+    "      move to another family (their current photo answers are cleared).\n"
+    "  import --columns [--map field=Header,...] FILE\n"
+    "      Print how the file's header row is understood, field by field; imports\n"
+    "      nothing and needs no --db. Exit status 1 when a required field has no column.\n"
     "  tokens [--base-url URL] [--family REF] [--reissue] [--content DIR]\n"
     "      Issue a token to each current family without one (or only to REF) and print\n"
     "      family_ref,url as CSV. A token is shown only this once. --reissue gives new\n"
@@ -96,6 +107,10 @@ enum opt {
 	O_REISSUE,
 	O_OUTSTANDING,
 	O_ALLOW_MOVE,
+	O_DRY_RUN,
+	O_ALLOW_LEAVERS,
+	O_MAP,
+	O_COLUMNS,
 	O__MAX
 };
 
@@ -115,6 +130,10 @@ static const struct {
     [O_REISSUE] = {"reissue", 0},
     [O_OUTSTANDING] = {"outstanding", 0},
     [O_ALLOW_MOVE] = {"allow-move", 0},
+    [O_DRY_RUN] = {"dry-run", 0},
+    [O_ALLOW_LEAVERS] = {"allow-leavers", 0},
+    [O_MAP] = {"map", 1},
+    [O_COLUMNS] = {"columns", 0},
 };
 
 struct ctx {
@@ -149,7 +168,9 @@ static const struct command {
 } commands[] = {
     {"init", cmd_init, BIT(O_CONTENT) | BIT(O_PORTAL), 0, ""},
     {"sync", cmd_sync, BIT(O_CONTENT) | BIT(O_PORTAL), 0, ""},
-    {"import", cmd_import, BIT(O_ALLOW_MOVE), 1, " FAMILIES.csv"},
+    {"import", cmd_import,
+     BIT(O_ALLOW_MOVE) | BIT(O_DRY_RUN) | BIT(O_ALLOW_LEAVERS) | BIT(O_MAP) | BIT(O_COLUMNS), 1,
+     " FILE"},
     {"tokens", cmd_tokens, BIT(O_BASE_URL) | BIT(O_FAMILY) | BIT(O_REISSUE) | BIT(O_CONTENT), 0,
      ""},
     {"letters", cmd_letters,
@@ -344,6 +365,10 @@ static int cmd_init(struct ctx *c)
 	buf_free(&err);
 	printf("%s: schema version %d (%d migration%s applied)\n", c->val[O_DB],
 	       db_file_version(c->db), applied, applied == 1 ? "" : "s");
+	/* A new schema may bring a new search index: fill it from what is there. */
+	if (applied > 0 && search_reindex(c->db) < 0)
+		return fail("%s: cannot build the search index: %s", c->val[O_DB],
+		            db_errmsg(c->db));
 	/* The CSRF key is made once; running init again keeps it. */
 	randombytes_buf(key, sizeof key);
 	st = db_stmt(c->db, secret_sql);
@@ -362,13 +387,58 @@ static int cmd_sync(struct ctx *c)
 	return rc ? rc : sync_catalog(c);
 }
 
+/* import --columns: how the header row is understood. */
+static int import_columns(const struct ctx *c, const char *path, const struct buf *data)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT, missing = BUF_INIT;
+	struct mis_columns cols;
+	struct csv r;
+	const char **h = NULL;
+	size_t i;
+	int rc = 1;
+
+	csv_init(&r, buf_str(data), data->len);
+	if (csv_next(&r) <= 0) {
+		rc = fail("%s: %s", path,
+		          r.err ? csv_strerror(r.err) : "the file is empty: no header row");
+		goto out;
+	}
+	if ((h = calloc(r.nfield + 1, sizeof *h)) == NULL) {
+		rc = fail("out of memory");
+		goto out;
+	}
+	for (i = 0; i < r.nfield; i++)
+		h[i] = r.field[i];
+	if (mis_match(h, r.nfield, c->val[O_MAP], &cols, &err) < 0) {
+		rc = fail_buf(&err);
+		goto out;
+	}
+	buf_printf(&out, "%s: the header row is read as:\n", path);
+	mis_describe(h, r.nfield, &cols, &out);
+	if (put_stdout(&out) != 0)
+		goto out;
+	if (mis_missing(&cols, &missing) > 0)
+		rc = fail("%s: no column for %s: name it with --map", path, buf_str(&missing));
+	else
+		rc = 0;
+out:
+	free(h);
+	csv_free(&r);
+	buf_free(&out);
+	buf_free(&err);
+	buf_free(&missing);
+	return rc;
+}
+
 static int cmd_import(struct ctx *c)
 {
 	const char *path = c->args[0];
 	struct buf data = BUF_INIT, report = BUF_INIT;
 	struct roster_counts n;
+	struct roster_opts o;
+	unsigned char sum[crypto_hash_sha256_BYTES];
+	char today[11], hex[2 * crypto_hash_sha256_BYTES + 1];
 	struct stat sb;
-	char today[11];
 	int rc;
 
 	if (stat(path, &sb) < 0)
@@ -378,13 +448,25 @@ static int cmd_import(struct ctx *c)
 		            MAX_IMPORT_BYTES / 1024 / 1024);
 	if (buf_read_file(&data, path) < 0)
 		return fail("%s: %s", path, strerror(errno));
+	if (c->val[O_COLUMNS]) {
+		rc = import_columns(c, path, &data);
+		goto out;
+	}
 	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
 		goto out;
 	today_iso(today);
-	rc = roster_import(c->db, path, buf_str(&data), data.len, today,
-	                   c->val[O_ALLOW_MOVE] ? ROSTER_MOVE : 0, &n, &report);
+	crypto_hash_sha256(sum, (const unsigned char *)buf_str(&data), data.len);
+	sodium_bin2hex(hex, sizeof hex, sum, sizeof sum);
+	memset(&o, 0, sizeof o);
+	o.today = today;
+	o.map = c->val[O_MAP];
+	o.sha256 = hex;
+	o.flags = (c->val[O_ALLOW_MOVE] ? ROSTER_MOVE : 0) |
+	          (c->val[O_DRY_RUN] ? ROSTER_DRY_RUN : 0) |
+	          (c->val[O_ALLOW_LEAVERS] ? ROSTER_ALLOW_LEAVERS : 0);
+	rc = roster_import_opts(c->db, path, buf_str(&data), data.len, &o, &n, &report);
 	if (rc == 0) {
-		printf("%s", buf_str(&report));
+		rc = put_stdout(&report);
 	} else if (rc > 0) {
 		fputs(buf_str(&report), stderr);
 		rc = fail("%s: nothing was imported; correct the file and import it again", path);
@@ -934,7 +1016,7 @@ int main(int argc, char *argv[])
 			cmd = &commands[j];
 	if (cmd == NULL)
 		usage_error("unknown command '%s'", operands[0]);
-	if (c.val[O_DB] == NULL)
+	if (c.val[O_DB] == NULL && !(cmd->fn == cmd_import && c.val[O_COLUMNS]))
 		usage_error("%s needs --db FILE, the consent database", cmd->name);
 	for (k = 0; k < O__MAX; k++)
 		if (k != O_DB && c.val[k] && !(cmd->opts & BIT(k)))

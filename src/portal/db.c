@@ -220,10 +220,26 @@ static const char *const migrations[] = {
 	"  ref TEXT NOT NULL,"
 	"  PRIMARY KEY (family_id, nonce)"
 	") WITHOUT ROWID;",
+	/* 5 (issue 12): the office's search index (search.h; filled by consentctl init and
+	 * rebuilt by every import and purge), the key that derives family references from
+	 * a primary contact (roster.h; SQLite's randomblob, seeded from the system's random
+	 * source), and exports uploaded in the office waiting for their confirmation. */
+	"CREATE VIRTUAL TABLE family_fts USING fts5(body,"
+	"  tokenize = 'unicode61 remove_diacritics 2');"
+	"INSERT OR IGNORE INTO secret (name, value) VALUES ('family', randomblob(32));"
+	"CREATE TABLE upload ("
+	"  hash TEXT PRIMARY KEY,"       /* hex SHA-256 of the once-only value in the form */
+	"  staff TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"        /* of the file, for the import event */
+	"  data BLOB NOT NULL,"
+	"  allow_leavers INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL"     /* Unix seconds */
+	");",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
-#define DB_MAX_STMTS 128
+#define DB_MAX_STMTS 192
 
 struct db {
 	sqlite3 *h;

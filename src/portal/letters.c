@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "qr.h"
 #include "tmpl.h"
@@ -17,13 +18,14 @@ static const char *const letter_keys[] = {
     "letter_document_title", "letter_title",    "letter_greeting", "letter_intro",
     "letter_scan",           "letter_type",     "letter_time",     "letter_again",
     "letter_private",        "letter_replaces", "letter_paper",    "letter_contact",
-    "letter_reference",      "letter_qr_label",
+    "letter_reference",      "letter_qr_label", "letter_children",
 };
 
 static const char families_sql[] =
     "SELECT f.id, f.ref, f.language,"
     " (SELECT min(c.class || char(1) || c.last_name || char(1) || c.first_name)"
-    "  FROM child c WHERE c.family_id = f.id AND c.left_on IS NULL) AS k"
+    "  FROM child c WHERE c.family_id = f.id AND c.left_on IS NULL"
+    "  AND (?2 IS NULL OR c.class = ?2)) AS k"
     " FROM family f WHERE f.left_on IS NULL"
     " AND (?1 IS NULL OR f.ref = ?1)"
     " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id"
@@ -32,11 +34,31 @@ static const char families_sql[] =
     "  OR EXISTS (SELECT 1 FROM declaration_status ds WHERE ds.family_id = f.id"
     "   AND ds.needs_sign)"
     "  OR EXISTS (SELECT 1 FROM photo_missing pm WHERE pm.family_id = f.id))"
-    " ORDER BY k, f.ref";
+    " ORDER BY k COLLATE NOCASE, f.ref";
 
 static const char children_sql[] =
-    "SELECT first_name FROM child WHERE family_id = ?1 AND left_on IS NULL"
+    "SELECT first_name, last_name, class FROM child WHERE family_id = ?1 AND left_on IS NULL"
     " ORDER BY class, last_name, first_name, ref";
+
+const char *letters_class_name(struct arena *a, const struct settings *s, size_t li, const char *name)
+{
+	char *end;
+	long n;
+
+	if (strcasecmp(name, "Nursery") == 0)
+		return settings_string(s, li, "class_nursery");
+	if (strcasecmp(name, "Reception") == 0)
+		return settings_string(s, li, "class_reception");
+	if (strncasecmp(name, "Year ", 5) == 0 && name[5] >= '1' && name[5] <= '9') {
+		n = strtol(name + 5, &end, 10);
+		if (*end == '\0' && n >= 1 && n <= 13) {
+			const char *y =
+			    arena_printf(a, "%s %ld", settings_string(s, li, "class_year"), n);
+			return y ? y : name;
+		}
+	}
+	return name;
+}
 
 static int add_children(struct db *db, struct arena *a, struct letter *l)
 {
@@ -47,19 +69,30 @@ static int add_children(struct db *db, struct arena *a, struct letter *l)
 	if (st == NULL)
 		return -1;
 	l->first_names = arena_alloc(a, cap * sizeof *l->first_names);
+	l->last_names = arena_alloc(a, cap * sizeof *l->last_names);
+	l->classes = arena_alloc(a, cap * sizeof *l->classes);
 	sqlite3_bind_int64(st, 1, l->family_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && l->first_names) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && l->first_names && l->last_names &&
+	       l->classes) {
 		if (l->nchildren == cap) {
-			const char **p = arena_alloc(a, 2 * cap * sizeof *p);
-			if (p)
-				memcpy(p, l->first_names, cap * sizeof *p);
-			l->first_names = p;
+			const char ***v[3] = {&l->first_names, &l->last_names, &l->classes};
+			size_t k;
+			for (k = 0; k < 3; k++) {
+				const char **p = arena_alloc(a, 2 * cap * sizeof *p);
+				if (p)
+					memcpy(p, *v[k], cap * sizeof *p);
+				*v[k] = p;
+			}
 			cap *= 2;
-			if (p == NULL)
+			if (!l->first_names || !l->last_names || !l->classes)
 				break;
 		}
-		l->first_names[l->nchildren++] =
+		l->first_names[l->nchildren] =
 		    arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
+		l->last_names[l->nchildren] =
+		    arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
+		l->classes[l->nchildren++] =
+		    arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -70,6 +103,7 @@ int letters_select(struct db *db, const struct letters_filter *f, struct arena *
 {
 	sqlite3_stmt *st = db_stmt(db, families_sql);
 	struct letter *v = NULL;
+	const char *k;
 	size_t cap = 0, i;
 	int rc;
 
@@ -96,6 +130,8 @@ int letters_select(struct db *db, const struct letters_filter *f, struct arena *
 		l->family_id = sqlite3_column_int64(st, 0);
 		l->family_ref = arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
 		l->language = arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
+		k = (const char *)sqlite3_column_text(st, 3);
+		l->class_name = k ? arena_strndup(a, k, strcspn(k, "\001")) : NULL;
 	}
 	sqlite3_reset(st);
 	if (!arena_ok(a)) {
@@ -185,6 +221,23 @@ static const char *names_joined(struct arena *a, const struct settings *s, size_
 	return out;
 }
 
+/* "Gwenllïan Pritchard-Jones (Blwyddyn 4), Llŷr Pritchard-Jones (Derbyn)": every child
+ * with their class, in the language li, for whoever hands the letters out. */
+static const char *children_classes(struct arena *a, const struct settings *s, size_t li,
+                                    const struct letter *l)
+{
+	struct buf b = BUF_INIT;
+	const char *out;
+	size_t i;
+
+	for (i = 0; i < l->nchildren; i++)
+		buf_printf(&b, "%s%s %s (%s)", i ? ", " : "", l->first_names[i], l->last_names[i],
+		           letters_class_name(a, s, li, l->classes[i]));
+	out = buf_ok(&b) ? arena_strdup(a, buf_str(&b)) : NULL;
+	buf_free(&b);
+	return out;
+}
+
 /* The languages of a letter: the household's first, then the site's others in order. */
 static size_t letter_langs(const struct settings *s, const struct letter *l, size_t order[])
 {
@@ -229,6 +282,8 @@ static int add_letter(struct arena *a, struct tv *list, const struct settings *s
 	}
 	tv_str(d, "lang", s->langs[order[0]]);
 	tv_str(d, "ref", l->family_ref);
+	if (l->class_name)
+		tv_str(d, "class", letters_class_name(a, s, order[0], l->class_name));
 	tv_str(d, "url", l->url);
 	/* qr_svg's output is our own markup with every text escaped: trusted. */
 	tv_html(d, "qr", buf_str(&svg));
@@ -243,6 +298,7 @@ static int add_letter(struct arena *a, struct tv *list, const struct settings *s
 		tv_str(p, "lang", s->langs[li]);
 		tv_str(p, "school", s->name[li]);
 		tv_str(p, "names", names_joined(a, s, li, l));
+		tv_str(p, "children", children_classes(a, s, li, l));
 		strings(p, s, li);
 		if (c && c->address[li])
 			tv_str(p, "address", c->address[li]);

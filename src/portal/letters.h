@@ -23,6 +23,10 @@ struct letter {
 	const char *family_ref;
 	const char *language;     /* the household's: "en" or "cy" */
 	const char **first_names; /* the current children, in class and name order */
+	const char **last_names;  /* ... their last names */
+	const char **classes;     /* ... their classes, as imported */
+	const char *class_name;   /* the class the letter is sorted under: its first child's,
+	                           * or the filter's class; NULL when no current child */
 	size_t nchildren;
 	const char *url;    /* the link as written out for typing; set by the caller */
 	const char *qr_url; /* the same link in upper case for the QR code (roster_sign_url) */
@@ -36,9 +40,17 @@ struct letters_filter {
 	int outstanding;        /* only families still to sign or answer (as the export) */
 };
 
+/* A class name in the language li: "Nursery", "Reception" and "Year 1" to "Year 13"
+ * (any case) through the i18n strings class_nursery, class_reception and class_year
+ * ("Meithrin", "Derbyn", "Blwyddyn 3" in Welsh); any other name as it is. The result
+ * lives in a (or is name). */
+const char *letters_class_name(struct arena *a, const struct settings *, size_t li, const char *name);
+
 /* Selects the families for f, ordered by their first child (class, last name, first
- * name). The letters and their strings live in a. Sets *out and *n (0 when none match)
- * and returns 0, or -1 with a message in err. url and qr_url are left NULL. */
+ * name; with a class filter, their first child in that class), so that a class's letters
+ * come out together, by surname. The letters and their strings
+ * live in a. Sets *out and *n (0 when none match) and returns 0, or -1 with a message in err. url
+ * and qr_url are left NULL. */
 int letters_select(struct db *, const struct letters_filter *f, struct arena *a,
                    struct letter **out, size_t *n, struct buf *err);
 

@@ -1,51 +1,38 @@
 #include "roster.h"
 
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "arena.h"
 #include "csv.h"
 #include "date.h"
+#include "mis.h"
+#include "search.h"
 #include "utf8.h"
 
-/* The columns of the families CSV that are read; the others are ignored. */
-enum col {
-	COL_FAMILY_REF,
-	COL_CHILD_REF,
-	COL_FIRST_NAME,
-	COL_LAST_NAME,
-	COL_CLASS,
-	COL_CARERS,
-	COL_LANGUAGE,
-	COL__MAX
-};
-
-enum kind { K_REF, K_NAME, K_CARERS, K_LANGUAGE };
-
-static const struct {
-	const char *name;
-	int required;
-	enum kind kind;
-} cols[COL__MAX] = {
-    [COL_FAMILY_REF] = {"family_ref", 1, K_REF},  [COL_CHILD_REF] = {"child_ref", 1, K_REF},
-    [COL_FIRST_NAME] = {"first_name", 1, K_NAME}, [COL_LAST_NAME] = {"last_name", 1, K_NAME},
-    [COL_CLASS] = {"class", 1, K_NAME},           [COL_CARERS] = {"carers", 0, K_CARERS},
-    [COL_LANGUAGE] = {"language", 0, K_LANGUAGE},
-};
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define PLAN_LEAVERS_SHOWN 5 /* leavers named when an import is refused for them */
 
 struct row {
 	size_t line;
-	const char *v[COL__MAX]; /* trimmed and checked; "" for an absent optional column */
+	const char *v[MIS__MAX]; /* cleaned and checked; "" for an absent or empty value */
+	const char *lang_raw;    /* the language cell as written, for notes */
+	int derived;             /* family reference made from the primary contact */
 	struct fam *fam;
 };
 
 struct fam {
 	const char *ref;
-	const char *carers, *language; /* NULL until a row gives them */
+	const char *carers, *language; /* NULL until a row gives them: left as they are */
 	size_t carers_line, language_line;
+	int derived; /* ref made from the primary contact */
+	size_t nchildren;
 	long long id;
 };
 
@@ -59,6 +46,8 @@ struct problem {
 struct import {
 	struct arena *a;
 	const char *name;
+	const struct roster_opts *opt;
+	struct mis_columns cols;
 	struct row *rows;
 	size_t nrows, caprows;
 	struct fam *fams;
@@ -66,6 +55,10 @@ struct import {
 	size_t nheader; /* fields in the header row */
 	struct problem *probs;
 	size_t nprobs, capprobs;
+	struct buf notes;   /* "FILE:LINE: note" lines: imported, but worth a look */
+	struct buf plan;    /* one line per change */
+	struct buf leavers; /* the first few children who would leave */
+	long current;       /* children current before the import */
 	int oom;
 };
 
@@ -122,154 +115,211 @@ static int valid_ref(const char *s)
 	return 1;
 }
 
-/* A copy of s without surrounding spaces and tabs. */
-static char *trim(struct arena *a, const char *s)
+/* A copy of s with each run of spaces, tabs and line breaks made one space and none
+ * around it: a line break inside a cell is never a new value. */
+static char *clean(struct arena *a, const char *s)
 {
-	size_t n;
+	size_t n = strlen(s), o = 0;
+	char *out = arena_alloc(a, n + 1);
+	int space = 0;
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	return arena_strndup(a, s, n);
-}
-
-/* Carers: each line break (CRLF, LF or CR, with spaces around it) becomes "; ". */
-static char *carers_joined(struct arena *a, const char *s)
-{
-	struct buf b = BUF_INIT;
-	char *out;
-
-	while (*s) {
-		if (*s == '\r' || *s == '\n') {
-			while (b.len > 0 && (b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '\t'))
-				b.data[--b.len] = '\0';
-			while (*s == '\r' || *s == '\n' || *s == ' ' || *s == '\t')
-				s++;
-			if (b.len > 0 && *s)
-				buf_puts(&b, "; ");
+	if (out == NULL)
+		return NULL;
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
+			space = o > 0;
 			continue;
 		}
-		buf_putc(&b, *s++);
+		if (space)
+			out[o++] = ' ';
+		space = 0;
+		out[o++] = *s;
 	}
-	out = buf_ok(&b) ? arena_strdup(a, buf_str(&b)) : NULL;
+	out[o] = '\0';
+	return out;
+}
+
+/* Appends value to b as one more "; "-separated item unless b holds it already. */
+static void add_item(struct buf *b, const char *value)
+{
+	const char *p = buf_str(b);
+	size_t n = strlen(value);
+
+	if (n == 0)
+		return;
+	while (*p) {
+		size_t k = strcspn(p, ";");
+		const char *q = p;
+		size_t m = k;
+		while (m > 0 && *q == ' ')
+			q++, m--;
+		while (m > 0 && q[m - 1] == ' ')
+			m--;
+		if (m == n && strncasecmp(q, value, n) == 0)
+			return;
+		p += k + (p[k] == ';');
+	}
+	if (b->len)
+		buf_puts(b, "; ");
+	buf_puts(b, value);
+}
+
+/* The value of field f in the record: the first column with a value, or for carers and
+ * address every column's, joined. NULL when out of memory. */
+static const char *field_value(struct import *im, const struct csv *c, enum mis_field f)
+{
+	struct buf b = BUF_INIT;
+	const char *out;
+	size_t k;
+
+	for (k = 0; k < im->cols.ncol[f]; k++) {
+		const char *v = clean(im->a, c->field[im->cols.col[f][k]]);
+		if (v == NULL)
+			return NULL;
+		if (f == MIS_CARERS) {
+			/* A carers cell may list several, separated by ';'. */
+			const char *p = v;
+			while (*p) {
+				size_t n = strcspn(p, ";");
+				char *item = arena_strndup(im->a, p, n);
+				if (item && (item = clean(im->a, item)) != NULL)
+					add_item(&b, item);
+				p += n + (p[n] == ';');
+			}
+		} else if (f == MIS_ADDRESS) {
+			if (*v)
+				buf_printf(&b, "%s%s", b.len ? ", " : "", v);
+		} else if (*v) {
+			buf_free(&b);
+			return v;
+		}
+	}
+	out = buf_ok(&b) ? arena_strdup(im->a, buf_str(&b)) : NULL;
 	buf_free(&b);
 	return out;
 }
 
-/* Checks one value; returns the value to keep or NULL after reporting a problem. */
-static const char *check_value(struct import *im, size_t line, enum col c, const char *raw)
+/* Checks one row's value of field f; returns the value to keep or NULL after reporting
+ * a problem. */
+static const char *check_value(struct import *im, struct row *r, enum mis_field f, const char *v)
 {
-	const char *name = cols[c].name;
-	char *v = trim(im->a, raw);
-	size_t n;
+	const char *name = mis_field_names[f];
+	size_t n = strlen(v);
 
-	if (v == NULL) {
-		im->oom = 1;
-		return NULL;
-	}
-	if (cols[c].kind == K_CARERS && (v = carers_joined(im->a, v)) == NULL) {
-		im->oom = 1;
-		return NULL;
-	}
-	n = strlen(v);
-	switch (cols[c].kind) {
-	case K_REF:
-		if (!valid_ref(v)) {
-			if (n == 0)
-				problem(im, line, "%s is empty", name);
-			else
-				problem(im, line, "%s must be 1 to %d letters, digits, '_' or '-'",
-				        name, ROSTER_MAX_REF);
+	switch (f) {
+	case MIS_FAMILY:
+		if (n > 0 && !valid_ref(v)) {
+			problem(im, r->line, "%s must be 1 to %d letters, digits, '_' or '-'", name,
+			        ROSTER_MAX_REF);
 			return NULL;
 		}
 		return v;
-	case K_NAME:
-		if (n == 0) {
-			problem(im, line, "%s is empty", name);
+	case MIS_CHILD:
+		if (!valid_ref(v)) {
+			if (n == 0)
+				problem(im, r->line, "%s is empty", name);
+			else
+				problem(im, r->line,
+				        "%s must be 1 to %d letters, digits, '_' or '-'", name,
+				        ROSTER_MAX_REF);
 			return NULL;
 		}
-		if (strchr(v, '\n') || strchr(v, '\r')) {
-			problem(im, line, "%s runs over more than one line", name);
+		return v;
+	case MIS_FIRST:
+	case MIS_LAST:
+	case MIS_CLASS:
+		if (n == 0) {
+			problem(im, r->line, "%s is empty", name);
 			return NULL;
 		}
 		if (n > ROSTER_MAX_NAME) {
-			problem(im, line, "%s is longer than %d bytes", name, ROSTER_MAX_NAME);
+			problem(im, r->line, "%s is longer than %d bytes", name, ROSTER_MAX_NAME);
 			return NULL;
 		}
 		break;
-	case K_CARERS:
+	case MIS_CARERS:
 		if (n > ROSTER_MAX_CARERS) {
-			problem(im, line, "%s is longer than %d bytes", name, ROSTER_MAX_CARERS);
+			problem(im, r->line, "%s is longer than %d bytes", name, ROSTER_MAX_CARERS);
 			return NULL;
 		}
 		break;
-	case K_LANGUAGE:
-		if (n == 0)
-			return "";
-		if (strcasecmp(v, "en") == 0)
-			return "en";
-		if (strcasecmp(v, "cy") == 0)
-			return "cy";
-		problem(im, line, "language must be en, cy or empty (meaning en)");
-		return NULL;
+	case MIS_LANGUAGE: {
+		const char *l = mis_language(v);
+		r->lang_raw = v;
+		if (l)
+			return l;
+		buf_printf(&im->notes,
+		           "%s:%zu: language \"%s\" is neither English nor Welsh: letters and "
+		           "pages will be in English\n",
+		           im->name, r->line, v);
+		return "en";
 	}
-	if (!utf8_valid_line(v, n) || strchr(v, '\t')) {
-		problem(im, line, "%s holds a control character such as a tab", name);
+	default: /* contact details: used to group siblings, never stored */
+		return v;
+	}
+	if (!utf8_valid_line(v, n)) {
+		problem(im, r->line, "%s holds a control character", name);
 		return NULL;
 	}
 	return v;
 }
 
-/* Reads the header; fills idx with each column's field index (-1 when absent). */
-static int read_header(struct import *im, struct csv *c, int idx[COL__MAX])
+/* Reads the header and matches its columns to the fields. */
+static int read_header(struct import *im, struct csv *c)
 {
-	struct buf missing = BUF_INIT;
+	struct buf missing = BUF_INIT, err = BUF_INIT;
+	const char **h;
 	size_t i;
-	int k, rc;
+	int f;
 
-	for (k = 0; k < COL__MAX; k++)
-		idx[k] = -1;
-	if ((rc = csv_next(c)) <= 0) {
-		if (rc < 0)
+	if (csv_next(c) <= 0) {
+		if (c->err)
 			problem(im, c->err_line, "%s", csv_strerror(c->err));
 		else
 			problem(im, 1,
-			        "the file is empty; expected a header row naming the columns "
+			        "the file is empty; expected a header row naming the columns, as "
 			        "family_ref, child_ref, first_name, last_name, class");
 		return -1;
 	}
 	im->nheader = c->nfield;
-	for (i = 0; i < c->nfield; i++) {
-		char *h = trim(im->a, c->field[i]);
-		if (h == NULL) {
+	if ((h = arena_alloc(im->a, (c->nfield + 1) * sizeof *h)) == NULL) {
+		im->oom = 1;
+		return -1;
+	}
+	for (i = 0; i < c->nfield; i++)
+		if ((h[i] = clean(im->a, c->field[i])) == NULL) {
 			im->oom = 1;
 			return -1;
 		}
-		for (k = 0; k < COL__MAX; k++) {
-			if (strcasecmp(h, cols[k].name) != 0)
-				continue;
-			if (idx[k] >= 0)
-				problem(im, c->line, "column %s is given twice", cols[k].name);
-			idx[k] = (int)i;
+	if (mis_match(h, c->nfield, im->opt->map, &im->cols, &err) < 0) {
+		const char *s = buf_str(&err);
+		while (*s) {
+			size_t n = strcspn(s, "\n");
+			problem(im, c->line, "%.*s", (int)n, s);
+			s += n + (s[n] == '\n');
 		}
 	}
-	for (k = 0; k < COL__MAX; k++)
-		if (cols[k].required && idx[k] < 0)
-			buf_printf(&missing, "%s%s", missing.len ? ", " : "", cols[k].name);
-	if (missing.len)
-		problem(im, c->line,
-		        "missing column%s %s; the header row needs family_ref, child_ref, "
-		        "first_name, last_name and class (carers and language are optional)",
-		        strchr(buf_str(&missing), ',') ? "s" : "", buf_str(&missing));
+	buf_free(&err);
+	if (mis_missing(&im->cols, &missing) > 0) {
+		for (f = 0; f < MIS__MAX; f++) {
+			struct buf names = BUF_INIT;
+			if (!mis_required(f) || im->cols.ncol[f])
+				continue;
+			mis_known_names(f, &names);
+			problem(im, c->line,
+			        "no column for %s: the header needs one of %s, or name the column "
+			        "with --map %s=HEADER",
+			        mis_field_names[f], buf_str(&names), mis_field_names[f]);
+			buf_free(&names);
+		}
+	}
 	buf_free(&missing);
 	return im->nprobs ? -1 : 0;
 }
 
-static int read_rows(struct import *im, struct csv *c, const int idx[COL__MAX])
+static int read_rows(struct import *im, struct csv *c)
 {
-	int rc, k;
+	int rc, f;
 
 	while ((rc = csv_next(c)) > 0) {
 		struct row *r;
@@ -300,10 +350,13 @@ static int read_rows(struct import *im, struct csv *c, const int idx[COL__MAX])
 			    c->nfield, im->nheader);
 			continue;
 		}
-		for (k = 0; k < COL__MAX; k++) {
-			if (idx[k] < 0)
-				r->v[k] = "";
-			else if ((r->v[k] = check_value(im, c->line, k, c->field[idx[k]])) == NULL)
+		for (f = 0; f < MIS__MAX; f++) {
+			const char *v = field_value(im, c, f);
+			if (v == NULL) {
+				im->oom = 1;
+				return -1;
+			}
+			if ((r->v[f] = check_value(im, r, f, v)) == NULL)
 				bad = 1;
 		}
 		if (!bad)
@@ -318,10 +371,112 @@ static int read_rows(struct import *im, struct csv *c, const int idx[COL__MAX])
 	return 0;
 }
 
+/* The key of a family reference ('family' in the secret table, made by migration 5). */
+static int family_key(struct db *db, unsigned char key[32])
+{
+	static const char sql[] = "SELECT value FROM secret WHERE name = 'family'";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int ok;
+
+	if (st == NULL)
+		return -1;
+	ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32;
+	if (ok)
+		memcpy(key, sqlite3_column_blob(st, 0), 32);
+	sqlite3_reset(st);
+	return ok ? 0 : -1;
+}
+
+/* The digits of a phone number, a leading 44 (UK) made 0, so that "+44 7700 900123"
+ * and "07700 900123" are one number. "" when fewer than 6 digits. */
+static const char *phone_digits(struct arena *a, const char *s)
+{
+	char d[64];
+	size_t n = 0;
+
+	for (; *s && n + 1 < sizeof d; s++)
+		if (*s >= '0' && *s <= '9')
+			d[n++] = *s;
+	d[n] = '\0';
+	if (n < 6)
+		return "";
+	if (strncmp(d, "44", 2) == 0 && n >= 12)
+		return arena_printf(a, "0%s", d + 2);
+	return arena_strdup(a, d);
+}
+
+/* Each row without a family reference gets one derived from its primary contact: the
+ * email (folded), else the phone's digits, else the first carer's name with the address,
+ * else the child alone. The reference is "FAM-" and 10 characters of a keyed BLAKE2b
+ * hash of that, so it is the same for the same contact in every export of this database
+ * and reveals nothing of it. */
+static int derive_families(struct db *db, struct import *im)
+{
+	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; /* Crockford */
+	unsigned char key[32], h[16];
+	size_t i, k, formed = 0;
+
+	for (i = 0; i < im->nrows && im->rows[i].v[MIS_FAMILY][0]; i++)
+		;
+	if (i == im->nrows)
+		return 0;
+	if (family_key(db, key) < 0) {
+		problem(im, 1, "the database has no family key: run consentctl init to upgrade it");
+		return -1;
+	}
+	for (i = 0; i < im->nrows; i++) {
+		struct row *r = &im->rows[i];
+		char fold[512], *ref;
+		const char *by;
+		if (r->v[MIS_FAMILY][0])
+			continue;
+		if (r->v[MIS_EMAIL][0]) {
+			char *e = arena_printf(im->a, "e:%s", r->v[MIS_EMAIL]);
+			for (k = 0; e && e[k]; k++)
+				if (e[k] >= 'A' && e[k] <= 'Z')
+					e[k] = (char)(e[k] - 'A' + 'a');
+			by = e;
+		} else if (*phone_digits(im->a, r->v[MIS_PHONE])) {
+			by = arena_printf(im->a, "p:%s", phone_digits(im->a, r->v[MIS_PHONE]));
+		} else if (r->v[MIS_CARERS][0] && r->v[MIS_ADDRESS][0]) {
+			char a2[512];
+			size_t n = strcspn(r->v[MIS_CARERS], ";");
+			char *first = arena_strndup(im->a, r->v[MIS_CARERS], n);
+			mis_fold(first ? first : "", fold, sizeof fold);
+			mis_fold(r->v[MIS_ADDRESS], a2, sizeof a2);
+			by = arena_printf(im->a, "n:%s|%s", fold, a2);
+		} else {
+			by = arena_printf(im->a, "c:%s", r->v[MIS_CHILD]);
+			buf_printf(&im->notes,
+			           "%s:%zu: no contact email, phone, or carer with an address for "
+			           "%s %s: the child is a family of their own\n",
+			           im->name, r->line, r->v[MIS_FIRST], r->v[MIS_LAST]);
+		}
+		if (by == NULL || (ref = arena_alloc(im->a, 15)) == NULL) {
+			im->oom = 1;
+			return -1;
+		}
+		crypto_generichash(h, sizeof h, (const unsigned char *)by, strlen(by), key,
+		                   sizeof key);
+		memcpy(ref, "FAM-", 4);
+		for (k = 0; k < 10; k++) { /* 50 bits, 5 at a time */
+			size_t bit = k * 5;
+			unsigned two = (unsigned)h[bit / 8] << 8 | h[bit / 8 + 1];
+			ref[4 + k] = alphabet[(two >> (11 - bit % 8)) & 31];
+		}
+		ref[14] = '\0';
+		r->v[MIS_FAMILY] = ref;
+		r->derived = 1;
+		formed++;
+	}
+	sodium_memzero(key, sizeof key);
+	return (int)formed;
+}
+
 static int row_cmp_child(const void *a, const void *b)
 {
 	const struct row *x = *(struct row *const *)a, *y = *(struct row *const *)b;
-	int d = strcmp(x->v[COL_CHILD_REF], y->v[COL_CHILD_REF]);
+	int d = strcmp(x->v[MIS_CHILD], y->v[MIS_CHILD]);
 
 	return d ? d : (x->line > y->line) - (x->line < y->line);
 }
@@ -329,17 +484,19 @@ static int row_cmp_child(const void *a, const void *b)
 static int row_cmp_family(const void *a, const void *b)
 {
 	const struct row *x = *(struct row *const *)a, *y = *(struct row *const *)b;
-	int d = strcmp(x->v[COL_FAMILY_REF], y->v[COL_FAMILY_REF]);
+	int d = strcmp(x->v[MIS_FAMILY], y->v[MIS_FAMILY]);
 
 	return d ? d : (x->line > y->line) - (x->line < y->line);
 }
 
-/* Checks that each child appears once, and groups the rows into families whose rows
- * agree on carers and language. */
-static int check_rows(struct import *im)
+/* Checks that each child appears once, and groups the rows into families. Rows of a
+ * family with a reference in the file must agree on carers and language; a family formed
+ * from a shared contact takes every carer its rows name, and Welsh when any says so. */
+static int check_rows(struct import *im, int derived)
 {
 	struct row **by = malloc((im->nrows + 1) * sizeof *by);
-	size_t i;
+	struct buf carers = BUF_INIT;
+	size_t i, shared = 0;
 
 	if (by == NULL || (im->fams = calloc(im->nrows + 1, sizeof *im->fams)) == NULL) {
 		free(by);
@@ -350,41 +507,89 @@ static int check_rows(struct import *im)
 		by[i] = &im->rows[i];
 	qsort(by, im->nrows, sizeof *by, row_cmp_child);
 	for (i = 1; i < im->nrows; i++)
-		if (strcmp(by[i]->v[COL_CHILD_REF], by[i - 1]->v[COL_CHILD_REF]) == 0)
+		if (strcmp(by[i]->v[MIS_CHILD], by[i - 1]->v[MIS_CHILD]) == 0)
 			problem(im, by[i]->line,
 			        "child_ref %s is also on line %zu; each child has one row",
-			        by[i]->v[COL_CHILD_REF], by[i - 1]->line);
+			        by[i]->v[MIS_CHILD], by[i - 1]->line);
 	qsort(by, im->nrows, sizeof *by, row_cmp_family);
 	for (i = 0; i < im->nrows; i++) {
 		struct row *r = by[i];
 		struct fam *f;
-		if (i == 0 || strcmp(r->v[COL_FAMILY_REF], by[i - 1]->v[COL_FAMILY_REF]) != 0) {
+		int new_fam = i == 0 || strcmp(r->v[MIS_FAMILY], by[i - 1]->v[MIS_FAMILY]) != 0;
+		if (new_fam) {
 			f = &im->fams[im->nfams++];
-			f->ref = r->v[COL_FAMILY_REF];
+			f->ref = r->v[MIS_FAMILY];
+			f->derived = r->derived;
+			buf_reset(&carers);
 		}
 		f = &im->fams[im->nfams - 1];
 		r->fam = f;
-		if (r->v[COL_CARERS][0]) {
-			if (f->carers == NULL) {
-				f->carers = r->v[COL_CARERS];
+		f->nchildren++;
+		if (r->v[MIS_CARERS][0]) {
+			if (f->derived) {
+				const char *p = r->v[MIS_CARERS];
+				while (*p) {
+					size_t n = strcspn(p, ";");
+					char *item = arena_strndup(im->a, p, n);
+					if (item && (item = clean(im->a, item)) != NULL)
+						add_item(&carers, item);
+					p += n + (p[n] == ';');
+				}
+				f->carers = arena_strdup(im->a, buf_str(&carers));
 				f->carers_line = r->line;
-			} else if (strcmp(f->carers, r->v[COL_CARERS]) != 0) {
+			} else if (f->carers == NULL) {
+				f->carers = r->v[MIS_CARERS];
+				f->carers_line = r->line;
+			} else if (strcmp(f->carers, r->v[MIS_CARERS]) != 0) {
 				problem(im, r->line,
 				        "carers differ from line %zu of the same family %s",
 				        f->carers_line, f->ref);
 			}
 		}
-		if (r->v[COL_LANGUAGE][0]) {
+		if (r->v[MIS_LANGUAGE][0]) {
 			if (f->language == NULL) {
-				f->language = r->v[COL_LANGUAGE];
+				f->language = r->v[MIS_LANGUAGE];
 				f->language_line = r->line;
-			} else if (strcmp(f->language, r->v[COL_LANGUAGE]) != 0) {
-				problem(im, r->line,
-				        "language differs from line %zu of the same family %s",
-				        f->language_line, f->ref);
+			} else if (strcmp(f->language, r->v[MIS_LANGUAGE]) != 0) {
+				if (!f->derived) {
+					problem(
+					    im, r->line,
+					    "language differs from line %zu of the same family %s",
+					    f->language_line, f->ref);
+				} else if (strcmp(f->language, "cy") != 0) {
+					buf_printf(
+					    &im->notes,
+					    "%s:%zu: language differs from line %zu of the same "
+					    "family %s: the family's is Welsh\n",
+					    im->name, r->line, f->language_line, f->ref);
+					f->language = "cy";
+				}
 			}
 		}
 	}
+	/* The report: how many families were formed and who shares one. */
+	if (derived > 0) {
+		for (i = 0; i < im->nfams; i++)
+			shared += im->fams[i].derived && im->fams[i].nchildren > 1;
+		buf_printf(&im->notes,
+		           "%s: %d children without a family reference were grouped into families "
+		           "by their primary contact; %zu of those families have more than one "
+		           "child:\n",
+		           im->name, derived, shared);
+		for (i = 0; i < im->nrows; i++) {
+			struct row *r = by[i];
+			if (!r->fam->derived || r->fam->nchildren < 2)
+				continue;
+			if (i == 0 || r->fam != by[i - 1]->fam)
+				buf_printf(&im->notes, "%s  %s:", i ? "\n" : "", r->fam->ref);
+			buf_printf(&im->notes, "%s %s %s (%s)",
+			           i && r->fam == by[i - 1]->fam ? "," : "", r->v[MIS_FIRST],
+			           r->v[MIS_LAST], r->v[MIS_CHILD]);
+		}
+		if (shared)
+			buf_putc(&im->notes, '\n');
+	}
+	buf_free(&carers);
 	free(by);
 	return 0;
 }
@@ -414,15 +619,15 @@ static int check_moves(struct db *db, struct import *im, unsigned flags)
 		sqlite3_stmt *st = db_stmt(db, sql);
 		if (st == NULL)
 			return -1;
-		bind_str(st, 1, r->v[COL_CHILD_REF]);
+		bind_str(st, 1, r->v[MIS_CHILD]);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-		    strcmp(col_text(st, 0), r->v[COL_FAMILY_REF]) != 0 && !(flags & ROSTER_MOVE))
+		    strcmp(col_text(st, 0), r->v[MIS_FAMILY]) != 0 && !(flags & ROSTER_MOVE))
 			problem(
 			    im, r->line,
 			    "child %s belongs to family %s, not %s; if the child has really moved "
 			    "family, import again with --allow-move (their current photo answers "
 			    "are then cleared for the new family to give)",
-			    r->v[COL_CHILD_REF], col_text(st, 0), r->v[COL_FAMILY_REF]);
+			    r->v[MIS_CHILD], col_text(st, 0), r->v[MIS_FAMILY]);
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return -1;
@@ -430,28 +635,42 @@ static int check_moves(struct db *db, struct import *im, unsigned flags)
 	return 0;
 }
 
-static int upsert_family(struct db *db, struct fam *f, struct roster_counts *n)
+static int upsert_family(struct db *db, struct import *im, struct fam *f, struct roster_counts *n)
 {
 	static const char find_sql[] = "SELECT id, carers, language FROM family WHERE ref = ?1";
 	static const char insert_sql[] =
 	    "INSERT INTO family (ref, carers, language) VALUES (?1, ?2, ?3)";
 	static const char update_sql[] =
 	    "UPDATE family SET carers = ?2, language = ?3 WHERE id = ?1";
-	const char *carers = f->carers ? f->carers : "", *lang = f->language ? f->language : "en";
+	const char *carers, *lang;
 	sqlite3_stmt *st = db_stmt(db, find_sql);
-	int rc, same;
+	int rc, same_c, same_l;
 
 	if (st == NULL)
 		return -1;
 	bind_str(st, 1, f->ref);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		f->id = sqlite3_column_int64(st, 0);
-		same = strcmp(col_text(st, 1), carers) == 0 && strcmp(col_text(st, 2), lang) == 0;
+		/* A field the file does not give keeps what the database holds. */
+		carers = arena_strdup(im->a, f->carers ? f->carers : col_text(st, 1));
+		lang = arena_strdup(im->a, f->language ? f->language : col_text(st, 2));
+		same_c = carers && strcmp(col_text(st, 1), carers) == 0;
+		same_l = lang && strcmp(col_text(st, 2), lang) == 0;
+		if (!same_c)
+			buf_printf(&im->plan, "family %s: carers \"%s\" become \"%s\"\n", f->ref,
+			           col_text(st, 1), carers ? carers : "");
+		if (!same_l)
+			buf_printf(&im->plan, "family %s: language %s becomes %s\n", f->ref,
+			           col_text(st, 2), lang ? lang : "");
 		sqlite3_reset(st);
-		if (same) {
+		if (carers == NULL || lang == NULL)
+			return -1;
+		if (same_c && same_l) {
 			n->families_unchanged++;
 			return 0;
 		}
+		n->families_carers += !same_c;
+		n->families_language += !same_l;
 		if ((st = db_stmt(db, update_sql)) == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, f->id);
@@ -461,6 +680,8 @@ static int upsert_family(struct db *db, struct fam *f, struct roster_counts *n)
 		return db_exec_stmt(st);
 	}
 	sqlite3_reset(st);
+	carers = f->carers ? f->carers : "";
+	lang = f->language ? f->language : "en";
 	if (rc != SQLITE_DONE || (st = db_stmt(db, insert_sql)) == NULL)
 		return -1;
 	bind_str(st, 1, f->ref);
@@ -469,6 +690,8 @@ static int upsert_family(struct db *db, struct fam *f, struct roster_counts *n)
 	if (db_exec_stmt(st) < 0)
 		return -1;
 	f->id = sqlite3_last_insert_rowid(db_sqlite(db));
+	buf_printf(&im->plan, "family %s added: carers \"%s\", language %s\n", f->ref, carers,
+	           lang);
 	n->families_added++;
 	return 0;
 }
@@ -500,28 +723,46 @@ static int move_child(struct db *db, long long child_id, long long from, long lo
 	return db_event_append(db, &e) < 0 ? -1 : 0;
 }
 
-static int upsert_child(struct db *db, const struct row *r, struct roster_counts *n)
+static int upsert_child(struct db *db, struct import *im, const struct row *r,
+                        struct roster_counts *n)
 {
 	static const char find_sql[] =
-	    "SELECT id, family_id, first_name, last_name, class, left_on FROM child WHERE ref = ?1";
+	    "SELECT c.id, c.family_id, c.first_name, c.last_name, c.class, c.left_on, f.ref"
+	    " FROM child c JOIN family f ON f.id = c.family_id WHERE c.ref = ?1";
 	static const char insert_sql[] = "INSERT INTO child (family_id, ref, first_name, last_name,"
 	                                 " class) VALUES (?1, ?2, ?3, ?4, ?5)";
 	static const char update_sql[] = "UPDATE child SET first_name = ?2, last_name = ?3,"
 	                                 " class = ?4, left_on = NULL WHERE id = ?1";
+	const char *ref = r->v[MIS_CHILD], *first = r->v[MIS_FIRST], *last = r->v[MIS_LAST];
+	const char *cls = r->v[MIS_CLASS];
 	sqlite3_stmt *st = db_stmt(db, find_sql);
 	long long id, family;
-	int rc, same, back;
+	int rc, same, same_name, back;
 
 	if (st == NULL)
 		return -1;
-	bind_str(st, 1, r->v[COL_CHILD_REF]);
+	bind_str(st, 1, ref);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
 		family = sqlite3_column_int64(st, 1);
-		same = strcmp(col_text(st, 2), r->v[COL_FIRST_NAME]) == 0 &&
-		       strcmp(col_text(st, 3), r->v[COL_LAST_NAME]) == 0 &&
-		       strcmp(col_text(st, 4), r->v[COL_CLASS]) == 0;
+		same_name =
+		    strcmp(col_text(st, 2), first) == 0 && strcmp(col_text(st, 3), last) == 0;
+		same = same_name && strcmp(col_text(st, 4), cls) == 0;
 		back = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		if (!same_name)
+			buf_printf(&im->plan, "child %s: name %s %s becomes %s %s\n", ref,
+			           col_text(st, 2), col_text(st, 3), first, last);
+		if (strcmp(col_text(st, 4), cls) != 0) {
+			buf_printf(&im->plan, "child %s %s %s: class %s becomes %s\n", ref, first,
+			           last, col_text(st, 4), cls);
+			n->children_class++;
+		}
+		if (family != r->fam->id)
+			buf_printf(&im->plan, "child %s %s %s: moves from family %s to %s\n", ref,
+			           first, last, col_text(st, 6), r->fam->ref);
+		if (back)
+			buf_printf(&im->plan, "child %s %s %s is back (%s), after leaving on %s\n",
+			           ref, first, last, cls, col_text(st, 5));
 		sqlite3_reset(st);
 		if (family != r->fam->id) {
 			if (move_child(db, id, family, r->fam->id) < 0)
@@ -539,19 +780,21 @@ static int upsert_child(struct db *db, const struct row *r, struct roster_counts
 		if ((st = db_stmt(db, update_sql)) == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, id);
-		bind_str(st, 2, r->v[COL_FIRST_NAME]);
-		bind_str(st, 3, r->v[COL_LAST_NAME]);
-		bind_str(st, 4, r->v[COL_CLASS]);
+		bind_str(st, 2, first);
+		bind_str(st, 3, last);
+		bind_str(st, 4, cls);
 		return db_exec_stmt(st);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE || (st = db_stmt(db, insert_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->fam->id);
-	bind_str(st, 2, r->v[COL_CHILD_REF]);
-	bind_str(st, 3, r->v[COL_FIRST_NAME]);
-	bind_str(st, 4, r->v[COL_LAST_NAME]);
-	bind_str(st, 5, r->v[COL_CLASS]);
+	bind_str(st, 2, ref);
+	bind_str(st, 3, first);
+	bind_str(st, 4, last);
+	bind_str(st, 5, cls);
+	buf_printf(&im->plan, "child %s %s %s added (%s), family %s\n", ref, first, last, cls,
+	           r->fam->ref);
 	n->children_added++;
 	return db_exec_stmt(st);
 }
@@ -565,11 +808,21 @@ static int ref_cmp(const void *a, const void *b)
  * current child; a family with one again is back. */
 static int mark_left(struct db *db, struct import *im, const char *today, struct roster_counts *n)
 {
-	static const char current_sql[] = "SELECT id, ref FROM child WHERE left_on IS NULL";
+	static const char current_sql[] =
+	    "SELECT id, ref, first_name, last_name, class FROM child WHERE left_on IS NULL"
+	    " ORDER BY class, last_name, first_name, ref";
 	static const char left_sql[] = "UPDATE child SET left_on = ?2 WHERE id = ?1";
+	static const char fam_leaving_sql[] =
+	    "SELECT ref FROM family WHERE left_on IS NULL AND NOT EXISTS"
+	    " (SELECT 1 FROM child c WHERE c.family_id = family.id AND c.left_on IS NULL)"
+	    " ORDER BY ref";
 	static const char fam_left_sql[] =
 	    "UPDATE family SET left_on = ?1 WHERE left_on IS NULL AND NOT EXISTS"
 	    " (SELECT 1 FROM child c WHERE c.family_id = family.id AND c.left_on IS NULL)";
+	static const char fam_returning_sql[] =
+	    "SELECT ref FROM family WHERE left_on IS NOT NULL AND EXISTS"
+	    " (SELECT 1 FROM child c WHERE c.family_id = family.id AND c.left_on IS NULL)"
+	    " ORDER BY ref";
 	static const char fam_back_sql[] =
 	    "UPDATE family SET left_on = NULL WHERE left_on IS NOT NULL AND EXISTS"
 	    " (SELECT 1 FROM child c WHERE c.family_id = family.id AND c.left_on IS NULL)";
@@ -582,7 +835,7 @@ static int mark_left(struct db *db, struct import *im, const char *today, struct
 	if (refs == NULL)
 		return -1;
 	for (i = 0; i < im->nrows; i++)
-		refs[i] = im->rows[i].v[COL_CHILD_REF];
+		refs[i] = im->rows[i].v[MIS_CHILD];
 	qsort(refs, im->nrows, sizeof *refs, ref_cmp);
 	if ((st = db_stmt(db, current_sql)) == NULL)
 		goto out;
@@ -599,6 +852,11 @@ static int mark_left(struct db *db, struct import *im, const char *today, struct
 			gone = p;
 		}
 		gone[ngone++] = sqlite3_column_int64(st, 0);
+		buf_printf(&im->plan, "child %s %s %s left (%s)\n", ref, col_text(st, 2),
+		           col_text(st, 3), col_text(st, 4));
+		if (ngone <= PLAN_LEAVERS_SHOWN)
+			buf_printf(&im->leavers, "%s%s %s %s (%s)", ngone > 1 ? ", " : "", ref,
+			           col_text(st, 2), col_text(st, 3), col_text(st, 4));
 	}
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE)
@@ -612,6 +870,16 @@ static int mark_left(struct db *db, struct import *im, const char *today, struct
 			goto out;
 	}
 	n->children_left = (long)ngone;
+	for (i = 0; i < 2; i++) {
+		if ((st = db_stmt(db, i ? fam_returning_sql : fam_leaving_sql)) == NULL)
+			goto out;
+		while ((step = sqlite3_step(st)) == SQLITE_ROW)
+			buf_printf(&im->plan, "family %s %s\n", col_text(st, 0),
+			           i ? "is back" : "left (no current child)");
+		sqlite3_reset(st);
+		if (step != SQLITE_DONE)
+			goto out;
+	}
 	if ((st = db_stmt(db, fam_left_sql)) == NULL)
 		goto out;
 	bind_str(st, 1, today);
@@ -641,73 +909,140 @@ static void summary(struct buf *b, const struct roster_counts *n, const char *se
 	           n->children_moved);
 }
 
-static int write_import(struct db *db, struct import *im, const char *today,
-                        struct roster_counts *n)
+static long count_current(struct db *db)
+{
+	static const char sql[] = "SELECT count(*) FROM child WHERE left_on IS NULL";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	long n = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return n;
+}
+
+/* Takes the upload with this once-only value's hash: 1 when it was there (now
+ * deleted), 0 when it was not (confirmed already), -1 on error. */
+static int take_upload(struct db *db, const char *hash)
+{
+	static const char sql[] = "DELETE FROM upload WHERE hash = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	bind_str(st, 1, hash);
+	if (db_exec_stmt(st) < 0)
+		return -1;
+	return sqlite3_changes(db_sqlite(db)) > 0;
+}
+
+static int write_import(struct db *db, struct import *im, struct roster_counts *n)
 {
 	struct db_event e = {.kind = "import", .channel = "system"};
 	struct buf detail = BUF_INIT;
 	size_t i;
 	int rc;
 
+	if ((im->current = count_current(db)) < 0)
+		return -1;
 	for (i = 0; i < im->nfams; i++)
-		if (upsert_family(db, &im->fams[i], n) < 0)
+		if (upsert_family(db, im, &im->fams[i], n) < 0)
 			return -1;
 	for (i = 0; i < im->nrows; i++)
-		if (upsert_child(db, &im->rows[i], n) < 0)
+		if (upsert_child(db, im, &im->rows[i], n) < 0)
 			return -1;
-	if (mark_left(db, im, today, n) < 0)
+	if (mark_left(db, im, im->opt->today, n) < 0 || search_reindex(db) < 0)
 		return -1;
 	summary(&detail, n, "; ");
+	if (im->opt->sha256)
+		buf_printf(&detail, "; file sha256 %s", im->opt->sha256);
+	if (im->opt->staff) {
+		e.channel = "office";
+		e.staff = im->opt->staff;
+	}
 	e.detail = buf_str(&detail);
 	rc = buf_ok(&detail) && db_event_append(db, &e) > 0 ? 0 : -1;
 	buf_free(&detail);
 	return rc;
 }
 
+/* 1 when the import would mark too many children as left to be a whole-school file. */
+static int too_many_leavers(const struct import *im, const struct roster_counts *n)
+{
+	return n->children_left >= ROSTER_LEAVERS_MIN &&
+	       n->children_left * 100 > im->current * ROSTER_LEAVERS_PERCENT;
+}
+
 int roster_import(struct db *db, const char *name, const char *data, size_t len, const char *today,
                   unsigned flags, struct roster_counts *counts, struct buf *report)
 {
+	struct roster_opts o = {.today = today, .flags = flags};
+
+	return roster_import_opts(db, name, data, len, &o, counts, report);
+}
+
+int roster_import_opts(struct db *db, const char *name, const char *data, size_t len,
+                       const struct roster_opts *opt, struct roster_counts *counts,
+                       struct buf *report)
+{
 	struct import im;
 	struct csv c;
-	int idx[COL__MAX], rc = -1;
+	int rc = -1, derived = 0, refused = 0, taken;
 	size_t i;
 
 	memset(counts, 0, sizeof *counts);
 	memset(&im, 0, sizeof im);
 	im.name = name;
+	im.opt = opt;
 	if ((im.a = arena_new()) == NULL) {
 		buf_printf(report, "%s: out of memory\n", name);
 		return -1;
 	}
 	csv_init(&c, data, len);
 	/* Every row is checked, so that one report lists every problem. */
-	if (read_header(&im, &c, idx) == 0) {
-		read_rows(&im, &c, idx);
+	if (read_header(&im, &c) == 0) {
+		read_rows(&im, &c);
 		if (im.nrows == 0 && im.nprobs == 0)
 			problem(
 			    &im, c.line ? c.line : 1,
 			    "no rows after the header; an empty import would mark every child as "
 			    "left, so nothing was imported");
-		else if (!im.oom)
-			check_rows(&im);
+		else if (!im.oom && (derived = derive_families(db, &im)) >= 0)
+			check_rows(&im, derived);
 	}
 	if (im.oom || !arena_ok(im.a)) {
 		buf_printf(report, "%s: out of memory\n", name);
 		goto out;
 	}
-	if (im.nrows > 0) {
+	if (im.nrows > 0 && im.nprobs == 0) {
 		if (db_begin(db) < 0)
 			goto dberr;
-		if (check_moves(db, &im, flags) < 0) {
+		if (check_moves(db, &im, opt->flags) < 0) {
 			db_rollback(db);
 			goto dberr;
 		}
-		if (im.nprobs) {
+		taken = 1;
+		if (im.nprobs == 0 && opt->upload_hash &&
+		    (taken = take_upload(db, opt->upload_hash)) < 0) {
 			db_rollback(db);
-		} else if (write_import(db, &im, today, counts) < 0) {
+			goto dberr;
+		}
+		if (im.nprobs || !taken) {
+			db_rollback(db);
+			if (!taken) {
+				buf_printf(report, "%s: this upload was imported already\n", name);
+				rc = 2;
+				goto out;
+			}
+		} else if (write_import(db, &im, counts) < 0) {
 			db_rollback(db);
 			memset(counts, 0, sizeof *counts);
 			goto dberr;
+		} else if ((refused = too_many_leavers(&im, counts) &&
+		                      !(opt->flags & ROSTER_ALLOW_LEAVERS)) ||
+		           (opt->flags & ROSTER_DRY_RUN)) {
+			db_rollback(db);
 		} else if (db_commit(db) < 0) {
 			memset(counts, 0, sizeof *counts);
 			goto dberr;
@@ -723,9 +1058,35 @@ int roster_import(struct db *db, const char *name, const char *data, size_t len,
 		rc = 1;
 		goto out;
 	}
+	if (refused) {
+		buf_printf(report,
+		           "%s: this file would mark %ld of the %ld current children as left "
+		           "(more than %d %%), among them %s%s; nothing was imported. Is it a "
+		           "whole-school export? If they really have left, import it with "
+		           "--allow-leavers (in the office: tick \"Children missing from the file "
+		           "have left\").\n",
+		           name, counts->children_left, im.current, ROSTER_LEAVERS_PERCENT,
+		           buf_str(&im.leavers),
+		           counts->children_left > PLAN_LEAVERS_SHOWN ? " and others" : "");
+		if (opt->flags & ROSTER_DRY_RUN) { /* the whole plan, to see who would leave */
+			buf_puts(report, "The import would make these changes:\n");
+			buf_put(report, buf_str(&im.plan), im.plan.len);
+			summary(report, counts, "\n");
+			buf_putc(report, '\n');
+		}
+		rc = 1;
+		goto out;
+	}
+	buf_put(report, buf_str(&im.notes), im.notes.len);
+	if (opt->flags & ROSTER_DRY_RUN)
+		buf_puts(report, "Dry run: nothing was changed. The import would make these "
+		                 "changes:\n");
+	buf_put(report, buf_str(&im.plan), im.plan.len);
+	if (im.plan.len == 0)
+		buf_puts(report, "No changes.\n");
 	summary(report, counts, "\n");
 	buf_putc(report, '\n');
-	rc = 0;
+	rc = buf_ok(&im.notes) && buf_ok(&im.plan) ? 0 : -1;
 	goto out;
 dberr:
 	buf_printf(report, "%s: database: %s; nothing was imported\n", name, db_errmsg(db));
@@ -734,6 +1095,9 @@ out:
 	free(im.rows);
 	free(im.fams);
 	free(im.probs);
+	buf_free(&im.notes);
+	buf_free(&im.plan);
+	buf_free(&im.leavers);
 	arena_free(im.a);
 	return rc;
 }
@@ -908,6 +1272,9 @@ int roster_purge(struct db *db, const char *before, struct roster_purge_counts *
 	    "DELETE FROM child WHERE left_on < ?1"
 	    " OR family_id IN (SELECT id FROM family WHERE left_on < ?1)";
 	static const char families_sql[] = "DELETE FROM family WHERE left_on < ?1";
+	/* Uploads waiting in the office hold names too: any not confirmed within the hour. */
+	static const char uploads_sql[] = "DELETE FROM upload WHERE created < unixepoch() - " STR(
+	    ROSTER_UPLOAD_MAX_AGE) " AND ?1 IS NOT NULL";
 	const struct {
 		const char *sql;
 		long *count;
@@ -915,6 +1282,7 @@ int roster_purge(struct db *db, const char *before, struct roster_purge_counts *
 	    {events_sql, &n->events_cleared}, {answers_sql, &n->answers},
 	    {signatures_sql, &n->signatures}, {tokens_sql, &n->tokens},
 	    {children_sql, &n->children},     {families_sql, &n->families},
+	    {uploads_sql, &n->uploads},
 	};
 	struct db_event e = {.kind = "purge", .channel = "system"};
 	struct date d;
@@ -943,7 +1311,8 @@ int roster_purge(struct db *db, const char *before, struct roster_purge_counts *
 	         before, n->families, n->children, n->answers, n->signatures, n->tokens,
 	         n->events_cleared);
 	e.detail = detail;
-	if (db_event_append(db, &e) < 0)
+	/* The search index holds names: the purged ones go from it too. */
+	if (search_reindex(db) < 0 || db_event_append(db, &e) < 0)
 		goto rollback;
 	if (db_commit(db) < 0)
 		goto dberr;
@@ -957,4 +1326,79 @@ dberr:
 	buf_printf(err, "purge: database: %s; nothing was deleted\n", db_errmsg(db));
 	memset(n, 0, sizeof *n);
 	return -1;
+}
+
+int roster_upload_put(struct db *db, const char *staff, const char *name, const char *data,
+                      size_t len, int allow_leavers, char once[TOKEN_LEN + 1])
+{
+	static const char expire_sql[] = "DELETE FROM upload WHERE created < ?1";
+	static const char insert_sql[] =
+	    "INSERT INTO upload (hash, staff, name, sha256, data, allow_leavers, created)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	unsigned char sum[crypto_hash_sha256_BYTES];
+	char hash[TOKEN_HEX_LEN + 1], hex[TOKEN_HEX_LEN + 1];
+	long long now = (long long)time(NULL);
+	sqlite3_stmt *st;
+
+	once[0] = '\0';
+	crypto_hash_sha256(sum, (const unsigned char *)data, len);
+	sodium_bin2hex(hex, sizeof hex, sum, sizeof sum);
+	token_new(once);
+	if (token_hash_hex(once, hash) < 0 || db_begin(db) < 0)
+		goto fail;
+	if ((st = db_stmt(db, expire_sql)) == NULL)
+		goto rollback;
+	sqlite3_bind_int64(st, 1, now - ROSTER_UPLOAD_MAX_AGE);
+	if (db_exec_stmt(st) < 0 || (st = db_stmt(db, insert_sql)) == NULL)
+		goto rollback;
+	bind_str(st, 1, hash);
+	bind_str(st, 2, staff);
+	bind_str(st, 3, name);
+	bind_str(st, 4, hex);
+	sqlite3_bind_blob(st, 5, data, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, allow_leavers != 0);
+	sqlite3_bind_int64(st, 7, now);
+	if (db_exec_stmt(st) < 0 || db_commit(db) < 0)
+		goto rollback;
+	return 0;
+rollback:
+	db_rollback(db);
+fail:
+	memset(once, 0, TOKEN_LEN + 1);
+	return -1;
+}
+
+int roster_upload_get(struct db *db, const char *staff, const char *once, struct arena *a,
+                      struct roster_upload *u)
+{
+	static const char sql[] = "SELECT name, sha256, data, allow_leavers FROM upload"
+	                          " WHERE hash = ?1 AND staff = ?2 AND created >= ?3";
+	sqlite3_stmt *st;
+	char *data;
+	int rc, n;
+
+	memset(u, 0, sizeof *u);
+	if (once == NULL || token_hash_hex(once, u->hash) < 0)
+		return 0;
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	bind_str(st, 1, u->hash);
+	bind_str(st, 2, staff);
+	sqlite3_bind_int64(st, 3, (long long)time(NULL) - ROSTER_UPLOAD_MAX_AGE);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = sqlite3_column_bytes(st, 2);
+		u->name = arena_strdup(a, col_text(st, 0));
+		snprintf(u->sha256, sizeof u->sha256, "%s", col_text(st, 1));
+		if ((data = arena_alloc(a, (size_t)n + 1)) != NULL && n > 0)
+			memcpy(data, sqlite3_column_blob(st, 2), (size_t)n);
+		u->data = data;
+		u->len = (size_t)n;
+		u->allow_leavers = sqlite3_column_int(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW || u->name == NULL || u->data == NULL)
+		return -1;
+	return 1;
 }

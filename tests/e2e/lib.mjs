@@ -250,7 +250,7 @@ export function decodeLetters(file, only) {
 	const html = fs.readFileSync(file, 'utf8');
 	const parts = html.split('<section class="letter"').slice(1);
 	return parts.flatMap((part, i) => {
-		const ref = (part.match(/class="ref">[^<]*: ([A-Za-z0-9-]+)</) || [])[1];
+		const ref = (part.match(/class="ref">[^<:]*: ([A-Za-z0-9-]+)[ <]/) || [])[1];
 		const svg = (part.match(/<svg[\s\S]*?<\/svg>/) || [])[0];
 		assert.ok(ref && svg, `letter ${i + 1} of ${file} has no family reference or QR code`);
 		if (only && ref !== only) return [];

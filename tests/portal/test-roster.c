@@ -82,6 +82,16 @@ static int import(struct db *db, const char *s, const char *today, unsigned flag
 	return roster_import(db, "families.csv", s, strlen(s), today, flags, n, rep);
 }
 
+/* The counts at the end of an import's report (after the notes and the plan). */
+static const char *summary_of(const struct buf *rep)
+{
+	const char *s = buf_str(rep), *p = strstr(s, "families: "), *q;
+
+	while (p && (q = strstr(p + 1, "\nfamilies: ")) != NULL)
+		p = q + 1;
+	return p ? p : s;
+}
+
 static const char demo[] = "family_ref,child_ref,first_name,last_name,class,carers,language\n"
                            "F1,C1,Gwenllïan,Pritchard-Jones,Year 4,Elin Pritchard-Jones,cy\n"
                            "F1,C2,Llŷr,Pritchard-Jones,Reception,Elin Pritchard-Jones,cy\n"
@@ -103,13 +113,13 @@ static void test_import_formats(void)
 	struct roster_counts n;
 
 	CHECK_INT(import(db, csv, "2026-09-01", 0, &n, &rep), 0);
-	CHECK_STR(buf_str(&rep), "families: 2 added, 0 updated, 0 unchanged, 0 left, 0 back\n"
+	CHECK_STR(summary_of(&rep), "families: 2 added, 0 updated, 0 unchanged, 0 left, 0 back\n"
 	                         "children: 3 added, 0 updated, 0 unchanged, 0 left, 0 back, "
 	                         "0 moved\n");
 	CHECK_INT(n.families_added, 2);
 	CHECK_INT(n.children_added, 3);
 	CHECK_STR(q(db, "SELECT carers FROM family WHERE ref = 'F9'"),
-	          "Rachel Evans, foster carer; Mark Evans, foster carer");
+	          "Rachel Evans, foster carer Mark Evans, foster carer");
 	CHECK_STR(q(db, "SELECT carers FROM family WHERE ref = 'F10'"),
 	          "Megan \"Meg\" Davies; Kieran Walsh");
 	CHECK_STR(q(db, "SELECT language FROM family WHERE ref = 'F9'"), "en");
@@ -137,15 +147,17 @@ static void test_import_missing_columns(void)
 	CHECK_INT(
 	    import(db, "family_ref,child_ref,first_name\nF1,C1,Ann\n", "2026-09-01", 0, &n, &rep),
 	    1);
-	CHECK_STR(buf_str(&rep), "families.csv:1: missing columns last_name, class; the header "
-	                         "row needs family_ref, child_ref, first_name, last_name and "
-	                         "class (carers and language are optional)\n");
+	CHECK(strstr(buf_str(&rep), "families.csv:1: no column for last_name: the header needs "
+	                            "one of Preferred Surname, ") != NULL);
+	CHECK(strstr(buf_str(&rep), "families.csv:1: no column for class: the header needs one of "
+	                            "Registration Group, Reg Group, ") != NULL);
+	CHECK(strstr(buf_str(&rep), "--map class=HEADER\n") != NULL);
 	CHECK_INT(import(db, "", "2026-09-01", 0, &n, &rep), 1);
 	CHECK(strstr(buf_str(&rep), "families.csv:1: the file is empty") != NULL);
 	CHECK_INT(import(db, "family_ref,child_ref,first_name,last_name,class,Class\n",
 	                 "2026-09-01", 0, &n, &rep),
 	          1);
-	CHECK_STR(buf_str(&rep), "families.csv:1: column class is given twice\n");
+	CHECK_STR(buf_str(&rep), "families.csv:1: column Class is given twice (columns 5 and 6)\n");
 	/* A header with no rows would mark everyone as left: refused. */
 	CHECK_INT(import(db, "family_ref,child_ref,first_name,last_name,class\r\n", "2026-09-01", 0,
 	                 &n, &rep),
@@ -159,8 +171,9 @@ static void test_import_missing_columns(void)
 
 static void test_import_bad_rows(void)
 {
-	/* Every bad row is reported with its line (line 4's record spans two lines), and
-	 * the good rows are not imported either. */
+	/* Every bad row is reported with its line, and the good rows are not imported
+	 * either. A line break or tab inside a cell is a space (line 4, 14); a language that
+	 * is neither English nor Welsh is English with a note (line 7). */
 	static const char csv[] =
 	    "family_ref,child_ref,first_name,last_name,class,carers,language\n"
 	    "F1,C1,Ann,Jones,Year 1,,en\n"          /* 2: good */
@@ -188,15 +201,12 @@ static void test_import_bad_rows(void)
 	CHECK_INT(import(db, csv, "2026-09-01", 0, &n, &rep), 1);
 	CHECK_STR(buf_str(&rep),
 	          "families.csv:3: family_ref must be 1 to 40 letters, digits, '_' or '-'\n"
-	          "families.csv:4: first_name runs over more than one line\n"
 	          "families.csv:6: first_name is empty\n"
-	          "families.csv:7: language must be en, cy or empty (meaning en)\n"
 	          "families.csv:8: child_ref C1 is also on line 2; each child has one row\n"
 	          "families.csv:9: the row has 5 fields but the header has 7; check for a missing "
 	          "comma or a value with a comma that is not in quotes\n"
 	          "families.csv:11: carers differ from line 10 of the same family F8\n"
 	          "families.csv:13: language differs from line 12 of the same family F9\n"
-	          "families.csv:14: first_name holds a control character such as a tab\n"
 	          "families.csv:15: first_name is longer than 100 bytes\n"
 	          "families.csv:17: the row has 8 fields but the header has 7; check for a missing "
 	          "comma or a value with a comma that is not in quotes\n");
@@ -252,7 +262,7 @@ static void test_reimport(void)
 	CHECK_STR(q(db, "SELECT language FROM family WHERE ref = 'F3'"), "en"); /* empty: en */
 	/* The same file again changes nothing. */
 	CHECK_INT(import(db, demo, "2026-09-02", 0, &n, &rep), 0);
-	CHECK_STR(buf_str(&rep), "families: 0 added, 0 updated, 3 unchanged, 0 left, 0 back\n"
+	CHECK_STR(summary_of(&rep), "families: 0 added, 0 updated, 3 unchanged, 0 left, 0 back\n"
 	                         "children: 0 added, 0 updated, 4 unchanged, 0 left, 0 back, "
 	                         "0 moved\n");
 	/* Llŷr goes up a class, F2's carers change, Siôn (F3's only child) has left, a new
@@ -265,7 +275,7 @@ static void test_reimport(void)
 	                 "F4,C5,Nia,Hughes,Year 6,Bethan Hughes,cy\n",
 	                 "2027-07-20", 0, &n, &rep),
 	          0);
-	CHECK_STR(buf_str(&rep), "families: 1 added, 1 updated, 1 unchanged, 1 left, 0 back\n"
+	CHECK_STR(summary_of(&rep), "families: 1 added, 1 updated, 1 unchanged, 1 left, 0 back\n"
 	                         "children: 1 added, 1 updated, 2 unchanged, 1 left, 0 back, "
 	                         "0 moved\n");
 	CHECK_STR(q(db, "SELECT class FROM child WHERE ref = 'C2'"), "Year 1");
@@ -279,7 +289,7 @@ static void test_reimport(void)
 	CHECK_INT(import(db,
 	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
 	                 "F1,C1,Gwenllïan,Pritchard-Jones,Year 4,Elin Pritchard-Jones,cy\n",
-	                 "2027-09-01", 0, &n, &rep),
+	                 "2027-09-01", ROSTER_ALLOW_LEAVERS, &n, &rep),
 	          0);
 	CHECK_INT(n.children_left, 3);
 	CHECK_INT(n.families_left, 2);

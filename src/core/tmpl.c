@@ -79,6 +79,14 @@ void tv_html(struct tv *dict, const char *key, const char *trusted_html)
 	add_string(dict, key, TV_HTML, trusted_html);
 }
 
+void tv_str_ref(struct tv *dict, const char *key, const char *value)
+{
+	struct tv *v = add(dict, key, TV_STR);
+
+	if (v)
+		v->s = value ? value : "";
+}
+
 void tv_html_ref(struct tv *dict, const char *key, const char *trusted_html)
 {
 	struct tv *v = add(dict, key, TV_HTML);

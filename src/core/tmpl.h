@@ -31,6 +31,9 @@ void tv_html(struct tv *dict, const char *key, const char *trusted_html);
 /* tv_html without the copy, for a page body of many kilobytes: the caller keeps
  * trusted_html unchanged until the tree is rendered. */
 void tv_html_ref(struct tv *dict, const char *key, const char *trusted_html);
+/* tv_str without the copy: value stays unchanged until the tree is rendered (a string in
+ * the tree's own arena, say). */
+void tv_str_ref(struct tv *dict, const char *key, const char *value);
 void tv_bool(struct tv *dict, const char *key, int value);
 void tv_int(struct tv *dict, const char *key, long long value);
 /* Adds a new empty dict or list under key and returns it. */

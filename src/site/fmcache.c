@@ -353,32 +353,35 @@ int fmcache_save(struct fmcache *c, const char *path)
 	struct buf b = BUF_INIT, tmp = BUF_INIT;
 	FILE *f;
 	size_t i;
-	int rc = -1;
+	int rc = -1, bad = 0;
 
 	for (i = 0; i < c->n && c->e[i].used; i++)
 		;
 	if (!c->changed && i == c->n && c->n == c->loaded)
 		return 0; /* every entry was used and none changed: the file is current */
-	buf_puts(&b, FMCACHE_MAGIC);
-	for (i = 0; i < c->n; i++) {
-		const struct entry *e = &c->e[i];
-		if (!e->used)
-			continue;
-		buf_puts(&b, "F\t");
-		escape(&b, e->path);
-		buf_printf(&b, "\t%lld\t%lld\t%ld\t%llu\t%d\n", (long long)e->st.st_size,
-			   (long long)e->st.st_mtim.tv_sec, (long)e->st.st_mtim.tv_nsec,
-			   (unsigned long long)e->st.st_ino, e->body_line);
-		buf_puts(&b, e->text);
-	}
 	buf_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
-	if (!buf_ok(&b) || !buf_ok(&tmp)) {
+	if (!buf_ok(&tmp)) {
 		errno = ENOMEM;
 		goto done;
 	}
 	if ((f = fopen(tmp.data, "w")) == NULL)
 		goto done;
-	if (fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0) {
+	/* Entry by entry, never the whole file in memory: it is megabytes at 10,000
+	 * policies, on top of the site just loaded. */
+	fputs(FMCACHE_MAGIC, f);
+	for (i = 0; i < c->n && !bad; i++) {
+		const struct entry *e = &c->e[i];
+		if (!e->used)
+			continue;
+		buf_reset(&b);
+		buf_puts(&b, "F\t");
+		escape(&b, e->path);
+		buf_printf(&b, "\t%lld\t%lld\t%ld\t%llu\t%d\n", (long long)e->st.st_size,
+			   (long long)e->st.st_mtim.tv_sec, (long)e->st.st_mtim.tv_nsec,
+			   (unsigned long long)e->st.st_ino, e->body_line);
+		bad = !buf_ok(&b) || fwrite(b.data, 1, b.len, f) != b.len || fputs(e->text, f) < 0;
+	}
+	if (fclose(f) != 0 || bad) {
 		unlink(tmp.data);
 		goto done;
 	}

@@ -175,11 +175,13 @@ static void add_title(struct gen *g, struct tv *d, const struct version *v, size
 {
 	const struct text *t = shown_text(v, li);
 
-	tv_str(d, "title", t->title);
+	/* References, not copies: the site outlives every page, and a language's index
+	 * holds every policy. */
+	tv_str_ref(d, "title", t->title);
 	if (t != v->text[li])
-		tv_str(d, "title_lang", g->s->langs[0]);
+		tv_str_ref(d, "title_lang", g->s->langs[0]);
 	if (t->summary)
-		tv_str(d, "summary", t->summary);
+		tv_str_ref(d, "summary", t->summary);
 }
 
 /* The accessibility statement in language li, from site.yaml's accessibility: section. */
@@ -296,14 +298,14 @@ static void add_languages(struct gen *g, struct tv *d, const struct version *v, 
 	size_t k;
 
 	if (v->text[li] == NULL) {
-		tv_str(d, "href", href(g, policy_rel(g, 0, v->policy)));
-		tv_str(d, "hreflang", s->langs[0]);
-		tv_str(d, "only_in", content_i18n(s, li, "english_only"));
+		tv_str_ref(d, "href", href(g, policy_rel(g, 0, v->policy)));
+		tv_str_ref(d, "hreflang", s->langs[0]);
+		tv_str_ref(d, "only_in", content_i18n(s, li, "english_only"));
 		return;
 	}
-	tv_str(d, "href", href(g, policy_rel(g, li, v->policy)));
-	tv_str(d, "hreflang", "");
-	tv_str(d, "only_in", "");
+	tv_str_ref(d, "href", href(g, policy_rel(g, li, v->policy)));
+	tv_str_ref(d, "hreflang", "");
+	tv_str_ref(d, "only_in", "");
 	for (k = 0; k < s->nlangs; k++) {
 		struct tv *a;
 		if (k == li || v->text[k] == NULL)
@@ -311,9 +313,9 @@ static void add_languages(struct gen *g, struct tv *d, const struct version *v, 
 		if (also == NULL)
 			also = tv_add_list(tv_add_dict(d, "also_in"), "langs");
 		a = tv_push_dict(also);
-		tv_str(a, "lang", s->langs[k]);
-		tv_str(a, "name", content_i18n(s, k, "language_name"));
-		tv_str(a, "href", href(g, policy_rel(g, k, v->policy)));
+		tv_str_ref(a, "lang", s->langs[k]);
+		tv_str_ref(a, "name", content_i18n(s, k, "language_name"));
+		tv_str_ref(a, "href", href(g, policy_rel(g, k, v->policy)));
 	}
 }
 
@@ -341,9 +343,9 @@ static int build_index(struct gen *g, size_t li)
 		struct tv *d = tv_push_dict(list);
 		add_title(g, d, e[i].cur, li);
 		add_languages(g, d, e[i].cur, li);
-		tv_str(d, "agreed", fmt_date(g, &e[i].cur->date, li));
-		tv_str(d, "agreed_iso", e[i].cur->iso);
-		tv_str(d, "next_review", fmt_review(g, &e[i].cur->review, li));
+		tv_str_ref(d, "agreed", fmt_date(g, &e[i].cur->date, li));
+		tv_str_ref(d, "agreed_iso", e[i].cur->iso);
+		tv_str_ref(d, "next_review", fmt_review(g, &e[i].cur->review, li));
 	}
 	free(e);
 	rc = emit(g, P_INDEX, r, rel);
@@ -818,19 +820,24 @@ static int build_feeds(struct gen *g)
 static void sitemap_url(struct gen *g, struct tv *urls, const char *tail, const struct date *mod)
 {
 	const struct site *s = g->s;
+	const char *url[CONTENT_MAX_LANGS], *lastmod = NULL;
 	size_t li, k;
 
+	/* Each address is made once and referred to by every entry that shows it: the
+	 * sitemap of 10,000 policies is the biggest tree a build makes. */
+	for (k = 0; k < s->nlangs; k++)
+		url[k] = arena_printf(g->a, "%s/%s/%s", s->base_url, s->langs[k], tail);
+	if (mod)
+		lastmod = arena_printf(g->a, "%04d-%02d-%02d", mod->y, mod->m, mod->d);
 	for (li = 0; li < s->nlangs; li++) {
 		struct tv *u = tv_push_dict(urls), *alts = tv_add_list(u, "alternates");
-		tv_str(u, "loc", arena_printf(g->a, "%s/%s/%s", s->base_url, s->langs[li], tail));
+		tv_str_ref(u, "loc", url[li]);
 		if (mod)
-			tv_str(u, "lastmod",
-			       arena_printf(g->a, "%04d-%02d-%02d", mod->y, mod->m, mod->d));
+			tv_str_ref(u, "lastmod", lastmod);
 		for (k = 0; k < s->nlangs; k++) {
 			struct tv *a = tv_push_dict(alts);
-			tv_str(a, "lang", s->langs[k]);
-			tv_str(a, "url",
-			       arena_printf(g->a, "%s/%s/%s", s->base_url, s->langs[k], tail));
+			tv_str_ref(a, "lang", s->langs[k]);
+			tv_str_ref(a, "url", url[k]);
 		}
 	}
 }

@@ -451,9 +451,8 @@ static int render_body(struct gen *g, const struct version *v, size_t li, struct
 	html_escapes(&back, content_i18n(g->s, li, "back_to_contents"));
 	buf_puts(&back, "</a></p>\n");
 	rc = buf_ok(&back) && buf_ok(&md) ? 0 : -1;
-	if (rc == 0 &&
-	    (doc = cmem_parse(g->cmem, md.data ? md.data : "", md.len,
-	                      CMARK_OPT_DEFAULT | CMARK_OPT_SMART)) == NULL)
+	if (rc == 0 && (doc = cmem_parse(g->cmem, md.data ? md.data : "", md.len,
+	                                 CMARK_OPT_DEFAULT | CMARK_OPT_SMART)) == NULL)
 		rc = -1;
 	if (rc == 0)
 		rc = toc_render_doc(doc, cmem_mem(g->cmem), buf_str(&back), html, page, toc);

@@ -200,7 +200,7 @@ int sitestate_global(const struct site *s, const char *tdir, unsigned char key[3
 
 	crypto_generichash_init(&h, NULL, 0, 32);
 	crypto_generichash_update(&h, (const unsigned char *)SITESTATE_MAGIC,
-				  strlen(SITESTATE_MAGIC));
+	                          strlen(SITESTATE_MAGIC));
 	/* The program itself: a new policygen may render differently. */
 	if (hash_file(&h, "/proc/self/exe") < 0)
 		crypto_generichash_update(&h, (const unsigned char *)__DATE__ __TIME__, 20);

@@ -554,7 +554,8 @@ static void test_pathological_paragraphs(void)
 		for (k = 0; k < 5; k++)
 			buf_printf(&o, "%sw%zu", k ? " " : "", (words + k) * 7 % 50);
 		for (k = 0; k < 5; k++)
-			buf_printf(&n, "%sw%zu", k ? " " : "", (words + k) * 13 % 50 + 50 * (k == 4));
+			buf_printf(&n, "%sw%zu", k ? " " : "",
+			           (words + k) * 13 % 50 + 50 * (k == 4));
 		buf_puts(&o, ".\n\n");
 		buf_puts(&n, ".\n\n");
 		words += 5;

@@ -1,7 +1,9 @@
 #include "check.h"
 #include "diff.h"
 
+#include <cmark.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* Runs diff_html on two NUL-terminated texts; the HTML is left in *out. */
@@ -671,6 +673,53 @@ static void test_pathological_words(void)
 	buf_free(&b);
 }
 
+/* A text read from the page's own parse (CMARK_OPT_SMART, turned back) compares exactly
+ * as one parsed again from the Markdown: typographic quotes, dashes and ellipses, code,
+ * entities and characters that the page's parse could have made, and a text compared
+ * twice (with the version before it and the one after). */
+static void test_text_from_doc(void)
+{
+	static const char *const md[] = {
+	    "# It's \"here\"\n\nParents' rights -- and duties --- all... of them.\n",
+	    "# It's \"there\"\n\nParents' rights -- and duties --- most... of them.\n\n"
+	    "- `don't` change 'this'\n- \"quoted\" item\n",
+	    "Code:\n\n    it's -- code\n\nA ---- dash, a -------- longer one. \\'escaped\\'\n",
+	    "Entities: &rsquo; &#8212; &amp; and AT&T's -- plan.\n",
+	    "Already typographic: \xe2\x80\x99 \xe2\x80\x94 \xe2\x80\xa6 and 'plain'.\n",
+	    "## A heading -- \"quoted\"\n\nText... with 'single' and \"double\" quotes.\n",
+	    "",
+	};
+	const size_t n = sizeof md / sizeof md[0];
+	struct diff_text *dt[sizeof md / sizeof md[0]];
+	struct buf want = BUF_INIT, got = BUF_INIT;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		cmark_node *doc = cmark_parse_document(md[i], strlen(md[i]),
+		                                       CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
+		CHECK(doc != NULL);
+		dt[i] = diff_text_from_doc(doc, md[i], strlen(md[i]));
+		CHECK(dt[i] != NULL);
+		cmark_node_free(doc);
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++) {
+			struct diff_stats a, b;
+			CHECK_INT(run(&want, md[i], md[j], &a), 0);
+			buf_reset(&got);
+			CHECK_INT(diff_html_texts(&got, dt[i], dt[j], &b), 0);
+			CHECK_STR(buf_str(&got), buf_str(&want));
+			CHECK_INT(b.words_added, a.words_added);
+			CHECK_INT(b.words_removed, a.words_removed);
+			diff_stats_free(&a);
+			diff_stats_free(&b);
+		}
+	for (i = 0; i < n; i++)
+		diff_text_free(dt[i]);
+	buf_free(&want);
+	buf_free(&got);
+}
+
 int main(void)
 {
 	RUN(test_empty_inputs);
@@ -693,5 +742,6 @@ int main(void)
 	RUN(test_pathological_paragraphs);
 	RUN(test_pathological_blocks);
 	RUN(test_pathological_words);
+	RUN(test_text_from_doc);
 	CHECK_MAIN();
 }

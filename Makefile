@@ -35,7 +35,7 @@ LDLIBS = $(PKG_LIBS) -lm
 # portal+core. A call across (the portal into the content loader, say) fails to link.
 CORE = arena buf date handoff html out settings tmpl utf8 yml
 SITE = cmem content diff fmcache site sitestate toc
-PORTAL = catalog cgi consent csv db export form letters mis multipart qr roster sandbox search staff token
+PORTAL = audit catalog checkpoint cgi consent csv db evidence export form letters mis multipart qr roster sandbox search staff token
 PARTS = core site portal
 LIB = $(CORE) $(SITE) $(PORTAL)
 HEADERS = $(wildcard src/*/*.h)
@@ -143,7 +143,7 @@ build/asan/sign-fixture: tests/sign-fixture.c $(ASAN_LIBS_portal)
 	@$(CC) $(CFLAGS) $(ASAN) -o $@ $< $(ASAN_LIBS_portal) $(LDLIBS)
 
 # Shell tests, each printing PASS/FAIL lines.
-SHELL_TESTS = tests/layout.sh tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh \
+SHELL_TESTS = tests/layout.sh tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh tests/tamper.sh \
 	tests/sign.sh tests/office.sh tests/import.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
 	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh
 

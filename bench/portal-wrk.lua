@@ -13,6 +13,12 @@
 -- stay the same however long the benchmark runs).
 -- WANT is the status every response must have (200, or 303 for a submission).
 --
+-- A submission (a POST to .../confirm) needs the once-only value that the check page
+-- issues, so each one is two requests: a POST of the form to .../check, whose page gives
+-- the hidden fields with the once-only value, then the POST to .../confirm with them. A
+-- thread sends a waiting confirm first, else a new check. Check pages are not counted in
+-- ok or bad; wrk's request rate counts both requests.
+--
 -- At the end it prints one line:
 --   portal: ok=N bad=N first_bad=STATUS
 -- ok counts responses with the wanted status (for a POST, a 303 whose Location carries a
@@ -48,12 +54,32 @@ function init(args)
 	refs = {}
 end
 
+ready = {} -- confirms whose check page came back: { path, body }
+
+local function urlenc(s)
+	return (string.gsub(s, "[^%w%.%-_]", function(c)
+		return c == " " and "+" or string.format("%%%02X", string.byte(c))
+	end))
+end
+
+local function unescape(s)
+	s = string.gsub(s, "&#39;", "'")
+	s = string.gsub(s, "&quot;", '"')
+	s = string.gsub(s, "&lt;", "<")
+	s = string.gsub(s, "&gt;", ">")
+	return (string.gsub(s, "&amp;", "&"))
+end
+
 function request()
+	if #ready > 0 then
+		local c = table.remove(ready, 1)
+		return wrk.format("POST", c[1], headers, c[2])
+	end
 	pos = pos % #reqs + 1
 	local r = reqs[pos]
 	if r[1] == "POST" then
 		n = n + 1
-		return wrk.format("POST", r[2], headers,
+		return wrk.format("POST", (string.gsub(r[2], "/confirm$", "/check")), headers,
 			r[3] .. (n % 2 == 0 and "&name=Bench+Carer+A" or "&name=Bench+Carer+B"))
 	end
 	return wrk.format("GET", r[2])
@@ -61,6 +87,18 @@ end
 
 function response(status, hdrs, body)
 	local ref
+	if is_post == 1 and status == 200 and body and string.find(body, 'name="once"', 1, true) then
+		-- A check page: its form, hidden fields and all, is the confirm to send.
+		local action = string.match(body, '<form method="post" action="([^"]*/confirm)"')
+		local fields = {}
+		for name, value in string.gmatch(body, '<input type="hidden" name="([^"]*)" value="([^"]*)">') do
+			fields[#fields + 1] = urlenc(unescape(name)) .. "=" .. urlenc(unescape(value))
+		end
+		if action then
+			ready[#ready + 1] = { action, table.concat(fields, "&") }
+			return
+		end
+	end
 	if status == want and is_post == 1 then
 		ref = string.match(hdrs["Location"] or hdrs["location"] or "", "ref=([0-9]+%-[0-9A-Fa-f]+)")
 	end

@@ -29,7 +29,9 @@
 # built site; the floor (bench/fcgi-floor.c under /floor/, as many processes as
 # sign.fcgi); the family page GET /sign/TOKEN rotating over many families; the signing
 # POST /sign/TOKEN/confirm with real submissions (each family's CSRF token and form read
-# once beforehand), in an order that rotates from round to round. After the rounds, every
+# once beforehand; each confirm preceded by its POST .../check for the once-only value,
+# so half the "post" requests are check pages: bench/portal-wrk.lua), in an order that
+# rotates from round to round. After the rounds, every
 # acknowledged submission (a 303 with a reference) is looked up in the database.
 #
 # Prints a Markdown table and which targets of the issue are met, and writes the same to

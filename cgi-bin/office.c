@@ -6,6 +6,7 @@
  *   GET  /office/families?q=&class=&missing=1   search and lists of families
  *   GET  /office/family/<ref>           children, answers, signatures, event history
  *   POST /office/family/<ref>/paper     record a paper form (channel paper, staff name)
+ *   GET  /office/family/<ref>/evidence?s=<first event id>   one submission's evidence (A4)
  *   POST /office/family/<ref>/reissue   new QR code (the old one stops working), letter
  *   GET  /office/letters?class=&family=&outstanding=1   choose, then confirm
  *   POST /office/letters                issue new tokens and print the letters
@@ -13,7 +14,7 @@
  *   GET  /office/nophoto?class=         who must not be photographed, for teachers
  *   GET  /office/import                 upload the school's export (the only multipart
  *   POST /office/import                 form: csrf, file, allow_leavers): the plan, changing
- *   POST /office/import/confirm         nothing; confirm (csrf, once) applies it, once
+ *   POST /office/import/confirm         nothing; confirm (csrf, upload) applies it, once
  *
  * Request rules, as in the parents' portal: GET and POST only; POST bodies urlencoded
  * only, bounded, every field (and every query field) from the route's allow-list; a CSRF
@@ -39,9 +40,11 @@
 #include "buf.h"
 #include "catalog.h"
 #include "cgi.h"
+#include "checkpoint.h"
 #include "consent.h"
 #include "date.h"
 #include "db.h"
+#include "evidence.h"
 #include "export.h"
 #include "form.h"
 #include "handoff.h"
@@ -74,12 +77,14 @@ enum page {
 	P_NOPHOTO,
 	P_MESSAGE,
 	P_IMPORT,
+	P_EVIDENCE,
 	P__MAX
 };
 
 static const char *const page_files[P__MAX] = {
     "office-login.html",   "office-dashboard.html", "office-families.html", "office-family.html",
     "office-letters.html", "office-nophoto.html",   "office-message.html",  "office-import.html",
+    "office-evidence.html",
 };
 
 /* What lives as long as the process. */
@@ -97,6 +102,7 @@ struct office {
 	const char *root;     /* the site's path prefix, for /style.css */
 	const char *base_url; /* for letters' links: CONSENT_BASE_URL, else site.yaml's */
 	struct stat tsv_st;   /* signable.tsv when it was last synced */
+	struct checkpoint_key ckey; /* signs the progress page's checkpoint; has_sk 0: none */
 };
 
 /* One request. */
@@ -107,6 +113,8 @@ struct req {
 	struct arena *a;
 	struct staff_session s; /* staff_id 0: nobody signed in */
 	char csrf[TOKEN_CSRF_LEN + 1];
+	char bind[8 + TOKEN_HEX_LEN + 1]; /* "session:<hash>": what once-only values belong to */
+	char once[TOKEN_ONCE_LEN + 1];    /* a fresh once-only value for the page's forms */
 	struct form q;       /* the query string */
 	struct form f;       /* a POST body */
 	struct multipart mp; /* a multipart POST body (the import) */
@@ -159,6 +167,7 @@ static struct tv *page_root(struct req *r, const char *title)
 	if (r->s.staff_id) {
 		tv_str(v, "user", r->s.username);
 		tv_str(v, "csrf", r->csrf);
+		tv_str(v, "once", r->once);
 	}
 	return v;
 }
@@ -482,6 +491,20 @@ static void get_dashboard(struct req *r, const char *arg)
 	if (dashboard_reviews(r, v, &err) < 0)
 		office_log("no review dates on the dashboard: %s", buf_str(&err));
 	buf_free(&err);
+	/* Today's signed checkpoint of the event log, to print or send to governors. */
+	if (r->o->ckey.has_sk) {
+		struct buf cp = BUF_INIT, vk = BUF_INIT, cerr = BUF_INIT;
+		if (checkpoint_sign(r->o->db, &r->o->ckey, &cp, &cerr) == 0) {
+			checkpoint_verifier(&r->o->ckey, &vk);
+			tv_str(v, "checkpoint", buf_str(&cp));
+			tv_str(v, "verifier_key", buf_str(&vk));
+		} else {
+			office_log("%s", buf_str(&cerr));
+		}
+		buf_free(&cp);
+		buf_free(&vk);
+		buf_free(&cerr);
+	}
 	render(r, P_DASHBOARD, v, 200);
 	return;
 fail:
@@ -838,7 +861,19 @@ static int family_answers(struct req *r, struct tv *v, long long fid, const stru
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int family_history(struct req *r, struct tv *v, long long fid)
+/* s percent-encoded for a URL path or query, in the request's arena. */
+static const char *url_escaped(struct req *r, const char *s)
+{
+	struct buf b = BUF_INIT;
+	const char *out;
+
+	url_encodes(&b, s);
+	out = arena_strdup(r->a, buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
+static int family_history(struct req *r, struct tv *v, long long fid, const char *ref)
 {
 	static const char sql[] =
 	    "SELECT e.id, e.at, e.kind, coalesce(c.first_name, ''), coalesce(e.purpose, ''),"
@@ -868,6 +903,12 @@ static int family_history(struct req *r, struct tv *v, long long fid)
 		tv_str(row, "channel", channel_name(r, col(st, 8)));
 		tv_str(row, "staff", col(st, 9));
 		tv_str(row, "detail", col(st, 10));
+		/* A submission's first event links to its evidence page. */
+		if (strncmp(col(st, 10), "submission ", 11) == 0 &&
+		    strtoll(col(st, 10) + 11, NULL, 10) == sqlite3_column_int64(st, 0))
+			tv_str(row, "evidence",
+			       arena_printf(r->a, "/office/family/%s/evidence?s=%lld", url_escaped(r, ref),
+			                    sqlite3_column_int64(st, 0)));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -885,13 +926,14 @@ static void family_page(struct req *r, long long fid, const char *ref, struct tv
 	tv_str(v, "ref", ref);
 	if (done && strlen(done) < CONSENT_REF_MAX)
 		tv_str(v, "done", done);
+	tv_bool(v, "again", form_get(&r->q, "again") != NULL);
 	tv_str(v, "signer", posted && form_get(posted, "signer") ? form_get(posted, "signer") : "");
 	if (errors) {
 		tv_attach(v, "errors", errors);
 		tv_bool(v, "has_errors", 1);
 	}
 	if (family_details(r, v, fid) < 0 || family_declarations(r, v, fid) < 0 ||
-	    family_answers(r, v, fid, posted) < 0 || family_history(r, v, fid) < 0) {
+	    family_answers(r, v, fid, posted) < 0 || family_history(r, v, fid, ref) < 0) {
 		server_error(r, "family");
 		return;
 	}
@@ -910,6 +952,94 @@ static void get_family(struct req *r, const char *ref)
 		        "/office/families");
 	else
 		family_page(r, fid, ref, NULL, NULL, 200);
+}
+
+/* --- Evidence of one submission (src/portal/evidence.h), printable on A4 --- */
+
+static void get_evidence(struct req *r, const char *ref)
+{
+	const char *s = form_get(&r->q, "s");
+	long long fid = 0, first = 0;
+	int left = 0, rc = family_by_ref(r, ref, &fid, &left);
+	struct evidence *ev = NULL;
+	struct tv *v, *docs, *answers, *events;
+	size_t i, ndocs = 0, nanswers = 0;
+	char *end = NULL;
+
+	if (rc < 0) {
+		server_error(r, "evidence");
+		return;
+	}
+	if (s && *s >= '1' && *s <= '9')
+		first = strtoll(s, &end, 10);
+	if (rc == 0 || first <= 0 || end == NULL || *end != '\0' ||
+	    (rc = evidence_load(r->o->db, r->a, fid, first, &ev)) == 1) {
+		message(r, 404, "office_not_found_title", "office_evidence_not_found",
+		        rc == 0 ? "/office/families" : arena_printf(r->a, "/office/family/%s", ref));
+		return;
+	}
+	if (rc < 0) {
+		server_error(r, "evidence");
+		return;
+	}
+	v = page_root(r, arena_printf(r->a, "%s %s", T(r, "office_evidence_title"), ev->ref));
+	tv_bool(v, "nav_families", 1);
+	tv_str(v, "ref", ev->ref);
+	tv_str(v, "family", ref);
+	tv_str(v, "family_href", arena_printf(r->a, "/office/family/%s", url_escaped(r, ref)));
+	tv_str(v, "at", ev->at);
+	if (ev->signer)
+		tv_str(v, "signer", ev->signer);
+	tv_bool(v, "withdrawal", strcmp(ev->events[0].kind, "withdraw") == 0);
+	tv_str(v, "channel", channel_name(r, ev->channel));
+	if (ev->staff)
+		tv_str(v, "staff", ev->staff);
+	tv_int(v, "log_size", ev->log_size);
+	docs = tv_add_list(v, "docs");
+	answers = tv_add_list(v, "answers");
+	events = tv_add_list(v, "events");
+	for (i = 0; i < ev->nevents; i++) {
+		const struct evidence_event *e = &ev->events[i];
+		struct tv *row = tv_push_dict(events);
+		tv_int(row, "id", e->id);
+		tv_str(row, "at", e->at);
+		tv_str(row, "kind", kind_name(r, e->kind));
+		tv_str(row, "hash", e->hash);
+		tv_str(row, "prev", e->prev);
+		tv_int(row, "version", e->version_no);
+		tv_bool(row, "hash_ok", e->hash_ok);
+		if (e->canon[0])
+			tv_str(row, "canon", e->canon);
+		if (e->slug[0]) {
+			struct tv *d = tv_push_dict(docs);
+			tv_str(d, "title", e->title);
+			tv_str(d, "slug", e->slug);
+			tv_str(d, "version", e->version);
+			tv_str(d, "lang", e->lang);
+			tv_str(d, "sha256", e->sha256);
+			tv_int(d, "event", e->id);
+			ndocs++;
+		} else if (e->purpose[0]) {
+			struct tv *a = tv_push_dict(answers);
+			tv_str(a, "child", e->child);
+			tv_str(a, "child_ref", e->child_ref);
+			tv_str(a, "purpose", purpose_title(r->o, e->purpose));
+			tv_str(a, "answer", strcmp(e->kind, "withdraw") == 0
+			                        ? T(r, "office_kind_withdraw")
+			                        : answer_name(r, e->answer));
+			tv_int(a, "event", e->id);
+			nanswers++;
+		}
+	}
+	tv_bool(v, "has_docs", ndocs > 0);
+	tv_bool(v, "has_answers", nanswers > 0);
+	if (r->o->ckey.has_sk) {
+		struct buf vk = BUF_INIT;
+		checkpoint_verifier(&r->o->ckey, &vk);
+		tv_str(v, "verifier_key", buf_str(&vk));
+		buf_free(&vk);
+	}
+	render(r, P_EVIDENCE, v, 200);
 }
 
 /* --- Paper answers ---
@@ -967,6 +1097,17 @@ static int parse_answer_name(const char *name, struct consent_item *x)
 	return 0;
 }
 
+/* 1 when the form carries a once-only value this session's pages issued. A state-changing
+ * form without one is refused (400): a reload or a copied request must not act. */
+static int once_ok(struct req *r)
+{
+	if (token_once_check(r->o->key, r->bind, form_get(&r->f, "once")))
+		return 1;
+	office_log("%s: once-only value missing or wrong (user %s)", r->cr->path, r->s.username);
+	message(r, 400, "office_bad_request_title", "office_once_text", NULL);
+	return 0;
+}
+
 static void post_paper(struct req *r, const char *ref)
 {
 	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1], sref[CONSENT_REF_MAX];
@@ -991,6 +1132,8 @@ static void post_paper(struct req *r, const char *ref)
 		message(r, 400, "office_bad_request_title", "office_paper_left", NULL);
 		return;
 	}
+	if (!once_ok(r))
+		return;
 	items = arena_alloc(r->a, (r->f.npair + 1) * sizeof *items);
 	docs = arena_alloc(r->a, (r->f.npair + 1) * sizeof *docs);
 	if (items == NULL || docs == NULL) {
@@ -1045,6 +1188,7 @@ static void post_paper(struct req *r, const char *ref)
 	sub.nitems = nitems;
 	sub.channel = "paper";
 	sub.staff = r->s.username;
+	sub.once = form_get(&r->f, "once"); /* sent again: the first reference, nothing more */
 	switch ((ce = consent_record(r->o->db, &sub, sref))) {
 	case CONSENT_OK:
 		office_log("%s recorded paper form %s for family %s", r->s.username, sref, ref);
@@ -1095,6 +1239,7 @@ static void get_letters(struct req *r, const char *arg)
 
 	(void)arg;
 	tv_bool(v, "nav_letters", 1);
+	tv_bool(v, "again", form_get(&r->q, "again") != NULL);
 	if (!letters_filter_from(&r->q, &f)) {
 		if (list_classes(r, v, NULL) < 0) {
 			server_error(r, "letters");
@@ -1112,6 +1257,13 @@ static void get_letters(struct req *r, const char *arg)
 	}
 	buf_free(&err);
 	tv_bool(v, "confirm", 1);
+	/* A family that has left gets no letter: say so rather than only "none". */
+	if (f.family_ref && n == 0) {
+		long long fid = 0;
+		int left = 0;
+		if (ref_ok(f.family_ref) && family_by_ref(r, f.family_ref, &fid, &left) > 0 && left)
+			tv_bool(v, "family_left", 1);
+	}
 	if (f.class_name)
 		tv_str(v, "class", f.class_name);
 	if (f.family_ref)
@@ -1156,11 +1308,13 @@ static void send_letters(struct req *r, const struct buf *html)
 
 /* Issues a new token for each family of f (revoking the old ones) and renders their
  * letters into out, in one transaction that commits only when every letter is ready, so
- * no family loses its old QR code without a new letter. Returns the number of letters,
- * -2 when there would be more than OFFICE_MAX_LETTERS, or -1 (logged); nothing changed
- * on either. */
+ * no family loses its old QR code without a new letter. The form's once-only value is
+ * claimed in the same transaction. Returns the number of letters, -2 when there would be
+ * more than OFFICE_MAX_LETTERS, -3 when the form was acted on before (a reload: new codes
+ * would void the letters just printed), or -1 (logged); nothing changed on any of them. */
 static long print_letters(struct req *r, const struct letters_filter *f, struct buf *out)
 {
+	const char *once = form_get(&r->f, "once");
 	struct letter *letters;
 	struct letters_contact contact;
 	struct buf err = BUF_INIT, url = BUF_INIT, qr = BUF_INIT;
@@ -1172,6 +1326,17 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 	if (db_begin(r->o->db) < 0) {
 		buf_printf(&err, "%s", db_errmsg(r->o->db));
 		goto done;
+	}
+	switch (consent_once_claim(r->o->db, 0, once, "letters")) {
+	case 1:
+		break;
+	case 0:
+		buf_puts(&err, "the same form was sent again; no new codes");
+		rc = -3;
+		goto fail;
+	default:
+		buf_printf(&err, "%s", db_errmsg(r->o->db));
+		goto fail;
 	}
 	if (letters_select(r->o->db, f, r->a, &letters, &n, &err) < 0)
 		goto fail;
@@ -1236,8 +1401,12 @@ static void post_letters(struct req *r, const char *arg)
 		        "/office/letters");
 		return;
 	}
+	if (!once_ok(r))
+		return;
 	n = print_letters(r, &f, &html);
-	if (n == -2)
+	if (n == -3)
+		cgi_redirect(r->resp, "/office/letters?again=1");
+	else if (n == -2)
 		message(r, 400, "office_letters_title", "office_letters_too_many",
 		        "/office/letters");
 	else if (n < 0)
@@ -1272,10 +1441,14 @@ static void post_reissue(struct req *r, const char *ref)
 		        arena_printf(r->a, "/office/family/%s", ref));
 		return;
 	}
+	if (!once_ok(r))
+		return;
 	memset(&f, 0, sizeof f);
 	f.family_ref = ref;
 	n = print_letters(r, &f, &html);
-	if (n <= 0)
+	if (n == -3)
+		cgi_redirect(r->resp, arena_printf(r->a, "/office/family/%s?again=1", ref));
+	else if (n <= 0)
 		message(r, 500, "office_error_title", "office_error_text", "/office/");
 	else {
 		office_log("%s reissued the QR code of family %s", r->s.username, ref);
@@ -1512,7 +1685,7 @@ static void post_import(struct req *r, const char *arg)
 	} else {
 		v = page_root(r, T(r, "office_import_title"));
 		tv_bool(v, "preview", 1);
-		tv_str(v, "once", once);
+		tv_str(v, "upload", once);
 		tv_str(v, "file", name);
 		report_lines(r, v, "lines", buf_str(&rep));
 		import_page(r, v, 200);
@@ -1529,7 +1702,7 @@ static void post_import_confirm(struct req *r, const char *arg)
 	struct buf rep = BUF_INIT;
 	char today[11];
 	struct tv *v;
-	int rc = roster_upload_get(r->o->db, r->s.username, form_get(&r->f, "once"), r->a, &u);
+	int rc = roster_upload_get(r->o->db, r->s.username, form_get(&r->f, "upload"), r->a, &u);
 
 	(void)arg;
 	if (rc <= 0) {
@@ -1592,18 +1765,24 @@ static const struct form_field login_body[] = {F("csrf", TOKEN_CSRF_LEN),
 static const struct form_field csrf_body[] = {F("csrf", TOKEN_CSRF_LEN)};
 static const struct form_field families_query[] = {
     F("q", OFFICE_MAX_QUERY), F("class", ROSTER_MAX_NAME), F("missing", 1), F("page", 6)};
-static const struct form_field family_query[] = {F("done", CONSENT_REF_MAX)};
+static const struct form_field family_query[] = {F("done", CONSENT_REF_MAX), F("again", 1)};
+static const struct form_field evidence_query[] = {F("s", 20)};
+static const struct form_field reissue_body[] = {F("csrf", TOKEN_CSRF_LEN),
+                                                 F("once", TOKEN_ONCE_LEN)};
 static const struct form_field paper_body[] = {F("csrf", TOKEN_CSRF_LEN),
+                                               F("once", TOKEN_ONCE_LEN),
                                                F("signer", 4 * CONSENT_NAME_MAX),
                                                {"sign.", 2, 0, 0, 1},
                                                {"answer.", 3, 0, 0, 1}};
 static const struct form_field letters_query[] = {F("class", ROSTER_MAX_NAME),
-                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1)};
+                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1),
+                                                  F("again", 1)};
 static const struct form_field letters_body[] = {F("csrf", TOKEN_CSRF_LEN),
+                                                 F("once", TOKEN_ONCE_LEN),
                                                  F("class", ROSTER_MAX_NAME),
                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1)};
 static const struct form_field nophoto_query[] = {F("class", ROSTER_MAX_NAME)};
-static const struct form_field confirm_body[] = {F("csrf", TOKEN_CSRF_LEN), F("once", TOKEN_LEN)};
+static const struct form_field confirm_body[] = {F("csrf", TOKEN_CSRF_LEN), F("upload", TOKEN_LEN)};
 
 static const struct route routes[] = {
     {"GET", M_EXACT, "/office/login", 1, get_login, N(login_query)},
@@ -1613,7 +1792,8 @@ static const struct route routes[] = {
     {"GET", M_EXACT, "/office/families", 0, get_families, N(families_query)},
     {"GET", M_FAMILY, "", 0, get_family, N(family_query)},
     {"POST", M_FAMILY, "/paper", 0, post_paper, N(paper_body)},
-    {"POST", M_FAMILY, "/reissue", 0, post_reissue, N(csrf_body)},
+    {"GET", M_FAMILY, "/evidence", 0, get_evidence, N(evidence_query)},
+    {"POST", M_FAMILY, "/reissue", 0, post_reissue, N(reissue_body)},
     {"GET", M_EXACT, "/office/letters", 0, get_letters, N(letters_query)},
     {"POST", M_EXACT, "/office/letters", 0, post_letters, N(letters_body)},
     {"GET", M_EXPORT, "", 0, get_export, none, 0},
@@ -1720,7 +1900,8 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 	}
 	if (live != 1)
 		memset(&r.s, 0, sizeof r.s);
-	else if (staff_csrf(o->key, &r.s, r.csrf) < 0) {
+	else if (snprintf(r.bind, sizeof r.bind, "session:%s", r.s.hash) < 0 ||
+	         staff_csrf(o->key, &r.s, r.csrf) < 0 || token_once_new(o->key, r.bind, r.once) < 0) {
 		server_error(&r, "csrf");
 		return;
 	}
@@ -1859,6 +2040,20 @@ static int office_open(struct office *o, struct buf *err)
 	if (catalog_sync(o->db, o->cat, NULL, err) < 0)
 		return -1;
 	sync_catalog(o);
+	/* The checkpoint key, read now (before the sandbox); without it the progress page
+	 * says how to make one. */
+	{
+		struct buf kpath = BUF_INIT, kerr = BUF_INIT;
+		const char *kp = getenv("CONSENT_CHECKPOINT_KEY");
+		if (kp == NULL || *kp == '\0') {
+			checkpoint_key_path(&kpath, env("CONSENT_DB", "var/consent.db"));
+			kp = buf_str(&kpath);
+		}
+		if (checkpoint_key_load(kp, &o->ckey, &kerr) < 0)
+			office_log("no checkpoint on the progress page: %s", buf_str(&kerr));
+		buf_free(&kpath);
+		buf_free(&kerr);
+	}
 	return 0;
 }
 
@@ -1866,6 +2061,7 @@ static void office_close(struct office *o)
 {
 	int i;
 
+	sodium_memzero(&o->ckey, sizeof o->ckey);
 	for (i = 0; i < P__MAX; i++)
 		tmpl_free(o->tmpl[i]);
 	catalog_free(o->cat);

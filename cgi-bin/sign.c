@@ -14,9 +14,12 @@
  * Routes (the prefix /sign/ in any case, as QR codes use /SIGN/TOKEN):
  *   GET  /sign/T              the family's page: children, what is signed and still needed
  *   GET  /sign/T/conduct      the code of conduct (?doc=SLUG when there are several)
- *   GET  /sign/T/answer       the form; POST: the form again with the values posted
- *   POST /sign/T/check        errors shown on the form, or the check-your-answers page
- *   POST /sign/T/confirm      records the answers, then 303 to the confirmation page
+ *   GET  /sign/T/answer       the form (nothing selected; each question lists what each
+ *                             carer already answered); POST: the form with the values posted
+ *   POST /sign/T/check        errors shown on the form, or the check-your-answers page,
+ *                             which issues the once-only value Confirm needs
+ *   POST /sign/T/confirm      records the answers this carer gave, then 303 to the
+ *                             confirmation page; 400 without a valid once-only value
  *   GET  /sign/T/done?ref=R   the confirmation with its reference, to print or save
  *   POST /sign/T/withdraw     withdraw one consent: asks, then (confirm=yes) records
  *   POST /sign/T/language     stores the household's language
@@ -26,8 +29,10 @@
  * page offers to remember the language being viewed.
  *
  * Unknown, malformed and revoked tokens all get one plain page in both languages
- * (404), and count towards the per-address limit on failed look-ups (429 beyond it).
- * Every form carries a CSRF token bound to the family; every POST is checked for it
+ * (404), and count towards the per-address limit on failed look-ups (429 beyond it). The
+ * live token of a family that has left gets a "contact the school" page (403).
+ * Every form carries a CSRF token bound to the family and its live token (a reissued
+ * code ends the forms opened with the old one); every POST is checked for it
  * (403), for its content type (415), and against the form's allow-list of fields (400).
  * Nothing is stored unless the whole request is valid. The log (standard error) never
  * gets a token or a name: only family ids and reasons. */
@@ -102,6 +107,7 @@ struct rq {
 	long long family_id;
 	struct consent_family *fam;
 	char csrf[TOKEN_CSRF_LEN + 1];
+	const char *bind; /* what the CSRF and once-only values are bound to */
 	struct form q; /* query string: lenient, GET only */
 	struct form body;
 };
@@ -447,6 +453,38 @@ static void push_error(struct tv *errors, const char *field, const char *msg)
 	tv_str(e, "message", msg);
 }
 
+/* The text for an answer: yes/no for a consent, or no objection/objects. */
+static const char *answer_text(struct rq *r, int public_task, const char *answer);
+
+/* Adds to d a list called name of what each carer answered for child ci and purpose pi,
+ * "Name: answer", leaving out the carer whose key is skip_key (NULL: none). Returns the
+ * number of carers listed. */
+static int recorded_answers(struct rq *r, struct tv *d, const char *name, size_t ci, size_t pi,
+                            const char *skip_key)
+{
+	const struct consent_family *f = r->fam;
+	const struct consent_purpose *p = &f->purposes[pi];
+	struct tv *list = NULL;
+	size_t k;
+	int n = 0;
+
+	for (k = 0; k < f->nanswers; k++) {
+		const struct consent_answer *a = &f->answers[k];
+		struct tv *ca;
+		if (a->child_id != f->children[ci].id || strcmp(a->purpose, p->id) != 0 ||
+		    (skip_key && strcmp(a->signer_key, skip_key) == 0))
+			continue;
+		if (list == NULL)
+			list = tv_add_list(d, name);
+		ca = tv_push_dict(list);
+		tv_str(ca, "signer", a->signer);
+		tv_str(ca, "answer", answer_text(r, p->public_task, a->answer));
+		tv_str(ca, "date", fmt_date(r, a->at));
+		n++;
+	}
+	return n;
+}
+
 /* Builds the answers form's values from x into root. With check, each missing or
  * wrong answer gets an error next to it and in the summary. Returns the number of
  * errors. */
@@ -457,11 +495,13 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 	struct tv *children = tv_add_list(root, "children");
 	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1];
 	size_t i, j;
-	int n = 0;
+	int n = 0, given = 0;
 
 	for (i = 0; i < f->ndocs; i++) {
 		const struct consent_doc *d = &f->docs[i];
 		struct tv *t = tv_push_dict(docs);
+		if (x->agree[i])
+			given++;
 		const char *field = doc_field(r, i);
 		tv_str(t, "field", field);
 		tv_str(t, "title", d->title);
@@ -500,6 +540,14 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 			tv_bool(q, "public_task", p->public_task);
 			tv_bool(q, "yes", v && strcmp(v, "yes") == 0);
 			tv_bool(q, "no", v && strcmp(v, "no") == 0);
+			if (v)
+				given++;
+			/* What each carer said before: shown beside the question, never
+			 * selected, so a carer's submission holds only what they chose. */
+			if (recorded_answers(r, q, "recorded", i, j, NULL) > 0) {
+				tv_bool(q, "has_recorded", 1);
+				continue; /* answered already: leaving it blank keeps that */
+			}
 			if (check && v == NULL) {
 				const char *msg = arena_printf(
 				    r->a, "%s %s: %s",
@@ -526,6 +574,9 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 		case CONSENT_NAME_BAD:
 			msg = T(r, "sign_err_name_bad");
 			break;
+		case CONSENT_NAME_INVISIBLE:
+			msg = T(r, "sign_err_name_invisible");
+			break;
 		}
 		if (msg) {
 			tv_str(root, "name_error", msg);
@@ -533,18 +584,29 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 			n++;
 		}
 	}
+	if (check && n == 0 && given == 0) {
+		/* Everything was answered before and this carer chose nothing. */
+		const char *msg = T(r, "sign_err_nothing");
+		tv_str(root, "nothing_error", msg);
+		push_error(errors,
+		           f->nchildren && f->npurposes ? answer_field(r, 0, 0)
+		           : f->ndocs                  ? doc_field(r, 0)
+		                                       : "name",
+		           msg);
+		n++;
+	}
 	tv_bool(root, "has_errors", n > 0);
 	tv_bool(root, "error_title", n > 0);
 	return n;
 }
 
-static void show_form(struct rq *r, const struct answers *x, int check, int prefilled)
+static void show_form(struct rq *r, const struct answers *x, int check, int returning)
 {
 	struct tv *root = page_root(r, T(r, "sign_answer_title"), "answer", "");
 
 	tv_str(root, "action", action_url(r, "check"));
 	tv_str(root, "back_href", link(r, "", ""));
-	tv_bool(root, "prefilled", prefilled);
+	tv_bool(root, "returning", returning);
 	form_values(r, root, x, check);
 	render(r, P_ANSWER, root);
 }
@@ -733,7 +795,7 @@ static void answer_page(struct rq *r)
 	const struct consent_family *f = r->fam;
 	struct answers x;
 	const char *why, *detail;
-	int prefilled = 0, status;
+	int returning = 0, status;
 	size_t i, j;
 
 	if (answers_init(r, &x) < 0) {
@@ -749,19 +811,14 @@ static void answer_page(struct rq *r)
 				bad_request(r, detail, why);
 			return;
 		}
-	} else {
-		/* Coming back: what applies now is selected, so a change is one tap. */
-		for (i = 0; i < f->nchildren; i++) {
-			for (j = 0; j < f->npurposes; j++) {
-				const struct consent_effective *e = consent_effective_at(f, i, j);
-				if (e->answers == 0)
-					continue;
-				x.val[i * f->npurposes + j] = e->permitted ? "yes" : "no";
-				prefilled = 1;
-			}
-		}
 	}
-	show_form(r, &x, 0, prefilled);
+	/* Coming back: nothing is selected (a carer's answers are only what they choose);
+	 * each question lists the answers already given. */
+	for (i = 0; i < f->nchildren; i++)
+		for (j = 0; j < f->npurposes; j++)
+			if (consent_effective_at(f, i, j)->answers > 0)
+				returning = 1;
+	show_form(r, &x, 0, returning);
 }
 
 static void check_page(struct rq *r)
@@ -798,12 +855,15 @@ static void check_page(struct rq *r)
 	tv_str(root, "change_action", action_url(r, "answer"));
 	tv_str(root, "name", show);
 	{
-		char once[TOKEN_LEN + 1];
+		char once[TOKEN_ONCE_LEN + 1];
 		struct tv *h = tv_push_dict(hidden);
 		tv_str(h, "name", "name");
 		tv_str(h, "value", x.name);
 		/* A second tap on Confirm sends the same value and is recorded once. */
-		token_new(once);
+		if (token_once_new(r->app->csrf_key, r->bind, once) < 0) {
+			server_error(r, "once-only value");
+			return;
+		}
 		h = tv_push_dict(hidden);
 		tv_str(h, "name", "once");
 		tv_str(h, "value", once);
@@ -826,12 +886,19 @@ static void check_page(struct rq *r)
 		tv_str(c, "first_name", f->children[i].first_name);
 		for (j = 0; j < f->npurposes; j++) {
 			const char *v = x.val[i * f->npurposes + j];
-			struct tv *h = tv_push_dict(hidden), *row = tv_push_dict(rows);
-			tv_str(h, "name", answer_field(r, i, j));
-			tv_str(h, "value", v);
+			struct tv *row = tv_push_dict(rows);
+			if (v) {
+				struct tv *h = tv_push_dict(hidden);
+				tv_str(h, "name", answer_field(r, i, j));
+				tv_str(h, "value", v);
+			}
 			tv_str(row, "title", purpose_title(r, f->purposes[j].id));
-			tv_str(row, "answer", answer_text(r, f->purposes[j].public_task, v));
+			tv_str(row, "answer", v ? answer_text(r, f->purposes[j].public_task, v)
+			                        : T(r, "sign_check_no_answer"));
 			tv_str(row, "field", answer_field(r, i, j));
+			/* Who else said what, so a difference between carers is plain. */
+			if (recorded_answers(r, row, "others", i, j, key) > 0)
+				tv_bool(row, "has_others", 1);
 		}
 	}
 	render(r, P_CHECK, root);
@@ -876,7 +943,10 @@ static void confirm(struct rq *r)
 			docs[s.ndocuments++] = f->docs[i].id;
 	for (i = 0; i < f->nchildren; i++) {
 		for (j = 0; j < f->npurposes; j++) {
-			struct consent_item *it = &items[s.nitems++];
+			struct consent_item *it;
+			if (x.val[i * f->npurposes + j] == NULL)
+				continue; /* not this carer's answer: others' stand */
+			it = &items[s.nitems++];
 			it->child_id = f->children[i].id;
 			it->purpose = f->purposes[j].id;
 			it->answer = x.val[i * f->npurposes + j];
@@ -888,9 +958,13 @@ static void confirm(struct rq *r)
 	s.items = items;
 	s.channel = "qr";
 	s.language = r->lang;
+	/* Only through the check page: a confirm without the once-only value it issued
+	 * (missing, made up, another family's) stores nothing. */
 	s.once = form_get(&r->body, "once");
-	if (s.once && !token_valid(s.once))
-		s.once = NULL;
+	if (!token_once_check(r->app->csrf_key, r->bind, s.once)) {
+		bad_request(r, "sign_formerr_once", "confirm without a valid once-only value");
+		return;
+	}
 	switch (consent_record(r->app->db, &s, ref)) {
 	case CONSENT_OK:
 		redirect(r, "done", arena_printf(r->a, "ref=%s&", urlenc(r, ref)));
@@ -941,7 +1015,10 @@ static void withdraw(struct rq *r)
 			redirect(r, "", "");
 			return;
 		}
-		root = page_root(r, T(r, "sign_withdraw_title"), "", "");
+		root = page_root(r,
+		                 T(r, f->purposes[pi].public_task ? "sign_withdraw_object_title"
+		                                                  : "sign_withdraw_title"),
+		                 "", "");
 		tv_str(root, "first_name", f->children[ci].first_name);
 		tv_str(root, "title", purpose_title(r, f->purposes[pi].id));
 		tv_bool(root, "public_task", f->purposes[pi].public_task);
@@ -996,7 +1073,8 @@ static void done_page(struct rq *r)
 	struct consent_receipt *rc = NULL;
 	struct tv *root, *docs, *children, *cur = NULL;
 	long long cur_child = 0;
-	int withdrawal = 1;
+	int withdrawal = 1, objection = 0;
+	const char *title;
 	size_t i;
 
 	switch (ref ? consent_receipt(r->app->db, r->a, r->fam->id, ref, &rc) : 1) {
@@ -1009,8 +1087,22 @@ static void done_page(struct rq *r)
 		server_error(r, "cannot read a receipt");
 		return;
 	}
-	root = page_root(r, T(r, "sign_done_title"), "done",
-	                 arena_printf(r->a, "ref=%s&", urlenc(r, rc->ref)));
+	/* The heading says what was done: answers sent, consent withdrawn, or (for a
+	 * public-task purpose, where there is no consent to withdraw) an objection. */
+	for (i = 0; i < rc->nitems; i++) {
+		const struct consent_receipt_item *it = &rc->items[i];
+		int pi = consent_purpose_index(r->fam, it->purpose);
+		if (strcmp(it->kind, "withdraw") != 0)
+			withdrawal = 0;
+		else if (pi >= 0 && r->fam->purposes[pi].public_task)
+			objection = 1;
+	}
+	withdrawal = withdrawal && rc->nitems > 0;
+	title = !withdrawal ? "sign_done_title"
+	        : objection ? "sign_done_objected_title"
+	                    : "sign_done_withdrawn_title";
+	root = page_root(r, T(r, title), "done", arena_printf(r->a, "ref=%s&", urlenc(r, rc->ref)));
+	tv_str(root, "heading", T(r, title));
 	docs = tv_add_list(root, "docs");
 	children = tv_add_list(root, "children");
 	tv_str(root, "ref", rc->ref);
@@ -1024,8 +1116,6 @@ static void done_page(struct rq *r)
 		int pi = consent_purpose_index(r->fam, it->purpose);
 		int public_task = pi >= 0 && r->fam->purposes[pi].public_task;
 		struct tv *row;
-		if (strcmp(it->kind, "withdraw") != 0)
-			withdrawal = 0;
 		if (strcmp(it->kind, "sign") == 0) {
 			struct tv *d = tv_push_dict(docs);
 			tv_str(d, "title", it->title);
@@ -1049,7 +1139,7 @@ static void done_page(struct rq *r)
 		else
 			tv_str(row, "answer", answer_text(r, public_task, it->answer));
 	}
-	tv_bool(root, "withdrawal", withdrawal && rc->nitems > 0);
+	tv_bool(root, "withdrawal", withdrawal);
 	render(r, P_DONE, root);
 }
 
@@ -1067,7 +1157,7 @@ static const struct form_field answer_fields[] = {
 	{"name",	SIGN_NAME_FIELD_MAX,	0,	0,	0},
 	{"agree.",	3,			0,	0,	1},	/* agree.<document id> */
 	{"a.",		3,			0,	0,	1},	/* a.<child id>.<purpose> */
-	{"once",	TOKEN_LEN,		0,	0,	0},	/* the check page's */
+	{"once",	TOKEN_ONCE_LEN,		0,	0,	0},	/* the check page's */
 };
 static const struct form_field withdraw_fields[] = {
 	{"csrf",	TOKEN_CSRF_LEN,		0,	0,	0},
@@ -1185,7 +1275,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	struct app *app = ctx;
 	struct rq r;
 	const struct route *rt = NULL;
-	char tok[SIGN_MAX_TOKEN_SEG], action[SIGN_MAX_ACTION], id[32], stored[3];
+	char tok[SIGN_MAX_TOKEN_SEG], action[SIGN_MAX_ACTION], id[32 + TOKEN_HEX_LEN], stored[3];
+	char hash[TOKEN_HEX_LEN + 1];
 	int method = 0, ok, rc;
 	size_t i;
 
@@ -1229,6 +1320,10 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	case CONSENT_UNKNOWN:
 		not_found(&r);
 		goto out;
+	case CONSENT_LEFT:
+		logmsg("family %lld: refused: the family has left", r.family_id);
+		message(&r, 403, "sign_left", 1, NULL, 0);
+		goto out;
 	case CONSENT_THROTTLED:
 		cgi_header(resp, "Retry-After", "600");
 		message(&r, 429, "sign_throttled", 1, NULL, 0);
@@ -1239,7 +1334,14 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	}
 	token_parse(tok, r.token);
 	r.base = arena_printf(r.a, "%s/sign/%s", app->root, r.token);
-	snprintf(id, sizeof id, "family:%lld", r.family_id);
+	/* Bound to the family and its live token, so a reissued token ends every form
+	 * opened with the old one. */
+	if (token_hash_hex(r.token, hash) < 0) {
+		server_error(&r, "token hash");
+		goto out;
+	}
+	snprintf(id, sizeof id, "family:%lld:%s", r.family_id, hash);
+	r.bind = arena_strdup(r.a, id);
 	if (token_csrf(app->csrf_key, id, r.csrf) < 0 ||
 	    consent_language(app->db, r.family_id, stored) < 0) {
 		server_error(&r, "csrf or language");

@@ -84,8 +84,10 @@ for i in 1 2; do
 	doc=$(sed -n 's/.*name="agree\.\([0-9]*\)".*/\1/p' "$TMP/form.html" | head -n 1)
 	fields=$(grep -o 'name="a\.[^"]*"' "$TMP/form.html" | sort -u |
 		sed 's/name="\(.*\)"/\&\1=yes/' | tr -d '\n')
-	status=$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' --data \
-		"csrf=$csrf&lang=en&name=Load+Carer+L0001+A&agree.$doc=yes$fields" \
+	form="csrf=$csrf&lang=en&name=Load+Carer+L0001+A&agree.$doc=yes$fields"
+	curl -s --max-time 30 -o "$TMP/check.html" --data "$form" "$BASE/sign/$TOKEN/check"
+	once=$(sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/check.html" | head -n 1)
+	status=$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' --data "$form&once=$once" \
 		"$BASE/sign/$TOKEN/confirm")
 	[ "$status" = 303 ] && answered=$((answered + 1))
 done

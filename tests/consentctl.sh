@@ -186,7 +186,13 @@ INSERT INTO signature SELECT f.id, d.id, '=HYPERLINK(\"http://evil.example\",\"x
 run export_photo_after 0 "$CTL" --db "$DB" export photo
 expect export_photo_answer "$TMP/out" "Year 4,C2001,Gwenllïan,Pritchard-Jones,website,consent,yes,1,"
 run export_declarations_after 0 "$CTL" --db "$DB" export declarations
-expect export_formula_neutralised "$TMP/out" 'F1001,Elin Pritchard-Jones; Rhodri Jones,"'"'"'=HYPERLINK(""http://evil.example"",""x"")",code-of-conduct,2026-09-01,cy,'
+expect export_formula_neutralised "$TMP/out" 'F1001,"Elin Pritchard-Jones; Rhodri Jones","'"'"'=HYPERLINK(""http://evil.example"",""x"")",code-of-conduct,2026-09-01,cy,'
+
+# Those rows were written behind the log's back: verify names them, and they go.
+run verify_forged_rows 1 "$CTL" --db "$DB" verify
+expect verify_forged_answer_says "$TMP/out" "website, carer 'elin pritchard-jones'): expected no row, found yes by Elin Pritchard-Jones (event 1), which no event wrote"
+expect verify_forged_signature_says "$TMP/out" "carer 'evil'): expected no row, found one signed by"
+sql "DELETE FROM answer; DELETE FROM signature;"
 
 # --- verify, backup, restore -------------------------------------------------------------
 run verify 0 "$CTL" --db "$DB" verify
@@ -207,6 +213,86 @@ cp "$DB" "$TMP/tampered.db"
 sqlite3 "$TMP/tampered.db" "DROP TRIGGER event_no_update; UPDATE event SET detail = 'reissued' WHERE id = 3;"
 run verify_tampered 1 "$CTL" --db "$TMP/tampered.db" verify
 expect verify_tampered_says "$TMP/out" "event 3: its contents were changed after it was written"
+
+# --- signed checkpoints ------------------------------------------------------------------
+# Debian's python3, which has python3-nacl (tools/deps.sh check), whatever else is on PATH.
+PY=${PYTHON:-/usr/bin/python3}
+[ -x "$PY" ] || PY=python3
+KEY=$DB.checkpoint-key
+[ "$(stat -c %a "$KEY")" = 600 ] && pass checkpoint_key_owner_only ||
+	fail checkpoint_key_owner_only "mode $(stat -c %a "$KEY")"
+run checkpoint 0 "$CTL" --db "$DB" checkpoint
+cp "$TMP/out" "$TMP/cp1"
+run checkpoint_verifier_key 0 "$CTL" --db "$DB" checkpoint --verifier-key
+cp "$TMP/out" "$TMP/vkey"
+# The C2SP signed-note shape: origin, size, base64 hash, a blank line, "— name base64".
+if [ "$(sed -n 2p "$TMP/cp1")" = "$(sql "SELECT count(*) FROM event")" ] &&
+	[ -z "$(sed -n 4p "$TMP/cp1")" ] && sed -n 5p "$TMP/cp1" | grep -q "^— $(sed -n 1p "$TMP/cp1") [A-Za-z0-9+/]*=*\$" &&
+	[ "$(sed -n 3p "$TMP/cp1" | base64 -d | od -An -tx1 | tr -d ' \n')" = "$(sql "SELECT hash FROM event ORDER BY id DESC LIMIT 1")" ]; then
+	pass checkpoint_format
+else
+	fail checkpoint_format "$(cat "$TMP/cp1")"
+fi
+# A second implementation (PyNaCl) checks the key id and the Ed25519 signature.
+if "$PY" tests/tools/checkpoint_check.py "$TMP/vkey" "$TMP/cp1" >"$TMP/py.out" 2>&1 &&
+	[ "$(cut -d' ' -f3 "$TMP/py.out")" = "$(sql "SELECT count(*) FROM event")" ]; then
+	pass checkpoint_signature_pynacl
+else
+	fail checkpoint_signature_pynacl "$(cat "$TMP/py.out")"
+fi
+sed '2s/.*/999/' "$TMP/cp1" >"$TMP/cp-forged"
+if "$PY" tests/tools/checkpoint_check.py "$TMP/vkey" "$TMP/cp-forged" >/dev/null 2>&1; then
+	fail checkpoint_forged_pynacl "a changed size verified"
+else
+	pass checkpoint_forged_pynacl
+fi
+run verify_checkpoint 0 "$CTL" --db "$DB" verify --checkpoint "$TMP/cp1"
+expect verify_checkpoint_says "$TMP/out" "a prefix of today's"
+run verify_checkpoint_forged 1 "$CTL" --db "$DB" verify --checkpoint "$TMP/cp-forged"
+expect verify_checkpoint_forged_says "$TMP/out" "does not verify"
+# More events later: both checkpoints are prefixes.
+run checkpoint_later_event 0 "$CTL" --db "$DB" import content/demo/families.csv
+"$CTL" --db "$DB" checkpoint >"$TMP/cp2"
+run verify_two_checkpoints 0 "$CTL" --db "$DB" verify --checkpoint "$TMP/cp1" --checkpoint "$TMP/cp2"
+# Truncated: the last event removed. The chain alone still verifies; the checkpoint does not.
+cp "$DB" "$TMP/cut.db"
+sqlite3 "$TMP/cut.db" "DROP TRIGGER event_no_delete; DELETE FROM event WHERE id = (SELECT max(id) FROM event);"
+run verify_truncated_chain_alone 0 "$CTL" --db "$TMP/cut.db" verify
+run verify_truncated 1 "$CTL" --db "$TMP/cut.db" verify --key "$KEY" --checkpoint "$TMP/cp2"
+expect verify_truncated_says "$TMP/out" "events were removed since it was signed"
+# Rewritten: an event changed and every later hash recomputed (tests/tools/rewrite_log.py).
+cp "$DB" "$TMP/rewritten.db"
+"$PY" tests/tools/rewrite_log.py "$TMP/rewritten.db" 3 "nothing happened here"
+run verify_rewritten_chain_alone 0 "$CTL" --db "$TMP/rewritten.db" verify
+run verify_rewritten 1 "$CTL" --db "$TMP/rewritten.db" verify --key "$KEY" --checkpoint "$TMP/cp1"
+expect verify_rewritten_says "$TMP/out" "the log was rewritten since it was signed"
+# The same checks with standard tools only (tools/recheck-log.sh, as docs/evidence.md shows).
+run recheck_log_standard_tools 0 sh tools/recheck-log.sh "$DB" "$TMP/cp2"
+expect recheck_log_head "$TMP/out" "head: $(sed -n 3p "$TMP/cp2")"
+run recheck_log_rewritten 1 sh tools/recheck-log.sh "$TMP/rewritten.db" "$TMP/cp1"
+expect recheck_log_rewritten_says "$TMP/out" "checkpoint: event $(sed -n 2p "$TMP/cp1")'s hash is"
+cp "$DB" "$TMP/edited.db"
+sqlite3 "$TMP/edited.db" "DROP TRIGGER event_no_update; UPDATE event SET detail = 'x' WHERE id = 2;"
+run recheck_log_edited 1 sh tools/recheck-log.sh "$TMP/edited.db"
+expect recheck_log_edited_says "$TMP/out" "event 2: its hash is not the SHA-256 of its contents"
+run verify_checkpoint_unreadable 1 "$CTL" --db "$DB" verify --checkpoint "$TMP/no-such-checkpoint"
+
+# A stored value whose type changed (an id made a real number, which SQLite's comparisons
+# and the old textual hash both read as 7) is found.
+cp "$DB" "$TMP/tampered.db"
+sqlite3 "$TMP/tampered.db" "DROP TRIGGER event_no_update; UPDATE event SET family_id = family_id + 0.25 WHERE family_id IS NOT NULL AND id = (SELECT max(id) FROM event WHERE family_id IS NOT NULL);"
+run verify_type_changed 1 "$CTL" --db "$TMP/tampered.db" verify
+expect verify_type_changed_says "$TMP/out" "column family_id is stored as a real number, not an integer"
+
+# A database from before event-v2 (tests/fixtures/consent-v4.sql, made by the program at
+# schema 4) upgrades with init; its event-v1 chain still verifies, and new events are v2.
+sqlite3 "$TMP/v4.db" <tests/fixtures/consent-v4.sql
+run upgrade_init 0 "$CTL" --db "$TMP/v4.db" init --content content --portal "$TMP/portal"
+run upgrade_verify 0 "$CTL" --db "$TMP/v4.db" verify
+run upgrade_new_event 0 sh -c "printf 'pw-after-upgrade-1\n' | '$CTL' --db '$TMP/v4.db' add-staff new.user"
+run upgrade_verify_after 0 "$CTL" --db "$TMP/v4.db" verify
+[ "$(sqlite3 "$TMP/v4.db" "SELECT count(*) FROM event WHERE v IS NULL") $(sqlite3 "$TMP/v4.db" "SELECT v FROM event ORDER BY id DESC LIMIT 1")" = "20 2" ] &&
+	pass upgrade_v1_then_v2 || fail upgrade_v1_then_v2 "$(sqlite3 "$TMP/v4.db" "SELECT id, v FROM event")"
 
 [ "$(stat -c %a "$DB")" = 600 ] && pass init_database_owner_only ||
 	fail init_database_owner_only "mode $(stat -c %a "$DB")"
@@ -251,6 +337,13 @@ run disable_unknown_staff 1 "$CTL" --db "$DB" disable-staff nobody
 grep -v '^F1012,' content/demo/families.csv >"$TMP/fewer.csv"
 run import_leaver 0 "$CTL" --db "$DB" import "$TMP/fewer.csv"
 expect import_leaver_counts "$TMP/out" "children: 0 added, 0 updated, 17 unchanged, 1 left"
+# A family that has left gets no new token from tokens --reissue, and the command says so.
+run tokens_reissue_skips_left 0 "$CTL" --db "$DB" tokens --reissue --base-url https://consent.example.sch.cymru/
+if grep -q '^F1012,' "$TMP/out"; then fail tokens_reissue_left_no_token "F1012 (left) got a token"; else
+	pass tokens_reissue_left_no_token; fi
+expect tokens_reissue_left_note "$TMP/err" "1 family that has left was skipped"
+run tokens_family_left 1 "$CTL" --db "$DB" tokens --family F1012 --reissue --base-url https://consent.example.sch.cymru/
+expect tokens_family_left_says "$TMP/err" "family F1012 has left"
 run purge_needs_date 2 "$CTL" --db "$DB" purge
 tomorrow=$(date -u -d tomorrow +%Y-%m-%d)
 run purge 0 "$CTL" --db "$DB" purge --left-before "$tomorrow"
@@ -262,13 +355,14 @@ expect purge_counts "$TMP/out" "1 families, 1 children"
 run purge_verify 0 "$CTL" --db "$DB" verify
 expect purge_verify_ok "$TMP/out" "chain verified"
 
-# --- upgrading a database from before the search index (schema 4) ------------------------
-cp "$DB" "$TMP/old.db"
-sqlite3 "$TMP/old.db" "DROP TABLE family_fts; DROP TABLE upload; DELETE FROM secret WHERE name = 'family'; PRAGMA user_version = 4;"
-run upgrade_to_5 0 "$CTL" --db "$TMP/old.db" init --portal "$TMP/portal"
-expect upgrade_to_5_applied "$TMP/out" "(1 migration applied)"
+# --- upgrading a database from schema 4 (tests/fixtures/consent-v4.sql): the search
+# index and the family key come with it, and the log still verifies --------------------
+sqlite3 "$TMP/old.db" <tests/fixtures/consent-v4.sql
+run upgrade_from_4 0 "$CTL" --db "$TMP/old.db" init --content content --portal "$TMP/portal"
+expect upgrade_from_4_applied "$TMP/out" "(2 migrations applied)"
 [ "$(sqlite3 "$TMP/old.db" "SELECT count(*) FROM family_fts WHERE family_fts MATCH 'gwenllian'")" = 1 ] &&
 	pass upgrade_fills_search_index || fail upgrade_fills_search_index "Gwenllïan not in the index"
 [ "$(sqlite3 "$TMP/old.db" "SELECT length(value) FROM secret WHERE name = 'family'")" = 32 ] &&
 	pass upgrade_makes_family_key || fail upgrade_makes_family_key "no family key"
+run upgrade_from_4_verify 0 "$CTL" --db "$TMP/old.db" verify
 finish

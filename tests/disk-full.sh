@@ -70,8 +70,15 @@ req sign GET "/sign/$T2/answer"
 CS2=$(csrf_of)
 FORM1="csrf=$CS1&lang=en&name=Mair+Evans&agree.$(doc en)=yes$(answers "$C11" yes)"
 FORM2="csrf=$CS2&lang=cy&name=Si%C3%A2n+Jones&agree.$(doc cy)=yes$(answers "$C21" no)"
-req sign POST "/sign/$T2/confirm" "$FORM2"
+once_of() { sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/body" | head -n 1; }
+req sign POST "/sign/$T2/check" "$FORM2"
+req sign POST "/sign/$T2/confirm" "$FORM2&once=$(once_of)"
 [ "$status" = 303 ] || fail disk_full_setup "a first submission: status $status"
+# Once-only values for the submissions tried while the disk is full (each unused).
+req sign POST "/sign/$T1/check" "$FORM1"
+ONCE1=$(once_of)
+req sign POST "/sign/$T2/check" "$FORM2"
+ONCE2=$(once_of)
 req office GET /office/login
 pre=$(header Set-Cookie | sed -n 's/^office-login=\([A-Z2-7]*\);.*/\1/p')
 lc=$(csrf_of)
@@ -79,7 +86,7 @@ COOKIE="office-login=$pre"
 req office POST /office/login "csrf=$lc&username=office.one&password=$(printf '%s' "$PASSWORD" | sed 's/ /+/g')"
 COOKIE="office=$(header Set-Cookie | sed -n 's/^office=\([A-Z2-7]\{26\}\);.*/\1/p')"
 req office GET /office/family/F1
-OC=$(csrf_of)
+OC="$(csrf_of)&once=$(once_of)"
 if [ -z "$CS1" ] || [ -z "$OC" ]; then
 	fail disk_full_setup "no CSRF tokens (sign '$CS1', office '$OC')"
 	exit 1
@@ -127,13 +134,13 @@ refused() {
 	fi
 	pass "$_name"
 }
-req sign POST "/sign/$T1/confirm" "$FORM1"
+req sign POST "/sign/$T1/confirm" "$FORM1&once=$ONCE1"
 refused disk_full_confirm_en '5[0-9][0-9]' 'Sorry, there is a problem with the service' \
 	'Nothing has been saved. Please try again later' '<html lang="en">'
 req sign POST "/sign/$T2/confirm" "$FORM2&a.$C21.x=1"
 refused disk_full_refused_form_still_400 400 'Nid oes dim wedi'
 req sign POST "/sign/$T2/confirm" \
-	"csrf=$CS2&lang=cy&name=Si%C3%A2n+Jones$(answers "$C21" yes)"
+	"csrf=$CS2&lang=cy&name=Si%C3%A2n+Jones$(answers "$C21" yes)&once=$ONCE2"
 refused disk_full_confirm_cy '5[0-9][0-9]' 'problem gyda&#39;r gwasanaeth' \
 	'Nid oes dim wedi&#39;i gadw' '<html lang="cy">'
 req sign POST "/sign/$T1/language" "csrf=$CS1&lang=cy"
@@ -164,7 +171,7 @@ fi
 
 # Room again: the same submission goes through whole.
 rm -f "$MNT/filler" "$MNT/filler2"
-req sign POST "/sign/$T1/confirm" "$FORM1"
+req sign POST "/sign/$T1/confirm" "$FORM1&once=$ONCE1"
 if [ "$status" = 303 ] &&
 	[ "$(q "SELECT count(*) FROM answer WHERE signer = 'Mair Evans'")" = "$(echo $PURPOSES | wc -w)" ] &&
 	"$CTL" --db "$DB" verify >"$TMP/verify.out" 2>&1; then

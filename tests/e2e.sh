@@ -79,7 +79,8 @@ answers() { # answers VALUE [purpose=value...]: every child and purpose
 FORM="csrf=$CSRF&lang=en&name=Catrin+Williams&agree.$DOC=yes$(answers yes press=no)"
 post "/sign/$TOKEN/check" "$FORM"
 expect check_answers_page 200 'Catrin Williams'
-post "/sign/$TOKEN/confirm" "$FORM"
+once() { sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/body" | head -n 1; }
+post "/sign/$TOKEN/confirm" "$FORM&once=$(once)"
 [ "$status" = 303 ] && pass confirm_redirects || fail confirm_redirects "status $status"
 LOC=$(sed -n 's/^Location: *\([^\r]*\).*/\1/ip' "$TMP/headers" | tr -d '\r')
 get "$BASE$LOC"
@@ -92,7 +93,8 @@ $CTL export declarations >"$TMP/decl.csv"
 check export_shows_signature grep -q 'F1003,Catrin Williams,Catrin Williams,code-of-conduct,2026-09-01,en,.*,qr,' "$TMP/decl.csv"
 
 # Come back with the same code and change one answer: press now yes.
-post "/sign/$TOKEN/confirm" "csrf=$CSRF&lang=en&name=Catrin+Williams$(answers yes)"
+post "/sign/$TOKEN/check" "csrf=$CSRF&lang=en&name=Catrin+Williams$(answers yes)"
+post "/sign/$TOKEN/confirm" "csrf=$CSRF&lang=en&name=Catrin+Williams$(answers yes)&once=$(once)"
 [ "$status" = 303 ] && pass change_answer || fail change_answer "status $status"
 $CTL export photo >"$TMP/photo.csv"
 check export_shows_change grep -q 'Siôn,Williams,press,consent,yes,1,' "$TMP/photo.csv"

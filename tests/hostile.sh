@@ -73,11 +73,17 @@ req sign GET "/sign/$T3/answer"
 CS3=$(csrf_of)
 NAME1='%3Cscript%3Ealert(3)%3C%2Fscript%3E+%22Q%22+%27A%27+%3Cb%3Ebold%3C%2Fb%3E'
 # Ffion's website consent (for the withdraw page), no to the rest (for the no-photo list).
-req sign POST "/sign/$T1/confirm" "csrf=$CS1&lang=en&name=$NAME1&agree.$DOC=yes$(answers "$C11" no |
+# confirm_via T BODY: the check page, then Confirm with the once-only value it issued.
+confirm_via() {
+	req sign POST "/sign/$1/check" "$2"
+	_once=$(sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/body" | head -n 1)
+	req sign POST "/sign/$1/confirm" "$2&once=$_once"
+}
+confirm_via "$T1" "csrf=$CS1&lang=en&name=$NAME1&agree.$DOC=yes$(answers "$C11" no |
 	sed "s/a\.$C11\.website=no/a.$C11.website=yes/")$(answers "$C12" yes)"
 REF1=$(header Location | sed -n 's/.*ref=\([0-9A-F-]*\).*/\1/p')
 NAME2="Robert%27%29%3B+DROP+TABLE+answer%3B--"
-req sign POST "/sign/$T2/confirm" "csrf=$CS2&lang=cy&name=$NAME2&agree.$DOCCY=yes$(answers "$C21" no)"
+confirm_via "$T2" "csrf=$CS2&lang=cy&name=$NAME2&agree.$DOCCY=yes$(answers "$C21" no)"
 REF2=$(header Location | sed -n 's/.*ref=\([0-9A-F-]*\).*/\1/p')
 if [ -n "$REF1" ] && [ -n "$REF2" ] &&
 	[ "$(q "SELECT count(DISTINCT signer) FROM answer WHERE signer = '<script>alert(3)</script> \"Q\" ''A'' <b>bold</b>'")" = 1 ] &&
@@ -98,10 +104,15 @@ SID=$(header Set-Cookie | sed -n 's/^office=\([A-Z2-7]\{26\}\);.*/\1/p')
 COOKIE="office=$SID"
 req office GET /office/family/F3
 OC=$(csrf_of)
+once_of() { sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/body" | head -n 1; }
+OO=$(once_of)
 req office POST /office/family/F3/paper \
-	"csrf=$OC&signer=%40SUM%281%2B1%29%3Cb%3Ebold%3C%2Fb%3E&sign.code-of-conduct=en&answer.$C31.website=yes"
+	"csrf=$OC&once=$OO&signer=%40SUM%281%2B1%29%3Cb%3Ebold%3C%2Fb%3E&sign.code-of-conduct=en&answer.$C31.website=yes"
 if [ -n "$SID" ] && [ -n "$OC" ] && [ "$status" = 303 ]; then pass hostile_office_setup; else
 	fail hostile_office_setup "session '$SID', csrf '$OC', paper form status $status"; fi
+# The table's office forms carry the CSRF value and a fresh, unused once-only value.
+req office GET /office/family/F3
+OC="$OC&once=$(once_of)"
 
 # The page for a token that never existed: unknown, revoked and altered tokens get it.
 req sign GET /sign/AAAAAAAAAAAAAAAAAAAAAAAAAA
@@ -298,14 +309,15 @@ check csv_formula_child_neutralised grep -qF "'=cmd|' /C calc'!A0" "$TMP/office-
 check csv_formula_carers_neutralised grep -qF "\"'-2+3; @SUM(A1)\"" "$TMP/office-declarations.csv"
 check csv_formula_signer_neutralised grep -qF "'@SUM(1+1)<b>bold</b>" "$TMP/office-declarations.csv"
 check csv_quotes_doubled grep -qF '"O'\''Brien ""Quote"""' "$TMP/office-photo.csv"
-check csv_sql_name_verbatim grep -qF "Robert'); DROP TABLE child;--" "$TMP/ctl-photo.csv"
+# The name is kept, quoted; the '-' after its ';' is neutralised like a first character.
+check csv_sql_name_verbatim grep -qF "\"Robert'); DROP TABLE child;'--\"" "$TMP/ctl-photo.csv"
 check csv_office_same_as_consentctl cmp -s "$TMP/office-outstanding.csv" "$TMP/ctl-outstanding.csv"
 if [ "$(snap)" = "$BEFORE" ]; then pass exports_change_nothing; else fail exports_change_nothing "the database changed"; fi
 
 # Letters issue new tokens (the database changes); their names are escaped.
 req office GET /office/family/F1
 lc=$(csrf_of)
-req office POST /office/letters "csrf=$lc&class=Year+%3C5%3E+%26+%226%22"
+req office POST /office/letters "csrf=$lc&once=$(once_of)&class=Year+%3C5%3E+%26+%226%22"
 if [ "$status" = 200 ] && grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' "$TMP/body" &&
 	! raw_markup "$TMP/body"; then
 	pass letters_office_escaped

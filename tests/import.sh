@@ -145,18 +145,18 @@ see upload_not_multipart 400
 # The export: the plan, nothing changed yet.
 web POST /office/import -F "csrf=$CSRF" -F "file=@$FIX/sims.csv;type=text/csv"
 see upload_preview 200 'Nothing has changed yet' 'child 001001 Gwenllïan Pritchard-Jones added' \
-	'language &quot;Polish&quot; is neither English nor Welsh' 'name="once"'
+	'language &quot;Polish&quot; is neither English nor Welsh' 'name="upload"'
 [ "$(sql 'SELECT count(*) FROM child')" = 0 ] && pass upload_preview_changes_nothing ||
 	fail upload_preview_changes_nothing "children: $(sql 'SELECT count(*) FROM child')"
-ONCE=$(sed -n 's/.*name="once" value="\([A-Z2-7]*\)".*/\1/p' "$TMP/body")
-web POST /office/import/confirm --data "csrf=$CSRF&once=$ONCE"
+ONCE=$(sed -n 's/.*name="upload" value="\([A-Z2-7]*\)".*/\1/p' "$TMP/body")
+web POST /office/import/confirm --data "csrf=$CSRF&upload=$ONCE"
 see upload_confirm 200 'Imported' 'families: 6 added'
 [ "$(sql 'SELECT count(*) FROM child')" = 8 ] && pass upload_confirm_imports ||
 	fail upload_confirm_imports "children: $(sql 'SELECT count(*) FROM child')"
 SUM=$(sha256sum "$FIX/sims.csv" | cut -d' ' -f1)
 [ "$(sql "SELECT count(*) FROM event WHERE kind = 'import' AND channel = 'office' AND staff = 'office.one' AND detail LIKE '%sha256 $SUM%'")" = 1 ] &&
 	pass upload_event_staff_sha256 || fail upload_event_staff_sha256 "$(sql "SELECT channel, staff, detail FROM event WHERE kind = 'import'")"
-web POST /office/import/confirm --data "csrf=$CSRF&once=$ONCE"
+web POST /office/import/confirm --data "csrf=$CSRF&upload=$ONCE"
 see upload_confirm_twice 422 'imported already'
 [ "$(sql "SELECT count(*) FROM event WHERE kind = 'import'")" = 1 ] && pass upload_applied_once ||
 	fail upload_applied_once "import events: $(sql "SELECT count(*) FROM event WHERE kind = 'import'")"
@@ -213,7 +213,7 @@ F=$(sql "SELECT f.ref FROM family f JOIN child c ON c.family_id = f.id WHERE c.r
 web GET "/office/letters?family=$F"
 see letters_one_family 200 "$F"
 if contains "$TMP/body" 'Every family'; then fail letters_one_family_wording "says 'Every family'"; else pass letters_one_family_wording; fi
-web POST /office/letters --data "csrf=$CSRF&family=$F"
+web POST /office/letters --data "csrf=$CSRF&family=$F&once=$(once_of)"
 see letters_base_url 200 "$BASE/sign/" 'Gwenllïan Pritchard-Jones (4P), Llŷr Pritchard-Jones (Derbyn)' \
 	'Gwenllïan Pritchard-Jones (4P), Llŷr Pritchard-Jones (Reception)' "$F · 4P"
 if contains "$TMP/body" '127.0.0.1:8080'; then fail letters_not_default_port "a link to 127.0.0.1:8080"; else pass letters_not_default_port; fi
@@ -232,8 +232,8 @@ web POST /office/import -F "csrf=$CSRF" -F "file=@$TMP/school.csv;type=text/csv"
 see upload_leavers_refused 422 'would mark 8 of the 8 current children as left'
 web POST /office/import -F "csrf=$CSRF" -F "file=@$TMP/school.csv;type=text/csv" -F allow_leavers=1
 see upload_leavers_allowed 200 'Nothing has changed yet' 'child 001001 Gwenllïan Pritchard-Jones left (4P)'
-ONCE=$(sed -n 's/.*name="once" value="\([A-Z2-7]*\)".*/\1/p' "$TMP/body")
-web POST /office/import/confirm --data "csrf=$CSRF&once=$ONCE"
+ONCE=$(sed -n 's/.*name="upload" value="\([A-Z2-7]*\)".*/\1/p' "$TMP/body")
+web POST /office/import/confirm --data "csrf=$CSRF&upload=$ONCE"
 see upload_leavers_imported 200 'families: 150 added' 'children: 150 added'
 web GET /office/families
 see families_page_1 200 'Families 1–100' 'rel="next"' '/office/families?q=&amp;class=&amp;page=2'

@@ -152,6 +152,8 @@ expect() {
 }
 header() { sed -n "s/^$1: //p" "$TMP/head"; }
 csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/body" | head -n 1; }
+# once_of: the first once-only value in $TMP/body.
+once_of() { sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/body" | head -n 1; }
 # unchanged NAME BEFORE: the data (as the test's own snap function hashes it) is as it was.
 unchanged() {
 	if [ "$(snap)" = "$2" ]; then pass "$1"; else fail "$1" "the data changed"; fi

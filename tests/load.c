@@ -8,6 +8,8 @@
  *   GET  /sign/T/answer?lang=L    once per family: the CSRF token and the form's fields
  *                                 (L is en for every other family, cy for the rest)
  *   GET  /sign/T                  the family page
+ *   POST /sign/T/check            the check page (counted with the GETs: it stores
+ *                                 nothing), for the once-only value Confirm needs
  *   POST /sign/T/confirm          in language L, the declaration ticked and a random yes
  *                                 or no for every child and purpose, by carer A or B:
  *                                 303 to done?ref=R
@@ -470,6 +472,24 @@ static void *run(void *arg)
 			report("family %s: the submission does not fit", f->ref);
 			continue;
 		}
+		/* The check page issues the once-only value that Confirm needs. */
+		snprintf(path, sizeof path, "/sign/%s/check", f->token);
+		rc = http("POST", path, body, &w->r);
+		if (!tally(&w->c, 0, rc, &w->r, 200, "POST check")) {
+			back_off(w, rc);
+			continue;
+		}
+		if ((p = strstr(w->r.body, "name=\"once\" value=\"")) == NULL ||
+		    strcspn(p + 19, "\"") > 100 ||
+		    strlen(body) + 7 + strcspn(p + 19, "\"") >= sizeof body) {
+			w->c.unexpected++;
+			report("family %s: the check page has no once-only value", f->ref);
+			continue;
+		}
+		snprintf(body + strlen(body), sizeof body - strlen(body), "&once=%.*s",
+		         (int)strcspn(p + 19, "\""), p + 19);
+		if (!may_send())
+			break;
 		snprintf(path, sizeof path, "/sign/%s/confirm", f->token);
 		rc = http("POST", path, body, &w->r);
 		if (!tally(&w->c, 1, rc, &w->r, 303, "POST confirm")) {

@@ -286,6 +286,15 @@ unchanged refused_nothing_changed "$BEFORE"
 req GET /office/
 expect dashboard 200 '<caption>' 'scope="row">Year 4</th>' 'scope="row">Reception</th>' \
 	'Policy reviews' 'Overdue'
+# Today's signed checkpoint, which consentctl verify accepts as a prefix of the log.
+expect dashboard_checkpoint 200 'Checkpoint of the consent record' '/consent-log' '— '
+sed -n '/<pre class="checkpoint-text">/,/<\/pre>/p' "$TMP/body" | sed '1s/.*<pre class="checkpoint-text">//' |
+	sed '/<\/pre>/,$d' >"$TMP/checkpoint"
+if "$CTL" --db "$DB" verify --checkpoint "$TMP/checkpoint" >"$TMP/cp.out" 2>&1; then
+	pass dashboard_checkpoint_verifies
+else
+	fail dashboard_checkpoint_verifies "$(cat "$TMP/checkpoint" "$TMP/cp.out")"
+fi
 # The review dates come from the reviews.tsv policygen build wrote: the office reads no
 # policy folder (the content here has none), and a damaged list costs only that table.
 mkdir -p "$TMP/settings-only"
@@ -336,6 +345,14 @@ yes_all() { for p in $CONSENT_PURPOSES; do printf '&answer.%s.%s=yes' "$1" "$p";
 BEFORE=$(snap)
 req GET /office/family/F1
 FORM_CSRF=$(csrf_of)
+FORM_ONCE=$(once_of)
+# Without the page's once-only value (or with a wrong one) a paper form does nothing.
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones&answer.$C11.website=yes"
+expect paper_without_once 400 'nothing was done'
+req POST /office/family/F1/paper "csrf=$FORM_CSRF&once=${FORM_ONCE%?}x&signer=Rhodri+Jones&answer.$C11.website=yes"
+expect paper_wrong_once 400
+unchanged paper_without_once_nothing_changed "$BEFORE"
+FORM_CSRF="$FORM_CSRF&once=$FORM_ONCE"
 req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=+++&answer.$C11.website=yes"
 expect paper_no_name 400 'There is a problem' 'href="#signer"'
 req POST /office/family/F1/paper "csrf=$FORM_CSRF&signer=Rhodri+Jones"
@@ -357,7 +374,44 @@ case "$status $loc" in
 "303 /office/family/F1?done="*) pass paper_recorded ;;
 *) fail paper_recorded "status $status, Location $loc: $(head -c 400 "$TMP/body")" ;;
 esac
+# The same form sent again (a reload of the POST): the same reference, nothing more.
+e1=$(q "SELECT count(*) FROM event")
+req POST /office/family/F1/paper \
+	"csrf=$FORM_CSRF&signer=Rhodri+Jones&sign.code-of-conduct=cy&answer.$C11.website=yes&answer.$C11.press=no&answer.$C12.website=no"
+if [ "$status" = 303 ] && [ "$(header Location)" = "$loc" ] && [ "$(q "SELECT count(*) FROM event")" = "$e1" ]; then
+	pass paper_resent_recorded_once
+else
+	fail paper_resent_recorded_once "status $status, $(header Location) vs $loc, events $e1 then $(q "SELECT count(*) FROM event")"
+fi
 req GET "$loc"
+PAPER_REF=${loc#*done=}
+PAPER_ID=${PAPER_REF%%-*}
+# The evidence page of that paper form, linked from the family's history.
+if grep -qF "href=\"/office/family/F1/evidence?s=$PAPER_ID\"" "$TMP/body"; then pass evidence_linked; else
+	fail evidence_linked "no link to /office/family/F1/evidence?s=$PAPER_ID"; fi
+cp "$TMP/body" "$TMP/family.html"
+req GET "/office/family/F1/evidence?s=$PAPER_ID"
+expect evidence_page 200 "Evidence for submission $PAPER_REF" 'Rhodri Jones' 'Paper form' \
+	'entered by office.one' "$(q "SELECT sha256 FROM document WHERE slug = 'code-of-conduct' AND lang = 'cy' ORDER BY version DESC LIMIT 1")" \
+	"$(q "SELECT hash FROM event WHERE id = $PAPER_ID")" 'Gwenllïan' 'event-v2' 'How to check this'
+# Each event's canonical text, as printed, hashes to the SHA-256 printed beside it.
+if /usr/bin/python3 - "$TMP/body" <<'PY'
+import hashlib, html, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+events = re.findall(r'<dt>SHA-256</dt><dd><code class="hash">([0-9a-f]{64})</code>.*?<pre class="checkpoint-text">(.*?)</pre>', page, re.S)
+assert events, "no events"
+for h, canon in events:
+    assert hashlib.sha256(html.unescape(canon).encode()).hexdigest() == h, h
+PY
+then pass evidence_canonical_text_hashes; else fail evidence_canonical_text_hashes "a printed hash is not the SHA-256 of its text"; fi
+req GET "/office/family/F2/evidence?s=$PAPER_ID"
+expect evidence_other_family 404
+req GET "/office/family/F1/evidence?s=1"
+expect evidence_not_a_submission 404
+req GET "/office/family/F1/evidence?s=x1"
+expect evidence_malformed 404
+cp "$TMP/family.html" "$TMP/body"
+status=200
 expect paper_on_family_page 200 'The paper form is recorded' 'Paper form</td><td>office.one</td>' \
 	'<th scope="row">Rhodri Jones</th>'
 if [ "$(q "SELECT count(*) FROM answer WHERE channel = 'paper' AND staff = 'office.one'")" = 3 ] &&
@@ -409,6 +463,50 @@ if grep -q 'Oliver Brown' "$TMP/body"; then fail nophoto_consented_not_listed "O
 req GET /office/nophoto
 expect nophoto_choose 200 'nophoto?class=Year%204'
 
+# Two carers through the parents' portal: Ann objects to displays for Oliver, Tom sends only
+# his own website answer; Oliver is on the sheet until Ann withdraws her objection, and no
+# event puts an answer in Tom's name that he did not give.
+if [ -x "${SIGN:-$BUILD/sign.fcgi}" ]; then
+	T3=$(token_of F3)
+	sreq() {
+		printf '%s' "${2-}" >"$TMP/sin"
+		env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_SITE="$SITE" \
+			CONSENT_CONTENT="$TOP/content" CONSENT_TEMPLATES="$TOP/templates" \
+			REQUEST_METHOD=POST REQUEST_URI="/sign/$T3/$1" REMOTE_ADDR=192.0.2.78 \
+			CONTENT_LENGTH="$(wc -c <"$TMP/sin" | tr -d ' ')" \
+			CONTENT_TYPE=application/x-www-form-urlencoded "${SIGN:-$BUILD/sign.fcgi}" \
+			<"$TMP/sin" 2>/dev/null | sed '1,/^\r$/d' >"$TMP/sbody"
+	}
+	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_SITE="$SITE" \
+		CONSENT_CONTENT="$TOP/content" CONSENT_TEMPLATES="$TOP/templates" REQUEST_METHOD=GET \
+		REQUEST_URI="/sign/$T3/answer?lang=en" REMOTE_ADDR=192.0.2.78 \
+		"${SIGN:-$BUILD/sign.fcgi}" </dev/null 2>/dev/null | sed '1,/^\r$/d' >"$TMP/sbody"
+	SC=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/sbody" | head -n 1)
+	send3() {
+		sreq check "csrf=$SC&lang=en&$1"
+		sreq confirm "csrf=$SC&lang=en&$1&once=$(sed -n 's/.*name="once" value="\([A-Za-z0-9-]*\)".*/\1/p' "$TMP/sbody" | head -n 1)"
+	}
+	nophoto_has_oliver() {
+		req GET '/office/nophoto?class=Year%204'
+		grep -q 'Oliver Brown' "$TMP/body"
+	}
+	send3 "name=Ann+Brown&a.$C31.displays=no"
+	if nophoto_has_oliver; then pass two_carers_objection_on_sheet; else
+		fail two_carers_objection_on_sheet "Oliver is not on the no-photo sheet after Ann objected"; fi
+	send3 "name=Tom+Brown&a.$C31.website=yes"
+	if [ "$(q "SELECT group_concat(purpose || '=' || answer) FROM answer WHERE signer_key = 'tom brown'")" = website=yes ] &&
+		[ "$(q "SELECT count(*) FROM event WHERE signer = 'Tom Brown' AND purpose IS NOT 'website'")" = 0 ]; then
+		pass two_carers_second_carer_only_own
+	else
+		fail two_carers_second_carer_only_own "$(q "SELECT purpose, answer FROM answer WHERE signer_key = 'tom brown'")"
+	fi
+	send3 "name=Ann+Brown&a.$C31.displays=yes"
+	if nophoto_has_oliver; then fail two_carers_withdrawn_off_sheet "Oliver is still on the no-photo sheet"; else
+		pass two_carers_withdrawn_off_sheet; fi
+	req GET /office/family/F3
+	expect two_carers_office_family_page 200 'Ann Brown' 'Tom Brown'
+fi
+
 # --- Letters and new QR codes ---
 
 BEFORE=$(snap)
@@ -417,9 +515,13 @@ expect letters_confirm 200 'gives the family a new QR code' 'name="outstanding" 
 	'/office/family/F4"'
 unchanged letters_confirm_changes_nothing "$BEFORE"
 LC=$(csrf_of)
-req POST /office/letters "csrf=$LC"
+LO=$(once_of)
+req POST /office/letters "csrf=$LC&once=$LO"
 expect letters_need_filter 400
 req POST /office/letters "csrf=$LC&class=Reception&outstanding=1"
+expect letters_without_once 400 'nothing was done'
+unchanged letters_without_once_nothing_changed "$BEFORE"
+req POST /office/letters "csrf=$LC&once=$LO&class=Reception&outstanding=1"
 n=$(grep -c 'class="letter"' "$TMP/body")
 if [ "$status" = 200 ] && [ "$n" = 2 ] && grep -q '<svg' "$TMP/body" &&
 	grep -qF 'rel="stylesheet" href="/style.css"' "$TMP/body"; then
@@ -435,11 +537,28 @@ if [ -n "$T4NEW" ] &&
 else
 	fail letters_reissue_tokens "the letters' links are not the families' live tokens"
 fi
+# Reloading the printed letters sends the same form again: no new codes, the letters just
+# printed still work, and the browser is sent to a page that says so.
+BEFORE=$(snap)
+req POST /office/letters "csrf=$LC&once=$LO&class=Reception&outstanding=1"
+if [ "$status" = 303 ] && [ "$(header Location)" = '/office/letters?again=1' ]; then
+	pass letters_reload_redirected
+else
+	fail letters_reload_redirected "status $status, $(header Location)"
+fi
+unchanged letters_reload_no_new_codes "$BEFORE"
+req GET '/office/letters?again=1'
+expect letters_reload_explained 200 'no new QR codes were made'
 
 old=$(sha "$T2")
 req GET /office/family/F2
 RC=$(csrf_of)
+RO=$(once_of)
+BEFORE=$(snap)
 req POST /office/family/F2/reissue "csrf=$RC"
+expect reissue_without_once 400
+unchanged reissue_without_once_nothing_changed "$BEFORE"
+req POST /office/family/F2/reissue "csrf=$RC&once=$RO"
 new=$(sed -n 's|.*class="url">[^<]*/sign/\([A-Z2-7]\{26\}\)<.*|\1|p' "$TMP/body")
 if [ "$status" = 200 ] && [ -n "$new" ] && [ "$new" != "$T2" ] && grep -q '<svg' "$TMP/body"; then
 	pass reissue_letter
@@ -454,6 +573,18 @@ if [ "$(q "SELECT count(*) FROM token WHERE hash = '$old'")" = 1 ] &&
 else
 	fail reissue_revokes_old "$(q "SELECT * FROM token WHERE family_id = (SELECT id FROM family WHERE ref = 'F2')")"
 fi
+cp "$TMP/body" "$TMP/reissue.html"
+BEFORE=$(snap)
+req POST /office/family/F2/reissue "csrf=$RC&once=$RO"
+if [ "$status" = 303 ] && [ "$(header Location)" = '/office/family/F2?again=1' ]; then
+	pass reissue_reload_redirected
+else
+	fail reissue_reload_redirected "status $status, $(header Location)"
+fi
+unchanged reissue_reload_no_new_code "$BEFORE"
+req GET '/office/family/F2?again=1'
+expect reissue_reload_explained 200 'no new QR codes were made'
+cp "$TMP/reissue.html" "$TMP/body"
 if [ -x "${SIGN:-$BUILD/sign.fcgi}" ]; then
 	for t in "$T2:old" "$new:new"; do
 		env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 CONSENT_DB="$DB" CONSENT_PORTAL="$PORTAL" \
@@ -467,6 +598,19 @@ if [ -x "${SIGN:-$BUILD/sign.fcgi}" ]; then
 		fail reissue_old_token_unknown_to_portal "$(head -n 1 "$TMP/sign.old") / $(head -n 1 "$TMP/sign.new")"
 	fi
 fi
+
+# --- A family that has left gets no new code from the office ---
+q "UPDATE child SET left_on = '2026-11-21' WHERE family_id = (SELECT id FROM family WHERE ref = 'F4');
+	UPDATE family SET left_on = '2026-11-21' WHERE ref = 'F4'"
+req GET /office/family/F4
+LFC=$(csrf_of)
+LFO=$(once_of)
+BEFORE=$(snap)
+req POST /office/family/F4/reissue "csrf=$LFC&once=$LFO"
+expect reissue_left_family_refused 400 'has left the school'
+req GET '/office/letters?family=F4'
+expect letters_left_family_none 200 'No families match' 'has left the school, so it gets no new QR code'
+unchanged left_family_no_new_code "$BEFORE"
 
 # --- Signing out ---
 

@@ -49,6 +49,14 @@ DOC=$(doc en)
 OLDDOC=$(q "SELECT min(id) FROM document WHERE slug = 'code-of-conduct'")
 PURPOSES=$(q "SELECT id FROM purpose ORDER BY position")
 
+# confirm_via TOKEN BODY: the check page for BODY, then Confirm with the once-only value
+# that page issued, as a browser sends it. Leaves the response to Confirm.
+confirm_via() {
+	req POST "/sign/$1/check" "$2"
+	_once=$(once_of)
+	req POST "/sign/$1/confirm" "$2&once=$_once"
+}
+
 # --- The family's page, the code of conduct, the form -------------------------------
 
 req GET "/SIGN/$T1"
@@ -132,7 +140,21 @@ unchanged check_stores_nothing "$BEFORE"
 req POST "/sign/$T1/answer" "$FULL"
 expect change_from_check_page 200 'value="Siân Jones"' 'checked'
 
+# Confirm is refused without the once-only value the check page issues, or with one made
+# up or another family's: nothing is stored.
+BEFORE=$(snap)
 req POST "/sign/$T1/confirm" "$FULL"
+refused confirm_without_once 400 'not sent from the check-your-answers page'
+req POST "/sign/$T1/confirm" "$FULL&once=AAAAAAAAAAAAAAAAAAAAAAAAAA-$(printf '%064d' 0)"
+refused confirm_made_up_once 400
+req POST "/sign/$T1/check" "$FULL"
+GOOD_ONCE=$(once_of)
+last=$(printf '%s' "$GOOD_ONCE" | tail -c 1)
+if [ "$last" = 0 ]; then bad_once="${GOOD_ONCE%?}1"; else bad_once="${GOOD_ONCE%?}0"; fi
+req POST "/sign/$T1/confirm" "$FULL&once=$bad_once"
+refused confirm_once_wrong_last_byte 400
+
+confirm_via "$T1" "$FULL"
 loc=$(header Location)
 case $loc in
 "/sign/$T1/done?ref="*"&lang=en") expect confirm_303 303 ;;
@@ -149,7 +171,7 @@ REF=${REF%%&*}
 # Confirm tapped twice: the check page's once-only value makes the second tap give back
 # the first submission's reference, recording nothing more.
 req POST "/sign/$T1/check" "$FULL"
-ONCE=$(sed -n 's/.*name="once" value="\([A-Z2-7]*\)".*/\1/p' "$TMP/body" | head -n 1)
+ONCE=$(once_of)
 req POST "/sign/$T1/confirm" "$FULL&once=$ONCE"
 loc1=$(header Location)
 e1=$(q "SELECT count(*) FROM event")
@@ -172,10 +194,14 @@ req GET "/sign/$T1"
 expect family_page_after 200 'Signed by Siân Jones' 'Consent given' 'Withdraw consent' \
 	'Change your answers'
 
-# Coming back: the current answers are selected; change one.
+# Coming back: nothing is selected (a carer's record holds only what they choose); each
+# question lists the answers already given. Change one.
 req GET "/sign/$T1/answer"
-expect answer_prefilled 200 'already selected' 'id="a.11.website" name="a.11.website" value="yes" checked'
-req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=si%C3%A2n+jones$(answers 11 yes | sed 's/a\.11\.website=yes/a.11.website=no/')$(answers 12 no)"
+expect answer_returning 200 'answers your family has already given' 'Already answered:' \
+	'Siân Jones: Consent given'
+if grep -q ' checked' "$TMP/body"; then fail answer_returning_nothing_selected "an input is checked"
+else pass answer_returning_nothing_selected; fi
+confirm_via "$T1" "csrf=$CSRF&lang=en&name=si%C3%A2n+jones$(answers 11 yes | sed 's/a\.11\.website=yes/a.11.website=no/')$(answers 12 no)"
 if [ "$status" = 303 ] &&
 	[ "$(q "SELECT permitted FROM effective WHERE child_id = 11 AND purpose = 'website'")" = 0 ] &&
 	[ "$(q "SELECT count(*) FROM answer WHERE child_id = 11 AND purpose = 'website'")" = 1 ] &&
@@ -187,7 +213,7 @@ fi
 
 # A second carer, whose name holds markup: escaped on every page.
 SCRIPT='Gareth+%3Cscript%3Ealert(1)%3C%2Fscript%3E'
-req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=$SCRIPT$(answers 11 yes)$(answers 12 yes)"
+confirm_via "$T1" "csrf=$CSRF&lang=en&name=$SCRIPT$(answers 11 yes)$(answers 12 yes)"
 loc=$(header Location)
 req GET "$loc"
 if [ "$status" = 200 ] && grep -qF 'Gareth &lt;script&gt;alert(1)&lt;/script&gt;' "$TMP/body" &&
@@ -224,6 +250,27 @@ else
 fi
 req GET "$loc"
 expect withdraw_confirmation 200 'Consent withdrawn' 'Local newspapers and media'
+
+# Objecting to a public-task purpose is not withdrawing consent: its own title, heading,
+# button and result, in both languages.
+req GET "/sign/$T1?lang=en"
+expect object_button 200 '>Object<span class="visually-hidden">: Ffion, Displays and newsletters in school'
+req POST "/sign/$T1/withdraw" "csrf=$CSRF&lang=en&child=11&purpose=displays"
+expect object_asks 200 '<title>Do you want to object?' '<h1>Do you want to object?</h1>' \
+	'Yes, I object'
+if grep -qi 'withdraw consent\|consent withdrawn' "$TMP/body"; then fail object_asks_no_withdraw_wording "$(grep -i 'withdraw consent' "$TMP/body" | head -3)"; else
+	pass object_asks_no_withdraw_wording; fi
+req POST "/sign/$T1/withdraw" "csrf=$CSRF&lang=cy&child=11&purpose=displays"
+expect object_asks_welsh 200 '<title>Ydych chi am wrthwynebu?' '<h1>Ydych chi am wrthwynebu?</h1>'
+req POST "/sign/$T1/withdraw" "csrf=$CSRF&lang=en&child=11&purpose=displays&confirm=yes"
+loc=$(header Location)
+req GET "$loc"
+expect object_result 200 '<title>Objection recorded' '<h1>Objection recorded</h1>'
+if grep -q 'Consent withdrawn' "$TMP/body"; then fail object_result_no_withdraw_wording "says Consent withdrawn"; else
+	pass object_result_no_withdraw_wording; fi
+req GET "${loc%lang=en}lang=cy"
+expect object_result_welsh 200 "<h1>Gwrthwynebiad wedi&#39;i gofnodi</h1>"
+req GET "/sign/$T1?lang=en"
 
 # --- Welsh ---------------------------------------------------------------------------
 
@@ -301,6 +348,12 @@ req POST "/sign/$T1/withdraw" "csrf=$CSRF&lang=en&child=21&purpose=website&confi
 refused withdraw_other_family_child 403
 req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=Nia%0ABcc$(answers 11 yes)$(answers 12 yes)"
 refused name_line_break 200 'Enter your name on one line'
+req POST "/sign/$T1/check" "csrf=$CSRF&lang=en&name=Nia+%E2%80%AEsenoJ$(answers 11 yes)$(answers 12 yes)"
+refused name_bidi_override 200 'hidden character' 'id="name-error"'
+req POST "/sign/$T1/check" "csrf=$CSRF&lang=en&name=Nia%E2%80%8B+Jones$(answers 11 yes)$(answers 12 yes)"
+refused name_zero_width 200 'hidden character'
+req POST "/sign/$T1/check" "csrf=$CSRF&lang=cy&name=Nia+%E2%80%AEsenoJ$(answers 11 yes)$(answers 12 yes)"
+refused name_bidi_override_welsh 200 'nod cudd'
 
 # --- Unknown tokens and rate limiting ------------------------------------------------
 
@@ -346,6 +399,88 @@ fi
 ADDR=203.0.113.6
 req GET "/sign/$T1"
 expect rate_limit_per_address 200 'Ffion'
+
+# --- Two carers: each carer's answers are their own ---------------------------------
+# Carer A objects to displays for Cai; carer B opens the same link, sends the form as the
+# browser shows it with only the website answer changed. B's record must hold only what
+# B chose; after A withdraws the objection, displays applies again.
+
+ADDR=203.0.113.7
+req GET "/sign/$T2/answer?lang=en"
+C2=$(csrf_of)
+send() { confirm_via "$T2" "$1"; }
+A_FORM="csrf=$C2&lang=en&name=Anna+Hughes&agree.$DOC=yes$(answers 21 yes | sed 's/a\.21\.displays=yes/a.21.displays=no/')"
+send "$A_FORM"
+if [ "$status" = 303 ] && [ "$(q "SELECT permitted FROM effective WHERE child_id = 21 AND purpose = 'displays'")" = 0 ]; then
+	pass two_carers_a_objects
+else
+	fail two_carers_a_objects "status $status"
+fi
+req GET "/sign/$T2/answer?lang=en"
+shown=$(grep -o 'name="a\.21\.[a-z-]*" value="[a-z]*" checked' "$TMP/body" |
+	sed 's/name="\([^"]*\)" value="\([a-z]*\)" checked/\&\1=\2/' | tr -d '\n' |
+	sed 's/&a\.21\.website=[a-z]*//')
+send "csrf=$C2&lang=en&name=Bryn+Hughes$shown&a.21.website=no"
+b_rows=$(q "SELECT group_concat(purpose || '=' || answer) FROM answer WHERE signer_key = 'bryn hughes'")
+b_events=$(q "SELECT count(*) FROM event WHERE signer = 'Bryn Hughes' AND purpose IS NOT 'website'")
+if [ "$status" = 303 ] && [ "$b_rows" = "website=no" ] && [ "$b_events" = 0 ]; then
+	pass two_carers_b_records_only_own_choice
+else
+	fail two_carers_b_records_only_own_choice "status $status, B's answers '$b_rows', other events after A: $b_events"
+fi
+req GET "/sign/$T2?lang=en"
+expect two_carers_family_page_who_said_what 200 'Anna Hughes: Objects' 'Bryn Hughes: No consent'
+# B's check page shows what the other carer said beside B's own answer.
+req POST "/sign/$T2/check" "csrf=$C2&lang=en&name=Bryn+Hughes&a.21.press=no"
+expect two_carers_check_page_who_said_what 200 'Anna Hughes: Objects' 'Bryn Hughes'
+# A withdraws the objection: displays applies again, as B never objected.
+send "csrf=$C2&lang=en&name=Anna+Hughes&a.21.displays=yes"
+if [ "$status" = 303 ] && [ "$(q "SELECT permitted FROM effective WHERE child_id = 21 AND purpose = 'displays'")" = 1 ] &&
+	[ "$(q "SELECT permitted FROM effective WHERE child_id = 21 AND purpose = 'website'")" = 0 ]; then
+	pass two_carers_objection_withdrawn_applies
+else
+	fail two_carers_objection_withdrawn_applies "status $status; displays still refused by an answer nobody gave"
+fi
+
+# --- CSRF and once-only values belong to the family's live token ---------------------
+
+ADDR=203.0.113.8
+req POST "/sign/$T2/check" "csrf=$C2&lang=en&name=Bryn+Hughes&a.21.press=no"
+ONCE2=$(once_of)
+BEFORE=$($SNAP)
+req POST "/sign/$T1/confirm" "csrf=$CSRF&lang=en&name=Nia$(answers 11 yes)$(answers 12 yes)&once=$ONCE2"
+refused once_other_family 400
+# The office reissues family 1's code: the old token is revoked, a new one is live. A form
+# opened with the old link (its CSRF value) no longer checks, and the new link's differs.
+NEWTOK=ABCDEFGHIJKLMNOPQRSTUVWXYA
+q "UPDATE token SET revoked_at = '2026-11-21T09:00:00Z' WHERE family_id = 1 AND revoked_at IS NULL;
+	INSERT INTO token (family_id, hash, issued_at) VALUES (1, '$(printf '%s' "$NEWTOK" | sha256sum | cut -d' ' -f1)', '2026-11-21T09:00:00Z')"
+req GET "/sign/$NEWTOK/answer?lang=en"
+NEWCSRF=$(csrf_of)
+if [ "$status" = 200 ] && [ -n "$NEWCSRF" ] && [ "$NEWCSRF" != "$CSRF" ]; then pass csrf_changes_with_token; else
+	fail csrf_changes_with_token "status $status; the CSRF value is the same after a reissue"; fi
+BEFORE=$($SNAP)
+req POST "/sign/$NEWTOK/check" "csrf=$CSRF&lang=en&name=Nia$(answers 11 yes)$(answers 12 yes)"
+refused csrf_of_old_token_refused 403
+
+# --- A family that has left --------------------------------------------------------
+# An import that no longer lists Cai marks him and his family as left: the family's link
+# shows the "contact the school" page in both languages, and nothing can be sent.
+
+q "UPDATE child SET left_on = '2026-11-21' WHERE family_id = 2; UPDATE family SET left_on = '2026-11-21' WHERE id = 2"
+BEFORE=$($SNAP)
+req GET "/sign/$T2"
+refused left_family_page 403 'your children have left the school' 'contact the school office' \
+	'cysylltwch â swyddfa'
+if grep -q 'Cai' "$TMP/body"; then fail left_family_shows_nothing "the child's name is shown"; else
+	pass left_family_shows_nothing; fi
+req POST "/sign/$T2/check" "csrf=$C2&lang=en&name=Bryn+Hughes&a.21.press=no"
+refused left_family_check 403
+req POST "/sign/$T2/confirm" "csrf=$C2&lang=en&name=Bryn+Hughes&a.21.press=no&once=$ONCE2"
+refused left_family_confirm 403
+q "UPDATE child SET left_on = NULL WHERE family_id = 2; UPDATE family SET left_on = NULL WHERE id = 2"
+req GET "/sign/$T2"
+expect left_family_back 200 'Cai'
 
 # --- Every response, and the log ----------------------------------------------------
 

@@ -4,7 +4,7 @@
 # Usage: tools/deps.sh [build|check|browser]   (each set includes the ones before it)
 set -eu
 build="gcc make pkg-config libcmark-dev libfcgi-dev libsqlite3-dev libqrencode-dev libsodium-dev libyaml-dev libseccomp-dev lighttpd"
-check="$build sqlite3 curl zbar-tools librsvg2-bin clang valgrind"
+check="$build sqlite3 curl zbar-tools librsvg2-bin clang valgrind python3-nacl"
 browser="$check chromium nodejs npm default-jre-headless poppler-utils fonts-dejavu-core"
 case "${1:-build}" in
 build) want=$build ;;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "utf8.h"
 #include "yml.h"
 
@@ -436,6 +437,11 @@ int catalog_sync(struct db *db, const struct catalog *c, const char *signable_ts
 	}
 	if (signable_tsv && sync_documents(db, signable_tsv, err) < 0)
 		goto fail;
+	/* What the catalog now is, in the log when it changed (src/portal/audit.h). */
+	if (audit_catalog_record(db) < 0) {
+		buf_printf(err, "database: %s\n", db_errmsg(db));
+		goto fail;
+	}
 	if (db_commit(db) < 0) {
 		buf_printf(err, "database: %s\n", db_errmsg(db));
 		return -1;

@@ -2,10 +2,12 @@
 
 #include <ctype.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "roster.h"
 #include "utf8.h"
 
@@ -99,8 +101,18 @@ enum consent_lookup consent_lookup(struct db *db, const char *token, const char 
 	if ((id = roster_family_by_token(db, token)) < 0)
 		return CONSENT_DBERR;
 	if (id > 0) {
+		static const char left_sql[] = "SELECT left_on IS NOT NULL FROM family WHERE id = ?1";
+		int left;
+		if ((st = db_stmt(db, left_sql)) == NULL)
+			return CONSENT_DBERR;
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = step_one(st)) < 0)
+			return CONSENT_DBERR;
+		left = rc == 1 && sqlite3_column_int(st, 0);
+		if (rc == 1)
+			sqlite3_reset(st);
 		*family_id = id;
-		return CONSENT_FOUND;
+		return left ? CONSENT_LEFT : CONSENT_FOUND;
 	}
 	if (db_begin(db) < 0)
 		return CONSENT_DBERR;
@@ -122,15 +134,22 @@ fail:
 
 int consent_csrf_key(struct db *db, unsigned char key[TOKEN_KEY_LEN])
 {
-	static const char get_sql[] = "SELECT value FROM secret WHERE name = 'csrf'";
-	static const char put_sql[] =
-	    "INSERT OR IGNORE INTO secret (name, value) VALUES ('csrf', ?1)";
+	return consent_secret_key(db, "csrf", key);
+}
+
+int consent_secret_key(struct db *db, const char *name, unsigned char key[TOKEN_KEY_LEN])
+{
+	static const char get_sql[] = "SELECT value FROM secret WHERE name = ?1";
+	static const char put_sql[] = "INSERT OR IGNORE INTO secret (name, value) VALUES (?1, ?2)";
 	unsigned char fresh[TOKEN_KEY_LEN];
 	sqlite3_stmt *st;
 	int rc, tries;
 
 	for (tries = 0; tries < 2; tries++) {
-		if ((rc = step_one(st = db_stmt(db, get_sql))) < 0)
+		if ((st = db_stmt(db, get_sql)) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		if ((rc = step_one(st)) < 0)
 			return -1;
 		if (rc == 1) {
 			int ok = sqlite3_column_bytes(st, 0) == TOKEN_KEY_LEN;
@@ -140,18 +159,66 @@ int consent_csrf_key(struct db *db, unsigned char key[TOKEN_KEY_LEN])
 			return ok ? 0 : -1;
 		}
 		randombytes_buf(fresh, sizeof fresh);
-		if ((st = db_stmt(db, put_sql)) == NULL)
+		/* The key and a `secret` event with its SHA-256 (audit.h), together. */
+		if (db_begin(db) < 0)
 			return -1;
-		sqlite3_bind_blob(st, 1, fresh, sizeof fresh, SQLITE_STATIC);
+		if ((st = db_stmt(db, put_sql)) == NULL) {
+			db_rollback(db);
+			return -1;
+		}
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, fresh, sizeof fresh, SQLITE_STATIC);
 		rc = db_exec_stmt(st);
+		if (rc == 0 && sqlite3_changes(db_sqlite(db)) == 1)
+			rc = consent_secret_event(db, name, fresh, sizeof fresh);
 		sodium_memzero(fresh, sizeof fresh);
-		if (rc < 0)
+		if (rc < 0 || db_commit(db) < 0) {
+			db_rollback(db);
 			return -1;
+		}
 	}
 	return -1;
 }
 
+int consent_secret_event(struct db *db, const char *name, const void *value, size_t len)
+{
+	struct db_event e = {.kind = "secret", .channel = "system"};
+	struct buf data = BUF_INIT;
+	int rc;
+
+	audit_secret_data(&data, name, value, len);
+	e.detail = "made";
+	e.data = buf_str(&data);
+	rc = buf_ok(&data) && db_event_append(db, &e) > 0 ? 0 : -1;
+	buf_free(&data);
+	return rc;
+}
+
 /* --- Names --- */
+
+/* 1 when cp is not seen but changes how text looks or compares: Unicode's format
+ * characters (general category Cf), C1 controls, line and paragraph separators, and the
+ * default-ignorable fillers and variation selectors. */
+static int invisible(uint32_t cp)
+{
+	static const struct {
+		uint32_t lo, hi;
+	} ranges[] = {
+	    {0x0080, 0x009F},   {0x00AD, 0x00AD},   {0x034F, 0x034F},   {0x0600, 0x0605},
+	    {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x0890, 0x0891},
+	    {0x08E2, 0x08E2},   {0x115F, 0x1160},   {0x17B4, 0x17B5},   {0x180B, 0x180F},
+	    {0x200B, 0x200F},   {0x2028, 0x202E},   {0x2060, 0x206F},   {0x3164, 0x3164},
+	    {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},   {0xFFF0, 0xFFFB},
+	    {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},
+	    {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		if (cp >= ranges[i].lo && cp <= ranges[i].hi)
+			return 1;
+	return 0;
+}
 
 enum consent_name consent_signer_key(const char *name, char show[CONSENT_NAME_MAX + 1],
                                      char key[CONSENT_NAME_MAX + 1])
@@ -164,6 +231,15 @@ enum consent_name consent_signer_key(const char *name, char show[CONSENT_NAME_MA
 		return CONSENT_NAME_EMPTY;
 	if (len > CONSENT_NAME_MAX)
 		return CONSENT_NAME_LONG;
+	if (!utf8_valid(name, len))
+		return CONSENT_NAME_BAD;
+	for (i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_next(name + i, len - i, &cp);
+		if (invisible(cp))
+			return CONSENT_NAME_INVISIBLE;
+		i += n;
+	}
 	if (!utf8_valid_line(name, len))
 		return CONSENT_NAME_BAD;
 	for (i = 0; i < len; i++) {
@@ -791,6 +867,18 @@ static int once_get(struct db *db, long long family_id, const char *once,
 		snprintf(ref, CONSENT_REF_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int consent_once_claim(struct db *db, long long family_id, const char *once, const char *what)
+{
+	char ref[CONSENT_REF_MAX];
+	int rc;
+
+	if (once == NULL || (rc = once_get(db, family_id, once, ref)) < 0)
+		return -1;
+	if (rc > 0)
+		return 0;
+	return once_put(db, family_id, once, what) < 0 ? -1 : 1;
 }
 
 static enum consent_err finish(struct db *db, enum consent_err err, long long family_id,

@@ -42,6 +42,7 @@ enum consent_lookup {
 	CONSENT_FOUND,
 	CONSENT_UNKNOWN,   /* malformed, never issued or revoked: on purpose one answer */
 	CONSENT_THROTTLED, /* too many failed look-ups from this address: refused unread */
+	CONSENT_LEFT,      /* a live token of a family that has left: "contact the school" */
 	CONSENT_DBERR,
 };
 
@@ -49,24 +50,41 @@ enum consent_lookup {
  * for a client at addr ("" allowed). While addr has CONSENT_THROTTLE_LIMIT failures in the current
  * window every look-up is refused, even with a good token; each failure counts one, in the throttle
  * table under "token:<addr>". A success does not clear the count (a parent's own token
- * must not reset a guesser's). now is Unix seconds. Sets *family_id on CONSENT_FOUND. */
+ * must not reset a guesser's). now is Unix seconds. Sets *family_id on CONSENT_FOUND and
+ * CONSENT_LEFT; a family whose every child has left (family.left_on) gets CONSENT_LEFT,
+ * and nothing of it is shown or changed through the link until an import brings it back. */
 enum consent_lookup consent_lookup(struct db *, const char *token, const char *addr, long long now,
                                    long long *family_id);
 
 /* The portal's CSRF key: the 32-byte secret called 'csrf', made from the CSPRNG and
  * stored the first time. Returns 0 or -1. */
 int consent_csrf_key(struct db *, unsigned char key[TOKEN_KEY_LEN]);
+/* The portal's secret key called name ("csrf" for forms, "family" for the references of
+ * families formed from a shared contact), made from the system's random source with its
+ * `secret` event the first time it is asked for (in a transaction of its own, so not
+ * inside another). Returns 0, or -1 on a database error or a stored key of the wrong
+ * size. */
+int consent_secret_key(struct db *, const char *name, unsigned char key[TOKEN_KEY_LEN]);
+
+/* Appends a `secret` event for a secret just made (its SHA-256, never the value), inside
+ * the caller's transaction. Returns 0 or -1. */
+int consent_secret_event(struct db *, const char *name, const void *value, size_t len);
 
 /* Checks a typed name: 1..CONSENT_NAME_MAX bytes of single-line UTF-8 (utf8_valid_line)
  * with something other than spaces in it. Writes its display form (trimmed, each run of
  * spaces and tabs one space) into show and its key (show in ASCII lower case) into key;
  * each holds CONSENT_NAME_MAX + 1 bytes. Returns CONSENT_NAME_OK, or why not (show and
- * key are then ""); name NULL is CONSENT_NAME_EMPTY. */
+ * key are then ""); name NULL is CONSENT_NAME_EMPTY. Letters with diacritics,
+ * apostrophes and hyphens are fine. */
 enum consent_name {
 	CONSENT_NAME_OK,
 	CONSENT_NAME_EMPTY, /* nothing but spaces */
 	CONSENT_NAME_LONG,  /* over CONSENT_NAME_MAX bytes */
 	CONSENT_NAME_BAD,   /* not UTF-8, or a control character such as a line break */
+	CONSENT_NAME_INVISIBLE, /* a character that is not seen but changes how the name
+	                           looks or compares: bidirectional formatting (U+202E),
+	                           zero-width and other format characters (U+200B, U+FEFF),
+	                           C1 controls, line separators, fillers, tags */
 };
 enum consent_name consent_signer_key(const char *name, char show[CONSENT_NAME_MAX + 1],
                                      char key[CONSENT_NAME_MAX + 1]);
@@ -161,9 +179,10 @@ struct consent_submission {
 	const char *language; /* stored as the household's language; NULL leaves it */
 	const char *staff;    /* the staff user who entered a paper answer; NULL from the
 	                         portal. Recorded in the events and the rows. */
-	const char *once;     /* the form's once-only value, or NULL: a submission whose value
-	                         was recorded already is not recorded again, and its
-	                         reference is given back */
+	const char *once;     /* the form's once-only value (token_once_new; the caller checks
+	                         its MAC), or NULL: a submission whose value was recorded
+	                         already is not recorded again, and its reference is given
+	                         back */
 };
 
 /* Why a submission was refused; nothing is written for any of them. */
@@ -185,7 +204,8 @@ extern const char *const consent_err_names[CONSENT_ERR__MAX];
 
 /* Records s in one transaction, checking each child, purpose and document against the
  * database inside it. A document this carer has already signed is not signed twice; an
- * answer replaces this carer's earlier answer for the child and purpose. Writes the
+ * answer replaces this carer's earlier answer for the child and purpose. Only s's items
+ * are recorded in the carer's name: the caller passes only the answers the carer gave. Writes the
  * reference into ref (CONSENT_REF_MAX bytes). Returns CONSENT_OK, or the reason with
  * nothing stored and ref "". CONSENT_ERR_NOTHING: the carer had signed everything
  * ticked and gave no answers. */
@@ -201,6 +221,12 @@ enum consent_err consent_record(struct db *, const struct consent_submission *s,
 enum consent_err consent_withdraw(struct db *, long long family_id, long long child_id,
                                   const char *purpose, const char *language,
                                   char ref[CONSENT_REF_MAX]);
+
+/* Claims the once-only value once (token_once_new) inside the caller's transaction,
+ * for family_id (0 for a form that is not one family's, such as the office's letters),
+ * noting what was done with it in what. Returns 1 when claimed now, 0 when it was
+ * claimed before (the form was sent again: do nothing), -1 on error. */
+int consent_once_claim(struct db *, long long family_id, const char *once, const char *what);
 
 /* The household's stored language, "en" or "cy", into out. Returns 0, 1 when there is
  * no such family (out "en"), or -1. */

@@ -16,7 +16,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "catalog.h"
+#include "consent.h"
 #include "csv.h"
 #include "date.h"
 #include "db.h"
@@ -31,6 +33,7 @@
 #include "staff.h"
 #include "token.h"
 #include "utf8.h"
+#include "checkpoint.h"
 
 #define MAX_IMPORT_BYTES (50L * 1024 * 1024)
 #define MAX_PASSWORD_BYTES 1024
@@ -38,11 +41,12 @@
 static const char usage_text[] =
     "usage: consentctl --db FILE COMMAND [OPTIONS] [ARGUMENTS]\n"
     "\n"
-    "  init [--content DIR] [--portal DIR]\n"
+    "  init [--content DIR] [--portal DIR] [--key FILE]\n"
     "      Create the database or upgrade its schema, load the photo purposes from\n"
     "      DIR/consent.yaml (default: content) and the policy versions parents sign from\n"
     "      PORTAL/signable.tsv (default: var/portal, written by policygen build) when it\n"
-    "      exists, and make the portal's secret key. Safe to run again.\n"
+    "      exists, and make the portal's secret key and the checkpoint signing key\n"
+    "      (DB.checkpoint-key, mode 0600, or --key FILE). Safe to run again.\n"
     "  sync [--content DIR] [--portal DIR]\n"
     "      Load consent.yaml and signable.tsv again, after editing them or building the\n"
     "      site. Published versions are never changed or removed.\n"
@@ -81,9 +85,16 @@ static const char usage_text[] =
     "      Stop an office user signing in (their sessions end at once), or allow it again.\n"
     "  export declarations|photo|outstanding\n"
     "      Write a list as CSV (UTF-8 with a byte order mark) to standard output.\n"
-    "  verify\n"
+    "  verify [--checkpoint FILE]... [--key FILE]\n"
     "      Check the database's integrity and the event log's hash chain; exit status 1\n"
-    "      when a problem is found.\n"
+    "      when a problem is found. Each --checkpoint FILE (saved from checkpoint) must\n"
+    "      be signed by the key and be a prefix of today's log, so removing or rewriting\n"
+    "      events since it was made is found.\n"
+    "  checkpoint [--key FILE] [--verifier-key]\n"
+    "      Print a signed checkpoint of the event log (C2SP tlog-checkpoint, Ed25519),\n"
+    "      to save or give to governors. The key (made by init) is DB.checkpoint-key\n"
+    "      unless --key names another. --verifier-key prints the public key that\n"
+    "      checks it (docs/evidence.md).\n"
     "  backup FILE\n"
     "      Copy the database to the new file FILE, safely while the portal runs. To\n"
     "      restore, stop the portal and put the copy in place of the database file.\n"
@@ -111,6 +122,9 @@ enum opt {
 	O_ALLOW_LEAVERS,
 	O_MAP,
 	O_COLUMNS,
+	O_KEY,
+	O_CHECKPOINT,
+	O_VERIFIER_KEY,
 	O__MAX
 };
 
@@ -134,10 +148,17 @@ static const struct {
     [O_ALLOW_LEAVERS] = {"allow-leavers", 0},
     [O_MAP] = {"map", 1},
     [O_COLUMNS] = {"columns", 0},
+    [O_KEY] = {"key", 1},
+    [O_CHECKPOINT] = {"checkpoint", 1},
+    [O_VERIFIER_KEY] = {"verifier-key", 0},
 };
+
+#define MAX_CHECKPOINTS 64 /* --checkpoint FILE given to one verify */
 
 struct ctx {
 	const char *val[O__MAX]; /* given options; "1" for a flag */
+	const char *checkpoints[MAX_CHECKPOINTS]; /* every --checkpoint, in order */
+	int ncheckpoints;
 	char **args;             /* operands after the command */
 	int nargs;
 	struct db *db;
@@ -158,6 +179,7 @@ static int cmd_export(struct ctx *);
 static int cmd_verify(struct ctx *);
 static int cmd_backup(struct ctx *);
 static int cmd_purge(struct ctx *);
+static int cmd_checkpoint(struct ctx *);
 
 static const struct command {
 	const char *name;
@@ -166,7 +188,8 @@ static const struct command {
 	int nargs;     /* operands required */
 	const char *args;
 } commands[] = {
-    {"init", cmd_init, BIT(O_CONTENT) | BIT(O_PORTAL), 0, ""},
+    {"init", cmd_init, BIT(O_CONTENT) | BIT(O_PORTAL) | BIT(O_KEY), 0, ""},
+    {"checkpoint", cmd_checkpoint, BIT(O_KEY) | BIT(O_VERIFIER_KEY), 0, ""},
     {"sync", cmd_sync, BIT(O_CONTENT) | BIT(O_PORTAL), 0, ""},
     {"import", cmd_import,
      BIT(O_ALLOW_MOVE) | BIT(O_DRY_RUN) | BIT(O_ALLOW_LEAVERS) | BIT(O_MAP) | BIT(O_COLUMNS), 1,
@@ -182,7 +205,7 @@ static const struct command {
     {"disable-staff", cmd_disable_staff, 0, 1, " USERNAME"},
     {"enable-staff", cmd_enable_staff, 0, 1, " USERNAME"},
     {"export", cmd_export, 0, 1, " declarations|photo|outstanding"},
-    {"verify", cmd_verify, 0, 0, ""},
+    {"verify", cmd_verify, BIT(O_KEY) | BIT(O_CHECKPOINT), 0, ""},
     {"backup", cmd_backup, 0, 1, " FILE"},
     {"purge", cmd_purge, BIT(O_LEFT_BEFORE), 0, ""},
 };
@@ -339,13 +362,30 @@ out:
 	return rc;
 }
 
+static int make_checkpoint_key(struct ctx *c);
+
+/* 1 when the log has event-v1 events and no baseline yet: a database from before event-v2,
+ * just upgraded, whose tables need a baseline event (audit_baseline). */
+static int has_events(struct db *db)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM event WHERE v IS NULL)"
+	                          " AND NOT EXISTS (SELECT 1 FROM event WHERE kind = 'baseline')";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc = 0;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return rc;
+}
+
 static int cmd_init(struct ctx *c)
 {
-	static const char secret_sql[] =
-	    "INSERT INTO secret (name, value) VALUES ('csrf', ?1) ON CONFLICT (name) DO NOTHING";
+	static const char *const secrets[] = {"csrf", "family"};
 	unsigned char key[TOKEN_KEY_LEN];
+	size_t i;
 	struct buf err = BUF_INIT;
-	sqlite3_stmt *st;
 	int applied, rc;
 	mode_t mask;
 
@@ -369,15 +409,98 @@ static int cmd_init(struct ctx *c)
 	if (applied > 0 && search_reindex(c->db) < 0)
 		return fail("%s: cannot build the search index: %s", c->val[O_DB],
 		            db_errmsg(c->db));
-	/* The CSRF key is made once; running init again keeps it. */
-	randombytes_buf(key, sizeof key);
-	st = db_stmt(c->db, secret_sql);
-	if (st)
-		sqlite3_bind_blob(st, 1, key, sizeof key, SQLITE_TRANSIENT);
+	/* Each key is made once, with its `secret` event; running init again keeps it. The
+	 * CSRF key signs forms, the family key derives the references of families formed from
+	 * a shared contact. An older database that has events from before event-v2 then gets
+	 * a `baseline` event recording what those did not (audit.h). */
+	for (i = 0, rc = 0; rc == 0 && i < sizeof secrets / sizeof secrets[0]; i++)
+		rc = consent_secret_key(c->db, secrets[i], key);
 	sodium_memzero(key, sizeof key);
-	if (db_exec_stmt(st) < 0)
-		return fail("%s: cannot store the secret key: %s", c->val[O_DB], db_errmsg(c->db));
+	if (rc < 0)
+		return fail("%s: cannot store the secret keys: %s", c->val[O_DB], db_errmsg(c->db));
+	if (db_begin(c->db) < 0)
+		return fail("%s: %s", c->val[O_DB], db_errmsg(c->db));
+	if (rc == 0 && has_events(c->db))
+		rc = audit_baseline(c->db);
+	if (rc < 0 || db_commit(c->db) < 0) {
+		db_rollback(c->db);
+		return fail("%s: cannot record the baseline: %s", c->val[O_DB], db_errmsg(c->db));
+	}
+	if ((rc = make_checkpoint_key(c)) != 0)
+		return rc;
 	return sync_catalog(c);
+}
+
+/* The checkpoint key's file: --key, else beside the database. In c's lifetime. */
+static const char *key_path(struct ctx *c, struct buf *b)
+{
+	if (c->val[O_KEY])
+		return c->val[O_KEY];
+	checkpoint_key_path(b, c->val[O_DB]);
+	return buf_str(b);
+}
+
+/* Makes the checkpoint signing key when there is none, named for the site's base_url
+ * (docs/evidence.md). Returns 0 or 1 (reported). */
+static int make_checkpoint_key(struct ctx *c)
+{
+	struct buf path = BUF_INIT, err = BUF_INIT;
+	char name[CHECKPOINT_NAME_MAX + 1];
+	/* Quietly: the settings only name the key; init works without them. */
+	struct settings *s = settings_load(opt(c, O_CONTENT, "content"), NULL, NULL);
+	int rc;
+
+	checkpoint_origin(name, s && s->nerrors == 0 && s->base_url[0] ? s->base_url : NULL);
+	settings_free(s);
+	rc = checkpoint_key_make(key_path(c, &path), name, &err);
+	if (rc < 0)
+		rc = fail_buf(&err);
+	else if (rc == 0)
+		printf("%s: checkpoint signing key %s made (keep it private; back it up)\n",
+		       buf_str(&path)[0] ? buf_str(&path) : c->val[O_KEY], name);
+	else
+		rc = 0;
+	buf_free(&path);
+	buf_free(&err);
+	return rc;
+}
+
+/* Loads the checkpoint key (reported on failure). Returns 0 or 1. */
+static int load_checkpoint_key(struct ctx *c, struct checkpoint_key *k)
+{
+	struct buf path = BUF_INIT, err = BUF_INIT;
+	int rc = 0;
+
+	if (checkpoint_key_load(key_path(c, &path), k, &err) < 0)
+		rc = fail_buf(&err);
+	buf_free(&path);
+	buf_free(&err);
+	return rc;
+}
+
+static int cmd_checkpoint(struct ctx *c)
+{
+	struct checkpoint_key k;
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	int rc;
+
+	if ((rc = load_checkpoint_key(c, &k)) != 0)
+		return rc;
+	if (c->val[O_VERIFIER_KEY]) {
+		checkpoint_verifier(&k, &out);
+		buf_putc(&out, '\n');
+	} else if ((rc = open_db(c, DB_OPEN_READONLY)) != 0) {
+		goto out;
+	} else if (checkpoint_sign(c->db, &k, &out, &err) < 0) {
+		rc = fail_buf(&err);
+		goto out;
+	}
+	rc = put_stdout(&out);
+out:
+	sodium_memzero(&k, sizeof k);
+	buf_free(&out);
+	buf_free(&err);
+	return rc;
 }
 
 static int cmd_sync(struct ctx *c)
@@ -492,6 +615,34 @@ static void wipe(struct buf *b)
 		sodium_memzero(b->data, b->len);
 }
 
+/* Says on standard error how many families that have left were skipped, as their links
+ * stay shut (the portal shows them "contact the school") until an import brings them
+ * back. Returns 0, or -1 on a database error (reported). */
+static int tokens_left_note(struct ctx *c)
+{
+	static const char sql[] = "SELECT count(*) FROM family WHERE left_on IS NOT NULL";
+	sqlite3_stmt *st = db_stmt(c->db, sql);
+	long long n;
+
+	if (c->val[O_FAMILY])
+		return 0;
+	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+		if (st)
+			sqlite3_reset(st);
+		fail("database: %s", db_errmsg(c->db));
+		return -1;
+	}
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (n)
+		fprintf(stderr,
+		        "consentctl: %lld famil%s that ha%s left %s skipped: no token until an "
+		        "import lists %s children again\n",
+		        n, n == 1 ? "y" : "ies", n == 1 ? "s" : "ve", n == 1 ? "was" : "were",
+		        n == 1 ? "its" : "their");
+	return 0;
+}
+
 static int cmd_tokens(struct ctx *c)
 {
 	static const char families_sql[] =
@@ -573,6 +724,8 @@ static int cmd_tokens(struct ctx *c)
 		csv_cell(&out, buf_str(&url));
 		csv_row_end(&out);
 	}
+	if (tokens_left_note(c) < 0)
+		goto out;
 	if ((rc = put_stdout(&out)) == 0 && c->val[O_REISSUE])
 		fprintf(stderr, "consentctl: %zu token%s issued; the earlier ones no longer work\n",
 		        n, n == 1 ? "" : "s");
@@ -897,15 +1050,52 @@ static int cmd_verify(struct ctx *c)
 	struct buf out = BUF_INIT;
 	int rc;
 
+	struct checkpoint_key k;
+	struct buf err = BUF_INIT, text = BUF_INIT;
+	int i, r;
+
 	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
 		return rc;
+	memset(&k, 0, sizeof k);
+	if (c->ncheckpoints && (rc = load_checkpoint_key(c, &k)) != 0)
+		return rc;
 	rc = db_verify(c->db, &out);
+	/* The tables every page reads, rebuilt from the log and compared. */
+	if (rc >= 0) {
+		r = audit_tables(c->db, &out);
+		if (r < 0)
+			rc = -1;
+		else if (r > 0)
+			rc = 1;
+	}
+	/* Each saved checkpoint must be a prefix of today's log. */
+	for (i = 0; i < c->ncheckpoints && rc >= 0; i++) {
+		struct stat st;
+		buf_reset(&text);
+		if (stat(c->checkpoints[i], &st) < 0 || st.st_size > CHECKPOINT_MAX ||
+		    buf_read_file(&text, c->checkpoints[i]) < 0) {
+			buf_printf(&out, "%s: cannot read the checkpoint: %s\n", c->checkpoints[i],
+			           errno ? strerror(errno) : "too large");
+			rc = rc ? rc : 1;
+			continue;
+		}
+		r = checkpoint_check(c->db, &k, c->checkpoints[i], buf_str(&text), text.len, &out,
+		                     &err);
+		if (r < 0)
+			rc = -1;
+		else if (r > 0 && rc == 0)
+			rc = 1;
+	}
 	fputs(buf_str(&out), stdout);
 	if (rc < 0)
-		rc = fail("%s: the check could not run: %s", c->val[O_DB], db_errmsg(c->db));
+		rc = fail("%s: the check could not run: %s%s", c->val[O_DB], buf_str(&err),
+		          db_errmsg(c->db));
 	else if (rc > 0)
 		rc = fail("%s: problems found (listed above)", c->val[O_DB]);
+	sodium_memzero(&k, sizeof k);
 	buf_free(&out);
+	buf_free(&err);
+	buf_free(&text);
 	return rc;
 }
 
@@ -993,7 +1183,7 @@ int main(int argc, char *argv[])
 				break;
 		if (k == O__MAX)
 			usage_error("unknown option --%.*s", (int)len, a);
-		if (c.val[k])
+		if (c.val[k] && k != O_CHECKPOINT)
 			usage_error("--%s is given twice", opts[k].name);
 		if (!opts[k].has_arg) {
 			if (eq)
@@ -1008,6 +1198,11 @@ int main(int argc, char *argv[])
 		}
 		if (opts[k].has_arg && c.val[k][0] == '\0')
 			usage_error("--%s needs a value", opts[k].name);
+		if (k == O_CHECKPOINT) {
+			if (c.ncheckpoints == MAX_CHECKPOINTS)
+				usage_error("at most %d --checkpoint files at once", MAX_CHECKPOINTS);
+			c.checkpoints[c.ncheckpoints++] = c.val[k];
+		}
 	}
 	if (nops == 0)
 		usage_error("no command given");

@@ -204,24 +204,42 @@ void csv_bom(struct buf *b)
 	buf_puts(b, "\xef\xbb\xbf");
 }
 
+/* A spreadsheet may read a cell as a formula when it starts with one of these ... */
+static int dangerous(char c)
+{
+	return c != '\0' && strchr("=+-@\t\r", c) != NULL;
+}
+
+/* ... and may split a cell into several at one of these (Excel in many locales splits
+ * on ';', others on ',' or a tab), each part then starting a new cell. */
+static int separator(char c)
+{
+	return c != '\0' && strchr(";,\t\r\n", c) != NULL;
+}
+
 void csv_cell(struct buf *b, const char *s)
 {
-	const char *q;
-	int formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+	const char *p;
+	int risky = dangerous(s[0]);
 
-	if (!formula && strpbrk(s, ",\"\r\n") == NULL) {
+	for (p = s; *p && !risky; p++)
+		risky = *p == '"' || separator(*p);
+	if (!risky) {
 		buf_puts(b, s);
 		return;
 	}
+	/* Quoted, quotes doubled, and a ' before a dangerous character at the start and
+	 * after every separator, so no part of the cell is read as a formula. */
 	buf_putc(b, '"');
-	if (formula)
+	if (dangerous(s[0]))
 		buf_putc(b, '\'');
-	while ((q = strchr(s, '"')) != NULL) {
-		buf_put(b, s, (size_t)(q - s + 1));
-		buf_putc(b, '"');
-		s = q + 1;
+	for (p = s; *p; p++) {
+		buf_putc(b, *p);
+		if (*p == '"')
+			buf_putc(b, '"');
+		else if (separator(*p) && dangerous(p[1]))
+			buf_putc(b, '\'');
 	}
-	buf_puts(b, s);
 	buf_putc(b, '"');
 }
 

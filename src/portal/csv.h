@@ -88,10 +88,12 @@ void csv_free(struct csv *);
  * as UTF-8 rather than a legacy code page. */
 void csv_bom(struct buf *);
 
-/* Appends the C string s as one cell. It is quoted when it holds a comma, quote, CR or
- * LF. When it begins with = + - @ tab or CR, which a spreadsheet could run as a formula,
- * it is neutralised by a leading apostrophe inside quotes (OWASP "CSV injection"), so
- * "=1+1" is written as "'=1+1". */
+/* Appends the C string s as one cell. It is quoted when it holds a comma, semicolon,
+ * tab, quote, CR or LF (a spreadsheet may split a cell at any of them). When it begins
+ * with = + - @ tab or CR, which a spreadsheet could run as a formula, it is neutralised
+ * by a leading apostrophe inside quotes (OWASP "CSV injection"), so "=1+1" is written as
+ * "'=1+1"; the same is done after every ; , tab, CR and LF inside the cell, so
+ * "Jones;=1+1" is written as "Jones;'=1+1". */
 void csv_cell(struct buf *, const char *s);
 
 /* Appends the comma between two cells. */

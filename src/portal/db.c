@@ -220,13 +220,12 @@ static const char *const migrations[] = {
 	"  ref TEXT NOT NULL,"
 	"  PRIMARY KEY (family_id, nonce)"
 	") WITHOUT ROWID;",
-	/* 5 (issue 12): the office's search index (search.h; filled by consentctl init and
-	 * rebuilt by every import and purge), the key that derives family references from
-	 * a primary contact (roster.h; SQLite's randomblob, seeded from the system's random
-	 * source), and exports uploaded in the office waiting for their confirmation. */
+	/* 5: the office's search index (search.h; filled by consentctl init and rebuilt by
+	 * every import and purge) and exports uploaded in the office waiting for their
+	 * confirmation. (The key that derives family references from a primary contact is
+	 * made by consentctl init with the CSRF key, each with its `secret` event.) */
 	"CREATE VIRTUAL TABLE family_fts USING fts5(body,"
 	"  tokenize = 'unicode61 remove_diacritics 2');"
-	"INSERT OR IGNORE INTO secret (name, value) VALUES ('family', randomblob(32));"
 	"CREATE TABLE upload ("
 	"  hash TEXT PRIMARY KEY,"       /* hex SHA-256 of the once-only value in the form */
 	"  staff TEXT NOT NULL,"
@@ -236,6 +235,32 @@ static const char *const migrations[] = {
 	"  allow_leavers INTEGER NOT NULL,"
 	"  created INTEGER NOT NULL"     /* Unix seconds */
 	");",
+	/* 6: event-v2 (docs/evidence.md). `v` is the hashing version of each event: NULL for
+	 * the events written before this step (event-v1, still verified as they were), 2 for
+	 * every later one, whose hash is over a type-strict encoding of its columns. `salt`
+	 * is a per-event random value: a v2 event's signer_hash is SHA-256(salt, signer), so
+	 * once purge has deleted both the name and the salt, the name cannot be recovered by
+	 * guessing. `data` holds facts a v2 event proves about the tables (the hash of a token
+	 * issued, the digest of a staff password hash), inside the event's hash. The update
+	 * trigger allows only purge's clearing of signer and salt. */
+	"ALTER TABLE event ADD COLUMN v INTEGER;"
+	"ALTER TABLE event ADD COLUMN salt TEXT;"
+	"ALTER TABLE event ADD COLUMN data TEXT;"
+	"DROP TRIGGER event_no_update;"
+	"CREATE TRIGGER event_no_update BEFORE UPDATE ON event"
+	"  WHEN NOT ((NEW.signer IS NULL OR NEW.signer IS OLD.signer)"
+	"   AND (NEW.salt IS NULL OR NEW.salt IS OLD.salt)"
+	"   AND NEW.id IS OLD.id AND NEW.at IS OLD.at"
+	"   AND NEW.kind IS OLD.kind AND NEW.family_id IS OLD.family_id"
+	"   AND NEW.child_id IS OLD.child_id AND NEW.purpose IS OLD.purpose"
+	"   AND NEW.answer IS OLD.answer AND NEW.document_id IS OLD.document_id"
+	"   AND NEW.signer_hash IS OLD.signer_hash AND NEW.channel IS OLD.channel"
+	"   AND NEW.staff IS OLD.staff AND NEW.detail IS OLD.detail"
+	"   AND NEW.prev IS OLD.prev AND NEW.hash IS OLD.hash"
+	"   AND NEW.v IS OLD.v AND NEW.data IS OLD.data)"
+	"BEGIN"
+	"  SELECT RAISE(ABORT, 'the event log is append-only');"
+	"END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -523,6 +548,112 @@ static void event_hash(const struct row *r, char out[DB_HASH_HEX + 1])
 static const char genesis[DB_HASH_HEX + 1] =
 	"0000000000000000000000000000000000000000000000000000000000000000";
 
+/* --- event-v2: a type-strict canonical encoding (docs/evidence.md) ---
+ *
+ * "event-v2\n", then each hashed column in the order of v2_columns as one line:
+ *   n                    NULL
+ *   i:<decimal>          INTEGER
+ *   t:<bytes>:<text>     TEXT (its length in bytes, then the bytes)
+ *   r:<%.17g>            REAL
+ *   b:<bytes>:<hex>      BLOB
+ * each followed by "\n". A value whose storage type changed (integer 7 made real 7.0 or
+ * text '7') encodes differently, so its hash no longer matches. */
+
+enum { V2_ID, V2_AT, V2_KIND, V2_FAMILY, V2_CHILD, V2_PURPOSE, V2_ANSWER, V2_DOCUMENT,
+       V2_SIGNER_HASH, V2_CHANNEL, V2_STAFF, V2_DETAIL, V2_DATA, V2_PREV, V2__MAX };
+
+struct cval {
+	int type; /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_TEXT, SQLITE_FLOAT, SQLITE_BLOB */
+	long long i;
+	double r;
+	const void *p; /* text or blob */
+	size_t n;
+};
+
+static void cval_text(struct cval *v, const char *s)
+{
+	memset(v, 0, sizeof *v);
+	v->type = s ? SQLITE_TEXT : SQLITE_NULL;
+	v->p = s;
+	v->n = s ? strlen(s) : 0;
+}
+
+static void cval_id(struct cval *v, long long id)
+{
+	memset(v, 0, sizeof *v);
+	v->type = id ? SQLITE_INTEGER : SQLITE_NULL;
+	v->i = id;
+}
+
+static void cval_column(struct cval *v, sqlite3_stmt *st, int i)
+{
+	memset(v, 0, sizeof *v);
+	switch ((v->type = sqlite3_column_type(st, i))) {
+	case SQLITE_INTEGER:
+		v->i = sqlite3_column_int64(st, i);
+		break;
+	case SQLITE_FLOAT:
+		v->r = sqlite3_column_double(st, i);
+		break;
+	case SQLITE_TEXT:
+		v->p = sqlite3_column_text(st, i);
+		v->n = (size_t)sqlite3_column_bytes(st, i);
+		break;
+	case SQLITE_BLOB:
+		v->p = sqlite3_column_blob(st, i);
+		v->n = (size_t)sqlite3_column_bytes(st, i);
+		break;
+	}
+}
+
+static void canon_v2(struct buf *b, const struct cval *v)
+{
+	size_t i, k;
+
+	buf_puts(b, "event-v2\n");
+	for (i = 0; i < V2__MAX; i++) {
+		switch (v[i].type) {
+		case SQLITE_INTEGER:
+			buf_printf(b, "i:%lld\n", v[i].i);
+			break;
+		case SQLITE_FLOAT:
+			buf_printf(b, "r:%.17g\n", v[i].r);
+			break;
+		case SQLITE_TEXT:
+			buf_printf(b, "t:%zu:", v[i].n);
+			buf_put(b, v[i].p, v[i].n);
+			buf_putc(b, '\n');
+			break;
+		case SQLITE_BLOB:
+			buf_printf(b, "b:%zu:", v[i].n);
+			for (k = 0; k < v[i].n; k++)
+				buf_printf(b, "%02x", ((const unsigned char *)v[i].p)[k]);
+			buf_putc(b, '\n');
+			break;
+		default:
+			buf_puts(b, "n\n");
+		}
+	}
+}
+
+static void canon_hash(const struct buf *b, char out[DB_HASH_HEX + 1])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)buf_str(b), b->len);
+	hex(h, sizeof h, out);
+}
+
+/* A v2 signer hash: SHA-256 of "<salt hex>:<name>". */
+static void signer_hash_v2(const char *salt, const char *signer, char out[DB_HASH_HEX + 1])
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%s:%s", salt, signer);
+	sha256_hex(buf_str(&b), out);
+	buf_free(&b);
+}
+
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s)
@@ -544,46 +675,59 @@ long long db_event_append(struct db *db, const struct db_event *e)
 	static const char last_sql[] = "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1";
 	static const char insert_sql[] =
 		"INSERT INTO event (id, at, kind, family_id, child_id, purpose, answer, document_id,"
-		" signer, signer_hash, channel, staff, detail, prev, hash)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+		" signer, signer_hash, channel, staff, detail, prev, hash, v, salt, data)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 2, ?16,"
+		" ?17)";
 	sqlite3_stmt *st = db_stmt(db, last_sql);
 	char at[21], prev[DB_HASH_HEX + 1], signer_hash[DB_HASH_HEX + 1], hash[DB_HASH_HEX + 1];
-	struct row r;
+	char salt[2 * DB_SALT_BYTES + 1];
+	unsigned char rnd[DB_SALT_BYTES];
+	struct cval v[V2__MAX];
+	struct buf canon = BUF_INIT;
+	long long id = 1;
 	int rc;
 
 	if (st == NULL)
 		return -1;
-	memset(&r, 0, sizeof r);
-	r.id = 1;
 	memcpy(prev, genesis, sizeof prev);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r.id = sqlite3_column_int64(st, 0) + 1;
+		id = sqlite3_column_int64(st, 0) + 1;
 		snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
 	db_now(at);
-	if (e->signer)
-		sha256_hex(e->signer, signer_hash);
-	else
-		signer_hash[0] = '\0';
-	r.at = at;
-	r.kind = e->kind;
-	r.family_id = e->family_id;
-	r.child_id = e->child_id;
-	r.purpose = e->purpose;
-	r.answer = e->answer;
-	r.document_id = e->document_id;
-	r.signer_hash = signer_hash;
-	r.channel = e->channel;
-	r.staff = e->staff;
-	r.detail = e->detail;
-	r.prev = prev;
-	event_hash(&r, hash);
+	salt[0] = signer_hash[0] = '\0';
+	if (e->signer) {
+		randombytes_buf(rnd, sizeof rnd);
+		hex(rnd, sizeof rnd, salt);
+		signer_hash_v2(salt, e->signer, signer_hash);
+	}
+	cval_id(&v[V2_ID], id);
+	cval_text(&v[V2_AT], at);
+	cval_text(&v[V2_KIND], e->kind);
+	cval_id(&v[V2_FAMILY], e->family_id);
+	cval_id(&v[V2_CHILD], e->child_id);
+	cval_text(&v[V2_PURPOSE], e->purpose);
+	cval_text(&v[V2_ANSWER], e->answer);
+	cval_id(&v[V2_DOCUMENT], e->document_id);
+	cval_text(&v[V2_SIGNER_HASH], signer_hash);
+	cval_text(&v[V2_CHANNEL], e->channel);
+	cval_text(&v[V2_STAFF], e->staff);
+	cval_text(&v[V2_DETAIL], e->detail);
+	cval_text(&v[V2_DATA], e->data);
+	cval_text(&v[V2_PREV], prev);
+	canon_v2(&canon, v);
+	if (!buf_ok(&canon)) {
+		buf_free(&canon);
+		return -1;
+	}
+	canon_hash(&canon, hash);
+	buf_free(&canon);
 	if ((st = db_stmt(db, insert_sql)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, r.id);
+	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, at);
 	bind_text(st, 3, e->kind);
 	bind_id(st, 4, e->family_id);
@@ -598,7 +742,11 @@ long long db_event_append(struct db *db, const struct db_event *e)
 	bind_text(st, 13, e->detail);
 	bind_text(st, 14, prev);
 	bind_text(st, 15, hash);
-	return db_exec_stmt(st) < 0 ? -1 : r.id;
+	bind_text(st, 16, e->signer ? salt : NULL);
+	bind_text(st, 17, e->data);
+	rc = db_exec_stmt(st);
+	sodium_memzero(rnd, sizeof rnd);
+	return rc < 0 ? -1 : id;
 }
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -606,15 +754,67 @@ static const char *col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
+/* 1 when column i holds a value of the type the schema means (INTEGER for ids, TEXT for
+ * the rest; NULL where allowed), else 0. event-v1 hashed a textual reading of each column,
+ * so this is what catches a changed storage type in those events. */
+static int typed(sqlite3_stmt *st, int i, int want, int null_ok)
+{
+	int t = sqlite3_column_type(st, i);
+
+	return t == want || (null_ok && t == SQLITE_NULL);
+}
+
+int db_event_hash_at(sqlite3_stmt *st, char out[DB_HASH_HEX + 1], struct buf *canon)
+{
+	int version = sqlite3_column_type(st, 15) == SQLITE_NULL ? 1
+	              : sqlite3_column_type(st, 15) == SQLITE_INTEGER
+	                  ? (int)sqlite3_column_int64(st, 15)
+	                  : -1;
+
+	if (version == 1) {
+		struct row r = {
+			.id = sqlite3_column_int64(st, 0),
+			.at = col(st, 1),
+			.kind = col(st, 2),
+			.family_id = sqlite3_column_int64(st, 3),
+			.child_id = sqlite3_column_int64(st, 4),
+			.purpose = col(st, 5),
+			.answer = col(st, 6),
+			.document_id = sqlite3_column_int64(st, 7),
+			.signer_hash = col(st, 9),
+			.channel = col(st, 10),
+			.staff = col(st, 11),
+			.detail = col(st, 12),
+			.prev = col(st, 13),
+		};
+		event_hash(&r, out);
+		return 1;
+	}
+	if (version == 2) {
+		static const int cols[V2__MAX] = {0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 17, 13};
+		struct cval v[V2__MAX];
+		struct buf b = BUF_INIT;
+		size_t i;
+		for (i = 0; i < V2__MAX; i++)
+			cval_column(&v[i], st, cols[i]);
+		canon_v2(&b, v);
+		canon_hash(&b, out);
+		if (canon)
+			buf_put(canon, buf_str(&b), b.len);
+		buf_free(&b);
+		return 2;
+	}
+	out[0] = '\0';
+	return -1;
+}
+
 int db_verify(struct db *db, struct buf *out)
 {
-	static const char events_sql[] =
-		"SELECT id, at, kind, family_id, child_id, purpose, answer, document_id, signer,"
-		" signer_hash, channel, staff, detail, prev, hash FROM event ORDER BY id";
+	static const char events_sql[] = "SELECT " DB_EVENT_COLUMNS " FROM event ORDER BY id";
 	sqlite3_stmt *st;
 	char prev[DB_HASH_HEX + 1], hash[DB_HASH_HEX + 1], sh[DB_HASH_HEX + 1];
 	long long n = 0, expect_id = 1;
-	int problems = 0, rc;
+	int problems = 0, rc, seen_v2 = 0;
 
 	if ((st = db_stmt(db, "PRAGMA integrity_check")) == NULL)
 		return -1;
@@ -637,44 +837,80 @@ int db_verify(struct db *db, struct buf *out)
 		return -1;
 	memcpy(prev, genesis, sizeof prev);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct row r = {
-			.id = sqlite3_column_int64(st, 0),
-			.at = col(st, 1),
-			.kind = col(st, 2),
-			.family_id = sqlite3_column_int64(st, 3),
-			.child_id = sqlite3_column_int64(st, 4),
-			.purpose = col(st, 5),
-			.answer = col(st, 6),
-			.document_id = sqlite3_column_int64(st, 7),
-			.signer_hash = col(st, 9),
-			.channel = col(st, 10),
-			.staff = col(st, 11),
-			.detail = col(st, 12),
-			.prev = col(st, 13),
+		long long id = sqlite3_column_int64(st, 0);
+		const char *signer = col(st, 8), *signer_hash = col(st, 9), *stored = col(st, 14);
+		const char *salt = col(st, 16), *evprev = col(st, 13);
+		int version, i;
+		static const struct {
+			int col, type, null_ok;
+			const char *name;
+		} types[] = {
+		    {0, SQLITE_INTEGER, 0, "id"},         {1, SQLITE_TEXT, 0, "at"},
+		    {2, SQLITE_TEXT, 0, "kind"},          {3, SQLITE_INTEGER, 1, "family_id"},
+		    {4, SQLITE_INTEGER, 1, "child_id"},   {5, SQLITE_TEXT, 1, "purpose"},
+		    {6, SQLITE_TEXT, 1, "answer"},        {7, SQLITE_INTEGER, 1, "document_id"},
+		    {8, SQLITE_TEXT, 1, "signer"},        {9, SQLITE_TEXT, 0, "signer_hash"},
+		    {10, SQLITE_TEXT, 0, "channel"},      {11, SQLITE_TEXT, 1, "staff"},
+		    {12, SQLITE_TEXT, 1, "detail"},       {13, SQLITE_TEXT, 0, "prev"},
+		    {14, SQLITE_TEXT, 0, "hash"},         {15, SQLITE_INTEGER, 1, "v"},
+		    {16, SQLITE_TEXT, 1, "salt"},         {17, SQLITE_TEXT, 1, "data"},
 		};
-		const char *signer = col(st, 8), *stored = col(st, 14);
 		n++;
-		if (r.id != expect_id) {
-			buf_printf(out, "event %lld: expected event %lld here; events are missing\n",
-				   r.id, expect_id);
-			problems++;
-		}
-		expect_id = r.id + 1;
-		if (r.prev == NULL || strcmp(r.prev, prev) != 0) {
-			buf_printf(out, "event %lld: does not follow the event before it\n", r.id);
-			problems++;
-		}
-		if (signer) {
-			sha256_hex(signer, sh);
-			if (strcmp(sh, r.signer_hash ? r.signer_hash : "") != 0) {
-				buf_printf(out, "event %lld: the signer's name was changed\n", r.id);
+		for (i = 0; i < (int)(sizeof types / sizeof types[0]); i++) {
+			if (!typed(st, types[i].col, types[i].type, types[i].null_ok)) {
+				buf_printf(out, "event %lld: column %s is stored as %s, not %s\n", id,
+				           types[i].name,
+				           sqlite3_column_type(st, types[i].col) == SQLITE_FLOAT ? "a real number"
+				           : sqlite3_column_type(st, types[i].col) == SQLITE_TEXT ? "text"
+				           : sqlite3_column_type(st, types[i].col) == SQLITE_BLOB ? "a blob"
+				           : sqlite3_column_type(st, types[i].col) == SQLITE_NULL ? "NULL"
+				                                                                    : "an integer",
+				           types[i].type == SQLITE_INTEGER ? "an integer" : "text");
 				problems++;
 			}
 		}
-		event_hash(&r, hash);
-		if (stored == NULL || strcmp(hash, stored) != 0) {
+		if (id != expect_id) {
+			buf_printf(out, "event %lld: expected event %lld here; events are missing\n",
+				   id, expect_id);
+			problems++;
+		}
+		expect_id = id + 1;
+		if (evprev == NULL || strcmp(evprev, prev) != 0) {
+			buf_printf(out, "event %lld: does not follow the event before it\n", id);
+			problems++;
+		}
+		version = db_event_hash_at(st, hash, NULL);
+		if (version < 0) {
+			buf_printf(out, "event %lld: unknown hashing version\n", id);
+			problems++;
+		} else if (version == 1 && seen_v2) {
+			buf_printf(out, "event %lld: an event-v1 event after event-v2 ones\n", id);
+			problems++;
+		}
+		seen_v2 |= version == 2;
+		if (signer) {
+			if (version == 2 && salt)
+				signer_hash_v2(salt, signer, sh);
+			else if (version == 2)
+				sh[0] = '\0';
+			else
+				sha256_hex(signer, sh);
+			if (strcmp(sh, signer_hash ? signer_hash : "") != 0) {
+				buf_printf(out, "event %lld: the signer's name was changed\n", id);
+				problems++;
+			}
+		} else if (version == 2 && salt) {
+			buf_printf(out, "event %lld: a salt without a name (purge deletes both)\n", id);
+			problems++;
+		}
+		if (version == 1 && (salt || col(st, 17))) {
+			buf_printf(out, "event %lld: an event-v1 event with a salt or data, which "
+			                "event-v1 does not hash\n", id);
+			problems++;
+		}
+		if (version > 0 && (stored == NULL || strcmp(hash, stored) != 0)) {
 			buf_printf(out, "event %lld: its contents were changed after it was written\n",
-				   r.id);
+				   id);
 			problems++;
 		}
 		snprintf(prev, sizeof prev, "%s", stored ? stored : "");

@@ -9,8 +9,9 @@
  *
  * The event table is an append-only log: each event carries the hash of the one before,
  * so db_verify() detects any change, insertion or removal. Triggers refuse UPDATE and
- * DELETE on it, except clearing `signer` (personal data) when a family is purged: the
- * chain covers signer_hash, not the name, so it still verifies afterwards. */
+ * DELETE on it, except clearing `signer` and `salt` (personal data) when a family is
+ * purged: the chain covers signer_hash, not the name; an event-v2 signer_hash is salted,
+ * so once the salt is gone the name cannot be found by guessing (docs/evidence.md). */
 #ifndef DB_H
 #define DB_H
 
@@ -67,11 +68,26 @@ struct db_event {
 	const char *channel; /* qr, paper, office, system */
 	const char *staff;   /* username of the staff user, for paper and office */
 	const char *detail;  /* free text with no personal data, e.g. counts */
+	const char *data;    /* facts the event proves about the tables, no personal data:
+	                        "hash=<token hash>", "pwhash-sha256=<hex>", ... (hashed) */
 };
+
+#define DB_SALT_BYTES 16 /* random bytes of an event's salt */
 
 /* Appends e to the log inside the caller's transaction, chaining it to the last event.
  * Returns the new event's id, or -1. */
 long long db_event_append(struct db *, const struct db_event *e);
+
+/* The columns of an event in the order db_event_hash_at reads them. */
+#define DB_EVENT_COLUMNS                                                                           \
+	"id, at, kind, family_id, child_id, purpose, answer, document_id, signer,"                 \
+	" signer_hash, channel, staff, detail, prev, hash, v, salt, data"
+
+/* Recomputes the hash of the event in the current row of a statement that selects
+ * DB_EVENT_COLUMNS, by the event's own version (column v: NULL event-v1, 2 event-v2;
+ * docs/evidence.md). With canon not NULL, a v2 event's canonical encoding (the exact
+ * bytes hashed) is appended to it. Returns the version, or -1 when it is unknown. */
+int db_event_hash_at(sqlite3_stmt *, char out[DB_HASH_HEX + 1], struct buf *canon);
 
 /* Checks PRAGMA integrity_check, foreign keys and the whole event chain. Appends a report
  * (one line per problem, or a summary) to out. Returns 0 when all is well, 1 when a

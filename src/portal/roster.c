@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "arena.h"
+#include "audit.h"
 #include "csv.h"
 #include "date.h"
 #include "mis.h"
@@ -371,7 +372,7 @@ static int read_rows(struct import *im, struct csv *c)
 	return 0;
 }
 
-/* The key of a family reference ('family' in the secret table, made by migration 5). */
+/* The key of a family reference ('family' in the secret table, made by consentctl init). */
 static int family_key(struct db *db, unsigned char key[32])
 {
 	static const char sql[] = "SELECT value FROM secret WHERE name = 'family'";
@@ -940,6 +941,7 @@ static int take_upload(struct db *db, const char *hash)
 static int write_import(struct db *db, struct import *im, struct roster_counts *n)
 {
 	struct db_event e = {.kind = "import", .channel = "system"};
+	char digest[AUDIT_DIGEST_HEX + 1], data[16 + AUDIT_DIGEST_HEX];
 	struct buf detail = BUF_INIT;
 	size_t i;
 	int rc;
@@ -962,6 +964,12 @@ static int write_import(struct db *db, struct import *im, struct roster_counts *
 		e.staff = im->opt->staff;
 	}
 	e.detail = buf_str(&detail);
+	/* The roster as this import leaves it, so verify can tell a later edit behind its
+	 * back (src/portal/audit.h). */
+	if (audit_roster_digest(db, digest) < 0)
+		return -1;
+	snprintf(data, sizeof data, "roster-sha256=%s", digest);
+	e.data = data;
 	rc = buf_ok(&detail) && db_event_append(db, &e) > 0 ? 0 : -1;
 	buf_free(&detail);
 	return rc;
@@ -1132,10 +1140,11 @@ int roster_issue_token(struct db *db, long long family_id, int reissue, const ch
 	    "UPDATE token SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL";
 	static const char insert_sql[] =
 	    "INSERT INTO token (family_id, hash, issued_at) VALUES (?1, ?2, ?3)";
+	static const char at_sql[] = "SELECT at FROM event WHERE id = ?1";
 	struct db_event e = {.kind = "token", .channel = "system"};
 	sqlite3_stmt *st = db_stmt(db, live_sql);
-	char hash[TOKEN_HEX_LEN + 1], now[21];
-	long long live;
+	char hash[TOKEN_HEX_LEN + 1], now[21], data[8 + TOKEN_HEX_LEN];
+	long long live, ev;
 
 	out[0] = '\0';
 	if (st == NULL)
@@ -1149,30 +1158,42 @@ int roster_issue_token(struct db *db, long long family_id, int reissue, const ch
 	sqlite3_reset(st);
 	if (live && !reissue)
 		return 0;
-	db_now(now);
+	token_new(out);
+	if (token_hash_hex(out, hash) < 0)
+		goto fail;
+	/* The event first: it carries the token's hash (never the token), and its time is
+	 * the rows' time, so verify can rebuild the table from the log (src/portal/audit.h). */
+	snprintf(data, sizeof data, "hash=%s", hash);
+	e.family_id = family_id;
+	e.detail = live ? "reissued" : "issued";
+	e.data = data;
+	if (staff) {
+		e.channel = "office";
+		e.staff = staff;
+	}
+	if ((ev = db_event_append(db, &e)) < 0 || (st = db_stmt(db, at_sql)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, ev);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		goto fail;
+	}
+	snprintf(now, sizeof now, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
 	if (live) {
 		if ((st = db_stmt(db, revoke_sql)) == NULL)
-			return -1;
+			goto fail;
 		sqlite3_bind_int64(st, 1, family_id);
 		bind_str(st, 2, now);
 		if (db_exec_stmt(st) < 0)
-			return -1;
+			goto fail;
 	}
-	token_new(out);
-	if (token_hash_hex(out, hash) < 0 || (st = db_stmt(db, insert_sql)) == NULL)
+	if ((st = db_stmt(db, insert_sql)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(st, 1, family_id);
 	bind_str(st, 2, hash);
 	bind_str(st, 3, now);
 	if (db_exec_stmt(st) < 0)
-		goto fail;
-	e.family_id = family_id;
-	e.detail = live ? "reissued" : "issued";
-	if (staff) {
-		e.channel = "office";
-		e.staff = staff;
-	}
-	if (db_event_append(db, &e) < 0)
 		goto fail;
 	return 1;
 fail:
@@ -1257,7 +1278,8 @@ int roster_purge(struct db *db, const char *before, struct roster_purge_counts *
 	/* Who goes: families that left before the date, and children who did (a family's
 	 * children all left on or before the family did). */
 	static const char events_sql[] =
-	    "UPDATE event SET signer = NULL WHERE signer IS NOT NULL AND"
+	    "UPDATE event SET signer = NULL, salt = NULL"
+	    " WHERE (signer IS NOT NULL OR salt IS NOT NULL) AND"
 	    " (family_id IN (SELECT id FROM family WHERE left_on < ?1)"
 	    "  OR child_id IN (SELECT id FROM child WHERE left_on < ?1"
 	    "   OR family_id IN (SELECT id FROM family WHERE left_on < ?1)))";
@@ -1285,6 +1307,7 @@ int roster_purge(struct db *db, const char *before, struct roster_purge_counts *
 	    {uploads_sql, &n->uploads},
 	};
 	struct db_event e = {.kind = "purge", .channel = "system"};
+	char digest[AUDIT_DIGEST_HEX + 1], data[16 + AUDIT_DIGEST_HEX];
 	struct date d;
 	char detail[256];
 	size_t i;
@@ -1312,7 +1335,11 @@ int roster_purge(struct db *db, const char *before, struct roster_purge_counts *
 	         n->events_cleared);
 	e.detail = detail;
 	/* The search index holds names: the purged ones go from it too. */
-	if (search_reindex(db) < 0 || db_event_append(db, &e) < 0)
+	if (search_reindex(db) < 0 || audit_roster_digest(db, digest) < 0)
+		goto rollback;
+	snprintf(data, sizeof data, "roster-sha256=%s", digest);
+	e.data = data;
+	if (db_event_append(db, &e) < 0)
 		goto rollback;
 	if (db_commit(db) < 0)
 		goto dberr;

@@ -1,5 +1,7 @@
 #include "staff.h"
 
+#include "audit.h"
+
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -90,17 +92,32 @@ static const char *col(sqlite3_stmt *st, int i)
 	return s ? s : "";
 }
 
-/* Appends a `staff` event about username in its own transaction with the change. */
-static int staff_event(struct db *db, const char *username, const char *detail)
+/* Appends a `staff` event about username in its own transaction with the change; with
+ * pwhash, the event carries its SHA-256 (audit_pwhash_data), so verify can tell a
+ * password hash changed behind the log's back. */
+static int staff_event(struct db *db, const char *username, const char *detail,
+                       const char *pwhash)
 {
 	struct db_event e;
+	struct buf data = BUF_INIT;
+	int rc;
 
 	memset(&e, 0, sizeof e);
 	e.kind = "staff";
 	e.channel = "system";
 	e.staff = username;
 	e.detail = detail;
-	return db_event_append(db, &e) < 0 ? -1 : 0;
+	if (pwhash) {
+		audit_pwhash_data(&data, pwhash);
+		if (!buf_ok(&data)) {
+			buf_free(&data);
+			return -1;
+		}
+		e.data = buf_str(&data);
+	}
+	rc = db_event_append(db, &e) < 0 ? -1 : 0;
+	buf_free(&data);
+	return rc;
 }
 
 static int revoke_all(struct db *db, long long staff_id)
@@ -178,7 +195,7 @@ int staff_add(struct db *db, const char *username, const char *password, struct 
 		sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-		if (db_exec_stmt(st) < 0 || staff_event(db, username, "added") < 0)
+		if (db_exec_stmt(st) < 0 || staff_event(db, username, "added", hash) < 0)
 			goto fail;
 	} else {
 		if ((st = db_stmt(db, update_sql)) == NULL)
@@ -186,7 +203,7 @@ int staff_add(struct db *db, const char *username, const char *password, struct 
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
 		if (db_exec_stmt(st) < 0 || revoke_all(db, id) < 0 ||
-		    staff_event(db, username, "password set") < 0)
+		    staff_event(db, username, "password set", hash) < 0)
 			goto fail;
 	}
 	if (db_commit(db) < 0)
@@ -223,7 +240,7 @@ int staff_set_disabled(struct db *db, const char *username, int disabled, struct
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, disabled ? 1 : 0);
 	if (db_exec_stmt(st) < 0 || (disabled && revoke_all(db, id) < 0) ||
-	    staff_event(db, username, disabled ? "disabled" : "enabled") < 0)
+	    staff_event(db, username, disabled ? "disabled" : "enabled", NULL) < 0)
 		goto fail;
 	if (db_commit(db) < 0)
 		goto dberr;
@@ -343,18 +360,29 @@ static int session_new(struct db *db, long long id, const char *username, long l
 }
 
 /* Replaces a hash made with weaker limits than today's; failure only means it waits. */
-static void rehash(struct db *db, long long id, const char *hash, const char *password)
+static void rehash(struct db *db, long long id, const char *username, const char *hash,
+                   const char *password)
 {
 	static const char sql[] = "UPDATE staff SET pwhash = ?2 WHERE id = ?1";
 	char fresh[STAFF_HASH_MAX];
 	sqlite3_stmt *st;
+	sqlite3 *h = db_sqlite(db);
 
 	if (crypto_pwhash_str_needs_rehash(hash, OPSLIMIT, MEMLIMIT) == 0 ||
-	    staff_hash_password(password, fresh) < 0 || (st = db_stmt(db, sql)) == NULL)
+	    staff_hash_password(password, fresh) < 0 ||
+	    sqlite3_exec(h, "SAVEPOINT rehash", NULL, NULL, NULL) != SQLITE_OK)
 		return;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, fresh, -1, SQLITE_STATIC);
-	db_exec_stmt(st);
+	/* The new hash and its event together, or neither. */
+	if ((st = db_stmt(db, sql)) != NULL) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, fresh, -1, SQLITE_STATIC);
+		if (db_exec_stmt(st) == 0 &&
+		    staff_event(db, username, "password rehashed", fresh) == 0) {
+			sqlite3_exec(h, "RELEASE rehash", NULL, NULL, NULL);
+			return;
+		}
+	}
+	sqlite3_exec(h, "ROLLBACK TO rehash; RELEASE rehash", NULL, NULL, NULL);
 }
 
 enum staff_login staff_login(struct db *db, const char *username, const char *password,
@@ -423,7 +451,7 @@ enum staff_login staff_login(struct db *db, const char *username, const char *pa
 		memset(out, 0, sizeof *out);
 		return STAFF_LOGIN_ERROR;
 	}
-	rehash(db, id, hash, password);
+	rehash(db, id, user, hash, password);
 	if (db_commit(db) < 0) {
 		sid[0] = '\0';
 		memset(out, 0, sizeof *out);

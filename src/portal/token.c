@@ -1,5 +1,6 @@
 #include "token.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -145,4 +146,47 @@ int token_csrf_check(const unsigned char key[TOKEN_KEY_LEN], const char *id, con
 	if (given[TOKEN_CSRF_LEN] != '\0')
 		return 0;
 	return sodium_memcmp(want, given, TOKEN_CSRF_LEN) == 0;
+}
+
+/* The MAC half of a once-only value: token_csrf of "once:<bind>:<nonce>". */
+static int once_mac(const unsigned char key[TOKEN_KEY_LEN], const char *bind, const char *nonce,
+                    char out[TOKEN_CSRF_LEN + 1])
+{
+	char id[TOKEN_ONCE_BIND_MAX + TOKEN_LEN + 8];
+	int n;
+
+	if (bind == NULL || bind[0] == '\0' ||
+	    (n = snprintf(id, sizeof id, "once:%s:%s", bind, nonce)) < 0 || (size_t)n >= sizeof id) {
+		out[0] = '\0';
+		return -1;
+	}
+	return token_csrf(key, id, out);
+}
+
+int token_once_new(const unsigned char key[TOKEN_KEY_LEN], const char *bind,
+                   char out[TOKEN_ONCE_LEN + 1])
+{
+	char nonce[TOKEN_LEN + 1], mac[TOKEN_CSRF_LEN + 1];
+
+	token_new(nonce);
+	if (once_mac(key, bind, nonce, mac) < 0) {
+		out[0] = '\0';
+		return -1;
+	}
+	snprintf(out, TOKEN_ONCE_LEN + 1, "%s-%s", nonce, mac);
+	return 0;
+}
+
+int token_once_check(const unsigned char key[TOKEN_KEY_LEN], const char *bind, const char *given)
+{
+	char nonce[TOKEN_LEN + 1], want[TOKEN_CSRF_LEN + 1];
+
+	if (given == NULL || strlen(given) != TOKEN_ONCE_LEN || given[TOKEN_LEN] != '-')
+		return 0;
+	memcpy(nonce, given, TOKEN_LEN);
+	nonce[TOKEN_LEN] = '\0';
+	/* the MAC covers the nonce as issued, so another spelling of it does not check */
+	if (!token_valid(nonce) || once_mac(key, bind, nonce, want) < 0)
+		return 0;
+	return sodium_memcmp(want, given + TOKEN_LEN + 1, TOKEN_CSRF_LEN) == 0;
 }

@@ -60,4 +60,19 @@ int token_csrf(const unsigned char key[TOKEN_KEY_LEN], const char *id,
  * 0 otherwise, including when given is NULL or id is NULL or empty. */
 int token_csrf_check(const unsigned char key[TOKEN_KEY_LEN], const char *id, const char *given);
 
+/* A once-only value for a form: a fresh random nonce (as a family token) and the HMAC,
+ * under key, of "once:", bind and the nonce: "<26 base32>-<64 hex>", TOKEN_ONCE_LEN
+ * characters. The server issues it with the form and records it when the form is acted
+ * on, so the same form sent twice is acted on once; the MAC means a client cannot make
+ * one up. bind is what the value belongs to (a family or a staff session), at most
+ * TOKEN_ONCE_BIND_MAX bytes. Returns 0, or -1 (out "") when bind is NULL, empty or long. */
+#define TOKEN_ONCE_LEN (TOKEN_LEN + 1 + TOKEN_CSRF_LEN)
+#define TOKEN_ONCE_BIND_MAX 160
+int token_once_new(const unsigned char key[TOKEN_KEY_LEN], const char *bind,
+                   char out[TOKEN_ONCE_LEN + 1]);
+
+/* 1 when given is a once-only value token_once_new made for bind under key (whether or
+ * not it was used already: the caller records that), else 0. */
+int token_once_check(const unsigned char key[TOKEN_KEY_LEN], const char *bind, const char *given);
+
 #endif

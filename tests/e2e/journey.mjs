@@ -160,13 +160,16 @@ export function parentJourney({ title, family, lang, js = true, signer }) {
 		it('comes back with the same QR code and changes one answer', async () => {
 			await page.goto(link);
 			await page.click('main a.button[href*="/answer"]');
-			assert.ok((await text(page, 'main .notice')).includes(t.sign_answer_prefilled));
+			assert.ok((await text(page, 'main .notice')).includes(t.sign_answer_returning));
+			assert.equal(await page.locator('input[type=radio]:checked').count(), 0,
+				'nothing is selected: a carer records only what they choose');
+			assert.ok((await text(page, 'main .recorded')).includes(`${signer}:`),
+				'each question lists the answers already given');
 			const press = `input[name="a.${childIds[0]}.press"]`;
-			assert.ok(await page.isChecked(`${press}[value=no]`), 'the current answer is selected');
 			await page.check(`${press}[value=yes]`);
 			await page.check('input[type=checkbox][name^="agree."]');
 			await page.fill('#name', signer);
-			await s.check('answer form, prefilled and changed');
+			await s.check('answer form, coming back, one answer changed');
 			await page.click('form button.button[type=submit]');
 			await page.click('form > button.button[type=submit]');
 			assert.equal(await text(page, '.panel-confirmation h1'), t.sign_done_title);

@@ -51,6 +51,8 @@ describe('office staff on a desktop', () => {
 		await page.click('form.office-form button[type=submit]');
 		assert.equal(new URL(page.url()).pathname, '/office/');
 		assert.ok((await text(page, 'header.site')).includes(USER));
+		assert.match(await page.locator('section.checkpoint pre').first().innerText(),
+			/\n\d+\n[A-Za-z0-9+/]{43}=\n\n\u2014 /, 'today\'s signed checkpoint');
 		await s.check('progress');
 	});
 
@@ -87,6 +89,15 @@ describe('office staff on a desktop', () => {
 		const history = await text(page, 'section[aria-labelledby=history-heading]');
 		assert.match(history, /Catrin Williams/);
 		await s.check('family page with the paper answers');
+		// The paper form's evidence page, from the history.
+		await page.click('section[aria-labelledby=history-heading] a[href*="/evidence?s="]');
+		assert.match(await text(page, 'h1'), /^Evidence for submission \d+-[0-9A-F]{4}$/);
+		const evidence = await text(page, 'main');
+		assert.match(evidence, /Catrin Williams/);
+		assert.match(evidence, /office\.browser/);
+		assert.match(evidence, /[0-9a-f]{64}/);
+		await s.check('evidence for a paper form');
+		await page.goBack();
 	});
 
 	it('downloads the exports: UTF-8 with a byte order mark, Welsh names, the paper answers', async () => {
@@ -177,7 +188,7 @@ describe('office staff on a desktop', () => {
 		await s.check('import, plan');
 		const form = {
 			csrf: await page.locator('form[action="/office/import/confirm"] input[name=csrf]').inputValue(),
-			once: await page.locator('input[name=once]').inputValue(),
+			upload: await page.locator('input[name=upload]').inputValue(),
 		};
 		await page.click('form[action="/office/import/confirm"] button[type=submit]');
 		assert.ok((await text(page, '[role=status]')).includes('Imported'));

@@ -207,6 +207,32 @@ static void test_signer_key(void)
 	CHECK_INT(consent_signer_key("Siân\nJones", show, key), CONSENT_NAME_BAD);
 	CHECK_INT(consent_signer_key("Si\xc3", show, key), CONSENT_NAME_BAD);
 	CHECK_STR(key, "");
+	/* Characters that change how a name looks without being seen: refused, so one
+	 * carer's name cannot be made to look like another's. */
+	{
+		static const char *const hidden[] = {
+		    "Sian\xe2\x80\xae Jones",   /* U+202E right-to-left override */
+		    "Sian\xe2\x80\x8b Jones",   /* U+200B zero width space */
+		    "Sian\xe2\x80\x8f",         /* U+200F right-to-left mark */
+		    "\xe2\x81\xa6Sian\xe2\x81\xa9", /* U+2066 .. U+2069 isolates */
+		    "Si\xc2\xad" "an",           /* U+00AD soft hyphen */
+		    "Sian\xef\xbb\xbf",         /* U+FEFF */
+		    "Sian\xe2\x80\x8d",         /* U+200D zero width joiner */
+		    "Sian\xe2\x81\xa0",         /* U+2060 word joiner */
+		    "Sian\xc2\x85",              /* U+0085, a C1 control */
+		    "Sian\xe2\x80\xa8Jones",    /* U+2028 line separator */
+		    "Sian\xf3\xa0\x80\x81",    /* U+E0001 language tag */
+		    "Sian\xe3\x85\xa4",         /* U+3164 Hangul filler */
+		    "Sian\xd8\x9c",              /* U+061C Arabic letter mark */
+		};
+		size_t i;
+		for (i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+			CHECK_INT(consent_signer_key(hidden[i], show, key), CONSENT_NAME_INVISIBLE);
+	}
+	/* Letters with diacritics, apostrophes (straight and curly) and hyphens are fine. */
+	CHECK_INT(consent_signer_key("Siân O'Brien-Llŷr", show, key), CONSENT_NAME_OK);
+	CHECK_INT(consent_signer_key("Dafydd ap Gwilym\xe2\x80\x99s", show, key), CONSENT_NAME_OK);
+	CHECK_INT(consent_signer_key("Zoë Łukasz Ñúñez", show, key), CONSENT_NAME_OK);
 	memset(long_name, 'a', sizeof long_name - 1);
 	long_name[CONSENT_NAME_MAX] = '\0';
 	CHECK_INT(consent_signer_key(long_name, show, key), CONSENT_NAME_OK);

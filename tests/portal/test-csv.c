@@ -211,9 +211,21 @@ static void test_cell_formula_injection(void)
 	CELL("-3", "\"'-3\"");
 	CELL("@SUM(A1:A9)", "\"'@SUM(A1:A9)\"");
 	CELL("\tx", "\"'\tx\"");
-	CELL("\r=x", "\"'\r=x\"");
+	CELL("\r=x", "\"'\r'=x\"");
 	CELL("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
 	CELL("=", "\"'=\"");
+	/* A spreadsheet that splits on ';' (or ',', a tab, a line) sees a new cell after
+	 * each: a cell holding one is quoted, and a dangerous character after any of them
+	 * is neutralised as at the start. */
+	CELL("a;b", "\"a;b\"");
+	CELL("Jones;=1+1", "\"Jones;'=1+1\"");
+	CELL("x;@SUM(A1)", "\"x;'@SUM(A1)\"");
+	CELL("x,+1", "\"x,'+1\"");
+	CELL("x\t-1", "\"x\t'-1\"");
+	CELL("a\n=b", "\"a\n'=b\"");
+	CELL("a\r\n=b", "\"a\r\n'=b\"");
+	CELL("=a;=b", "\"'=a;'=b\"");
+	CELL("Pritchard-Jones; Siân", "\"Pritchard-Jones; Siân\"");
 }
 
 static void test_rows(void)

@@ -430,9 +430,9 @@ static void test_exports(void)
 
 	CHECK_STR(export(db, EXPORT_DECLARATIONS, &rows),
 	          BOM "family_ref,carers,signer,policy,version,language,signed_at,channel,staff\r\n"
-	              "F1,Elin Pritchard-Jones; Rhodri Jones,Elin Pritchard-Jones,conduct,"
+	              "F1,\"Elin Pritchard-Jones; Rhodri Jones\",Elin Pritchard-Jones,conduct,"
 	              "2026-09-01,cy,2026-09-03T08:00:00Z,qr,\r\n"
-	              "F1,Elin Pritchard-Jones; Rhodri Jones,Rhodri Jones,conduct,2026-09-01,en,"
+	              "F1,\"Elin Pritchard-Jones; Rhodri Jones\",Rhodri Jones,conduct,2026-09-01,en,"
 	              "2026-09-04T09:00:00Z,paper,meg\r\n"
 	              "F2,Sarah Smith,\"'@SUM(A1)\",conduct,2025-09-01,en,2025-09-10T12:00:00Z,"
 	              "qr,\r\n");
@@ -449,7 +449,7 @@ static void test_exports(void)
 	          "Year 4,C1,Gwenllïan,Pritchard-Jones,displays,public_task,no,1,Rhodri Jones: no (qr),"
 	          "2026-11-21T09:30:00Z\r\n"
 	          "Year 4,C1,Gwenllïan,Pritchard-Jones,website,consent,no,2,"
-	          "Elin Pritchard-Jones: yes (qr); Rhodri Jones: no (qr),2026-11-21T09:30:00Z\r\n"
+	          "\"Elin Pritchard-Jones: yes (qr); Rhodri Jones: no (qr)\",2026-11-21T09:30:00Z\r\n"
 	          "Year 4,C1,Gwenllïan,Pritchard-Jones,press,consent,yes,1,Elin Pritchard-Jones: yes (qr),"
 	          "2026-11-21T09:30:00Z\r\n"
 	          "Year 4,C3," EVIL ",Smith,displays,public_task,yes,0,,2026-11-21T09:30:00Z\r\n"

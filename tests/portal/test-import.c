@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "consent.h"
 #include "db.h"
 #include "mis.h"
 #include "roster.h"
@@ -16,6 +17,7 @@ static char dir[64], path[96];
 
 static struct db *db_new(void)
 {
+	unsigned char key[TOKEN_KEY_LEN];
 	struct buf err = BUF_INIT;
 	struct db *db;
 
@@ -24,7 +26,8 @@ static struct db *db_new(void)
 		return NULL;
 	snprintf(path, sizeof path, "%s/c.db", dir);
 	db = db_open(path, DB_OPEN_CREATE, &err);
-	if (db && db_migrate(db, &err) < 0) {
+	/* As consentctl init: the schema, then the family key. */
+	if (db && (db_migrate(db, &err) < 0 || consent_secret_key(db, "family", key) < 0)) {
 		db_close(db);
 		db = NULL;
 	}

@@ -1,4 +1,6 @@
 /* Families import, tokens, sign URLs and purge, against a temporary database file. */
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -556,6 +558,19 @@ static void test_purge(void)
 	CHECK_INT(qi(db, "SELECT count(*) FROM child WHERE last_name = 'Pritchard-Jones'"), 0);
 	CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE signer LIKE '%Pritchard%'"), 0);
 	CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE signer = 'Catrin Williams'"), 1);
+	/* Nothing left from which a purged name can be found by guessing: the per-event salt
+	 * went with the name, and the hash kept is not the name's plain SHA-256. */
+	CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE signer IS NULL AND salt IS NOT NULL"), 0);
+	{
+		unsigned char h[crypto_hash_sha256_BYTES];
+		char hx[2 * sizeof h + 1], sql[200];
+		crypto_hash_sha256(h, (const unsigned char *)"Elin Pritchard-Jones", 20);
+		sodium_bin2hex(hx, sizeof hx, h, sizeof h);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM event WHERE signer_hash = '%s'", hx);
+		CHECK_INT(qi(db, sql), 0);
+		CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE kind = 'answer' AND signer IS NULL"
+		                 " AND length(signer_hash) = 64"), 2);
+	}
 	CHECK_INT(qi(db, "SELECT count(*) FROM child"), 2);
 	CHECK_STR(q(db, "SELECT detail FROM event WHERE kind = 'purge' ORDER BY id DESC"),
 	          "left before 2028-01-01: 1 families, 2 children, 2 answers, 1 signatures, "

@@ -929,7 +929,10 @@ static void load_policy(struct site *s, struct policy *p)
 		return;
 	}
 	qsort(files, nfiles, sizeof *files, file_cmp);
-	p->versions = arena_alloc(s->arena, nfiles * sizeof *p->versions);
+	/* One version per date, not per file: at 10,000 policies the difference is MiB. */
+	for (i = 0, n = 0; i < nfiles; i++)
+		n += i == 0 || date_cmp(&files[i].date, &files[i - 1].date) != 0;
+	p->versions = arena_alloc(s->arena, (size_t)n * sizeof *p->versions);
 	if (p->versions == NULL)
 		return;
 	for (i = 0; i < nfiles; i = j) {

@@ -55,8 +55,7 @@ static struct tv *add(struct tv *parent, const char *key, enum tv_kind kind)
 
 	if (parent == NULL || (v = tv_new(parent->arena, kind)) == NULL)
 		return NULL;
-	if (key && (v->key = arena_strdup(parent->arena, key)) == NULL)
-		return NULL;
+	v->key = key; /* not copied: see tmpl.h */
 	append(parent, v);
 	return v;
 }

@@ -91,7 +91,8 @@ struct sitestate *sitestate_read(const char *statedir, const char *outdir, const
 			memset(&st->r[st->n].signable, 0, sizeof(struct buf));
 			st->n++;
 		} else if (p[0] == 'S' && p[1] == ' ' && st->n > 0) {
-			buf_printf(&st->r[st->n - 1].signable, "%s\n", p + 2);
+			buf_puts(&st->r[st->n - 1].signable, p + 2);
+			buf_putc(&st->r[st->n - 1].signable, '\n');
 		} else {
 			break; /* damaged: what was read so far is still exact */
 		}
@@ -286,9 +287,13 @@ void sitestate_site(const unsigned char global[32], char (*keys)[SITESTATE_KEY_H
 	sodium_bin2hex(hex, SITESTATE_KEY_HEX, key, sizeof key);
 }
 
+/* Length, then bytes: binary, as this runs over every version of every policy. */
 static void put_field(struct buf *b, const char *v)
 {
-	buf_printf(b, "%zu:%s;", v ? strlen(v) : 0, v ? v : "");
+	size_t n = v ? strlen(v) : 0;
+
+	buf_put(b, (const char *)&n, sizeof n);
+	buf_put(b, v ? v : "", n);
 }
 
 void sitestate_lists(const unsigned char global[32], const struct site *s,
@@ -307,9 +312,11 @@ void sitestate_lists(const unsigned char global[32], const struct site *s,
 		put_field(&b, p->slug);
 		for (k = 0; k < p->nversions; k++) {
 			const struct version *v = &p->versions[k];
-			buf_printf(&b, "%s %d %04d-%02d-%02d %d %04d-%02d-%02d;", v->iso, v->published,
-				   v->effective.y, v->effective.m, v->effective.d, (int)v->review.kind,
-				   v->review.due.y, v->review.due.m, v->review.due.d);
+			int f[8] = {v->published,     v->effective.y,   v->effective.m,
+			            v->effective.d,   (int)v->review.kind, v->review.due.y,
+			            v->review.due.m,  v->review.due.d};
+			buf_put(&b, v->iso, sizeof v->iso);
+			buf_put(&b, (const char *)f, sizeof f);
 			for (li = 0; li < s->nlangs; li++)
 				if (v->text[li]) {
 					put_field(&b, v->text[li]->title);
@@ -335,7 +342,11 @@ void sitestate_add(struct buf *state, const char *slug, const char *key, const c
 {
 	const char *p, *nl;
 
-	buf_printf(state, "P %s %s\n", slug, key);
+	buf_puts(state, "P ");
+	buf_puts(state, slug);
+	buf_putc(state, ' ');
+	buf_puts(state, key);
+	buf_putc(state, '\n');
 	for (p = signable; p && *p; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			nl = p + strlen(p) - 1;

@@ -91,12 +91,15 @@ void content_diag(struct site *s, enum diag_level level, const char *path, int l
 
 /* 1 when path is a folder itself, not a link to one; otherwise reports it. A missing
  * path is left to the caller to report. */
-static int real_folder(struct site *s, const char *path)
+/* As real_folder, with the folder's status in *st (st_ino 0 when it is missing). */
+static int real_folder_st(struct site *s, const char *path, struct stat *st_out)
 {
 	struct stat st;
 
+	st_out->st_ino = 0;
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT;
+	*st_out = st;
 	if (S_ISDIR(st.st_mode))
 		return 1;
 	content_diag(s, DIAG_ERROR, path, 0,
@@ -105,6 +108,13 @@ static int real_folder(struct site *s, const char *path)
 	             buf_file_kind(st.st_mode),
 	             S_ISLNK(st.st_mode) ? "put the folder itself here" : "remove it");
 	return 0;
+}
+
+static int real_folder(struct site *s, const char *path)
+{
+	struct stat st;
+
+	return real_folder_st(s, path, &st);
 }
 
 /* A YAML error in the file being read, as a diagnostic (yml_errors). */
@@ -916,18 +926,24 @@ static char *join(struct arena *a, const char *dir, const char *name)
 	return p;
 }
 
-static void load_policy(struct site *s, struct policy *p)
+/* Loads the policy in folder p->dir, whose status is *dst (taken before it is listed). */
+static void load_policy(struct site *s, struct policy *p, const struct stat *dst)
 {
 	char **names;
 	struct file *files;
-	size_t nfiles = 0, i, j;
-	DIR *d;
+	size_t nfiles = 0, i, j, cached;
+	DIR *d = NULL;
 	int n, k;
 
 	arena_reset(s->scratch);
-	if ((n = list_dir(p->dir, s->scratch, &names, &d)) < 0) {
+	if (s->cache && dst->st_ino &&
+	    (names = fmcache_dir_get(s->cache, s->scratch, p->dir, dst, &cached)) != NULL) {
+		n = (int)cached; /* the folder is as it was: its list is known */
+	} else if ((n = list_dir(p->dir, s->scratch, &names, &d)) < 0) {
 		content_diag(s, DIAG_ERROR, p->dir, 0, "cannot read folder: %s", strerror(errno));
 		return;
+	} else if (s->cache && dst->st_ino) {
+		fmcache_dir_put(s->cache, p->dir, dst, names, (size_t)n);
 	}
 	files = arena_alloc(s->scratch, ((size_t)n + 1) * sizeof *files);
 	for (k = 0; k < n && files; k++) {
@@ -935,10 +951,12 @@ static void load_policy(struct site *s, struct policy *p)
 		f->path = join(s->arena, p->dir, names[k]);
 		if (parse_file_name(s, names[k], &f->date, &f->li, f->path) < 0)
 			continue;
-		f->bad = load_file(s, f, dirfd(d), names[k]) < 0 || check_fields(s, f) > 0;
+		f->bad = load_file(s, f, d ? dirfd(d) : AT_FDCWD, d ? names[k] : f->path) < 0 ||
+		         check_fields(s, f) > 0;
 		nfiles++;
 	}
-	closedir(d);
+	if (d)
+		closedir(d);
 	if (nfiles == 0) {
 		content_diag(s, DIAG_WARNING, p->dir, 0, "no policy files in this folder");
 		return;
@@ -1020,6 +1038,7 @@ static void load_policies(struct site *s)
 {
 	const char *dir = arena_printf(s->arena, "%s/policies", s->dir);
 	char **names;
+	struct stat dst;
 	int n, k;
 
 	if (!real_folder(s, dir))
@@ -1034,7 +1053,7 @@ static void load_policies(struct site *s)
 		const char *path = join(s->arena, dir, names[k]);
 		if (path == NULL)
 			break;
-		if (!real_folder(s, path))
+		if (!real_folder_st(s, path, &dst))
 			continue;
 		if (!valid_slug(names[k])) {
 			content_diag(s, DIAG_ERROR, path, 0,
@@ -1044,7 +1063,7 @@ static void load_policies(struct site *s)
 		}
 		p->slug = names[k];
 		p->dir = path;
-		load_policy(s, p);
+		load_policy(s, p, &dst);
 		if (p->nversions)
 			s->npolicies++;
 	}

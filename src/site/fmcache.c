@@ -323,18 +323,14 @@ static void save_node(struct buf *b, const struct yml *y)
 		save_node(b, ch);
 }
 
-void fmcache_put(struct fmcache *c, const char *path, const struct stat *st, const struct yml *fm,
-		 int body_line)
+/* Records text (owned) for key with status st. */
+static void store(struct fmcache *c, const char *key, const struct stat *st, char *text,
+                  int body_line)
 {
-	struct entry *e = find(c, path);
-	struct buf b = BUF_INIT;
-	char *text;
+	struct entry *e = find(c, key);
 
-	save_node(&b, fm);
-	if ((text = buf_detach(&b)) == NULL)
-		return;
 	if (e == NULL) {
-		char *copy = strdup(path);
+		char *copy = strdup(key);
 		if (copy == NULL || (e = add(c, copy, text)) == NULL) {
 			free(copy);
 			free(text);
@@ -350,6 +346,79 @@ void fmcache_put(struct fmcache *c, const char *path, const struct stat *st, con
 	e->body_line = body_line;
 	e->used = 1;
 	c->changed = 1;
+}
+
+void fmcache_put(struct fmcache *c, const char *path, const struct stat *st, const struct yml *fm,
+		 int body_line)
+{
+	struct buf b = BUF_INIT;
+	char *text;
+
+	save_node(&b, fm);
+	if ((text = buf_detach(&b)) != NULL)
+		store(c, path, st, text, body_line);
+}
+
+/* A folder's entry is keyed by its path and a final '/', which no file's path has; its
+ * text is one "N\t<escaped name>\n" line per name (never starting with 'F', which would
+ * start the next entry). */
+static char *dir_key(const char *path)
+{
+	size_t n = strlen(path);
+	char *k = malloc(n + 2);
+
+	if (k) {
+		memcpy(k, path, n);
+		k[n] = '/';
+		k[n + 1] = '\0';
+	}
+	return k;
+}
+
+char **fmcache_dir_get(struct fmcache *c, struct arena *a, const char *path,
+                       const struct stat *st, size_t *n)
+{
+	char *key = dir_key(path), **names, *p, *nl;
+	struct entry *e = key ? find(c, key) : NULL;
+	size_t count = 0, k = 0;
+
+	free(key);
+	if (e == NULL || !same_file(&e->st, st))
+		return NULL;
+	for (p = e->text; (p = strchr(p, '\n')) != NULL; p++)
+		count++;
+	if ((names = arena_alloc(a, (count + 1) * sizeof *names)) == NULL)
+		return NULL;
+	for (p = e->text; k < count; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (strncmp(p, "N\t", 2) != 0 ||
+		    (names[k] = arena_strndup(a, p + 2, (size_t)(nl - p - 2))) == NULL)
+			return NULL;
+		unescape(names[k++]);
+	}
+	e->used = 1;
+	*n = count;
+	return names;
+}
+
+void fmcache_dir_put(struct fmcache *c, const char *path, const struct stat *st,
+                     char *const *names, size_t n)
+{
+	struct buf b = BUF_INIT;
+	char *key = dir_key(path), *text;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		buf_puts(&b, "N\t");
+		escape(&b, names[i]);
+		buf_putc(&b, '\n');
+	}
+	if (n == 0)
+		buf_puts(&b, "");
+	if (key != NULL && (text = buf_detach(&b)) != NULL)
+		store(c, key, st, text, 0);
+	buf_free(&b);
+	free(key);
 }
 
 /* "\t" and the number in decimal, as printf's %lld would write it, without printf: the

@@ -3,13 +3,15 @@
 #   make site       build the demo site into public/
 #   make run        the whole system on 127.0.0.1:$(PORT) with demo data
 #   make check      every test; prints "N passed, N failed"
+#   make install    programs, templates, content, man pages, configuration, units (PREFIX, DESTDIR)
 #   make golden     regenerate the expected output of the golden tests, on purpose
 
 PORT ?= 8080
 DB ?= var/consent.db
 
 # Install any missing Debian packages before pkg-config is asked (cheap when all are present).
-ifeq ($(filter clean,$(MAKECMDGOALS)),)
+# NODEPS=1 skips this (the Debian package build, whose Build-Depends have them).
+ifeq ($(filter clean,$(MAKECMDGOALS))$(NODEPS),)
 DEPSET := $(if $(filter check check-% fuzz bench bench-portal valgrind,$(MAKECMDGOALS)),check,build)
 DEPS_STATUS := $(shell tools/deps.sh $(DEPSET) >&2; echo $$?)
 ifneq ($(DEPS_STATUS),0)
@@ -33,9 +35,9 @@ LDLIBS = $(PKG_LIBS) -lm
 # generator) and src/portal (the consent portal). Each part is its own archive, and a
 # program links only the parts it may use: policygen site+core, the portal's programs
 # portal+core. A call across (the portal into the content loader, say) fails to link.
-CORE = arena buf date handoff html out settings tmpl utf8 yml
-SITE = cmem content diff fmcache site sitestate toc
-PORTAL = audit catalog checkpoint cgi consent csv db evidence export form letters mis multipart qr roster sandbox search staff token
+CORE = arena buf config date handoff html out settings tmpl utf8 wire yml
+SITE = cmem content diff fmcache publish site sitestate toc
+PORTAL = audit catalog checkpoint cgi consent csv db evidence export form letters mis multipart policies qr roster sandbox search staff token
 PARTS = core site portal
 LIB = $(CORE) $(SITE) $(PORTAL)
 HEADERS = $(wildcard src/*/*.h)
@@ -57,16 +59,29 @@ UNIT_portal = $(patsubst tests/portal/test-%.c,%,$(wildcard tests/portal/test-*.
 UNIT = $(UNIT_core) $(UNIT_site) $(UNIT_portal)
 
 # libFuzzer targets: tests/fuzz/fuzz-NAME.c, corpus in tests/fuzz/corpus/NAME/.
-FUZZ = csv date diff form multipart tmpl token yml toc
+FUZZ = csv date diff form multipart tmpl token wire yml toc
 FUZZ_TIME ?= 60
 FUZZ_CC = clang
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g -O1
 
-PROGS = build/policygen build/consentctl build/sign.fcgi build/office.fcgi
+PROGS = build/policygen build/consentctl build/sign.fcgi build/office.fcgi build/fcgi-pool
 UNIT_BIN = $(UNIT:%=build/tests/test-%)
 ASAN_BIN = $(UNIT:%=build/asan/test-%)
 
 all: $(PROGS)
+
+# The configuration file the programs read when neither --config nor $$CONSENT_CONFIG
+# names one (policies.conf(5)): none in a development build; make install and the
+# Debian package build with SYSCONFDIR set. build/config-file remembers it, so that
+# changing it rebuilds config.o.
+SYSCONFDIR ?=
+CONFIG_FILE = $(if $(SYSCONFDIR),$(SYSCONFDIR)/policies/policies.conf,)
+build/config-file: FORCE
+	@mkdir -p build
+	@echo '$(CONFIG_FILE)' | cmp -s - $@ || echo '$(CONFIG_FILE)' >$@
+build/obj/config.o build/asan/config.o: build/config-file
+build/obj/config.o build/asan/config.o: CFLAGS += -DCONFIG_FILE='"$(CONFIG_FILE)"'
+FORCE:
 
 build/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -95,9 +110,16 @@ build/consentctl: src/portal/consentctl.c $(LIBS_portal)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -o $@ src/portal/consentctl.c $(LIBS_portal) $(LDLIBS)
 
+build/fcgi-pool: src/portal/fcgi-pool.c
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -o $@ src/portal/fcgi-pool.c
+
 build/%.fcgi: cgi-bin/%.c $(LIBS_portal)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -o $@ $< $(LIBS_portal) $(LDLIBS)
+
+# office.c includes its policy pages' handlers.
+build/office.fcgi build/asan/office.fcgi: cgi-bin/office-policies.c
 
 build/tests/%-fixture: tests/%-fixture.c $(LIBS_portal)
 	@mkdir -p $(@D)
@@ -144,8 +166,10 @@ build/asan/sign-fixture: tests/sign-fixture.c $(ASAN_LIBS_portal)
 
 # Shell tests, each printing PASS/FAIL lines.
 SHELL_TESTS = tests/layout.sh tests/golden.sh tests/policygen-check.sh tests/qr-decode.sh tests/consentctl.sh tests/tamper.sh \
-	tests/sign.sh tests/office.sh tests/import.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
-	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh
+	tests/sign.sh tests/office.sh tests/office-policies.sh tests/import.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
+	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh tests/config.sh \
+	tests/man.sh tests/crash-journeys.sh tests/login-flood.sh tests/nginx.sh tests/jobs.sh \
+	tests/deb.sh tests/fcgi-pool.sh
 
 build/fuzz/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -177,6 +201,10 @@ check: all build/tests/sign-fixture build/tests/load $(UNIT_BIN) $(ASAN_BIN) $(A
 	$(FUZZ:%=build/fuzz/fuzz-%)
 	@tests/run.sh $(UNIT_BIN) $(ASAN_BIN) $(SHELL_TESTS)
 
+# The unit tests alone (quick, no servers; the Debian package build runs them).
+unit: $(UNIT_BIN)
+	@tests/run.sh $(UNIT_BIN)
+
 golden: build/policygen
 	cp content/i18n/en.yaml content/i18n/cy.yaml tests/golden/content/i18n/
 	rm -rf tests/golden/expected tests/golden/expected-portal build/golden-state
@@ -207,7 +235,63 @@ bench-portal: all
 run: all
 	@PORT=$(PORT) DB=$(DB) tools/run.sh
 
+# make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=$(PREFIX)/etc]: programs,
+# templates, the demonstration content, man pages, the example configuration (also put
+# in SYSCONFDIR/policies/ unless one is there), the nginx site file and systemd units
+# (examples under DOCDIR; NGINXSITEDIR and SYSTEMDUNITDIR put them in place too). The
+# programs are rebuilt to read SYSCONFDIR/policies/policies.conf by default.
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+SBINDIR = $(PREFIX)/sbin
+LIBEXECDIR = $(PREFIX)/lib/policies
+DATADIR = $(PREFIX)/share
+MANDIR = $(DATADIR)/man
+DOCDIR = $(DATADIR)/doc/policies
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+NGINXSITEDIR ?=
+MANPAGES = man/policygen.1 man/policies.conf.5 man/policies-content.5 man/consentctl.8 \
+	man/sign.fcgi.8 man/office.fcgi.8 man/fcgi-pool.8
+UNITS = policies-sign.socket policies-sign.service policies-office.socket \
+	policies-office.service policies-daily.service policies-daily.timer \
+	policies-review.service policies-review.timer
+SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
+
+install:
+	@$(MAKE) --no-print-directory SYSCONFDIR=$(or $(SYSCONFDIR),$(PREFIX)/etc) install-files
+
+install-files: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(DATADIR)/policies/templates $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(SYSCONFDIR)/policies
+	install -m 755 build/policygen $(DESTDIR)$(BINDIR)/
+	install -m 755 build/consentctl build/fcgi-pool $(DESTDIR)$(SBINDIR)/
+	install -m 755 build/sign.fcgi build/office.fcgi $(DESTDIR)$(LIBEXECDIR)/
+	for f in policies-daily policies-review; do \
+		$(SUBST) dist/$$f >$(DESTDIR)$(LIBEXECDIR)/$$f && chmod 755 $(DESTDIR)$(LIBEXECDIR)/$$f || exit 1; \
+	done
+	install -m 644 templates/* $(DESTDIR)$(DATADIR)/policies/templates/
+	rm -rf $(DESTDIR)$(DATADIR)/policies/content
+	cp -R content $(DESTDIR)$(DATADIR)/policies/content
+	chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/policies/content
+	for m in $(MANPAGES); do \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
+	done
+	$(SUBST) dist/policies.conf >$(DESTDIR)$(DOCDIR)/examples/policies.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/policies/policies.conf ] || \
+		install -m 644 $(DESTDIR)$(DOCDIR)/examples/policies.conf $(DESTDIR)$(SYSCONFDIR)/policies/
+	$(SUBST) dist/nginx/policies.conf >$(DESTDIR)$(DOCDIR)/examples/nginx-policies.conf
+	[ -z "$(NGINXSITEDIR)" ] || { install -d $(DESTDIR)$(NGINXSITEDIR) && \
+		install -m 644 $(DESTDIR)$(DOCDIR)/examples/nginx-policies.conf $(DESTDIR)$(NGINXSITEDIR)/policies; }
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	for u in $(UNITS); do \
+		$(SUBST) dist/systemd/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
+
 clean:
 	rm -rf build public .cache/policygen
 
-.PHONY: all site check check-browser clean run golden fuzz bench bench-portal valgrind
+.PHONY: all site check check-browser clean run unit golden fuzz bench bench-portal valgrind install \
+	install-files FORCE

@@ -15,6 +15,8 @@
  *   GET  /office/import                 upload the school's export (the only multipart
  *   POST /office/import                 form: csrf, file, allow_leavers): the plan, changing
  *   POST /office/import/confirm         nothing; confirm (csrf, upload) applies it, once
+ *   /office/policies...                 the policies: list, versions, publishing (editors
+ *                                       only), in office-policies.c
  *
  * Request rules, as in the parents' portal: GET and POST only; POST bodies urlencoded
  * only, bounded, every field (and every query field) from the route's allow-list; a CSRF
@@ -33,6 +35,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -41,6 +44,7 @@
 #include "catalog.h"
 #include "cgi.h"
 #include "checkpoint.h"
+#include "config.h"
 #include "consent.h"
 #include "date.h"
 #include "db.h"
@@ -59,9 +63,9 @@
 #include "tmpl.h"
 #include "token.h"
 
-#define OFFICE_MAX_UPLOAD (5L * 1024 * 1024)       /* bytes of an uploaded export */
-#define OFFICE_MAX_BODY (OFFICE_MAX_UPLOAD + 8192) /* the upload's form; others FORM_MAX_BODY */
-#define OFFICE_PLAN_LINES 500                      /* lines of an import's plan shown */
+#define OFFICE_MAX_UPLOAD (5L * 1024 * 1024)   /* bytes of an uploaded export */
+#define OFFICE_MAX_BODY (6 * 1024 * 1024)      /* an upload's form; others are bounded by route */
+#define OFFICE_PLAN_LINES 500                  /* lines of an import's plan shown */
 #define OFFICE_PAGE_SIZE 100    /* families listed on one page of the Families page */
 #define OFFICE_MAX_LETTERS 1000 /* letters printed at once: narrow by class beyond that */
 #define OFFICE_MAX_QUERY 100    /* bytes in a search or class value */
@@ -78,13 +82,19 @@ enum page {
 	P_MESSAGE,
 	P_IMPORT,
 	P_EVIDENCE,
+	P_POLICIES,
+	P_POLICY,
+	P_POLICY_FORM,
+	P_POLICY_REVIEW,
 	P__MAX
 };
 
 static const char *const page_files[P__MAX] = {
-    "office-login.html",   "office-dashboard.html", "office-families.html", "office-family.html",
-    "office-letters.html", "office-nophoto.html",   "office-message.html",  "office-import.html",
-    "office-evidence.html",
+    "office-login.html",    "office-dashboard.html",   "office-families.html",
+    "office-family.html",   "office-letters.html",     "office-nophoto.html",
+    "office-message.html",  "office-import.html",      "office-evidence.html",
+    "office-policies.html", "office-policy.html",      "office-policy-form.html",
+    "office-policy-review.html",
 };
 
 /* What lives as long as the process. */
@@ -92,6 +102,7 @@ struct office {
 	int broken; /* set-up failed: every request gets 503 (the log says why) */
 	struct db *db;
 	const char *content_dir, *portal_dir, *templates_dir;
+	const char *site_dir; /* the built site, which the publishing helper rebuilds */
 	struct settings *site; /* at start: UI strings, the school's name, base URL */
 	size_t li;         /* the index of English, the staff's language */
 	struct catalog *cat;
@@ -103,6 +114,7 @@ struct office {
 	const char *base_url; /* for letters' links: CONSENT_BASE_URL, else site.yaml's */
 	struct stat tsv_st;   /* signable.tsv when it was last synced */
 	struct checkpoint_key ckey; /* signs the progress page's checkpoint; has_sk 0: none */
+	struct policies *pg;        /* the `policygen serve` helper; NULL when it did not start */
 };
 
 /* One request. */
@@ -1735,11 +1747,15 @@ static void post_import_confirm(struct req *r, const char *arg)
 	buf_free(&rep);
 }
 
+/* --- Policies (their own file: the pages under /office/policies) --- */
+
+#include "office-policies.c"
+
 /* --- Routes --- */
 
 typedef void (*handler)(struct req *, const char *arg);
 
-enum match { M_EXACT, M_FAMILY, M_EXPORT };
+enum match { M_EXACT, M_FAMILY, M_EXPORT, M_POLICY };
 
 struct route {
 	const char *method;
@@ -1749,6 +1765,14 @@ struct route {
 	handler h;
 	const struct form_field *fields; /* allow-list of the query (GET) or body (POST) */
 	size_t nfields;
+};
+
+/* What some routes need beyond the common rules, by handler. */
+struct route_rules {
+	handler h;
+	int editor;      /* for editors only: anyone else gets 403 */
+	int upload;      /* POST body multipart/form-data (OFFICE_MAX_BODY), CSRF in a part */
+	size_t max_body; /* bytes of the body; 0: OFFICE_MAX_BODY for uploads, else FORM_MAX_BODY */
 };
 
 #define F(name, max)                                                                               \
@@ -1783,6 +1807,20 @@ static const struct form_field letters_body[] = {F("csrf", TOKEN_CSRF_LEN),
                                                  F("family", ROSTER_MAX_REF), F("outstanding", 1)};
 static const struct form_field nophoto_query[] = {F("class", ROSTER_MAX_NAME)};
 static const struct form_field confirm_body[] = {F("csrf", TOKEN_CSRF_LEN), F("upload", TOKEN_LEN)};
+static const struct form_field policy_query[] = {F("done", 16)};
+static const struct form_field policy_edit_query[] = {F("lang", 3)};
+static const struct form_field policy_body[] = {
+    F("csrf", TOKEN_CSRF_LEN), F("nonce", TOKEN_LEN), F("base", 64), F("action", 8), F("lang", 3),
+    F("slug", 100), F("title", OP_MAX_LINE), F("summary", OP_MAX_LINE), F("date", 10),
+    F("effective", 10), F("review", OP_MAX_LINE), F("approved_by", OP_MAX_LINE),
+    F("approved_on", 10), F("minute", OP_MAX_LINE), F("owner", OP_MAX_LINE),
+    F("audience", OP_MAX_LINE), F("review_frequency", OP_MAX_LINE),
+    F("declaration", OP_MAX_LINE), F("resign", 1), F("changes", OP_MAX_LINE),
+    F("body", OP_MAX_BODY)};
+static const struct form_field policy_review_body[] = {
+    F("csrf", TOKEN_CSRF_LEN), F("nonce", TOKEN_LEN),    F("base", 64),
+    F("date", 10),             F("approved_by", OP_MAX_LINE), F("review", OP_MAX_LINE),
+    F("minute", OP_MAX_LINE)};
 
 static const struct route routes[] = {
     {"GET", M_EXACT, "/office/login", 1, get_login, N(login_query)},
@@ -1801,7 +1839,39 @@ static const struct route routes[] = {
     {"GET", M_EXACT, "/office/import", 0, get_import, none, 0},
     {"POST", M_EXACT, "/office/import", 0, post_import, none, 0}, /* multipart */
     {"POST", M_EXACT, "/office/import/confirm", 0, post_import_confirm, N(confirm_body)},
+    {"GET", M_EXACT, "/office/policies", 0, get_policies, none, 0},
+    {"GET", M_EXACT, "/office/policies/new", 0, get_policy_new, none, 0},
+    {"POST", M_EXACT, "/office/policies/new", 0, post_policy_new, N(policy_body)},
+    {"GET", M_POLICY, "", 0, get_policy, N(policy_query)},
+    {"GET", M_POLICY, "/edit", 0, get_policy_edit, N(policy_edit_query)},
+    {"POST", M_POLICY, "/edit", 0, post_policy_edit, N(policy_body)},
+    {"GET", M_POLICY, "/review", 0, get_policy_review, none, 0},
+    {"POST", M_POLICY, "/review", 0, post_policy_review, N(policy_review_body)},
+    {"POST", M_POLICY, "/docx", 0, post_policy_docx, none, 0},
 };
+
+static const struct route_rules route_rules[] = {
+    {get_policy_new, 1, 0, 0},
+    {post_policy_new, 1, 0, OP_MAX_POST},
+    {get_policy_edit, 1, 0, 0},
+    {post_policy_edit, 1, 0, OP_MAX_POST},
+    {get_policy_review, 1, 0, 0},
+    {post_policy_review, 1, 0, 0},
+    {post_policy_docx, 1, 1, 0},
+    {post_import, 0, 1, OFFICE_MAX_UPLOAD + 8192}, /* the export and the form around it */
+};
+
+/* The rules of the route with handler h; every field 0 when it has none. */
+static struct route_rules rules_of(handler h)
+{
+	struct route_rules none_ = {NULL, 0, 0, 0};
+	size_t i;
+
+	for (i = 0; i < sizeof route_rules / sizeof route_rules[0]; i++)
+		if (route_rules[i].h == h)
+			return route_rules[i];
+	return none_;
+}
 
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -1809,6 +1879,7 @@ static const struct route routes[] = {
 static int route_match(const struct route *rt, const char *path, struct arena *a, const char **arg)
 {
 	static const char family[] = "/office/family/", export[] = "/office/export/";
+	static const char policy[] = "/office/policies/";
 	const char *p, *slash;
 	size_t n;
 
@@ -1820,6 +1891,16 @@ static int route_match(const struct route *rt, const char *path, struct arena *a
 		if (strncmp(path, family, sizeof family - 1) != 0)
 			return 0;
 		p = path + sizeof family - 1;
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || strcmp(p + n, rt->path) != 0)
+			return 0;
+		*arg = arena_strndup(a, p, n);
+		return *arg != NULL;
+	case M_POLICY:
+		if (strncmp(path, policy, sizeof policy - 1) != 0)
+			return 0;
+		p = path + sizeof policy - 1;
 		slash = strchr(p, '/');
 		n = slash ? (size_t)(slash - p) : strlen(p);
 		if (n == 0 || strcmp(p + n, rt->path) != 0)
@@ -1864,6 +1945,7 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 	const char *arg = NULL;
 	char sid[TOKEN_LEN + 1];
 	int is_post, path_known = 0, has_cookie, live = 0;
+	struct route_rules rules;
 	size_t i;
 
 	memset(&r, 0, sizeof r);
@@ -1892,6 +1974,17 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 			arg = a;
 			break;
 		}
+	}
+	/* The program accepts bodies up to a Word upload's size; every other route keeps
+	 * its own, smaller bound (the web server bounds them before, too). */
+	rules = rules_of(rt ? rt->h : NULL);
+	if (is_post && cr->body_len > (rules.max_body ? rules.max_body
+	                               : rules.upload ? (size_t)OFFICE_MAX_BODY
+	                                              : (size_t)FORM_MAX_BODY)) {
+		plain(resp, 413,
+		      "The form was too large to accept. Nothing was saved.\n"
+		      "Roedd y ffurflen yn rhy fawr i'w derbyn. Nid oes dim wedi'i gadw.\n");
+		return;
 	}
 	has_cookie = cookie_sid(&r, sid);
 	if (has_cookie && (live = staff_session_get(o->db, sid, &r.s)) < 0) {
@@ -1926,8 +2019,18 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 		}
 		return;
 	}
-	/* The upload alone is multipart/form-data (multipart.h), its CSRF token in a part. */
-	if (is_post && rt->h == post_import) {
+	if (rules.editor && r.s.role != STAFF_EDITOR) {
+		office_log("%s %s: refused: %s is not an editor", cr->method, cr->path, r.s.username);
+		message(&r, 403, "office_policy_editors_only_title", "office_policy_editors_only_text",
+		        "/office/policies");
+		return;
+	}
+	if (!is_post && rules.upload) {
+		message(&r, 405, "office_bad_request_title", "office_bad_request_text", NULL);
+		return;
+	}
+	/* The uploads alone are multipart/form-data (multipart.h), their CSRF token in a part. */
+	if (is_post && rules.upload) {
 		const struct multipart_part *c;
 		if (cr->query[0] != '\0' ||
 		    multipart_parse(&r.mp, cr->content_type, cr->body, cr->body_len) < 0) {
@@ -1944,9 +2047,6 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 			message(&r, 403, "office_csrf_title", "office_csrf_text", "/office/");
 			goto done;
 		}
-	} else if (is_post && cr->body_len > FORM_MAX_BODY) {
-		plain(resp, 413, "The form is too large.\n");
-		goto done;
 	} else if (is_post) {
 		if (!urlencoded(cr->content_type)) {
 			message(&r, 415, "office_bad_request_title", "office_bad_request_text",
@@ -1954,7 +2054,8 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 			return;
 		}
 		if (cr->query[0] != '\0' ||
-		    form_parse(&r.f, cr->body, cr->body_len, rt->fields, rt->nfields) < 0) {
+		    form_parse_max(&r.f, cr->body, cr->body_len, rt->fields, rt->nfields,
+		                   rules.max_body ? rules.max_body : FORM_MAX_BODY) < 0) {
 			office_log("%s: refused form: %s: %s", cr->path, r.f.errfield,
 			           form_strerror(r.f.err));
 			message(&r, 400, "office_bad_request_title", "office_bad_request_text",
@@ -1988,6 +2089,28 @@ static const char *env(const char *name, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
+/* The policygen program: CONSENT_POLICYGEN, else the one beside this program. */
+static const char *policygen_path(struct buf *b)
+{
+	char self[4096];
+	ssize_t n;
+	char *slash;
+
+	buf_reset(b);
+	if (getenv("CONSENT_POLICYGEN") && *getenv("CONSENT_POLICYGEN")) {
+		buf_puts(b, getenv("CONSENT_POLICYGEN"));
+		return buf_str(b);
+	}
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return "policygen";
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		slash[1] = '\0';
+	buf_printf(b, "%spolicygen", self);
+	return buf_str(b);
+}
+
 static int office_open(struct office *o, struct buf *err)
 {
 	struct buf path = BUF_INIT;
@@ -1997,6 +2120,17 @@ static int office_open(struct office *o, struct buf *err)
 	o->content_dir = env("CONSENT_CONTENT", "content");
 	o->portal_dir = env("CONSENT_PORTAL", "var/portal");
 	o->templates_dir = env("CONSENT_TEMPLATES", "templates");
+	o->site_dir = env("CONSENT_SITE", "public");
+	/* The publishing helper (its portal and state folders from the same environment:
+	 * CONSENT_PORTAL, CONSENT_STATE, policies.conf(5)) starts first, while this process holds nothing else open
+	 * and may still start programs (the sandbox forbids it later). A helper that does
+	 * not start leaves the rest of the office working. */
+	if ((o->pg = policies_start(policygen_path(&path), o->content_dir, o->templates_dir,
+	                            o->site_dir, err)) == NULL) {
+		office_log("publishing from the office is unavailable: %s", buf_str(err));
+		buf_reset(err);
+	}
+	buf_reset(&path);
 	if (token_init() < 0 || (o->keep = arena_new()) == NULL) {
 		buf_puts(err, "cannot start libsodium or allocate memory\n");
 		return -1;
@@ -2064,6 +2198,7 @@ static void office_close(struct office *o)
 	sodium_memzero(&o->ckey, sizeof o->ckey);
 	for (i = 0; i < P__MAX; i++)
 		tmpl_free(o->tmpl[i]);
+	policies_stop(o->pg);
 	catalog_free(o->cat);
 	settings_free(o->site);
 	db_close(o->db);
@@ -2073,10 +2208,12 @@ static void office_close(struct office *o)
 int main(void)
 {
 	static struct office o;
+	struct config cfg;
 	struct buf err = BUF_INIT;
 	int rc;
 
-	if (office_open(&o, &err) < 0) {
+	/* The configuration file (policies.conf(5)) into the environment, read below. */
+	if (config_setup(&cfg, NULL, &err) < 0 || office_open(&o, &err) < 0) {
 		office_log("%s", buf_str(&err));
 		o.broken = 1;
 	} else {
@@ -2094,6 +2231,7 @@ int main(void)
 		buf_free(&note);
 	}
 	buf_free(&err);
+	config_free(&cfg);
 	rc = cgi_main(handle, &o, OFFICE_MAX_BODY);
 	office_close(&o);
 	return rc;

@@ -48,6 +48,7 @@
 
 #include "catalog.h"
 #include "cgi.h"
+#include "config.h"
 #include "consent.h"
 #include "date.h"
 #include "db.h"
@@ -1502,13 +1503,27 @@ static void unavailable(const struct cgi_req *req, struct cgi_resp *resp, void *
 		 "ysgol.\n");
 }
 
+/* The configuration file (policies.conf(5)) into the environment, where start() reads it. */
+static int setup_config(void)
+{
+	struct config cfg;
+	struct buf err = BUF_INIT;
+	int rc = config_setup(&cfg, NULL, &err);
+
+	if (rc < 0)
+		logmsg("%.*s", (int)(err.len ? err.len - 1 : 0), buf_str(&err));
+	config_free(&cfg);
+	buf_free(&err);
+	return rc;
+}
+
 int main(void)
 {
 	struct app app;
 	int rc = 1, started;
 
 	memset(&app, 0, sizeof app);
-	started = start(&app) == 0;
+	started = setup_config() == 0 && start(&app) == 0;
 	if (confine() == 0)
 		rc = cgi_main(started ? handle : unavailable, &app, SIGN_MAX_BODY);
 	stop(&app);

@@ -33,7 +33,7 @@ stop_server() {
 	kill "$server" 2>/dev/null
 	wait "$server" 2>/dev/null
 	for d in /proc/[0-9]*; do
-		read -r comm <"$d/comm" && case $comm in sign.fcgi | office.fcgi) ;; *) continue ;; esac
+		read -r comm <"$d/comm" && case $comm in sign.fcgi | office.fcgi | fcgi-pool) ;; *) continue ;; esac
 		tr '\0' '\n' <"$d/environ" | grep -qxF "CONSENT_DB=$DB" && kill -9 "${d#/proc/}"
 	done 2>/dev/null
 }

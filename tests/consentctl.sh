@@ -325,6 +325,24 @@ run set_password 0 sh -c "printf '%s\n' 'a brand new passphrase' | '$CTL' --db '
 	pass set_password_changes_hash || fail set_password_changes_hash "hash unchanged"
 run set_password_unknown_user 1 sh -c "printf '%s\n' 'a brand new passphrase' | '$CTL' --db '$DB' set-password nobody"
 expect set_password_unknown_says "$TMP/err" "there is no staff user nobody"
+# Roles: office by default; editor on request; nothing else.
+[ "$(sql "SELECT role FROM staff WHERE username = 'meg.jones'")" = office ] &&
+	pass add_staff_default_role_office || fail add_staff_default_role_office "$(sql "SELECT role FROM staff")"
+run add_staff_editor 0 sh -c "printf '%s\n' '$pw' | '$CTL' --db '$DB' add-staff ed.evans --role editor"
+[ "$(sql "SELECT role FROM staff WHERE username = 'ed.evans'")" = editor ] &&
+	pass add_staff_editor_role || fail add_staff_editor_role "$(sql "SELECT username, role FROM staff")"
+[ "$(sql "SELECT count(*) FROM event WHERE kind = 'staff' AND staff = 'ed.evans' AND detail = 'role editor'")" = 1 ] &&
+	pass add_staff_role_event || fail add_staff_role_event "no role event"
+run add_staff_bad_role 1 sh -c "printf '%s\n' '$pw' | '$CTL' --db '$DB' add-staff bo.boss --role admin"
+expect add_staff_bad_role_says "$TMP/err" "--role is office or editor, not 'admin'"
+[ "$(sql "SELECT count(*) FROM staff WHERE username = 'bo.boss'")" = 0 ] &&
+	pass add_staff_bad_role_adds_nobody || fail add_staff_bad_role_adds_nobody "bo.boss was added"
+run set_role 0 "$CTL" --db "$DB" set-role ed.evans --role office
+[ "$(sql "SELECT role FROM staff WHERE username = 'ed.evans'")" = office ] &&
+	pass set_role_changes || fail set_role_changes "$(sql "SELECT role FROM staff WHERE username = 'ed.evans'")"
+run set_role_unknown_user 1 "$CTL" --db "$DB" set-role nobody --role editor
+sqlite3 "$DB" "UPDATE staff SET role = 'admin' WHERE username = 'ed.evans'" 2>/dev/null &&
+	fail role_constraint "the database took role admin" || pass role_constraint
 run disable_staff 0 "$CTL" --db "$DB" disable-staff meg.jones
 [ "$(sql "SELECT disabled FROM staff WHERE username = 'meg.jones'")" = 1 ] &&
 	pass disable_staff_recorded || fail disable_staff_recorded "not disabled"
@@ -359,7 +377,7 @@ expect purge_verify_ok "$TMP/out" "chain verified"
 # index and the family key come with it, and the log still verifies --------------------
 sqlite3 "$TMP/old.db" <tests/fixtures/consent-v4.sql
 run upgrade_from_4 0 "$CTL" --db "$TMP/old.db" init --content content --portal "$TMP/portal"
-expect upgrade_from_4_applied "$TMP/out" "(2 migrations applied)"
+expect upgrade_from_4_applied "$TMP/out" "(4 migrations applied)"
 [ "$(sqlite3 "$TMP/old.db" "SELECT count(*) FROM family_fts WHERE family_fts MATCH 'gwenllian'")" = 1 ] &&
 	pass upgrade_fills_search_index || fail upgrade_fills_search_index "Gwenllïan not in the index"
 [ "$(sqlite3 "$TMP/old.db" "SELECT length(value) FROM secret WHERE name = 'family'")" = 32 ] &&

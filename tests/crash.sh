@@ -24,22 +24,15 @@ NAME=crash_setup TOOLS="od"
 server=
 ours() {
 	for d in /proc/[0-9]*; do
-		read -r comm <"$d/comm" && case $comm in sign.fcgi | office.fcgi) ;; *) continue ;; esac
+		read -r comm <"$d/comm" && case $comm in sign.fcgi | office.fcgi | fcgi-pool) ;; *) continue ;; esac
 		tr '\0' '\n' <"$d/environ" | grep -qxF "CONSENT_DB=$DB" && echo "${d#/proc/}"
 	done 2>/dev/null
 }
-# The sign.fcgi processes lighttpd is running now (its children, listed by the kernel
-# where it can, else found by their parent id).
+# The sign.fcgi workers running now: fcgi-pool's children (tools/serve.sh), found by
+# their environment, which names this test's database.
 workers() {
-	if [ -r "/proc/$server/task/$server/children" ]; then
-		set -- $(cat "/proc/$server/task/$server/children")
-	else
-		set -- $(ls /proc | grep -E '^[0-9]+$')
-	fi
-	for p; do
-		[ "$(cat "/proc/$p/comm")" = sign.fcgi ] &&
-			[ "$(cut -d' ' -f4 "/proc/$p/stat")" = "$server" ] && echo "$p"
-	done 2>/dev/null
+	pgrep -x sign.fcgi | sed 's,.*,/proc/&/environ,' | xargs -r grep -lzxF "CONSENT_DB=$DB" 2>/dev/null |
+		cut -d/ -f3
 }
 kill_server() { # SIGKILL to lighttpd and every FastCGI process at once
 	kill -9 $server $(ours) 2>/dev/null

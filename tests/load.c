@@ -28,6 +28,9 @@
  *   ref,family_ref,signer,child_id,purpose,answer
  * Standard output gets one summary line of counts:
  *   requests= get= post= acknowledged= unknown= s2xx= s3xx= s4xx= s5xx= errors= unexpected=
+ *   journeys= completed= seconds=
+ * (a journey is one pass through the list above for one family, begun when its first
+ * request is sent and completed when the confirmation page shows the reference).
  * "unknown" counts submissions sent whose outcome the client never learnt (a 5xx or a
  * broken connection): they may or may not be stored. "errors" are connections refused, reset,
  * timed out or cut short; "unexpected" are complete responses with a status other than
@@ -89,6 +92,7 @@ struct family {
 
 struct counts {
 	long requests, get, post, acknowledged, unknown, s2xx, s3xx, s4xx, s5xx, errors, unexpected;
+	long journeys, completed; /* family page to confirmation: begun, and seen to the end */
 };
 
 /* Settings, fixed before the threads start. */
@@ -442,6 +446,7 @@ static void *run(void *arg)
 		const char *p;
 		int rc;
 
+		w->c.journeys++;
 		if (!f->loaded) {
 			snprintf(path, sizeof path, "/sign/%s/answer?lang=%s", f->token, f->lang);
 			rc = http("GET", path, NULL, &w->r);
@@ -516,6 +521,8 @@ static void *run(void *arg)
 			if (strstr(w->r.body, ref) == NULL) {
 				w->c.unexpected++;
 				report("GET done: the page does not show the reference %s", ref);
+			} else {
+				w->c.completed++;
 			}
 		} else {
 			back_off(w, rc);
@@ -896,6 +903,8 @@ int main(int argc, char **argv)
 		total.s5xx += w[i].c.s5xx;
 		total.errors += w[i].c.errors;
 		total.unexpected += w[i].c.unexpected;
+		total.journeys += w[i].c.journeys;
+		total.completed += w[i].c.completed;
 		free(w[i].r.buf);
 		free(w[i].log);
 	}
@@ -903,10 +912,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "load: %s: %s\n", logpath, strerror(errno));
 		return 2;
 	}
-	printf("requests=%ld get=%ld post=%ld acknowledged=%ld unknown=%ld s2xx=%ld s3xx=%ld "
-	       "s4xx=%ld s5xx=%ld errors=%ld unexpected=%ld seconds=%.1f\n",
-	       total.requests, total.get, total.post, total.acknowledged, total.unknown, total.s2xx,
-	       total.s3xx, total.s4xx, total.s5xx, total.errors, total.unexpected, now() - start);
+	printf(
+	    "requests=%ld get=%ld post=%ld acknowledged=%ld unknown=%ld s2xx=%ld s3xx=%ld "
+	    "s4xx=%ld s5xx=%ld errors=%ld unexpected=%ld journeys=%ld completed=%ld seconds=%.1f\n",
+	    total.requests, total.get, total.post, total.acknowledged, total.unknown, total.s2xx,
+	    total.s3xx, total.s4xx, total.s5xx, total.errors, total.unexpected, total.journeys,
+	    total.completed, now() - start);
 	free(w);
 	free(families);
 	return 0;

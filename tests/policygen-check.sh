@@ -167,6 +167,25 @@ else
 	pass build_refuses_errors
 fi
 
+# reviewed: (re-adoption without change) and changes: (summary of changes).
+photos=$TMP/c/policies/photos/2025-01-15.en.md
+fresh; sed -i 's/review: Spring 2028/review: Sprung 2028/' "$photos"
+expect reviewed_bad_review 'reviewed: review date "Sprung 2028"'
+fresh; sed -i 's/{date: 2026-03-03, /{date: 2025-01-01, /' "$photos"
+expect reviewed_before_version 'reviewed: date 2025-01-01 is not after the version date 2025-01-15'
+fresh; sed -i 's/approved_by: Full Governing Body, //' "$photos"
+expect reviewed_needs_approver 'reviewed: missing approved_by'
+fresh; sed -i 's/minute: FGB 2026\/11}/minuet: x}/' "$photos"
+expect reviewed_unknown_field "reviewed: unknown field 'minuet'"
+fresh; sed -i 's/^  - {date.*/  - 2026-03-03/' "$photos"
+expect reviewed_not_mapping 'each item of reviewed is {date: YYYY-MM-DD'
+fresh; sed -i 's/^approved_on: .*/approved_on: 2025-03-01/' "$photos"
+expect approved_on_after_effective 'approved_on 2025-03-01 is after the date the version takes effect, 2025-02-01'
+fresh; sed -i 's/^changes: .*/changes: [a, b]/' "$TMP/c/policies/conduct/2025-09-01.en.md"
+expect changes_not_text 'changes must be'
+fresh; sed -i 's/^title:/reviewed: []\ntitle:/' "$cy"
+expect reviewed_only_in_default "reviewed is given here but not in"
+
 # review: exit 1 when a review is overdue, 0 otherwise.
 fresh
 "$PG" review --content "$TMP/c" --today 2026-11-21 >"$TMP/review" 2>&1

@@ -3,8 +3,8 @@
 # Idempotent and cheap: one dpkg-query when everything is present.
 # Usage: tools/deps.sh [build|check|browser]   (each set includes the ones before it)
 set -eu
-build="gcc make pkg-config libcmark-dev libfcgi-dev libsqlite3-dev libqrencode-dev libsodium-dev libyaml-dev libseccomp-dev lighttpd"
-check="$build sqlite3 curl zbar-tools librsvg2-bin clang valgrind python3-nacl"
+build="gcc make pkg-config libcmark-dev libfcgi-dev libsqlite3-dev libqrencode-dev libsodium-dev libyaml-dev libseccomp-dev lighttpd pandoc"
+check="$build sqlite3 curl zbar-tools librsvg2-bin clang valgrind python3-nacl mandoc bsdextrautils nginx-light spawn-fcgi openssl systemd dpkg-dev debhelper"
 browser="$check chromium nodejs npm default-jre-headless poppler-utils fonts-dejavu-core"
 case "${1:-build}" in
 build) want=$build ;;
@@ -17,6 +17,7 @@ esac
 provided() {
 	case "$1" in
 	nodejs) command -v node >/dev/null ;;
+	nginx-light) command -v nginx >/dev/null ;;
 	npm) command -v npm >/dev/null ;;
 	default-jre-headless) command -v java >/dev/null ;;
 	*) return 1 ;;

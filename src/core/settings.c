@@ -181,6 +181,16 @@ static void load_site(struct load *l)
 			n--;
 		s->base_url = arena_strndup(s->arena, e->value, n);
 	}
+	/* The configuration's base_url (policies.conf(5)), which every program puts in its
+	 * environment as CONSENT_BASE_URL, says where this installation is served. */
+	{
+		const char *u = getenv("CONSENT_BASE_URL");
+		size_t n = u ? strlen(u) : 0;
+		while (n > 0 && u[n - 1] == '/')
+			n--;
+		if (n > 0)
+			s->base_url = arena_strndup(s->arena, u, n);
+	}
 }
 
 static void load_i18n(struct load *l)

@@ -27,7 +27,8 @@ struct settings {
 	const char *langs[SETTINGS_MAX_LANGS]; /* langs[0] is the default language */
 	size_t nlangs;                         /* at least 1 ("en" when site.yaml is unusable) */
 	const char *name[SETTINGS_MAX_LANGS];  /* the school's name per language, "" if missing */
-	const char *base_url;                  /* without a trailing slash; "" when missing */
+	const char *base_url;                  /* without a trailing slash; "" when missing;
+	                                        * $CONSENT_BASE_URL when set (policies.conf(5)) */
 	const struct yml *site;                /* site.yaml as a mapping, NULL when unreadable */
 	const struct yml *i18n[SETTINGS_MAX_LANGS]; /* flat mapping of UI strings, or NULL */
 	const struct yml *terms[SETTINGS_MAX_LANGS]; /* its terms: mapping, or NULL */

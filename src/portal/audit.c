@@ -159,7 +159,8 @@ int audit_baseline(struct db *db)
 {
 	static const char tokens_sql[] =
 	    "SELECT family_id, hash, issued_at, coalesce(revoked_at, '-') FROM token ORDER BY id";
-	static const char staff_sql[] = "SELECT username, disabled, pwhash FROM staff ORDER BY id";
+	static const char staff_sql[] =
+	    "SELECT username, disabled, pwhash, role FROM staff ORDER BY id";
 	static const char secrets_sql[] = "SELECT name, value FROM secret ORDER BY name";
 	struct db_event e = {.kind = "baseline", .channel = "system"};
 	char digest[AUDIT_DIGEST_HEX + 1];
@@ -173,7 +174,8 @@ int audit_baseline(struct db *db)
 	if ((st = db_stmt(db, staff_sql)) == NULL)
 		goto out;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		buf_printf(&data, "staff %s disabled=%d ", col(st, 0), sqlite3_column_int(st, 1));
+		buf_printf(&data, "staff %s disabled=%d role=%s ", col(st, 0),
+		           sqlite3_column_int(st, 1), col(st, 3));
 		audit_pwhash_data(&data, col(st, 2));
 		buf_putc(&data, '\n');
 	}
@@ -212,7 +214,8 @@ static const char setup_sql[] =
     " at, channel, staff, event_id, PRIMARY KEY (family_id, document_id, signer_key));"
     "CREATE TEMP TABLE IF NOT EXISTS x_token (seq INTEGER PRIMARY KEY, family_id, hash,"
     " issued_at, revoked_at);"
-    "CREATE TEMP TABLE IF NOT EXISTS x_staff (username PRIMARY KEY, disabled, digest);"
+    "CREATE TEMP TABLE IF NOT EXISTS x_staff (username PRIMARY KEY, disabled, digest,"
+    "  role DEFAULT 'office');"
     "CREATE TEMP TABLE IF NOT EXISTS x_secret (name PRIMARY KEY, digest);"
     "DELETE FROM x_answer; DELETE FROM x_signature; DELETE FROM x_token; DELETE FROM x_staff;"
     " DELETE FROM x_secret;";
@@ -401,6 +404,7 @@ static int replay_staff(struct replay *x, sqlite3_stmt *ev)
 	    "UPDATE x_staff SET digest = ?2, disabled = CASE WHEN ?3 THEN 0 ELSE disabled END"
 	    " WHERE username = ?1";
 	static const char disabled_sql[] = "UPDATE x_staff SET disabled = ?2 WHERE username = ?1";
+	static const char role_sql[] = "UPDATE x_staff SET role = ?2 WHERE username = ?1";
 	const char *detail = col(ev, 11);
 	char digest[AUDIT_DIGEST_HEX + 2];
 	sqlite3_stmt *st;
@@ -423,6 +427,11 @@ static int replay_staff(struct replay *x, sqlite3_stmt *ev)
 			return -1;
 		bind_opt(st, 1, (const char *)sqlite3_column_text(ev, 10));
 		sqlite3_bind_int(st, 2, strcmp(detail, "disabled") == 0);
+	} else if (strncmp(detail, "role ", 5) == 0) {
+		if ((st = db_stmt(x->db, role_sql)) == NULL)
+			return -1;
+		bind_opt(st, 1, (const char *)sqlite3_column_text(ev, 10));
+		sqlite3_bind_text(st, 2, detail + 5, -1, SQLITE_TRANSIENT);
 	} else {
 		return 0;
 	}
@@ -452,7 +461,8 @@ static int replay_baseline(struct replay *x, sqlite3_stmt *ev)
 	static const char token_sql[] = "INSERT INTO x_token (family_id, hash, issued_at, revoked_at)"
 	                                " VALUES (?1, ?2, ?3, ?4)";
 	static const char staff_sql[] =
-	    "INSERT OR REPLACE INTO x_staff (username, disabled, digest) VALUES (?1, ?2, ?3)";
+	    "INSERT OR REPLACE INTO x_staff (username, disabled, digest, role)"
+	    " VALUES (?1, ?2, ?3, ?4)";
 	const char *p = col(ev, 12);
 	char line[512];
 
@@ -469,7 +479,7 @@ static int replay_baseline(struct replay *x, sqlite3_stmt *ev)
 			if (replay_secret(x, line + 7) < 0)
 				return -1;
 		} else if (strncmp(line, "staff ", 6) == 0) {
-			char user[128], digest[AUDIT_DIGEST_HEX + 2], dis[4];
+			char user[128], digest[AUDIT_DIGEST_HEX + 2], dis[4], role[16];
 			sqlite3_stmt *st = db_stmt(x->db, staff_sql);
 			size_t u = strcspn(line + 6, " ");
 			if (st == NULL)
@@ -477,9 +487,11 @@ static int replay_baseline(struct replay *x, sqlite3_stmt *ev)
 			snprintf(user, sizeof user, "%.*s", (int)u, line + 6);
 			data_get(line, "disabled", dis, sizeof dis);
 			data_get(line, "pwhash-sha256", digest, sizeof digest);
+			data_get(line, "role", role, sizeof role);
 			sqlite3_bind_text(st, 1, user, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_int(st, 2, atoi(dis));
 			sqlite3_bind_text(st, 3, digest, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 4, role[0] ? role : "office", -1, SQLITE_TRANSIENT);
 			if (run(st) < 0)
 				return -1;
 		} else if (strncmp(line, "token ", 6) == 0) {
@@ -717,7 +729,8 @@ static int compare_tokens(struct replay *x)
 static int compare_staff(struct replay *x)
 {
 	static const char rows_sql[] =
-	    "SELECT s.username, s.disabled, s.pwhash, x.username IS NULL, x.disabled, x.digest"
+	    "SELECT s.username, s.disabled, s.pwhash, x.username IS NULL, x.disabled, x.digest,"
+	    " s.role, x.role"
 	    " FROM main.staff s LEFT JOIN x_staff x ON x.username = s.username ORDER BY s.id";
 	static const char missing_sql[] =
 	    "SELECT username FROM x_staff WHERE username NOT IN (SELECT username FROM main.staff)";
@@ -741,6 +754,11 @@ static int compare_staff(struct replay *x)
 			buf_printf(x->out, "staff %s: expected %s, found %s\n", user,
 			           sqlite3_column_int(st, 4) ? "disabled" : "enabled",
 			           sqlite3_column_int(st, 1) ? "disabled" : "enabled");
+			x->problems++;
+		}
+		if (strcmp(col(st, 6), col(st, 7)) != 0) {
+			buf_printf(x->out, "staff %s: expected role %s, found %s\n", user, col(st, 7),
+			           col(st, 6));
 			x->problems++;
 		}
 		sha256_hex(col(st, 2), strlen(col(st, 2)), digest);

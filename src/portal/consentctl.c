@@ -18,6 +18,7 @@
 
 #include "audit.h"
 #include "catalog.h"
+#include "config.h"
 #include "consent.h"
 #include "csv.h"
 #include "date.h"
@@ -75,9 +76,12 @@ static const char usage_text[] =
     "      code and link. Only a token's hash is stored, so each letter carries a NEW\n"
     "      token: printing a family's letter makes its earlier letter, link and QR code\n"
     "      stop working. --outstanding: only families still to sign or answer.\n"
-    "  add-staff USERNAME\n"
+    "  add-staff USERNAME [--role office|editor]\n"
     "      Add an office user (a-z, 0-9, '.', '_', '-'). The password, at least 12\n"
-    "      characters, is read from standard input (asked twice on a terminal).\n"
+    "      characters, is read from standard input (asked twice on a terminal). The\n"
+    "      role office (the default) does consent work; editor also publishes policies.\n"
+    "  set-role USERNAME --role office|editor\n"
+    "      Change what an office user may do (takes effect at their next request).\n"
     "  set-password USERNAME\n"
     "      Give an office user a new password (from standard input, as add-staff); their\n"
     "      sessions end.\n"
@@ -101,12 +105,18 @@ static const char usage_text[] =
     "  purge --left-before YYYY-MM-DD\n"
     "      Delete the personal data of families and children who left before the date;\n"
     "      the event log keeps anonymous entries and still verifies.\n"
+    "  config\n"
+    "      Print every setting of the configuration as 'key = value' (no --db needed).\n"
     "\n"
-    "The base URL defaults to base_url in CONTENT/site.yaml.\n";
+    "--db, --content, --portal and --templates default to the configuration file's db,\n"
+    "content, portal and templates (--config FILE, else $CONSENT_CONFIG; see\n"
+    "policies.conf(5)). The base URL defaults to the configuration's base_url, else\n"
+    "base_url in CONTENT/site.yaml.\n";
 
 /* Options, each allowed for some commands. */
 enum opt {
 	O_DB,
+	O_CONFIG,
 	O_CONTENT,
 	O_PORTAL,
 	O_TEMPLATES,
@@ -125,6 +135,7 @@ enum opt {
 	O_KEY,
 	O_CHECKPOINT,
 	O_VERIFIER_KEY,
+	O_ROLE,
 	O__MAX
 };
 
@@ -133,6 +144,7 @@ static const struct {
 	int has_arg;
 } opts[O__MAX] = {
     [O_DB] = {"db", 1},
+    [O_CONFIG] = {"config", 1},
     [O_CONTENT] = {"content", 1},
     [O_PORTAL] = {"portal", 1},
     [O_TEMPLATES] = {"templates", 1},
@@ -151,6 +163,7 @@ static const struct {
     [O_KEY] = {"key", 1},
     [O_CHECKPOINT] = {"checkpoint", 1},
     [O_VERIFIER_KEY] = {"verifier-key", 0},
+    [O_ROLE] = {"role", 1},
 };
 
 #define MAX_CHECKPOINTS 64 /* --checkpoint FILE given to one verify */
@@ -173,6 +186,7 @@ static int cmd_tokens(struct ctx *);
 static int cmd_letters(struct ctx *);
 static int cmd_add_staff(struct ctx *);
 static int cmd_set_password(struct ctx *);
+static int cmd_set_role(struct ctx *);
 static int cmd_disable_staff(struct ctx *);
 static int cmd_enable_staff(struct ctx *);
 static int cmd_export(struct ctx *);
@@ -180,6 +194,7 @@ static int cmd_verify(struct ctx *);
 static int cmd_backup(struct ctx *);
 static int cmd_purge(struct ctx *);
 static int cmd_checkpoint(struct ctx *);
+static int cmd_config(struct ctx *);
 
 static const struct command {
 	const char *name;
@@ -200,7 +215,8 @@ static const struct command {
      BIT(O_OUT) | BIT(O_BASE_URL) | BIT(O_CLASS) | BIT(O_FAMILY) | BIT(O_OUTSTANDING) |
          BIT(O_CONTENT) | BIT(O_TEMPLATES),
      0, ""},
-    {"add-staff", cmd_add_staff, 0, 1, " USERNAME"},
+    {"add-staff", cmd_add_staff, BIT(O_ROLE), 1, " USERNAME [--role office|editor]"},
+    {"set-role", cmd_set_role, BIT(O_ROLE), 1, " USERNAME --role office|editor"},
     {"set-password", cmd_set_password, 0, 1, " USERNAME"},
     {"disable-staff", cmd_disable_staff, 0, 1, " USERNAME"},
     {"enable-staff", cmd_enable_staff, 0, 1, " USERNAME"},
@@ -208,6 +224,7 @@ static const struct command {
     {"verify", cmd_verify, BIT(O_KEY) | BIT(O_CHECKPOINT), 0, ""},
     {"backup", cmd_backup, 0, 1, " FILE"},
     {"purge", cmd_purge, BIT(O_LEFT_BEFORE), 0, ""},
+    {"config", cmd_config, 0, 0, ""},
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -974,8 +991,12 @@ static int set_staff_password(struct ctx *c, int must_be_new)
 		            user);
 	if (!must_be_new && !exists)
 		return fail("there is no staff user %s; nothing changed", user);
+	if (c->val[O_ROLE] && staff_role_parse(c->val[O_ROLE]) == STAFF_ROLE__MAX)
+		return fail("--role is office or editor, not '%s'; nothing changed", c->val[O_ROLE]);
 	if ((rc = read_password(user, pw)) == 0) {
-		if (staff_add(c->db, user, pw, &err) < 0) {
+		if (staff_add(c->db, user, pw, &err) < 0 ||
+		    (c->val[O_ROLE] &&
+		     staff_set_role(c->db, user, staff_role_parse(c->val[O_ROLE]), &err) < 0)) {
 			rc = fail("%.*s; nothing changed", (int)(err.len ? err.len - 1 : 0),
 			          buf_str(&err));
 		} else {
@@ -991,6 +1012,24 @@ static int set_staff_password(struct ctx *c, int must_be_new)
 static int cmd_add_staff(struct ctx *c)
 {
 	return set_staff_password(c, 1);
+}
+
+static int cmd_set_role(struct ctx *c)
+{
+	struct buf err = BUF_INIT;
+	enum staff_role role = staff_role_parse(c->val[O_ROLE]);
+	int rc;
+
+	if (role == STAFF_ROLE__MAX)
+		return fail("set-role needs --role office or --role editor");
+	if ((rc = open_db(c, DB_OPEN_EXISTING)) != 0)
+		return rc;
+	if (staff_set_role(c->db, c->args[0], role, &err) < 0)
+		rc = fail_buf(&err);
+	else
+		printf("staff user %s is now %s\n", c->args[0], staff_role_names[role]);
+	buf_free(&err);
+	return rc;
 }
 
 static int cmd_set_password(struct ctx *c)
@@ -1146,9 +1185,34 @@ static int cmd_purge(struct ctx *c)
 	return rc;
 }
 
+/* Options whose default is a setting of the configuration file. */
+static const struct {
+	enum opt o;
+	enum config_key k;
+} from_config[] = {
+    {O_DB, CONFIG_DB},
+    {O_CONTENT, CONFIG_CONTENT},
+    {O_PORTAL, CONFIG_PORTAL},
+    {O_TEMPLATES, CONFIG_TEMPLATES},
+};
+
+static struct config cfg;
+
+static int cmd_config(struct ctx *c)
+{
+	struct buf out = BUF_INIT;
+
+	(void)c;
+	config_dump(&cfg, &out);
+	fputs(buf_str(&out), stdout);
+	buf_free(&out);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	const struct command *cmd = NULL;
+	struct buf cerr = BUF_INIT;
 	struct ctx c;
 	char **operands;
 	int nops = 0, i, k, rc;
@@ -1211,11 +1275,25 @@ int main(int argc, char *argv[])
 			cmd = &commands[j];
 	if (cmd == NULL)
 		usage_error("unknown command '%s'", operands[0]);
-	if (c.val[O_DB] == NULL && !(cmd->fn == cmd_import && c.val[O_COLUMNS]))
-		usage_error("%s needs --db FILE, the consent database", cmd->name);
 	for (k = 0; k < O__MAX; k++)
-		if (k != O_DB && c.val[k] && !(cmd->opts & BIT(k)))
+		if (k != O_DB && k != O_CONFIG && c.val[k] && !(cmd->opts & BIT(k)))
 			usage_error("%s does not take --%s", cmd->name, opts[k].name);
+	if (config_setup(&cfg, c.val[O_CONFIG], &cerr) < 0) {
+		free(operands);
+		fprintf(stderr, "consentctl: %s", buf_str(&cerr));
+		buf_free(&cerr);
+		return 2;
+	}
+	/* What the configuration sets (not its built-in defaults) stands in for options. */
+	for (j = 0; j < sizeof from_config / sizeof from_config[0]; j++)
+		if (c.val[from_config[j].o] == NULL && cfg.val[from_config[j].k] &&
+		    (from_config[j].o == O_DB || (cmd->opts & BIT(from_config[j].o))))
+			c.val[from_config[j].o] = config_get(&cfg, from_config[j].k);
+	if (c.val[O_DB] == NULL && cmd->fn != cmd_config &&
+	    !(cmd->fn == cmd_import && c.val[O_COLUMNS]))
+		usage_error("%s needs --db FILE, the consent database (or db in the "
+		            "configuration file)",
+		            cmd->name);
 	if (nops - 1 != cmd->nargs)
 		usage_error("usage: consentctl --db FILE %s%s", cmd->name, cmd->args);
 	c.args = operands + 1;
@@ -1227,5 +1305,6 @@ int main(int argc, char *argv[])
 	rc = cmd->fn(&c);
 	db_close(c.db);
 	free(operands);
+	config_free(&cfg);
 	return rc;
 }

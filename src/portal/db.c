@@ -261,6 +261,18 @@ static const char *const migrations[] = {
 	"BEGIN"
 	"  SELECT RAISE(ABORT, 'the event log is append-only');"
 	"END;",
+	/* 7: staff roles: 'office' does consent work; 'editor' also publishes policies
+	 * from the office pages. Existing accounts stay 'office'. */
+	"ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'office'"
+	"  CHECK (role IN ('office', 'editor'));",
+	/* 8: the once-only value of each office publishing form and the page it led to, so
+	 * a second press of Publish shows the first result instead of publishing again. */
+	"CREATE TABLE policy_once ("
+	"  nonce TEXT PRIMARY KEY,"
+	"  location TEXT NOT NULL,"
+	"  staff TEXT NOT NULL,"
+	"  at TEXT NOT NULL"
+	") WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -176,6 +176,12 @@ static int form_pair(struct form *f, const char *s, size_t n, const struct form_
 int form_parse(struct form *f, const char *body, size_t len, const struct form_field *fields,
                size_t nfields)
 {
+	return form_parse_max(f, body, len, fields, nfields, FORM_MAX_BODY);
+}
+
+int form_parse_max(struct form *f, const char *body, size_t len, const struct form_field *fields,
+                   size_t nfields, size_t max_body)
+{
 	const char *p, *amp, *end;
 	size_t n = 0, i, j;
 	char *o;
@@ -186,7 +192,7 @@ int form_parse(struct form *f, const char *body, size_t len, const struct form_f
 		len = 0;
 	}
 	end = body + len;
-	if (len > FORM_MAX_BODY)
+	if (len > max_body)
 		return form_fail(f, FORM_ERR_BODY_LONG, NULL, 0);
 	for (p = body; p < end; p = amp + 1) {
 		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)

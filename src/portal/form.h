@@ -84,6 +84,11 @@ struct form {
 int form_parse(struct form *, const char *body, size_t len, const struct form_field *fields,
                size_t nfields);
 
+/* As form_parse, with a bound on the body other than FORM_MAX_BODY (the office's policy
+ * text, up to 512 KB before encoding). */
+int form_parse_max(struct form *, const char *body, size_t len, const struct form_field *fields,
+                   size_t nfields, size_t max_body);
+
 /* The value of the first pair called name, or NULL. Valid until form_free. */
 const char *form_get(const struct form *, const char *name);
 

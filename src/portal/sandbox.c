@@ -58,8 +58,8 @@ struct sandbox_rule {
  *   FastCGI (fcgi2): accept, poll or select, read, write, shutdown, close, and the
  *   SIGPIPE handler it installs;
  *   time and randomness: clock_gettime and friends (usually the vDSO, no system call),
- *   getrandom for libsodium, SQLite's busy wait, a one-second sleep after a failed
- *   sign-in.
+ *   getrandom for libsodium, SQLite's busy wait (fcntl also takes the office's
+ *   password-check slot, a lock on the database's -login.lock file).
  * Deliberately missing: execve, execveat, fork, vfork, clone, clone3, socket, socketpair,
  * connect, bind, listen, sendmsg, ptrace, process_vm_*, kill, chmod, chown, link,
  * rename, mkdir, mount, ioctl, prctl, seccomp, bpf, memfd_create, userfaultfd, io_uring,

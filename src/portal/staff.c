@@ -3,10 +3,12 @@
 #include "audit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "utf8.h"
 
@@ -14,7 +16,7 @@ _Static_assert(STAFF_HASH_MAX == crypto_pwhash_STRBYTES, "STAFF_HASH_MAX");
 
 #define OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
-#define KEY_MAX (STAFF_MAX_USER + 64) /* "login:<user>" or "addr:<address>" */
+#define KEY_MAX (STAFF_MAX_USER + 80) /* "login:<user>@<address>", "addr:<address>", ... */
 
 static long long clock_now(void)
 {
@@ -22,7 +24,6 @@ static long long clock_now(void)
 }
 
 long long (*staff_now)(void) = clock_now;
-unsigned staff_fail_delay_ms = 1000;
 
 int staff_username_valid(const char *name)
 {
@@ -75,14 +76,6 @@ static const char *dummy_hash(void)
 			return NULL;
 	}
 	return hash;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-
-	while (ms && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -146,6 +139,55 @@ static long long staff_id(struct db *db, const char *username)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
+}
+
+const char *const staff_role_names[STAFF_ROLE__MAX] = {"office", "editor"};
+
+enum staff_role staff_role_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < STAFF_ROLE__MAX; i++)
+		if (strcmp(name, staff_role_names[i]) == 0)
+			return (enum staff_role)i;
+	return STAFF_ROLE__MAX;
+}
+
+int staff_set_role(struct db *db, const char *username, enum staff_role role, struct buf *err)
+{
+	static const char sql[] = "UPDATE staff SET role = ?2 WHERE id = ?1";
+	sqlite3_stmt *st;
+	long long id;
+	char detail[32];
+
+	if (role >= STAFF_ROLE__MAX) {
+		buf_puts(err, "the role must be office or editor\n");
+		return -1;
+	}
+	if (db_begin(db) < 0)
+		goto dberr;
+	if ((id = staff_id(db, username)) < 0)
+		goto fail;
+	if (id == 0) {
+		db_rollback(db);
+		buf_printf(err, "there is no staff user %s\n", username);
+		return -1;
+	}
+	snprintf(detail, sizeof detail, "role %s", staff_role_names[role]);
+	if ((st = db_stmt(db, sql)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, staff_role_names[role], -1, SQLITE_STATIC);
+	if (db_exec_stmt(st) < 0 || staff_event(db, username, detail, NULL) < 0)
+		goto fail;
+	if (db_commit(db) < 0)
+		goto dberr;
+	return 0;
+fail:
+	db_rollback(db);
+dberr:
+	buf_printf(err, "cannot save the role: %s\n", db_errmsg(db));
+	return -1;
 }
 
 int staff_add(struct db *db, const char *username, const char *password, struct buf *err)
@@ -306,25 +348,60 @@ static int throttle_clear(struct db *db, const char *key)
 	return db_exec_stmt(st);
 }
 
-/* Forgets login throttles whose window has ended, so names tried once do not pile up. */
+/* Forgets login throttles whose window has ended, so names tried once do not pile up,
+ * and trusted addresses not used for STAFF_TRUST_SECONDS. */
 static int throttle_tidy(struct db *db, long long now)
 {
 	static const char sql[] =
-	    "DELETE FROM throttle WHERE (substr(key, 1, 6) = 'login:' OR substr(key, 1, 5) = "
-	    "'addr:') AND window_start <= ?1";
+	    "DELETE FROM throttle WHERE (substr(key, 1, 6) IN ('login:', 'addr:') OR substr(key, "
+	    "1, 5) = 'user:') AND window_start <= ?1 OR substr(key, 1, 5) = 'good:' AND "
+	    "window_start <= ?2";
 	sqlite3_stmt *st = db_stmt(db, sql);
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now - STAFF_WINDOW_SECONDS);
+	sqlite3_bind_int64(st, 2, now - STAFF_TRUST_SECONDS);
 	return db_exec_stmt(st);
 }
 
-static int record_failure(struct db *db, const char *ukey, const char *akey, long long now)
+/* 1 when the user signed in from this address within STAFF_TRUST_SECONDS ("good:" key),
+ * 0 when not, -1 on error. */
+static int throttle_trusted(struct db *db, const char *gkey, long long now)
+{
+	static const char sql[] = "SELECT window_start FROM throttle WHERE key = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc, good = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, gkey, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		good = now - sqlite3_column_int64(st, 0) < STAFF_TRUST_SECONDS;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? good : -1;
+}
+
+static int throttle_trust(struct db *db, const char *gkey, long long now)
+{
+	static const char sql[] = "INSERT INTO throttle (key, failures, window_start) VALUES (?1, "
+	                          "0, ?2) ON CONFLICT (key) DO UPDATE SET window_start = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, gkey, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	return db_exec_stmt(st);
+}
+
+static int record_failure(struct db *db, const char *ukey, const char *nkey, const char *akey,
+                          long long now)
 {
 	if (db_begin(db) < 0)
 		return -1;
-	if ((ukey[0] && throttle_fail(db, ukey, STAFF_ACCOUNT_FAILURES, now) < 0) ||
+	if ((ukey[0] && (throttle_fail(db, ukey, STAFF_ACCOUNT_FAILURES, now) < 0 ||
+	                 throttle_fail(db, nkey, STAFF_USER_FAILURES, now) < 0)) ||
 	    throttle_fail(db, akey, STAFF_ADDR_FAILURES, now) < 0 || throttle_tidy(db, now) < 0) {
 		db_rollback(db);
 		return -1;
@@ -385,15 +462,62 @@ static void rehash(struct db *db, long long id, const char *username, const char
 	sqlite3_exec(h, "ROLLBACK TO rehash; RELEASE rehash", NULL, NULL, NULL);
 }
 
+/* Takes one of STAFF_CHECK_SLOTS slots for a password check: a POSIX lock on one byte of
+ * "<database>-login.lock", which the kernel releases if the process dies. Returns 1 with
+ * the slot in *slot, 0 when every slot is taken, and 1 with *slot -1 when the lock file
+ * cannot be used (then nothing is limited). The file stays open for the process. */
+static int check_slot_take(struct db *db, int *slot)
+{
+	static int fd = -1;
+	static char open_path[4096];
+	const char *dbpath = sqlite3_db_filename(db_sqlite(db), "main");
+	char path[sizeof open_path];
+	int i;
+
+	*slot = -1;
+	if (dbpath == NULL || *dbpath == '\0' ||
+	    (size_t)snprintf(path, sizeof path, "%s-login.lock", dbpath) >= sizeof path)
+		return 1;
+	if (fd < 0 || strcmp(path, open_path) != 0) {
+		if (fd >= 0)
+			close(fd);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		snprintf(open_path, sizeof open_path, "%s", fd >= 0 ? path : "");
+		if (fd < 0)
+			return 1;
+	}
+	for (i = 0; i < STAFF_CHECK_SLOTS; i++) {
+		struct flock l = {
+		    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = i, .l_len = 1};
+		if (fcntl(fd, F_SETLK, &l) == 0) {
+			*slot = fd;
+			return 1;
+		}
+		if (errno != EAGAIN && errno != EACCES)
+			return 1;
+	}
+	return 0;
+}
+
+static void check_slot_give(int fd)
+{
+	struct flock l = {
+	    .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = STAFF_CHECK_SLOTS};
+
+	if (fd >= 0)
+		fcntl(fd, F_SETLK, &l);
+}
+
 enum staff_login staff_login(struct db *db, const char *username, const char *password,
                              const char *addr, char sid[TOKEN_LEN + 1], struct staff_session *out,
                              long long *retry_after)
 {
 	static const char sql[] = "SELECT id, pwhash, disabled FROM staff WHERE username = ?1";
 	char user[STAFF_MAX_USER + 1], ukey[KEY_MAX], akey[KEY_MAX], hash[STAFF_HASH_MAX];
+	char nkey[KEY_MAX], gkey[KEY_MAX];
 	const char *check;
-	long long now = staff_now(), id = 0, wait, await = 0;
-	int disabled = 1, ok, rc;
+	long long now = staff_now(), id = 0, wait, await = 0, nwait = 0;
+	int disabled = 1, ok, rc, trusted = 0, slot = -1;
 	size_t i, n = username ? strlen(username) : 0;
 	sqlite3_stmt *st;
 
@@ -401,22 +525,35 @@ enum staff_login staff_login(struct db *db, const char *username, const char *pa
 	memset(out, 0, sizeof *out);
 	if (retry_after)
 		*retry_after = 0;
-	user[0] = ukey[0] = hash[0] = '\0';
+	user[0] = ukey[0] = nkey[0] = gkey[0] = hash[0] = '\0';
+	addr = addr ? addr : "";
 	if (n > 0 && n <= STAFF_MAX_USER) {
 		for (i = 0; i <= n; i++)
 			user[i] = (char)(username[i] >= 'A' && username[i] <= 'Z' ? username[i] + 32
 			                                                          : username[i]);
-		if (staff_username_valid(user))
-			snprintf(ukey, sizeof ukey, "login:%s", user);
-		else
+		if (staff_username_valid(user)) {
+			snprintf(ukey, sizeof ukey, "login:%s@%.64s", user, addr);
+			snprintf(nkey, sizeof nkey, "user:%s", user);
+			snprintf(gkey, sizeof gkey, "good:%s@%.64s", user, addr);
+		} else {
 			user[0] = '\0';
+		}
 	}
-	snprintf(akey, sizeof akey, "addr:%.64s", addr ? addr : "");
+	snprintf(akey, sizeof akey, "addr:%.64s", addr);
 	if ((wait = throttle_locked(db, akey, STAFF_ADDR_FAILURES, now)) < 0 ||
-	    (ukey[0] && (await = throttle_locked(db, ukey, STAFF_ACCOUNT_FAILURES, now)) < 0))
+	    (ukey[0] && (await = throttle_locked(db, ukey, STAFF_ACCOUNT_FAILURES, now)) < 0) ||
+	    (ukey[0] && (nwait = throttle_locked(db, nkey, STAFF_USER_FAILURES, now)) < 0))
 		return STAFF_LOGIN_ERROR;
-	if (ukey[0] && await > wait)
+	if (gkey[0] && (trusted = throttle_trusted(db, gkey, now)) < 0)
+		return STAFF_LOGIN_ERROR;
+	/* Guessing from many addresses, or many names from one, locks them, but not the
+	 * name where it is used: only that name's own count there can lock it there. */
+	if (trusted)
+		wait = 0;
+	if (await > wait)
 		wait = await;
+	if (!trusted && nwait > wait)
+		wait = nwait;
 	if (wait > 0) {
 		if (retry_after)
 			*retry_after = wait;
@@ -435,17 +572,26 @@ enum staff_login staff_login(struct db *db, const char *username, const char *pa
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return STAFF_LOGIN_ERROR;
 	}
+	/* Untrusted sign-ins share STAFF_CHECK_SLOTS password checks; beyond them the answer
+	 * is "try again in a second" at once, so a flood never holds the workers that
+	 * signed-in staff are waiting for. */
+	if (!trusted && check_slot_take(db, &slot) == 0) {
+		if (retry_after)
+			*retry_after = 1;
+		return STAFF_LOGIN_LOCKED;
+	}
 	check = id ? hash : dummy_hash();
 	ok = check && staff_verify_password(check, password) && id && !disabled;
+	check_slot_give(slot);
 	if (!ok) {
-		if (record_failure(db, ukey, akey, now) < 0)
+		if (record_failure(db, ukey, nkey, akey, now) < 0)
 			return STAFF_LOGIN_ERROR;
-		sleep_ms(staff_fail_delay_ms);
 		return STAFF_LOGIN_BAD;
 	}
 	if (db_begin(db) < 0)
 		return STAFF_LOGIN_ERROR;
-	if (throttle_clear(db, ukey) < 0 || session_new(db, id, user, now, sid, out) < 0) {
+	if (throttle_clear(db, ukey) < 0 || throttle_trust(db, gkey, now) < 0 ||
+	    session_new(db, id, user, now, sid, out) < 0) {
 		db_rollback(db);
 		sid[0] = '\0';
 		memset(out, 0, sizeof *out);
@@ -463,7 +609,7 @@ enum staff_login staff_login(struct db *db, const char *username, const char *pa
 int staff_session_get(struct db *db, const char *sid, struct staff_session *out)
 {
 	static const char sql[] =
-	    "SELECT s.staff_id, st.username, s.created, s.seen, s.revoked, st.disabled"
+	    "SELECT s.staff_id, st.username, s.created, s.seen, s.revoked, st.disabled, st.role"
 	    " FROM session s JOIN staff st ON st.id = s.staff_id WHERE s.hash = ?1";
 	static const char seen_sql[] = "UPDATE session SET seen = ?2 WHERE hash = ?1 AND seen < ?2";
 	char hash[TOKEN_HEX_LEN + 1];
@@ -483,6 +629,8 @@ int staff_session_get(struct db *db, const char *sid, struct staff_session *out)
 		out->created = sqlite3_column_int64(st, 2);
 		out->seen = sqlite3_column_int64(st, 3);
 		revoked = sqlite3_column_int(st, 4) != 0;
+		/* an unknown role gets the least rights */
+		out->role = staff_role_parse(col(st, 6)) == STAFF_EDITOR ? STAFF_EDITOR : STAFF_OFFICE;
 		live = !revoked && sqlite3_column_int(st, 5) == 0 &&
 		       now - out->seen < STAFF_IDLE_SECONDS &&
 		       now - out->created < STAFF_ABSOLUTE_SECONDS && now >= out->created;

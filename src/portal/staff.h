@@ -4,13 +4,24 @@
  * libsodium's "interactive" limits (2 passes over 64 MiB: above OWASP's minimum of 2
  * passes over 19 MiB). A hash made with weaker limits is upgraded at the next login.
  *
- * Login is slowed and rate-limited with the throttle table: per account
- * ("login:<user>", also for names that do not exist, so the answer does not tell them
- * apart) STAFF_ACCOUNT_FAILURES failures within STAFF_WINDOW_SECONDS lock the account for
- * STAFF_WINDOW_SECONDS from the last failure; per address ("addr:<ip>") likewise with
- * STAFF_ADDR_FAILURES. While locked, a login is refused without looking at the password.
- * An unknown user costs one password verification too (against a dummy hash), so timing
- * does not reveal which names exist; each failure then waits staff_fail_delay_ms.
+ * Login is rate-limited with the throttle table, counting failures within
+ * STAFF_WINDOW_SECONDS; reaching a limit locks for STAFF_WINDOW_SECONDS from the last
+ * failure (names that do not exist count the same, so the answer does not tell them
+ * apart):
+ *   "login:<user>@<address>"  STAFF_ACCOUNT_FAILURES: that name from that address;
+ *   "addr:<address>"          STAFF_ADDR_FAILURES: every name from that address;
+ *   "user:<user>"             STAFF_USER_FAILURES: that name from any address, except
+ *                             from an address where it signed in within
+ *                             STAFF_TRUST_SECONDS ("good:<user>@<address>"), so guessing
+ *                             from many addresses never locks the school's own office out.
+ * While locked, a login is refused without looking at the password. An unknown user
+ * costs one password verification too (against a dummy hash), so timing does not reveal
+ * which names exist. A failure never sleeps: the locks slow guessing, and a worker held
+ * in a sleep would be one the signed-in staff are waiting for. Sign-ins from an address
+ * that is not trusted for the name share STAFF_CHECK_SLOTS concurrent password checks
+ * (locks on "<database>-login.lock"); one that finds none free is STAFF_LOGIN_LOCKED
+ * with a retry after 1 second, answered at once. A trusted pair is exempt from the
+ * address and name-wide locks and from the slots, but not from its own count.
  *
  * A session id is a fresh token_new() value, given only to the browser in a cookie; the
  * database keeps its SHA-256 (hex) in table session. Every login makes a new one. A
@@ -36,17 +47,25 @@
 #define STAFF_WINDOW_SECONDS (15 * 60)
 #define STAFF_ACCOUNT_FAILURES 5
 #define STAFF_ADDR_FAILURES 20
+#define STAFF_USER_FAILURES 10
+#define STAFF_TRUST_SECONDS (90 * 24 * 60 * 60)
+#define STAFF_CHECK_SLOTS 1 /* password checks at once for untrusted sign-ins */
 #define STAFF_COOKIE_MAX 200 /* bytes of a Set-Cookie value */
 
 /* The clock, in Unix seconds: time(NULL) unless a test replaces it. */
 extern long long (*staff_now)(void);
-/* How long a failed login waits before it answers, in milliseconds (default 1000;
- * tests set 0). */
-extern unsigned staff_fail_delay_ms;
+
+/* What an account may do: consent work (office), and also publishing policies (editor). */
+enum staff_role { STAFF_OFFICE, STAFF_EDITOR, STAFF_ROLE__MAX };
+extern const char *const staff_role_names[STAFF_ROLE__MAX]; /* "office", "editor" */
+
+/* The role called name, or STAFF_ROLE__MAX when there is none. */
+enum staff_role staff_role_parse(const char *name);
 
 /* A signed-in member of staff. */
 struct staff_session {
 	long long staff_id;
+	enum staff_role role;
 	char username[STAFF_MAX_USER + 1];
 	char hash[TOKEN_HEX_LEN + 1]; /* SHA-256 of the session id: the server's key for it */
 	long long created, seen;      /* Unix seconds */
@@ -69,6 +88,10 @@ int staff_verify_password(const char *hash, const char *password);
  * Records a `staff` event (detail "added" or "password set"; never the password).
  * Returns 1 when added, 0 when the password was set, -1 with a message in err. */
 int staff_add(struct db *, const char *username, const char *password, struct buf *err);
+
+/* Gives the account a role; records a `staff` event (detail "role editor"). Returns 0,
+ * or -1 with a message in err (unknown user included). */
+int staff_set_role(struct db *, const char *username, enum staff_role, struct buf *err);
 
 /* Disables (disabled 1) or enables (0) an account; disabling ends its sessions. Records a
  * `staff` event. Returns 0, or -1 with a message in err (unknown user included). */

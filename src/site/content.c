@@ -31,6 +31,10 @@ enum field {
 	F_DECLARATION,
 	F_RESIGN,
 	F_PREVIOUS,
+	F_CHANGES,
+	F_APPROVED_ON,
+	F_MINUTE,
+	F_REVIEWED,
 	F__MAX
 };
 
@@ -50,11 +54,15 @@ static const struct {
     [F_DECLARATION] = {"declaration", YML_SCALAR, 0},
     [F_RESIGN] = {"resign", YML_SCALAR, 1},
     [F_PREVIOUS] = {"previous", YML_SEQ, 1},
+    [F_CHANGES] = {"changes", YML_SCALAR, 0},
+    [F_APPROVED_ON] = {"approved_on", YML_SCALAR, 1},
+    [F_MINUTE] = {"minute", YML_SCALAR, 1},
+    [F_REVIEWED] = {"reviewed", YML_SEQ, 1},
 };
 
 static const char known_fields[] = "title, review, approved_by, owner, audience, "
                                    "review_frequency, effective, summary, declaration, resign, "
-                                   "previous";
+                                   "previous, changes, approved_on, minute, reviewed";
 
 /* Keys of the `accessibility:` section. */
 static const char *const a11y_keys[] = {"contact", "email",    "phone",  "formats",
@@ -582,13 +590,15 @@ static int check_fields(struct site *s, const struct file *f)
 			             e->key, CONTENT_MAX_SCALAR);
 			errors++;
 		}
-		for (item = e->kind == YML_SEQ ? e->first : NULL; item; item = item->next)
+		for (item = e->kind == YML_SEQ && fi != F_REVIEWED ? e->first : NULL; item;
+		     item = item->next)
 			if (item->kind != YML_SCALAR || item->value[0] == '\0') {
 				content_diag(s, DIAG_ERROR, f->path, item->line,
 				             "each item of %s must be a single value", e->key);
 				errors++;
 			}
-		if ((fi == F_TITLE || fi == F_SUMMARY || fi == F_DECLARATION) &&
+		if ((fi == F_TITLE || fi == F_SUMMARY || fi == F_DECLARATION || fi == F_CHANGES ||
+		     fi == F_MINUTE || fi == F_APPROVED_BY) &&
 		    (!utf8_valid_line(e->value, strlen(e->value)) || strchr(e->value, '\t'))) {
 			content_diag(s, DIAG_ERROR, f->path, e->line,
 			             "%s must be one line of text, without tabs", e->key);
@@ -623,6 +633,110 @@ static void parse_dated(struct site *s, const struct file *f, const struct yml *
 	if (date_parse(out, e->value, &de) < 0)
 		content_diag(s, DIAG_ERROR, f->path, e->line, "%s \"%s\": %s", what, e->value,
 		             date_strerror(&de));
+}
+
+static int reviewed_cmp(const void *a, const void *b)
+{
+	return date_cmp(&((const struct reviewed *)a)->date, &((const struct reviewed *)b)->date);
+}
+
+/* The `reviewed:` list: each item a mapping {date, approved_by, review, minute}, the
+ * record of a re-adoption without change. The latest one gives the version its next
+ * review date. */
+static void read_reviewed(struct site *s, struct version *v, const struct file *f,
+                          const struct yml *list)
+{
+	static const char *const keys[] = {"date", "approved_by", "review", "minute"};
+	const struct yml *item, *e;
+	struct date_error de;
+	size_t k;
+
+	v->reviewed = arena_alloc(s->arena, (list->count + 1) * sizeof *v->reviewed);
+	if (v->reviewed == NULL)
+		return;
+	for (item = list->first; item; item = item->next) {
+		struct reviewed *r = &v->reviewed[v->nreviewed];
+		int bad = 0;
+		memset(r, 0, sizeof *r);
+		if (item->kind != YML_MAP) {
+			content_diag(s, DIAG_ERROR, f->path, item->line,
+			             "each item of reviewed is {date: YYYY-MM-DD, approved_by: WHO, "
+			             "review: NEXT REVIEW, minute: REF}");
+			continue;
+		}
+		for (e = item->first; e; e = e->next) {
+			for (k = 0; k < sizeof keys / sizeof keys[0] && strcmp(keys[k], e->key); k++)
+				;
+			if (k == sizeof keys / sizeof keys[0]) {
+				content_diag(s, DIAG_ERROR, f->path, e->key_line,
+				             "reviewed: unknown field '%s' (known: date, approved_by, "
+				             "review, minute)",
+				             e->key);
+				bad = 1;
+			} else if (e->kind != YML_SCALAR ||
+			           !utf8_valid_line(e->value, strlen(e->value)) ||
+			           strlen(e->value) > CONTENT_MAX_SCALAR) {
+				content_diag(s, DIAG_ERROR, f->path, e->line,
+				             "reviewed: %s must be one line of text", e->key);
+				bad = 1;
+			}
+		}
+		if (bad)
+			continue;
+		if ((e = yml_get(item, "date")) == NULL) {
+			content_diag(s, DIAG_ERROR, f->path, item->line,
+			             "reviewed: missing date (of the meeting that re-adopted the "
+			             "version), e.g. date: 2027-03-03");
+			continue;
+		}
+		if (date_parse(&r->date, e->value, &de) < 0) {
+			content_diag(s, DIAG_ERROR, f->path, e->line, "reviewed: date \"%s\": %s",
+			             e->value, date_strerror(&de));
+			continue;
+		}
+		if (date_cmp(&r->date, &v->date) <= 0) {
+			content_diag(s, DIAG_ERROR, f->path, e->line,
+			             "reviewed: date %s is not after the version date %s", e->value,
+			             v->iso);
+			continue;
+		}
+		snprintf(r->iso, sizeof r->iso, "%04d-%02d-%02d", r->date.y, r->date.m, r->date.d);
+		if ((e = yml_get(item, "approved_by")) == NULL || e->value[0] == '\0') {
+			content_diag(s, DIAG_ERROR, f->path, item->line,
+			             "reviewed: missing approved_by (who re-adopted the version)");
+			continue;
+		}
+		r->approved_by = arena_strdup(s->arena, e->value);
+		if ((e = yml_get(item, "review")) == NULL) {
+			content_diag(s, DIAG_ERROR, f->path, item->line,
+			             "reviewed: missing review (the next review date it sets)");
+			continue;
+		}
+		if (review_parse(&r->review, e->value, &de) < 0) {
+			content_diag(s, DIAG_ERROR, f->path, e->line, "reviewed: review date \"%s\": %s",
+			             e->value, date_strerror(&de));
+			continue;
+		}
+		if (date_cmp(&r->review.due, &r->date) < 0) {
+			content_diag(s, DIAG_ERROR, f->path, e->line,
+			             "reviewed: review date \"%s\" is before the meeting date %s",
+			             e->value, r->iso);
+			continue;
+		}
+		r->review_written = arena_strdup(s->arena, e->value);
+		if ((e = yml_get(item, "minute")) != NULL)
+			r->minute = arena_strdup(s->arena, e->value);
+		v->nreviewed++;
+	}
+	qsort(v->reviewed, v->nreviewed, sizeof *v->reviewed, reviewed_cmp);
+	for (k = 1; k < v->nreviewed; k++)
+		if (date_cmp(&v->reviewed[k].date, &v->reviewed[k - 1].date) == 0)
+			content_diag(s, DIAG_ERROR, f->path, list->line,
+			             "reviewed: two re-adoptions dated %s", v->reviewed[k].iso);
+	if (v->nreviewed) {
+		v->review = v->reviewed[v->nreviewed - 1].review;
+		v->review_written = v->reviewed[v->nreviewed - 1].review_written;
+	}
 }
 
 /* Fills in a version from its default-language file. */
@@ -663,6 +777,18 @@ static void read_version(struct site *s, struct version *v, const struct file *f
 			content_diag(s, DIAG_ERROR, f->path, e->line,
 			             "resign must be true or false");
 	}
+	v->minute = scalar(s, f->fm, F_MINUTE);
+	if ((e = yml_get(f->fm, "approved_on")) && e->kind == YML_SCALAR) {
+		parse_dated(s, f, e, "approved_on (the date of the approving meeting)",
+		            &v->approved_on);
+		if (v->approved_on.y && date_cmp(&v->approved_on, &v->effective) > 0)
+			content_diag(s, DIAG_ERROR, f->path, e->line,
+			             "approved_on %s is after the date the version takes effect, "
+			             "%04d-%02d-%02d",
+			             e->value, v->effective.y, v->effective.m, v->effective.d);
+	}
+	if ((e = yml_get(f->fm, "reviewed")) && e->kind == YML_SEQ)
+		read_reviewed(s, v, f, e);
 	if ((e = yml_get(f->fm, "audience")) && e->kind == YML_SEQ) {
 		v->audience = arena_alloc(s->arena, (e->count + 1) * sizeof *v->audience);
 		for (i = 0, item = e->first; v->audience && item; item = item->next)
@@ -681,6 +807,7 @@ static struct text *read_text(struct site *s, const struct file *f)
 		t->title = scalar(s, f->fm, F_TITLE);
 		t->summary = scalar(s, f->fm, F_SUMMARY);
 		t->declaration = scalar(s, f->fm, F_DECLARATION);
+		t->changes = scalar(s, f->fm, F_CHANGES);
 		t->body_line = f->body_line;
 		t->size = (long long)f->st.st_size;
 		t->mtime_s = (long long)f->st.st_mtim.tv_sec;

@@ -41,20 +41,35 @@ struct text {
 	const char *title;
 	const char *summary;     /* NULL when absent */
 	const char *declaration; /* NULL when absent */
+	const char *changes;     /* one-line summary of the changes from the version before */
 	int body_line;           /* line of the file where the Markdown body starts */
 	long long size, mtime_s, mtime_ns, ino; /* the file's status when it was loaded */
 };
 
 struct policy;
 
+/* One "reviewed, no changes" re-adoption of a version (front matter `reviewed:`). */
+struct reviewed {
+	struct date date; /* the meeting that re-adopted the version */
+	char iso[11];
+	const char *approved_by;    /* who re-adopted it */
+	const char *minute;         /* minute reference, NULL when absent */
+	const char *review_written; /* the next review it set, as written */
+	struct review review;
+};
+
 struct version {
 	struct date date; /* from the file name: the version's identity */
 	char iso[11];     /* the date as YYYY-MM-DD, used in URLs */
 	struct policy *policy;
 	struct text *text[CONTENT_MAX_LANGS]; /* by language index; NULL where no file */
-	struct review review;
-	const char *review_written; /* as in the front matter */
+	struct review review;       /* the next review: the latest re-adoption's, if any */
+	const char *review_written; /* as in the front matter (or the latest re-adoption) */
 	const char *approved_by, *owner, *review_frequency; /* NULL when absent */
+	const char *minute;         /* minute reference of the approving meeting, or NULL */
+	struct date approved_on;    /* date of the approving meeting; y 0 when absent */
+	struct reviewed *reviewed;  /* re-adoptions without change, ascending by date */
+	size_t nreviewed;
 	const char **audience;
 	size_t naudience;
 	struct date effective; /* publication date; the version date unless given */

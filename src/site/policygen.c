@@ -4,6 +4,10 @@
  *                    [--state DIR] [--today YYYY-MM-DD]
  *   policygen check  [--content DIR] [--today YYYY-MM-DD]
  *   policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]
+ *   policygen serve  [--content DIR] [--templates DIR] [--out DIR] [--today YYYY-MM-DD]
+ *                    [--lock FILE] [--pandoc PROGRAM]
+ *       the office's helper: requests on standard input, answers on standard output
+ *       (publish.h); started by office.fcgi, not by people
  */
 #include <errno.h>
 #include <limits.h>
@@ -11,16 +15,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "content.h"
 #include "out.h"
+#include "publish.h"
 #include "site.h"
 #include "sitestate.h"
 
 #define DEFAULT_WITHIN 30
 
 struct options {
-	const char *content, *templates, *out, *portal, *state;
+	const char *content, *templates, *out, *portal, *state, *lock, *pandoc;
 	struct date today;
+	int today_given;
 	long within;
 };
 
@@ -30,7 +37,12 @@ static void usage(void)
 	      "[--portal DIR]\n"
 	      "                        [--state DIR] [--today YYYY-MM-DD]\n"
 	      "       policygen check  [--content DIR] [--today YYYY-MM-DD]\n"
-	      "       policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]\n",
+	      "       policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]\n"
+	      "       policygen serve  [--content DIR] [--templates DIR] [--out DIR] "
+	      "[--portal DIR]\n"
+	      "                        [--state DIR] [--today YYYY-MM-DD] [--lock FILE] "
+	      "[--pandoc PROGRAM]\n"
+	      "Each also takes --config FILE (policies.conf(5)).\n",
 	      stderr);
 	exit(2);
 }
@@ -222,29 +234,51 @@ static int cmd_review(const struct options *o)
 
 int main(int argc, char *argv[])
 {
-	struct options o = {"content",          "templates", "public",      "var/portal",
-	                    ".cache/policygen", {0, 0, 0},   DEFAULT_WITHIN};
-	const char *cmd;
-	int i, today_given = 0;
+	struct options o = {"content",         "templates", "public", "var/portal", ".cache/policygen",
+	                    NULL, "/usr/bin/pandoc", {0, 0, 0}, 0, DEFAULT_WITHIN};
+	static struct config cfg;
+	struct buf err = BUF_INIT;
+	const char *cmd, *file = NULL;
+	int i, today_given = 0, serve;
 
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
+	serve = strcmp(cmd, "serve") == 0;
+	/* The configuration file gives the defaults that the options below override. */
+	for (i = 2; i + 1 < argc; i += 2)
+		if (strcmp(argv[i], "--config") == 0)
+			file = argv[i + 1];
+	if (config_setup(&cfg, file, &err) < 0) {
+		fprintf(stderr, "policygen: %s", buf_str(&err));
+		return 2;
+	}
+	o.content = config_get(&cfg, CONFIG_CONTENT);
+	o.templates = config_get(&cfg, CONFIG_TEMPLATES);
+	o.out = config_get(&cfg, CONFIG_OUTPUT);
+	o.portal = config_get(&cfg, CONFIG_PORTAL);
+	o.state = config_get(&cfg, CONFIG_STATE);
 	for (i = 2; i < argc; i++) {
 		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (val == NULL)
 			usage();
 		i++;
+		if (strcmp(opt, "--config") == 0)
+			continue;
 		if (strcmp(opt, "--content") == 0)
 			o.content = val;
-		else if (strcmp(opt, "--templates") == 0 && strcmp(cmd, "build") == 0)
+		else if (strcmp(opt, "--templates") == 0 && (strcmp(cmd, "build") == 0 || serve))
 			o.templates = val;
-		else if (strcmp(opt, "--out") == 0 && strcmp(cmd, "build") == 0)
+		else if (strcmp(opt, "--out") == 0 && (strcmp(cmd, "build") == 0 || serve))
 			o.out = val;
-		else if (strcmp(opt, "--portal") == 0 && strcmp(cmd, "build") == 0)
+		else if (strcmp(opt, "--portal") == 0 && (strcmp(cmd, "build") == 0 || serve))
 			o.portal = val;
-		else if (strcmp(opt, "--state") == 0 && strcmp(cmd, "build") == 0)
+		else if (strcmp(opt, "--state") == 0 && (strcmp(cmd, "build") == 0 || serve))
 			o.state = val;
+		else if (strcmp(opt, "--lock") == 0 && serve)
+			o.lock = val;
+		else if (strcmp(opt, "--pandoc") == 0 && serve)
+			o.pandoc = val;
 		else if (strcmp(opt, "--today") == 0) {
 			struct date_error de;
 			if (date_parse(&o.today, val, &de) < 0) {
@@ -263,6 +297,27 @@ int main(int argc, char *argv[])
 			}
 		} else
 			usage();
+	}
+	if (serve) {
+		/* Without --today, each request reads the clock: the helper lives for days. */
+		struct publish_opts po;
+		struct buf lock = BUF_INIT;
+		int rc;
+		memset(&po, 0, sizeof po);
+		po.content = o.content;
+		po.templates = o.templates;
+		po.out = o.out;
+		po.portal = o.portal;
+		po.state = o.state;
+		po.pandoc = o.pandoc;
+		if (o.lock == NULL)
+			buf_printf(&lock, "%s/.policygen-lock", o.content);
+		po.lock = o.lock ? o.lock : buf_str(&lock);
+		if (today_given)
+			po.today = o.today;
+		rc = publish_serve(&po, 0, 1) < 0 ? 1 : 0;
+		buf_free(&lock);
+		return rc;
 	}
 	if (!today_given && date_today(&o.today) < 0) {
 		fprintf(stderr, "policygen: cannot read the clock; give --today YYYY-MM-DD\n");

@@ -379,6 +379,15 @@ static void add_meta(struct gen *g, struct tv *r, const struct version *v, size_
 	if (date_cmp(&v->effective, &v->date) != 0)
 		tv_str(m, "effective", fmt_date(g, &v->effective, li));
 	tv_str(m, "next_review", fmt_review(g, &v->review, li));
+	if (v->nreviewed) {
+		const struct reviewed *rv = &v->reviewed[v->nreviewed - 1];
+		tv_str(m, "last_reviewed", fmt_date(g, &rv->date, li));
+		tv_str(m, "last_reviewed_iso", rv->iso);
+	}
+	if (v->approved_on.y)
+		tv_str(m, "approved_on", fmt_date(g, &v->approved_on, li));
+	if (v->minute)
+		tv_str(m, "minute", v->minute);
 	if (v->approved_by)
 		add_term(g, tv_add_list(m, "approved_by"), v->approved_by, li);
 	if (v->owner)
@@ -513,6 +522,8 @@ static void add_body(struct gen *g, struct tv *r, const struct version *v, size_
 	}
 	if (t->declaration)
 		tv_str(r, "declaration", t->declaration);
+	if (t->changes)
+		tv_str(r, "changes_summary", t->changes);
 }
 
 /* Builds the page of version v in language li at rel (its own address, or the policy's
@@ -656,6 +667,8 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 	pol = tv_add_dict(r, "policy");
 	add_title(g, pol, v, li);
 	tv_html_ref(r, "diff", buf_str(&html));
+	if (shown_text(v, li)->changes)
+		tv_str(r, "changes_summary", shown_text(v, li)->changes);
 	if (dl != li)
 		tv_str(r, "diff_lang", g->s->langs[dl]);
 	tv_str(r, "version_date", fmt_date(g, &v->date, li));
@@ -796,6 +809,8 @@ static int build_feed(struct gen *g, size_t li, const struct version **all, size
 		}
 		tv_str(e, "updated", rfc3339(g, &all[i]->effective));
 		tv_str(e, "date", fmt_date(g, &all[i]->date, li));
+		if (shown_text(all[i], li)->changes)
+			tv_str(e, "changes", shown_text(all[i], li)->changes);
 	}
 	return emit(g, P_FEED, r, rel);
 }

@@ -315,12 +315,15 @@ void sitestate_lists(const unsigned char global[32], const struct site *s,
 			int f[8] = {v->published,     v->effective.y,   v->effective.m,
 			            v->effective.d,   (int)v->review.kind, v->review.due.y,
 			            v->review.due.m,  v->review.due.d};
+			size_t nreviewed = v->nreviewed;
 			buf_put(&b, v->iso, sizeof v->iso);
 			buf_put(&b, (const char *)f, sizeof f);
+			buf_put(&b, (const char *)&nreviewed, sizeof nreviewed);
 			for (li = 0; li < s->nlangs; li++)
 				if (v->text[li]) {
 					put_field(&b, v->text[li]->title);
 					put_field(&b, v->text[li]->summary);
+					put_field(&b, v->text[li]->changes);
 				}
 		}
 		crypto_generichash_update(&h, (const unsigned char *)buf_str(&b), b.len);

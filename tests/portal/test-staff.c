@@ -1,6 +1,8 @@
 /* Staff accounts, logins, throttling, sessions and CSRF tokens, on a fresh database in a
  * temporary folder with a fake clock. */
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,7 +59,6 @@ static int setup(void)
 	buf_free(&path);
 	randombytes_buf(key, sizeof key);
 	staff_now = fake_now;
-	staff_fail_delay_ms = 0;
 	return 0;
 }
 
@@ -151,6 +152,40 @@ static void test_login_ok(void)
 	CHECK_INT(got.staff_id, s.staff_id);
 }
 
+/* A session carries the account's role; a role is set only to office or editor, is
+ * recorded, and takes effect at the next request. */
+static void test_roles(void)
+{
+	struct staff_session s, got;
+	char sid[TOKEN_LEN + 1];
+	struct buf err = BUF_INIT;
+
+	CHECK_STR(staff_role_names[STAFF_OFFICE], "office");
+	CHECK_INT(staff_role_parse("editor"), STAFF_EDITOR);
+	CHECK_INT(staff_role_parse("admin"), STAFF_ROLE__MAX);
+	CHECK_INT(staff_role_parse(NULL), STAFF_ROLE__MAX);
+	CHECK_INT(staff_add(db, "c.roles", "Rôl newydd 2026!", &err), 1);
+	next_window();
+	CHECK_INT(staff_login(db, "c.roles", "Rôl newydd 2026!", "192.0.2.7", sid, &s, NULL),
+	          STAFF_LOGIN_OK);
+	CHECK_INT(staff_session_get(db, sid, &got), 1);
+	CHECK_INT(got.role, STAFF_OFFICE);
+	CHECK_INT(staff_set_role(db, "c.roles", STAFF_EDITOR, &err), 0);
+	CHECK_INT(staff_session_get(db, sid, &got), 1);
+	CHECK_INT(got.role, STAFF_EDITOR);
+	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'staff' AND staff = 'c.roles'"
+	                " AND detail = 'role editor'"),
+	          1);
+	CHECK_INT(staff_set_role(db, "c.roles", STAFF_ROLE__MAX, &err), -1);
+	CHECK_INT(staff_set_role(db, "nobody", STAFF_EDITOR, &err), -1);
+	CHECK(strstr(buf_str(&err), "no staff user nobody") != NULL);
+	CHECK_INT(staff_set_role(db, "c.roles", STAFF_OFFICE, &err), 0);
+	CHECK_INT(staff_session_get(db, sid, &got), 1);
+	CHECK_INT(got.role, STAFF_OFFICE);
+	staff_logout(db, got.hash);
+	buf_free(&err);
+}
+
 static void test_login_bad(void)
 {
 	struct staff_session s;
@@ -174,8 +209,9 @@ static void test_login_bad(void)
 	CHECK_INT(staff_login(db, "a.jones", "", "192.0.2.2", sid, &s, NULL), STAFF_LOGIN_BAD);
 	CHECK_INT(staff_login(db, "a jones' OR 1=1 --", "x", "192.0.2.2", sid, &s, NULL),
 	          STAFF_LOGIN_BAD);
-	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'login:a.jones'"), 2);
-	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'login:nobody'"), 1);
+	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'login:a.jones@192.0.2.2'"), 2);
+	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'user:a.jones'"), 2);
+	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'login:nobody@192.0.2.2'"), 1);
 	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'addr:192.0.2.2'"), 5);
 }
 
@@ -190,20 +226,23 @@ static void test_account_lockout(void)
 	for (i = 0; i < STAFF_ACCOUNT_FAILURES; i++)
 		CHECK_INT(staff_login(db, "a.jones", "guess", "198.51.100.1", sid, &s, NULL),
 		          STAFF_LOGIN_BAD);
-	/* now even the right password is refused, from anywhere, until the window ends */
-	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.99", sid, &s, &retry),
+	/* now even the right password is refused from that address until the window ends */
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.1", sid, &s, &retry),
 	          STAFF_LOGIN_LOCKED);
 	CHECK_STR(sid, "");
 	CHECK_INT(retry, STAFF_WINDOW_SECONDS);
 	fake_time += 600;
-	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.99", sid, &s, &retry),
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.1", sid, &s, &retry),
 	          STAFF_LOGIN_LOCKED);
 	CHECK_INT(retry, STAFF_WINDOW_SECONDS - 600);
+	/* ... but not from another address: one address cannot lock a user out */
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.99", sid, &s, NULL),
+	          STAFF_LOGIN_OK);
 	/* another account is not affected */
-	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "198.51.100.99", sid, &s, NULL),
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "198.51.100.1", sid, &s, NULL),
 	          STAFF_LOGIN_OK);
 	fake_time += STAFF_WINDOW_SECONDS - 600;
-	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.99", sid, &s, NULL),
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.51.100.1", sid, &s, NULL),
 	          STAFF_LOGIN_OK);
 	/* a success forgets earlier failures */
 	for (i = 0; i < STAFF_ACCOUNT_FAILURES - 1; i++)
@@ -218,8 +257,121 @@ static void test_account_lockout(void)
 	next_window();
 	for (i = 0; i < STAFF_ACCOUNT_FAILURES; i++)
 		staff_login(db, "ghost", "guess", "198.51.100.3", sid, &s, NULL);
-	CHECK_INT(staff_login(db, "ghost", "guess", "198.51.100.4", sid, &s, &retry),
+	CHECK_INT(staff_login(db, "ghost", "guess", "198.51.100.3", sid, &s, &retry),
 	          STAFF_LOGIN_LOCKED);
+}
+
+/* The issue's flood: wrong passwords for the office's name from many addresses. Five from
+ * five addresses lock nobody; more lock the name everywhere except where it signs in. */
+static void test_many_addresses(void)
+{
+	struct staff_session s;
+	char sid[TOKEN_LEN + 1], addr[32];
+	long long retry = 0;
+	int i;
+
+	next_window();
+	/* the office signs in from the school's own address: remembered as trusted */
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.10", sid, &s, NULL),
+	          STAFF_LOGIN_OK);
+	for (i = 0; i < 5; i++) {
+		snprintf(addr, sizeof addr, "203.0.113.%d", 100 + i);
+		CHECK_INT(staff_login(db, "a.jones", "guess", addr, sid, &s, NULL),
+		          STAFF_LOGIN_BAD);
+	}
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.11", sid, &s, NULL),
+	          STAFF_LOGIN_OK);
+	for (i = 5; i < 3 * STAFF_USER_FAILURES; i++) {
+		snprintf(addr, sizeof addr, "203.0.113.%d", 100 + i);
+		staff_login(db, "a.jones", "guess", addr, sid, &s, NULL);
+	}
+	/* a new address is now refused for this name, without a password check ... */
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "198.18.0.1", sid, &s, &retry),
+	          STAFF_LOGIN_LOCKED);
+	CHECK(retry > 0);
+	/* ... but the school's addresses, where it signed in, are not */
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.10", sid, &s, NULL),
+	          STAFF_LOGIN_OK);
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.11", sid, &s, NULL),
+	          STAFF_LOGIN_OK);
+	/* nor another name */
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "198.18.0.1", sid, &s, NULL),
+	          STAFF_LOGIN_OK);
+	/* a trusted address is forgotten after STAFF_TRUST_SECONDS without a sign-in */
+	fake_time += STAFF_TRUST_SECONDS;
+	for (i = 0; i < STAFF_USER_FAILURES; i++) {
+		snprintf(addr, sizeof addr, "203.0.113.%d", 200 + i);
+		staff_login(db, "a.jones", "guess", addr, sid, &s, NULL);
+	}
+	CHECK_INT(staff_login(db, "a.jones", "Llanfair-2026!", "192.0.2.10", sid, &s, NULL),
+	          STAFF_LOGIN_LOCKED);
+}
+
+/* While another process holds the password-check slot, an untrusted sign-in is told to
+ * come back in a second without a check; a trusted one is checked as usual. */
+static void test_check_slot_busy(void)
+{
+	struct staff_session s;
+	char sid[TOKEN_LEN + 1], path[256], c;
+	long long retry = 0;
+	int ready[2], go[2], fd;
+	pid_t pid;
+
+	next_window();
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.60", sid, &s, NULL),
+	          STAFF_LOGIN_OK);
+	snprintf(path, sizeof path, "%s/consent.db-login.lock", dir);
+	if (pipe(ready) < 0 || pipe(go) < 0 || (pid = fork()) < 0) {
+		CHECK(0);
+		return;
+	}
+	if (pid == 0) {
+		struct flock l = {.l_type = F_WRLCK,
+		                  .l_whence = SEEK_SET,
+		                  .l_start = 0,
+		                  .l_len = STAFF_CHECK_SLOTS};
+		fd = open(path, O_RDWR | O_CREAT, 0600);
+		c = fd >= 0 && fcntl(fd, F_SETLK, &l) == 0 ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	CHECK(read(ready[0], &c, 1) == 1 && c == 'y');
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "198.18.0.60", sid, &s, &retry),
+	          STAFF_LOGIN_LOCKED);
+	CHECK_INT(retry, 1);
+	CHECK_INT(count("SELECT count(*) FROM throttle WHERE key = 'login:b.evans@198.18.0.60'"),
+	          0);
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.60", sid, &s, NULL),
+	          STAFF_LOGIN_OK);
+	CHECK_INT(write(go[1], "x", 1), 1);
+	waitpid(pid, NULL, 0);
+	/* the slot is free again once the other process is gone */
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "198.18.0.60", sid, &s, NULL),
+	          STAFF_LOGIN_OK);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
+/* A failed login answers at once: no sleep holds the worker. */
+static void test_failure_does_not_sleep(void)
+{
+	struct staff_session s;
+	char sid[TOKEN_LEN + 1];
+	double t0, ok, bad;
+
+	next_window();
+	t0 = seconds();
+	CHECK_INT(staff_login(db, "b.evans", "Bryn Celyn 4 ever", "192.0.2.50", sid, &s, NULL),
+	          STAFF_LOGIN_OK);
+	ok = seconds() - t0;
+	t0 = seconds();
+	CHECK_INT(staff_login(db, "b.evans", "not the password", "192.0.2.50", sid, &s, NULL),
+	          STAFF_LOGIN_BAD);
+	bad = seconds() - t0;
+	CHECK(bad < ok * 3 + 0.2);
 }
 
 static void test_address_lockout(void)
@@ -423,6 +575,9 @@ int main(void)
 	RUN(test_login_bad);
 	RUN(test_account_lockout);
 	RUN(test_address_lockout);
+	RUN(test_many_addresses);
+	RUN(test_failure_does_not_sleep);
+	RUN(test_check_slot_busy);
 	RUN(test_new_id_each_login);
 	RUN(test_idle_timeout);
 	RUN(test_absolute_timeout);
@@ -430,6 +585,7 @@ int main(void)
 	RUN(test_bad_session_ids);
 	RUN(test_disable_and_password_change);
 	RUN(test_csrf);
+	RUN(test_roles);
 	RUN(test_cookie);
 	teardown();
 	CHECK_MAIN();

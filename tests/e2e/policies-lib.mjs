@@ -1,0 +1,88 @@
+// Shared by the office's policy journeys (policies-en.test.mjs, policies-cy.test.mjs).
+// Those journeys change the content, so each file runs against its own copy of the
+// system: a copy of content/, its own built site, database and lighttpd (tools/serve.sh
+// with SERVE_CONTENT and SERVE_SITE), never the one the other browser tests share.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TMP } from './lib.mjs';
+
+export const TOP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BUILD = path.join(TOP, 'build');
+const iso = (d) => d.toISOString().slice(0, 10);
+export const TODAY = iso(new Date());
+export const LATER = iso(new Date(Date.now() + 40 * 86400000));
+export const EDITOR = ['ed.browser', 'Editor-' + Math.random().toString(36).slice(2)];
+export const OFFICE = ['office.only', 'Office-' + Math.random().toString(36).slice(2)];
+
+export const text = (page, sel) => page.locator(sel).first().innerText().then((s) => s.replace(/\s+/g, ' ').trim());
+
+function freePort() {
+	return new Promise((resolve) => {
+		const s = net.createServer();
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+// A system of its own: { base, dir, content, site, build(today), stop() }.
+export async function startSystem() {
+	const dir = fs.mkdtempSync(path.join(TMP, 'policies-'));
+	const content = path.join(dir, 'content'), site = path.join(dir, 'public'), db = path.join(dir, 'consent.db');
+	const build = (today) => execFileSync(path.join(BUILD, 'policygen'),
+		['build', '--content', content, '--templates', path.join(TOP, 'templates'), '--out', site, ...(today ? ['--today', today] : [])],
+		{ stdio: ['ignore', 'ignore', 'inherit'] });
+	fs.cpSync(path.join(TOP, 'content'), content, { recursive: true, dereference: true });
+	build();
+	const ctl = (args, input) => execFileSync(path.join(BUILD, 'consentctl'), ['--db', db, ...args], { input, stdio: ['pipe', 'ignore', 'inherit'] });
+	ctl(['init', '--content', content, '--site', site]);
+	ctl(['add-staff', EDITOR[0], '--role', 'editor'], EDITOR[1] + '\n');
+	ctl(['add-staff', OFFICE[0]], OFFICE[1] + '\n');
+	const port = await freePort();
+	const base = `http://127.0.0.1:${port}`;
+	const server = spawn(path.join(TOP, 'tools/serve.sh'), [String(port), db, path.join(dir, 'run')], {
+		env: { ...process.env, SERVE_CONTENT: content, SERVE_SITE: site },
+		stdio: 'ignore',
+		detached: true,
+	});
+	const stop = () => { try { process.kill(-server.pid); } catch { /* gone already */ } };
+	// also when the runner ends this file early (a time-out), so no server outlives it
+	process.on('exit', stop);
+	process.on('SIGTERM', () => { stop(); process.exit(143); });
+	for (let i = 0; i < 100; i++) {
+		try {
+			if ((await fetch(base + '/')).ok) return { base, dir, content, site, build, stop };
+		} catch {
+			// not listening yet
+		}
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	stop();
+	throw new Error('the policies test server did not start');
+}
+
+export async function signIn(page, base, [user, password]) {
+	await page.goto(base + '/office/login');
+	await page.fill('#username', user);
+	await page.fill('#password', password);
+	await page.click('form.office-form button[type=submit]');
+	assert.equal(new URL(page.url()).pathname, '/office/');
+}
+
+// The web server may answer from its own cache for a moment after a page is rebuilt:
+// "within a few seconds", as the issue puts it, so look again for up to five.
+export async function eventually(page, url, re) {
+	let got = '';
+	for (let i = 0; i < 10; i++) {
+		await page.goto(`${url}?look=${i}`); // a new address each time: never the browser's cache
+		got = await page.locator('main').innerText();
+		if (re.test(got)) return;
+		await new Promise((r) => setTimeout(r, 500));
+	}
+	assert.match(got, re);
+}

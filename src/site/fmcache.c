@@ -349,7 +349,7 @@ static void store(struct fmcache *c, const char *key, const struct stat *st, cha
 }
 
 void fmcache_put(struct fmcache *c, const char *path, const struct stat *st, const struct yml *fm,
-		 int body_line)
+                 int body_line)
 {
 	struct buf b = BUF_INIT;
 	char *text;
@@ -375,8 +375,8 @@ static char *dir_key(const char *path)
 	return k;
 }
 
-char **fmcache_dir_get(struct fmcache *c, struct arena *a, const char *path,
-                       const struct stat *st, size_t *n)
+char **fmcache_dir_get(struct fmcache *c, struct arena *a, const char *path, const struct stat *st,
+                       size_t *n)
 {
 	char *key = dir_key(path), **names, *p, *nl;
 	struct entry *e = key ? find(c, key) : NULL;
@@ -401,8 +401,8 @@ char **fmcache_dir_get(struct fmcache *c, struct arena *a, const char *path,
 	return names;
 }
 
-void fmcache_dir_put(struct fmcache *c, const char *path, const struct stat *st,
-                     char *const *names, size_t n)
+void fmcache_dir_put(struct fmcache *c, const char *path, const struct stat *st, char *const *names,
+                     size_t n)
 {
 	struct buf b = BUF_INIT;
 	char *key = dir_key(path), *text;

@@ -312,9 +312,9 @@ void sitestate_lists(const unsigned char global[32], const struct site *s,
 		put_field(&b, p->slug);
 		for (k = 0; k < p->nversions; k++) {
 			const struct version *v = &p->versions[k];
-			int f[8] = {v->published,     v->effective.y,   v->effective.m,
-			            v->effective.d,   (int)v->review.kind, v->review.due.y,
-			            v->review.due.m,  v->review.due.d};
+			int f[8] = {v->published,    v->effective.y,      v->effective.m,
+			            v->effective.d,  (int)v->review.kind, v->review.due.y,
+			            v->review.due.m, v->review.due.d};
 			size_t nreviewed = v->nreviewed;
 			buf_put(&b, v->iso, sizeof v->iso);
 			buf_put(&b, (const char *)f, sizeof f);

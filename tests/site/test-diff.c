@@ -695,8 +695,8 @@ static void test_text_from_doc(void)
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		cmark_node *doc = cmark_parse_document(md[i], strlen(md[i]),
-		                                       CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
+		cmark_node *doc =
+		    cmark_parse_document(md[i], strlen(md[i]), CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
 		CHECK(doc != NULL);
 		dt[i] = diff_text_from_doc(doc, md[i], strlen(md[i]));
 		CHECK(dt[i] != NULL);

@@ -51,8 +51,9 @@ ASAN_LIBS_core = build/asan/libcore.a
 ASAN_LIBS_site = build/asan/libsite.a build/asan/libcore.a
 ASAN_LIBS_portal = build/asan/libportal.a build/asan/libcore.a
 
-# Unit tests: tests/<part>/test-NAME.c, linked with that part's archives, each run by
-# tests/run.sh (and again under ASan+UBSan).
+# Unit tests: tests/<part>/test-NAME.c (with the part's shared test headers, such as
+# tests/portal/testdb.h), linked with that part's archives, each run by tests/run.sh (and
+# again under ASan+UBSan).
 UNIT_core = $(patsubst tests/core/test-%.c,%,$(wildcard tests/core/test-*.c))
 UNIT_site = $(patsubst tests/site/test-%.c,%,$(wildcard tests/site/test-*.c))
 UNIT_portal = $(patsubst tests/portal/test-%.c,%,$(wildcard tests/portal/test-*.c))
@@ -132,12 +133,13 @@ build/tests/load: tests/load.c
 	@$(CC) $(CFLAGS) -pthread -o $@ tests/load.c $(LDLIBS)
 
 define unit_rules
-$$(UNIT_$(1):%=build/tests/test-%): build/tests/test-%: tests/$(1)/test-%.c tests/check.h $$(LIBS_$(1))
+$$(UNIT_$(1):%=build/tests/test-%): build/tests/test-%: tests/$(1)/test-%.c tests/check.h $$(wildcard tests/$(1)/*.h) $$(LIBS_$(1))
 	@mkdir -p $$(@D)
 	@echo "LD $$@"
 	@$$(CC) $$(CFLAGS) -o $$@ $$< $$(LIBS_$(1)) $$(LDLIBS)
 
-$$(UNIT_$(1):%=build/asan/test-%): build/asan/test-%: tests/$(1)/test-%.c tests/check.h $$(ASAN_LIBS_$(1))
+$$(UNIT_$(1):%=build/asan/test-%): build/asan/test-%: tests/$(1)/test-%.c tests/check.h $$(wildcard tests/$(1)/*.h) \
+		$$(ASAN_LIBS_$(1))
 	@mkdir -p $$(@D)
 	@echo "LD $$@"
 	@$$(CC) $$(CFLAGS) $$(ASAN) -o $$@ $$< $$(ASAN_LIBS_$(1)) $$(LDLIBS)

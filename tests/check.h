@@ -5,6 +5,7 @@
 #define CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_failed_now, check_nfail;
@@ -60,6 +61,19 @@ static inline void check_put(const char *dir, const char *rel, const char *text)
 		fputs(text, f);
 		fclose(f);
 	}
+}
+
+/* Removes a test's temporary folder and all below it: 0, or -1 with a line saying so. */
+static inline int check_remove(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0) {
+		printf("  could not remove %s\n", dir);
+		return -1;
+	}
+	return 0;
 }
 
 #endif

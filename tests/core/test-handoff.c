@@ -123,15 +123,12 @@ static void test_reviews(void)
 
 int main(void)
 {
-	char cmd[300];
-
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	RUN(test_text_paths);
 	RUN(test_text_read_checks_hash);
 	RUN(test_reviews);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (check_remove(dir) < 0)
 		return 1;
 	CHECK_MAIN();
 }

@@ -173,11 +173,7 @@ int main(void)
 	RUN(test_errors_reported_and_refused);
 	RUN(test_yaml_syntax_error);
 	RUN(test_missing_folder);
-	{
-		char cmd[300];
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			return 1;
-	}
+	if (check_remove(dir) < 0)
+		return 1;
 	CHECK_MAIN();
 }

@@ -169,6 +169,6 @@ int main(void)
 	RUN(test_url_filter);
 	RUN(test_partials_and_xml);
 	RUN(test_syntax_errors);
-	system("rm -rf /tmp/test-tmpl-*");
+	check_remove(dir);
 	CHECK_MAIN();
 }

@@ -88,7 +88,7 @@ describe('an editor publishes a new version and re-adopts a policy', () => {
 		assert.match(await text(page, 'table.history'), /FGB 2026\/50/);
 		await eventually(page, sys.base + '/en/policies/social-networking/', /Last reviewed/);
 		assert.match(await text(page, '.meta'), /Last reviewed \d+ \w+ \d{4}, no changes/);
-		assert.match(await text(page, '.meta'), /Autumn 2027/);
+		assert.match(await text(page, '.meta'), /Autumn term 2027/);
 		await s.shot('public page, reviewed');
 		await eventually(page, sys.base + '/cy/policies/social-networking/', /Adolygwyd ddiwethaf/);
 		assert.match(await text(page, '.meta'), /Adolygwyd ddiwethaf \d+ \S+ \d{4}, dim newidiadau/);

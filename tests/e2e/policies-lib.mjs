@@ -1,7 +1,7 @@
 // Shared by the office's policy journeys (policies-en.test.mjs, policies-cy.test.mjs).
 // Those journeys change the content, so each file runs against its own copy of the
 // system: a copy of content/, its own built site, database and lighttpd (tools/serve.sh
-// with SERVE_CONTENT and SERVE_SITE), never the one the other browser tests share.
+// with SERVE_CONTENT, SERVE_SITE, SERVE_PORTAL and SERVE_STATE), never the one the other browser tests share.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,19 +34,21 @@ function freePort() {
 export async function startSystem() {
 	const dir = fs.mkdtempSync(path.join(TMP, 'policies-'));
 	const content = path.join(dir, 'content'), site = path.join(dir, 'public'), db = path.join(dir, 'consent.db');
+	const portal = path.join(dir, 'portal'), state = path.join(dir, 'state');
 	const build = (today) => execFileSync(path.join(BUILD, 'policygen'),
-		['build', '--content', content, '--templates', path.join(TOP, 'templates'), '--out', site, ...(today ? ['--today', today] : [])],
+		['build', '--content', content, '--templates', path.join(TOP, 'templates'), '--out', site,
+			'--portal', portal, '--state', state, ...(today ? ['--today', today] : [])],
 		{ stdio: ['ignore', 'ignore', 'inherit'] });
 	fs.cpSync(path.join(TOP, 'content'), content, { recursive: true, dereference: true });
 	build();
 	const ctl = (args, input) => execFileSync(path.join(BUILD, 'consentctl'), ['--db', db, ...args], { input, stdio: ['pipe', 'ignore', 'inherit'] });
-	ctl(['init', '--content', content, '--site', site]);
+	ctl(['init', '--content', content, '--portal', portal]);
 	ctl(['add-staff', EDITOR[0], '--role', 'editor'], EDITOR[1] + '\n');
 	ctl(['add-staff', OFFICE[0]], OFFICE[1] + '\n');
 	const port = await freePort();
 	const base = `http://127.0.0.1:${port}`;
 	const server = spawn(path.join(TOP, 'tools/serve.sh'), [String(port), db, path.join(dir, 'run')], {
-		env: { ...process.env, SERVE_CONTENT: content, SERVE_SITE: site },
+		env: { ...process.env, SERVE_CONTENT: content, SERVE_SITE: site, SERVE_PORTAL: portal, SERVE_STATE: state },
 		stdio: 'ignore',
 		detached: true,
 	});

@@ -9,25 +9,16 @@
 #include "checkpoint.h"
 #include "db.h"
 #include "token.h"
+#include "testdb.h"
 
-static char dir[64], dbpath[96], keypath[128];
+static char keypath[128];
 
+/* The test database, with keypath beside it for the checkpoint key. */
 static struct db *setup(void)
 {
-	struct buf err = BUF_INIT;
-	struct db *db;
+	struct db *db = testdb_new();
 
-	snprintf(dir, sizeof dir, "/tmp/test-checkpoint.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(dbpath, sizeof dbpath, "%s/c.db", dir);
-	snprintf(keypath, sizeof keypath, "%s/c.db%s", dir, CHECKPOINT_KEY_SUFFIX);
-	db = db_open(dbpath, DB_OPEN_CREATE, &err);
-	if (db && db_migrate(db, &err) < 0) {
-		db_close(db);
-		db = NULL;
-	}
-	buf_free(&err);
+	snprintf(keypath, sizeof keypath, "%s%s", testdb_path, CHECKPOINT_KEY_SUFFIX);
 	return db;
 }
 
@@ -140,17 +131,7 @@ static void test_sign_and_check(void)
 	buf_free(&rep);
 	buf_free(&vk);
 	buf_free(&text);
-	db_close(db);
-	unlink(keypath);
-	unlink(dbpath);
-	{
-		char p2[160];
-		snprintf(p2, sizeof p2, "%s-wal", dbpath);
-		unlink(p2);
-		snprintf(p2, sizeof p2, "%s-shm", dbpath);
-		unlink(p2);
-	}
-	rmdir(dir);
+	testdb_free(db);
 }
 
 int main(void)

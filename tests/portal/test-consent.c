@@ -6,8 +6,8 @@
 #include "consent.h"
 #include "db.h"
 #include "token.h"
+#include "testdb.h"
 
-static char dir[] = "/tmp/test-consent-XXXXXX";
 static struct db *db;
 static struct arena *A;
 static char tok1[TOKEN_LEN + 1], tok2[TOKEN_LEN + 1], tok_revoked[TOKEN_LEN + 1];
@@ -24,15 +24,7 @@ static void sql(const char *s)
 
 static long long count(const char *query)
 {
-	sqlite3_stmt *st;
-	long long n = -1;
-
-	if (sqlite3_prepare_v2(db_sqlite(db), query, -1, &st, NULL) != SQLITE_OK)
-		return -2;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return testdb_count(db, query);
 }
 
 static void add_token(long long family, const char *token, int revoked)
@@ -52,19 +44,11 @@ static void add_token(long long family, const char *token, int revoked)
  * again. */
 static void setup(void)
 {
-	struct buf err = BUF_INIT;
 	unsigned char b[TOKEN_BYTES];
-	char path[64];
 	int i;
 
-	if (mkdtemp(dir) == NULL || token_init() < 0 || (A = arena_new()) == NULL)
+	if (token_init() < 0 || (A = arena_new()) == NULL || (db = testdb_new()) == NULL)
 		exit(1);
-	snprintf(path, sizeof path, "%s/consent.db", dir);
-	if ((db = db_open(path, DB_OPEN_CREATE, &err)) == NULL || db_migrate(db, &err) < 0) {
-		printf("cannot create the database: %s", buf_str(&err));
-		exit(1);
-	}
-	buf_free(&err);
 	sql("INSERT INTO family (id, ref, carers, language) VALUES (1, 'F1', 'Siân Jones', 'en'),"
 	    " (2, 'F2', '', 'cy');"
 	    "INSERT INTO child (id, family_id, ref, first_name, last_name, class, left_on) VALUES"
@@ -93,17 +77,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char path[80];
-
-	db_close(db);
+	testdb_free(db);
 	arena_free(A);
-	snprintf(path, sizeof path, "%s/consent.db", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/consent.db-wal", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/consent.db-shm", dir);
-	unlink(path);
-	rmdir(dir);
 }
 
 static struct consent_family *load(long long family, const char *lang)

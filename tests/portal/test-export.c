@@ -9,85 +9,18 @@
 #include "export.h"
 #include "roster.h"
 #include "token.h"
+#include "testdb.h"
 
-static char dir[64], path[96];
-
-static struct db *db_new(void)
-{
-	struct buf err = BUF_INIT;
-	struct db *db;
-
-	snprintf(dir, sizeof dir, "/tmp/test-export.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(path, sizeof path, "%s/c.db", dir);
-	db = db_open(path, DB_OPEN_CREATE, &err);
-	if (db && db_migrate(db, &err) < 0) {
-		db_close(db);
-		db = NULL;
-	}
-	if (db == NULL)
-		printf("  db: %s", buf_str(&err));
-	buf_free(&err);
-	return db;
-}
-
-/* Writes text to dir/name and returns the path (static: valid until the next call). */
+/* Writes text to testdb_dir/name and returns the path (static: valid until the next call). */
 static const char *file(const char *name, const char *text)
 {
 	static char p[2][160];
 	static int k;
-	FILE *f;
 
 	k = !k;
-	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-	if ((f = fopen(p[k], "w")) != NULL) {
-		fputs(text, f);
-		fclose(f);
-	}
+	snprintf(p[k], sizeof p[k], "%s/%s", testdb_dir, name);
+	check_put(testdb_dir, name, text);
 	return p[k];
-}
-
-static void db_gone(struct db *db, const char *const *files)
-{
-	char p[160];
-
-	db_close(db);
-	for (; files && *files; files++) {
-		snprintf(p, sizeof p, "%s/%s", dir, *files);
-		unlink(p);
-	}
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
-	rmdir(dir);
-}
-
-static const char *q(struct db *db, const char *sql)
-{
-	static char out[1024];
-	sqlite3_stmt *st;
-
-	out[0] = '\0';
-	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK) {
-		printf("  sql: %s: %s\n", sql, db_errmsg(db));
-		return "(sql error)";
-	}
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
-}
-
-static int exec(struct db *db, const char *sql)
-{
-	int rc = sqlite3_exec(db_sqlite(db), sql, NULL, NULL, NULL);
-
-	if (rc != SQLITE_OK)
-		printf("  exec: %s: %s\n", sql, db_errmsg(db));
-	return rc == SQLITE_OK ? 0 : -1;
 }
 
 static const char consent_yaml[] = "# purposes\n"
@@ -118,8 +51,7 @@ static const char signable_tsv[] =
 
 static void test_catalog_load(void)
 {
-	static const char *const files[] = {"consent.yaml", "bad.yaml", "syntax.yaml", NULL};
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf err = BUF_INIT;
 	struct catalog *c;
 	const char *p;
@@ -181,30 +113,28 @@ static void test_catalog_load(void)
 	CHECK_STR(buf_str(&err),
 	          "/nonexistent/consent.yaml: cannot read: No such file or directory\n");
 	buf_free(&err);
-	db_gone(db, files);
+	testdb_free(db);
 }
 
 static void test_catalog_sync(void)
 {
-	static const char *const files[] = {
-	    "consent.yaml", "signable.tsv", "changed.tsv", "resign.tsv",
-	    "bad.tsv",      "two.yaml",     "one.yaml",    NULL};
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf err = BUF_INIT;
 	struct catalog *c = catalog_load(file("consent.yaml", consent_yaml), &err);
 	const char *tsv = file("signable.tsv", signable_tsv), *p;
 
 	CHECK_INT(catalog_sync(db, c, tsv, &err), 0);
-	CHECK_STR(q(db, "SELECT group_concat(id || ':' || basis || ':' || position, ' ') FROM "
-	                "(SELECT * FROM purpose ORDER BY position)"),
+	CHECK_STR(testdb_str(db,
+	                     "SELECT group_concat(id || ':' || basis || ':' || position, ' ') FROM "
+	                     "(SELECT * FROM purpose ORDER BY position)"),
 	          "displays:public_task:1 website:consent:2 press:consent:3");
-	CHECK_STR(q(db, "SELECT count(*) FROM document"), "4");
-	CHECK_STR(q(db, "SELECT declaration FROM document WHERE lang = 'cy' AND version = "
-	                "'2026-09-01'"),
+	CHECK_STR(testdb_str(db, "SELECT count(*) FROM document"), "4");
+	CHECK_STR(testdb_str(db, "SELECT declaration FROM document WHERE lang = 'cy' AND version = "
+	                         "'2026-09-01'"),
 	          "Rwy'n cytuno.");
 	/* Again: nothing changes. */
 	CHECK_INT(catalog_sync(db, c, tsv, &err), 0);
-	CHECK_STR(q(db, "SELECT count(*) FROM document"), "4");
+	CHECK_STR(testdb_str(db, "SELECT count(*) FROM document"), "4");
 	CHECK_STR(buf_str(&err), "");
 
 	/* A published version's text may not change: refused, and the new line in the same
@@ -224,16 +154,20 @@ static void test_catalog_sync(void)
 		CHECK_STR(buf_str(&err), buf_str(&want));
 		buf_free(&want);
 	}
-	CHECK_STR(q(db, "SELECT count(*) FROM document"), "4");
-	CHECK_STR(q(db, "SELECT sha256 FROM document WHERE version = '2025-09-01' AND lang = 'en'"),
-	          SHA_A);
+	CHECK_STR(testdb_str(db, "SELECT count(*) FROM document"), "4");
+	CHECK_STR(
+	    testdb_str(db,
+	               "SELECT sha256 FROM document WHERE version = '2025-09-01' AND lang = 'en'"),
+	    SHA_A);
 	/* resign is outside the text's hash and may be corrected. */
 	p = file("resign.tsv",
 	         "conduct\t2026-09-01\ten\t" SHA_C "\t0\tCode of Conduct\tI agree.\n");
 	buf_reset(&err);
 	CHECK_INT(catalog_sync(db, c, p, &err), 0);
-	CHECK_STR(q(db, "SELECT resign FROM document WHERE version = '2026-09-01' AND lang = 'en'"),
-	          "0");
+	CHECK_STR(
+	    testdb_str(db,
+	               "SELECT resign FROM document WHERE version = '2026-09-01' AND lang = 'en'"),
+	    "0");
 	/* Malformed lines are reported by line. */
 	p = file("bad.tsv", "conduct\t2026-9-01\ten\t" SHA_C "\t0\tT\tD\n"
 	                    "\n"
@@ -255,11 +189,12 @@ static void test_catalog_sync(void)
 	catalog_free(c);
 
 	/* A purpose taken out of consent.yaml: refused while answers refer to it... */
-	CHECK(exec(db,
-	           "INSERT INTO family (ref) VALUES ('F1');"
-	           "INSERT INTO child (family_id, ref, first_name, last_name, class)"
-	           " VALUES (1, 'C1', 'A', 'B', 'C');"
-	           "INSERT INTO answer VALUES (1, 'press', 'X', 'x', 'no', 't', 'qr', NULL, 1);") ==
+	CHECK(testdb_exec(
+	          db,
+	          "INSERT INTO family (ref) VALUES ('F1');"
+	          "INSERT INTO child (family_id, ref, first_name, last_name, class)"
+	          " VALUES (1, 'C1', 'A', 'B', 'C');"
+	          "INSERT INTO answer VALUES (1, 'press', 'X', 'x', 'no', 't', 'qr', NULL, 1);") ==
 	      0);
 	buf_reset(&err);
 	c = catalog_load(file("two.yaml", "purposes:\n"
@@ -272,16 +207,34 @@ static void test_catalog_sync(void)
 	CHECK_INT(catalog_sync(db, c, NULL, &err), -1);
 	CHECK_STR(buf_str(&err), "purpose 'press' is no longer in consent.yaml but 1 answers refer "
 	                         "to it; put it back (the answers stay valid)\n");
-	CHECK_STR(q(db, "SELECT count(*) FROM purpose"), "3");
+	CHECK_STR(testdb_str(db, "SELECT count(*) FROM purpose"), "3");
 	/* ...and dropped when nobody answered it. */
-	CHECK(exec(db, "DELETE FROM answer") == 0);
+	CHECK(testdb_exec(db, "DELETE FROM answer") == 0);
 	buf_reset(&err);
 	CHECK_INT(catalog_sync(db, c, NULL, &err), 0);
-	CHECK_STR(q(db, "SELECT group_concat(id) FROM purpose"), "website");
-	CHECK_STR(q(db, "SELECT count(*) FROM document"), "4"); /* documents stay */
+	CHECK_STR(testdb_str(db, "SELECT group_concat(id) FROM purpose"), "website");
+	CHECK_STR(testdb_str(db, "SELECT count(*) FROM document"), "4"); /* documents stay */
 	catalog_free(c);
 	buf_free(&err);
-	db_gone(db, files);
+	testdb_free(db);
+}
+
+/* Runs sql with args[0..n-1] bound to ?1..?n (NULL as NULL): the number of rows it
+ * changed, or -1 when it does not prepare or finish. */
+static int run(struct db *db, const char *sql, const char *const *args, int n)
+{
+	sqlite3_stmt *st;
+	int i, rc;
+
+	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK) {
+		printf("  sql: %s: %s\n", sql, db_errmsg(db));
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? sqlite3_changes(db_sqlite(db)) : -1;
 }
 
 /* Signs document (slug, version, lang) for family ref. */
@@ -293,20 +246,9 @@ static void sign(struct db *db, const char *ref, const char *version, const char
 	    " staff, event_id) SELECT f.id, d.id, ?3, lower(?3), ?4, ?5, ?6, 1"
 	    " FROM family f, document d WHERE f.ref = ?1 AND d.slug = 'conduct'"
 	    " AND d.version = ?2 AND d.lang = ?7";
-	sqlite3_stmt *st;
+	const char *args[] = {ref, version, signer, at, channel, staff, lang};
 
-	sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL);
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, signer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, channel, -1, SQLITE_STATIC);
-	if (staff)
-		sqlite3_bind_text(st, 6, staff, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, lang, -1, SQLITE_STATIC);
-	CHECK_INT(sqlite3_step(st), SQLITE_DONE);
-	CHECK_INT(sqlite3_changes(db_sqlite(db)), 1);
-	sqlite3_finalize(st);
+	CHECK_INT(run(db, sql, args, 7), 1);
 }
 
 /* Records carer's answer for the child with ref. */
@@ -317,19 +259,10 @@ static void answer(struct db *db, const char *child, const char *purpose, const 
 	    "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
 	    " event_id) SELECT id, ?2, ?3, lower(?3), ?4, '2026-09-05T10:00:00Z', 'qr', 1"
 	    " FROM child WHERE ref = ?1";
-	sqlite3_stmt *st;
+	const char *args[] = {child, purpose, carer, yes_no};
 
-	sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL);
-	sqlite3_bind_text(st, 1, child, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, purpose, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, carer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, yes_no, -1, SQLITE_STATIC);
-	CHECK_INT(sqlite3_step(st), SQLITE_DONE);
-	CHECK_INT(sqlite3_changes(db_sqlite(db)), 1);
-	sqlite3_finalize(st);
+	CHECK_INT(run(db, sql, args, 4), 1);
 }
-
-static const char *const fixture_files[] = {"consent.yaml", "signable.tsv", NULL};
 
 /* Families with Welsh names and a formula-injection name, the purposes and documents. */
 static struct db *fixture(void)
@@ -342,7 +275,7 @@ static struct db *fixture(void)
 	    "Sarah Smith,en\n"
 	    "F3,C4,Siôn,Williams,Year 6,Catrin Williams,cy\n"
 	    "F4,C5,Gone,Away,Year 6,,en\n";
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf err = BUF_INIT;
 	struct roster_counts n;
 	struct catalog *c = catalog_load(file("consent.yaml", consent_yaml), &err);
@@ -350,8 +283,8 @@ static struct db *fixture(void)
 	CHECK_INT(catalog_sync(db, c, file("signable.tsv", signable_tsv), &err), 0);
 	catalog_free(c);
 	CHECK_INT(roster_import(db, "f.csv", csv, strlen(csv), "2026-09-01", 0, &n, &err), 0);
-	CHECK(exec(db, "UPDATE child SET left_on = '2026-10-01' WHERE ref = 'C5';"
-	               "UPDATE family SET left_on = '2026-10-01' WHERE ref = 'F4'") == 0);
+	CHECK(testdb_exec(db, "UPDATE child SET left_on = '2026-10-01' WHERE ref = 'C5';"
+	                      "UPDATE family SET left_on = '2026-10-01' WHERE ref = 'F4'") == 0);
 	buf_free(&err);
 	return db;
 }
@@ -369,19 +302,20 @@ static void test_declaration_status(void)
 	sign(db, "F2", "2025-09-01", "en", "Sarah", "2025-09-10T12:00:00Z", "qr", NULL);
 	/* F1 signed the current version; F2 an older one, and 2026-09-01 has resign: sign
 	 * again; F3 never signed. Left families are in the view too. */
-	CHECK_STR(q(db, sql), "F1:2026-09-01:2026-09-01:0:0 F2:2026-09-01:2025-09-01:1:1 "
-	                      "F3:2026-09-01:-:1:0 F4:2026-09-01:-:1:0");
+	CHECK_STR(testdb_str(db, sql), "F1:2026-09-01:2026-09-01:0:0 F2:2026-09-01:2025-09-01:1:1 "
+	                               "F3:2026-09-01:-:1:0 F4:2026-09-01:-:1:0");
 	/* Without resign on the new version, the older signature still counts... */
-	CHECK(exec(db, "UPDATE document SET resign = 0") == 0);
-	CHECK_STR(q(db, sql), "F1:2026-09-01:2026-09-01:0:0 F2:2026-09-01:2025-09-01:0:0 "
-	                      "F3:2026-09-01:-:1:0 F4:2026-09-01:-:1:0");
+	CHECK(testdb_exec(db, "UPDATE document SET resign = 0") == 0);
+	CHECK_STR(testdb_str(db, sql), "F1:2026-09-01:2026-09-01:0:0 F2:2026-09-01:2025-09-01:0:0 "
+	                               "F3:2026-09-01:-:1:0 F4:2026-09-01:-:1:0");
 	/* ...until any later version up to the current one has it. */
-	CHECK(exec(db, "INSERT INTO document (slug, version, lang, sha256, resign, title,"
-	               " declaration) VALUES ('conduct', '2027-09-01', 'en', 'e', 0, 'T', 'D');"
-	               "UPDATE document SET resign = 1 WHERE version = '2026-09-01'") == 0);
-	CHECK_STR(q(db, sql), "F1:2027-09-01:2026-09-01:0:0 F2:2027-09-01:2025-09-01:1:1 "
-	                      "F3:2027-09-01:-:1:0 F4:2027-09-01:-:1:0");
-	db_gone(db, fixture_files);
+	CHECK(testdb_exec(db,
+	                  "INSERT INTO document (slug, version, lang, sha256, resign, title,"
+	                  " declaration) VALUES ('conduct', '2027-09-01', 'en', 'e', 0, 'T', 'D');"
+	                  "UPDATE document SET resign = 1 WHERE version = '2026-09-01'") == 0);
+	CHECK_STR(testdb_str(db, sql), "F1:2027-09-01:2026-09-01:0:0 F2:2027-09-01:2025-09-01:1:1 "
+	                               "F3:2027-09-01:-:1:0 F4:2027-09-01:-:1:0");
+	testdb_free(db);
 }
 
 static struct buf result;
@@ -486,7 +420,7 @@ static void test_exports(void)
 		buf_free(&err);
 	}
 	buf_free(&result);
-	db_gone(db, fixture_files);
+	testdb_free(db);
 }
 
 int main(void)

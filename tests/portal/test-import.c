@@ -12,63 +12,20 @@
 #include "roster.h"
 #include "search.h"
 #include "token.h"
+#include "testdb.h"
 
-static char dir[64], path[96];
-
-static struct db *db_new(void)
+/* A test database as consentctl init leaves it: the schema, then the family key. */
+static struct db *init_db(void)
 {
 	unsigned char key[TOKEN_KEY_LEN];
-	struct buf err = BUF_INIT;
-	struct db *db;
+	struct db *db = testdb_new();
 
-	snprintf(dir, sizeof dir, "/tmp/test-import.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(path, sizeof path, "%s/c.db", dir);
-	db = db_open(path, DB_OPEN_CREATE, &err);
-	/* As consentctl init: the schema, then the family key. */
-	if (db && (db_migrate(db, &err) < 0 || consent_secret_key(db, "family", key) < 0)) {
-		db_close(db);
+	if (db && consent_secret_key(db, "family", key) < 0) {
+		printf("  db: cannot make the family key\n");
+		testdb_free(db);
 		db = NULL;
 	}
-	if (db == NULL)
-		printf("  db: %s", buf_str(&err));
-	buf_free(&err);
 	return db;
-}
-
-static void db_gone(struct db *db)
-{
-	char p[128];
-
-	db_close(db);
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
-	rmdir(dir);
-}
-
-static const char *q(struct db *db, const char *sql)
-{
-	static char out[1024];
-	sqlite3_stmt *st;
-
-	out[0] = '\0';
-	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK) {
-		printf("  sql: %s: %s\n", sql, db_errmsg(db));
-		return "(sql error)";
-	}
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
-}
-
-static long long qi(struct db *db, const char *sql)
-{
-	return strtoll(q(db, sql), NULL, 10);
 }
 
 static int import_with(struct db *db, const char *s, const struct roster_opts *o,
@@ -98,6 +55,30 @@ static const char *fixture(struct buf *b, const char *name)
 		return "";
 	}
 	return buf_str(b);
+}
+
+/* A new database with the fixture name imported, its report in rep. */
+static struct db *fixture_db(const char *name, struct buf *rep)
+{
+	struct buf file = BUF_INIT;
+	struct roster_counts n;
+	struct db *db = init_db();
+
+	CHECK_INT(import(db, fixture(&file, name), 0, &n, rep), 0);
+	buf_free(&file);
+	return db;
+}
+
+/* The carers of the family of the child with reference ref. */
+static const char *carers_of(struct db *db, const char *ref)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof sql,
+	         "SELECT f.carers FROM family f JOIN child c ON c.family_id = f.id"
+	         " WHERE c.ref = '%s'",
+	         ref);
+	return testdb_str(db, sql);
 }
 
 static void test_language_values(void)
@@ -176,7 +157,7 @@ static void test_header_names(void)
 static void check_fixture(const char *name, const char *sibling_a, const char *sibling_b,
                           long children, long families)
 {
-	struct db *db = db_new();
+	struct db *db = init_db();
 	struct buf rep = BUF_INIT, file = BUF_INIT;
 	struct roster_counts n;
 	char sql[256];
@@ -191,7 +172,7 @@ static void check_fixture(const char *name, const char *sibling_a, const char *s
 	snprintf(sql, sizeof sql,
 	         "SELECT count(DISTINCT family_id) FROM child WHERE ref IN ('%s', '%s')", sibling_a,
 	         sibling_b);
-	CHECK_INT(qi(db, sql), 1);
+	CHECK_INT(testdb_int(db, sql), 1);
 	CHECK_INT(import(db, csv, 0, &n, &rep), 0);
 	CHECK_INT(n.children_unchanged, children);
 	CHECK_INT(n.families_unchanged, families);
@@ -199,45 +180,38 @@ static void check_fixture(const char *name, const char *sibling_a, const char *s
 	CHECK(strstr(buf_str(&rep), "No changes.\n") != NULL);
 	buf_free(&rep);
 	buf_free(&file);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_fixture_sims(void)
 {
 	struct db *db;
-	struct buf rep = BUF_INIT, file = BUF_INIT;
-	struct roster_counts n;
+	struct buf rep = BUF_INIT;
 
 	/* Siblings by email in any case (001001/2), by phone in two spellings (001003/4). */
 	check_fixture("sims.csv", "001001", "001002", 8, 6);
 	check_fixture("sims.csv", "001003", "001004", 8, 6);
-	db = db_new();
-	CHECK_INT(import(db, fixture(&file, "sims.csv"), 0, &n, &rep), 0);
+	db = fixture_db("sims.csv", &rep);
 	/* Legal forename only; preferred forename when there is one. */
-	CHECK_STR(q(db, "SELECT first_name FROM child WHERE ref = '001001'"), "Gwenllïan");
-	CHECK_STR(q(db, "SELECT first_name FROM child WHERE ref = '001005'"), "Llew");
+	CHECK_STR(testdb_str(db, "SELECT first_name FROM child WHERE ref = '001001'"), "Gwenllïan");
+	CHECK_STR(testdb_str(db, "SELECT first_name FROM child WHERE ref = '001005'"), "Llew");
 	/* Reg group, else year group. */
-	CHECK_STR(q(db, "SELECT class FROM child WHERE ref = '001002'"), "Reception");
-	CHECK_STR(q(db, "SELECT class FROM child WHERE ref = '001001'"), "4P");
+	CHECK_STR(testdb_str(db, "SELECT class FROM child WHERE ref = '001002'"), "Reception");
+	CHECK_STR(testdb_str(db, "SELECT class FROM child WHERE ref = '001001'"), "4P");
 	/* Language values: Welsh, Cymraeg, ENG, WEL, saesneg, Polish (a note), cy. */
 	CHECK_STR(
-	    q(db, "SELECT group_concat(c.ref || '=' || f.language, ' ') FROM (SELECT * FROM"
-	          " child ORDER BY ref) c JOIN family f ON f.id = c.family_id"),
+	    testdb_str(db,
+	               "SELECT group_concat(c.ref || '=' || f.language, ' ') FROM (SELECT * FROM"
+	               " child ORDER BY ref) c JOIN family f ON f.id = c.family_id"),
 	    "001001=cy 001002=cy 001003=en 001004=en 001005=cy 001006=en 001007=en 001008=cy");
 	CHECK(strstr(buf_str(&rep), "x.csv:7: language \"Polish\" is neither English nor Welsh") !=
 	      NULL);
 	/* A quoted comma stays in the name; a line break is a space, not a second carer. */
-	CHECK_STR(q(db, "SELECT f.carers FROM family f JOIN child c ON c.family_id = f.id"
-	                " WHERE c.ref = '001006'"),
-	          "Evans, Rachel (foster carer)");
-	CHECK_STR(q(db, "SELECT f.carers FROM family f JOIN child c ON c.family_id = f.id"
-	                " WHERE c.ref = '001007'"),
-	          "Tom Williams");
-	CHECK_STR(q(db, "SELECT f.carers FROM family f JOIN child c ON c.family_id = f.id"
-	                " WHERE c.ref = '001001'"),
-	          "Elin Pritchard-Jones; Rhodri Jones");
+	CHECK_STR(carers_of(db, "001006"), "Evans, Rachel (foster carer)");
+	CHECK_STR(carers_of(db, "001007"), "Tom Williams");
+	CHECK_STR(carers_of(db, "001001"), "Elin Pritchard-Jones; Rhodri Jones");
 	/* A cell starting with '=' is a name like any other (exports neutralise it). */
-	CHECK_STR(q(db, "SELECT first_name FROM child WHERE ref = '001006'"), "=SUM(1+1)");
+	CHECK_STR(testdb_str(db, "SELECT first_name FROM child WHERE ref = '001006'"), "=SUM(1+1)");
 	/* Ffion has no contact at all: a family of her own, with a note. */
 	CHECK(strstr(buf_str(&rep), "x.csv:10: no contact email, phone, or carer with an address "
 	                            "for Ffion Jones") != NULL);
@@ -246,78 +220,71 @@ static void test_fixture_sims(void)
 	                            "families by their primary contact; 2 of those families have "
 	                            "more than one child:\n") != NULL);
 	/* Derived references look alike and are stable: "FAM-" and 10 characters. */
-	CHECK_INT(qi(db, "SELECT count(*) FROM family WHERE ref GLOB 'FAM-[0-9A-Z][0-9A-Z]"
-	                 "[0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z]'"),
+	CHECK_INT(testdb_int(db,
+	                     "SELECT count(*) FROM family WHERE ref GLOB 'FAM-[0-9A-Z][0-9A-Z]"
+	                     "[0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z]'"),
 	          6);
 	/* The import event says who and which file, without personal data. */
-	CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE kind = 'import'"), 1);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event WHERE kind = 'import'"), 1);
 	buf_free(&rep);
-	buf_free(&file);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_fixture_arbor(void)
 {
 	struct db *db;
-	struct buf rep = BUF_INIT, file = BUF_INIT;
-	struct roster_counts n;
+	struct buf rep = BUF_INIT;
 
 	check_fixture("arbor.csv", "ST2001", "ST2002", 6, 5);
-	db = db_new();
-	CHECK_INT(import(db, fixture(&file, "arbor.csv"), 0, &n, &rep), 0);
-	CHECK_STR(q(db, "SELECT first_name || ' ' || last_name FROM child WHERE ref = 'ST2004'"),
-	          "Dai ap Rhys");
-	CHECK_STR(q(db, "SELECT f.carers FROM family f JOIN child c ON c.family_id = f.id"
-	                " WHERE c.ref = 'ST2005'"),
-	          "Rachel Evans foster carer");
-	CHECK_STR(q(db, "SELECT f.carers FROM family f JOIN child c ON c.family_id = f.id"
-	                " WHERE c.ref = 'ST2004'"),
-	          "Rhys, Gareth ap");
+	db = fixture_db("arbor.csv", &rep);
+	CHECK_STR(
+	    testdb_str(db, "SELECT first_name || ' ' || last_name FROM child WHERE ref = 'ST2004'"),
+	    "Dai ap Rhys");
+	CHECK_STR(carers_of(db, "ST2005"), "Rachel Evans foster carer");
+	CHECK_STR(carers_of(db, "ST2004"), "Rhys, Gareth ap");
 	buf_free(&rep);
-	buf_free(&file);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_fixture_bromcom(void)
 {
 	struct db *db;
-	struct buf rep = BUF_INIT, file = BUF_INIT;
-	struct roster_counts n;
+	struct buf rep = BUF_INIT;
 
 	/* Siblings by carer name and address (no email or phone). */
 	check_fixture("bromcom.csv", "3001", "3002", 5, 4);
-	db = db_new();
-	CHECK_INT(import(db, fixture(&file, "bromcom.csv"), 0, &n, &rep), 0);
-	CHECK_STR(q(db, "SELECT class FROM child WHERE ref = '3005'"), "=1+1");
-	CHECK_STR(q(db, "SELECT class FROM child WHERE ref = '3001'"), "Year 4");
+	db = fixture_db("bromcom.csv", &rep);
+	CHECK_STR(testdb_str(db, "SELECT class FROM child WHERE ref = '3005'"), "=1+1");
+	CHECK_STR(testdb_str(db, "SELECT class FROM child WHERE ref = '3001'"), "Year 4");
 	buf_free(&rep);
-	buf_free(&file);
-	db_gone(db);
+	testdb_free(db);
 }
 
-static const char base[] = "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-                           "F1,C1,Ann,Jones,Year 1,Mair Jones,cy\n"
-                           "F2,C2,Ben,Smith,Year 2,Sam Smith,en\n"
-                           "F3,C3,Cai,Evans,Year 3,Ros Evans,en\n"
-                           "F4,C4,Dai,Hughes,Year 4,Huw Hughes,en\n"
-                           "F5,C5,Eli,Price,Year 5,Kim Price,cy\n";
+#define HEADER "family_ref,child_ref,first_name,last_name,class,carers,language\n"
+
+static const char base[] = HEADER "F1,C1,Ann,Jones,Year 1,Mair Jones,cy\n"
+                                  "F2,C2,Ben,Smith,Year 2,Sam Smith,en\n"
+                                  "F3,C3,Cai,Evans,Year 3,Ros Evans,en\n"
+                                  "F4,C4,Dai,Hughes,Year 4,Huw Hughes,en\n"
+                                  "F5,C5,Eli,Price,Year 5,Kim Price,cy\n";
+/* A file of one new family, F6, that is not in base. */
+static const char only_f6[] = HEADER "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n";
 
 static void test_dry_run(void)
 {
-	struct db *db = db_new();
+	struct db *db = init_db();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 	long long events;
 
 	CHECK_INT(import(db, base, 0, &n, &rep), 0);
-	events = qi(db, "SELECT count(*) FROM event");
+	events = testdb_int(db, "SELECT count(*) FROM event");
 	CHECK_INT(import(db,
-	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-	                 "F1,C1,Ann,Jones,Year 2,Mair Jones; Iwan Jones,cy\n"
-	                 "F2,C2,Ben,Smith,Year 3,Sam Smith,cy\n"
-	                 "F3,C3,Cai,Evans,Year 3,Ros Evans,en\n"
-	                 "F4,C4,Dai,Hughes,Year 4,Huw Hughes,en\n"
-	                 "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n",
+	                 HEADER "F1,C1,Ann,Jones,Year 2,Mair Jones; Iwan Jones,cy\n"
+	                        "F2,C2,Ben,Smith,Year 3,Sam Smith,cy\n"
+	                        "F3,C3,Cai,Evans,Year 3,Ros Evans,en\n"
+	                        "F4,C4,Dai,Hughes,Year 4,Huw Hughes,en\n"
+	                        "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n",
 	                 ROSTER_DRY_RUN | ROSTER_ALLOW_LEAVERS, &n, &rep),
 	          0);
 	CHECK_STR(buf_str(&rep),
@@ -336,29 +303,25 @@ static void test_dry_run(void)
 	CHECK_INT(n.families_carers, 1);
 	CHECK_INT(n.families_language, 1);
 	/* Nothing changed: no family, no class, no event. */
-	CHECK_INT(qi(db, "SELECT count(*) FROM family"), 5);
-	CHECK_STR(q(db, "SELECT class FROM child WHERE ref = 'C1'"), "Year 1");
-	CHECK_INT(qi(db, "SELECT count(*) FROM child WHERE left_on IS NOT NULL"), 0);
-	CHECK_INT(qi(db, "SELECT count(*) FROM event"), events);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM family"), 5);
+	CHECK_STR(testdb_str(db, "SELECT class FROM child WHERE ref = 'C1'"), "Year 1");
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM child WHERE left_on IS NOT NULL"), 0);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event"), events);
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_leavers_guard(void)
 {
-	struct db *db = db_new();
+	struct db *db = init_db();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 	long long events;
 
 	CHECK_INT(import(db, base, 0, &n, &rep), 0);
-	events = qi(db, "SELECT count(*) FROM event");
+	events = testdb_int(db, "SELECT count(*) FROM event");
 	/* One new family alone: every other child would leave. Refused, naming them. */
-	CHECK_INT(import(db,
-	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-	                 "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n",
-	                 0, &n, &rep),
-	          1);
+	CHECK_INT(import(db, only_f6, 0, &n, &rep), 1);
 	CHECK_STR(buf_str(&rep),
 	          "x.csv: this file would mark 5 of the 5 current children as left (more than "
 	          "10 %), among them C1 Ann Jones (Year 1), C2 Ben Smith (Year 2), C3 Cai Evans "
@@ -366,45 +329,36 @@ static void test_leavers_guard(void)
 	          "Is it a whole-school export? If they really have left, import it with "
 	          "--allow-leavers (in the office: tick \"Children missing from the file have "
 	          "left\").\n");
-	CHECK_INT(qi(db, "SELECT count(*) FROM child WHERE left_on IS NULL"), 5);
-	CHECK_INT(qi(db, "SELECT count(*) FROM family WHERE ref = 'F6'"), 0);
-	CHECK_INT(qi(db, "SELECT count(*) FROM event"), events);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM child WHERE left_on IS NULL"), 5);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM family WHERE ref = 'F6'"), 0);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event"), events);
 	/* A dry run says the same, then shows the whole plan. */
-	CHECK_INT(import(db,
-	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-	                 "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n",
-	                 ROSTER_DRY_RUN, &n, &rep),
-	          1);
+	CHECK_INT(import(db, only_f6, ROSTER_DRY_RUN, &n, &rep), 1);
 	CHECK(strstr(buf_str(&rep), "would mark 5 of the 5 current children as left") != NULL);
 	CHECK(strstr(buf_str(&rep),
 	             "The import would make these changes:\n"
 	             "family F6 added: carers \"Lis Morgan\", language cy\n") != NULL);
 	CHECK(strstr(buf_str(&rep), "child C5 Eli Price left (Year 5)\n") != NULL);
-	CHECK_INT(qi(db, "SELECT count(*) FROM child WHERE left_on IS NULL"), 5);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM child WHERE left_on IS NULL"), 5);
 	/* Two leavers of five is 40 % but fewer than 3: allowed. */
 	CHECK_INT(import(db,
-	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-	                 "F1,C1,Ann,Jones,Year 1,Mair Jones,cy\n"
-	                 "F2,C2,Ben,Smith,Year 2,Sam Smith,en\n"
-	                 "F3,C3,Cai,Evans,Year 3,Ros Evans,en\n",
+	                 HEADER "F1,C1,Ann,Jones,Year 1,Mair Jones,cy\n"
+	                        "F2,C2,Ben,Smith,Year 2,Sam Smith,en\n"
+	                        "F3,C3,Cai,Evans,Year 3,Ros Evans,en\n",
 	                 0, &n, &rep),
 	          0);
 	CHECK_INT(n.children_left, 2);
 	/* With the flag, the new family alone is imported and the rest leave. */
-	CHECK_INT(import(db,
-	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-	                 "F6,C6,Fflur,Morgan,Reception,Lis Morgan,cy\n",
-	                 ROSTER_ALLOW_LEAVERS, &n, &rep),
-	          0);
+	CHECK_INT(import(db, only_f6, ROSTER_ALLOW_LEAVERS, &n, &rep), 0);
 	CHECK_INT(n.children_left, 3);
-	CHECK_INT(qi(db, "SELECT count(*) FROM child WHERE left_on IS NULL"), 1);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM child WHERE left_on IS NULL"), 1);
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_absent_columns(void)
 {
-	struct db *db = db_new();
+	struct db *db = init_db();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 
@@ -417,21 +371,20 @@ static void test_absent_columns(void)
 	                 0, &n, &rep),
 	          0);
 	CHECK_INT(n.families_updated, 0);
-	CHECK_STR(q(db, "SELECT carers || '|' || language FROM family WHERE ref = 'F1'"),
+	CHECK_STR(testdb_str(db, "SELECT carers || '|' || language FROM family WHERE ref = 'F1'"),
 	          "Mair Jones|cy");
-	CHECK_STR(q(db, "SELECT class FROM child WHERE ref = 'C1'"), "Year 2");
+	CHECK_STR(testdb_str(db, "SELECT class FROM child WHERE ref = 'C1'"), "Year 2");
 	/* Empty values for a whole family keep them too. */
 	CHECK_INT(import(db,
-	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
-	                 "F1,C1,Ann,Jones,Year 2,,\nF2,C2,Ben,Smith,Year 2,,\n"
-	                 "F3,C3,Cai,Evans,Year 3,,\nF4,C4,Dai,Hughes,Year 4,,\n"
-	                 "F5,C5,Eli,Price,Year 5,,\n",
+	                 HEADER "F1,C1,Ann,Jones,Year 2,,\nF2,C2,Ben,Smith,Year 2,,\n"
+	                        "F3,C3,Cai,Evans,Year 3,,\nF4,C4,Dai,Hughes,Year 4,,\n"
+	                        "F5,C5,Eli,Price,Year 5,,\n",
 	                 0, &n, &rep),
 	          0);
-	CHECK_STR(q(db, "SELECT carers || '|' || language FROM family WHERE ref = 'F5'"),
+	CHECK_STR(testdb_str(db, "SELECT carers || '|' || language FROM family WHERE ref = 'F5'"),
 	          "Kim Price|cy");
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 /* A sibling whose primary contact changed lands in another derived family: noticed. */
@@ -445,7 +398,7 @@ static void test_moved_sibling(void)
 	    "Adno,Forename,Surname,Year Group,Primary Contact,Primary Contact Email\n"
 	    "1,Ann,Jones,Year 1,Mair Jones,mair@example.org\n"
 	    "2,Ben,Jones,Year 3,Iwan Jones,iwan@example.org\n";
-	struct db *db = db_new();
+	struct db *db = init_db();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 
@@ -458,12 +411,12 @@ static void test_moved_sibling(void)
 	CHECK_INT(n.children_moved, 1);
 	CHECK(strstr(buf_str(&rep), "child 2 Ben Jones: moves from family FAM-") != NULL);
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_upload_once(void)
 {
-	struct db *db = db_new();
+	struct db *db = init_db();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 	struct roster_upload u;
@@ -482,12 +435,13 @@ static void test_upload_once(void)
 	o.sha256 = u.sha256;
 	CHECK_INT(import_with(db, u.data, &o, &n, &rep), 0);
 	CHECK_INT(n.children_added, 5);
-	CHECK_STR(q(db, "SELECT channel || ' ' || staff FROM event WHERE kind = 'import'"),
+	CHECK_STR(testdb_str(db, "SELECT channel || ' ' || staff FROM event WHERE kind = 'import'"),
 	          "office office");
-	CHECK(strstr(q(db, "SELECT detail FROM event WHERE kind = 'import'"), u.sha256) != NULL);
+	CHECK(strstr(testdb_str(db, "SELECT detail FROM event WHERE kind = 'import'"), u.sha256) !=
+	      NULL);
 	/* Confirmed twice: the second does nothing. */
 	CHECK_INT(import_with(db, u.data, &o, &n, &rep), 2);
-	CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE kind = 'import'"), 1);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event WHERE kind = 'import'"), 1);
 	CHECK_INT(roster_upload_get(db, "office", once, a, &u), 0);
 	/* An upload never confirmed is forgotten after an hour, and purged. */
 	CHECK_INT(roster_upload_put(db, "office", "y.csv", base, strlen(base), 0, once), 0);
@@ -498,11 +452,11 @@ static void test_upload_once(void)
 		struct roster_purge_counts pc;
 		CHECK_INT(roster_purge(db, "2026-01-01", &pc, &rep), 0);
 		CHECK_INT(pc.uploads, 1);
-		CHECK_INT(qi(db, "SELECT count(*) FROM upload"), 0);
+		CHECK_INT(testdb_int(db, "SELECT count(*) FROM upload"), 0);
 	}
 	arena_free(a);
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 int main(void)

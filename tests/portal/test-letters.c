@@ -9,39 +9,7 @@
 #include "db.h"
 #include "letters.h"
 #include "roster.h"
-
-static char dir[64], path[96];
-
-static struct db *db_new(void)
-{
-	struct buf err = BUF_INIT;
-	struct db *db;
-
-	snprintf(dir, sizeof dir, "/tmp/test-letters.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(path, sizeof path, "%s/c.db", dir);
-	db = db_open(path, DB_OPEN_CREATE, &err);
-	if (db && db_migrate(db, &err) < 0) {
-		db_close(db);
-		db = NULL;
-	}
-	buf_free(&err);
-	return db;
-}
-
-static void db_gone(struct db *db)
-{
-	char p[128];
-
-	db_close(db);
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
-	rmdir(dir);
-}
+#include "testdb.h"
 
 /* The refs and sort classes of the letters for f: "F3:Year 1 F1:Year 2 ...". */
 static const char *order(struct db *db, const struct letters_filter *f)
@@ -72,7 +40,7 @@ static void test_order(void)
 	                          "F3,C3,Cai,Zeller,Year 1\n"
 	                          "F4,C4,Dai,Brown,Reception\n"
 	                          "F4,C5,Eli,Brown,Year 2\n";
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 	struct letters_filter f = {0};
@@ -101,7 +69,7 @@ static void test_order(void)
 	arena_free(a);
 	buf_free(&err);
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_class_names(void)

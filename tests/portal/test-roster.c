@@ -8,73 +8,7 @@
 #include "db.h"
 #include "roster.h"
 #include "token.h"
-
-static char dir[64], path[96];
-
-/* A new, migrated database in a new temporary folder. */
-static struct db *db_new(void)
-{
-	struct buf err = BUF_INIT;
-	struct db *db;
-
-	snprintf(dir, sizeof dir, "/tmp/test-roster.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(path, sizeof path, "%s/c.db", dir);
-	db = db_open(path, DB_OPEN_CREATE, &err);
-	if (db && db_migrate(db, &err) < 0) {
-		db_close(db);
-		db = NULL;
-	}
-	if (db == NULL)
-		printf("  db: %s", buf_str(&err));
-	buf_free(&err);
-	return db;
-}
-
-static void db_gone(struct db *db)
-{
-	char p[128];
-
-	db_close(db);
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
-	rmdir(dir);
-}
-
-/* The first column of the first row of a query, as text ("" when no row or NULL). */
-static const char *q(struct db *db, const char *sql)
-{
-	static char out[1024];
-	sqlite3_stmt *st;
-
-	out[0] = '\0';
-	if (sqlite3_prepare_v2(db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK) {
-		printf("  sql: %s: %s\n", sql, db_errmsg(db));
-		return "(sql error)";
-	}
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
-}
-
-static long long qi(struct db *db, const char *sql)
-{
-	return strtoll(q(db, sql), NULL, 10);
-}
-
-static int exec(struct db *db, const char *sql)
-{
-	int rc = sqlite3_exec(db_sqlite(db), sql, NULL, NULL, NULL);
-
-	if (rc != SQLITE_OK)
-		printf("  exec: %s: %s\n", sql, db_errmsg(db));
-	return rc == SQLITE_OK ? 0 : -1;
-}
+#include "testdb.h"
 
 /* Imports s (a C string) as "families.csv" on the given day; the report goes to rep. */
 static int import(struct db *db, const char *s, const char *today, unsigned flags,
@@ -110,7 +44,7 @@ static void test_import_formats(void)
 	    "Mark Evans, foster carer\"\r\n"
 	    "Reception,F10,,C91,Jac,Davies,\"Megan \"\"Meg\"\" Davies; Kieran Walsh\"\r\n"
 	    "Year 3,F10,\"=cmd|' /C calc'!A0\",C92,  Dafydd  ,Davies,\r\n";
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 
@@ -120,29 +54,29 @@ static void test_import_formats(void)
 	                         "0 moved\n");
 	CHECK_INT(n.families_added, 2);
 	CHECK_INT(n.children_added, 3);
-	CHECK_STR(q(db, "SELECT carers FROM family WHERE ref = 'F9'"),
+	CHECK_STR(testdb_str(db, "SELECT carers FROM family WHERE ref = 'F9'"),
 	          "Rachel Evans, foster carer Mark Evans, foster carer");
-	CHECK_STR(q(db, "SELECT carers FROM family WHERE ref = 'F10'"),
+	CHECK_STR(testdb_str(db, "SELECT carers FROM family WHERE ref = 'F10'"),
 	          "Megan \"Meg\" Davies; Kieran Walsh");
-	CHECK_STR(q(db, "SELECT language FROM family WHERE ref = 'F9'"), "en");
-	CHECK_STR(q(db, "SELECT first_name || '|' || last_name || '|' || class FROM child "
-	                "WHERE ref = 'C92'"),
+	CHECK_STR(testdb_str(db, "SELECT language FROM family WHERE ref = 'F9'"), "en");
+	CHECK_STR(testdb_str(db, "SELECT first_name || '|' || last_name || '|' || class FROM child "
+	                         "WHERE ref = 'C92'"),
 	          "Dafydd|Davies|Year 3");
-	CHECK_STR(q(db, "SELECT f.ref FROM child c JOIN family f ON f.id = c.family_id "
-	                "WHERE c.ref = 'C91'"),
+	CHECK_STR(testdb_str(db, "SELECT f.ref FROM child c JOIN family f ON f.id = c.family_id "
+	                         "WHERE c.ref = 'C91'"),
 	          "F10");
 	/* One import event, with counts and no personal data. */
-	CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE kind = 'import'"), 1);
-	CHECK_STR(q(db, "SELECT detail FROM event WHERE kind = 'import'"),
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event WHERE kind = 'import'"), 1);
+	CHECK_STR(testdb_str(db, "SELECT detail FROM event WHERE kind = 'import'"),
 	          "families: 2 added, 0 updated, 0 unchanged, 0 left, 0 back; children: 3 added, "
 	          "0 updated, 0 unchanged, 0 left, 0 back, 0 moved");
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_import_missing_columns(void)
 {
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 
@@ -165,10 +99,10 @@ static void test_import_missing_columns(void)
 	                 &n, &rep),
 	          1);
 	CHECK(strstr(buf_str(&rep), "no rows after the header") != NULL);
-	CHECK_INT(qi(db, "SELECT count(*) FROM family"), 0);
-	CHECK_INT(qi(db, "SELECT count(*) FROM event"), 0);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM family"), 0);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event"), 0);
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_import_bad_rows(void)
@@ -196,7 +130,7 @@ static void test_import_bad_rows(void)
 	    "Jones,Year 2,,en\n"                     /* 15: too long */
 	    "F12,C14,Lowri,Jones,Year 2,,CY\n"       /* 16: good (CY is cy) */
 	    "F13,C15,Mair,Jones,Year 2,,en,extra\n"; /* 17: extra field */
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 
@@ -212,9 +146,9 @@ static void test_import_bad_rows(void)
 	          "families.csv:15: first_name is longer than 100 bytes\n"
 	          "families.csv:17: the row has 8 fields but the header has 7; check for a missing "
 	          "comma or a value with a comma that is not in quotes\n");
-	CHECK_INT(qi(db, "SELECT count(*) FROM family"), 0);
-	CHECK_INT(qi(db, "SELECT count(*) FROM child"), 0);
-	CHECK_INT(qi(db, "SELECT count(*) FROM event"), 0);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM family"), 0);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM child"), 0);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event"), 0);
 
 	/* A CSV syntax error is reported at its record's line, with the rows before it. */
 	CHECK_INT(import(db,
@@ -234,7 +168,7 @@ static void test_import_bad_rows(void)
 	                 "2026-09-01", 0, &n, &rep),
 	          1);
 	CHECK(strstr(buf_str(&rep), "families.csv:2: a field is not valid UTF-8") != NULL);
-	CHECK_INT(qi(db, "SELECT count(*) FROM child"), 0);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM child"), 0);
 	/* A file that is wrong throughout: the first ROSTER_MAX_REPORT problems and a count. */
 	{
 		struct buf big = BUF_INIT;
@@ -251,17 +185,18 @@ static void test_import_bad_rows(void)
 		buf_free(&big);
 	}
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_reimport(void)
 {
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 
 	CHECK_INT(import(db, demo, "2026-09-01", 0, &n, &rep), 0);
-	CHECK_STR(q(db, "SELECT language FROM family WHERE ref = 'F3'"), "en"); /* empty: en */
+	CHECK_STR(testdb_str(db, "SELECT language FROM family WHERE ref = 'F3'"),
+	          "en"); /* empty: en */
 	/* The same file again changes nothing. */
 	CHECK_INT(import(db, demo, "2026-09-02", 0, &n, &rep), 0);
 	CHECK_STR(summary_of(&rep), "families: 0 added, 0 updated, 3 unchanged, 0 left, 0 back\n"
@@ -280,13 +215,14 @@ static void test_reimport(void)
 	CHECK_STR(summary_of(&rep), "families: 1 added, 1 updated, 1 unchanged, 1 left, 0 back\n"
 	                         "children: 1 added, 1 updated, 2 unchanged, 1 left, 0 back, "
 	                         "0 moved\n");
-	CHECK_STR(q(db, "SELECT class FROM child WHERE ref = 'C2'"), "Year 1");
-	CHECK_STR(q(db, "SELECT carers || '|' || language FROM family WHERE ref = 'F2'"),
+	CHECK_STR(testdb_str(db, "SELECT class FROM child WHERE ref = 'C2'"), "Year 1");
+	CHECK_STR(testdb_str(db, "SELECT carers || '|' || language FROM family WHERE ref = 'F2'"),
 	          "Sarah Smith|cy");
-	CHECK_STR(q(db, "SELECT left_on FROM child WHERE ref = 'C4'"), "2027-07-20");
-	CHECK_STR(q(db, "SELECT left_on FROM family WHERE ref = 'F3'"), "2027-07-20");
-	CHECK_STR(q(db, "SELECT first_name FROM child WHERE ref = 'C4'"), "Siôn"); /* kept */
-	CHECK_INT(qi(db, "SELECT count(*) FROM family WHERE left_on IS NULL"), 3);
+	CHECK_STR(testdb_str(db, "SELECT left_on FROM child WHERE ref = 'C4'"), "2027-07-20");
+	CHECK_STR(testdb_str(db, "SELECT left_on FROM family WHERE ref = 'F3'"), "2027-07-20");
+	CHECK_STR(testdb_str(db, "SELECT first_name FROM child WHERE ref = 'C4'"),
+	          "Siôn"); /* kept */
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM family WHERE left_on IS NULL"), 3);
 	/* A later import without Siôn keeps the date he first went missing. */
 	CHECK_INT(import(db,
 	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
@@ -295,9 +231,9 @@ static void test_reimport(void)
 	          0);
 	CHECK_INT(n.children_left, 3);
 	CHECK_INT(n.families_left, 2);
-	CHECK_STR(q(db, "SELECT left_on FROM child WHERE ref = 'C4'"), "2027-07-20");
-	CHECK_STR(q(db, "SELECT left_on FROM child WHERE ref = 'C2'"), "2027-09-01");
-	CHECK_STR(q(db, "SELECT left_on FROM family WHERE ref = 'F1'"), ""); /* C1 stays */
+	CHECK_STR(testdb_str(db, "SELECT left_on FROM child WHERE ref = 'C4'"), "2027-07-20");
+	CHECK_STR(testdb_str(db, "SELECT left_on FROM child WHERE ref = 'C2'"), "2027-09-01");
+	CHECK_STR(testdb_str(db, "SELECT left_on FROM family WHERE ref = 'F1'"), ""); /* C1 stays */
 	/* Siôn comes back: child and family are current again. */
 	CHECK_INT(import(db,
 	                 "family_ref,child_ref,first_name,last_name,class,carers,language\n"
@@ -307,13 +243,14 @@ static void test_reimport(void)
 	          0);
 	CHECK_INT(n.children_returned, 1);
 	CHECK_INT(n.families_returned, 1);
-	CHECK_STR(q(db, "SELECT coalesce(left_on, 'current') FROM child WHERE ref = 'C4'"),
+	CHECK_STR(testdb_str(db, "SELECT coalesce(left_on, 'current') FROM child WHERE ref = 'C4'"),
 	          "current");
-	CHECK_STR(q(db, "SELECT coalesce(left_on, 'current') FROM family WHERE ref = 'F3'"),
-	          "current");
-	CHECK_INT(qi(db, "SELECT count(*) FROM child"), 5); /* nobody was deleted */
+	CHECK_STR(
+	    testdb_str(db, "SELECT coalesce(left_on, 'current') FROM family WHERE ref = 'F3'"),
+	    "current");
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM child"), 5); /* nobody was deleted */
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_import_move(void)
@@ -324,39 +261,40 @@ static void test_import_move(void)
 	    "F2,C2,Llŷr,Pritchard-Jones,Reception,Sarah Smith; Tom Smith,en\n"
 	    "F2,C3,Oliver,Smith,Year 2,Sarah Smith; Tom Smith,en\n"
 	    "F3,C4,Siôn,Williams,Year 6,Catrin Williams,\n";
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 
 	CHECK_INT(import(db, demo, "2026-09-01", 0, &n, &rep), 0);
-	CHECK(exec(db, "INSERT INTO purpose VALUES ('website', 'consent', 1);"
-	               "INSERT INTO answer SELECT id, 'website', 'Elin', 'elin', 'yes', 'x', 'qr',"
-	               " NULL, 1 FROM child WHERE ref = 'C2'") == 0);
+	CHECK(testdb_exec(
+	          db, "INSERT INTO purpose VALUES ('website', 'consent', 1);"
+	              "INSERT INTO answer SELECT id, 'website', 'Elin', 'elin', 'yes', 'x', 'qr',"
+	              " NULL, 1 FROM child WHERE ref = 'C2'") == 0);
 	/* Refused without --allow-move: the report names the line and both families. */
 	CHECK_INT(import(db, moved, "2026-10-01", 0, &n, &rep), 1);
 	CHECK_STR(buf_str(&rep),
 	          "families.csv:3: child C2 belongs to family F1, not F2; if the child has really "
 	          "moved family, import again with --allow-move (their current photo answers are "
 	          "then cleared for the new family to give)\n");
-	CHECK_STR(q(db, "SELECT f.ref FROM child c JOIN family f ON f.id = c.family_id "
-	                "WHERE c.ref = 'C2'"),
+	CHECK_STR(testdb_str(db, "SELECT f.ref FROM child c JOIN family f ON f.id = c.family_id "
+	                         "WHERE c.ref = 'C2'"),
 	          "F1");
 	/* Allowed: moved, the old family's answers cleared, a move event. */
 	CHECK_INT(import(db, moved, "2026-10-01", ROSTER_MOVE, &n, &rep), 0);
 	CHECK_INT(n.children_moved, 1);
-	CHECK_STR(q(db, "SELECT f.ref FROM child c JOIN family f ON f.id = c.family_id "
-	                "WHERE c.ref = 'C2'"),
+	CHECK_STR(testdb_str(db, "SELECT f.ref FROM child c JOIN family f ON f.id = c.family_id "
+	                         "WHERE c.ref = 'C2'"),
 	          "F2");
-	CHECK_INT(qi(db, "SELECT count(*) FROM answer"), 0);
-	CHECK_STR(q(db, "SELECT detail FROM event WHERE kind = 'move'"),
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM answer"), 0);
+	CHECK_STR(testdb_str(db, "SELECT detail FROM event WHERE kind = 'move'"),
 	          "from family 1; answers cleared: 1");
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_tokens(void)
 {
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 	char t1[TOKEN_LEN + 1], t2[TOKEN_LEN + 1], t3[TOKEN_LEN + 1], bad[TOKEN_LEN + 1], hex[65];
@@ -382,7 +320,7 @@ static void test_tokens(void)
 	CHECK_INT(roster_family_by_token(db, t3), f2);
 	/* Only the hash is stored. */
 	token_hash_hex(t1, hex);
-	CHECK_INT(qi(db, "SELECT count(*) FROM token"), 2);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM token"), 2);
 	{
 		sqlite3_stmt *st;
 		sqlite3_prepare_v2(db_sqlite(db), "SELECT count(*) FROM token WHERE hash = ?1", -1,
@@ -411,9 +349,9 @@ static void test_tokens(void)
 	CHECK_INT(roster_family_by_token(db, t1), 0);
 	CHECK_INT(roster_family_by_token(db, t2), f1);
 	CHECK_INT(roster_family_by_token(db, t3), f2); /* another family's is untouched */
-	CHECK_INT(qi(db, "SELECT count(*) FROM token WHERE revoked_at IS NOT NULL"), 1);
-	CHECK_STR(q(db, "SELECT group_concat(detail || '/' || channel || '/' || "
-	                "coalesce(staff, '-'), ' ') FROM event WHERE kind = 'token'"),
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM token WHERE revoked_at IS NOT NULL"), 1);
+	CHECK_STR(testdb_str(db, "SELECT group_concat(detail || '/' || channel || '/' || "
+	                         "coalesce(staff, '-'), ' ') FROM event WHERE kind = 'token'"),
 	          "issued/system/- issued/system/- reissued/office/meg.office");
 	/* The log never holds a token. */
 	{
@@ -435,7 +373,7 @@ static void test_tokens(void)
 	CHECK_INT(roster_family_by_token(db, t3), 0);
 	CHECK_INT(roster_family_by_token(db, t2), f1);
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_sign_url(void)
@@ -508,24 +446,24 @@ static void sign_and_answer(struct db *db, const char *child_ref, const char *si
 
 static void test_purge(void)
 {
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf rep = BUF_INIT, err = BUF_INIT;
 	struct roster_counts n;
 	struct roster_purge_counts p;
 	char t[TOKEN_LEN + 1];
 
 	CHECK_INT(import(db, demo, "2026-09-01", 0, &n, &rep), 0);
-	CHECK(exec(db,
-	           "INSERT INTO purpose VALUES ('website', 'consent', 1);"
-	           "INSERT INTO document (slug, version, lang, sha256, resign, title,"
-	           " declaration) VALUES ('conduct', '2026-09-01', 'en', 'aa', 0, 'T', 'D');") ==
-	      0);
+	CHECK(testdb_exec(
+	          db,
+	          "INSERT INTO purpose VALUES ('website', 'consent', 1);"
+	          "INSERT INTO document (slug, version, lang, sha256, resign, title,"
+	          " declaration) VALUES ('conduct', '2026-09-01', 'en', 'aa', 0, 'T', 'D');") == 0);
 	sign_and_answer(db, "C1", "Elin Pritchard-Jones");
 	sign_and_answer(db, "C2", "Elin Pritchard-Jones");
 	sign_and_answer(db, "C3", "Sarah Smith");
 	sign_and_answer(db, "C4", "Catrin Williams");
-	CHECK(exec(db, "INSERT INTO signature SELECT id, 1, 'Elin Pritchard-Jones', 'elin',"
-	               " '2026-09-02', 'qr', NULL, 1 FROM family WHERE ref = 'F1'") == 0);
+	CHECK(testdb_exec(db, "INSERT INTO signature SELECT id, 1, 'Elin Pritchard-Jones', 'elin',"
+	                      " '2026-09-02', 'qr', NULL, 1 FROM family WHERE ref = 'F1'") == 0);
 	CHECK_INT(db_begin(db), 0);
 	CHECK_INT(roster_issue_token(db, roster_family_id(db, "F1", NULL), 0, NULL, t), 1);
 	CHECK_INT(db_commit(db), 0);
@@ -554,25 +492,31 @@ static void test_purge(void)
 	CHECK_INT(p.signatures, 1);
 	CHECK_INT(p.tokens, 1);
 	CHECK_INT(p.events_cleared, 2);
-	CHECK_INT(qi(db, "SELECT count(*) FROM family WHERE ref = 'F1'"), 0);
-	CHECK_INT(qi(db, "SELECT count(*) FROM child WHERE last_name = 'Pritchard-Jones'"), 0);
-	CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE signer LIKE '%Pritchard%'"), 0);
-	CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE signer = 'Catrin Williams'"), 1);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM family WHERE ref = 'F1'"), 0);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM child WHERE last_name = 'Pritchard-Jones'"),
+	          0);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event WHERE signer LIKE '%Pritchard%'"), 0);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event WHERE signer = 'Catrin Williams'"), 1);
 	/* Nothing left from which a purged name can be found by guessing: the per-event salt
 	 * went with the name, and the hash kept is not the name's plain SHA-256. */
-	CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE signer IS NULL AND salt IS NOT NULL"), 0);
+	CHECK_INT(
+	    testdb_int(db, "SELECT count(*) FROM event WHERE signer IS NULL AND salt IS NOT NULL"),
+	    0);
 	{
 		unsigned char h[crypto_hash_sha256_BYTES];
 		char hx[2 * sizeof h + 1], sql[200];
 		crypto_hash_sha256(h, (const unsigned char *)"Elin Pritchard-Jones", 20);
 		sodium_bin2hex(hx, sizeof hx, h, sizeof h);
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM event WHERE signer_hash = '%s'", hx);
-		CHECK_INT(qi(db, sql), 0);
-		CHECK_INT(qi(db, "SELECT count(*) FROM event WHERE kind = 'answer' AND signer IS NULL"
-		                 " AND length(signer_hash) = 64"), 2);
+		CHECK_INT(testdb_int(db, sql), 0);
+		CHECK_INT(
+		    testdb_int(db,
+		               "SELECT count(*) FROM event WHERE kind = 'answer' AND signer IS NULL"
+		               " AND length(signer_hash) = 64"),
+		    2);
 	}
-	CHECK_INT(qi(db, "SELECT count(*) FROM child"), 2);
-	CHECK_STR(q(db, "SELECT detail FROM event WHERE kind = 'purge' ORDER BY id DESC"),
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM child"), 2);
+	CHECK_STR(testdb_str(db, "SELECT detail FROM event WHERE kind = 'purge' ORDER BY id DESC"),
 	          "left before 2028-01-01: 1 families, 2 children, 2 answers, 1 signatures, "
 	          "1 tokens deleted; 2 events' signer cleared");
 	/* The chain still verifies. */
@@ -582,22 +526,22 @@ static void test_purge(void)
 	/* Later: Siôn's data goes too. */
 	CHECK_INT(roster_purge(db, "2029-01-01", &p, &err), 0);
 	CHECK_INT(p.families, 1);
-	CHECK_INT(qi(db, "SELECT count(*) FROM child"), 1);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM child"), 1);
 	buf_reset(&rep);
 	CHECK_INT(db_verify(db, &rep), 0);
 	buf_free(&rep);
 	buf_free(&err);
-	db_gone(db);
+	testdb_free(db);
 }
 
 static void test_tamper(void)
 {
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 
 	CHECK_INT(import(db, demo, "2026-09-01", 0, &n, &rep), 0);
-	CHECK(exec(db, "INSERT INTO purpose VALUES ('website', 'consent', 1)") == 0);
+	CHECK(testdb_exec(db, "INSERT INTO purpose VALUES ('website', 'consent', 1)") == 0);
 	sign_and_answer(db, "C3", "Sarah Smith");
 	sign_and_answer(db, "C4", "Catrin Williams");
 	buf_reset(&rep);
@@ -609,24 +553,25 @@ static void test_tamper(void)
 	      SQLITE_OK);
 	/* ...and someone who goes around the triggers is found out. */
 	CHECK(
-	    exec(db, "DROP TRIGGER event_no_update; UPDATE event SET answer = 'no' WHERE id = 2") ==
+	    testdb_exec(
+	        db, "DROP TRIGGER event_no_update; UPDATE event SET answer = 'no' WHERE id = 2") ==
 	    0);
 	buf_reset(&rep);
 	CHECK_INT(db_verify(db, &rep), 1);
 	CHECK(strstr(buf_str(&rep), "event 2: its contents were changed") != NULL);
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 
 	/* A forged event appended without the chain. */
-	db = db_new();
+	db = testdb_new();
 	CHECK_INT(import(db, demo, "2026-09-01", 0, &n, &rep), 0);
-	CHECK(exec(db, "INSERT INTO event (id, at, kind, signer_hash, channel, prev, hash)"
-	               " VALUES (2, 'x', 'answer', '', 'qr', 'p', 'h')") == 0);
+	CHECK(testdb_exec(db, "INSERT INTO event (id, at, kind, signer_hash, channel, prev, hash)"
+	                      " VALUES (2, 'x', 'answer', '', 'qr', 'p', 'h')") == 0);
 	buf_reset(&rep);
 	CHECK_INT(db_verify(db, &rep), 1);
 	CHECK(strstr(buf_str(&rep), "event 2: does not follow the event before it") != NULL);
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 int main(void)

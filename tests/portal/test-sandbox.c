@@ -19,10 +19,19 @@
 #include "sandbox.h"
 
 static char dir_ok[256], dir_other[256];
+static char db_path[300]; /* dir_ok/consent.db */
 static pid_t test_pid; /* the test itself, parent of the children */
 
 /* Exit statuses of the children besides 0 (all well). */
 enum { CHILD_SETUP = 10, CHILD_WRONG = 11 };
+
+/* fork() with stdout flushed first, so that the child does not print the parent's
+ * buffered output again. */
+static pid_t child(void)
+{
+	fflush(stdout);
+	return fork();
+}
 
 /* Runs before (when not NULL), then fn in a child after entering the sandbox with dir_ok
  * writable; returns the wait status. The child leaves with _exit, so no exit handler
@@ -32,8 +41,7 @@ static int in_sandbox(int (*before)(void), int (*fn)(void))
 	pid_t pid;
 	int status = 0;
 
-	fflush(stdout);
-	if ((pid = fork()) < 0)
+	if ((pid = child()) < 0)
 		return -1;
 	if (pid == 0) {
 		const char *dirs[] = {dir_ok};
@@ -175,11 +183,9 @@ static struct db *test_db;
 
 static int open_database(void)
 {
-	char path[512];
 	struct buf err = BUF_INIT;
 
-	snprintf(path, sizeof path, "%s/consent.db", dir_ok);
-	test_db = db_open(path, DB_OPEN_CREATE, &err);
+	test_db = db_open(db_path, DB_OPEN_CREATE, &err);
 	if (test_db == NULL || db_migrate(test_db, &err) < 0) {
 		printf("  %s", buf_str(&err));
 		buf_free(&err);
@@ -200,8 +206,7 @@ static int do_database(void)
 	if (db_begin(test_db) < 0 || db_exec_stmt(db_stmt(test_db, ins)) < 0 ||
 	    db_commit(test_db) < 0)
 		return 1;
-	snprintf(path, sizeof path, "%s/consent.db", dir_ok);
-	if ((again = db_open(path, DB_OPEN_EXISTING, &err)) == NULL)
+	if ((again = db_open(db_path, DB_OPEN_EXISTING, &err)) == NULL)
 		return 2;
 	if (db_verify(again, &err) != 0)
 		rc = 3;
@@ -254,8 +259,7 @@ static void test_writes_confined(void)
 	struct stat sb;
 
 	/* Whether this kernel has Landlock: ask in a child, which is then confined. */
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
+	if ((pid = child()) == 0) {
 		int layers = sandbox_enter(dirs, 1, &err);
 		_exit(layers >= 0 && (layers & SANDBOX_LANDLOCK) ? 0 : 1);
 	}
@@ -335,8 +339,7 @@ static void test_missing_folder_refused(void)
 	pid_t pid;
 	int st = 0;
 
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
+	if ((pid = child()) == 0) {
 		if (sandbox_enter(dirs, 1, &err) != -1 ||
 		    strstr(buf_str(&err), "/nonexistent/sandbox-test") == NULL)
 			_exit(CHILD_WRONG);
@@ -364,16 +367,13 @@ static void test_too_many_folders_refused(void)
 /* CONSENT_SANDBOX=0 turns it off, and says so for the log. */
 static void test_switch_off(void)
 {
-	char path[512];
 	struct buf note = BUF_INIT, err = BUF_INIT;
 	pid_t pid;
 	int st = 0;
 
-	snprintf(path, sizeof path, "%s/consent.db", dir_ok);
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
+	if ((pid = child()) == 0) {
 		setenv("CONSENT_SANDBOX", "0", 1);
-		if (sandbox_wanted() != 0 || sandbox_enter_for_db(path, &note, &err) != 0 ||
+		if (sandbox_wanted() != 0 || sandbox_enter_for_db(db_path, &note, &err) != 0 ||
 		    strstr(buf_str(&note), "CONSENT_SANDBOX=0") == NULL)
 			_exit(CHILD_WRONG);
 		do_execve();
@@ -382,10 +382,9 @@ static void test_switch_off(void)
 	waitpid(pid, &st, 0);
 	CHECK(exited_ok(st));
 	/* Any other value leaves it on. */
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
+	if ((pid = child()) == 0) {
 		setenv("CONSENT_SANDBOX", "no", 1);
-		if (sandbox_wanted() != 1 || sandbox_enter_for_db(path, &note, &err) != 0)
+		if (sandbox_wanted() != 1 || sandbox_enter_for_db(db_path, &note, &err) != 0)
 			_exit(CHILD_WRONG);
 		do_execve();
 		_exit(CHILD_WRONG + 1);
@@ -398,24 +397,20 @@ static void test_switch_off(void)
  * folder that does not exist is refused. */
 static void test_for_db(void)
 {
-	char path[512];
 	struct buf note = BUF_INIT, err = BUF_INIT;
 	pid_t pid;
 	int st = 0;
 
-	snprintf(path, sizeof path, "%s/consent.db", dir_ok);
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
+	if ((pid = child()) == 0) {
 		unsetenv("CONSENT_SANDBOX");
 		setenv("SQLITE_TMPDIR", dir_ok, 1);
-		if (sandbox_enter_for_db(path, &note, &err) != 0)
+		if (sandbox_enter_for_db(db_path, &note, &err) != 0)
 			_exit(CHILD_SETUP);
 		_exit(do_ordinary_work());
 	}
 	waitpid(pid, &st, 0);
 	CHECK(exited_ok(st));
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
+	if ((pid = child()) == 0) {
 		setenv("SQLITE_TMPDIR", dir_ok, 1);
 		if (sandbox_enter_for_db("/nonexistent/x/consent.db", &note, &err) != -1 ||
 		    strstr(buf_str(&err), "/nonexistent/x") == NULL)
@@ -429,7 +424,6 @@ static void test_for_db(void)
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	char cmd[600];
 
 	snprintf(dir_ok, sizeof dir_ok, "%s/sandbox-ok.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	snprintf(dir_other, sizeof dir_other, "%s/sandbox-no.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -437,6 +431,7 @@ int main(void)
 		printf("FAIL setup: mkdtemp: %s\n", strerror(errno));
 		return 1;
 	}
+	snprintf(db_path, sizeof db_path, "%s/consent.db", dir_ok);
 	test_pid = getpid();
 	RUN(test_execve_kills);
 	RUN(test_socket_kills);
@@ -453,8 +448,7 @@ int main(void)
 #ifdef SANDBOX_TEST_SANITIZERS
 	RUN(test_sanitizers_report_in_sandbox);
 #endif
-	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir_ok, dir_other);
-	if (system(cmd) != 0)
-		printf("  could not remove %s and %s\n", dir_ok, dir_other);
+	check_remove(dir_ok);
+	check_remove(dir_other);
 	CHECK_MAIN();
 }

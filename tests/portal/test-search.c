@@ -7,39 +7,7 @@
 #include "db.h"
 #include "roster.h"
 #include "search.h"
-
-static char dir[64], path[96];
-
-static struct db *db_new(void)
-{
-	struct buf err = BUF_INIT;
-	struct db *db;
-
-	snprintf(dir, sizeof dir, "/tmp/test-search.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return NULL;
-	snprintf(path, sizeof path, "%s/c.db", dir);
-	db = db_open(path, DB_OPEN_CREATE, &err);
-	if (db && db_migrate(db, &err) < 0) {
-		db_close(db);
-		db = NULL;
-	}
-	buf_free(&err);
-	return db;
-}
-
-static void db_gone(struct db *db)
-{
-	char p[128];
-
-	db_close(db);
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
-	rmdir(dir);
-}
+#include "testdb.h"
 
 static void test_query(void)
 {
@@ -93,7 +61,7 @@ static void test_names(void)
 	                          "F3,C4,Rhys,ap Gwyn,Year 2,Gwen ap Gwyn\n"
 	                          "F4,C5,Ann,Adams,Year 2,Bob Adams\n"
 	                          "F5,C6,Zac,Young,Nursery,Zoe Young\n";
-	struct db *db = db_new();
+	struct db *db = testdb_new();
 	struct buf rep = BUF_INIT;
 	struct roster_counts n;
 	struct search_filter f = {.limit = 2};
@@ -135,7 +103,7 @@ static void test_names(void)
 	CHECK_STR(v[0].first_class, "Year 2");
 	arena_free(a);
 	buf_free(&rep);
-	db_gone(db);
+	testdb_free(db);
 }
 
 int main(void)

@@ -26,6 +26,43 @@ int out_mkdirs(const char *path)
 	return 0;
 }
 
+/* Makes the folder dir[0..len) and, when missing, its parents, from the deepest one that
+ * exists; each folder made goes into o->made. Returns 0 or -1 (errno). */
+static int make_folder(struct out *o, char *dir, size_t len)
+{
+	char *slash;
+	int rc;
+
+	dir[len] = '\0';
+	rc = mkdir(dir, 0755);
+	if (rc < 0 && errno == ENOENT && (slash = strrchr(dir, '/')) != NULL && slash > dir) {
+		size_t plen = (size_t)(slash - dir);
+		if (make_folder(o, dir, plen) < 0)
+			return -1;
+		dir[plen] = '/';
+		dir[len] = '\0';
+		rc = mkdir(dir, 0755);
+	}
+	if (rc < 0)
+		return errno == EEXIST ? 0 : -1;
+	if (len < OUT_MADE_PATH) {
+		memcpy(o->made[o->nmade % OUT_MADE], dir, len + 1);
+		o->nmade++;
+	}
+	return 0;
+}
+
+/* 1 when the folder of path (its first len bytes) was made by this build. */
+static int made_here(const struct out *o, const char *path, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < OUT_MADE && i < o->nmade; i++)
+		if (strncmp(o->made[i], path, len) == 0 && o->made[i][len] == '\0')
+			return 1;
+	return 0;
+}
+
 /* 1 when the file at path holds exactly data. */
 static int same_content(const char *path, const char *data, size_t len)
 {
@@ -66,7 +103,9 @@ static int write_all(int fd, const char *data, size_t len)
 int out_write(struct out *o, const char *rel, const char *data, size_t len, struct buf *err)
 {
 	struct buf path = BUF_INIT, tmp = BUF_INIT;
-	int fd, rc = -1;
+	size_t dirlen;
+	size_t parent;
+	int fd, fresh, rc = -1;
 
 	buf_printf(&path, "%s/%s", o->dir, rel);
 	buf_printf(&tmp, "%s.tmp%ld", buf_str(&path), (long)getpid());
@@ -74,15 +113,34 @@ int out_write(struct out *o, const char *rel, const char *data, size_t len, stru
 		errno = ENOMEM;
 		goto fail;
 	}
-	if (same_content(path.data, data, len)) {
+	/* A folder this build made, or one in a folder it made, holds no file from before:
+	 * the file is new, and its folder is made without first failing to open the file. */
+	dirlen = (size_t)(strrchr(path.data, '/') - path.data);
+	for (parent = dirlen; parent > 0 && path.data[parent - 1] != '/'; parent--)
+		continue;
+	fresh = made_here(o, path.data, dirlen);
+	if (!fresh && parent > 1 && made_here(o, path.data, parent - 1)) {
+		char *dir = strndup(path.data, dirlen);
+		if (dir == NULL || make_folder(o, dir, dirlen) < 0) {
+			free(dir);
+			goto fail;
+		}
+		free(dir);
+		fresh = 1;
+	}
+	if (!fresh && same_content(path.data, data, len)) {
 		o->unchanged++;
 		rc = 0;
 		goto done;
 	}
-	/* Folders are made only when the file cannot be created without them. */
+	/* Otherwise folders are made only when the file cannot be created without them. */
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == ENOENT && out_mkdirs(path.data) == 0)
-		fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT) {
+		char *dir = strndup(path.data, dirlen);
+		if (dir != NULL && make_folder(o, dir, dirlen) == 0)
+			fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		free(dir);
+	}
 	if (fd < 0)
 		goto fail;
 	if (write_all(fd, data, len) < 0) {

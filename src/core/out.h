@@ -9,9 +9,16 @@
 
 #include "buf.h"
 
+#define OUT_MADE 8        /* folders remembered as made by this build */
+#define OUT_MADE_PATH 512 /* longer folder paths are not remembered */
+
 struct out {
 	const char *dir; /* the output root */
 	size_t written, unchanged;
+	/* The folders this struct made most recently: a file in one of them cannot exist
+	 * yet (a build writes each file once), so it is written without comparing. */
+	char made[OUT_MADE][OUT_MADE_PATH];
+	size_t nmade;
 };
 
 /* Writes data to dir/rel (rel is a relative path with '/' separators; folders are made as

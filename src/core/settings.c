@@ -202,6 +202,7 @@ static void load_i18n(struct load *l)
 	for (li = 0; li < s->nlangs; li++) {
 		const char *path = arena_printf(s->arena, "%s/i18n/%s.yaml", s->dir, s->langs[li]);
 		s->i18n[li] = load_yaml_file(l, path);
+		s->terms[li] = yml_get(s->i18n[li], "terms"); /* looked up per file */
 		for (e = s->i18n[li] ? s->i18n[li]->first : NULL; e; e = e->next) {
 			const struct yml *t;
 			if (strcmp(e->key, "terms") == 0 && e->kind == YML_MAP) {
@@ -300,7 +301,7 @@ const char *settings_term(const struct settings *s, size_t li, const char *value
 
 	if (li == 0)
 		return value;
-	e = li < s->nlangs ? yml_get(yml_get(s->i18n[li], "terms"), value) : NULL;
+	e = li < s->nlangs ? yml_get(s->terms[li], value) : NULL;
 	return e && e->kind == YML_SCALAR ? e->value : NULL;
 }
 

@@ -31,6 +31,7 @@ struct settings {
 	                                        * $CONSENT_BASE_URL when set (policies.conf(5)) */
 	const struct yml *site;                /* site.yaml as a mapping, NULL when unreadable */
 	const struct yml *i18n[SETTINGS_MAX_LANGS]; /* flat mapping of UI strings, or NULL */
+	const struct yml *terms[SETTINGS_MAX_LANGS]; /* its terms: mapping, or NULL */
 	size_t nerrors, nwarnings;
 };
 

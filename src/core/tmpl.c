@@ -55,8 +55,7 @@ static struct tv *add(struct tv *parent, const char *key, enum tv_kind kind)
 
 	if (parent == NULL || (v = tv_new(parent->arena, kind)) == NULL)
 		return NULL;
-	if (key && (v->key = arena_strdup(parent->arena, key)) == NULL)
-		return NULL;
+	v->key = key; /* not copied: see tmpl.h */
 	append(parent, v);
 	return v;
 }
@@ -77,6 +76,22 @@ void tv_str(struct tv *dict, const char *key, const char *value)
 void tv_html(struct tv *dict, const char *key, const char *trusted_html)
 {
 	add_string(dict, key, TV_HTML, trusted_html);
+}
+
+void tv_str_ref(struct tv *dict, const char *key, const char *value)
+{
+	struct tv *v = add(dict, key, TV_STR);
+
+	if (v)
+		v->s = value ? value : "";
+}
+
+void tv_html_ref(struct tv *dict, const char *key, const char *trusted_html)
+{
+	struct tv *v = add(dict, key, TV_HTML);
+
+	if (v)
+		v->s = trusted_html ? trusted_html : "";
 }
 
 void tv_bool(struct tv *dict, const char *key, int value)
@@ -133,8 +148,10 @@ static const struct tv *child(const struct tv *dict, const char *key, size_t key
 
 	if (dict == NULL || dict->kind != TV_DICT)
 		return NULL;
+	/* The first byte first: the UI strings are a dict of hundreds of keys. */
 	for (v = dict->first; v; v = v->next)
-		if (strncmp(v->key, key, keylen) == 0 && v->key[keylen] == '\0')
+		if (v->key[0] == key[0] && strncmp(v->key, key, keylen) == 0 &&
+		    v->key[keylen] == '\0')
 			return v;
 	return NULL;
 }

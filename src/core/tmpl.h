@@ -23,11 +23,20 @@
 struct tv;
 
 /* Values live in an arena; every function accepts a NULL parent and then does nothing,
- * so a tree can be built without checks and arena_ok() tested once. Strings are copied. */
+ * so a tree can be built without checks and arena_ok() tested once. String values are
+ * copied (except by the _ref functions); keys are not: a key must outlive the tree, as a
+ * string literal or a key of the loaded settings does (a language's index at 10,000
+ * policies would otherwise copy 150,000 of them). */
 struct tv *tv_dict(struct arena *);
 struct tv *tv_list(struct arena *);
 void tv_str(struct tv *dict, const char *key, const char *value);
 void tv_html(struct tv *dict, const char *key, const char *trusted_html);
+/* tv_html without the copy, for a page body of many kilobytes: the caller keeps
+ * trusted_html unchanged until the tree is rendered. */
+void tv_html_ref(struct tv *dict, const char *key, const char *trusted_html);
+/* tv_str without the copy: value stays unchanged until the tree is rendered (a string in
+ * the tree's own arena, say). */
+void tv_str_ref(struct tv *dict, const char *key, const char *value);
 void tv_bool(struct tv *dict, const char *key, int value);
 void tv_int(struct tv *dict, const char *key, long long value);
 /* Adds a new empty dict or list under key and returns it. */

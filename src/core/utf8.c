@@ -1,5 +1,8 @@
 #include "utf8.h"
 
+#include <stdint.h>
+#include <string.h>
+
 /* The well-formed sequences, by lead byte: the sequence length and the range allowed for
  * the second byte, which is where overlongs, surrogates and values above U+10FFFF are
  * excluded. Later continuation bytes are always 80..BF. Lead bytes not listed (80..C1,
@@ -78,6 +81,12 @@ static int utf8_check(const char *s, size_t len, enum utf8_ctl ctl)
 	uint32_t c;
 
 	while (len > 0) {
+		unsigned char b = (unsigned char)*s;
+		if (b >= 0x20 && b < 0x7f) { /* printable ASCII: allowed in every variant */
+			s++;
+			len--;
+			continue;
+		}
 		if ((n = utf8_next(s, len, &c)) == 0 || !utf8_allowed(c, ctl))
 			return 0;
 		s += n;
@@ -88,7 +97,29 @@ static int utf8_check(const char *s, size_t len, enum utf8_ctl ctl)
 
 int utf8_valid(const char *s, size_t len)
 {
-	return utf8_check(s, len, UTF8_CTL_ANY);
+	const char *end = s + len, *p = s;
+
+	/* Markdown is mostly ASCII: skip it eight bytes at a time, then check the rest
+	 * from the last byte known to start a character. */
+	while ((size_t)(end - p) >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+		p += 8;
+	}
+	while (p < end) {
+		size_t n;
+		uint32_t c;
+		if ((unsigned char)*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((n = utf8_next(p, (size_t)(end - p), &c)) == 0)
+			return 0;
+		p += n;
+	}
+	return 1;
 }
 
 int utf8_valid_text(const char *s, size_t len)

@@ -38,6 +38,8 @@
 
 #include <stddef.h>
 
+#include <cmark.h>
+
 #include "buf.h"
 
 /* Unchanged blocks shown on each side of a changed one. */
@@ -86,6 +88,22 @@ struct diff_stats {
  * caller calls diff_stats_free(st) when done. */
 int diff_html(struct buf *out, const char *old_md, size_t old_len, const char *new_md,
               size_t new_len, struct diff_stats *st);
+
+/* One version's text read for comparison, so that a text compared with the version before
+ * it and then with the one after is read once. */
+struct diff_text;
+
+/* Reads Markdown (md may be NULL when len is 0). NULL when out of memory. */
+struct diff_text *diff_text_new(const char *md, size_t len);
+/* The same as diff_text_new(md, len), read from doc, the document already parsed from md
+ * with CMARK_OPT_DEFAULT | CMARK_OPT_SMART for the page, without parsing md again when the
+ * typographic quotes, dashes and ellipses can be turned back into the ASCII they came from
+ * exactly (md has none of its own and no '&'); else md is parsed again. */
+struct diff_text *diff_text_from_doc(cmark_node *doc, const char *md, size_t len);
+void diff_text_free(struct diff_text *); /* NULL is fine */
+/* diff_html for two texts read before; each may be compared again afterwards. */
+int diff_html_texts(struct buf *out, struct diff_text *old_text, struct diff_text *new_text,
+                    struct diff_stats *st);
 
 /* Frees what *st owns and clears it; st may be NULL. */
 void diff_stats_free(struct diff_stats *st);

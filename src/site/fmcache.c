@@ -131,7 +131,10 @@ static void unescape(char *s)
 
 static void escape(struct buf *b, const char *s)
 {
-	for (; s && *s; s++) {
+	while (s && *s) {
+		size_t run = strcspn(s, "\\\t\n"); /* copied as it is, in one go */
+		buf_put(b, s, run);
+		s += run;
 		if (*s == '\\')
 			buf_puts(b, "\\\\");
 		else if (*s == '\t')
@@ -139,7 +142,8 @@ static void escape(struct buf *b, const char *s)
 		else if (*s == '\n')
 			buf_puts(b, "\\n");
 		else
-			buf_putc(b, *s);
+			break;
+		s++;
 	}
 }
 
@@ -319,18 +323,14 @@ static void save_node(struct buf *b, const struct yml *y)
 		save_node(b, ch);
 }
 
-void fmcache_put(struct fmcache *c, const char *path, const struct stat *st, const struct yml *fm,
-		 int body_line)
+/* Records text (owned) for key with status st. */
+static void store(struct fmcache *c, const char *key, const struct stat *st, char *text,
+                  int body_line)
 {
-	struct entry *e = find(c, path);
-	struct buf b = BUF_INIT;
-	char *text;
+	struct entry *e = find(c, key);
 
-	save_node(&b, fm);
-	if ((text = buf_detach(&b)) == NULL)
-		return;
 	if (e == NULL) {
-		char *copy = strdup(path);
+		char *copy = strdup(key);
 		if (copy == NULL || (e = add(c, copy, text)) == NULL) {
 			free(copy);
 			free(text);
@@ -348,37 +348,142 @@ void fmcache_put(struct fmcache *c, const char *path, const struct stat *st, con
 	c->changed = 1;
 }
 
+void fmcache_put(struct fmcache *c, const char *path, const struct stat *st, const struct yml *fm,
+                 int body_line)
+{
+	struct buf b = BUF_INIT;
+	char *text;
+
+	save_node(&b, fm);
+	if ((text = buf_detach(&b)) != NULL)
+		store(c, path, st, text, body_line);
+}
+
+/* A folder's entry is keyed by its path and a final '/', which no file's path has; its
+ * text is one "N\t<escaped name>\n" line per name (never starting with 'F', which would
+ * start the next entry). */
+static char *dir_key(const char *path)
+{
+	size_t n = strlen(path);
+	char *k = malloc(n + 2);
+
+	if (k) {
+		memcpy(k, path, n);
+		k[n] = '/';
+		k[n + 1] = '\0';
+	}
+	return k;
+}
+
+char **fmcache_dir_get(struct fmcache *c, struct arena *a, const char *path, const struct stat *st,
+                       size_t *n)
+{
+	char *key = dir_key(path), **names, *p, *nl;
+	struct entry *e = key ? find(c, key) : NULL;
+	size_t count = 0, k = 0;
+
+	free(key);
+	if (e == NULL || !same_file(&e->st, st))
+		return NULL;
+	for (p = e->text; (p = strchr(p, '\n')) != NULL; p++)
+		count++;
+	if ((names = arena_alloc(a, (count + 1) * sizeof *names)) == NULL)
+		return NULL;
+	for (p = e->text; k < count; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (strncmp(p, "N\t", 2) != 0 ||
+		    (names[k] = arena_strndup(a, p + 2, (size_t)(nl - p - 2))) == NULL)
+			return NULL;
+		unescape(names[k++]);
+	}
+	e->used = 1;
+	*n = count;
+	return names;
+}
+
+void fmcache_dir_put(struct fmcache *c, const char *path, const struct stat *st, char *const *names,
+                     size_t n)
+{
+	struct buf b = BUF_INIT;
+	char *key = dir_key(path), *text;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		buf_puts(&b, "N\t");
+		escape(&b, names[i]);
+		buf_putc(&b, '\n');
+	}
+	if (n == 0)
+		buf_puts(&b, "");
+	if (key != NULL && (text = buf_detach(&b)) != NULL)
+		store(c, key, st, text, 0);
+	buf_free(&b);
+	free(key);
+}
+
+/* "\t" and the number in decimal, as printf's %lld would write it, without printf: the
+ * cache of 10,000 policies has 28,000 entries of five numbers each. */
+static void put_digits(struct buf *b, int negative, unsigned long long v)
+{
+	char d[24];
+	size_t i = sizeof d;
+
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (negative)
+		d[--i] = '-';
+	d[--i] = '\t';
+	buf_put(b, d + i, sizeof d - i);
+}
+
+static void put_unum(struct buf *b, unsigned long long v)
+{
+	put_digits(b, 0, v);
+}
+
+static void put_num(struct buf *b, long long v)
+{
+	put_digits(b, v < 0, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v);
+}
+
 int fmcache_save(struct fmcache *c, const char *path)
 {
 	struct buf b = BUF_INIT, tmp = BUF_INIT;
 	FILE *f;
 	size_t i;
-	int rc = -1;
+	int rc = -1, bad = 0;
 
 	for (i = 0; i < c->n && c->e[i].used; i++)
 		;
 	if (!c->changed && i == c->n && c->n == c->loaded)
 		return 0; /* every entry was used and none changed: the file is current */
-	buf_puts(&b, FMCACHE_MAGIC);
-	for (i = 0; i < c->n; i++) {
-		const struct entry *e = &c->e[i];
-		if (!e->used)
-			continue;
-		buf_puts(&b, "F\t");
-		escape(&b, e->path);
-		buf_printf(&b, "\t%lld\t%lld\t%ld\t%llu\t%d\n", (long long)e->st.st_size,
-			   (long long)e->st.st_mtim.tv_sec, (long)e->st.st_mtim.tv_nsec,
-			   (unsigned long long)e->st.st_ino, e->body_line);
-		buf_puts(&b, e->text);
-	}
 	buf_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
-	if (!buf_ok(&b) || !buf_ok(&tmp)) {
+	if (!buf_ok(&tmp)) {
 		errno = ENOMEM;
 		goto done;
 	}
 	if ((f = fopen(tmp.data, "w")) == NULL)
 		goto done;
-	if (fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0) {
+	/* Entry by entry, never the whole file in memory: it is megabytes at 10,000
+	 * policies, on top of the site just loaded. */
+	fputs(FMCACHE_MAGIC, f);
+	for (i = 0; i < c->n && !bad; i++) {
+		const struct entry *e = &c->e[i];
+		if (!e->used)
+			continue;
+		buf_reset(&b);
+		buf_puts(&b, "F\t");
+		escape(&b, e->path);
+		put_num(&b, (long long)e->st.st_size);
+		put_num(&b, (long long)e->st.st_mtim.tv_sec);
+		put_num(&b, (long long)e->st.st_mtim.tv_nsec);
+		put_unum(&b, (unsigned long long)e->st.st_ino);
+		put_num(&b, e->body_line);
+		buf_putc(&b, '\n');
+		bad = !buf_ok(&b) || fwrite(b.data, 1, b.len, f) != b.len || fputs(e->text, f) < 0;
+	}
+	if (fclose(f) != 0 || bad) {
 		unlink(tmp.data);
 		goto done;
 	}

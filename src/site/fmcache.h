@@ -25,6 +25,15 @@ const struct yml *fmcache_get(struct fmcache *, struct arena *a, const char *pat
 /* Records the front matter of a file that was read and parsed. */
 void fmcache_put(struct fmcache *, const char *path, const struct stat *st, const struct yml *fm,
 		 int body_line);
+/* The names in folder path (as content's list_dir gives them: sorted, no dotfiles) when
+ * it had status st, copied into a, or NULL when the cache has no valid entry for it. A
+ * folder's list changes only with its modification time, so an unchanged rebuild lists
+ * no folder; its files are still each checked against their own status. */
+char **fmcache_dir_get(struct fmcache *, struct arena *a, const char *path, const struct stat *st,
+                       size_t *n);
+/* Records the names in folder path, listed after its status st was taken. */
+void fmcache_dir_put(struct fmcache *, const char *path, const struct stat *st, char *const *names,
+                     size_t n);
 /* Writes the entries used (got or put) since fmcache_open to path, atomically.
  * Returns 0 or -1 (errno). */
 int fmcache_save(struct fmcache *, const char *path);

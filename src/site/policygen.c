@@ -162,6 +162,13 @@ static int cmd_build(const struct options *o)
 		return 2;
 	}
 	s = load(o, cache);
+	/* The cache is saved and freed before the build, which needs only the site: at
+	 * 10,000 policies its memory would otherwise stay in every worker. A cache that
+	 * cannot be saved only makes the next build slower. */
+	if (s->nerrors == 0 && out_mkdirs(buf_str(&path)) == 0)
+		fmcache_save(cache, buf_str(&path));
+	fmcache_free(cache);
+	cache = NULL;
 	if (s->nerrors) {
 		fprintf(stderr,
 			"policygen: %zu errors in %s; nothing was built. Fix them and run "
@@ -179,15 +186,11 @@ static int cmd_build(const struct options *o)
 		        "written, %zu unchanged\n",
 		        st.policies_built + st.policies_unchanged, st.policies_built, st.pages,
 		        o->out, o->portal, st.written, st.unchanged);
-		/* A cache that cannot be saved only makes the next build slower. */
-		if (out_mkdirs(buf_str(&path)) == 0)
-			fmcache_save(cache, buf_str(&path));
 		rc = 0;
 	}
 	buf_free(&err);
 	buf_free(&path);
 	content_free(s);
-	fmcache_free(cache);
 	return rc;
 }
 

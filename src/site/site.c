@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmem.h"
 #include "diff.h"
 #include "handoff.h"
 #include "html.h"
@@ -52,6 +53,7 @@ struct gen {
 	const char *root;                /* the path part of base_url, "" at a host's root */
 	struct buf page, err;
 	struct site_stats *stats;
+	struct cmem *cmem; /* libcmark's memory for one text, reset after each */
 };
 
 int site_markdown(struct buf *out, const char *md, size_t len)
@@ -114,6 +116,12 @@ static const char *href(struct gen *g, const char *rel)
 	return arena_printf(g->a, "%s/%s", g->root, rel);
 }
 
+/* href(g, policy_rel(g, li, p)) made in one string: the indexes make 20,000 of them. */
+static const char *policy_href(struct gen *g, size_t li, const struct policy *p)
+{
+	return arena_printf(g->a, "%s/%s/policies/%s/", g->root, g->s->langs[li], p->slug);
+}
+
 static int emit(struct gen *g, enum page p, const struct tv *root, const char *rel)
 {
 	const char *file = arena_printf(
@@ -173,11 +181,13 @@ static void add_title(struct gen *g, struct tv *d, const struct version *v, size
 {
 	const struct text *t = shown_text(v, li);
 
-	tv_str(d, "title", t->title);
+	/* References, not copies: the site outlives every page, and a language's index
+	 * holds every policy. */
+	tv_str_ref(d, "title", t->title);
 	if (t != v->text[li])
-		tv_str(d, "title_lang", g->s->langs[0]);
+		tv_str_ref(d, "title_lang", g->s->langs[0]);
 	if (t->summary)
-		tv_str(d, "summary", t->summary);
+		tv_str_ref(d, "summary", t->summary);
 }
 
 /* The accessibility statement in language li, from site.yaml's accessibility: section. */
@@ -294,14 +304,14 @@ static void add_languages(struct gen *g, struct tv *d, const struct version *v, 
 	size_t k;
 
 	if (v->text[li] == NULL) {
-		tv_str(d, "href", href(g, policy_rel(g, 0, v->policy)));
-		tv_str(d, "hreflang", s->langs[0]);
-		tv_str(d, "only_in", content_i18n(s, li, "english_only"));
+		tv_str_ref(d, "href", policy_href(g, 0, v->policy));
+		tv_str_ref(d, "hreflang", s->langs[0]);
+		tv_str_ref(d, "only_in", content_i18n(s, li, "english_only"));
 		return;
 	}
-	tv_str(d, "href", href(g, policy_rel(g, li, v->policy)));
-	tv_str(d, "hreflang", "");
-	tv_str(d, "only_in", "");
+	tv_str_ref(d, "href", policy_href(g, li, v->policy));
+	tv_str_ref(d, "hreflang", "");
+	tv_str_ref(d, "only_in", "");
 	for (k = 0; k < s->nlangs; k++) {
 		struct tv *a;
 		if (k == li || v->text[k] == NULL)
@@ -309,9 +319,9 @@ static void add_languages(struct gen *g, struct tv *d, const struct version *v, 
 		if (also == NULL)
 			also = tv_add_list(tv_add_dict(d, "also_in"), "langs");
 		a = tv_push_dict(also);
-		tv_str(a, "lang", s->langs[k]);
-		tv_str(a, "name", content_i18n(s, k, "language_name"));
-		tv_str(a, "href", href(g, policy_rel(g, k, v->policy)));
+		tv_str_ref(a, "lang", s->langs[k]);
+		tv_str_ref(a, "name", content_i18n(s, k, "language_name"));
+		tv_str_ref(a, "href", policy_href(g, k, v->policy));
 	}
 }
 
@@ -339,9 +349,9 @@ static int build_index(struct gen *g, size_t li)
 		struct tv *d = tv_push_dict(list);
 		add_title(g, d, e[i].cur, li);
 		add_languages(g, d, e[i].cur, li);
-		tv_str(d, "agreed", fmt_date(g, &e[i].cur->date, li));
-		tv_str(d, "agreed_iso", e[i].cur->iso);
-		tv_str(d, "next_review", fmt_review(g, &e[i].cur->review, li));
+		tv_str_ref(d, "agreed", fmt_date(g, &e[i].cur->date, li));
+		tv_str_ref(d, "agreed_iso", e[i].cur->iso);
+		tv_str_ref(d, "next_review", fmt_review(g, &e[i].cur->review, li));
 	}
 	free(e);
 	rc = emit(g, P_INDEX, r, rel);
@@ -430,12 +440,14 @@ static void add_history(struct gen *g, struct tv *r, const struct version *v, si
 
 /* Renders the Markdown of the text a page in language li shows for v: html is what
  * cmark makes of it (the text families sign), page the same with the contents' ids and
- * back links when the policy is long (toc.h), toc its headings. */
+ * back links when the policy is long (toc.h), toc its headings. When dt is not NULL, *dt
+ * receives the text read for comparison from the same parse (the caller frees it). */
 static int render_body(struct gen *g, const struct version *v, size_t li, struct buf *html,
-                       struct buf *page, struct toc *toc)
+                       struct buf *page, struct toc *toc, struct diff_text **dt)
 {
 	const struct text *t = shown_text(v, li);
 	struct buf md = BUF_INIT, back = BUF_INIT;
+	cmark_node *doc = NULL;
 	int rc;
 
 	buf_reset(html);
@@ -453,9 +465,17 @@ static int render_body(struct gen *g, const struct version *v, size_t li, struct
 	buf_puts(&back, "><a href=\"#" TOC_ANCHOR "\">");
 	html_escapes(&back, content_i18n(g->s, li, "back_to_contents"));
 	buf_puts(&back, "</a></p>\n");
-	rc = buf_ok(&back) ? toc_render(md.data, md.len, buf_str(&back), html, page, toc) : -1;
+	rc = buf_ok(&back) && buf_ok(&md) ? 0 : -1;
+	if (rc == 0 && (doc = cmem_parse(g->cmem, md.data ? md.data : "", md.len,
+	                                 CMARK_OPT_DEFAULT | CMARK_OPT_SMART)) == NULL)
+		rc = -1;
+	if (rc == 0)
+		rc = toc_render_doc(doc, cmem_mem(g->cmem), buf_str(&back), html, page, toc);
+	if (rc == 0 && dt != NULL && (*dt = diff_text_from_doc(doc, md.data, md.len)) == NULL)
+		rc = -1;
 	if (rc < 0)
 		buf_printf(&g->err, "%s: out of memory rendering\n", t->path);
+	cmem_reset(g->cmem);
 	buf_free(&md);
 	buf_free(&back);
 	return rc;
@@ -485,7 +505,7 @@ static void add_body(struct gen *g, struct tv *r, const struct version *v, size_
 {
 	const struct text *t = shown_text(v, li);
 
-	tv_html(r, "body", buf_str(html));
+	tv_html_ref(r, "body", buf_str(html));
 	if (t != v->text[li]) {
 		const struct version *w = content_policy_latest_in(v->policy, v, li);
 		struct tv *f = tv_add_dict(r, "fallback");
@@ -595,23 +615,48 @@ static void add_facts(struct gen *g, struct tv *r, const struct version *prev,
 	         fact_value(g, &v->review_frequency, 1, li), li);
 }
 
+/* A text read for comparison: one kept from rendering the pages when it is the text
+ * wanted, else read now into *own (which the caller frees). */
+static struct diff_text *text_for_diff(struct gen *g, const struct text *want,
+                                       const struct text *have, struct diff_text *have_dt,
+                                       struct diff_text **own)
+{
+	struct buf md = BUF_INIT;
+
+	if (want == have && have_dt != NULL)
+		return have_dt;
+	if (content_body(want, &md) < 0) {
+		buf_printf(&g->err, "%s: cannot read\n", want->path);
+		buf_free(&md);
+		return NULL;
+	}
+	if ((*own = diff_text_new(md.data, md.len)) == NULL)
+		buf_printf(&g->err, "%s: out of memory comparing versions\n", want->path);
+	buf_free(&md);
+	return *own;
+}
+
+/* The changes page of v against prev in language li. prev_t and cur_t are the texts that
+ * prev_dt and cur_dt were read from (either may be NULL), used when they are the texts
+ * compared. */
 static int build_changes(struct gen *g, const struct version *prev, const struct version *v,
-                         size_t li)
+                         size_t li, const struct text *prev_t, struct diff_text *prev_dt,
+                         const struct text *cur_t, struct diff_text *cur_dt)
 {
 	const char *rel = arena_printf(g->a, "%schanges/", version_rel(g, li, v));
 	size_t dl = diff_lang(prev, v, li);
-	struct buf old_md = BUF_INIT, new_md = BUF_INIT, html = BUF_INIT;
+	struct buf html = BUF_INIT;
+	struct diff_text *own_o = NULL, *own_n = NULL, *od, *nd;
 	struct diff_stats st;
 	struct tv *r, *pol, *sections;
 	size_t i;
 	int rc = -1;
 
-	if (content_body(prev->text[dl], &old_md) < 0 || content_body(v->text[dl], &new_md) < 0) {
-		buf_printf(&g->err, "%s: cannot read\n", v->text[dl]->path);
-		goto done;
-	}
 	memset(&st, 0, sizeof st);
-	if (diff_html(&html, old_md.data, old_md.len, new_md.data, new_md.len, &st) < 0) {
+	if ((od = text_for_diff(g, prev->text[dl], prev_t, prev_dt, &own_o)) == NULL ||
+	    (nd = text_for_diff(g, v->text[dl], cur_t, cur_dt, &own_n)) == NULL)
+		goto done;
+	if (diff_html_texts(&html, od, nd, &st) < 0) {
 		buf_printf(&g->err, "%s: out of memory comparing versions\n", v->text[dl]->path);
 		goto done;
 	}
@@ -621,7 +666,7 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 	              rel);
 	pol = tv_add_dict(r, "policy");
 	add_title(g, pol, v, li);
-	tv_html(r, "diff", buf_str(&html));
+	tv_html_ref(r, "diff", buf_str(&html));
 	if (shown_text(v, li)->changes)
 		tv_str(r, "changes_summary", shown_text(v, li)->changes);
 	if (dl != li)
@@ -641,10 +686,10 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 		tv_push_str(sections, st.headings[i]);
 	add_facts(g, r, prev, v, li);
 	rc = emit(g, P_CHANGES, r, rel);
-	diff_stats_free(&st);
 done:
-	buf_free(&old_md);
-	buf_free(&new_md);
+	diff_stats_free(&st);
+	diff_text_free(own_o);
+	diff_text_free(own_n);
 	buf_free(&html);
 	return rc;
 }
@@ -664,7 +709,7 @@ static int build_signable(struct gen *g, const struct version *v, size_t li, con
 	tv_str(r, "lang", g->s->langs[li]);
 	tv_str(r, "title", t->title);
 	tv_str(r, "declaration", t->declaration);
-	tv_html(r, "body", buf_str(body));
+	tv_html_ref(r, "body", buf_str(body));
 	buf_printf(tsv, "%s\t%s\t%s\t", v->policy->slug, v->iso, g->s->langs[li]);
 	buf_reset(&g->page);
 	if (tmpl_render(g->tmpl[P_SIGNABLE], r, &g->page, &g->err) < 0)
@@ -683,17 +728,25 @@ static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 	const struct version *cur = content_policy_current(p);
 	struct buf body = BUF_INIT, page = BUF_INIT;
 	struct toc toc = {NULL, 0};
+	/* Each text is parsed once, for its pages and for both comparisons it is in. */
+	struct diff_text *prev_dt = NULL, *cur_dt = NULL;
+	const struct text *prev_t = NULL, *cur_t;
 	size_t li, i;
 	int rc = 0;
 
 	if (cur == NULL)
 		return 0;
 	for (li = 0; li < g->s->nlangs && rc == 0; li++) {
+		diff_text_free(prev_dt);
+		prev_dt = NULL;
+		prev_t = NULL;
 		for (i = 0; i < p->nversions && rc == 0; i++) {
 			const struct version *v = &p->versions[i];
 			if (!v->published)
 				continue;
-			rc = render_body(g, v, li, &body, &page, &toc);
+			cur_t = shown_text(v, li);
+			rc = render_body(g, v, li, &body, &page, &toc,
+			                 p->nversions > 1 ? &cur_dt : NULL);
 			if (rc == 0)
 				rc = build_version(g, v, li, version_rel(g, li, v), &page, &toc);
 			if (rc == 0 && v == cur)
@@ -701,9 +754,16 @@ static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 			if (rc == 0 && v->text[li] && v->text[li]->declaration)
 				rc = build_signable(g, v, li, &body, tsv);
 			if (rc == 0 && i > 0)
-				rc = build_changes(g, &p->versions[i - 1], v, li);
+				rc = build_changes(g, &p->versions[i - 1], v, li, prev_t, prev_dt,
+				                   cur_t, cur_dt);
+			diff_text_free(prev_dt);
+			prev_dt = cur_dt;
+			prev_t = cur_t;
+			cur_dt = NULL;
 		}
 	}
+	diff_text_free(prev_dt);
+	diff_text_free(cur_dt);
 	buf_free(&body);
 	buf_free(&page);
 	toc_free(&toc);
@@ -780,19 +840,24 @@ static int build_feeds(struct gen *g)
 static void sitemap_url(struct gen *g, struct tv *urls, const char *tail, const struct date *mod)
 {
 	const struct content *s = g->s;
+	const char *url[CONTENT_MAX_LANGS], *lastmod = NULL;
 	size_t li, k;
 
+	/* Each address is made once and referred to by every entry that shows it: the
+	 * sitemap of 10,000 policies is the biggest tree a build makes. */
+	for (k = 0; k < s->nlangs; k++)
+		url[k] = arena_printf(g->a, "%s/%s/%s", s->base_url, s->langs[k], tail);
+	if (mod)
+		lastmod = arena_printf(g->a, "%04d-%02d-%02d", mod->y, mod->m, mod->d);
 	for (li = 0; li < s->nlangs; li++) {
 		struct tv *u = tv_push_dict(urls), *alts = tv_add_list(u, "alternates");
-		tv_str(u, "loc", arena_printf(g->a, "%s/%s/%s", s->base_url, s->langs[li], tail));
+		tv_str_ref(u, "loc", url[li]);
 		if (mod)
-			tv_str(u, "lastmod",
-			       arena_printf(g->a, "%04d-%02d-%02d", mod->y, mod->m, mod->d));
+			tv_str_ref(u, "lastmod", lastmod);
 		for (k = 0; k < s->nlangs; k++) {
 			struct tv *a = tv_push_dict(alts);
-			tv_str(a, "lang", s->langs[k]);
-			tv_str(a, "url",
-			       arena_printf(g->a, "%s/%s/%s", s->base_url, s->langs[k], tail));
+			tv_str_ref(a, "lang", s->langs[k]);
+			tv_str_ref(a, "url", url[k]);
 		}
 	}
 }
@@ -1096,7 +1161,7 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 {
 	const char *tdir = dirs->templates, *outdir = dirs->out;
 	struct gen g;
-	struct out state_out = {dirs->state, 0, 0};
+	struct out state_out = {.dir = dirs->state};
 	struct sitestate *old = NULL;
 	struct buf tsv = BUF_INIT, state = BUF_INIT;
 	unsigned char global[32];
@@ -1116,11 +1181,12 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 	g.portal.dir = dirs->portal;
 	g.a = arena_new();
 	g.keep = arena_new();
+	g.cmem = cmem_new();
 	keys = calloc(s->npolicies + 1, sizeof *keys);
 	sig = calloc(s->npolicies + 1, sizeof *sig);
 	todo = calloc(s->npolicies + 1, sizeof *todo);
-	if (g.a == NULL || g.keep == NULL || keys == NULL || sig == NULL || todo == NULL ||
-	    sodium_init() < 0 ||
+	if (g.a == NULL || g.keep == NULL || g.cmem == NULL || keys == NULL || sig == NULL ||
+	    todo == NULL || sodium_init() < 0 ||
 	    (old = sitestate_read(dirs->state, outdir, dirs->portal)) == NULL) {
 		buf_puts(err, "out of memory\n");
 		goto done;
@@ -1209,6 +1275,7 @@ done:
 	sitestate_free(old);
 	arena_free(g.a);
 	arena_free(g.keep);
+	cmem_free(g.cmem);
 	buf_free(&g.page);
 	buf_free(&g.err);
 	buf_free(&tsv);

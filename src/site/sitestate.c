@@ -91,7 +91,8 @@ struct sitestate *sitestate_read(const char *statedir, const char *outdir, const
 			memset(&st->r[st->n].signable, 0, sizeof(struct buf));
 			st->n++;
 		} else if (p[0] == 'S' && p[1] == ' ' && st->n > 0) {
-			buf_printf(&st->r[st->n - 1].signable, "%s\n", p + 2);
+			buf_puts(&st->r[st->n - 1].signable, p + 2);
+			buf_putc(&st->r[st->n - 1].signable, '\n');
 		} else {
 			break; /* damaged: what was read so far is still exact */
 		}
@@ -171,14 +172,14 @@ const char *const *sitestate_slugs(const struct sitestate *st, size_t *n)
 	return w->slugs;
 }
 
-static int hash_file(crypto_hash_sha256_state *h, const char *path)
+static int hash_file(crypto_generichash_state *h, const char *path)
 {
 	struct buf b = BUF_INIT;
 	int rc = buf_read_file(&b, path);
 
 	if (rc == 0) {
-		crypto_hash_sha256_update(h, (const unsigned char *)path, strlen(path) + 1);
-		crypto_hash_sha256_update(h, (const unsigned char *)buf_str(&b), b.len);
+		crypto_generichash_update(h, (const unsigned char *)path, strlen(path) + 1);
+		crypto_generichash_update(h, (const unsigned char *)buf_str(&b), b.len);
 	}
 	buf_free(&b);
 	return rc;
@@ -192,18 +193,18 @@ static int visible(const struct dirent *d)
 int sitestate_global(const struct content *s, const char *tdir, unsigned char key[32],
 		     struct buf *err)
 {
-	crypto_hash_sha256_state h;
+	crypto_generichash_state h;
 	struct dirent **names;
 	struct buf path = BUF_INIT;
 	int n, k, rc = 0;
 	size_t li;
 
-	crypto_hash_sha256_init(&h);
-	crypto_hash_sha256_update(&h, (const unsigned char *)SITESTATE_MAGIC,
-				  strlen(SITESTATE_MAGIC));
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, (const unsigned char *)SITESTATE_MAGIC,
+	                          strlen(SITESTATE_MAGIC));
 	/* The program itself: a new policygen may render differently. */
 	if (hash_file(&h, "/proc/self/exe") < 0)
-		crypto_hash_sha256_update(&h, (const unsigned char *)__DATE__ __TIME__, 20);
+		crypto_generichash_update(&h, (const unsigned char *)__DATE__ __TIME__, 20);
 	if ((n = scandir(tdir, &names, visible, alphasort)) < 0) {
 		buf_printf(err, "%s: cannot read the templates folder\n", tdir);
 		return -1;
@@ -231,33 +232,42 @@ int sitestate_global(const struct content *s, const char *tdir, unsigned char ke
 	if (rc < 0 && err->len == 0)
 		buf_printf(err, "%s: cannot read\n", buf_str(&path));
 	buf_free(&path);
-	crypto_hash_sha256_final(&h, key);
+	crypto_generichash_final(&h, key, 32);
 	return rc;
 }
 
 void sitestate_policy_key(const unsigned char global[32], const struct content *s,
 			  const struct policy *p, char hex[SITESTATE_KEY_HEX])
 {
-	crypto_hash_sha256_state h;
+	crypto_generichash_state h;
 	unsigned char key[32];
 	struct buf b = BUF_INIT;
 	size_t i, li;
 
-	buf_printf(&b, "%s\n", p->slug);
+	/* Binary fields, not text: this runs for every policy on every build. */
+	buf_put(&b, p->slug, strlen(p->slug) + 1);
 	for (i = 0; i < p->nversions; i++) {
 		const struct version *v = &p->versions[i];
-		buf_printf(&b, "%s %d\n", v->iso, v->published);
+		char pub = (char)v->published;
+		buf_put(&b, v->iso, sizeof v->iso);
+		buf_put(&b, &pub, 1);
 		for (li = 0; li < s->nlangs; li++) {
 			const struct text *t = v->text[li];
-			if (t)
-				buf_printf(&b, " %zu %lld %lld %lld %lld\n", li, t->size, t->mtime_s,
-					   t->mtime_ns, t->ino);
+			long long f[5];
+			if (t == NULL)
+				continue;
+			f[0] = (long long)li;
+			f[1] = t->size;
+			f[2] = t->mtime_s;
+			f[3] = t->mtime_ns;
+			f[4] = t->ino;
+			buf_put(&b, (const char *)f, sizeof f);
 		}
 	}
-	crypto_hash_sha256_init(&h);
-	crypto_hash_sha256_update(&h, global, 32);
-	crypto_hash_sha256_update(&h, (const unsigned char *)buf_str(&b), b.len);
-	crypto_hash_sha256_final(&h, key);
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, global, 32);
+	crypto_generichash_update(&h, (const unsigned char *)buf_str(&b), b.len);
+	crypto_generichash_final(&h, key, 32);
 	sodium_bin2hex(hex, SITESTATE_KEY_HEX, key, sizeof key);
 	buf_free(&b);
 }
@@ -265,43 +275,50 @@ void sitestate_policy_key(const unsigned char global[32], const struct content *
 void sitestate_site(const unsigned char global[32], char (*keys)[SITESTATE_KEY_HEX], size_t n,
 		    char hex[SITESTATE_KEY_HEX])
 {
-	crypto_hash_sha256_state h;
+	crypto_generichash_state h;
 	unsigned char key[32];
 	size_t i;
 
-	crypto_hash_sha256_init(&h);
-	crypto_hash_sha256_update(&h, global, 32);
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, global, 32);
 	for (i = 0; i < n; i++)
-		crypto_hash_sha256_update(&h, (const unsigned char *)keys[i], SITESTATE_KEY_HEX);
-	crypto_hash_sha256_final(&h, key);
+		crypto_generichash_update(&h, (const unsigned char *)keys[i], SITESTATE_KEY_HEX);
+	crypto_generichash_final(&h, key, 32);
 	sodium_bin2hex(hex, SITESTATE_KEY_HEX, key, sizeof key);
 }
 
+/* Length, then bytes: binary, as this runs over every version of every policy. */
 static void put_field(struct buf *b, const char *v)
 {
-	buf_printf(b, "%zu:%s;", v ? strlen(v) : 0, v ? v : "");
+	size_t n = v ? strlen(v) : 0;
+
+	buf_put(b, (const char *)&n, sizeof n);
+	buf_put(b, v ? v : "", n);
 }
 
 void sitestate_lists(const unsigned char global[32], const struct content *s,
 		     char hex[SITESTATE_KEY_HEX])
 {
-	crypto_hash_sha256_state h;
+	crypto_generichash_state h;
 	unsigned char key[32];
 	struct buf b = BUF_INIT;
 	size_t i, k, li;
 
-	crypto_hash_sha256_init(&h);
-	crypto_hash_sha256_update(&h, global, 32);
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, global, 32);
 	for (i = 0; i < s->npolicies; i++) {
 		const struct policy *p = &s->policies[i];
 		buf_reset(&b);
 		put_field(&b, p->slug);
 		for (k = 0; k < p->nversions; k++) {
 			const struct version *v = &p->versions[k];
-			buf_printf(&b, "%s %d %zu %04d-%02d-%02d %d %04d-%02d-%02d;", v->iso,
-				   v->published, v->nreviewed,
-				   v->effective.y, v->effective.m, v->effective.d, (int)v->review.kind,
-				   v->review.due.y, v->review.due.m, v->review.due.d);
+			int f[8] = {v->published,    v->effective.y,      v->effective.m,
+			            v->effective.d,  (int)v->review.kind, v->review.due.y,
+			            v->review.due.m, v->review.due.d};
+			size_t nreviewed = v->nreviewed;
+			buf_put(&b, v->iso, sizeof v->iso);
+			buf_put(&b, (const char *)f, sizeof f);
+			buf_put(&b, (const char *)&nreviewed, sizeof nreviewed);
 			for (li = 0; li < s->nlangs; li++)
 				if (v->text[li]) {
 					put_field(&b, v->text[li]->title);
@@ -309,9 +326,9 @@ void sitestate_lists(const unsigned char global[32], const struct content *s,
 					put_field(&b, v->text[li]->changes);
 				}
 		}
-		crypto_hash_sha256_update(&h, (const unsigned char *)buf_str(&b), b.len);
+		crypto_generichash_update(&h, (const unsigned char *)buf_str(&b), b.len);
 	}
-	crypto_hash_sha256_final(&h, key);
+	crypto_generichash_final(&h, key, 32);
 	sodium_bin2hex(hex, SITESTATE_KEY_HEX, key, sizeof key);
 	buf_free(&b);
 }
@@ -328,7 +345,11 @@ void sitestate_add(struct buf *state, const char *slug, const char *key, const c
 {
 	const char *p, *nl;
 
-	buf_printf(state, "P %s %s\n", slug, key);
+	buf_puts(state, "P ");
+	buf_puts(state, slug);
+	buf_putc(state, ' ');
+	buf_puts(state, key);
+	buf_putc(state, '\n');
 	for (p = signable; p && *p; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			nl = p + strlen(p) - 1;

@@ -245,22 +245,16 @@ static int place(const char *html, const struct toc *toc, const char *back_html,
 	return 0;
 }
 
-int toc_render(const char *md, size_t len, const char *back_html, struct buf *plain,
-               struct buf *page, struct toc *toc)
+int toc_render_doc(cmark_node *doc, cmark_mem *mem, const char *back_html, struct buf *plain,
+                   struct buf *page, struct toc *toc)
 {
-	const int opts = CMARK_OPT_DEFAULT | CMARK_OPT_SMART;
-	cmark_node *doc = cmark_parse_document(md, len, opts);
 	char *html;
 	int rc = 0;
 
 	toc->e = NULL;
 	toc->n = 0;
-	if (doc == NULL)
+	if ((html = cmark_render_html(doc, CMARK_OPT_DEFAULT | CMARK_OPT_SMART)) == NULL)
 		return -1;
-	if ((html = cmark_render_html(doc, opts)) == NULL) {
-		cmark_node_free(doc);
-		return -1;
-	}
 	buf_puts(plain, html);
 	if (collect(doc, toc) < 0)
 		rc = -1;
@@ -268,7 +262,21 @@ int toc_render(const char *md, size_t len, const char *back_html, struct buf *pl
 		toc_free(toc);
 		buf_puts(page, html);
 	}
-	free(html);
-	cmark_node_free(doc);
+	mem->free(html);
 	return rc == 0 && buf_ok(plain) && buf_ok(page) ? 0 : -1;
+}
+
+int toc_render(const char *md, size_t len, const char *back_html, struct buf *plain,
+               struct buf *page, struct toc *toc)
+{
+	cmark_node *doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
+	int rc;
+
+	toc->e = NULL;
+	toc->n = 0;
+	if (doc == NULL)
+		return -1;
+	rc = toc_render_doc(doc, cmark_get_default_mem_allocator(), back_html, plain, page, toc);
+	cmark_node_free(doc);
+	return rc;
 }

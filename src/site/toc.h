@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include <cmark.h>
+
 #include "buf.h"
 
 #define TOC_MIN 4             /* level-2 headings that make a policy long */
@@ -34,6 +36,11 @@ struct toc {
  * is then empty). Free the toc with toc_free(). */
 int toc_render(const char *md, size_t len, const char *back_html, struct buf *plain,
                struct buf *page, struct toc *toc);
+/* The same for a document already parsed from the Markdown with CMARK_OPT_DEFAULT |
+ * CMARK_OPT_SMART through the allocator mem (cmark_get_default_mem_allocator() or a
+ * cmem's), which also receives the rendered HTML. The document stays the caller's. */
+int toc_render_doc(cmark_node *doc, cmark_mem *mem, const char *back_html, struct buf *plain,
+                   struct buf *page, struct toc *toc);
 void toc_free(struct toc *);
 
 /* Appends the id for heading text (UTF-8) to out: lower case, letters and digits of any

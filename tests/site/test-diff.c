@@ -1,7 +1,9 @@
 #include "check.h"
 #include "diff.h"
 
+#include <cmark.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* Runs diff_html on two NUL-terminated texts; the HTML is left in *out. */
@@ -540,20 +542,24 @@ static double cpu_seconds(clock_t since)
 	return (double)(clock() - since) / CLOCKS_PER_SEC;
 }
 
-/* Two completely different texts of about 200 KB in many paragraphs: the word-level
- * comparison would be quadratic, so it must fall back and still count every word. */
+/* About 200 KB in many paragraphs, every word common to both versions but in another
+ * order: the word-level comparison would be quadratic, so it must fall back to whole
+ * blocks and still count every word. */
 static void test_pathological_paragraphs(void)
 {
 	struct buf o = BUF_INIT, n = BUF_INIT, b = BUF_INIT;
 	struct diff_stats st;
-	size_t words = 0;
+	size_t words = 0, k;
 	clock_t t0;
 
 	while (o.len < 200000) {
-		buf_printf(&o, "old%zu old%zu old%zu old%zu old%zu.\n\n", words, words + 1,
-		           words + 2, words + 3, words + 4);
-		buf_printf(&n, "new%zu new%zu new%zu new%zu new%zu.\n\n", words, words + 1,
-		           words + 2, words + 3, words + 4);
+		for (k = 0; k < 5; k++)
+			buf_printf(&o, "%sw%zu", k ? " " : "", (words + k) * 7 % 50);
+		for (k = 0; k < 5; k++)
+			buf_printf(&n, "%sw%zu", k ? " " : "",
+			           (words + k) * 13 % 50 + 50 * (k == 4));
+		buf_puts(&o, ".\n\n");
+		buf_puts(&n, ".\n\n");
 		words += 5;
 	}
 	t0 = clock();
@@ -565,6 +571,23 @@ static void test_pathological_paragraphs(void)
 	CHECK_INT(st.blocks_added, words / 5);
 	CHECK(st.level != DIFF_WORDS);
 	CHECK(count(buf_str(&b), "<del>") == words / 5);
+	diff_stats_free(&st);
+
+	/* No word in common at all: every word counted, quickly, whichever way. */
+	buf_reset(&o);
+	buf_reset(&n);
+	for (words = 0; o.len < 200000; words += 5) {
+		buf_printf(&o, "old%zu old%zu old%zu old%zu old%zu.\n\n", words, words + 1,
+		           words + 2, words + 3, words + 4);
+		buf_printf(&n, "new%zu new%zu new%zu new%zu new%zu.\n\n", words, words + 1,
+		           words + 2, words + 3, words + 4);
+	}
+	t0 = clock();
+	CHECK_INT(run(&b, buf_str(&o), buf_str(&n), &st), 0);
+	CHECK(cpu_seconds(t0) < 20);
+	CHECK_INT(st.words_removed, words);
+	CHECK_INT(st.words_added, words);
+	CHECK_INT(st.blocks_changed, words / 5);
 	diff_stats_free(&st);
 	buf_free(&o);
 	buf_free(&n);
@@ -628,11 +651,73 @@ static void test_pathological_words(void)
 	CHECK(cpu_seconds(t0) < 20);
 	CHECK_INT(st.words_removed, words);
 	CHECK_INT(st.words_added, words);
+	diff_stats_free(&st);
+
+	/* The same words in another order, one paragraph each: too many differences word by
+	 * word, so the paragraph is replaced whole. */
+	buf_reset(&o);
+	buf_reset(&n);
+	for (i = 0; i < words; i++) {
+		buf_printf(&o, "v%zu ", i * 7 % 100);
+		buf_printf(&n, "v%zu ", i * 13 % 100);
+	}
+	t0 = clock();
+	CHECK_INT(run(&b, buf_str(&o), buf_str(&n), &st), 0);
+	CHECK(cpu_seconds(t0) < 20);
+	CHECK_INT(st.words_removed, words);
+	CHECK_INT(st.words_added, words);
 	CHECK_INT(st.level, DIFF_BLOCKS);
 	diff_stats_free(&st);
 	buf_free(&o);
 	buf_free(&n);
 	buf_free(&b);
+}
+
+/* A text read from the page's own parse (CMARK_OPT_SMART, turned back) compares exactly
+ * as one parsed again from the Markdown: typographic quotes, dashes and ellipses, code,
+ * entities and characters that the page's parse could have made, and a text compared
+ * twice (with the version before it and the one after). */
+static void test_text_from_doc(void)
+{
+	static const char *const md[] = {
+	    "# It's \"here\"\n\nParents' rights -- and duties --- all... of them.\n",
+	    "# It's \"there\"\n\nParents' rights -- and duties --- most... of them.\n\n"
+	    "- `don't` change 'this'\n- \"quoted\" item\n",
+	    "Code:\n\n    it's -- code\n\nA ---- dash, a -------- longer one. \\'escaped\\'\n",
+	    "Entities: &rsquo; &#8212; &amp; and AT&T's -- plan.\n",
+	    "Already typographic: \xe2\x80\x99 \xe2\x80\x94 \xe2\x80\xa6 and 'plain'.\n",
+	    "## A heading -- \"quoted\"\n\nText... with 'single' and \"double\" quotes.\n",
+	    "",
+	};
+	const size_t n = sizeof md / sizeof md[0];
+	struct diff_text *dt[sizeof md / sizeof md[0]];
+	struct buf want = BUF_INIT, got = BUF_INIT;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		cmark_node *doc =
+		    cmark_parse_document(md[i], strlen(md[i]), CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
+		CHECK(doc != NULL);
+		dt[i] = diff_text_from_doc(doc, md[i], strlen(md[i]));
+		CHECK(dt[i] != NULL);
+		cmark_node_free(doc);
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++) {
+			struct diff_stats a, b;
+			CHECK_INT(run(&want, md[i], md[j], &a), 0);
+			buf_reset(&got);
+			CHECK_INT(diff_html_texts(&got, dt[i], dt[j], &b), 0);
+			CHECK_STR(buf_str(&got), buf_str(&want));
+			CHECK_INT(b.words_added, a.words_added);
+			CHECK_INT(b.words_removed, a.words_removed);
+			diff_stats_free(&a);
+			diff_stats_free(&b);
+		}
+	for (i = 0; i < n; i++)
+		diff_text_free(dt[i]);
+	buf_free(&want);
+	buf_free(&got);
 }
 
 int main(void)
@@ -657,5 +742,6 @@ int main(void)
 	RUN(test_pathological_paragraphs);
 	RUN(test_pathological_blocks);
 	RUN(test_pathological_words);
+	RUN(test_text_from_doc);
 	CHECK_MAIN();
 }

@@ -1,0 +1,171 @@
+#include "cmem.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CMEM_BLOCK (512 * 1024) /* bytes per block; larger requests get their own */
+#define ALIGN 16
+
+/* Each allocation is preceded by its size, so that realloc knows how much to copy. */
+struct hdr {
+	size_t size;
+	size_t pad; /* keeps the data ALIGN-aligned */
+};
+
+struct block {
+	struct block *next;
+	size_t cap, used;
+	max_align_t data[];
+};
+
+struct cmem {
+	cmark_mem mem; /* first, so that a cmark_mem * is the cmem's address */
+	struct block *head;
+	struct hdr *last; /* the latest allocation, which realloc can grow in place */
+};
+
+/* cmark's callbacks carry no context: they allocate from the cmem last given to cmark
+ * by cmem_mem() (or cmem_parse()). One process uses one cmem at a time. */
+static struct cmem *active;
+
+static struct cmem *current(void)
+{
+	return active;
+}
+
+static void die(void)
+{
+	fputs("policygen: out of memory in libcmark\n", stderr);
+	abort();
+}
+
+static size_t round_up(size_t n)
+{
+	return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+}
+
+static struct hdr *take(struct cmem *c, size_t size)
+{
+	size_t need = sizeof(struct hdr) + round_up(size);
+	struct block *b = c->head;
+	struct hdr *h;
+
+	if (size > SIZE_MAX / 2)
+		die();
+	if (b == NULL || b->cap - b->used < need) {
+		size_t cap = need > CMEM_BLOCK ? need : CMEM_BLOCK;
+		if ((b = malloc(sizeof *b + cap)) == NULL)
+			die();
+		b->cap = cap;
+		b->used = 0;
+		b->next = c->head;
+		c->head = b;
+	}
+	h = (struct hdr *)((char *)b->data + b->used);
+	b->used += need;
+	h->size = round_up(size);
+	c->last = h;
+	return h;
+}
+
+static void *cm_calloc(size_t n, size_t size)
+{
+	struct hdr *h;
+
+	if (size && n > SIZE_MAX / size)
+		die();
+	h = take(current(), n * size);
+	memset(h + 1, 0, h->size);
+	return h + 1;
+}
+
+static void *cm_realloc(void *p, size_t size)
+{
+	struct cmem *c = current();
+	struct hdr *h, *old;
+	struct block *b = c->head;
+
+	if (p == NULL)
+		return take(c, size) + 1;
+	old = (struct hdr *)p - 1;
+	if (old->size >= size)
+		return p;
+	if (old == c->last && b != NULL) {
+		/* The latest allocation grows where it is when its block has room. */
+		size_t extra = round_up(size) - old->size;
+		if (b->cap - b->used >= extra) {
+			b->used += extra;
+			old->size += extra;
+			return p;
+		}
+	}
+	h = take(c, size);
+	memcpy(h + 1, p, old->size);
+	return h + 1;
+}
+
+static void cm_free(void *p)
+{
+	(void)p;
+}
+
+struct cmem *cmem_new(void)
+{
+	struct cmem *c = calloc(1, sizeof *c);
+
+	if (c == NULL)
+		return NULL;
+	c->mem.calloc = cm_calloc;
+	c->mem.realloc = cm_realloc;
+	c->mem.free = cm_free;
+	return c;
+}
+
+void cmem_reset(struct cmem *c)
+{
+	struct block *b, *next;
+
+	if (c == NULL || c->head == NULL)
+		return;
+	/* The newest block is kept; older ones (the document outgrew it) go. */
+	for (b = c->head->next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	c->head->next = NULL;
+	c->head->used = 0;
+	c->last = NULL;
+}
+
+void cmem_free(struct cmem *c)
+{
+	if (c == NULL)
+		return;
+	cmem_reset(c);
+	free(c->head);
+	if (active == c)
+		active = NULL;
+	free(c);
+}
+
+cmark_mem *cmem_mem(struct cmem *c)
+{
+	active = c;
+	return &c->mem;
+}
+
+cmark_node *cmem_parse(struct cmem *c, const char *md, size_t len, int options)
+{
+	cmark_parser *p = cmark_parser_new_with_mem(options, cmem_mem(c));
+	cmark_node *doc;
+
+	if (p == NULL)
+		return NULL;
+	cmark_parser_feed(p, md, len);
+	doc = cmark_parser_finish(p);
+	cmark_parser_free(p);
+	return doc;
+}

@@ -94,8 +94,7 @@ int portal_load(struct portal *p, const char *const *pages, size_t npages, struc
 	if ((p->settings = settings_open(p->content_dir, err)) == NULL)
 		return -1;
 	for (p->ntmpl = 0; p->ntmpl < npages; p->ntmpl++)
-		if ((p->tmpl[p->ntmpl] = tmpl_load(p->templates_dir, pages[p->ntmpl], err)) ==
-		    NULL)
+		if ((p->tmpl[p->ntmpl] = tmpl_load(p->templates_dir, pages[p->ntmpl], err)) == NULL)
 			return -1;
 	if ((p->cat = catalog_load(arena_printf(p->keep, "%s/consent.yaml", p->content_dir),
 	                           err)) == NULL)
@@ -186,13 +185,15 @@ void portal_unavailable(const struct cgi_req *req, struct cgi_resp *resp, void *
 	const struct portal *p = ctx;
 
 	(void)req;
-	portal_plain(resp, 503,
-	             p && p->unavailable ? p->unavailable :
-	             "The school's consent pages are not available just now. Nothing has been "
-	             "saved. Please try again later, or contact the school office.\n\n"
-	             "Nid yw tudalennau caniatâd yr ysgol ar gael ar hyn o bryd. Nid oes dim "
-	             "wedi'i gadw. Rhowch gynnig arall arni yn nes ymlaen, neu cysylltwch â "
-	             "swyddfa'r ysgol.\n");
+	portal_plain(
+	    resp, 503,
+	    p && p->unavailable
+	        ? p->unavailable
+	        : "The school's consent pages are not available just now. Nothing has been "
+	          "saved. Please try again later, or contact the school office.\n\n"
+	          "Nid yw tudalennau caniatâd yr ysgol ar gael ar hyn o bryd. Nid oes dim "
+	          "wedi'i gadw. Rhowch gynnig arall arni yn nes ymlaen, neu cysylltwch â "
+	          "swyddfa'r ysgol.\n");
 }
 
 int portal_render(struct portal *p, size_t page, const struct tv *root, struct arena *a,

@@ -31,8 +31,8 @@
 
 /* What lives as long as the process. portal_open fills it; portal_close frees it. */
 struct portal {
-	const char *name;   /* "sign.fcgi": the log's prefix */
-	int broken;         /* set-up or sandbox failed: every request gets 503 */
+	const char *name;        /* "sign.fcgi": the log's prefix */
+	int broken;              /* set-up or sandbox failed: every request gets 503 */
 	const char *unavailable; /* that 503's text; NULL: the parents' (English and Welsh) */
 	const char *db_path, *content_dir, *portal_dir, *templates_dir;
 	const char *tsv;    /* portal_dir/signable.tsv */
@@ -52,9 +52,10 @@ const char *portal_env(const char *name, const char *fallback);
 /* "name: " + the message on standard error (the web server's error log). */
 void portal_log(const struct portal *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Starts the portal p (zeroed by the caller but for name and unavailable) for program name with the templates pages
- * (npages at most PORTAL_MAX_PAGES), in the order of the program's page enum. Returns 0,
- * or -1 with what failed and what to do appended to err; portal_close frees either way. */
+/* Starts the portal p (zeroed by the caller but for name and unavailable) for program name with the
+ * templates pages (npages at most PORTAL_MAX_PAGES), in the order of the program's page enum.
+ * Returns 0, or -1 with what failed and what to do appended to err; portal_close frees either way.
+ */
 int portal_open(struct portal *p, const char *name, const char *const *pages, size_t npages,
                 struct buf *err);
 void portal_close(struct portal *);

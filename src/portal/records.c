@@ -47,8 +47,8 @@ static void fill_progress(void *row, sqlite3_stmt *st, struct arena *a)
 	progress_at(p, st, 1);
 }
 
-int records_dashboard(struct db *db, struct arena *a, struct records_document **docs,
-                      size_t *ndocs, struct records_progress **classes, size_t *nclasses,
+int records_dashboard(struct db *db, struct arena *a, struct records_document **docs, size_t *ndocs,
+                      struct records_progress **classes, size_t *nclasses,
                       struct records_progress *total)
 {
 	static const char class_sql[] =
@@ -237,7 +237,8 @@ int records_declarations(struct db *db, struct arena *a, long long fid,
 	for (i = 0; rc == 0 && i < *ndecls; i++)
 		rc = declaration_langs(db, a, &(*decls)[i]);
 	if (rc == 0)
-		rc = db_rows(by_id(db, signed_sql, fid), a, sizeof **sigs, fill_signature, &w, nsigs);
+		rc = db_rows(by_id(db, signed_sql, fid), a, sizeof **sigs, fill_signature, &w,
+		             nsigs);
 	else
 		w = NULL, *nsigs = 0;
 	*sigs = w;

@@ -25,8 +25,8 @@ struct records_document {
 };
 
 /* The dashboard: every signable policy, the progress per class and in total. */
-int records_dashboard(struct db *, struct arena *a, struct records_document **docs,
-                      size_t *ndocs, struct records_progress **classes, size_t *nclasses,
+int records_dashboard(struct db *, struct arena *a, struct records_document **docs, size_t *ndocs,
+                      struct records_progress **classes, size_t *nclasses,
                       struct records_progress *total);
 
 /* A class attended by current children. */
@@ -87,8 +87,8 @@ struct records_cell {
 int records_family_grid(struct db *, struct arena *a, long long fid, struct records_cell **,
                         size_t *n);
 /* The same for the current children of class class_name, by first and last name. */
-int records_class_grid(struct db *, struct arena *a, const char *class_name,
-                       struct records_cell **, size_t *n);
+int records_class_grid(struct db *, struct arena *a, const char *class_name, struct records_cell **,
+                       size_t *n);
 
 /* Every answer a carer gave for a child of the family, left children too. */
 struct records_answer {

@@ -25,8 +25,7 @@ static struct cgi_req post(struct arena *a, const char *body, const char *type, 
 	return r;
 }
 
-static enum portal_check check(const char *body, const char *type, const char *query,
-                               size_t max)
+static enum portal_check check(const char *body, const char *type, const char *query, size_t max)
 {
 	struct arena *a = arena_new();
 	struct cgi_req r = post(a, body, type, query);

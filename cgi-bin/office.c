@@ -643,9 +643,9 @@ static int family_declarations(struct req *r, struct tv *v, long long fid)
 		for (k = 0; k < d[i].nlangs; k++) {
 			l = tv_push_dict(langs);
 			tv_str(l, "lang", d[i].langs[k]);
-			tv_str(l, "label", strcmp(d[i].langs[k], "cy") == 0
-			                       ? T(r, "office_paper_signed_cy")
-			                       : T(r, "office_paper_signed_en"));
+			tv_str(l, "label",
+			       strcmp(d[i].langs[k], "cy") == 0 ? T(r, "office_paper_signed_cy")
+			                                        : T(r, "office_paper_signed_en"));
 		}
 	}
 	list = tv_add_list(v, "signatures");
@@ -655,7 +655,8 @@ static int family_declarations(struct req *r, struct tv *v, long long fid)
 		tv_str(row, "title", s[i].title);
 		tv_str(row, "version", s[i].version);
 		tv_str(row, "lang",
-		       strcmp(s[i].lang, "cy") == 0 ? T(r, "office_lang_cy") : T(r, "office_lang_en"));
+		       strcmp(s[i].lang, "cy") == 0 ? T(r, "office_lang_cy")
+		                                    : T(r, "office_lang_en"));
 		tv_str(row, "at", when(r, s[i].at));
 		tv_str(row, "channel", channel_name(r, s[i].channel));
 		tv_str(row, "staff", s[i].staff);
@@ -822,7 +823,8 @@ static void get_evidence(struct req *r, const char *ref)
 	tv_bool(v, "nav_families", 1);
 	tv_str(v, "ref", ev->ref);
 	tv_str(v, "family", ref);
-	tv_str(v, "family_href", arena_printf(r->a, "/office/family/%s", portal_url_encoded(r->a, ref)));
+	tv_str(v, "family_href",
+	       arena_printf(r->a, "/office/family/%s", portal_url_encoded(r->a, ref)));
 	tv_str(v, "at", ev->at);
 	if (ev->signer)
 		tv_str(v, "signer", ev->signer);
@@ -1159,8 +1161,8 @@ static long print_letters(struct req *r, const struct letters_filter *f, struct 
 	}
 	if (letters_issue(r->o->p.db, letters, n, r->o->base_url, r->s.username, r->a, &err) < 0)
 		goto fail;
-	if (n > 0 &&
-	    letters_render(out, r->o->p.settings, &contact, r->o->p.templates_dir, letters, n, &err) < 0)
+	if (n > 0 && letters_render(out, r->o->p.settings, &contact, r->o->p.templates_dir, letters,
+	                            n, &err) < 0)
 		goto fail;
 	if (db_commit(r->o->p.db) < 0) {
 		buf_printf(&err, "%s", db_errmsg(r->o->p.db));
@@ -1236,8 +1238,9 @@ static void post_reissue(struct req *r, const char *ref)
 	memset(&f, 0, sizeof f);
 	f.family_ref = ref;
 	n = print_letters(r, &f, &html);
-	letters_sent(r, n, &html, arena_printf(r->a, "/office/family/%s", ref),
-	             arena_printf(r->a, "%s reissued the QR code of family %s", r->s.username, ref));
+	letters_sent(
+	    r, n, &html, arena_printf(r->a, "/office/family/%s", ref),
+	    arena_printf(r->a, "%s reissued the QR code of family %s", r->s.username, ref));
 	buf_free(&html);
 }
 
@@ -1709,8 +1712,8 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 	                               : rules.upload ? (size_t)OFFICE_MAX_BODY
 	                                              : (size_t)FORM_MAX_BODY)) {
 		portal_plain(resp, 413,
-		      "The form was too large to accept. Nothing was saved.\n"
-		      "Roedd y ffurflen yn rhy fawr i'w derbyn. Nid oes dim wedi'i gadw.\n");
+		             "The form was too large to accept. Nothing was saved.\n"
+		             "Roedd y ffurflen yn rhy fawr i'w derbyn. Nid oes dim wedi'i gadw.\n");
 		return;
 	}
 	has_cookie = cookie_sid(&r, sid);
@@ -1721,7 +1724,8 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 	if (live != 1)
 		memset(&r.s, 0, sizeof r.s);
 	else if (snprintf(r.bind, sizeof r.bind, "session:%s", r.s.hash) < 0 ||
-	         staff_csrf(o->p.key, &r.s, r.csrf) < 0 || token_once_new(o->p.key, r.bind, r.once) < 0) {
+	         staff_csrf(o->p.key, &r.s, r.csrf) < 0 ||
+	         token_once_new(o->p.key, r.bind, r.once) < 0) {
 		server_error(&r, "csrf");
 		return;
 	}
@@ -1774,9 +1778,8 @@ static void handle(const struct cgi_req *cr, struct cgi_resp *resp, void *ctx)
 			message(&r, 403, "office_csrf_title", "office_csrf_text", "/office/");
 			goto done;
 		}
-	} else if (is_post &&
-	           (check = portal_check_post(cr, rt->fields, rt->nfields, rules.max_body, &r.f)) !=
-	               PORTAL_OK) {
+	} else if (is_post && (check = portal_check_post(cr, rt->fields, rt->nfields,
+	                                                 rules.max_body, &r.f)) != PORTAL_OK) {
 		office_log("%s: refused form: %s: %s: %s", cr->path, portal_check_names[check],
 		           r.f.errfield, form_strerror(r.f.err));
 		if (check == PORTAL_TOO_LARGE)

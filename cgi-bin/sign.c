@@ -316,7 +316,6 @@ static void recorded(struct rq *r, enum consent_err ce, const char *ref, const c
 		bad_request(r, x->key, why);
 }
 
-
 /* --- Reading the forms --- */
 
 /* Decimal ids without sign or leading zeros; 0 when s is not one. */
@@ -489,7 +488,8 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 		if (strcmp(d->lang, r->lang) != 0)
 			tv_str(t, "doc_lang", d->lang);
 		tv_str(t, "read_href",
-		       link(r, "conduct", arena_printf(r->a, "doc=%s&", portal_url_encoded(r->a, d->slug))));
+		       link(r, "conduct",
+		            arena_printf(r->a, "doc=%s&", portal_url_encoded(r->a, d->slug))));
 		tv_bool(t, "checked", x->agree[i]);
 		if (d->nsigners) {
 			struct buf b = BUF_INIT;
@@ -549,10 +549,10 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 		    [CONSENT_NAME_INVISIBLE] = "sign_err_name_invisible",
 		};
 		enum consent_name nk = consent_signer_key(x->name, show, key);
-		const char *msg = nk != CONSENT_NAME_OK && (size_t)nk < sizeof name_errors /
-		                                                       sizeof name_errors[0]
-		                      ? T(r, name_errors[nk])
-		                      : NULL;
+		const char *msg =
+		    nk != CONSENT_NAME_OK && (size_t)nk < sizeof name_errors / sizeof name_errors[0]
+		        ? T(r, name_errors[nk])
+		        : NULL;
 		if (msg) {
 			tv_str(root, "name_error", msg);
 			push_error(errors, "name", msg);
@@ -620,7 +620,8 @@ static void family_page(struct rq *r)
 		tv_bool(t, "signed", !d->needs_sign);
 		tv_bool(t, "again", d->sign_again);
 		tv_str(t, "read_href",
-		       link(r, "conduct", arena_printf(r->a, "doc=%s&", portal_url_encoded(r->a, d->slug))));
+		       link(r, "conduct",
+		            arena_printf(r->a, "doc=%s&", portal_url_encoded(r->a, d->slug))));
 		for (j = 0; j < d->nsigners; j++) {
 			struct tv *s = tv_push_dict(signers);
 			tv_str(s, "signer", d->signers[j].signer);
@@ -643,8 +644,9 @@ static void family_page(struct rq *r)
 		struct tv *cd = tv_push_dict(children), *rows = tv_add_list(cd, "rows");
 		int missing = 0;
 		tv_str(cd, "first_name", c->first_name);
-		tv_str(cd, "class",
-		       letters_class_name(r->a, r->app->p.settings, r->app->li[r->ci], c->class_name));
+		tv_str(
+		    cd, "class",
+		    letters_class_name(r->a, r->app->p.settings, r->app->li[r->ci], c->class_name));
 		tv_int(cd, "id", c->id);
 		for (j = 0; j < f->npurposes; j++) {
 			const struct consent_purpose *p = &f->purposes[j];
@@ -738,7 +740,8 @@ static void conduct_page(struct rq *r)
 		server_error(r, "a document row with a malformed slug, version or language");
 		return;
 	}
-	got = handoff_text_read(r->app->p.portal_dir, d->slug, d->version, d->lang, d->sha256, &text);
+	got =
+	    handoff_text_read(r->app->p.portal_dir, d->slug, d->version, d->lang, d->sha256, &text);
 	if (got != HANDOFF_TEXT_OK) {
 		if (got == HANDOFF_TEXT_CHANGED)
 			logmsg("document %lld (%s %s %s): its text does not match the SHA-256 "
@@ -982,7 +985,8 @@ static void withdraw(struct rq *r)
 		bad_request(r, "sign_formerr_value", "withdraw: confirm is not yes");
 		return;
 	}
-	recorded(r, consent_withdraw(r->app->p.db, f->id, id, f->purposes[pi].id, r->lang, ref), ref, "a withdrawal");
+	recorded(r, consent_withdraw(r->app->p.db, f->id, id, f->purposes[pi].id, r->lang, ref),
+	         ref, "a withdrawal");
 }
 
 static void language(struct rq *r)
@@ -1033,7 +1037,8 @@ static void done_page(struct rq *r)
 	title = !withdrawal ? "sign_done_title"
 	        : objection ? "sign_done_objected_title"
 	                    : "sign_done_withdrawn_title";
-	root = page_root(r, T(r, title), "done", arena_printf(r->a, "ref=%s&", portal_url_encoded(r->a, rc->ref)));
+	root = page_root(r, T(r, title), "done",
+	                 arena_printf(r->a, "ref=%s&", portal_url_encoded(r->a, rc->ref)));
 	tv_str(root, "heading", T(r, title));
 	docs = tv_add_list(root, "docs");
 	children = tv_add_list(root, "children");
@@ -1272,7 +1277,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 		if (rc > 0)
 			not_found(&r);
 		else
-			server_error(&r, arena_printf(r.a, "cannot load: %s", db_errmsg(app->p.db)));
+			server_error(&r,
+			             arena_printf(r.a, "cannot load: %s", db_errmsg(app->p.db)));
 		goto out;
 	}
 	rt->fn(&r);

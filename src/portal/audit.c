@@ -185,8 +185,8 @@ int audit_baseline(struct db *db)
 	if (step != SQLITE_DONE || (st = db_stmt(db, tokens_sql)) == NULL)
 		goto out;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		buf_printf(&data, "token %lld %s %s %s\n", sqlite3_column_int64(st, 0), db_col_text(st, 1),
-		           db_col_text(st, 2), db_col_text(st, 3));
+		buf_printf(&data, "token %lld %s %s %s\n", sqlite3_column_int64(st, 0),
+		           db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3));
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE || !buf_ok(&data))
 		goto out;
@@ -598,15 +598,15 @@ static int compare_answers(struct replay *x)
 		buf_printf(x->out,
 		           "answer (child %lld, %s, carer '%s'): expected %s by %s at %s via %s "
 		           "(staff %s, event %lld), found ",
-		           sqlite3_column_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3),
-		           db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6), db_col_text(st, 7),
-		           sqlite3_column_int64(st, 8));
+		           sqlite3_column_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+		           db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5),
+		           db_col_text(st, 6), db_col_text(st, 7), sqlite3_column_int64(st, 8));
 		if (sqlite3_column_int(st, 9))
 			buf_puts(x->out, "no row\n");
 		else
 			buf_printf(x->out, "%s by %s at %s via %s (staff %s, event %s)\n",
-			           db_col_text(st, 10), db_col_text(st, 11), db_col_text(st, 12), db_col_text(st, 13), db_col_text(st, 14),
-			           db_col_text(st, 15));
+			           db_col_text(st, 10), db_col_text(st, 11), db_col_text(st, 12),
+			           db_col_text(st, 13), db_col_text(st, 14), db_col_text(st, 15));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -616,7 +616,8 @@ static int compare_answers(struct replay *x)
 		buf_printf(x->out,
 		           "answer (child %s, %s, carer '%s'): expected no row, found %s by %s "
 		           "(event %s), which no event wrote\n",
-		           db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5));
+		           db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+		           db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -651,14 +652,15 @@ static int compare_signatures(struct replay *x)
 		buf_printf(x->out,
 		           "signature (family %lld, document %lld, carer '%s'): expected signed by "
 		           "%s at %s via %s (staff %s, event %lld), found ",
-		           sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), db_col_text(st, 2),
-		           db_col_text(st, 3), db_col_text(st, 4), db_col_text(st, 5), db_col_text(st, 6),
-		           sqlite3_column_int64(st, 7));
+		           sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		           db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4),
+		           db_col_text(st, 5), db_col_text(st, 6), sqlite3_column_int64(st, 7));
 		if (sqlite3_column_int(st, 8))
 			buf_puts(x->out, "no row\n");
 		else
 			buf_printf(x->out, "signed by %s at %s via %s (staff %s, event %s)\n",
-			           db_col_text(st, 9), db_col_text(st, 10), db_col_text(st, 11), db_col_text(st, 12), db_col_text(st, 13));
+			           db_col_text(st, 9), db_col_text(st, 10), db_col_text(st, 11),
+			           db_col_text(st, 12), db_col_text(st, 13));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -668,7 +670,8 @@ static int compare_signatures(struct replay *x)
 		buf_printf(x->out,
 		           "signature (family %s, document %s, carer '%s'): expected no row, found "
 		           "one signed by %s (event %s), which no event wrote\n",
-		           db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4));
+		           db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+		           db_col_text(st, 3), db_col_text(st, 4));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -697,12 +700,13 @@ static int compare_tokens(struct replay *x)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		buf_printf(x->out, "token %.16s... (family %lld): expected issued %s, %s, found ",
-		           db_col_text(st, 1), sqlite3_column_int64(st, 0), db_col_text(st, 2), db_col_text(st, 3));
+		           db_col_text(st, 1), sqlite3_column_int64(st, 0), db_col_text(st, 2),
+		           db_col_text(st, 3));
 		if (sqlite3_column_int(st, 4))
 			buf_puts(x->out, "no row\n");
 		else
-			buf_printf(x->out, "family %s, issued %s, %s\n", db_col_text(st, 5), db_col_text(st, 6),
-			           db_col_text(st, 7));
+			buf_printf(x->out, "family %s, issued %s, %s\n", db_col_text(st, 5),
+			           db_col_text(st, 6), db_col_text(st, 7));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -750,15 +754,16 @@ static int compare_staff(struct replay *x)
 			x->problems++;
 		}
 		if (strcmp(db_col_text(st, 6), db_col_text(st, 7)) != 0) {
-			buf_printf(x->out, "staff %s: expected role %s, found %s\n", user, db_col_text(st, 7),
-			           db_col_text(st, 6));
+			buf_printf(x->out, "staff %s: expected role %s, found %s\n", user,
+			           db_col_text(st, 7), db_col_text(st, 6));
 			x->problems++;
 		}
 		sha256_hex(db_col_text(st, 2), strlen(db_col_text(st, 2)), digest);
 		if (sqlite3_column_type(st, 5) != SQLITE_NULL && db_col_text(st, 5)[0] &&
 		    strcmp(digest, db_col_text(st, 5)) != 0) {
-			buf_printf(x->out, "staff %s: expected the password hash with SHA-256 "
-			                   "%.16s..., found %.16s...: it was changed without an event\n",
+			buf_printf(x->out,
+			           "staff %s: expected the password hash with SHA-256 "
+			           "%.16s..., found %.16s...: it was changed without an event\n",
 			           user, db_col_text(st, 5), digest);
 			x->problems++;
 		}
@@ -767,7 +772,8 @@ static int compare_staff(struct replay *x)
 	if (rc != SQLITE_DONE || (st = db_stmt(x->db, missing_sql)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		buf_printf(x->out, "staff %s: expected an account, found none\n", db_col_text(st, 0));
+		buf_printf(x->out, "staff %s: expected an account, found none\n",
+		           db_col_text(st, 0));
 		x->problems++;
 	}
 	sqlite3_reset(st);
@@ -790,13 +796,15 @@ static int compare_secrets(struct replay *x)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sha256_hex(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), digest);
 		if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
-			buf_printf(x->out, "secret %s: expected none, found one that no event made\n",
+			buf_printf(x->out,
+			           "secret %s: expected none, found one that no event made\n",
 			           db_col_text(st, 0));
 			x->problems++;
 		} else if (sqlite3_column_type(st, 1) != SQLITE_BLOB ||
 		           strcmp(digest, db_col_text(st, 2)) != 0) {
-			buf_printf(x->out, "secret %s: expected the value with SHA-256 %.16s..., "
-			                   "found %.16s...\n",
+			buf_printf(x->out,
+			           "secret %s: expected the value with SHA-256 %.16s..., "
+			           "found %.16s...\n",
 			           db_col_text(st, 0), db_col_text(st, 2), digest);
 			x->problems++;
 		}

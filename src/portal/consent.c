@@ -288,7 +288,7 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 			if (s == NULL) {
 				if (d->nsigners == cap &&
 				    ((d->signers = db_grow(a, d->signers, d->nsigners,
-				                         sizeof *d->signers, &cap)) == NULL ||
+				                           sizeof *d->signers, &cap)) == NULL ||
 				     (keys = db_grow(a, keys, d->nsigners, sizeof *keys, &kcap)) ==
 				         NULL))
 					break;
@@ -389,7 +389,8 @@ static int load_purposes(struct db *db, struct arena *a, const struct catalog *c
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const struct purpose_text *t = cat ? catalog_purpose(cat, db_col_text(st, 0)) : NULL;
+		const struct purpose_text *t =
+		    cat ? catalog_purpose(cat, db_col_text(st, 0)) : NULL;
 		struct consent_purpose *p;
 		if (cat && t == NULL)
 			continue;
@@ -1041,7 +1042,8 @@ int consent_receipt(struct db *db, struct arena *a, long long family_id, const c
 	sqlite3_bind_int64(st, 2, family_id);
 	if ((rc = step_one(st)) <= 0)
 		return rc < 0 ? -1 : 1;
-	if (strncmp(db_col_text(st, 2), suffix, 4) != 0 || strcmp(db_col_text(st, 3), detail) != 0) {
+	if (strncmp(db_col_text(st, 2), suffix, 4) != 0 ||
+	    strcmp(db_col_text(st, 3), detail) != 0) {
 		sqlite3_reset(st);
 		return 1;
 	}
@@ -1066,7 +1068,8 @@ int consent_receipt(struct db *db, struct arena *a, long long family_id, const c
 		x->kind = db_col_dup(a, st, 0);
 		x->child_id = sqlite3_column_int64(st, 1);
 		x->child = db_col_dup(a, st, 2);
-		x->purpose = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : db_col_dup(a, st, 3);
+		x->purpose =
+		    sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : db_col_dup(a, st, 3);
 		x->answer = db_col_dup(a, st, 4);
 		x->document_id = sqlite3_column_int64(st, 5);
 		x->title = db_col_dup(a, st, 6);

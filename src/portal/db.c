@@ -844,19 +844,19 @@ int db_event_hash_at(sqlite3_stmt *st, char out[DB_HASH_HEX + 1], struct buf *ca
 
 	if (version == 1) {
 		struct row r = {
-			.id = sqlite3_column_int64(st, 0),
-			.at = col_or_null(st, 1),
-			.kind = col_or_null(st, 2),
-			.family_id = sqlite3_column_int64(st, 3),
-			.child_id = sqlite3_column_int64(st, 4),
-			.purpose = col_or_null(st, 5),
-			.answer = col_or_null(st, 6),
-			.document_id = sqlite3_column_int64(st, 7),
-			.signer_hash = col_or_null(st, 9),
-			.channel = col_or_null(st, 10),
-			.staff = col_or_null(st, 11),
-			.detail = col_or_null(st, 12),
-			.prev = col_or_null(st, 13),
+		    .id = sqlite3_column_int64(st, 0),
+		    .at = col_or_null(st, 1),
+		    .kind = col_or_null(st, 2),
+		    .family_id = sqlite3_column_int64(st, 3),
+		    .child_id = sqlite3_column_int64(st, 4),
+		    .purpose = col_or_null(st, 5),
+		    .answer = col_or_null(st, 6),
+		    .document_id = sqlite3_column_int64(st, 7),
+		    .signer_hash = col_or_null(st, 9),
+		    .channel = col_or_null(st, 10),
+		    .staff = col_or_null(st, 11),
+		    .detail = col_or_null(st, 12),
+		    .prev = col_or_null(st, 13),
 		};
 		event_hash(&r, out);
 		return 1;
@@ -900,7 +900,7 @@ int db_verify(struct db *db, struct buf *out)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		buf_printf(out, "foreign key: table %s row %lld refers to a missing %s row\n",
-			   col_or_null(st, 0), sqlite3_column_int64(st, 1), col_or_null(st, 2));
+		           col_or_null(st, 0), sqlite3_column_int64(st, 1), col_or_null(st, 2));
 		problems++;
 	}
 	sqlite3_reset(st);
@@ -909,7 +909,8 @@ int db_verify(struct db *db, struct buf *out)
 	memcpy(prev, genesis, sizeof prev);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(st, 0);
-		const char *signer = col_or_null(st, 8), *signer_hash = col_or_null(st, 9), *stored = col_or_null(st, 14);
+		const char *signer = col_or_null(st, 8), *signer_hash = col_or_null(st, 9),
+		           *stored = col_or_null(st, 14);
 		const char *salt = col_or_null(st, 16), *evprev = col_or_null(st, 13);
 		int version, i;
 		static const struct {

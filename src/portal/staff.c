@@ -623,7 +623,8 @@ int staff_session_get(struct db *db, const char *sid, struct staff_session *out)
 		out->seen = sqlite3_column_int64(st, 3);
 		revoked = sqlite3_column_int(st, 4) != 0;
 		/* an unknown role gets the least rights */
-		out->role = staff_role_parse(db_col_text(st, 6)) == STAFF_EDITOR ? STAFF_EDITOR : STAFF_OFFICE;
+		out->role = staff_role_parse(db_col_text(st, 6)) == STAFF_EDITOR ? STAFF_EDITOR
+		                                                                 : STAFF_OFFICE;
 		live = !revoked && sqlite3_column_int(st, 5) == 0 &&
 		       now - out->seen < STAFF_IDLE_SECONDS &&
 		       now - out->created < STAFF_ABSOLUTE_SECONDS && now >= out->created;

@@ -625,8 +625,8 @@ static const char *scalar(struct content *s, const struct yml *fm, enum field fi
 	return e && e->kind == YML_SCALAR ? arena_strdup(s->arena, e->value) : NULL;
 }
 
-static void parse_dated(struct content *s, const struct file *f, const struct yml *e, const char *what,
-                        struct date *out)
+static void parse_dated(struct content *s, const struct file *f, const struct yml *e,
+                        const char *what, struct date *out)
 {
 	struct date_error de;
 
@@ -946,7 +946,8 @@ fail:
 	return -1;
 }
 
-static void load_previous(struct content *s, struct policy *p, const struct file *files, size_t nfiles)
+static void load_previous(struct content *s, struct policy *p, const struct file *files,
+                          size_t nfiles)
 {
 	const struct yml *e, *item;
 	size_t i, n = 0;
@@ -1201,7 +1202,8 @@ struct content *content_load(const char *dir, const struct date *today)
 	return content_load_cached(dir, today, NULL);
 }
 
-struct content *content_load_cached(const char *dir, const struct date *today, struct fmcache *cache)
+struct content *content_load_cached(const char *dir, const struct date *today,
+                                    struct fmcache *cache)
 {
 	struct arena *a = arena_new();
 	struct content *s;
@@ -1277,7 +1279,8 @@ const struct text *content_version_text(const struct version *v, size_t li)
 	return li < CONTENT_MAX_LANGS ? v->text[li] : NULL;
 }
 
-const struct version *content_policy_latest_in(const struct policy *p, const struct version *v, size_t li)
+const struct version *content_policy_latest_in(const struct policy *p, const struct version *v,
+                                               size_t li)
 {
 	const struct version *w;
 

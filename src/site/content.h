@@ -129,7 +129,6 @@ struct content *content_load(const char *dir, const struct date *today);
 struct content *content_load_cached(const char *dir, const struct date *today, struct fmcache *);
 void content_free(struct content *);
 
-
 /* Index of lang in site->langs, or -1. */
 int content_lang(const struct content *, const char *lang);
 /* Appends the Markdown body of a file to out. Returns 0, or -1 with errno set. */
@@ -139,8 +138,8 @@ const struct version *content_policy_current(const struct policy *);
 /* The version's text in language li, or NULL. */
 const struct text *content_version_text(const struct version *, size_t li);
 /* The latest published version at or before v that has a file in language li, or NULL. */
-const struct version *content_policy_latest_in(const struct policy *,
-                                               const struct version *v, size_t li);
+const struct version *content_policy_latest_in(const struct policy *, const struct version *v,
+                                               size_t li);
 /* The translation into language li of a field value written in the default language
  * (approved_by, owner, audience, review_frequency), from the `terms:` mapping of the
  * language's i18n file; the value itself for the default language; NULL when missing. */
@@ -150,6 +149,6 @@ const char *content_i18n(const struct content *, size_t li, const char *key);
 
 /* Adds a diagnostic; msg is printf-style. */
 void content_diag(struct content *, enum diag_level, const char *path, int line, const char *fmt,
-		  ...) __attribute__((format(printf, 5, 6)));
+                  ...) __attribute__((format(printf, 5, 6)));
 
 #endif

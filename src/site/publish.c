@@ -1059,8 +1059,8 @@ static int v_readopt(struct rq *q, struct buf *fail)
 		buf_puts(fail, "out of memory");
 		return -1;
 	}
-	if ((p = find_policy(s, get(q, "slug"))) == NULL || (cur = content_policy_current(p)) == NULL ||
-	    cur->text[0] == NULL) {
+	if ((p = find_policy(s, get(q, "slug"))) == NULL ||
+	    (cur = content_policy_current(p)) == NULL || cur->text[0] == NULL) {
 		field_error(q, "slug", "there is no published policy at this address");
 		rc = 0;
 		goto done;

@@ -191,7 +191,7 @@ static int visible(const struct dirent *d)
 }
 
 int sitestate_global(const struct content *s, const char *tdir, unsigned char key[32],
-		     struct buf *err)
+                     struct buf *err)
 {
 	crypto_generichash_state h;
 	struct dirent **names;
@@ -237,7 +237,7 @@ int sitestate_global(const struct content *s, const char *tdir, unsigned char ke
 }
 
 void sitestate_policy_key(const unsigned char global[32], const struct content *s,
-			  const struct policy *p, char hex[SITESTATE_KEY_HEX])
+                          const struct policy *p, char hex[SITESTATE_KEY_HEX])
 {
 	crypto_generichash_state h;
 	unsigned char key[32];
@@ -297,7 +297,7 @@ static void put_field(struct buf *b, const char *v)
 }
 
 void sitestate_lists(const unsigned char global[32], const struct content *s,
-		     char hex[SITESTATE_KEY_HEX])
+                     char hex[SITESTATE_KEY_HEX])
 {
 	crypto_generichash_state h;
 	unsigned char key[32];

@@ -45,10 +45,10 @@ const char *const *sitestate_slugs(const struct sitestate *, size_t *n);
 /* The global key: templates in tdir, site.yaml and i18n of s, and this program.
  * Returns 0, or -1 with a message in err. */
 int sitestate_global(const struct content *s, const char *tdir, unsigned char key[32],
-		     struct buf *err);
+                     struct buf *err);
 /* A policy's key, as hex. */
 void sitestate_policy_key(const unsigned char global[32], const struct content *s,
-			  const struct policy *p, char hex[SITESTATE_KEY_HEX]);
+                          const struct policy *p, char hex[SITESTATE_KEY_HEX]);
 
 /* Appends one policy's record (its key and signable lines) to the text of a new state. */
 void sitestate_add(struct buf *state, const char *slug, const char *key, const char *signable);
@@ -57,7 +57,7 @@ void sitestate_site(const unsigned char global[32], char (*keys)[SITESTATE_KEY_H
 		    char hex[SITESTATE_KEY_HEX]);
 /* The key of what the indexes, feeds and sitemap show (see M above). */
 void sitestate_lists(const unsigned char global[32], const struct content *s,
-		     char hex[SITESTATE_KEY_HEX]);
+                     char hex[SITESTATE_KEY_HEX]);
 /* The header a new state text starts with. */
 void sitestate_begin(struct buf *state, const char *outdir, const char *portaldir,
                      const char *site_key, const char *lists_key);

@@ -1892,9 +1892,8 @@ int main(void)
 	if (office_open(o, &err) < 0) {
 		office_log("%s", buf_str(&err));
 		o->p.broken = 1;
-	} else {
-		portal_confine(&o->p);
 	}
+	portal_confine(&o->p); /* also when broken: the 503s are served confined too */
 	buf_free(&err);
 	rc = cgi_main(o->p.broken ? portal_unavailable : handle, o, OFFICE_MAX_BODY);
 	sodium_memzero(&o->ckey, sizeof o->ckey);

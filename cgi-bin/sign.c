@@ -1321,8 +1321,7 @@ int main(void)
 
 	app_ = &app;
 	app.p.broken = start(&app) < 0;
-	if (!app.p.broken)
-		portal_confine(&app.p);
+	portal_confine(&app.p); /* also when broken: the 503s are served confined too */
 	rc = cgi_main(app.p.broken ? portal_unavailable : handle, &app, SIGN_MAX_BODY);
 	portal_close(&app.p);
 	return rc;

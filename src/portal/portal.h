@@ -67,7 +67,8 @@ int portal_configure(struct portal *p, const char *name, struct buf *err);
 int portal_load(struct portal *p, const char *const *pages, size_t npages, struct buf *err);
 
 /* Enters the sandbox (sandbox.h: writes only beside the database) and logs its note.
- * On failure sets p->broken. Called once everything is loaded. */
+ * On failure sets p->broken. Called once everything is loaded, and when start-up failed
+ * too (the 503s are served confined). */
 void portal_confine(struct portal *p);
 
 /* Syncs the signable texts when signable.tsv changed since the last sync; a failed sync

@@ -66,12 +66,18 @@ if systemd-analyze verify --man=no "$TMP/bad.service" >/dev/null 2>&1; then
 else
 	pass deb_units_verify_catches_mistakes
 fi
+# Each service may write only its data: the database, and for the office what publishing
+# writes (new policy files, the site, the portal's folder, the generator's state).
+rw_sign="/var/lib/policies/db"
+rw_office="/var/lib/policies/content /var/lib/policies/db /var/lib/policies/portal /var/lib/policies/public /var/lib/policies/state"
 for u in sign office; do
-	grep -q '^Restart=always' "$TMP/units/policies-$u.service" &&
+	rw=$(sed -n 's/^ReadWritePaths=//p' "$TMP/units/policies-$u.service" | tr ' ' '\n' | sort | xargs)
+	eval "want=\$rw_$u"
+	[ "$rw" = "$want" ] &&
+		grep -q '^Restart=always' "$TMP/units/policies-$u.service" &&
 		grep -q '^ProtectSystem=strict' "$TMP/units/policies-$u.service" &&
 		grep -q '^PrivateTmp=yes' "$TMP/units/policies-$u.service" &&
 		grep -q '^NoNewPrivileges=yes' "$TMP/units/policies-$u.service" &&
-		grep -q '^ReadWritePaths=/var/lib/policies/db$' "$TMP/units/policies-$u.service" &&
 		grep -q 'fcgi-pool -n [2-9]' "$TMP/units/policies-$u.service" &&
 		pass "deb_${u}_unit_sandboxed_restarted_workers" || fail "deb_${u}_unit_sandboxed_restarted_workers" "$(cat "$TMP/units/policies-$u.service")"
 done

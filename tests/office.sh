@@ -647,6 +647,12 @@ COOKIE=
 req GET '/office/login?out=1'
 expect logout_message 200 'You have signed out'
 
+# A portal that cannot start (no database) answers 503, as the parents' portal does.
+keep_db=$DB
+DB=$TMP/no-such.db
+req GET /office/login
+expect unavailable_without_database 503 'The office portal is not set up'
+DB=$keep_db
 # A sandbox that cannot be entered: 503, as in the parents' portal (docs/decisions.md).
 sandbox_refused sandbox_refused_503 "$OFFICE" /office/login 'The office portal is not set up'
 

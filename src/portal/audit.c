@@ -451,8 +451,9 @@ static int replay_baseline(struct replay *x, sqlite3_stmt *ev)
 {
 	static const char clear_sql[] =
 	    "DELETE FROM x_token; DELETE FROM x_staff; DELETE FROM x_secret;";
-	static const char token_sql[] = "INSERT INTO x_token (family_id, hash, issued_at, revoked_at)"
-	                                " VALUES (?1, ?2, ?3, ?4)";
+	static const char token_sql[] =
+	    "INSERT INTO x_token (family_id, hash, issued_at, revoked_at)"
+	    " VALUES (?1, ?2, ?3, ?4)";
 	static const char staff_sql[] =
 	    "INSERT OR REPLACE INTO x_staff (username, disabled, digest, role)"
 	    " VALUES (?1, ?2, ?3, ?4)";
@@ -463,7 +464,8 @@ static int replay_baseline(struct replay *x, sqlite3_stmt *ev)
 		return -1;
 	while (*p) {
 		size_t n = strcspn(p, "\n");
-		snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+		snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1),
+		         p);
 		p += n + (p[n] == '\n');
 		if (strncmp(line, "roster-sha256=", 14) == 0) {
 			snprintf(x->roster, sizeof x->roster, "%.64s", line + 14);
@@ -493,7 +495,8 @@ static int replay_baseline(struct replay *x, sqlite3_stmt *ev)
 			sqlite3_stmt *st = db_stmt(x->db, token_sql);
 			if (st == NULL)
 				return -1;
-			if (sscanf(line + 6, "%lld %79s %31s %31s", &fam, hash, issued, revoked) != 4)
+			if (sscanf(line + 6, "%lld %79s %31s %31s", &fam, hash, issued, revoked) !=
+			    4)
 				continue;
 			sqlite3_bind_int64(st, 1, fam);
 			sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
@@ -740,8 +743,9 @@ static int compare_staff(struct replay *x)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *user = db_col_text(st, 0);
 		if (sqlite3_column_int(st, 3)) {
-			buf_printf(x->out, "staff %s: expected no account, found one that no event "
-			                   "added\n",
+			buf_printf(x->out,
+			           "staff %s: expected no account, found one that no event "
+			           "added\n",
 			           user);
 			x->problems++;
 			continue;
@@ -782,9 +786,8 @@ static int compare_staff(struct replay *x)
 
 static int compare_secrets(struct replay *x)
 {
-	static const char rows_sql[] =
-	    "SELECT s.name, s.value, x.digest FROM main.secret s"
-	    " LEFT JOIN x_secret x ON x.name = s.name ORDER BY s.name";
+	static const char rows_sql[] = "SELECT s.name, s.value, x.digest FROM main.secret s"
+	                               " LEFT JOIN x_secret x ON x.name = s.name ORDER BY s.name";
 	static const char missing_sql[] =
 	    "SELECT name FROM x_secret WHERE name NOT IN (SELECT name FROM main.secret)";
 	sqlite3_stmt *st = db_stmt(x->db, rows_sql);
@@ -820,65 +823,57 @@ static int compare_secrets(struct replay *x)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int compare_roster(struct replay *x)
+/* Tables proven by a digest that an event recorded (the roster by imports and purges, the
+ * catalog by syncs): today's digest must be the recorded one. */
+struct digested {
+	const char *tables;  /* as named in a problem: "family, child" */
+	const char *any_sql; /* how many rows they hold */
+	int (*digest)(struct db *, char *);
+	const char *none;    /* why no rows were expected */
+	const char *name;    /* what the digest is of: "roster" */
+	const char *changed; /* what a mismatch means */
+};
+
+static const struct digested roster_digest = {
+    "family, child",
+    "SELECT (SELECT count(*) FROM family) + (SELECT count(*) FROM child)",
+    audit_roster_digest,
+    "no import recorded the roster",
+    "roster",
+    "a family or child was changed, added or removed without an import or purge"};
+static const struct digested catalog_digest = {
+    "document, purpose",
+    "SELECT (SELECT count(*) FROM document) + (SELECT count(*) FROM purpose)",
+    audit_catalog_digest,
+    "no sync recorded them",
+    "catalog",
+    "a document or purpose was changed without a sync"};
+
+static int compare_digest(struct replay *x, const struct digested *d, const char *recorded,
+                          long long event)
 {
-	static const char any_sql[] = "SELECT (SELECT count(*) FROM family) + (SELECT count(*)"
-	                              " FROM child)";
 	char now[AUDIT_DIGEST_HEX + 1];
 	sqlite3_stmt *st;
 	long long rows = 0;
 
-	if (audit_roster_digest(x->db, now) < 0 || (st = db_stmt(x->db, any_sql)) == NULL)
+	if (d->digest(x->db, now) < 0 || (st = db_stmt(x->db, d->any_sql)) == NULL)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		rows = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (x->roster[0] == '\0') {
+	if (recorded[0] == '\0') {
 		if (rows > 0) {
-			buf_puts(x->out, "family, child: expected no rows (no import recorded the "
-			                 "roster), found some\n");
+			buf_printf(x->out, "%s: expected no rows (%s), found some\n", d->tables,
+			           d->none);
 			x->problems++;
 		}
 		return 0;
 	}
-	if (strcmp(now, x->roster) != 0) {
+	if (strcmp(now, recorded) != 0) {
 		buf_printf(x->out,
-		           "family, child: expected the roster recorded by event %lld (SHA-256 "
-		           "%.16s...), found SHA-256 %.16s...: a family or child was changed, added "
-		           "or removed without an import or purge\n",
-		           x->roster_event, x->roster, now);
-		x->problems++;
-	}
-	return 0;
-}
-
-static int compare_catalog(struct replay *x)
-{
-	static const char any_sql[] = "SELECT (SELECT count(*) FROM document) + (SELECT count(*)"
-	                              " FROM purpose)";
-	char now[AUDIT_DIGEST_HEX + 1];
-	sqlite3_stmt *st;
-	long long rows = 0;
-
-	if (audit_catalog_digest(x->db, now) < 0 || (st = db_stmt(x->db, any_sql)) == NULL)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		rows = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (x->catalog[0] == '\0') {
-		if (rows > 0) {
-			buf_puts(x->out, "document, purpose: expected no rows (no sync recorded them), "
-			                 "found some\n");
-			x->problems++;
-		}
-		return 0;
-	}
-	if (strcmp(now, x->catalog) != 0) {
-		buf_printf(x->out,
-		           "document, purpose: expected the catalog recorded by event %lld (SHA-256 "
-		           "%.16s...), found SHA-256 %.16s...: a document or purpose was changed "
-		           "without a sync\n",
-		           x->catalog_event, x->catalog, now);
+		           "%s: expected the %s recorded by event %lld (SHA-256 %.16s...), found "
+		           "SHA-256 %.16s...: %s\n",
+		           d->tables, d->name, event, recorded, now, d->changed);
 		x->problems++;
 	}
 	return 0;
@@ -899,14 +894,16 @@ int audit_tables(struct db *db, struct buf *out)
 		goto done;
 	if (x.purged && sqlite3_exec(db_sqlite(db), purged_sql, NULL, NULL, NULL) != SQLITE_OK)
 		goto done;
-	if (compare_roster(&x) < 0 || compare_catalog(&x) < 0 || compare_answers(&x) < 0 ||
-	    compare_signatures(&x) < 0 ||
-	    compare_tokens(&x) < 0 || compare_staff(&x) < 0 || compare_secrets(&x) < 0)
+	if (compare_digest(&x, &roster_digest, x.roster, x.roster_event) < 0 ||
+	    compare_digest(&x, &catalog_digest, x.catalog, x.catalog_event) < 0 ||
+	    compare_answers(&x) < 0 || compare_signatures(&x) < 0 || compare_tokens(&x) < 0 ||
+	    compare_staff(&x) < 0 || compare_secrets(&x) < 0)
 		goto done;
 	rc = x.problems ? 1 : 0;
 	if (rc == 0)
-		buf_puts(out, "ok: answer, signature, token, staff, secret, family, child, document "
-		              "and purpose agree with the event log\n");
+		buf_puts(out,
+		         "ok: answer, signature, token, staff, secret, family, child, document "
+		         "and purpose agree with the event log\n");
 done:
 	buf_free(&x.wd_keys);
 	return rc;

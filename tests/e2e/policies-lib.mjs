@@ -48,7 +48,9 @@ export async function startSystem() {
 	const port = await freePort();
 	const base = `http://127.0.0.1:${port}`;
 	const server = spawn(path.join(TOP, 'tools/serve.sh'), [String(port), db, path.join(dir, 'run')], {
-		env: { ...process.env, SERVE_CONTENT: content, SERVE_SITE: site, SERVE_PORTAL: portal, SERVE_STATE: state },
+		// Few workers: these systems run beside the shared one and the other test files.
+		env: { ...process.env, SERVE_CONTENT: content, SERVE_SITE: site, SERVE_PORTAL: portal, SERVE_STATE: state,
+			SIGN_PROCS: '1', OFFICE_PROCS: '2' },
 		stdio: 'ignore',
 		detached: true,
 	});

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DESKTOP, PHONE, Session, focusedClass, launch } from './lib.mjs';
-import { EDITOR, LATER, OFFICE, TODAY, eventually, signIn, startSystem, text } from './policies-lib.mjs';
+import { EDITOR, LATER, OFFICE, TODAY, eventually, signIn, startSystem, text, finish } from './policies-lib.mjs';
 
 let sys, browser, s, page;
 before(async () => {
@@ -21,9 +21,7 @@ before(async () => {
 	await signIn(page, sys.base, EDITOR);
 });
 after(async () => {
-	await s?.close();
-	await browser?.close();
-	sys?.stop();
+	await finish(sys, s, browser);
 });
 
 // A new English version of the code of conduct, so that its Welsh needs updating.

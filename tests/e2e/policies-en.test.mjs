@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { DESKTOP, PHONE, Session, focusedClass, launch } from './lib.mjs';
-import { EDITOR, LATER, OFFICE, TODAY, eventually, signIn, startSystem, text } from './policies-lib.mjs';
+import { EDITOR, LATER, OFFICE, TODAY, eventually, signIn, startSystem, text, finish } from './policies-lib.mjs';
 
 let sys, browser, s, page;
 before(async () => {
@@ -21,9 +21,7 @@ before(async () => {
 	await signIn(page, sys.base, EDITOR);
 });
 after(async () => {
-	await s?.close();
-	await browser?.close();
-	sys?.stop();
+	await finish(sys, s, browser);
 });
 
 describe('an editor publishes a new version and re-adopts a policy', () => {

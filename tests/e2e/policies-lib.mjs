@@ -90,3 +90,15 @@ export async function eventually(page, url, re) {
 	}
 	assert.match(got, re);
 }
+
+// The end of a file: its system stopped first, then the page and the browser closed, each
+// step bounded, so that a browser slow to close on a loaded machine never holds the file
+// past its tests (the runner would report a time-out after every test had passed).
+export async function finish(sys, session, browser) {
+	sys?.stop();
+	const bounded = (p) => Promise.race([p, new Promise((r) => setTimeout(r, 15000).unref())]);
+	await bounded(session?.close());
+	await bounded(browser?.close());
+	// Anything still open (a browser process that would not close) does not keep the file.
+	setTimeout(() => process.exit(), 5000).unref();
+}

@@ -15,6 +15,50 @@ static void sha256_hex(const void *p, size_t n, char out[AUDIT_DIGEST_HEX + 1])
 	sodium_bin2hex(out, AUDIT_DIGEST_HEX + 1, h, sizeof h);
 }
 
+/* Hashes each row of sql as a line: tag, then every column as text (an integer as its
+ * decimal digits, NULL as nothing), tab-separated. Returns 0, or -1 on a database error. */
+static int hash_rows(struct db *db, crypto_hash_sha256_state *hs, const char *sql, char tag,
+                     struct buf *line)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc, i, n;
+
+	if (st == NULL)
+		return -1;
+	n = sqlite3_column_count(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		buf_reset(line);
+		buf_putc(line, tag);
+		for (i = 0; i < n; i++)
+			buf_printf(line, "\t%s", db_col_text(st, i));
+		buf_putc(line, '\n');
+		crypto_hash_sha256_update(hs, (const unsigned char *)buf_str(line), line->len);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE && buf_ok(line) ? 0 : -1;
+}
+
+/* The SHA-256 of two tables' rows (hash_rows), as hex in out. */
+static int digest_tables(struct db *db, const char *sql1, char tag1, const char *sql2, char tag2,
+                         char out[AUDIT_DIGEST_HEX + 1])
+{
+	crypto_hash_sha256_state hs;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	struct buf line = BUF_INIT;
+	int rc;
+
+	crypto_hash_sha256_init(&hs);
+	rc = hash_rows(db, &hs, sql1, tag1, &line) < 0 || hash_rows(db, &hs, sql2, tag2, &line) < 0
+	         ? -1
+	         : 0;
+	buf_free(&line);
+	if (rc == 0) {
+		crypto_hash_sha256_final(&hs, h);
+		sodium_bin2hex(out, AUDIT_DIGEST_HEX + 1, h, sizeof h);
+	}
+	return rc;
+}
+
 int audit_roster_digest(struct db *db, char out[AUDIT_DIGEST_HEX + 1])
 {
 	static const char families_sql[] =
@@ -22,45 +66,8 @@ int audit_roster_digest(struct db *db, char out[AUDIT_DIGEST_HEX + 1])
 	static const char children_sql[] =
 	    "SELECT id, family_id, ref, first_name, last_name, class, coalesce(left_on, '-')"
 	    " FROM child ORDER BY id";
-	crypto_hash_sha256_state hs;
-	unsigned char h[crypto_hash_sha256_BYTES];
-	struct buf line = BUF_INIT;
-	sqlite3_stmt *st;
-	int rc, i;
 
-	crypto_hash_sha256_init(&hs);
-	if ((st = db_stmt(db, families_sql)) == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		buf_reset(&line);
-		buf_printf(&line, "f\t%lld", sqlite3_column_int64(st, 0));
-		for (i = 1; i < 4; i++)
-			buf_printf(&line, "\t%s", db_col_text(st, i));
-		buf_putc(&line, '\n');
-		crypto_hash_sha256_update(&hs, (const unsigned char *)buf_str(&line), line.len);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(db, children_sql)) == NULL)
-		goto fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		buf_reset(&line);
-		buf_printf(&line, "c\t%lld\t%lld", sqlite3_column_int64(st, 0),
-		           sqlite3_column_int64(st, 1));
-		for (i = 2; i < 7; i++)
-			buf_printf(&line, "\t%s", db_col_text(st, i));
-		buf_putc(&line, '\n');
-		crypto_hash_sha256_update(&hs, (const unsigned char *)buf_str(&line), line.len);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || !buf_ok(&line))
-		goto fail;
-	crypto_hash_sha256_final(&hs, h);
-	sodium_bin2hex(out, AUDIT_DIGEST_HEX + 1, h, sizeof h);
-	buf_free(&line);
-	return 0;
-fail:
-	buf_free(&line);
-	return -1;
+	return digest_tables(db, families_sql, 'f', children_sql, 'c', out);
 }
 
 int audit_catalog_digest(struct db *db, char out[AUDIT_DIGEST_HEX + 1])
@@ -69,42 +76,8 @@ int audit_catalog_digest(struct db *db, char out[AUDIT_DIGEST_HEX + 1])
 	    "SELECT id, slug, version, lang, sha256, resign, title, declaration FROM document"
 	    " ORDER BY id";
 	static const char purposes_sql[] = "SELECT id, basis, position FROM purpose ORDER BY id";
-	crypto_hash_sha256_state hs;
-	unsigned char h[crypto_hash_sha256_BYTES];
-	struct buf line = BUF_INIT;
-	sqlite3_stmt *st;
-	int rc, i;
 
-	crypto_hash_sha256_init(&hs);
-	if ((st = db_stmt(db, documents_sql)) == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		buf_reset(&line);
-		buf_printf(&line, "d\t%lld", sqlite3_column_int64(st, 0));
-		for (i = 1; i < 8; i++)
-			buf_printf(&line, "\t%s", db_col_text(st, i));
-		buf_putc(&line, '\n');
-		crypto_hash_sha256_update(&hs, (const unsigned char *)buf_str(&line), line.len);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || (st = db_stmt(db, purposes_sql)) == NULL)
-		goto fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		buf_reset(&line);
-		buf_printf(&line, "p\t%s\t%s\t%lld\n", db_col_text(st, 0), db_col_text(st, 1),
-		           sqlite3_column_int64(st, 2));
-		crypto_hash_sha256_update(&hs, (const unsigned char *)buf_str(&line), line.len);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || !buf_ok(&line))
-		goto fail;
-	crypto_hash_sha256_final(&hs, h);
-	sodium_bin2hex(out, AUDIT_DIGEST_HEX + 1, h, sizeof h);
-	buf_free(&line);
-	return 0;
-fail:
-	buf_free(&line);
-	return -1;
+	return digest_tables(db, documents_sql, 'd', purposes_sql, 'p', out);
 }
 
 int audit_catalog_record(struct db *db)

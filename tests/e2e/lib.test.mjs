@@ -2,7 +2,8 @@
 // Session closes even when a page's HTML never arrives (the publishing journeys once hung
 // for ever on that: Session.close waited for it before closing the page, and Playwright's
 // response.body() waits until the page is closed), and within() fails a step that never
-// ends with its name.
+// ends with its name. (The line "lib-never-loads: the HTML of .../never was not saved" in
+// the output is this test's: expected.)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';

@@ -27,15 +27,35 @@ export const DESKTOP = { viewport: { width: 1280, height: 900 } };
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
+// within(ms, what, promise): the promise's outcome, or an error naming the step once ms
+// have passed. Every browser step without a time-out of its own goes through it (opening
+// and closing contexts, pages and the browser), so that a step that never ends fails its
+// test instead of holding the test file for ever.
+export function within(ms, what, promise) {
+	let timer;
+	const late = new Promise((resolve, reject) => {
+		timer = setTimeout(() => reject(new Error(`${what} did not end within ${ms / 1000} s`)), ms);
+	});
+	return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+// Generous bounds in ms: four browsers may share two loaded cores. (lib.test.mjs
+// shortens the wait for the pages' HTML to test it.)
+export const BOUNDS = { open: 60000, close: 60000, save: 10000 };
+
 // Chromium from Debian, never a downloaded one. The background-networking flags keep it
 // from calling home on a closed network; Playwright gives it a fresh profile directory.
-export function launch() {
-	return chromium.launch({
+// The browser's close() is bounded (within) for every test file.
+export async function launch() {
+	const browser = await chromium.launch({
 		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
 		headless: true,
+		timeout: BOUNDS.open,
 		args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
 			'--disable-component-update', '--disable-sync', '--no-first-run'],
 	});
+	const close = browser.close.bind(browser);
+	browser.close = (options) => within(BOUNDS.close, 'closing the browser', close(options));
+	return browser;
 }
 
 const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -54,8 +74,9 @@ export class Session {
 	}
 
 	async open() {
-		this.context = await this.browser.newContext({ acceptDownloads: true, ...this.options });
-		this.page = await this.context.newPage();
+		this.context = await within(BOUNDS.open, `opening a browser context (${this.name})`,
+			this.browser.newContext({ acceptDownloads: true, ...this.options }));
+		this.page = await within(BOUNDS.open, `opening a page (${this.name})`, this.context.newPage());
 		this.page.setDefaultTimeout(15000);
 		this.page.on('response', (res) => this.save(res));
 		return this;
@@ -68,16 +89,28 @@ export class Session {
 		if (res.status() >= 300 && res.status() < 400) return;
 		if (!/^text\/html/.test(res.headers()['content-type'] || '')) return;
 		const n = ++this.saved;
-		this.saves.push(res.body().then((body) => {
+		const save = { url: res.url(), done: false };
+		save.promise = res.body().then((body) => {
 			const file = path.join(OUT, 'html', `${this.name}-${String(n).padStart(2, '0')}.html`);
 			fs.writeFileSync(file, body);
 			fs.writeFileSync(file + '.url', req.method() + ' ' + res.url() + '\n');
-		}).catch(() => {}));
+		}).catch(() => {}).finally(() => { save.done = true; });
+		this.saves.push(save);
 	}
 
+	// Waits for the pages' HTML to be saved, for at most BOUNDS.save, then closes the
+	// context (bounded too). The wait must be bounded: a page left a moment after it
+	// arrived (a goto straight after a click that navigated) may never have its body:
+	// Chromium then reports neither the end nor the failure of its loading, and
+	// Playwright's response.body() waits until the page is closed. Waiting for it before
+	// closing was a deadlock that hung the test file (docs/decisions.md).
 	async close() {
-		await Promise.all(this.saves);
-		await this.context.close();
+		if (!this.context) return;
+		await within(BOUNDS.save, 'saving the HTML', Promise.all(this.saves.map((s) => s.promise))).catch(() => {});
+		const lost = this.saves.filter((s) => !s.done).map((s) => s.url);
+		if (lost.length > 0)
+			console.error(`${this.name}: the HTML of ${lost.join(', ')} was not saved for the HTML checker (its loading had not ended)`);
+		await within(BOUNDS.close, `closing the browser context (${this.name})`, this.context.close());
 	}
 
 	// A full-page screenshot, numbered in the order of the journey.

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DESKTOP, PHONE, Session, focusedClass, launch } from './lib.mjs';
-import { EDITOR, LATER, OFFICE, TODAY, eventually, signIn, startSystem, text, finish } from './policies-lib.mjs';
+import { EDITOR, LATER, OFFICE, TODAY, eventually, finish, get, signIn, startSystem, text } from './policies-lib.mjs';
 
 let sys, browser, s, page;
 before(async () => {
@@ -73,7 +73,7 @@ describe('Word documents and scheduled versions', () => {
 	it('turns a Word document into a draft and says what was lost', async () => {
 		const md = path.join(sys.dir, 'draft.md'), docx = path.join(sys.dir, 'draft.docx');
 		fs.writeFileSync(md, '## Purpose\n\nA text written in **Word**.\n\n| Day | Club |\n|---|---|\n| Monday | Choir |\n');
-		execFileSync('pandoc', [md, '-o', docx]);
+		execFileSync('pandoc', [md, '-o', docx], { timeout: 60000 });
 		await page.goto(sys.base + '/office/policies/social-media/edit');
 		await page.setInputFiles('#docx', docx);
 		await page.click('form.docx-form button[type=submit]');
@@ -94,7 +94,7 @@ describe('Word documents and scheduled versions', () => {
 		await page.goto(sys.base + '/office/policies');
 		assert.match(await text(page, 'tr:has(a[href="/office/policies/social-media"])'), /Scheduled/);
 		// (fetched outside the browser: the web server's own 404 page is not the project's)
-		assert.equal((await fetch(sys.base + `/en/policies/social-media/${TODAY}/`)).status, 404);
+		assert.equal((await get(sys.base + `/en/policies/social-media/${TODAY}/`)).status, 404);
 		await page.goto(sys.base + '/en/policies/social-media/');
 		assert.doesNotMatch(await text(page, 'main'), /The scheduled text/);
 		sys.build(LATER);

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { DESKTOP, PHONE, Session, focusedClass, launch } from './lib.mjs';
-import { EDITOR, LATER, OFFICE, TODAY, eventually, signIn, startSystem, text, finish } from './policies-lib.mjs';
+import { EDITOR, LATER, OFFICE, TODAY, eventually, finish, get, signIn, startSystem, text } from './policies-lib.mjs';
 
 let sys, browser, s, page;
 before(async () => {
@@ -70,7 +70,7 @@ describe('an editor publishes a new version and re-adopts a policy', () => {
 		assert.match(await text(page, 'main'), /Adds a rule about class group chats\./);
 		assert.ok(await page.locator('.diff ins').count() > 0);
 		await s.shot('public what-changed page');
-		const feed = await (await fetch(sys.base + '/en/feed.xml')).text();
+		const feed = await (await get(sys.base + '/en/feed.xml')).text();
 		assert.ok(feed.includes(`/en/policies/code-of-conduct/${TODAY}/`), 'the feed has the version');
 		assert.ok(feed.includes('Adds a rule about class group chats.'), 'the feed has the summary of changes');
 	});

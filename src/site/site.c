@@ -1149,7 +1149,8 @@ static int build_reviews(struct gen *g)
 			handoff_review_line(&tsv, p->slug, cur->iso, cur->review_written,
 			                    cur->text[0] ? cur->text[0]->title : p->slug);
 	}
-	rc = buf_ok(&tsv) ? out_write(&g->portal, HANDOFF_REVIEWS, buf_str(&tsv), tsv.len, &g->err)
+	rc = buf_ok(&tsv) ? out_write_renamed(&g->portal, HANDOFF_REVIEWS, buf_str(&tsv), tsv.len,
+	                                      &g->err)
 	                  : -1;
 	g->stats->pages++;
 	buf_free(&tsv);
@@ -1179,6 +1180,9 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 	g.stats = stats;
 	g.out.dir = outdir;
 	g.portal.dir = dirs->portal;
+	/* Empty folders have no reader to protect: their files are created in place (out.h). */
+	out_begin(&g.out);
+	out_begin(&g.portal);
 	g.a = arena_new();
 	g.keep = arena_new();
 	g.cmem = cmem_new();
@@ -1255,7 +1259,7 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 		sitestate_add(&state, s->policies[i].slug, keys[i], sig[i]);
 	}
 	if (!buf_ok(&tsv) || !buf_ok(&state) ||
-	    out_write(&g.portal, HANDOFF_SIGNABLE, buf_str(&tsv), tsv.len, &g.err) < 0 ||
+	    out_write_renamed(&g.portal, HANDOFF_SIGNABLE, buf_str(&tsv), tsv.len, &g.err) < 0 ||
 	    out_write(&state_out, SITESTATE_FILE, buf_str(&state), state.len, &g.err) < 0)
 		goto finish;
 	stats->pages += 1;

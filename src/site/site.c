@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <ftw.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -925,13 +927,18 @@ static int put_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static void worker(struct gen *g, const size_t *todo, size_t ntodo, size_t w, size_t nw, int fd)
+/* Builds policies todo[*next], taking the next index until none is left: the processes
+ * share the work by how long each policy takes, not by count, so none idles at the end
+ * while another still has several (a busy core, a policy with many versions). */
+static void worker(struct gen *g, const size_t *todo, size_t ntodo, atomic_size_t *next, int fd)
 {
 	struct buf msg = BUF_INIT, tsv = BUF_INIT;
-	size_t i;
+	/* What the parent had counted before the fork is the parent's to report. */
+	size_t pages = g->stats->pages, written = g->out.written + g->portal.written;
+	size_t unchanged = g->out.unchanged + g->portal.unchanged, i;
 	int rc = 0;
 
-	for (i = w; i < ntodo && rc == 0; i += nw) {
+	while (rc == 0 && (i = atomic_fetch_add_explicit(next, 1, memory_order_relaxed)) < ntodo) {
 		buf_reset(&tsv);
 		rc = build_policy(g, &g->s->policies[todo[i]], &tsv);
 		if (rc == 0) {
@@ -940,13 +947,31 @@ static void worker(struct gen *g, const size_t *todo, size_t ntodo, size_t w, si
 		}
 	}
 	if (rc == 0)
-		buf_printf(&msg, "D %zu %zu %zu\n", g->stats->pages,
-		           g->out.written + g->portal.written,
-		           g->out.unchanged + g->portal.unchanged);
+		buf_printf(&msg, "D %zu %zu %zu\n", g->stats->pages - pages,
+		           g->out.written + g->portal.written - written,
+		           g->out.unchanged + g->portal.unchanged - unchanged);
 	else
 		buf_printf(&msg, "E %zu\n%s", g->err.len, buf_str(&g->err));
 	rc = put_all(fd, buf_str(&msg), msg.len) < 0 || rc != 0 || !buf_ok(&msg);
 	_exit(rc);
+}
+
+/* The pages that list the policies, which show only front matter: the landing page, the
+ * stylesheet and icon, each language's index and accessibility statement, the feeds and
+ * the sitemap. tdir is the templates folder. */
+static int build_lists(struct gen *g, const char *tdir)
+{
+	const struct content *s = g->s;
+	size_t li;
+
+	if (build_landing(g) < 0 || copy_static(g, tdir, "style.css") < 0 ||
+	    copy_static(g, tdir, "favicon.svg") < 0)
+		return -1;
+	for (li = 0; li < s->nlangs; li++)
+		if (build_index(g, li) < 0 ||
+		    (s->a11y.given ? build_statement(g, li) : remove_statement(g, li)) < 0)
+			return -1;
+	return build_feeds(g) < 0 || build_sitemap(g) < 0 ? -1 : 0;
 }
 
 /* Reads one worker's messages into sig[] and the stats; returns 0 or -1. */
@@ -988,18 +1013,26 @@ static int collect(struct gen *g, int fd, char **sig)
 }
 
 /* Builds the pages of the policies listed in todo; sig[i] receives the signable.tsv
- * lines of policy i. Many policies are shared out among worker processes, one per core. */
-static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char **sig)
+ * lines of policy i. Many policies are shared out among worker processes, one per core,
+ * while this process builds the lists (build_lists) when lists_tdir, the templates
+ * folder, is not NULL. */
+static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char **sig,
+                          const char *lists_tdir)
 {
 	const char *jobs = getenv("POLICYGEN_JOBS"); /* a number of processes; 1: none */
 	long cores = jobs && *jobs ? strtol(jobs, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nw = cores < 1 ? 1 : cores > SITE_MAX_WORKERS ? SITE_MAX_WORKERS : (size_t)cores;
 	pid_t pid[SITE_MAX_WORKERS];
 	int fd[SITE_MAX_WORKERS], status, rc = 0;
+	atomic_size_t *next;
 	size_t i, w;
 
-	if (ntodo < SITE_PARALLEL_MIN || nw < 2) {
+	if (ntodo < SITE_PARALLEL_MIN || nw < 2 ||
+	    (next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	                 -1, 0)) == MAP_FAILED) {
 		struct buf tsv = BUF_INIT;
+		if (lists_tdir && build_lists(g, lists_tdir) < 0)
+			return -1;
 		for (i = 0; i < ntodo && rc == 0; i++) {
 			buf_reset(&tsv);
 			rc = build_policy(g, &g->s->policies[todo[i]], &tsv);
@@ -1009,6 +1042,7 @@ static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char 
 		buf_free(&tsv);
 		return rc;
 	}
+	atomic_init(next, 0);
 	fflush(NULL);
 	for (w = 0; w < nw; w++) {
 		int p[2];
@@ -1024,11 +1058,13 @@ static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char 
 			close(p[0]);
 			for (k = 0; k < w; k++)
 				close(fd[k]);
-			worker(g, todo, ntodo, w, nw, p[1]);
+			worker(g, todo, ntodo, next, p[1]);
 		}
 		close(p[1]);
 		fd[w] = p[0];
 	}
+	if (rc == 0 && lists_tdir && build_lists(g, lists_tdir) < 0)
+		rc = -1;
 	for (w = 0; w < nw; w++) {
 		if (collect(g, fd[w], sig) < 0)
 			rc = -1;
@@ -1037,6 +1073,7 @@ static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char 
 	for (w = 0; w < nw; w++)
 		if (waitpid(pid[w], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 			rc = -1;
+	munmap(next, sizeof *next);
 	if (rc < 0 && g->err.len == 0)
 		buf_printf(&g->err, "%s: a worker process failed\n", g->out.dir);
 	return rc;
@@ -1232,15 +1269,9 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 	 * policy's text leaves them as they are. */
 	sitestate_lists(global, s, lists_key);
 	lists_same = sitestate_lists_key(old) && strcmp(sitestate_lists_key(old), lists_key) == 0;
-	if (!lists_same && (build_landing(&g) < 0 || copy_static(&g, tdir, "style.css") < 0 ||
-	                    copy_static(&g, tdir, "favicon.svg") < 0))
-		goto finish;
-	for (li = 0; li < s->nlangs && !lists_same; li++)
-		if (build_index(&g, li) < 0 ||
-		    (s->a11y.given ? build_statement(&g, li) : remove_statement(&g, li)) < 0)
-			goto finish;
 	stats->policies_built = ntodo;
-	if (build_policies(&g, todo, ntodo, sig) < 0)
+	/* The lists are built while the workers build the policies (build_policies). */
+	if (build_policies(&g, todo, ntodo, sig, lists_same ? NULL : tdir) < 0)
 		goto finish;
 	/* Policies gone from the content take their pages with them. */
 	oldslugs = sitestate_slugs(old, &nold);
@@ -1251,8 +1282,6 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 		if ((k == s->npolicies || c != 0) && remove_policy(&g, oldslugs[i]) < 0)
 			goto finish;
 	}
-	if (!lists_same && (build_feeds(&g) < 0 || build_sitemap(&g) < 0))
-		goto finish;
 	sitestate_begin(&state, outdir, dirs->portal, site_key, lists_key);
 	for (i = 0; i < s->npolicies; i++) {
 		buf_puts(&tsv, sig[i] ? sig[i] : "");

@@ -55,19 +55,28 @@ void buf_putc(struct buf *b, char c)
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
+	size_t room = b->data && !b->oom ? b->cap - b->len : 0;
 	va_list ap2;
 	int n;
 
+	/* Printed in place when it fits in the room left, so most calls format once. */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap2);
 	va_end(ap2);
 	if (n < 0) {
 		b->oom = 1;
+		if (b->data)
+			b->data[b->len] = '\0';
 		return;
 	}
-	if (grow(b, (size_t)n) < 0)
-		return;
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= room) {
+		if (grow(b, (size_t)n) < 0) {
+			if (b->data)
+				b->data[b->len] = '\0';
+			return;
+		}
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 

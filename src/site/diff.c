@@ -244,11 +244,6 @@ static int side_parse(struct side *sd, const char *md, size_t len)
 	return rc;
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 #define FNV_BASIS 14695981039346656037ULL
 #define FNV_PRIME 1099511628211ULL
 
@@ -279,32 +274,51 @@ static int side_add_tok(struct side *sd, const char *s, size_t len, enum kind k)
 	return 0;
 }
 
-/* Splits every block into a boundary token and its words; blocks without words vanish. */
+/* ASCII white space, the separators of words. */
+static const unsigned char space[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
+};
+
+/* Splits every block into a boundary token and its words; blocks without words vanish.
+ * Each word's hash is made as it is scanned (side_add_tok's, in one pass). */
 static int side_tokenize(struct side *sd)
 {
-	size_t i, cap = 0;
-	const char *p, *end, *q;
+	size_t i, cap = 0, most = 0;
+	const unsigned char *p, *end, *q;
+	unsigned char kw = (unsigned char)K_WORD;
+	const uint64_t word_basis = fnv(FNV_BASIS, &kw, 1);
+	struct tok *t;
+	uint64_t h;
 
 	if ((sd->bstart = grow(NULL, &cap, sd->nblk + 1, sizeof(size_t))) == NULL)
 		return -1;
+	/* At most a boundary and a word per two bytes in each block: room for all at once. */
+	for (i = 0; i < sd->nblk; i++)
+		most += 1 + (sd->blk[i].text.len + 1) / 2;
+	if ((t = grow(sd->tok, &sd->ctok, sd->ntok + most + 1, sizeof(*t))) == NULL)
+		return -1;
+	sd->tok = t;
 	for (i = 0; i < sd->nblk; i++) {
 		size_t first = sd->ntok;
-		p = buf_str(&sd->blk[i].text);
+		p = (const unsigned char *)buf_str(&sd->blk[i].text);
 		end = p + sd->blk[i].text.len;
 		while (p < end) {
-			while (p < end && is_space(*p))
+			while (p < end && space[*p])
 				p++;
 			if (p == end)
 				break;
-			for (q = p; q < end && !is_space(*q); q++)
-				continue;
+			for (q = p, h = word_basis; q < end && !space[*q]; q++)
+				h = (h ^ *q) * FNV_PRIME;
 			if (sd->ntok == first) {
 				if (side_add_tok(sd, NULL, 0, sd->blk[i].kind) < 0)
 					return -1;
 				sd->bstart[sd->nb++] = first;
 			}
-			if (side_add_tok(sd, p, (size_t)(q - p), K_WORD) < 0)
-				return -1;
+			t = &sd->tok[sd->ntok++];
+			t->s = (const char *)p;
+			t->len = (size_t)(q - p);
+			t->kind = K_WORD;
+			t->h = h;
 			p = q;
 		}
 	}

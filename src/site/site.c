@@ -54,6 +54,9 @@ struct gen {
 	struct tv *t[CONTENT_MAX_LANGS]; /* UI strings per language */
 	const char *root;                /* the path part of base_url, "" at a host's root */
 	struct buf page, err;
+	/* Kept from one use to the next, so that their memory is allocated once: */
+	struct buf scratch; /* one formatted value (fmt_date...), copied into g->a at once */
+	struct buf md, back, diff; /* render_body's Markdown and back link; a comparison */
 	struct site_stats *stats;
 	struct cmem *cmem; /* libcmark's memory for one text, reset after each */
 };
@@ -71,35 +74,23 @@ int site_markdown(struct buf *out, const char *md, size_t len)
 
 static const char *fmt_date(struct gen *g, const struct date *d, size_t li)
 {
-	struct buf b = BUF_INIT;
-	char *s;
-
-	date_format(&b, d, g->s->langs[li]);
-	s = arena_strdup(g->a, buf_str(&b));
-	buf_free(&b);
-	return s;
+	buf_reset(&g->scratch);
+	date_format(&g->scratch, d, g->s->langs[li]);
+	return arena_strdup(g->a, buf_str(&g->scratch));
 }
 
 static const char *fmt_review(struct gen *g, const struct review *r, size_t li)
 {
-	struct buf b = BUF_INIT;
-	char *s;
-
-	review_format(&b, r, g->s->langs[li]);
-	s = arena_strdup(g->a, buf_str(&b));
-	buf_free(&b);
-	return s;
+	buf_reset(&g->scratch);
+	review_format(&g->scratch, r, g->s->langs[li]);
+	return arena_strdup(g->a, buf_str(&g->scratch));
 }
 
 static const char *rfc3339(struct gen *g, const struct date *d)
 {
-	struct buf b = BUF_INIT;
-	char *s;
-
-	date_format_rfc3339(&b, d);
-	s = arena_strdup(g->a, buf_str(&b));
-	buf_free(&b);
-	return s;
+	buf_reset(&g->scratch);
+	date_format_rfc3339(&g->scratch, d);
+	return arena_strdup(g->a, buf_str(&g->scratch));
 }
 
 /* Site-relative paths (no leading slash) of the pages, "" for a language's index. */
@@ -448,38 +439,37 @@ static int render_body(struct gen *g, const struct version *v, size_t li, struct
                        struct buf *page, struct toc *toc, struct diff_text **dt)
 {
 	const struct text *t = shown_text(v, li);
-	struct buf md = BUF_INIT, back = BUF_INIT;
+	struct buf *md = &g->md, *back = &g->back;
 	cmark_node *doc = NULL;
 	int rc;
 
 	buf_reset(html);
 	buf_reset(page);
+	buf_reset(md);
+	buf_reset(back);
 	toc_free(toc);
-	if (content_body(t, &md) < 0) {
+	if (content_body(t, md) < 0) {
 		buf_printf(&g->err, "%s: cannot read: %s\n", t->path, strerror(errno));
-		buf_free(&md);
 		return -1;
 	}
 	/* In the page's language even when the body around it is another's. */
-	buf_puts(&back, "<p class=\"to-contents\"");
+	buf_puts(back, "<p class=\"to-contents\"");
 	if (t != v->text[li])
-		buf_printf(&back, " lang=\"%s\"", g->s->langs[li]);
-	buf_puts(&back, "><a href=\"#" TOC_ANCHOR "\">");
-	html_escapes(&back, content_i18n(g->s, li, "back_to_contents"));
-	buf_puts(&back, "</a></p>\n");
-	rc = buf_ok(&back) && buf_ok(&md) ? 0 : -1;
-	if (rc == 0 && (doc = cmem_parse(g->cmem, md.data ? md.data : "", md.len,
+		buf_printf(back, " lang=\"%s\"", g->s->langs[li]);
+	buf_puts(back, "><a href=\"#" TOC_ANCHOR "\">");
+	html_escapes(back, content_i18n(g->s, li, "back_to_contents"));
+	buf_puts(back, "</a></p>\n");
+	rc = buf_ok(back) && buf_ok(md) ? 0 : -1;
+	if (rc == 0 && (doc = cmem_parse(g->cmem, md->data ? md->data : "", md->len,
 	                                 CMARK_OPT_DEFAULT | CMARK_OPT_SMART)) == NULL)
 		rc = -1;
 	if (rc == 0)
-		rc = toc_render_doc(doc, cmem_mem(g->cmem), buf_str(&back), html, page, toc);
-	if (rc == 0 && dt != NULL && (*dt = diff_text_from_doc(doc, md.data, md.len)) == NULL)
+		rc = toc_render_doc(doc, cmem_mem(g->cmem), buf_str(back), html, page, toc);
+	if (rc == 0 && dt != NULL && (*dt = diff_text_from_doc(doc, md->data, md->len)) == NULL)
 		rc = -1;
 	if (rc < 0)
 		buf_printf(&g->err, "%s: out of memory rendering\n", t->path);
 	cmem_reset(g->cmem);
-	buf_free(&md);
-	buf_free(&back);
 	return rc;
 }
 
@@ -566,21 +556,19 @@ static size_t diff_lang(const struct version *prev, const struct version *v, siz
  * values of a list joined with ", ", the fact_none string when absent. */
 static const char *fact_value(struct gen *g, const char *const *values, size_t n, size_t li)
 {
-	struct buf b = BUF_INIT;
-	const char *out;
+	struct buf *b = &g->scratch;
 	size_t i;
 
+	buf_reset(b);
 	for (i = 0; i < n; i++) {
 		const char *t = values[i] ? content_term(g->s, li, values[i]) : NULL;
 		if (values[i] == NULL)
 			continue;
-		if (b.len)
-			buf_puts(&b, ", ");
-		buf_puts(&b, t ? t : values[i]);
+		if (b->len)
+			buf_puts(b, ", ");
+		buf_puts(b, t ? t : values[i]);
 	}
-	out = arena_strdup(g->a, b.len ? buf_str(&b) : content_i18n(g->s, li, "fact_none"));
-	buf_free(&b);
-	return out;
+	return arena_strdup(g->a, b->len ? buf_str(b) : content_i18n(g->s, li, "fact_none"));
 }
 
 static void add_fact(struct gen *g, struct tv **facts, struct tv *r, const char *name_key,
@@ -647,7 +635,7 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 {
 	const char *rel = arena_printf(g->a, "%schanges/", version_rel(g, li, v));
 	size_t dl = diff_lang(prev, v, li);
-	struct buf html = BUF_INIT;
+	struct buf *html = &g->diff;
 	struct diff_text *own_o = NULL, *own_n = NULL, *od, *nd;
 	struct diff_stats st;
 	struct tv *r, *pol, *sections;
@@ -655,10 +643,11 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 	int rc = -1;
 
 	memset(&st, 0, sizeof st);
+	buf_reset(html);
 	if ((od = text_for_diff(g, prev->text[dl], prev_t, prev_dt, &own_o)) == NULL ||
 	    (nd = text_for_diff(g, v->text[dl], cur_t, cur_dt, &own_n)) == NULL)
 		goto done;
-	if (diff_html_texts(&html, od, nd, &st) < 0) {
+	if (diff_html_texts(html, od, nd, &st) < 0) {
 		buf_printf(&g->err, "%s: out of memory comparing versions\n", v->text[dl]->path);
 		goto done;
 	}
@@ -668,7 +657,7 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 	              rel);
 	pol = tv_add_dict(r, "policy");
 	add_title(g, pol, v, li);
-	tv_html_ref(r, "diff", buf_str(&html));
+	tv_html_ref(r, "diff", buf_str(html));
 	if (shown_text(v, li)->changes)
 		tv_str(r, "changes_summary", shown_text(v, li)->changes);
 	if (dl != li)
@@ -692,7 +681,6 @@ done:
 	diff_stats_free(&st);
 	diff_text_free(own_o);
 	diff_text_free(own_n);
-	buf_free(&html);
 	return rc;
 }
 
@@ -1311,6 +1299,10 @@ done:
 	cmem_free(g.cmem);
 	buf_free(&g.page);
 	buf_free(&g.err);
+	buf_free(&g.scratch);
+	buf_free(&g.md);
+	buf_free(&g.back);
+	buf_free(&g.diff);
 	buf_free(&tsv);
 	buf_free(&state);
 	return rc;

@@ -59,7 +59,32 @@ struct gen {
 	struct buf md, back, diff; /* render_body's Markdown and back link; a comparison */
 	struct site_stats *stats;
 	struct cmem *cmem; /* libcmark's memory for one text, reset after each */
+	/* The UI strings the pages ask for most, by the address of their key (a literal). */
+	struct {
+		const char *key, *value;
+		size_t li;
+	} ui[16];
+	size_t nui;
 };
+
+/* content_i18n, remembered: a UI string is found among hundreds by name, and every page
+ * asks for the same few. key must be a string that outlives the build (a literal). */
+static const char *ui(struct gen *g, size_t li, const char *key)
+{
+	const char *value;
+	size_t i;
+
+	for (i = 0; i < g->nui; i++)
+		if (g->ui[i].key == key && g->ui[i].li == li)
+			return g->ui[i].value;
+	value = content_i18n(g->s, li, key);
+	if (g->nui < sizeof g->ui / sizeof g->ui[0]) {
+		g->ui[g->nui].key = key;
+		g->ui[g->nui].li = li;
+		g->ui[g->nui++].value = value;
+	}
+	return value;
+}
 
 int site_markdown(struct buf *out, const char *md, size_t len)
 {
@@ -156,7 +181,7 @@ static struct tv *page_root(struct gen *g, size_t li, const char *title, const c
 		struct tv *a = tv_push_dict(alts);
 		const char *other = arena_printf(g->a, "%s%s", s->langs[k], tail ? tail : "/");
 		tv_str(a, "lang", s->langs[k]);
-		tv_str(a, "name", content_i18n(s, k, "language_name"));
+		tv_str(a, "name", ui(g, k, "language_name"));
 		tv_str(a, "href", href(g, other));
 		tv_str(a, "url", arena_printf(g->a, "%s/%s", s->base_url, other));
 		tv_bool(a, "current", k == li);
@@ -189,7 +214,7 @@ static int build_statement(struct gen *g, size_t li)
 	const struct content *s = g->s;
 	const struct accessibility *a = &s->a11y;
 	const char *rel = arena_printf(g->a, "%s/" STATEMENT_DIR, s->langs[li]);
-	struct tv *r = page_root(g, li, content_i18n(s, li, "a11y_title"), rel);
+	struct tv *r = page_root(g, li, ui(g, li, "a11y_title"), rel);
 	struct tv *st = tv_add_dict(r, "statement"), *problems;
 	size_t i;
 
@@ -254,7 +279,7 @@ static int build_landing(struct gen *g)
 	tv_str(r, "canonical", arena_printf(g->a, "%s/", s->base_url));
 	/* "Policies for parents and carers – School · Polisïau ... – Ysgol" */
 	for (li = 0; li < s->nlangs; li++)
-		buf_printf(&title, "%s%s – %s", li ? " · " : "", content_i18n(s, li, "index_title"),
+		buf_printf(&title, "%s%s – %s", li ? " · " : "", ui(g, li, "index_title"),
 		           s->name[li]);
 	tv_str(r, "page_title", buf_str(&title));
 	tv_bool(r, "statement", s->a11y.given);
@@ -299,7 +324,7 @@ static void add_languages(struct gen *g, struct tv *d, const struct version *v, 
 	if (v->text[li] == NULL) {
 		tv_str_ref(d, "href", policy_href(g, 0, v->policy));
 		tv_str_ref(d, "hreflang", s->langs[0]);
-		tv_str_ref(d, "only_in", content_i18n(s, li, "english_only"));
+		tv_str_ref(d, "only_in", ui(g, li, "english_only"));
 		return;
 	}
 	tv_str_ref(d, "href", policy_href(g, li, v->policy));
@@ -313,7 +338,7 @@ static void add_languages(struct gen *g, struct tv *d, const struct version *v, 
 			also = tv_add_list(tv_add_dict(d, "also_in"), "langs");
 		a = tv_push_dict(also);
 		tv_str_ref(a, "lang", s->langs[k]);
-		tv_str_ref(a, "name", content_i18n(s, k, "language_name"));
+		tv_str_ref(a, "name", ui(g, k, "language_name"));
 		tv_str_ref(a, "href", policy_href(g, k, v->policy));
 	}
 }
@@ -324,7 +349,7 @@ static int build_index(struct gen *g, size_t li)
 	struct entry *e = calloc(s->npolicies + 1, sizeof *e);
 	size_t i, n = 0;
 	const char *rel = arena_printf(g->a, "%s/", s->langs[li]);
-	struct tv *r = page_root(g, li, content_i18n(s, li, "index_title"), rel);
+	struct tv *r = page_root(g, li, ui(g, li, "index_title"), rel);
 	struct tv *list = tv_add_list(r, "policies");
 	int rc;
 
@@ -457,7 +482,7 @@ static int render_body(struct gen *g, const struct version *v, size_t li, struct
 	if (t != v->text[li])
 		buf_printf(back, " lang=\"%s\"", g->s->langs[li]);
 	buf_puts(back, "><a href=\"#" TOC_ANCHOR "\">");
-	html_escapes(back, content_i18n(g->s, li, "back_to_contents"));
+	html_escapes(back, ui(g, li, "back_to_contents"));
 	buf_puts(back, "</a></p>\n");
 	rc = buf_ok(back) && buf_ok(md) ? 0 : -1;
 	if (rc == 0 && (doc = cmem_parse(g->cmem, md->data ? md->data : "", md->len,
@@ -568,7 +593,7 @@ static const char *fact_value(struct gen *g, const char *const *values, size_t n
 			buf_puts(b, ", ");
 		buf_puts(b, t ? t : values[i]);
 	}
-	return arena_strdup(g->a, b->len ? buf_str(b) : content_i18n(g->s, li, "fact_none"));
+	return arena_strdup(g->a, b->len ? buf_str(b) : ui(g, li, "fact_none"));
 }
 
 static void add_fact(struct gen *g, struct tv **facts, struct tv *r, const char *name_key,
@@ -581,7 +606,7 @@ static void add_fact(struct gen *g, struct tv **facts, struct tv *r, const char 
 	if (*facts == NULL)
 		*facts = tv_add_list(tv_add_dict(r, "facts"), "rows");
 	f = tv_push_dict(*facts);
-	tv_str(f, "name", content_i18n(g->s, li, name_key));
+	tv_str(f, "name", ui(g, li, name_key));
 	tv_str(f, "before", before);
 	tv_str(f, "after", after);
 }
@@ -652,7 +677,7 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 		goto done;
 	}
 	r = page_root(g, li,
-	              arena_printf(g->a, "%s: %s", content_i18n(g->s, li, "changes_title"),
+	              arena_printf(g->a, "%s: %s", ui(g, li, "changes_title"),
 	                           shown_text(v, li)->title),
 	              rel);
 	pol = tv_add_dict(r, "policy");
@@ -672,7 +697,7 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 	tv_bool(r, "has_sections", st.nheadings > 0 || st.before_first_heading);
 	sections = tv_add_list(r, "sections");
 	if (st.before_first_heading)
-		tv_push_str(sections, content_i18n(g->s, li, "changes_introduction"));
+		tv_push_str(sections, ui(g, li, "changes_introduction"));
 	for (i = 0; i < st.nheadings; i++)
 		tv_push_str(sections, st.headings[i]);
 	add_facts(g, r, prev, v, li);
@@ -793,7 +818,7 @@ static int build_feed(struct gen *g, size_t li, const struct version **all, size
 			/* No text in this language: the entry says so and links to the text. */
 			struct tv *o = tv_add_dict(e, "only");
 			tv_str(o, "lang", s->langs[0]);
-			tv_str(o, "label", content_i18n(s, li, "english_only"));
+			tv_str(o, "label", ui(g, li, "english_only"));
 			tv_str(o, "url",
 			       arena_printf(g->a, "%s/%s", s->base_url, version_rel(g, 0, all[i])));
 		}

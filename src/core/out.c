@@ -123,6 +123,8 @@ static int known(struct out *o, const char *path, size_t len)
 {
 	size_t i;
 
+	if (len >= OUT_MADE_PATH)
+		return 0; /* never remembered */
 	for (i = 0; i < o->nknown; i++)
 		if (o->known[i][len] == '\0' && memcmp(o->known[i], path, len) == 0) {
 			o->known_used[i] = ++o->clock;

@@ -163,6 +163,31 @@ static void test_renamed_even_when_fresh(void)
 	buf_free(&err);
 }
 
+static void test_long_paths(void)
+{
+	static struct out o;
+	struct buf err = BUF_INIT;
+	char dir[600], rel[1000], part[201];
+	int i;
+
+	/* Folders too long to be remembered are made all the same. */
+	snprintf(dir, sizeof dir, "%s/long", top);
+	memset(part, 'x', 200);
+	part[200] = '\0';
+	snprintf(rel, sizeof rel, "%s/%s/%s/index.html", part, part, part);
+	memset(&o, 0, sizeof o);
+	o.dir = dir;
+	out_begin(&o);
+	CHECK(o.fresh);
+	for (i = 0; i < 2; i++) {
+		rel[0] = (char)('a' + i);
+		CHECK_INT(out_write(&o, rel, "deep", 4, &err), 0);
+		CHECK(has(dir, rel, "deep"));
+	}
+	CHECK_STR(buf_str(&err), "");
+	buf_free(&err);
+}
+
 static void test_error_names_the_file(void)
 {
 	static struct out o;
@@ -193,6 +218,7 @@ int main(void)
 	RUN(test_file_there_after_all_is_replaced_atomically);
 	RUN(test_folder_with_files_is_not_fresh);
 	RUN(test_renamed_even_when_fresh);
+	RUN(test_long_paths);
 	RUN(test_error_names_the_file);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", top);
 	if (system(cmd) != 0)

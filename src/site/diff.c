@@ -805,7 +805,8 @@ static struct op *build_ops(const struct side *o, const struct side *n, size_t *
 	struct op *ops;
 	size_t i = 0, j = 0, k = 0, si, sj;
 
-	if ((ops = calloc(o->ntok + n->ntok + 1, sizeof(*ops))) == NULL)
+	/* Not cleared: every token gets its op below, in order. */
+	if ((ops = malloc((o->ntok + n->ntok + 1) * sizeof(*ops))) == NULL)
 		return NULL;
 	while (i < o->ntok || j < n->ntok) {
 		if (i < o->ntok && j < n->ntok && !o->chg[i] && !n->chg[j]) {

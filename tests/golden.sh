@@ -143,10 +143,13 @@ mkdir -p "$TMP/many/policies"
 cp -RL "$TOP/tests/golden/content/site.yaml" "$TOP/tests/golden/content/i18n" "$TMP/many/"
 for i in $(seq 10 49); do cp -R "$TOP/tests/golden/content/policies/conduct" "$TMP/many/policies/p$i"; done
 POLICYGEN_JOBS=1 pg "$TMP/many" "$TMP/one" --today $TODAY 2>/dev/null
-POLICYGEN_JOBS=3 pg "$TMP/many" "$TMP/three" --today $TODAY 2>/dev/null
+POLICYGEN_JOBS=3 pg "$TMP/many" "$TMP/three" --today $TODAY 2>"$TMP/log"
 check parallel_build_same_as_serial diff -r "$TMP/one" "$TMP/three"
 check parallel_build_same_portal diff -r "$TMP/one.portal" "$TMP/three.portal"
 check parallel_build_complete test -f "$TMP/three/cy/policies/p49/2024-09-01/index.html"
+# The summary counts each file once: the workers report only what they wrote themselves.
+nfiles=$(find "$TMP/three" "$TMP/three.portal" -type f | wc -l)
+check parallel_build_counts_files grep -q " $nfiles files in .*: $nfiles written, 0 unchanged" "$TMP/log"
 
 # The reader's site: contents on the long policy in both languages, honest languages on
 # the lists, the details that changed, the statement, the favicon and the page titles.

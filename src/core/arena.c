@@ -78,7 +78,8 @@ void arena_reset(struct arena *a)
 	a->oom = 0;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* n bytes, not cleared. */
+static void *alloc_raw(struct arena *a, size_t n)
 {
 	const size_t align = _Alignof(max_align_t);
 	struct block *b = a->head;
@@ -106,16 +107,24 @@ void *arena_alloc(struct arena *a, size_t n)
 	}
 	p = b->data + b->used;
 	b->used += n;
-	memset(p, 0, n);
 	return p;
 fail:
 	a->oom = 1;
 	return NULL;
 }
 
+void *arena_alloc(struct arena *a, size_t n)
+{
+	void *p = alloc_raw(a, n);
+
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
+
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = alloc_raw(a, n + 1);
 
 	if (p) {
 		memcpy(p, s, n);
@@ -131,14 +140,22 @@ char *arena_strdup(struct arena *a, const char *s)
 
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
+	const size_t align = _Alignof(max_align_t);
+	struct block *b = a->head;
+	size_t room = b->size - b->used;
+	char *p = (char *)b->data + b->used;
 	va_list ap;
 	int n;
-	char *p;
 
+	/* Printed where it will stay when it fits, so most strings are formatted once. */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(p, room, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (p = arena_alloc(a, (size_t)n + 1)) == NULL) {
+	if (n >= 0 && (size_t)n < room) {
+		b->used += ((size_t)n + align) & ~(align - 1); /* n + 1 rounded up */
+		return p;
+	}
+	if (n < 0 || (p = alloc_raw(a, (size_t)n + 1)) == NULL) {
 		a->oom = 1;
 		return NULL;
 	}

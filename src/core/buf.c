@@ -55,19 +55,28 @@ void buf_putc(struct buf *b, char c)
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
+	size_t room = b->data && !b->oom ? b->cap - b->len : 0;
 	va_list ap2;
 	int n;
 
+	/* Printed in place when it fits in the room left, so most calls format once. */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap2);
 	va_end(ap2);
 	if (n < 0) {
 		b->oom = 1;
+		if (b->data)
+			b->data[b->len] = '\0';
 		return;
 	}
-	if (grow(b, (size_t)n) < 0)
-		return;
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= room) {
+		if (grow(b, (size_t)n) < 0) {
+			if (b->data)
+				b->data[b->len] = '\0';
+			return;
+		}
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 
@@ -140,6 +149,33 @@ int buf_read_file(struct buf *b, const char *path)
 	fclose(f);
 	if (b->data == NULL)
 		buf_put(b, "", 0);
+	return 0;
+}
+
+int buf_read_known(const char *path, size_t size, size_t max, struct buf *out, char *why,
+                   size_t whylen)
+{
+	size_t was = out->len;
+	ssize_t n;
+	int fd;
+
+	/* Read one byte more than expected: fewer than size + 1 from an ordinary file means
+	 * its end was reached. Anything unexpected goes the careful way. */
+	if (size == 0 || size > max || grow(out, size + 1) < 0)
+		return buf_read_regular(path, max, out, why, whylen);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return buf_read_regular(path, max, out, why, whylen);
+	do
+		n = read(fd, out->data + was, size + 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n != (ssize_t)size) {
+		out->data[was] = '\0';
+		return buf_read_regular(path, max, out, why, whylen);
+	}
+	out->len = was + size;
+	out->data[out->len] = '\0';
 	return 0;
 }
 

@@ -40,6 +40,12 @@ int buf_read_file(struct buf *b, const char *path);
  * symbolic link and never waiting on a FIFO. Returns 0, or -1 with errno set and a
  * sentence for the reader in why ("is a symbolic link; ...", "is over the limit ..."). */
 int buf_read_regular(const char *path, size_t max, struct buf *out, char *why, size_t whylen);
+/* buf_read_regular for a file whose status was taken already: size is what it said. When
+ * the file still has exactly that many bytes it is read with one read() into out; when
+ * not (it changed, or is no longer an ordinary file), buf_read_regular reads or refuses
+ * it. Same returns. */
+int buf_read_known(const char *path, size_t size, size_t max, struct buf *out, char *why,
+                   size_t whylen);
 /* What kind of file mode m is, for a message: "a symbolic link", "a FIFO (named pipe)"... */
 const char *buf_file_kind(mode_t m);
 

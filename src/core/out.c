@@ -1,5 +1,6 @@
 #include "out.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -100,7 +101,126 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-int out_write(struct out *o, const char *rel, const char *data, size_t len, struct buf *err)
+void out_begin(struct out *o)
+{
+	DIR *d = opendir(o->dir);
+	struct dirent *e;
+
+	o->nknown = 0;
+	if (d == NULL) {
+		o->fresh = errno == ENOENT;
+		return;
+	}
+	o->fresh = 1;
+	while (o->fresh && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			o->fresh = 0;
+	closedir(d);
+}
+
+/* Whether the folder path[0..len) is known to exist; a hit counts as a use. */
+static int known(struct out *o, const char *path, size_t len)
+{
+	size_t i;
+
+	if (len >= OUT_MADE_PATH)
+		return 0; /* never remembered */
+	for (i = 0; i < o->nknown; i++)
+		if (o->known[i][len] == '\0' && memcmp(o->known[i], path, len) == 0) {
+			o->known_used[i] = ++o->clock;
+			return 1;
+		}
+	return 0;
+}
+
+/* Remembers that the folder path[0..len) exists, in place of the least recently used. */
+static void know(struct out *o, const char *path, size_t len)
+{
+	size_t i, slot = 0;
+
+	if (len >= OUT_MADE_PATH || known(o, path, len))
+		return;
+	if (o->nknown < OUT_KNOWN) {
+		slot = o->nknown++;
+	} else {
+		for (i = 1; i < OUT_KNOWN; i++)
+			if (o->known_used[i] < o->known_used[slot])
+				slot = i;
+	}
+	memcpy(o->known[slot], path, len);
+	o->known[slot][len] = '\0';
+	o->known_used[slot] = ++o->clock;
+}
+
+/* In a fresh folder: makes the folders of path[0..dirlen) below the deepest one known to
+ * exist, top down, so that each new folder costs one mkdir. Without a known one, or when
+ * a mkdir fails, it is left to the open that follows to find out. */
+static void make_known_below(struct out *o, char *path, size_t dirlen)
+{
+	size_t base = strlen(o->dir), at = dirlen, i;
+
+	while (at > base && !known(o, path, at))
+		while (--at > base && path[at] != '/')
+			continue;
+	if (at <= base || at == dirlen)
+		return;
+	for (i = at + 1; i <= dirlen; i++) {
+		char c = path[i];
+		int rc;
+		if (i < dirlen && c != '/')
+			continue;
+		path[i] = '\0';
+		rc = mkdir(path, 0755);
+		path[i] = c;
+		if (rc < 0 && errno != EEXIST)
+			return;
+		know(o, path, i);
+	}
+}
+
+/* In a fresh folder: creates path (its folder is the first dirlen bytes) and writes data
+ * to it. Returns 1 when done, 0 when the file exists already (the caller replaces it the
+ * usual way), -1 on an error (errno). */
+static int create_in_place(struct out *o, char *path, size_t dirlen, const char *data,
+                           size_t len)
+{
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+	size_t base = strlen(o->dir), i;
+	int fd, saved;
+
+	make_known_below(o, path, dirlen);
+	fd = open(path, flags, 0644);
+	if (fd < 0 && errno == ENOENT) {
+		char *dir = strndup(path, dirlen);
+		if (dir != NULL && make_folder(o, dir, dirlen) == 0)
+			fd = open(path, flags, 0644);
+		free(dir);
+		/* The folders up to this one exist now. */
+		for (i = base + 1; fd >= 0 && i < dirlen; i++)
+			if (path[i] == '/')
+				know(o, path, i);
+	}
+	if (fd < 0)
+		return errno == EEXIST ? 0 : -1;
+	know(o, path, dirlen);
+	if (write_all(fd, data, len) < 0) {
+		saved = errno;
+		close(fd);
+		unlink(path); /* made here: no reader had a whole page from it */
+		errno = saved;
+		return -1;
+	}
+	if (close(fd) < 0) {
+		saved = errno;
+		unlink(path);
+		errno = saved;
+		return -1;
+	}
+	return 1;
+}
+
+static int write_file(struct out *o, const char *rel, const char *data, size_t len, int in_place,
+                      struct buf *err)
 {
 	struct buf path = BUF_INIT, tmp = BUF_INIT;
 	size_t dirlen;
@@ -108,14 +228,23 @@ int out_write(struct out *o, const char *rel, const char *data, size_t len, stru
 	int fd, fresh, rc = -1;
 
 	buf_printf(&path, "%s/%s", o->dir, rel);
-	buf_printf(&tmp, "%s.tmp%ld", buf_str(&path), (long)getpid());
-	if (!buf_ok(&path) || !buf_ok(&tmp)) {
+	if (!buf_ok(&path)) {
 		errno = ENOMEM;
 		goto fail;
 	}
 	/* A folder this build made, or one in a folder it made, holds no file from before:
 	 * the file is new, and its folder is made without first failing to open the file. */
 	dirlen = (size_t)(strrchr(path.data, '/') - path.data);
+	if (in_place && o->fresh) {
+		int made = create_in_place(o, path.data, dirlen, data, len);
+		if (made < 0)
+			goto fail;
+		if (made > 0) {
+			o->written++;
+			rc = 0;
+			goto done;
+		}
+	}
 	for (parent = dirlen; parent > 0 && path.data[parent - 1] != '/'; parent--)
 		continue;
 	fresh = made_here(o, path.data, dirlen);
@@ -132,6 +261,11 @@ int out_write(struct out *o, const char *rel, const char *data, size_t len, stru
 		o->unchanged++;
 		rc = 0;
 		goto done;
+	}
+	buf_printf(&tmp, "%s.tmp%ld", buf_str(&path), (long)getpid());
+	if (!buf_ok(&tmp)) {
+		errno = ENOMEM;
+		goto fail;
 	}
 	/* Otherwise folders are made only when the file cannot be created without them. */
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -167,4 +301,15 @@ done:
 	buf_free(&path);
 	buf_free(&tmp);
 	return rc;
+}
+
+int out_write(struct out *o, const char *rel, const char *data, size_t len, struct buf *err)
+{
+	return write_file(o, rel, data, len, 1, err);
+}
+
+int out_write_renamed(struct out *o, const char *rel, const char *data, size_t len,
+                      struct buf *err)
+{
+	return write_file(o, rel, data, len, 0, err);
 }

@@ -99,20 +99,21 @@ int utf8_valid(const char *s, size_t len)
 {
 	const char *end = s + len, *p = s;
 
-	/* Markdown is mostly ASCII: skip it eight bytes at a time, then check the rest
-	 * from the last byte known to start a character. */
-	while ((size_t)(end - p) >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		if (w & 0x8080808080808080ULL)
-			break;
-		p += 8;
-	}
+	/* Markdown is mostly ASCII, Welsh too between its accented letters: each stretch of
+	 * it is skipped eight bytes at a time, and only the other characters are decoded. */
 	while (p < end) {
 		size_t n;
 		uint32_t c;
 		if ((unsigned char)*p < 0x80) {
-			p++;
+			while ((size_t)(end - p) >= 8) {
+				uint64_t w;
+				memcpy(&w, p, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+				p += 8;
+			}
+			while (p < end && (unsigned char)*p < 0x80)
+				p++;
 			continue;
 		}
 		if ((n = utf8_next(p, (size_t)(end - p), &c)) == 0)

@@ -530,7 +530,8 @@ static int load_file(struct content *s, struct file *f, int dfd, const char *nam
 	}
 	if (s->cache && (f->fm = fmcache_get(s->cache, s->scratch, f->path, &f->st, &f->body_line)))
 		return 0;
-	if (buf_read_regular(f->path, CONTENT_MAX_FILE, &text, why, sizeof why) < 0)
+	if (buf_read_known(f->path, (size_t)f->st.st_size, CONTENT_MAX_FILE, &text, why,
+	                   sizeof why) < 0)
 		content_diag(s, DIAG_ERROR, f->path, 0, "%s", why);
 	else if (!utf8_valid(text.data, text.len))
 		content_diag(s, DIAG_ERROR, f->path, 0, "not valid UTF-8; save the file as UTF-8");
@@ -1244,23 +1245,30 @@ void content_free(struct content *s)
 
 int content_body(const struct text *t, struct buf *out)
 {
-	struct buf text = BUF_INIT;
+	size_t was = out->len, off, n;
 	const char *p;
 	char why[256];
 	int line;
 
-	if (buf_read_regular(t->path, CONTENT_MAX_FILE, &text, why, sizeof why) < 0) {
+	/* Read straight into out, where the body then moves to the front. */
+	if (buf_read_known(t->path, t->size > 0 ? (size_t)t->size : 0, CONTENT_MAX_FILE, out, why,
+	                   sizeof why) < 0) {
 		int saved = errno;
-		buf_free(&text);
+		out->len = was;
+		if (out->data)
+			out->data[was] = '\0';
 		errno = saved;
 		return -1;
 	}
-	for (p = text.data, line = 1; line < t->body_line && p; line++)
+	for (p = out->data + was, line = 1; line < t->body_line && p; line++)
 		if ((p = strchr(p, '\n')) != NULL)
 			p++;
-	if (p)
-		buf_puts(out, p);
-	buf_free(&text);
+	/* The body ends at the file's end, or at a NUL byte as a C string does. */
+	off = p ? (size_t)(p - (out->data + was)) : 0;
+	n = p ? strlen(p) : 0;
+	memmove(out->data + was, out->data + was + off, n);
+	out->len = was + n;
+	out->data[out->len] = '\0';
 	return buf_ok(out) ? 0 : -1;
 }
 

@@ -244,11 +244,6 @@ static int side_parse(struct side *sd, const char *md, size_t len)
 	return rc;
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 #define FNV_BASIS 14695981039346656037ULL
 #define FNV_PRIME 1099511628211ULL
 
@@ -279,32 +274,51 @@ static int side_add_tok(struct side *sd, const char *s, size_t len, enum kind k)
 	return 0;
 }
 
-/* Splits every block into a boundary token and its words; blocks without words vanish. */
+/* ASCII white space, the separators of words. */
+static const unsigned char space[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
+};
+
+/* Splits every block into a boundary token and its words; blocks without words vanish.
+ * Each word's hash is made as it is scanned (side_add_tok's, in one pass). */
 static int side_tokenize(struct side *sd)
 {
-	size_t i, cap = 0;
-	const char *p, *end, *q;
+	size_t i, cap = 0, most = 0;
+	const unsigned char *p, *end, *q;
+	unsigned char kw = (unsigned char)K_WORD;
+	const uint64_t word_basis = fnv(FNV_BASIS, &kw, 1);
+	struct tok *t;
+	uint64_t h;
 
 	if ((sd->bstart = grow(NULL, &cap, sd->nblk + 1, sizeof(size_t))) == NULL)
 		return -1;
+	/* At most a boundary and a word per two bytes in each block: room for all at once. */
+	for (i = 0; i < sd->nblk; i++)
+		most += 1 + (sd->blk[i].text.len + 1) / 2;
+	if ((t = grow(sd->tok, &sd->ctok, sd->ntok + most + 1, sizeof(*t))) == NULL)
+		return -1;
+	sd->tok = t;
 	for (i = 0; i < sd->nblk; i++) {
 		size_t first = sd->ntok;
-		p = buf_str(&sd->blk[i].text);
+		p = (const unsigned char *)buf_str(&sd->blk[i].text);
 		end = p + sd->blk[i].text.len;
 		while (p < end) {
-			while (p < end && is_space(*p))
+			while (p < end && space[*p])
 				p++;
 			if (p == end)
 				break;
-			for (q = p; q < end && !is_space(*q); q++)
-				continue;
+			for (q = p, h = word_basis; q < end && !space[*q]; q++)
+				h = (h ^ *q) * FNV_PRIME;
 			if (sd->ntok == first) {
 				if (side_add_tok(sd, NULL, 0, sd->blk[i].kind) < 0)
 					return -1;
 				sd->bstart[sd->nb++] = first;
 			}
-			if (side_add_tok(sd, p, (size_t)(q - p), K_WORD) < 0)
-				return -1;
+			t = &sd->tok[sd->ntok++];
+			t->s = (const char *)p;
+			t->len = (size_t)(q - p);
+			t->kind = K_WORD;
+			t->h = h;
 			p = q;
 		}
 	}
@@ -318,60 +332,53 @@ static int side_tokenize(struct side *sd)
  * side's, then new side's) that the callbacks describe. */
 struct items {
 	struct side *s[2];
-	const size_t *tid; /* token ids, old side's then new side's (for block items) */
 	uint64_t (*hash)(const struct items *, size_t);
 	int (*eq)(const struct items *, size_t, size_t);
 };
 
-static const struct tok *item_tok(const struct items *it, size_t i)
+/* Equal tokens: the same kind and the same bytes (the hash only rules out quickly). */
+static int same_tok(const struct tok *a, const struct tok *b)
 {
-	size_t n0 = it->s[0]->ntok;
-
-	return i < n0 ? &it->s[0]->tok[i] : &it->s[1]->tok[i - n0];
-}
-
-static uint64_t tok_hash(const struct items *it, size_t i)
-{
-	return item_tok(it, i)->h;
-}
-
-static int tok_eq(const struct items *it, size_t i, size_t j)
-{
-	const struct tok *a = item_tok(it, i), *b = item_tok(it, j);
-
 	return a->h == b->h && a->kind == b->kind && a->len == b->len &&
 	       (a->len == 0 || memcmp(a->s, b->s, a->len) == 0);
 }
 
-/* A block as the ids of its tokens (boundary first, so the kind counts). */
-static const size_t *item_block(const struct items *it, size_t i, size_t *n)
+/* A block as its tokens (boundary first, so the kind counts). */
+static const struct tok *item_block(const struct items *it, size_t i, size_t *n)
 {
 	int k = i >= it->s[0]->nb;
 	const struct side *sd = it->s[k];
 	size_t j = k ? i - it->s[0]->nb : i;
 
 	*n = sd->bstart[j + 1] - sd->bstart[j];
-	return it->tid + (k ? it->s[0]->ntok : 0) + sd->bstart[j];
+	return sd->tok + sd->bstart[j];
 }
 
 static uint64_t block_hash(const struct items *it, size_t i)
 {
 	size_t n, k;
-	const size_t *ids = item_block(it, i, &n);
+	const struct tok *t = item_block(it, i, &n);
 	uint64_t h = FNV_BASIS;
 
-	/* Word by word, not byte by byte: only where a block is looked up depends on it. */
+	/* Word by word, from the words' own hashes: only where a block is looked up
+	 * depends on it. */
 	for (k = 0; k < n; k++)
-		h = (h ^ (uint64_t)ids[k]) * FNV_PRIME;
+		h = (h ^ t[k].h) * FNV_PRIME;
 	return h ^ (h >> 32);
 }
 
+/* Blocks are equal when all their tokens are, in order. */
 static int block_eq(const struct items *it, size_t i, size_t j)
 {
-	size_t n, m;
-	const size_t *a = item_block(it, i, &n), *b = item_block(it, j, &m);
+	size_t n, m, k;
+	const struct tok *a = item_block(it, i, &n), *b = item_block(it, j, &m);
 
-	return n == m && memcmp(a, b, n * sizeof(*a)) == 0;
+	if (n != m)
+		return 0;
+	for (k = 0; k < n; k++)
+		if (!same_tok(&a[k], &b[k]))
+			return 0;
+	return 1;
 }
 
 static int intern(const struct items *it, size_t n, size_t *ids)
@@ -396,6 +403,44 @@ static int intern(const struct items *it, size_t n, size_t *ids)
 		if (slot[j] == 0)
 			slot[j] = i + 1;
 		ids[i] = slot[j] - 1;
+	}
+	free(slot);
+	return 0;
+}
+
+/* Interning of two ranges of tokens, old [x0, x1) then new [y0, y1): ida[i] and idb[i]
+ * are the index, in that order, of the first token equal to old token x0 + i and new
+ * token y0 + i. */
+static int intern_ranges(const struct side *o, const struct side *n, size_t x0, size_t x1,
+                         size_t y0, size_t y1, size_t *ida, size_t *idb)
+{
+	size_t na = x1 - x0, total = na + (y1 - y0), cap = 16, mask, i, j, k, *slot;
+	const struct tok *t, *u;
+	uint64_t h;
+
+	while (cap < total * 2) {
+		if (cap > SIZE_MAX / 4)
+			return -1;
+		cap *= 2;
+	}
+	if ((slot = calloc(cap, sizeof(*slot))) == NULL)
+		return -1;
+	mask = cap - 1;
+	for (i = 0; i < total; i++) {
+		t = i < na ? &o->tok[x0 + i] : &n->tok[y0 + i - na];
+		h = t->h ^ (t->h >> 29);
+		for (j = (size_t)h & mask; slot[j] != 0; j = (j + 1) & mask) {
+			k = slot[j] - 1;
+			u = k < na ? &o->tok[x0 + k] : &n->tok[y0 + k - na];
+			if (same_tok(u, t))
+				break;
+		}
+		if (slot[j] == 0)
+			slot[j] = i + 1;
+		if (i < na)
+			ida[i] = slot[j] - 1;
+		else
+			idb[i - na] = slot[j] - 1;
 	}
 	free(slot);
 	return 0;
@@ -525,7 +570,7 @@ static void myers_compare(struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim, ptrdi
  * what is common (equal tokens at both ends; never into another run), to the last place
  * where it starts with a block boundary, so that an added or removed block shows as one
  * block, not as the end of one and the start of the next. Runs without a boundary stay. */
-static void slide(const struct tok *t, const size_t *id, unsigned char *chg, size_t n)
+static void slide(const struct tok *t, unsigned char *chg, size_t n)
 {
 	size_t i = 0, s, len, lo, hi, p, best;
 
@@ -540,9 +585,10 @@ static void slide(const struct tok *t, const size_t *id, unsigned char *chg, siz
 		best = s;
 		if (t[s].kind == K_WORD) {
 			lo = hi = s;
-			while (lo > 0 && id[lo - 1] == id[lo + len - 1] && (lo < 2 || !chg[lo - 2]))
+			while (lo > 0 && same_tok(&t[lo - 1], &t[lo + len - 1]) &&
+			       (lo < 2 || !chg[lo - 2]))
 				lo--;
-			while (hi + len < n && id[hi] == id[hi + len] &&
+			while (hi + len < n && same_tok(&t[hi], &t[hi + len]) &&
 			       (hi + len + 1 >= n || !chg[hi + len + 1]))
 				hi++;
 			for (p = hi + 1; p-- > lo;)
@@ -562,6 +608,7 @@ static void slide(const struct tok *t, const size_t *id, unsigned char *chg, siz
 /* Work space for compare_words, for sides of na and nb tokens with ids below na + nb. */
 struct words {
 	unsigned char *seen; /* per id: 1 in the old range, 2 in the new one */
+	size_t *ida, *idb;   /* the ids of the tokens of the two ranges compared */
 	size_t *ra, *rb, *ma, *mb;
 	unsigned char *rca, *rcb;
 };
@@ -569,6 +616,8 @@ struct words {
 static void words_free(struct words *w)
 {
 	free(w->seen);
+	free(w->ida);
+	free(w->idb);
 	free(w->ra);
 	free(w->rb);
 	free(w->ma);
@@ -580,54 +629,60 @@ static void words_free(struct words *w)
 static int words_init(struct words *w, size_t na, size_t nb)
 {
 	w->seen = calloc(na + nb + 1, 1); /* the rest is written before it is read */
+	w->ida = malloc((na + 1) * sizeof(size_t));
+	w->idb = malloc((nb + 1) * sizeof(size_t));
 	w->ra = malloc((na + 1) * sizeof(size_t));
 	w->ma = malloc((na + 1) * sizeof(size_t));
 	w->rb = malloc((nb + 1) * sizeof(size_t));
 	w->mb = malloc((nb + 1) * sizeof(size_t));
 	w->rca = malloc(na + 1);
 	w->rcb = malloc(nb + 1);
-	if (w->seen && w->ra && w->ma && w->rb && w->mb && w->rca && w->rcb)
+	if (w->seen && w->ida && w->idb && w->ra && w->ma && w->rb && w->mb && w->rca && w->rcb)
 		return 0;
 	words_free(w);
 	return -1;
 }
 
 /* Compares old tokens [x0, x1) with new tokens [y0, y1) word by word, marking o->chg and
- * n->chg. A token whose word occurs nowhere in the other range is changed in every
+ * n->chg. Only the tokens of the two ranges are interned (ids below their count): Myers'
+ * algorithm sees only which are equal, so ids of the whole texts would give the same
+ * result. A token whose word occurs nowhere in the other range is changed in every
  * alignment, so it is marked at once and left out, and Myers' algorithm runs on the rest
  * (GNU diff discards lines without a match the same way): as few changes as before, found
  * in a fraction of the time when a block was rewritten rather than edited. m's work count
- * carries over from stretch to stretch. */
-static void compare_words(struct myers *m, struct words *w, const size_t *ida, const size_t *idb,
-                          struct side *o, struct side *n, size_t x0, size_t x1, size_t y0,
-                          size_t y1)
+ * carries over from stretch to stretch. Returns 0 or -1 (out of memory). */
+static int compare_words(struct myers *m, struct words *w, struct side *o, struct side *n,
+                         size_t x0, size_t x1, size_t y0, size_t y1)
 {
 	size_t x, y, na = 0, nb = 0, i;
+	const size_t *ida = w->ida, *idb = w->idb;
 
+	if (intern_ranges(o, n, x0, x1, y0, y1, w->ida, w->idb) < 0)
+		return -1;
 	for (x = x0; x < x1; x++)
-		w->seen[ida[x]] |= 1;
+		w->seen[ida[x - x0]] |= 1;
 	for (y = y0; y < y1; y++)
-		w->seen[idb[y]] |= 2;
+		w->seen[idb[y - y0]] |= 2;
 	for (x = x0; x < x1; x++) {
-		if (w->seen[ida[x]] & 2) {
-			w->ra[na] = ida[x];
+		if (w->seen[ida[x - x0]] & 2) {
+			w->ra[na] = ida[x - x0];
 			w->ma[na++] = x;
 		} else {
 			o->chg[x] = 1;
 		}
 	}
 	for (y = y0; y < y1; y++) {
-		if (w->seen[idb[y]] & 1) {
-			w->rb[nb] = idb[y];
+		if (w->seen[idb[y - y0]] & 1) {
+			w->rb[nb] = idb[y - y0];
 			w->mb[nb++] = y;
 		} else {
 			n->chg[y] = 1;
 		}
 	}
 	for (x = x0; x < x1; x++)
-		w->seen[ida[x]] = 0;
+		w->seen[ida[x - x0]] = 0;
 	for (y = y0; y < y1; y++)
-		w->seen[idb[y]] = 0;
+		w->seen[idb[y - y0]] = 0;
 	memset(w->rca, 0, na);
 	memset(w->rcb, 0, nb);
 	m->a = w->ra;
@@ -641,6 +696,7 @@ static void compare_words(struct myers *m, struct words *w, const size_t *ida, c
 	for (i = 0; i < nb; i++)
 		if (w->rcb[i])
 			n->chg[w->mb[i]] = 1;
+	return 0;
 }
 
 /* Marks every token of the blocks that the block-level comparison left unmatched. */
@@ -665,20 +721,13 @@ static void mark_blocks(struct side *o, struct side *n, const unsigned char *bc)
  * whole (DIFF_BLOCKS); when even the block comparison does, DIFF_WHOLE. */
 static int compare(struct side *o, struct side *n, enum diff_level *level)
 {
-	struct items it = {{o, n}, NULL, tok_hash, tok_eq};
+	struct items it = {{o, n}, block_hash, block_eq};
 	struct myers bm, wm;
 	struct words w;
-	size_t *tid, *bid = NULL, i, j;
+	size_t *bid = NULL, i, j;
 	unsigned char *bc = NULL;
 	int rc = -1;
 
-	if ((tid = calloc(o->ntok + n->ntok + 1, sizeof(*tid))) == NULL)
-		return -1;
-	if (intern(&it, o->ntok + n->ntok, tid) < 0)
-		goto out;
-	it.tid = tid;
-	it.hash = block_hash;
-	it.eq = block_eq;
 	if ((bid = calloc(o->nb + n->nb + 1, sizeof(*bid))) == NULL ||
 	    (bc = calloc(o->nb + n->nb + 1, 1)) == NULL)
 		goto out;
@@ -693,7 +742,8 @@ static int compare(struct side *o, struct side *n, enum diff_level *level)
 	} else {
 		if (words_init(&w, o->ntok, n->ntok) < 0)
 			goto out;
-		if (myers_init(&wm, tid, o->ntok, tid + o->ntok, n->ntok, o->chg, n->chg) < 0) {
+		/* compare_words points it at each stretch's own arrays. */
+		if (myers_init(&wm, NULL, o->ntok, NULL, n->ntok, o->chg, n->chg) < 0) {
 			words_free(&w);
 			goto out;
 		}
@@ -705,9 +755,13 @@ static int compare(struct side *o, struct side *n, enum diff_level *level)
 				i++;
 			while (j < n->nb && bc[o->nb + j])
 				j++;
-			if (i > i0 || j > j0)
-				compare_words(&wm, &w, tid, tid + o->ntok, o, n, o->bstart[i0],
-				              o->bstart[i], n->bstart[j0], n->bstart[j]);
+			if ((i > i0 || j > j0) &&
+			    compare_words(&wm, &w, o, n, o->bstart[i0], o->bstart[i], n->bstart[j0],
+			                  n->bstart[j]) < 0) {
+				free(wm.mem);
+				words_free(&w);
+				goto out;
+			}
 			if (i < o->nb && j < n->nb) {
 				i++;
 				j++;
@@ -722,11 +776,10 @@ static int compare(struct side *o, struct side *n, enum diff_level *level)
 			*level = DIFF_BLOCKS;
 		}
 	}
-	slide(o->tok, tid, o->chg, o->ntok);
-	slide(n->tok, tid + o->ntok, n->chg, n->ntok);
+	slide(o->tok, o->chg, o->ntok);
+	slide(n->tok, n->chg, n->ntok);
 	rc = 0;
 out:
-	free(tid);
 	free(bid);
 	free(bc);
 	return rc;
@@ -752,7 +805,8 @@ static struct op *build_ops(const struct side *o, const struct side *n, size_t *
 	struct op *ops;
 	size_t i = 0, j = 0, k = 0, si, sj;
 
-	if ((ops = calloc(o->ntok + n->ntok + 1, sizeof(*ops))) == NULL)
+	/* Not cleared: every token gets its op below, in order. */
+	if ((ops = malloc((o->ntok + n->ntok + 1) * sizeof(*ops))) == NULL)
 		return NULL;
 	while (i < o->ntok || j < n->ntok) {
 		if (i < o->ntok && j < n->ntok && !o->chg[i] && !n->chg[j]) {

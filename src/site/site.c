@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <ftw.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,9 +54,37 @@ struct gen {
 	struct tv *t[CONTENT_MAX_LANGS]; /* UI strings per language */
 	const char *root;                /* the path part of base_url, "" at a host's root */
 	struct buf page, err;
+	/* Kept from one use to the next, so that their memory is allocated once: */
+	struct buf scratch; /* one formatted value (fmt_date...), copied into g->a at once */
+	struct buf md, back, diff; /* render_body's Markdown and back link; a comparison */
 	struct site_stats *stats;
 	struct cmem *cmem; /* libcmark's memory for one text, reset after each */
+	/* The UI strings the pages ask for most, by the address of their key (a literal). */
+	struct {
+		const char *key, *value;
+		size_t li;
+	} ui[16];
+	size_t nui;
 };
+
+/* content_i18n, remembered: a UI string is found among hundreds by name, and every page
+ * asks for the same few. key must be a string that outlives the build (a literal). */
+static const char *ui(struct gen *g, size_t li, const char *key)
+{
+	const char *value;
+	size_t i;
+
+	for (i = 0; i < g->nui; i++)
+		if (g->ui[i].key == key && g->ui[i].li == li)
+			return g->ui[i].value;
+	value = content_i18n(g->s, li, key);
+	if (g->nui < sizeof g->ui / sizeof g->ui[0]) {
+		g->ui[g->nui].key = key;
+		g->ui[g->nui].li = li;
+		g->ui[g->nui++].value = value;
+	}
+	return value;
+}
 
 int site_markdown(struct buf *out, const char *md, size_t len)
 {
@@ -69,35 +99,23 @@ int site_markdown(struct buf *out, const char *md, size_t len)
 
 static const char *fmt_date(struct gen *g, const struct date *d, size_t li)
 {
-	struct buf b = BUF_INIT;
-	char *s;
-
-	date_format(&b, d, g->s->langs[li]);
-	s = arena_strdup(g->a, buf_str(&b));
-	buf_free(&b);
-	return s;
+	buf_reset(&g->scratch);
+	date_format(&g->scratch, d, g->s->langs[li]);
+	return arena_strdup(g->a, buf_str(&g->scratch));
 }
 
 static const char *fmt_review(struct gen *g, const struct review *r, size_t li)
 {
-	struct buf b = BUF_INIT;
-	char *s;
-
-	review_format(&b, r, g->s->langs[li]);
-	s = arena_strdup(g->a, buf_str(&b));
-	buf_free(&b);
-	return s;
+	buf_reset(&g->scratch);
+	review_format(&g->scratch, r, g->s->langs[li]);
+	return arena_strdup(g->a, buf_str(&g->scratch));
 }
 
 static const char *rfc3339(struct gen *g, const struct date *d)
 {
-	struct buf b = BUF_INIT;
-	char *s;
-
-	date_format_rfc3339(&b, d);
-	s = arena_strdup(g->a, buf_str(&b));
-	buf_free(&b);
-	return s;
+	buf_reset(&g->scratch);
+	date_format_rfc3339(&g->scratch, d);
+	return arena_strdup(g->a, buf_str(&g->scratch));
 }
 
 /* Site-relative paths (no leading slash) of the pages, "" for a language's index. */
@@ -163,7 +181,7 @@ static struct tv *page_root(struct gen *g, size_t li, const char *title, const c
 		struct tv *a = tv_push_dict(alts);
 		const char *other = arena_printf(g->a, "%s%s", s->langs[k], tail ? tail : "/");
 		tv_str(a, "lang", s->langs[k]);
-		tv_str(a, "name", content_i18n(s, k, "language_name"));
+		tv_str(a, "name", ui(g, k, "language_name"));
 		tv_str(a, "href", href(g, other));
 		tv_str(a, "url", arena_printf(g->a, "%s/%s", s->base_url, other));
 		tv_bool(a, "current", k == li);
@@ -196,7 +214,7 @@ static int build_statement(struct gen *g, size_t li)
 	const struct content *s = g->s;
 	const struct accessibility *a = &s->a11y;
 	const char *rel = arena_printf(g->a, "%s/" STATEMENT_DIR, s->langs[li]);
-	struct tv *r = page_root(g, li, content_i18n(s, li, "a11y_title"), rel);
+	struct tv *r = page_root(g, li, ui(g, li, "a11y_title"), rel);
 	struct tv *st = tv_add_dict(r, "statement"), *problems;
 	size_t i;
 
@@ -261,7 +279,7 @@ static int build_landing(struct gen *g)
 	tv_str(r, "canonical", arena_printf(g->a, "%s/", s->base_url));
 	/* "Policies for parents and carers – School · Polisïau ... – Ysgol" */
 	for (li = 0; li < s->nlangs; li++)
-		buf_printf(&title, "%s%s – %s", li ? " · " : "", content_i18n(s, li, "index_title"),
+		buf_printf(&title, "%s%s – %s", li ? " · " : "", ui(g, li, "index_title"),
 		           s->name[li]);
 	tv_str(r, "page_title", buf_str(&title));
 	tv_bool(r, "statement", s->a11y.given);
@@ -306,7 +324,7 @@ static void add_languages(struct gen *g, struct tv *d, const struct version *v, 
 	if (v->text[li] == NULL) {
 		tv_str_ref(d, "href", policy_href(g, 0, v->policy));
 		tv_str_ref(d, "hreflang", s->langs[0]);
-		tv_str_ref(d, "only_in", content_i18n(s, li, "english_only"));
+		tv_str_ref(d, "only_in", ui(g, li, "english_only"));
 		return;
 	}
 	tv_str_ref(d, "href", policy_href(g, li, v->policy));
@@ -320,7 +338,7 @@ static void add_languages(struct gen *g, struct tv *d, const struct version *v, 
 			also = tv_add_list(tv_add_dict(d, "also_in"), "langs");
 		a = tv_push_dict(also);
 		tv_str_ref(a, "lang", s->langs[k]);
-		tv_str_ref(a, "name", content_i18n(s, k, "language_name"));
+		tv_str_ref(a, "name", ui(g, k, "language_name"));
 		tv_str_ref(a, "href", policy_href(g, k, v->policy));
 	}
 }
@@ -331,7 +349,7 @@ static int build_index(struct gen *g, size_t li)
 	struct entry *e = calloc(s->npolicies + 1, sizeof *e);
 	size_t i, n = 0;
 	const char *rel = arena_printf(g->a, "%s/", s->langs[li]);
-	struct tv *r = page_root(g, li, content_i18n(s, li, "index_title"), rel);
+	struct tv *r = page_root(g, li, ui(g, li, "index_title"), rel);
 	struct tv *list = tv_add_list(r, "policies");
 	int rc;
 
@@ -446,38 +464,37 @@ static int render_body(struct gen *g, const struct version *v, size_t li, struct
                        struct buf *page, struct toc *toc, struct diff_text **dt)
 {
 	const struct text *t = shown_text(v, li);
-	struct buf md = BUF_INIT, back = BUF_INIT;
+	struct buf *md = &g->md, *back = &g->back;
 	cmark_node *doc = NULL;
 	int rc;
 
 	buf_reset(html);
 	buf_reset(page);
+	buf_reset(md);
+	buf_reset(back);
 	toc_free(toc);
-	if (content_body(t, &md) < 0) {
+	if (content_body(t, md) < 0) {
 		buf_printf(&g->err, "%s: cannot read: %s\n", t->path, strerror(errno));
-		buf_free(&md);
 		return -1;
 	}
 	/* In the page's language even when the body around it is another's. */
-	buf_puts(&back, "<p class=\"to-contents\"");
+	buf_puts(back, "<p class=\"to-contents\"");
 	if (t != v->text[li])
-		buf_printf(&back, " lang=\"%s\"", g->s->langs[li]);
-	buf_puts(&back, "><a href=\"#" TOC_ANCHOR "\">");
-	html_escapes(&back, content_i18n(g->s, li, "back_to_contents"));
-	buf_puts(&back, "</a></p>\n");
-	rc = buf_ok(&back) && buf_ok(&md) ? 0 : -1;
-	if (rc == 0 && (doc = cmem_parse(g->cmem, md.data ? md.data : "", md.len,
+		buf_printf(back, " lang=\"%s\"", g->s->langs[li]);
+	buf_puts(back, "><a href=\"#" TOC_ANCHOR "\">");
+	html_escapes(back, ui(g, li, "back_to_contents"));
+	buf_puts(back, "</a></p>\n");
+	rc = buf_ok(back) && buf_ok(md) ? 0 : -1;
+	if (rc == 0 && (doc = cmem_parse(g->cmem, md->data ? md->data : "", md->len,
 	                                 CMARK_OPT_DEFAULT | CMARK_OPT_SMART)) == NULL)
 		rc = -1;
 	if (rc == 0)
-		rc = toc_render_doc(doc, cmem_mem(g->cmem), buf_str(&back), html, page, toc);
-	if (rc == 0 && dt != NULL && (*dt = diff_text_from_doc(doc, md.data, md.len)) == NULL)
+		rc = toc_render_doc(doc, cmem_mem(g->cmem), buf_str(back), html, page, toc);
+	if (rc == 0 && dt != NULL && (*dt = diff_text_from_doc(doc, md->data, md->len)) == NULL)
 		rc = -1;
 	if (rc < 0)
 		buf_printf(&g->err, "%s: out of memory rendering\n", t->path);
 	cmem_reset(g->cmem);
-	buf_free(&md);
-	buf_free(&back);
 	return rc;
 }
 
@@ -564,21 +581,19 @@ static size_t diff_lang(const struct version *prev, const struct version *v, siz
  * values of a list joined with ", ", the fact_none string when absent. */
 static const char *fact_value(struct gen *g, const char *const *values, size_t n, size_t li)
 {
-	struct buf b = BUF_INIT;
-	const char *out;
+	struct buf *b = &g->scratch;
 	size_t i;
 
+	buf_reset(b);
 	for (i = 0; i < n; i++) {
 		const char *t = values[i] ? content_term(g->s, li, values[i]) : NULL;
 		if (values[i] == NULL)
 			continue;
-		if (b.len)
-			buf_puts(&b, ", ");
-		buf_puts(&b, t ? t : values[i]);
+		if (b->len)
+			buf_puts(b, ", ");
+		buf_puts(b, t ? t : values[i]);
 	}
-	out = arena_strdup(g->a, b.len ? buf_str(&b) : content_i18n(g->s, li, "fact_none"));
-	buf_free(&b);
-	return out;
+	return arena_strdup(g->a, b->len ? buf_str(b) : ui(g, li, "fact_none"));
 }
 
 static void add_fact(struct gen *g, struct tv **facts, struct tv *r, const char *name_key,
@@ -591,7 +606,7 @@ static void add_fact(struct gen *g, struct tv **facts, struct tv *r, const char 
 	if (*facts == NULL)
 		*facts = tv_add_list(tv_add_dict(r, "facts"), "rows");
 	f = tv_push_dict(*facts);
-	tv_str(f, "name", content_i18n(g->s, li, name_key));
+	tv_str(f, "name", ui(g, li, name_key));
 	tv_str(f, "before", before);
 	tv_str(f, "after", after);
 }
@@ -645,7 +660,7 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 {
 	const char *rel = arena_printf(g->a, "%schanges/", version_rel(g, li, v));
 	size_t dl = diff_lang(prev, v, li);
-	struct buf html = BUF_INIT;
+	struct buf *html = &g->diff;
 	struct diff_text *own_o = NULL, *own_n = NULL, *od, *nd;
 	struct diff_stats st;
 	struct tv *r, *pol, *sections;
@@ -653,20 +668,21 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 	int rc = -1;
 
 	memset(&st, 0, sizeof st);
+	buf_reset(html);
 	if ((od = text_for_diff(g, prev->text[dl], prev_t, prev_dt, &own_o)) == NULL ||
 	    (nd = text_for_diff(g, v->text[dl], cur_t, cur_dt, &own_n)) == NULL)
 		goto done;
-	if (diff_html_texts(&html, od, nd, &st) < 0) {
+	if (diff_html_texts(html, od, nd, &st) < 0) {
 		buf_printf(&g->err, "%s: out of memory comparing versions\n", v->text[dl]->path);
 		goto done;
 	}
 	r = page_root(g, li,
-	              arena_printf(g->a, "%s: %s", content_i18n(g->s, li, "changes_title"),
+	              arena_printf(g->a, "%s: %s", ui(g, li, "changes_title"),
 	                           shown_text(v, li)->title),
 	              rel);
 	pol = tv_add_dict(r, "policy");
 	add_title(g, pol, v, li);
-	tv_html_ref(r, "diff", buf_str(&html));
+	tv_html_ref(r, "diff", buf_str(html));
 	if (shown_text(v, li)->changes)
 		tv_str(r, "changes_summary", shown_text(v, li)->changes);
 	if (dl != li)
@@ -681,7 +697,7 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 	tv_bool(r, "has_sections", st.nheadings > 0 || st.before_first_heading);
 	sections = tv_add_list(r, "sections");
 	if (st.before_first_heading)
-		tv_push_str(sections, content_i18n(g->s, li, "changes_introduction"));
+		tv_push_str(sections, ui(g, li, "changes_introduction"));
 	for (i = 0; i < st.nheadings; i++)
 		tv_push_str(sections, st.headings[i]);
 	add_facts(g, r, prev, v, li);
@@ -690,7 +706,6 @@ done:
 	diff_stats_free(&st);
 	diff_text_free(own_o);
 	diff_text_free(own_n);
-	buf_free(&html);
 	return rc;
 }
 
@@ -803,7 +818,7 @@ static int build_feed(struct gen *g, size_t li, const struct version **all, size
 			/* No text in this language: the entry says so and links to the text. */
 			struct tv *o = tv_add_dict(e, "only");
 			tv_str(o, "lang", s->langs[0]);
-			tv_str(o, "label", content_i18n(s, li, "english_only"));
+			tv_str(o, "label", ui(g, li, "english_only"));
 			tv_str(o, "url",
 			       arena_printf(g->a, "%s/%s", s->base_url, version_rel(g, 0, all[i])));
 		}
@@ -925,13 +940,18 @@ static int put_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static void worker(struct gen *g, const size_t *todo, size_t ntodo, size_t w, size_t nw, int fd)
+/* Builds policies todo[*next], taking the next index until none is left: the processes
+ * share the work by how long each policy takes, not by count, so none idles at the end
+ * while another still has several (a busy core, a policy with many versions). */
+static void worker(struct gen *g, const size_t *todo, size_t ntodo, atomic_size_t *next, int fd)
 {
 	struct buf msg = BUF_INIT, tsv = BUF_INIT;
-	size_t i;
+	/* What the parent had counted before the fork is the parent's to report. */
+	size_t pages = g->stats->pages, written = g->out.written + g->portal.written;
+	size_t unchanged = g->out.unchanged + g->portal.unchanged, i;
 	int rc = 0;
 
-	for (i = w; i < ntodo && rc == 0; i += nw) {
+	while (rc == 0 && (i = atomic_fetch_add_explicit(next, 1, memory_order_relaxed)) < ntodo) {
 		buf_reset(&tsv);
 		rc = build_policy(g, &g->s->policies[todo[i]], &tsv);
 		if (rc == 0) {
@@ -940,13 +960,31 @@ static void worker(struct gen *g, const size_t *todo, size_t ntodo, size_t w, si
 		}
 	}
 	if (rc == 0)
-		buf_printf(&msg, "D %zu %zu %zu\n", g->stats->pages,
-		           g->out.written + g->portal.written,
-		           g->out.unchanged + g->portal.unchanged);
+		buf_printf(&msg, "D %zu %zu %zu\n", g->stats->pages - pages,
+		           g->out.written + g->portal.written - written,
+		           g->out.unchanged + g->portal.unchanged - unchanged);
 	else
 		buf_printf(&msg, "E %zu\n%s", g->err.len, buf_str(&g->err));
 	rc = put_all(fd, buf_str(&msg), msg.len) < 0 || rc != 0 || !buf_ok(&msg);
 	_exit(rc);
+}
+
+/* The pages that list the policies, which show only front matter: the landing page, the
+ * stylesheet and icon, each language's index and accessibility statement, the feeds and
+ * the sitemap. tdir is the templates folder. */
+static int build_lists(struct gen *g, const char *tdir)
+{
+	const struct content *s = g->s;
+	size_t li;
+
+	if (build_landing(g) < 0 || copy_static(g, tdir, "style.css") < 0 ||
+	    copy_static(g, tdir, "favicon.svg") < 0)
+		return -1;
+	for (li = 0; li < s->nlangs; li++)
+		if (build_index(g, li) < 0 ||
+		    (s->a11y.given ? build_statement(g, li) : remove_statement(g, li)) < 0)
+			return -1;
+	return build_feeds(g) < 0 || build_sitemap(g) < 0 ? -1 : 0;
 }
 
 /* Reads one worker's messages into sig[] and the stats; returns 0 or -1. */
@@ -988,18 +1026,26 @@ static int collect(struct gen *g, int fd, char **sig)
 }
 
 /* Builds the pages of the policies listed in todo; sig[i] receives the signable.tsv
- * lines of policy i. Many policies are shared out among worker processes, one per core. */
-static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char **sig)
+ * lines of policy i. Many policies are shared out among worker processes, one per core,
+ * while this process builds the lists (build_lists) when lists_tdir, the templates
+ * folder, is not NULL. */
+static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char **sig,
+                          const char *lists_tdir)
 {
 	const char *jobs = getenv("POLICYGEN_JOBS"); /* a number of processes; 1: none */
 	long cores = jobs && *jobs ? strtol(jobs, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nw = cores < 1 ? 1 : cores > SITE_MAX_WORKERS ? SITE_MAX_WORKERS : (size_t)cores;
 	pid_t pid[SITE_MAX_WORKERS];
 	int fd[SITE_MAX_WORKERS], status, rc = 0;
+	atomic_size_t *next;
 	size_t i, w;
 
-	if (ntodo < SITE_PARALLEL_MIN || nw < 2) {
+	if (ntodo < SITE_PARALLEL_MIN || nw < 2 ||
+	    (next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	                 -1, 0)) == MAP_FAILED) {
 		struct buf tsv = BUF_INIT;
+		if (lists_tdir && build_lists(g, lists_tdir) < 0)
+			return -1;
 		for (i = 0; i < ntodo && rc == 0; i++) {
 			buf_reset(&tsv);
 			rc = build_policy(g, &g->s->policies[todo[i]], &tsv);
@@ -1009,6 +1055,7 @@ static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char 
 		buf_free(&tsv);
 		return rc;
 	}
+	atomic_init(next, 0);
 	fflush(NULL);
 	for (w = 0; w < nw; w++) {
 		int p[2];
@@ -1024,11 +1071,13 @@ static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char 
 			close(p[0]);
 			for (k = 0; k < w; k++)
 				close(fd[k]);
-			worker(g, todo, ntodo, w, nw, p[1]);
+			worker(g, todo, ntodo, next, p[1]);
 		}
 		close(p[1]);
 		fd[w] = p[0];
 	}
+	if (rc == 0 && lists_tdir && build_lists(g, lists_tdir) < 0)
+		rc = -1;
 	for (w = 0; w < nw; w++) {
 		if (collect(g, fd[w], sig) < 0)
 			rc = -1;
@@ -1037,6 +1086,7 @@ static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char 
 	for (w = 0; w < nw; w++)
 		if (waitpid(pid[w], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 			rc = -1;
+	munmap(next, sizeof *next);
 	if (rc < 0 && g->err.len == 0)
 		buf_printf(&g->err, "%s: a worker process failed\n", g->out.dir);
 	return rc;
@@ -1149,7 +1199,8 @@ static int build_reviews(struct gen *g)
 			handoff_review_line(&tsv, p->slug, cur->iso, cur->review_written,
 			                    cur->text[0] ? cur->text[0]->title : p->slug);
 	}
-	rc = buf_ok(&tsv) ? out_write(&g->portal, HANDOFF_REVIEWS, buf_str(&tsv), tsv.len, &g->err)
+	rc = buf_ok(&tsv) ? out_write_renamed(&g->portal, HANDOFF_REVIEWS, buf_str(&tsv), tsv.len,
+	                                      &g->err)
 	                  : -1;
 	g->stats->pages++;
 	buf_free(&tsv);
@@ -1179,6 +1230,9 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 	g.stats = stats;
 	g.out.dir = outdir;
 	g.portal.dir = dirs->portal;
+	/* Empty folders have no reader to protect: their files are created in place (out.h). */
+	out_begin(&g.out);
+	out_begin(&g.portal);
 	g.a = arena_new();
 	g.keep = arena_new();
 	g.cmem = cmem_new();
@@ -1228,15 +1282,9 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 	 * policy's text leaves them as they are. */
 	sitestate_lists(global, s, lists_key);
 	lists_same = sitestate_lists_key(old) && strcmp(sitestate_lists_key(old), lists_key) == 0;
-	if (!lists_same && (build_landing(&g) < 0 || copy_static(&g, tdir, "style.css") < 0 ||
-	                    copy_static(&g, tdir, "favicon.svg") < 0))
-		goto finish;
-	for (li = 0; li < s->nlangs && !lists_same; li++)
-		if (build_index(&g, li) < 0 ||
-		    (s->a11y.given ? build_statement(&g, li) : remove_statement(&g, li)) < 0)
-			goto finish;
 	stats->policies_built = ntodo;
-	if (build_policies(&g, todo, ntodo, sig) < 0)
+	/* The lists are built while the workers build the policies (build_policies). */
+	if (build_policies(&g, todo, ntodo, sig, lists_same ? NULL : tdir) < 0)
 		goto finish;
 	/* Policies gone from the content take their pages with them. */
 	oldslugs = sitestate_slugs(old, &nold);
@@ -1247,15 +1295,13 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 		if ((k == s->npolicies || c != 0) && remove_policy(&g, oldslugs[i]) < 0)
 			goto finish;
 	}
-	if (!lists_same && (build_feeds(&g) < 0 || build_sitemap(&g) < 0))
-		goto finish;
 	sitestate_begin(&state, outdir, dirs->portal, site_key, lists_key);
 	for (i = 0; i < s->npolicies; i++) {
 		buf_puts(&tsv, sig[i] ? sig[i] : "");
 		sitestate_add(&state, s->policies[i].slug, keys[i], sig[i]);
 	}
 	if (!buf_ok(&tsv) || !buf_ok(&state) ||
-	    out_write(&g.portal, HANDOFF_SIGNABLE, buf_str(&tsv), tsv.len, &g.err) < 0 ||
+	    out_write_renamed(&g.portal, HANDOFF_SIGNABLE, buf_str(&tsv), tsv.len, &g.err) < 0 ||
 	    out_write(&state_out, SITESTATE_FILE, buf_str(&state), state.len, &g.err) < 0)
 		goto finish;
 	stats->pages += 1;
@@ -1278,6 +1324,10 @@ done:
 	cmem_free(g.cmem);
 	buf_free(&g.page);
 	buf_free(&g.err);
+	buf_free(&g.scratch);
+	buf_free(&g.md);
+	buf_free(&g.back);
+	buf_free(&g.diff);
 	buf_free(&tsv);
 	buf_free(&state);
 	return rc;

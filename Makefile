@@ -36,7 +36,7 @@ LDLIBS = $(PKG_LIBS) -lm
 # program links only the parts it may use: policygen site+core, the portal's programs
 # portal+core. A call across (the portal into the content loader, say) fails to link.
 CORE = arena buf config date handoff html out settings tmpl utf8 wire yml
-SITE = cmem content diff fmcache publish site sitestate toc
+SITE = cmem content diff fmcache publish resident site sitestate toc
 PORTAL = audit catalog checkpoint cgi consent csv db evidence export form letters mis multipart policies portal qr records roster sandbox search staff token
 PARTS = core site portal
 LIB = $(CORE) $(SITE) $(PORTAL)

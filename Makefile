@@ -171,7 +171,7 @@ SHELL_TESTS = tests/layout.sh tests/golden.sh tests/policygen-check.sh tests/qr-
 	tests/sign.sh tests/office.sh tests/office-policies.sh tests/import.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
 	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh tests/config.sh \
 	tests/man.sh tests/crash-journeys.sh tests/login-flood.sh tests/nginx.sh tests/jobs.sh \
-	tests/deb.sh tests/fcgi-pool.sh
+	tests/deb.sh tests/fcgi-pool.sh tests/watch.sh
 
 build/fuzz/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)

@@ -326,12 +326,12 @@ int resident_rebuild(struct resident *r, struct site_stats *st)
 
 /* --- The watch --- */
 
-static long now_ms(void)
+static long now_us(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+	return (long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
 static const struct wd *find_wd(const struct resident *r, int wd)
@@ -553,10 +553,10 @@ static int until_tomorrow(const struct resident *r)
 	return (int)(left * 1000 + 500);
 }
 
-static void report(int rc, long ms, const struct site_stats *st, int first)
+static void report(int rc, long us, const struct site_stats *st, int first)
 {
 	if (rc == 0)
-		printf("%s in %.1f ms: %zu files written\n", first ? "built" : "rebuilt", ms / 1000.0,
+		printf("%s in %.1f ms: %zu files written\n", first ? "built" : "rebuilt", us / 1000.0,
 		       st->written);
 	else if (rc > 0)
 		printf("not rebuilt: errors in the content (see the messages)\n");
@@ -585,8 +585,8 @@ int resident_watch(struct resident *r)
 		close(sfd);
 		return 1;
 	}
-	t0 = now_ms();
-	report(resident_rebuild(r, &st), now_ms() - t0, &st, 1);
+	t0 = now_us();
+	report(resident_rebuild(r, &st), now_us() - t0, &st, 1);
 	for (;;) {
 		struct pollfd pfd[2] = {{sfd, POLLIN, 0}, {r->fd, POLLIN, 0}};
 		long first;
@@ -601,22 +601,22 @@ int resident_watch(struct resident *r)
 			break;
 		}
 		if (n == 0) { /* midnight: resident_rebuild sees the new day */
-			t0 = now_ms();
-			report(resident_rebuild(r, &st), now_ms() - t0, &st, 0);
+			t0 = now_us();
+			report(resident_rebuild(r, &st), now_us() - t0, &st, 0);
 			continue;
 		}
 		if (n <= 0 || !(pfd[1].revents & POLLIN))
 			continue;
 		/* Changes within QUIET_MS of each other are one rebuild: an editor's temporary
 		 * file and rename, a copy of several files. */
-		first = now_ms();
+		first = now_us();
 		for (;;) {
 			struct pollfd one = {r->fd, POLLIN, 0};
 			if (read_events(r) < 0) {
 				rc = 1;
 				goto out;
 			}
-			if (now_ms() - first >= GATHER_MAX_MS || poll(&one, 1, QUIET_MS) <= 0)
+			if (now_us() - first >= GATHER_MAX_MS * 1000L || poll(&one, 1, QUIET_MS) <= 0)
 				break;
 		}
 		if (r->all == 2 && watch_all(r) < 0) { /* lost events: watch and read afresh */
@@ -625,8 +625,8 @@ int resident_watch(struct resident *r)
 		}
 		if (!r->dirty)
 			continue;
-		t0 = now_ms();
-		report(resident_rebuild(r, &st), now_ms() - t0, &st, 0);
+		t0 = now_us();
+		report(resident_rebuild(r, &st), now_us() - t0, &st, 0);
 	}
 out:
 	close(sfd);

@@ -43,6 +43,7 @@ struct wd {
 struct resident {
 	struct resident_opts o;
 	struct content *s;
+	struct site_memo *memo; /* the last build (site.h) */
 	size_t global_errors; /* errors outside the policy folders */
 	struct bad *bad;
 	size_t nbad, capbad;
@@ -61,6 +62,10 @@ struct resident *resident_new(const struct resident_opts *o)
 {
 	struct resident *r = calloc(1, sizeof *r);
 
+	if (r && (r->memo = site_memo_new()) == NULL) {
+		free(r);
+		return NULL;
+	}
 	if (r) {
 		r->o = *o;
 		r->all = r->dirty = 1;
@@ -101,6 +106,7 @@ void resident_free(struct resident *r)
 	if (r == NULL)
 		return;
 	content_free(r->s);
+	site_memo_free(r->memo);
 	clear_bad(r);
 	clear_slugs(r);
 	clear_wds(r);
@@ -226,6 +232,7 @@ static int load_all(struct resident *r)
 	char slug[NAME_MAX + 1];
 	int rc = 0;
 
+	site_memo_forget(r->memo); /* it knows policies by their address in r->s */
 	content_free(r->s);
 	r->s = NULL;
 	clear_bad(r);
@@ -313,7 +320,12 @@ int resident_rebuild(struct resident *r, struct site_stats *st)
 		        nerrors, r->o.content);
 		return 1;
 	}
-	rc = site_build(r->s, &dirs, st, &err);
+	/* Pages deleted behind its back: check them all, as a one-shot build does. */
+	buf_printf(&err, "%s/index.html", r->o.out);
+	if (access(buf_str(&err), F_OK) < 0)
+		site_memo_forget(r->memo);
+	buf_reset(&err);
+	rc = site_build_memo(r->s, &dirs, r->memo, st, &err);
 	if (rc < 0) {
 		fputs(buf_str(&err), stderr);
 		fprintf(stderr, "policygen watch: the build stopped; %s may be partly updated (every "
@@ -586,7 +598,8 @@ int resident_watch(struct resident *r)
 		return 1;
 	}
 	t0 = now_us();
-	report(resident_rebuild(r, &st), now_us() - t0, &st, 1);
+	rc = resident_rebuild(r, &st);
+	report(rc, now_us() - t0, &st, 1);
 	for (;;) {
 		struct pollfd pfd[2] = {{sfd, POLLIN, 0}, {r->fd, POLLIN, 0}};
 		long first;
@@ -602,7 +615,8 @@ int resident_watch(struct resident *r)
 		}
 		if (n == 0) { /* midnight: resident_rebuild sees the new day */
 			t0 = now_us();
-			report(resident_rebuild(r, &st), now_us() - t0, &st, 0);
+			rc = resident_rebuild(r, &st);
+			report(rc, now_us() - t0, &st, 0);
 			continue;
 		}
 		if (n <= 0 || !(pfd[1].revents & POLLIN))
@@ -626,7 +640,8 @@ int resident_watch(struct resident *r)
 		if (!r->dirty)
 			continue;
 		t0 = now_us();
-		report(resident_rebuild(r, &st), now_us() - t0, &st, 0);
+		rc = resident_rebuild(r, &st);
+		report(rc, now_us() - t0, &st, 0);
 	}
 out:
 	close(sfd);

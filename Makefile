@@ -255,7 +255,7 @@ MANPAGES = man/policygen.1 man/policies.conf.5 man/policies-content.5 man/consen
 	man/sign.fcgi.8 man/office.fcgi.8 man/fcgi-pool.8
 UNITS = policies-sign.socket policies-sign.service policies-office.socket \
 	policies-office.service policies-daily.service policies-daily.timer \
-	policies-review.service policies-review.timer
+	policies-review.service policies-review.timer policies-watch.service
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
 	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	-e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'

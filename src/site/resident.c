@@ -52,6 +52,7 @@ struct resident {
 	int all;      /* read everything again */
 	int dirty;    /* something to rebuild (the templates only: dirty without slugs) */
 	size_t reloads;
+	FILE *log; /* diagnostics; standard error unless resident_log says otherwise */
 	/* the watch */
 	int fd;
 	struct wd *wds;
@@ -70,6 +71,7 @@ struct resident *resident_new(const struct resident_opts *o)
 		r->o = *o;
 		r->all = r->dirty = 1;
 		r->fd = -1;
+		r->log = stderr;
 	}
 	return r;
 }
@@ -155,14 +157,19 @@ void resident_changed_policy(struct resident *r, const char *slug)
 	r->slugs[r->nslugs++] = copy;
 }
 
-static void print_diags(const struct diag *d)
+void resident_log(struct resident *r, FILE *log)
+{
+	r->log = log ? log : stderr;
+}
+
+static void print_diags(const struct resident *r, const struct diag *d)
 {
 	for (; d; d = d->next) {
 		const char *level = d->level == DIAG_WARNING ? "warning: " : "";
 		if (d->line > 0)
-			fprintf(stderr, "%s:%d: %s%s\n", d->path, d->line, level, d->msg);
+			fprintf(r->log, "%s:%d: %s%s\n", d->path, d->line, level, d->msg);
 		else
-			fprintf(stderr, "%s: %s%s\n", d->path, level, d->msg);
+			fprintf(r->log, "%s: %s%s\n", d->path, level, d->msg);
 	}
 }
 
@@ -251,7 +258,7 @@ static int load_all(struct resident *r)
 	buf_free(&path);
 	if (r->s == NULL)
 		return -1;
-	print_diags(r->s->diags);
+	print_diags(r, r->s->diags);
 	for (d = r->s->diags; d; d = d->next) {
 		struct bad *b;
 		if (d->level != DIAG_ERROR)
@@ -279,7 +286,7 @@ static int load_changed(struct resident *r)
 		if (content_reload_policy(r->s, r->slugs[i], &d, &nerrors, &p) < 0 ||
 		    set_bad(r, r->slugs[i], nerrors) < 0)
 			return -1;
-		print_diags(d);
+		print_diags(r, d);
 		r->reloads++;
 	}
 	clear_slugs(r);
@@ -304,7 +311,7 @@ int resident_rebuild(struct resident *r, struct site_stats *st)
 	if (r->reloads >= RELOADS_MAX)
 		r->all = 1; /* each reload takes a little of the content's arena */
 	if ((r->all || r->s == NULL) ? load_all(r) < 0 : load_changed(r) < 0) {
-		fprintf(stderr, "policygen watch: out of memory reading %s\n", r->o.content);
+		fprintf(r->log, "policygen: out of memory reading %s\n", r->o.content);
 		r->all = 1;
 		return -1;
 	}
@@ -314,9 +321,9 @@ int resident_rebuild(struct resident *r, struct site_stats *st)
 		nerrors += r->bad[i].nerrors;
 	r->s->nerrors = nerrors;
 	if (nerrors) {
-		fprintf(stderr,
-		        "policygen watch: %zu errors in %s; nothing was built, the site stays as "
-		        "it was. Fix them and save again ('policygen check' lists them).\n",
+		fprintf(r->log,
+		        "policygen: %zu errors in %s; nothing was built, the site stays as it "
+		        "was. Fix them and save again ('policygen check' lists them).\n",
 		        nerrors, r->o.content);
 		return 1;
 	}
@@ -327,9 +334,9 @@ int resident_rebuild(struct resident *r, struct site_stats *st)
 	buf_reset(&err);
 	rc = site_build_memo(r->s, &dirs, r->memo, st, &err);
 	if (rc < 0) {
-		fputs(buf_str(&err), stderr);
-		fprintf(stderr, "policygen watch: the build stopped; %s may be partly updated (every "
-		                "file in it is whole)\n", r->o.out);
+		fputs(buf_str(&err), r->log);
+		fprintf(r->log, "policygen: the build stopped; %s may be partly updated (every file "
+		                "in it is whole)\n", r->o.out);
 		r->all = 1; /* the next change reads and builds everything again */
 	}
 	buf_free(&err);
@@ -550,6 +557,20 @@ static int read_events(struct resident *r)
 			p += sizeof *ev + ev->len;
 		}
 	}
+}
+
+int resident_watch_start(struct resident *r)
+{
+	return watch_all(r);
+}
+
+int resident_catch_up(struct resident *r)
+{
+	if (r->fd < 0 || read_events(r) < 0)
+		return -1;
+	if (r->all == 2 && watch_all(r) < 0)
+		return -1;
+	return 0;
 }
 
 /* Milliseconds until just after the next midnight (UTC, as date_today), or -1 (no limit)

@@ -11,6 +11,8 @@
 #ifndef RESIDENT_H
 #define RESIDENT_H
 
+#include <stdio.h>
+
 #include "buf.h"
 #include "date.h"
 #include "site.h"
@@ -38,6 +40,16 @@ void resident_changed_all(struct resident *);
  * built, 1 when the content has errors (nothing was written: the previous site stays),
  * -1 when the build failed (the message is on standard error). */
 int resident_rebuild(struct resident *, struct site_stats *);
+
+/* Where diagnostics go (NULL: standard error). */
+void resident_log(struct resident *, FILE *);
+
+/* For a program with a loop of its own (`policygen serve`): resident_watch_start sets up
+ * the inotify watches; resident_catch_up, before each rebuild, reads the changes that
+ * arrived since, without waiting. Each returns 0, or -1 with the reason on standard
+ * error (then rebuild another way). */
+int resident_watch_start(struct resident *);
+int resident_catch_up(struct resident *);
 
 /* Builds, then watches and rebuilds until SIGTERM or SIGINT; one line per rebuild on
  * standard output. Returns the exit status for the command line: 0 after a signal, 1

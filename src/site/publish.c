@@ -319,7 +319,6 @@ static int rebuild_resident(struct rq *q, struct buf *log)
 	resident_log(resident, f);
 	rc = resident_rebuild(resident, &st);
 	resident_log(resident, NULL);
-	{ FILE *dbg = fopen("/tmp/s3w-resident.log", "a"); if (dbg) { fprintf(dbg, "resident rc=%d written=%zu built=%zu\n", rc, st.written, st.policies_built); fclose(dbg); } }
 	fclose(f);
 	buf_put(log, text ? text : "", len);
 	free(text);

@@ -131,6 +131,13 @@ contains "$C/policies/added/2024-09-01.en.md" "title: Added again" ||
 change template_edited sh -c "printf '<!-- edited -->\n' >>'$T/policy.html'"
 change settings_edited sh -c "sed -i 's/^\(base_url: .*[^/]\)\$/\1/' '$C/site.yaml' && touch '$C/site.yaml'"
 change i18n_edited sh -c "printf '\n' >>'$C/i18n/cy.yaml'"
+# The templates folder replaced whole (as a deployment might): the new one is watched.
+swap_templates() {
+	cp -R "$T" "$T.new" && printf '<!-- replaced -->\n' >>"$T.new/policy.html" &&
+		mv "$T" "$T.old" && mv "$T.new" "$T"
+}
+change templates_folder_replaced swap_templates
+change new_templates_folder_watched sh -c "printf '<!-- again -->\n' >>'$T/changes.html'"
 
 # SIGTERM: a clean exit; the state it left lets a one-shot build find nothing to do.
 kill -TERM $watch
@@ -154,6 +161,9 @@ else
 	fail state_left_current "$(tail -1 "$TMP/after.out")"
 fi
 
+# A content folder that is not there is an error, not a silent wait.
+exits missing_content_folder 1 "$PG" watch --content "$TMP/none" --templates "$T" \
+	--out "$W/out" --portal "$W/portal" --state "$W/state" --today "$TODAY"
 # Folders the watch would write into what it watches are refused.
 exits out_inside_content 2 "$PG" watch --content "$C" --templates "$T" --out "$C/public" \
 	--portal "$W/portal" --state "$W/state" --today "$TODAY"

@@ -442,6 +442,13 @@ oom:
 	return -1;
 }
 
+static int is_folder(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* A new inotify instance watching the content and the templates. Returns 0 or -1. */
 static int watch_all(struct resident *r)
 {
@@ -450,6 +457,12 @@ static int watch_all(struct resident *r)
 	clear_wds(r);
 	if ((r->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0) {
 		fprintf(stderr, "policygen watch: cannot start inotify: %s\n", strerror(errno));
+		return -1;
+	}
+	if (!is_folder(r->o.content) || !is_folder(r->o.templates)) {
+		fprintf(stderr, "policygen watch: %s is not a folder: give the content and the "
+		                "templates folders\n",
+		        is_folder(r->o.content) ? r->o.templates : r->o.content);
 		return -1;
 	}
 	return add_watch(r, r->o.content, "", 0, 1, 0) < 0 ||
@@ -494,16 +507,16 @@ static int on_event(struct resident *r, const struct inotify_event *ev)
 		drop_wd(r, ev->wd);
 		return 0;
 	}
+	if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
+		if (w->templates || w->rel[0] == '\0' || strcmp(w->rel, "policies") == 0)
+			r->all = r->dirty = 2; /* a watched root went: watch whatever is there now */
+		return 0; /* otherwise the parent's event tells */
+	}
 	if (name[0] == '.')
 		return 0; /* never read: the lock file, editors' swap files */
 	if (w->templates) {
 		resident_changed_templates(r);
 		return 0;
-	}
-	if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
-		if (w->rel[0] == '\0' || strcmp(w->rel, "policies") == 0)
-			r->all = r->dirty = 2; /* the content folder or its policies went */
-		return 0; /* otherwise the parent's event tells */
 	}
 	buf_printf(&rel, "%s%s%s", w->rel, *w->rel && *name ? "/" : "", name);
 	if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_DELETE | IN_MOVED_FROM)))

@@ -498,6 +498,9 @@ static int on_event(struct resident *r, const struct inotify_event *ev)
 	int rc = 0;
 
 	if (ev->mask & IN_Q_OVERFLOW) {
+		if (r->all != 2)
+			fprintf(stderr, "policygen watch: changes were lost (the kernel's queue of "
+			                "events overflowed): reading everything again\n");
 		r->all = r->dirty = 2; /* 2: watch everything again too */
 		return 0;
 	}

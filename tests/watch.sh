@@ -187,6 +187,71 @@ fi
 # A content folder that is not there is an error, not a silent wait.
 exits missing_content_folder 1 "$PG" watch --content "$TMP/none" --templates "$T" \
 	--out "$W/out" --portal "$W/portal" --state "$W/state" --today "$TODAY"
+# Midnight: without --today, the watch rebuilds when the day changes, so a version dated
+# tomorrow is published on the day. The clock is moved to five seconds before midnight UTC
+# for the watch alone (time() from a preloaded shim; the wait is the watch's own).
+cat >"$TMP/clock.c" <<'SHIM'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <time.h>
+/* time() moved by WATCH_CLOCK_OFFSET seconds. */
+time_t time(time_t *t)
+{
+	static time_t (*real)(time_t *);
+	const char *o = getenv("WATCH_CLOCK_OFFSET");
+	time_t now;
+	if (real == NULL)
+		real = (time_t (*)(time_t *))dlsym(RTLD_NEXT, "time");
+	now = real(NULL) + (o ? atol(o) : 0);
+	if (t)
+		*t = now;
+	return now;
+}
+SHIM
+if cc -shared -fPIC -o "$TMP/clock.so" "$TMP/clock.c" -ldl 2>"$TMP/cc.err"; then
+	C2=$TMP/content2
+	W2=$TMP/watch2
+	cp -RL "$TOP/tests/golden/content" "$C2"
+	mkdir "$C2/policies/tomorrow"
+	cp "$C2/policies/community/2024-09-01.en.md" "$C2/policies/tomorrow/2026-11-22.en.md"
+	# seconds from now to 2026-11-21 23:59:55 UTC (five seconds for the first build)
+	offset=$(($(date -u -d '2026-11-21 23:59:55' +%s) - $(date -u +%s)))
+	WATCH_CLOCK_OFFSET=$offset LD_PRELOAD=$TMP/clock.so "$PG" watch --content "$C2" \
+		--templates "$T" --out "$W2/out" --portal "$W2/portal" --state "$W2/state" \
+		>"$TMP/watch2.out" 2>"$TMP/watch2.err" &
+	watch2=$!
+	i=0
+	while ! grep -q '' "$TMP/watch2.out" && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	# day_is NAME DAY: the second watch's site is a fresh build of C2 for DAY.
+	day_is() {
+		rm -rf "$TMP/ref2"
+		"$PG" build --content "$C2" --templates "$T" --out "$TMP/ref2/out" \
+			--portal "$TMP/ref2/portal" --state "$TMP/ref2/state" --today "$2" >/dev/null 2>&1 &&
+			diff -r "$TMP/ref2/out" "$W2/out" >"$TMP/diff2" 2>&1 &&
+			diff -r "$TMP/ref2/portal" "$W2/portal" >>"$TMP/diff2" 2>&1 &&
+			pass "$1" || fail "$1" "$(head -c 800 "$TMP/diff2"); $(cat "$TMP/watch2.out" "$TMP/watch2.err")"
+	}
+	day_is before_midnight 2026-11-21
+	[ -e "$W2/out/en/policies/tomorrow/index.html" ] &&
+		fail tomorrow_not_yet "the version dated tomorrow is published already"
+	i=0
+	while [ "$(wc -l <"$TMP/watch2.out")" -lt 2 ] && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	day_is after_midnight 2026-11-22
+	[ -e "$W2/out/en/policies/tomorrow/index.html" ] ||
+		fail tomorrow_published "no page for the version dated 2026-11-22"
+	kill $watch2
+	wait $watch2
+else
+	fail midnight_setup "cannot build the clock shim: $(cat "$TMP/cc.err")"
+fi
+
 # Folders the watch would write into what it watches are refused.
 exits out_inside_content 2 "$PG" watch --content "$C" --templates "$T" --out "$C/public" \
 	--portal "$W/portal" --state "$W/state" --today "$TODAY"

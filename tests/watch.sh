@@ -184,6 +184,22 @@ else
 	fail state_left_current "$(tail -1 "$TMP/after.out")"
 fi
 
+# Started again over a current site (its memory of the last build taken from the state),
+# then an edit and a removed policy.
+"$PG" watch --content "$C" --templates "$T" --out "$W/out" --portal "$W/portal" \
+	--state "$W/state" --today "$TODAY" >"$TMP/watch.out" 2>"$TMP/watch.err" &
+watch=$!
+settle 0
+if tail -1 "$TMP/watch.out" | grep -q '^built in .*: 0 files written$'; then
+	pass restart_writes_nothing
+else
+	fail restart_writes_nothing "$(cat "$TMP/watch.out")"
+fi
+change edit_after_restart sh -c "printf '\nAfter the restart.\n' >>'$conduct/2025-09-01.en.md'"
+change removal_after_restart rm -rf "$C/policies/added"
+kill -TERM $watch
+wait $watch
+
 # A content folder that is not there is an error, not a silent wait.
 exits missing_content_folder 1 "$PG" watch --content "$TMP/none" --templates "$T" \
 	--out "$W/out" --portal "$W/portal" --state "$W/state" --today "$TODAY"

@@ -1318,6 +1318,15 @@ int site_build_memo(const struct content *s, const struct site_dirs *dirs, struc
 	      : sitestate_site_key(old) && strcmp(sitestate_site_key(old), site_key) == 0) {
 		stats->policies_unchanged = s->npolicies;
 		rc = 0; /* nothing the site is made from has changed */
+		if (memo && !m) { /* the memo starts from the state read (or stays empty) */
+			const char *was;
+			for (i = 0; i < s->npolicies; i++)
+				if ((sig[i] = strdup((was = sitestate_signable(old, s->policies[i].slug))
+				                         ? was : "")) == NULL)
+					goto finish;
+			sitestate_lists(global, s, lists_key);
+			memo_keep(memo, s, global, keys, sig, site_key, lists_key);
+		}
 		goto finish;
 	}
 	for (i = 0, at = 0; i < s->npolicies; i++) {

@@ -36,7 +36,7 @@ LDLIBS = $(PKG_LIBS) -lm
 # program links only the parts it may use: policygen site+core, the portal's programs
 # portal+core. A call across (the portal into the content loader, say) fails to link.
 CORE = arena buf config date handoff html out settings tmpl utf8 wire yml
-SITE = cmem content diff fmcache publish site sitestate toc
+SITE = cmem content diff fmcache publish resident site sitestate toc
 PORTAL = audit catalog checkpoint cgi consent csv db evidence export form letters mis multipart policies portal qr records roster sandbox search staff token
 PARTS = core site portal
 LIB = $(CORE) $(SITE) $(PORTAL)
@@ -171,7 +171,7 @@ SHELL_TESTS = tests/layout.sh tests/golden.sh tests/policygen-check.sh tests/qr-
 	tests/sign.sh tests/office.sh tests/office-policies.sh tests/import.sh tests/e2e.sh tests/concurrency.sh tests/crash.sh tests/fuzz.sh \
 	tests/browser.sh tests/hostile.sh tests/disk-full.sh tests/asan.sh tests/config.sh \
 	tests/man.sh tests/crash-journeys.sh tests/login-flood.sh tests/nginx.sh tests/jobs.sh \
-	tests/deb.sh tests/fcgi-pool.sh
+	tests/deb.sh tests/fcgi-pool.sh tests/watch.sh
 
 build/fuzz/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -255,7 +255,7 @@ MANPAGES = man/policygen.1 man/policies.conf.5 man/policies-content.5 man/consen
 	man/sign.fcgi.8 man/office.fcgi.8 man/fcgi-pool.8
 UNITS = policies-sign.socket policies-sign.service policies-office.socket \
 	policies-office.service policies-daily.service policies-daily.timer \
-	policies-review.service policies-review.timer
+	policies-review.service policies-review.timer policies-watch.service
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
 	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	-e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g'

@@ -32,7 +32,8 @@ for f in /usr/bin/policygen /usr/sbin/consentctl /usr/sbin/fcgi-pool /usr/lib/po
 	/usr/share/man/man8/sign.fcgi.8.gz /usr/share/man/man8/office.fcgi.8.gz \
 	/lib/systemd/system/policies-sign.socket /lib/systemd/system/policies-sign.service \
 	/lib/systemd/system/policies-office.socket /lib/systemd/system/policies-office.service \
-	/lib/systemd/system/policies-daily.timer /lib/systemd/system/policies-review.timer; do
+	/lib/systemd/system/policies-daily.timer /lib/systemd/system/policies-review.timer \
+	/lib/systemd/system/policies-watch.service; do
 	grep -qxF "$f" "$TMP/files" || missing="$missing $f"
 done
 [ -z "$missing" ] && pass deb_contents || fail deb_contents "missing:$missing"

@@ -1297,3 +1297,90 @@ const struct version *content_policy_latest_in(const struct policy *p, const str
 			return w;
 	return NULL;
 }
+
+static int policy_slug_cmp(const void *key, const void *p)
+{
+	return strcmp(key, ((const struct policy *)p)->slug);
+}
+
+/* Points every version of the policies from i on at its policy again (after they moved). */
+static void repoint(struct content *s, size_t i)
+{
+	size_t k;
+
+	for (; i < s->npolicies; i++)
+		for (k = 0; k < s->policies[i].nversions; k++)
+			s->policies[i].versions[k].policy = &s->policies[i];
+}
+
+int content_reload_policy(struct content *s, const char *slug, struct diag **diags,
+                          size_t *nerrors, struct policy **loaded)
+{
+	struct diag *keep = s->diags, **keep_tail = s->diags_tail;
+	size_t keep_errors = s->nerrors, keep_warnings = s->nwarnings, at, n = s->npolicies;
+	struct fmcache *keep_cache = s->cache;
+	struct policy np, *old, *grown;
+	struct stat dst;
+	const char *path;
+	int rc = 0;
+
+	*loaded = NULL;
+	if ((s->scratch = arena_new()) == NULL)
+		return -1;
+	s->diags = NULL;
+	s->diags_tail = &s->diags;
+	s->nerrors = s->nwarnings = 0;
+	s->cache = NULL; /* the file changed: the cache cannot have it */
+	memset(&np, 0, sizeof np);
+	path = join(s->arena, arena_printf(s->arena, "%s/policies", s->dir), slug);
+	if (path && real_folder_st(s, path, &dst) && dst.st_ino) {
+		if (!valid_slug(slug)) {
+			content_diag(s, DIAG_ERROR, path, 0,
+			             "a policy folder name uses only a-z, 0-9 and '-' (it becomes "
+			             "the address of the policy)");
+		} else {
+			np.slug = arena_strdup(s->arena, slug);
+			np.dir = path;
+			load_policy(s, &np, &dst);
+		}
+	}
+	old = bsearch(slug, s->policies, n, sizeof *s->policies, policy_slug_cmp);
+	if (np.nversions && old) { /* replaced */
+		*old = np;
+		repoint(s, (size_t)(old - s->policies));
+		*loaded = old;
+	} else if (np.nversions) { /* a new policy, in slug order */
+		if ((grown = arena_alloc(s->arena, (n + 2) * sizeof *grown)) == NULL) {
+			rc = -1;
+		} else {
+			for (at = 0; at < n && strcmp(s->policies[at].slug, slug) < 0; at++)
+				;
+			if (at)
+				memcpy(grown, s->policies, at * sizeof *grown);
+			grown[at] = np;
+			if (n > at)
+				memcpy(grown + at + 1, s->policies + at, (n - at) * sizeof *grown);
+			s->policies = grown;
+			s->npolicies = n + 1;
+			repoint(s, 0);
+			*loaded = &s->policies[at];
+		}
+	} else if (old) { /* gone, or none of its versions can be read */
+		at = (size_t)(old - s->policies);
+		memmove(old, old + 1, (n - at - 1) * sizeof *old);
+		s->npolicies = n - 1;
+		repoint(s, at);
+	}
+	if (!arena_ok(s->arena) || !arena_ok(s->scratch))
+		rc = -1;
+	arena_free(s->scratch);
+	s->scratch = NULL;
+	*diags = s->diags;
+	*nerrors = s->nerrors;
+	s->diags = keep;
+	s->diags_tail = keep_tail;
+	s->nerrors = keep_errors;
+	s->nwarnings = keep_warnings;
+	s->cache = keep_cache;
+	return rc;
+}

@@ -128,6 +128,13 @@ struct content *content_load(const char *dir, const struct date *today);
  * parsed again, and every file parsed is added to it. */
 struct content *content_load_cached(const char *dir, const struct date *today, struct fmcache *);
 void content_free(struct content *);
+/* Loads the folder policies/<slug> of s again, as content_load_cached would (without the
+ * cache): the policy is replaced, added in slug order (a new folder) or removed (gone, or
+ * none of its versions readable). Its diagnostics go to *diags and *nerrors, not to s's.
+ * *loaded receives the policy in s->policies, or NULL when it is not there. Pointers to
+ * policies may move. For `policygen watch`. Returns 0, or -1 when out of memory. */
+int content_reload_policy(struct content *, const char *slug, struct diag **diags,
+                          size_t *nerrors, struct policy **loaded);
 
 /* Index of lang in site->langs, or -1. */
 int content_lang(const struct content *, const char *lang);

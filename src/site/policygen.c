@@ -4,6 +4,9 @@
  *                    [--state DIR] [--today YYYY-MM-DD]
  *   policygen check  [--content DIR] [--today YYYY-MM-DD]
  *   policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]
+ *   policygen watch  [--content DIR] [--templates DIR] [--out DIR] [--portal DIR]
+ *                    [--state DIR] [--today YYYY-MM-DD]
+ *       builds as build, then stays and rebuilds what changes (resident.h)
  *   policygen serve  [--content DIR] [--templates DIR] [--out DIR] [--today YYYY-MM-DD]
  *                    [--lock FILE] [--pandoc PROGRAM]
  *       the office's helper: requests on standard input, answers on standard output
@@ -19,6 +22,7 @@
 #include "content.h"
 #include "out.h"
 #include "publish.h"
+#include "resident.h"
 #include "site.h"
 #include "sitestate.h"
 
@@ -38,6 +42,9 @@ static void usage(void)
 	      "                        [--state DIR] [--today YYYY-MM-DD]\n"
 	      "       policygen check  [--content DIR] [--today YYYY-MM-DD]\n"
 	      "       policygen review [--content DIR] [--today YYYY-MM-DD] [--within DAYS]\n"
+	      "       policygen watch  [--content DIR] [--templates DIR] [--out DIR] "
+	      "[--portal DIR]\n"
+	      "                        [--state DIR] [--today YYYY-MM-DD]\n"
 	      "       policygen serve  [--content DIR] [--templates DIR] [--out DIR] "
 	      "[--portal DIR]\n"
 	      "                        [--state DIR] [--today YYYY-MM-DD] [--lock FILE] "
@@ -136,6 +143,49 @@ static int inside(const char *inner, const char *outer)
 	return strncmp(in, out, n) == 0 && (in[n] == '\0' || in[n] == '/' || out[n - 1] == '/');
 }
 
+/* Everything in the output folder is published: the portal's texts and the state must
+ * live elsewhere. Returns 0, or -1 with the message on standard error. */
+static int check_folders(const struct options *o)
+{
+	if (inside(o->portal, o->out) || inside(o->state, o->out)) {
+		fprintf(stderr,
+		        "policygen: %s %s is inside --out %s, which is published as it is: "
+		        "choose a folder outside it\n",
+		        inside(o->portal, o->out) ? "--portal" : "--state",
+		        inside(o->portal, o->out) ? o->portal : o->state, o->out);
+		return -1;
+	}
+	return 0;
+}
+
+/* policygen watch: the resident builder (resident.h) until SIGTERM or SIGINT. */
+static int cmd_watch(const struct options *o)
+{
+	struct resident_opts ro = {o->content, o->templates, o->out, o->portal, o->state,
+	                           o->today, o->today_given};
+	struct resident *r;
+	int rc;
+
+	if (check_folders(o) < 0)
+		return 2;
+	/* The watch's own writes must not wake it: nothing it writes may be in what it
+	 * watches. */
+	if (inside(o->out, o->content) || inside(o->portal, o->content) ||
+	    inside(o->state, o->content) || inside(o->out, o->templates) ||
+	    inside(o->portal, o->templates) || inside(o->state, o->templates)) {
+		fprintf(stderr, "policygen watch: --out, --portal and --state must be outside "
+		                "--content %s and --templates %s\n", o->content, o->templates);
+		return 2;
+	}
+	if ((r = resident_new(&ro)) == NULL) {
+		fprintf(stderr, "policygen: out of memory\n");
+		return 1;
+	}
+	rc = resident_watch(r);
+	resident_free(r);
+	return rc;
+}
+
 static int cmd_build(const struct options *o)
 {
 	struct buf path = BUF_INIT, err = BUF_INIT;
@@ -149,14 +199,7 @@ static int cmd_build(const struct options *o)
 		fprintf(stderr, "policygen: out of memory\n");
 		return 1;
 	}
-	/* Everything in the output folder is published: the portal's texts and the state
-	 * must live elsewhere. */
-	if (inside(o->portal, o->out) || inside(o->state, o->out)) {
-		fprintf(stderr,
-		        "policygen: %s %s is inside --out %s, which is published as it is: "
-		        "choose a folder outside it\n",
-		        inside(o->portal, o->out) ? "--portal" : "--state",
-		        inside(o->portal, o->out) ? o->portal : o->state, o->out);
+	if (check_folders(o) < 0) {
 		buf_free(&path);
 		fmcache_free(cache);
 		return 2;
@@ -239,12 +282,13 @@ int main(int argc, char *argv[])
 	static struct config cfg;
 	struct buf err = BUF_INIT;
 	const char *cmd, *file = NULL;
-	int i, today_given = 0, serve;
+	int i, today_given = 0, serve, builds;
 
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
 	serve = strcmp(cmd, "serve") == 0;
+	builds = serve || strcmp(cmd, "build") == 0 || strcmp(cmd, "watch") == 0;
 	/* The configuration file gives the defaults that the options below override. */
 	for (i = 2; i + 1 < argc; i += 2)
 		if (strcmp(argv[i], "--config") == 0)
@@ -267,13 +311,13 @@ int main(int argc, char *argv[])
 			continue;
 		if (strcmp(opt, "--content") == 0)
 			o.content = val;
-		else if (strcmp(opt, "--templates") == 0 && (strcmp(cmd, "build") == 0 || serve))
+		else if (strcmp(opt, "--templates") == 0 && builds)
 			o.templates = val;
-		else if (strcmp(opt, "--out") == 0 && (strcmp(cmd, "build") == 0 || serve))
+		else if (strcmp(opt, "--out") == 0 && builds)
 			o.out = val;
-		else if (strcmp(opt, "--portal") == 0 && (strcmp(cmd, "build") == 0 || serve))
+		else if (strcmp(opt, "--portal") == 0 && builds)
 			o.portal = val;
-		else if (strcmp(opt, "--state") == 0 && (strcmp(cmd, "build") == 0 || serve))
+		else if (strcmp(opt, "--state") == 0 && builds)
 			o.state = val;
 		else if (strcmp(opt, "--lock") == 0 && serve)
 			o.lock = val;
@@ -325,6 +369,10 @@ int main(int argc, char *argv[])
 	}
 	if (strcmp(cmd, "build") == 0)
 		return cmd_build(&o);
+	if (strcmp(cmd, "watch") == 0) {
+		o.today_given = today_given;
+		return cmd_watch(&o);
+	}
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(&o);
 	if (strcmp(cmd, "review") == 0)

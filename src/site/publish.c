@@ -21,6 +21,7 @@
 
 #include "content.h"
 #include "diff.h"
+#include "resident.h"
 #include "site.h"
 #include "utf8.h"
 #include "wire.h"
@@ -288,8 +289,57 @@ static int run(char *const argv[], const char *in_path, int both, int seconds, s
 	return WEXITSTATUS(status);
 }
 
-/* Runs `policygen build` (this program) over the content, as the command line does, so
- * a publish rebuilds only what changed. Adds "built" (1 or 0) and "build_log". */
+/* The resident builder (resident.h) the helper keeps from its first publish on: the
+ * content stays loaded, inotify says what changed since (a publish, or files saved by
+ * hand), and a publish rebuilds in milliseconds what a one-shot build takes a second or
+ * more to find. NULL before the first publish, or for good when it could not start (the
+ * inotify limit, say): then `policygen build` runs as a program, as before. */
+static struct resident *resident;
+static int resident_failed;
+
+/* Rebuilds through the resident builder. Returns 1 when built, 0 when not (the reason in
+ * log), -1 when the resident builder cannot be used. */
+static int rebuild_resident(struct rq *q, struct buf *log)
+{
+	struct resident_opts ro = {q->o->content, q->o->templates, q->o->out, q->o->portal,
+	                           q->o->state, q->o->today, q->o->today.y != 0};
+	struct site_stats st;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	if (resident_failed)
+		return -1;
+	if (resident == NULL &&
+	    ((resident = resident_new(&ro)) == NULL || resident_watch_start(resident) < 0))
+		goto fail;
+	if (resident_catch_up(resident) < 0 || (f = open_memstream(&text, &len)) == NULL)
+		goto fail;
+	resident_log(resident, f);
+	rc = resident_rebuild(resident, &st);
+	resident_log(resident, NULL);
+	fclose(f);
+	buf_put(log, text ? text : "", len);
+	free(text);
+	if (rc == 0)
+		buf_printf(log, "policygen: %zu policies, %zu rebuilt; %zu files in %s and %s: %zu "
+		           "written, %zu unchanged\n", st.policies_built + st.policies_unchanged,
+		           st.policies_built, st.pages, q->o->out, q->o->portal, st.written,
+		           st.unchanged);
+	return rc == 0;
+fail:
+	fprintf(stderr, "policygen serve: publishing runs policygen build instead of the resident "
+	                "builder (above)\n");
+	resident_free(resident);
+	resident = NULL;
+	resident_failed = 1;
+	return -1;
+}
+
+/* Rebuilds the site after a publish: through the resident builder, or by running
+ * `policygen build` (this program) as the command line does. Either way only what changed
+ * is rebuilt. Adds "built" (1 or 0) and "build_log". */
 static void rebuild(struct rq *q)
 {
 	/* This very program, even if its file was replaced since it started. */
@@ -299,6 +349,16 @@ static void rebuild(struct rq *q)
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	int i = 0, rc;
 
+	if ((rc = rebuild_resident(q, &out)) >= 0) {
+		wire_puts(q->ans, "built", rc ? "1" : "0");
+		wire_put(q->ans, "build_log", buf_str(&out), out.len);
+		if (!rc)
+			fprintf(stderr, "policygen serve: the build after publishing failed: %s\n",
+			        buf_str(&out));
+		buf_free(&out);
+		return;
+	}
+	buf_reset(&out);
 	snprintf(today, sizeof today, "%04d-%02d-%02d", q->today.y, q->today.m, q->today.d);
 	argv[i++] = self;
 	argv[i++] = "build";
@@ -1355,5 +1415,7 @@ int publish_serve(const struct publish_opts *o, int in_fd, int out_fd)
 	buf_free(&ans);
 	buf_free(&out);
 	buf_free(&fail);
+	resident_free(resident);
+	resident = NULL;
 	return rc;
 }

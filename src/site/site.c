@@ -1207,8 +1207,95 @@ static int build_reviews(struct gen *g)
 	return rc;
 }
 
+/* What the last build through a memo made (site.h): the state it wrote, kept in memory. */
+struct site_memo {
+	int valid;
+	unsigned char global[32];
+	char site_key[SITESTATE_KEY_HEX], lists_key[SITESTATE_KEY_HEX];
+	size_t n;
+	const char **id; /* each policy's slug pointer: the same pointer, the same policy */
+	char **slug;
+	char (*keys)[SITESTATE_KEY_HEX];
+	char **sig;
+};
+
+struct site_memo *site_memo_new(void)
+{
+	return calloc(1, sizeof(struct site_memo));
+}
+
+void site_memo_forget(struct site_memo *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->n; i++) {
+		free(m->slug[i]);
+		free(m->sig[i]);
+	}
+	free(m->id);
+	free(m->slug);
+	free(m->keys);
+	free(m->sig);
+	memset(m, 0, sizeof *m);
+}
+
+void site_memo_free(struct site_memo *m)
+{
+	site_memo_forget(m);
+	free(m);
+}
+
+/* Records a build's keys and signable lines in m (taking sig's strings). Returns 0 or -1. */
+static int memo_keep(struct site_memo *m, const struct content *s, const unsigned char global[32],
+                     char (*keys)[SITESTATE_KEY_HEX], char **sig, const char *site_key,
+                     const char *lists_key)
+{
+	size_t i;
+
+	site_memo_forget(m);
+	if ((m->id = calloc(s->npolicies + 1, sizeof *m->id)) == NULL ||
+	    (m->slug = calloc(s->npolicies + 1, sizeof *m->slug)) == NULL ||
+	    (m->keys = calloc(s->npolicies + 1, sizeof *m->keys)) == NULL ||
+	    (m->sig = calloc(s->npolicies + 1, sizeof *m->sig)) == NULL)
+		goto fail;
+	for (i = 0; i < s->npolicies; i++, m->n++) {
+		m->id[i] = s->policies[i].slug;
+		if ((m->slug[i] = strdup(s->policies[i].slug)) == NULL)
+			goto fail;
+		memcpy(m->keys[i], keys[i], SITESTATE_KEY_HEX);
+		m->sig[i] = sig[i];
+		sig[i] = NULL;
+	}
+	memcpy(m->global, global, 32);
+	memcpy(m->site_key, site_key, SITESTATE_KEY_HEX);
+	memcpy(m->lists_key, lists_key, SITESTATE_KEY_HEX);
+	m->valid = 1;
+	return 0;
+fail:
+	site_memo_forget(m);
+	return -1;
+}
+
+/* The memo's entry for slug, searching from *at on (slugs come in order), or -1. */
+static long memo_find(const struct site_memo *m, const char *slug, size_t *at)
+{
+	int c = 1;
+
+	while (*at < m->n && (c = strcmp(m->slug[*at], slug)) < 0)
+		++*at;
+	return *at < m->n && c == 0 ? (long)*at : -1;
+}
+
 int site_build(const struct content *s, const struct site_dirs *dirs, struct site_stats *stats,
                struct buf *err)
+{
+	return site_build_memo(s, dirs, NULL, stats, err);
+}
+
+int site_build_memo(const struct content *s, const struct site_dirs *dirs, struct site_memo *memo,
+                    struct site_stats *stats, struct buf *err)
 {
 	const char *tdir = dirs->templates, *outdir = dirs->out;
 	struct gen g;
@@ -1222,7 +1309,9 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 	char **sig = NULL;
 	size_t *todo = NULL, ntodo = 0, i, k, li, nold;
 	const char *const *oldslugs;
-	int rc = -1;
+	int rc = -1, m;
+	size_t at = 0;
+	long j;
 
 	memset(&g, 0, sizeof g);
 	memset(stats, 0, sizeof *stats);
@@ -1241,7 +1330,8 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 	todo = calloc(s->npolicies + 1, sizeof *todo);
 	if (g.a == NULL || g.keep == NULL || g.cmem == NULL || keys == NULL || sig == NULL ||
 	    todo == NULL || sodium_init() < 0 ||
-	    (old = sitestate_read(dirs->state, outdir, dirs->portal)) == NULL) {
+	    (!(memo && memo->valid) &&
+	     (old = sitestate_read(dirs->state, outdir, dirs->portal)) == NULL)) {
 		buf_puts(err, "out of memory\n");
 		goto done;
 	}
@@ -1258,20 +1348,50 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 			if (e->kind == YML_SCALAR)
 				tv_str(g.t[li], e->key, content_i18n(s, li, e->key));
 	}
+	/* With a memo of the last build, made by this process, the state is the memo and the
+	 * pages are where it left them: a policy loaded then (the same slug pointer) keeps its
+	 * key, and is not looked for on disk. */
+	m = memo && memo->valid && memcmp(memo->global, global, 32) == 0;
+	if (memo && !m)
+		site_memo_forget(memo);
+	if (!m && old == NULL && (old = sitestate_read(dirs->state, outdir, dirs->portal)) == NULL) {
+		buf_puts(err, "out of memory\n");
+		goto done;
+	}
 	if (!arena_ok(g.keep) || build_reviews(&g) < 0 ||
-	    (sitestate_site_key(old) == NULL && remove_legacy(&g) < 0))
+	    (!m && sitestate_site_key(old) == NULL && remove_legacy(&g) < 0))
 		goto finish;
 	for (i = 0; i < s->npolicies; i++)
-		sitestate_policy_key(global, s, &s->policies[i], keys[i]);
+		if (m && (j = memo_find(memo, s->policies[i].slug, &at)) >= 0 &&
+		    memo->id[j] == s->policies[i].slug)
+			memcpy(keys[i], memo->keys[j], SITESTATE_KEY_HEX);
+		else
+			sitestate_policy_key(global, s, &s->policies[i], keys[i]);
 	sitestate_site(global, keys, s->npolicies, site_key);
-	if (sitestate_site_key(old) && strcmp(sitestate_site_key(old), site_key) == 0) {
+	if (m ? strcmp(memo->site_key, site_key) == 0
+	      : sitestate_site_key(old) && strcmp(sitestate_site_key(old), site_key) == 0) {
 		stats->policies_unchanged = s->npolicies;
 		rc = 0; /* nothing the site is made from has changed */
+		if (memo && !m) { /* the memo starts from the state read (or stays empty) */
+			const char *was;
+			for (i = 0; i < s->npolicies; i++)
+				if ((sig[i] = strdup((was = sitestate_signable(old, s->policies[i].slug))
+				                         ? was : "")) == NULL)
+					goto finish;
+			sitestate_lists(global, s, lists_key);
+			memo_keep(memo, s, global, keys, sig, site_key, lists_key);
+		}
 		goto finish;
 	}
-	for (i = 0; i < s->npolicies; i++) {
+	for (i = 0, at = 0; i < s->npolicies; i++) {
 		const char *was;
-		if (!up_to_date(&g, old, &s->policies[i], keys[i]))
+		if (m) {
+			j = memo_find(memo, s->policies[i].slug, &at);
+			if (j < 0 || strcmp(memo->keys[j], keys[i]) != 0)
+				todo[ntodo++] = i;
+			else if ((sig[i] = strdup(memo->sig[j] ? memo->sig[j] : "")) == NULL)
+				goto finish;
+		} else if (!up_to_date(&g, old, &s->policies[i], keys[i]))
 			todo[ntodo++] = i;
 		else if ((was = sitestate_signable(old, s->policies[i].slug)) != NULL &&
 			 (sig[i] = strdup(was)) == NULL)
@@ -1281,13 +1401,16 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 	/* The landing page, indexes, feeds and sitemap show only front matter: an edit to a
 	 * policy's text leaves them as they are. */
 	sitestate_lists(global, s, lists_key);
-	lists_same = sitestate_lists_key(old) && strcmp(sitestate_lists_key(old), lists_key) == 0;
+	lists_same = m ? strcmp(memo->lists_key, lists_key) == 0
+	               : sitestate_lists_key(old) && strcmp(sitestate_lists_key(old), lists_key) == 0;
 	stats->policies_built = ntodo;
 	/* The lists are built while the workers build the policies (build_policies). */
 	if (build_policies(&g, todo, ntodo, sig, lists_same ? NULL : tdir) < 0)
 		goto finish;
 	/* Policies gone from the content take their pages with them. */
-	oldslugs = sitestate_slugs(old, &nold);
+	oldslugs = m ? (const char *const *)memo->slug : sitestate_slugs(old, &nold);
+	if (m)
+		nold = memo->n;
 	for (i = 0, k = 0; oldslugs && i < nold; i++) { /* both lists are in slug order */
 		int c = -1;
 		while (k < s->npolicies && (c = strcmp(s->policies[k].slug, oldslugs[i])) < 0)
@@ -1306,7 +1429,11 @@ int site_build(const struct content *s, const struct site_dirs *dirs, struct sit
 		goto finish;
 	stats->pages += 1;
 	rc = 0;
+	if (memo && memo_keep(memo, s, global, keys, sig, site_key, lists_key) < 0)
+		rc = -1; /* out of memory: the site is built, only the memo is lost */
 finish:
+	if (rc < 0 && memo)
+		site_memo_forget(memo); /* the next build checks everything */
 	buf_put(err, buf_str(&g.err), g.err.len);
 done:
 	stats->written = g.out.written + g.portal.written;

@@ -44,6 +44,21 @@ struct site_dirs {
 int site_build(const struct content *s, const struct site_dirs *dirs, struct site_stats *stats,
                struct buf *err);
 
+/* A resident builder's memory of its last build (resident.h): the state it wrote, kept
+ * instead of read again, and which policies it made from which loaded content. */
+struct site_memo;
+struct site_memo *site_memo_new(void);
+/* Forgets the last build: the next one reads the state and checks the pages on disk.
+ * Call it whenever the content is loaded afresh (the memo knows policies by address). */
+void site_memo_forget(struct site_memo *);
+void site_memo_free(struct site_memo *);
+/* As site_build, with memo (made by site_memo_new): when it holds the last build into
+ * the same folders with the same templates and program, policies still at the same
+ * address in s keep their key and their pages are taken as current without looking,
+ * and the state is not read. The output is the same as site_build's. */
+int site_build_memo(const struct content *s, const struct site_dirs *dirs, struct site_memo *memo,
+                    struct site_stats *stats, struct buf *err);
+
 /* The one Markdown-to-HTML conversion: cmark, safe (raw HTML and javascript: links never
  * pass), smart punctuation. Appends to out; returns 0 or -1 (out of memory). */
 int site_markdown(struct buf *out, const char *md, size_t len);

@@ -368,7 +368,7 @@ static int replay_submission(struct replay *x, sqlite3_stmt *ev)
 	    " AND (json_extract(value, '$[0]') = 'sign' OR (json_type(value, '$[2]') = 'text'"
 	    "  AND json_extract(value, '$[3]') IN ('yes', 'no')))"
 	    " FROM json_each(?1) ORDER BY key";
-	static const char valid_sql[] = "SELECT json_valid(?1) AND json_type(?1) = 'array'";
+	static const char valid_sql[] = "SELECT CASE WHEN json_valid(?1) THEN json_type(?1) = 'array' ELSE 0 END";
 	const char *data = (const char *)sqlite3_column_text(ev, 12);
 	long long id = sqlite3_column_int64(ev, 0);
 	sqlite3_stmt *st;

@@ -228,7 +228,8 @@ enum consent_err consent_record(struct db *, const struct consent_submission *s,
 	" json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'),"                          \
 	" CASE json_extract(j.value, '$[0]') WHEN 'sign' THEN json_extract(j.value, '$[1]') END,"  \
 	" v.signer, v.channel, v.staff, v.detail FROM (SELECT * FROM event"                       \
-	" WHERE kind = 'submission' AND json_valid(data) AND (" where ")) v, json_each(v.data) j"
+	" WHERE kind = 'submission' AND (" where ")) v,"                                           \
+	" json_each(CASE WHEN json_valid(v.data) THEN v.data ELSE '[]' END) j"
 
 /* consent_record's work inside the caller's transaction (or savepoint), for writers that
  * commit several submissions together: on an error the caller must roll back what it

@@ -2,6 +2,7 @@
 
 #include <fcgiapp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +229,12 @@ int cgi_main_threads(cgi_handler h, void *const *ctxs, int n, size_t max_body)
 		return cgi_main(h, ctxs[0], max_body);
 	if (FCGX_Init() != 0 || (w = calloc((size_t)n, sizeof *w)) == NULL)
 		return 1;
+	/* fcgi2's SIGTERM handler only marks a shutdown that each accept notices when it is
+	 * interrupted: one thread's is, the others would wait for requests forever. SIGTERM
+	 * (fcgi-pool's stop) ends the process at once instead, as a crash would: a
+	 * submission's transaction is committed whole or not at all, and only an answered one
+	 * was acknowledged. */
+	signal(SIGTERM, SIG_DFL);
 	for (i = 0; i < n; i++) {
 		w[i].h = h;
 		w[i].ctx = ctxs[i];

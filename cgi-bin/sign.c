@@ -8,6 +8,8 @@
  *                      handoff.h): signable.tsv and each version's text, whose SHA-256
  *                      is checked before a parent reads it
  *   CONSENT_TEMPLATES  the templates (default templates)
+ *   CONSENT_SIGN_THREADS  threads per process (default SIGN_THREADS), each with its own
+ *                      connection; their submissions are committed together (group.h)
  * The documents are synced from signable.tsv again whenever the file changes, so a new
  * policy version reaches families with no restart.
  *

@@ -159,6 +159,7 @@ static const struct sandbox_rule sandbox_rules[] = {
     {"getdents", SC_ANY},
     {"getppid", SC_ANY},
     {"sched_yield", SC_ANY},
+    {"sched_getaffinity", SC_ANY}, /* its pthread_create asks, for sign.fcgi's threads */
     {"sigaltstack", SC_ANY},
     {"ioctl", SC_ISATTY}, /* a report asks whether standard error is a terminal */
     {"pipe", SC_ANY},     /* ... and checks memory is readable by writing it to a pipe */

@@ -255,7 +255,7 @@ static void test_load(void)
 /* 1 when the answer and signature tables rebuilt from the log (audit_tables) are the
  * tables: the fixtures' roster, catalog and tokens, made by SQL with no events, are
  * reported by it and not looked at here. */
-static int audit_answers_agree(void)
+static int audit_answers_agree(int report)
 {
 	struct buf out = BUF_INIT;
 	const char *p;
@@ -266,7 +266,7 @@ static int audit_answers_agree(void)
 		if (strncmp(p, "answer", 6) == 0 || strncmp(p, "signature", 9) == 0 ||
 		    strncmp(p, "event", 5) == 0)
 			ok = 0;
-	if (!ok)
+	if (!ok && report)
 		printf("  audit: %s", buf_str(&out));
 	buf_free(&out);
 	return ok;
@@ -343,7 +343,7 @@ static void test_record(void)
 	}
 	/* the chain verifies after recording, and the tables rebuilt from the log agree */
 	CHECK_INT(db_verify(db, &out), 0);
-	CHECK(audit_answers_agree());
+	CHECK(audit_answers_agree(1));
 	buf_free(&out);
 	/* the evidence shows the one event and each answer, from its data */
 	{
@@ -429,7 +429,7 @@ static void test_old_form(void)
 		CHECK(!ev->events[0].item && !ev->events[1].item);
 	}
 	CHECK_INT(db_verify(db, &out), 0);
-	CHECK(audit_answers_agree());
+	CHECK(audit_answers_agree(1));
 	buf_free(&out);
 }
 
@@ -717,7 +717,7 @@ static void test_forged(void)
 	snprintf(q, sizeof q, "event %lld: its contents were changed", id);
 	CHECK(strstr(buf_str(&out), q) != NULL);
 	buf_reset(&out);
-	CHECK(!audit_answers_agree());
+	CHECK(!audit_answers_agree(0));
 	buf_free(&out);
 }
 

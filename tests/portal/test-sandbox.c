@@ -153,7 +153,7 @@ static int do_thread(void)
 }
 
 /* A process sharing memory but not a thread (clone with CLONE_VM alone) is not allowed. */
-static int do_clone_vm_process(void)
+__attribute__((unused)) static int do_clone_vm_process(void)
 {
 	/* vfork-like, so that were it allowed, the parent would wait while the child leaves */
 	if (syscall(SYS_clone, (long)(CLONE_VM | CLONE_VFORK | SIGCHLD), 0L, 0L, 0L, 0L) == 0)

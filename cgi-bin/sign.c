@@ -72,7 +72,7 @@
 #define SIGN_NAME_FIELD_MAX 400
 /* Threads per process, each serving one request at a time with its own database
  * connection; submissions of the threads are committed together (group.h). */
-#define SIGN_THREADS 4
+#define SIGN_THREADS 8
 #define SIGN_THREADS_MAX 32
 
 static const char *const langs[CATALOG_LANGS] = {"en", "cy"};

@@ -29,7 +29,7 @@ WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer
 INCLUDES = -Isrc/core -Isrc/site -Isrc/portal -Itests
 CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -O2 -g $(WARN) $(INCLUDES) $(PKG_CFLAGS)
 ASAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDLIBS = $(PKG_LIBS) -lm
+LDLIBS = $(PKG_LIBS) -lm -pthread
 
 # Library modules, one file each, in three parts: src/core (shared), src/site (the
 # generator) and src/portal (the consent portal). Each part is its own archive, and a
@@ -37,7 +37,7 @@ LDLIBS = $(PKG_LIBS) -lm
 # portal+core. A call across (the portal into the content loader, say) fails to link.
 CORE = arena buf config date handoff html out settings tmpl utf8 wire yml
 SITE = cmem content diff fmcache publish resident site sitestate toc
-PORTAL = audit catalog checkpoint cgi consent csv db evidence export form letters mis multipart policies portal qr records roster sandbox search staff token
+PORTAL = audit catalog checkpoint cgi consent csv db evidence export form letters mis multipart policies portal qr records roster sandbox search staff token group
 PARTS = core site portal
 LIB = $(CORE) $(SITE) $(PORTAL)
 HEADERS = $(wildcard src/*/*.h)

@@ -568,6 +568,7 @@ static const char *kind_name(const struct req *r, const char *kind)
 	    {"sign", "office_kind_sign"},         {"answer", "office_kind_answer"},
 	    {"withdraw", "office_kind_withdraw"}, {"token", "office_kind_token"},
 	    {"import", "office_kind_import"},     {"purge", "office_kind_purge"},
+	    {"submission", "office_kind_submission"},
 	};
 	size_t i;
 
@@ -838,7 +839,9 @@ static void get_evidence(struct req *r, const char *ref)
 	events = tv_add_list(v, "events");
 	for (i = 0; i < ev->nevents; i++) {
 		const struct evidence_event *e = &ev->events[i];
-		struct tv *row = tv_push_dict(events);
+		struct tv *row = e->item ? NULL : tv_push_dict(events);
+		if (e->item) /* an entry of the submission event before it: no hash of its own */
+			goto entry;
 		tv_int(row, "id", e->id);
 		tv_str(row, "at", e->at);
 		tv_str(row, "kind", kind_name(r, e->kind));
@@ -848,6 +851,7 @@ static void get_evidence(struct req *r, const char *ref)
 		tv_bool(row, "hash_ok", e->hash_ok);
 		if (e->canon[0])
 			tv_str(row, "canon", e->canon);
+	entry:
 		if (e->slug[0]) {
 			struct tv *d = tv_push_dict(docs);
 			tv_str(d, "title", e->title);

@@ -8,6 +8,8 @@
  *                      handoff.h): signable.tsv and each version's text, whose SHA-256
  *                      is checked before a parent reads it
  *   CONSENT_TEMPLATES  the templates (default templates)
+ *   CONSENT_SIGN_THREADS  threads per process (default SIGN_THREADS), each with its own
+ *                      connection; their submissions are committed together (group.h)
  * The documents are synced from signable.tsv again whenever the file changes, so a new
  * policy version reaches families with no restart.
  *
@@ -37,6 +39,7 @@
  * Nothing is stored unless the whole request is valid. The log (standard error) never
  * gets a token or a name: only family ids and reasons. */
 #include <errno.h>
+#include <fcgiapp.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,6 +55,7 @@
 #include "date.h"
 #include "db.h"
 #include "form.h"
+#include "group.h"
 #include "handoff.h"
 #include "html.h"
 #include "letters.h"
@@ -66,6 +70,10 @@
 /* Bytes the form takes for a name; a name over CONSENT_NAME_MAX is an error shown on the
  * form, one over this is a malformed request. */
 #define SIGN_NAME_FIELD_MAX 400
+/* Threads per process, each serving one request at a time with its own database
+ * connection; submissions of the threads are committed together (group.h). */
+#define SIGN_THREADS 8
+#define SIGN_THREADS_MAX 32
 
 static const char *const langs[CATALOG_LANGS] = {"en", "cy"};
 
@@ -84,6 +92,7 @@ struct app {
 	size_t li[CATALOG_LANGS];    /* the settings' index of each language */
 	struct letters_contact contact; /* the school office */
 	const char *root;               /* the path of base_url: "" at the top of the host */
+	struct group *group;            /* the process's group commit (NULL: one thread) */
 };
 
 /* One request. */
@@ -938,7 +947,7 @@ static void confirm(struct rq *r)
 		bad_request(r, "sign_formerr_once", "confirm without a valid once-only value");
 		return;
 	}
-	recorded(r, consent_record(r->app->p.db, &s, ref), ref, "a submission");
+	recorded(r, group_record(r->app->group, r->app->p.db, &s, ref), ref, "a submission");
 }
 
 static void withdraw(struct rq *r)
@@ -1314,15 +1323,50 @@ static int start(struct app *app)
 	return rc;
 }
 
+/* The threads to serve with: CONSENT_SIGN_THREADS, else SIGN_THREADS; 1 as plain CGI. */
+static int threads(void)
+{
+	const char *v = portal_env("CONSENT_SIGN_THREADS", "");
+	char *end;
+	long n;
+
+	if (FCGX_IsCGI())
+		return 1;
+	if (*v == '\0')
+		return SIGN_THREADS;
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || n < 1 || n > SIGN_THREADS_MAX) {
+		fprintf(stderr, "sign.fcgi: CONSENT_SIGN_THREADS must be a whole number from 1 to %d;"
+		                " serving with %d\n", SIGN_THREADS_MAX, SIGN_THREADS);
+		return SIGN_THREADS;
+	}
+	return (int)n;
+}
+
 int main(void)
 {
-	static struct app app;
-	int rc;
+	static struct app apps[SIGN_THREADS_MAX];
+	void *ctxs[SIGN_THREADS_MAX];
+	int i, n = threads(), broken = 0, rc;
+	struct group *g = NULL;
 
-	app_ = &app;
-	app.p.broken = start(&app) < 0;
-	portal_confine(&app.p); /* also when broken: the 503s are served confined too */
-	rc = cgi_main(app.p.broken ? portal_unavailable : handle, &app, SIGN_MAX_BODY);
-	portal_close(&app.p);
+	app_ = &apps[0];
+	/* Each thread has its own app (its database connection, catalog and arenas); the
+	 * threads share only the group commit. */
+	if (n > 1 && (g = group_new()) == NULL)
+		n = 1;
+	for (i = 0; i < n; i++) {
+		apps[i].group = g;
+		ctxs[i] = &apps[i];
+		broken |= start(&apps[i]) < 0;
+	}
+	portal_confine(&apps[0].p); /* also when broken: the 503s are served confined too */
+	broken |= apps[0].p.broken;
+	for (i = 0; i < n; i++)
+		apps[i].p.broken = broken;
+	rc = cgi_main_threads(broken ? portal_unavailable : handle, ctxs, n, SIGN_MAX_BODY);
+	for (i = 0; i < n; i++)
+		portal_close(&apps[i].p);
+	group_free(g);
 	return rc;
 }

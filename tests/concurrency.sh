@@ -29,13 +29,16 @@ SIGN_PROCS=$PROCS SERVE_READ_IDLE=$IDLE "$TOP/tools/serve.sh" "$PORT" "$DB" "$RU
 server=$!
 # Stops lighttpd, which stops its FastCGI processes; any still running are ours (their
 # environment names this test's database) and are killed by id.
+ours() { # the ids of this test's FastCGI processes still running
+	for d in /proc/[0-9]*; do
+		read -r comm <"$d/comm" && case $comm in sign.fcgi | office.fcgi | fcgi-pool) ;; *) continue ;; esac
+		tr '\0' '\n' <"$d/environ" | grep -qxF "CONSENT_DB=$DB" && echo "${d#/proc/}"
+	done 2>/dev/null
+}
 stop_server() {
 	kill "$server" 2>/dev/null
 	wait "$server" 2>/dev/null
-	for d in /proc/[0-9]*; do
-		read -r comm <"$d/comm" && case $comm in sign.fcgi | office.fcgi | fcgi-pool) ;; *) continue ;; esac
-		tr '\0' '\n' <"$d/environ" | grep -qxF "CONSENT_DB=$DB" && kill -9 "${d#/proc/}"
-	done 2>/dev/null
+	for p in $(ours); do kill -9 "$p"; done
 }
 trap 'stop_server; rm -rf "$TMP"' EXIT
 trap 'exit 1' HUP INT PIPE TERM # so that the EXIT trap runs
@@ -154,6 +157,13 @@ fi
 	fail staff_work_during_load "$(cat "$TMP/backup.log" "$TMP/export.log" "$TMP/lock.log")"
 check backup_verifies "$BUILD/consentctl" --db "$TMP/backup.db" verify
 
+# Stopping lighttpd stops fcgi-pool, whose SIGTERM stops every sign.fcgi, threads and all.
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
+i=0
+while [ -n "$(ours)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ -z "$(ours)" ] && pass workers_stop_with_server ||
+	fail workers_stop_with_server "still running 5 s after lighttpd stopped: $(ours | tr '\n' ' ')"
 stop_server
 verify_load load_verify integrity_check chain_verifies -l "$DB" "$TMP/ack.log"
 found=$(sed -n 's/.*found=\([0-9]*\).*/\1/p' "$TMP/verify.out")

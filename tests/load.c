@@ -592,7 +592,7 @@ static const struct check checks[] = {
      "  AND e.answer = a.answer AND e.signer = a.signer)",
      0},
     {"submissions_complete",
-     "WITH s AS (SELECT detail, count(*) AS n, min(id) AS lo, max(id) AS hi,"
+     "WITH s AS (SELECT detail, count(DISTINCT id) AS n, min(id) AS lo, max(id) AS hi,"
      "  count(DISTINCT family_id) AS families, max(family_id) AS family_id,"
      "  sum(kind = 'answer') AS answers FROM ev WHERE detail LIKE 'submission %'"
      "  AND kind IN ('sign', 'answer') GROUP BY detail)"
@@ -606,7 +606,8 @@ static const struct check checks[] = {
     {"answers_match_log",
      "SELECT 'answer of child ' || a.child_id || ' ' || a.purpose || ' by ' || a.signer"
      "  || ' does not match event ' || a.event_id || ' or is not the latest'"
-     " FROM main.answer a LEFT JOIN ev e ON e.id = a.event_id"
+     " FROM main.answer a LEFT JOIN ev e ON e.id = a.event_id AND e.child_id IS a.child_id"
+     "  AND e.purpose IS a.purpose"
      " WHERE e.id IS NULL OR e.kind NOT IN ('answer', 'withdraw') OR e.child_id != a.child_id"
      "  OR e.purpose != a.purpose OR e.answer != a.answer"
      "  OR (e.kind = 'answer' AND e.signer IS NOT a.signer)"
@@ -622,8 +623,9 @@ static const struct check checks[] = {
      " UNION ALL"
      " SELECT 'signature of family ' || s.family_id || ' by ' || s.signer"
      "  || ' does not match event ' || s.event_id"
-     " FROM main.signature s LEFT JOIN ev e ON e.id = s.event_id"
-     " WHERE e.id IS NULL OR e.kind != 'sign' OR e.family_id != s.family_id"
+     " FROM main.signature s LEFT JOIN ev e ON e.id = s.event_id AND e.kind = 'sign'"
+     "  AND e.document_id IS s.document_id"
+     " WHERE e.id IS NULL OR e.family_id != s.family_id"
      "  OR e.document_id != s.document_id OR e.signer IS NOT s.signer"
      " UNION ALL"
      " SELECT 'sign event ' || e.id || ' has no signature row' FROM ev e WHERE e.kind = 'sign'"
@@ -755,7 +757,16 @@ static int verify(int argc, char **argv)
 	static const char setup_sql[] =
 	    "CREATE TEMP TABLE ack (seq INTEGER PRIMARY KEY, ref TEXT, id INTEGER, suffix TEXT,"
 	    " family TEXT, signer TEXT, child INTEGER, purpose TEXT, answer TEXT);"
-	    "CREATE TEMP TABLE ev AS SELECT * FROM main.event;"
+	    /* One row per item: a submission event (consent_record) gives one per entry of its
+	     * data, as the older form's sign and answer events were (docs/evidence.md). */
+	    "CREATE TEMP TABLE ev AS SELECT id, at, kind, family_id, child_id, purpose, answer,"
+	    " document_id, signer, detail, hash FROM main.event WHERE kind <> 'submission'"
+	    " UNION ALL SELECT v.id, v.at, json_extract(j.value, '$[0]'), v.family_id,"
+	    " CASE json_extract(j.value, '$[0]') WHEN 'answer' THEN json_extract(j.value, '$[1]') END,"
+	    " json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'),"
+	    " CASE json_extract(j.value, '$[0]') WHEN 'sign' THEN json_extract(j.value, '$[1]') END,"
+	    " v.signer, v.detail, v.hash FROM main.event v, json_each(v.data) j"
+	    " WHERE v.kind = 'submission';"
 	    "CREATE INDEX temp.ev_detail ON ev (detail);"
 	    "CREATE INDEX temp.ev_answer ON ev (child_id, purpose, kind, signer);"
 	    "CREATE INDEX temp.ack_ref ON ack (family, signer, seq);";

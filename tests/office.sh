@@ -418,6 +418,16 @@ req GET "/office/family/F1/evidence?s=$PAPER_ID"
 expect evidence_page 200 "Evidence for submission $PAPER_REF" 'Rhodri Jones' 'Paper form' \
 	'entered by office.one' "$(q "SELECT sha256 FROM document WHERE slug = 'code-of-conduct' AND lang = 'cy' ORDER BY version DESC LIMIT 1")" \
 	"$(q "SELECT hash FROM event WHERE id = $PAPER_ID")" 'Gwenllïan' 'event-v2' 'How to check this'
+# One submission event, and from its data the document signed and each of the three
+# answers (with the purpose's title and the answer), each pointing at that event.
+rows=$(grep -c "<td>$PAPER_ID</td></tr>" "$TMP/body")
+sections=$(grep -c "<section class=\"evidence-event\"" "$TMP/body")
+answers=$(grep -c "<tr><th scope=\"row\">[^<]* <span class=\"hint\">([^)]*)</span></th><td>[^<]*</td><td>\\(Yes\\|No\\)</td><td>$PAPER_ID</td></tr>" "$TMP/body")
+if [ "$rows" = 4 ] && [ "$sections" = 1 ] && [ "$answers" = 3 ]; then
+	pass evidence_shows_each_answer
+else
+	fail evidence_shows_each_answer "rows $rows, event sections $sections, answers: $answers"
+fi
 # Each event's canonical text, as printed, hashes to the SHA-256 printed beside it.
 if /usr/bin/python3 - "$TMP/body" <<'PY'
 import hashlib, html, re, sys
@@ -439,7 +449,8 @@ status=200
 expect paper_on_family_page 200 'The paper form is recorded' 'Paper form</td><td>office.one</td>' \
 	'<th scope="row">Rhodri Jones</th>'
 if [ "$(q "SELECT count(*) FROM answer WHERE channel = 'paper' AND staff = 'office.one'")" = 3 ] &&
-	[ "$(q "SELECT count(*) FROM event WHERE channel = 'paper' AND staff = 'office.one'")" = 4 ]; then
+	[ "$(q "SELECT count(*) FROM event WHERE channel = 'paper' AND staff = 'office.one'")" = 1 ] &&
+	[ "$(q "SELECT json_array_length(data) FROM event WHERE channel = 'paper' AND staff = 'office.one' AND kind = 'submission'")" = 4 ]; then
 	pass paper_stored_with_staff
 else
 	fail paper_stored_with_staff "$(q "SELECT * FROM answer")"
@@ -519,7 +530,7 @@ if [ -x "${SIGN:-$BUILD/sign.fcgi}" ]; then
 		fail two_carers_objection_on_sheet "Oliver is not on the no-photo sheet after Ann objected"; fi
 	send3 "name=Tom+Brown&a.$C31.website=yes"
 	if [ "$(q "SELECT group_concat(purpose || '=' || answer) FROM answer WHERE signer_key = 'tom brown'")" = website=yes ] &&
-		[ "$(q "SELECT count(*) FROM event WHERE signer = 'Tom Brown' AND purpose IS NOT 'website'")" = 0 ]; then
+		[ "$(q "SELECT group_concat(data) FROM event WHERE signer = 'Tom Brown'")" = "[[\"answer\",$C31,\"website\",\"yes\"]]" ]; then
 		pass two_carers_second_carer_only_own
 	else
 		fail two_carers_second_carer_only_own "$(q "SELECT purpose, answer FROM answer WHERE signer_key = 'tom brown'")"

@@ -143,6 +143,41 @@ tamper event_deleted_middle "expected event" "DELETE FROM event WHERE id = 5"
 tamper event_inserted "does not follow the event before it" \
 	"INSERT INTO event (id, at, kind, signer_hash, channel, prev, hash, v) SELECT max(id) + 1, '2026-11-21T09:00:00Z', 'answer', '', 'qr', 'x', 'y', 2 FROM event"
 
+# A submission is one event whose data lists each answer (docs/evidence.md): an answer in
+# it turned round, an entry made malformed, a forged entry added.
+SUB=$(q "SELECT id FROM event WHERE kind = 'submission' AND signer = 'Rhodri Jones'")
+tamper submission_answer_flipped "event $SUB: its contents were changed after it was written" \
+	"UPDATE event SET data = replace(data, '\"website\",\"no\"', '\"website\",\"yes\"') WHERE id = $SUB"
+tamper submission_entry_malformed "event $SUB: entry 1 of the submission is malformed" \
+	"UPDATE event SET data = replace(data, '\"no\"', '\"maybe\"') WHERE id = $SUB"
+tamper submission_not_a_list "event $SUB: a submission whose data is not a list of entries" \
+	"UPDATE event SET data = 'website=yes' WHERE id = $SUB"
+tamper submission_entry_added "event $SUB: its contents were changed after it was written" \
+	"UPDATE event SET data = replace(data, ']]', '],[\"answer\",$C2,\"press\",\"yes\"]]') WHERE id = $SUB"
+
+# A submission's answer turned round with its hash and every later one recomputed: the
+# chain alone passes; the answer table, left as it was, no longer matches the log.
+rm -f "$TMP/t.db"
+sqlite3 "$DB" ".backup '$TMP/t.db'"
+"$PY" tests/tools/rewrite_log.py "$TMP/t.db" "$SUB" "[[\"answer\",$C1,\"website\",\"yes\"]]" data
+"$CTL" --db "$TMP/t.db" verify >"$TMP/v.out" 2>&1
+rc=$?
+if [ "$rc" = 1 ] && grep -qF "answer (child $C1, website, carer 'rhodri jones'): expected yes" "$TMP/v.out" &&
+	! grep -q "contents were changed" "$TMP/v.out"; then
+	pass submission_rewritten_tables_differ
+else
+	fail submission_rewritten_tables_differ "exit $rc: $(head -c 1200 "$TMP/v.out")"
+fi
+# ... and with the table changed to match, only the saved checkpoint catches it.
+sqlite3 "$TMP/t.db" "UPDATE answer SET answer = 'yes' WHERE signer_key = 'rhodri jones'"
+"$CTL" --db "$TMP/t.db" verify --key "$KEY" --checkpoint "$TMP/checkpoint" >"$TMP/v.out" 2>&1
+rc=$?
+if [ "$rc" = 1 ] && grep -qF "the log was rewritten since it was signed" "$TMP/v.out"; then
+	pass submission_rewritten_recomputed
+else
+	fail submission_rewritten_recomputed "exit $rc: $(cat "$TMP/v.out")"
+fi
+
 # An event rewritten and every later hash recomputed: the chain alone passes, the
 # checkpoint does not.
 rm -f "$TMP/t.db"

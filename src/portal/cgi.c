@@ -1,6 +1,8 @@
 #include "cgi.h"
 
 #include <fcgiapp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +191,64 @@ static void serve(cgi_handler h, void *ctx, size_t max_body, struct arena *a, FC
 	buf_free(&resp.headers);
 	buf_free(&resp.body);
 	arena_reset(a);
+}
+
+/* One thread of cgi_main_threads: its own arena and request. */
+struct worker {
+	cgi_handler h;
+	void *ctx;
+	size_t max_body;
+	pthread_t thread;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct arena *a = arena_new();
+	FCGX_Request fr;
+
+	if (a == NULL || FCGX_InitRequest(&fr, 0, 0) != 0) {
+		arena_free(a);
+		return NULL;
+	}
+	while (FCGX_Accept_r(&fr) >= 0) {
+		serve(w->h, w->ctx, w->max_body, a, &fr);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+	arena_free(a);
+	return NULL;
+}
+
+int cgi_main_threads(cgi_handler h, void *const *ctxs, int n, size_t max_body)
+{
+	struct worker *w;
+	int i, started;
+
+	if (n <= 1 || FCGX_IsCGI())
+		return cgi_main(h, ctxs[0], max_body);
+	if (FCGX_Init() != 0 || (w = calloc((size_t)n, sizeof *w)) == NULL)
+		return 1;
+	/* fcgi2's SIGTERM handler only marks a shutdown that each accept notices when it is
+	 * interrupted: one thread's is, the others would wait for requests forever. SIGTERM
+	 * (fcgi-pool's stop) ends the process at once instead, as a crash would: a
+	 * submission's transaction is committed whole or not at all, and only an answered one
+	 * was acknowledged. */
+	signal(SIGTERM, SIG_DFL);
+	for (i = 0; i < n; i++) {
+		w[i].h = h;
+		w[i].ctx = ctxs[i];
+		w[i].max_body = max_body;
+	}
+	/* Threads 1..n-1 start; this one serves as thread 0. */
+	for (started = 1; started < n; started++)
+		if (pthread_create(&w[started].thread, NULL, work, &w[started]) != 0)
+			break;
+	work(&w[0]);
+	for (i = 1; i < started; i++)
+		pthread_join(w[i].thread, NULL);
+	free(w);
+	return 0;
 }
 
 int cgi_main(cgi_handler h, void *ctx, size_t max_body)

@@ -40,6 +40,11 @@ typedef void (*cgi_handler)(const struct cgi_req *, struct cgi_resp *, void *ctx
  * Returns the exit status for main(). */
 int cgi_main(cgi_handler, void *ctx, size_t max_body);
 
+/* cgi_main with n threads, each accepting and serving one request at a time with its own
+ * ctx (ctxs[i]: a handler's state per thread, such as its database connection). With n 1,
+ * or as plain CGI, cgi_main with ctxs[0]. */
+int cgi_main_threads(cgi_handler, void *const *ctxs, int n, size_t max_body);
+
 /* Adds a header; a name or value holding CR or LF is dropped (header injection). */
 void cgi_header(struct cgi_resp *, const char *name, const char *value);
 /* 303 See Other to a site-relative location. */

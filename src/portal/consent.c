@@ -563,23 +563,6 @@ static long long next_event_id(struct db *db)
 	return id;
 }
 
-/* The time and hash of event id, copied into at (21 bytes) and hash (65 bytes). */
-static int event_at(struct db *db, long long id, char at[21], char hash[DB_HASH_HEX + 1])
-{
-	static const char sql[] = "SELECT at, hash FROM event WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if (step_one(st) != 1)
-		return -1;
-	snprintf(at, 21, "%s", db_col_text(st, 0));
-	snprintf(hash, DB_HASH_HEX + 1, "%s", db_col_text(st, 1));
-	sqlite3_reset(st);
-	return 0;
-}
-
 /* 1 when the statement, bound by the caller, yields a row; 0 when not; -1 on error. */
 static int exists(sqlite3_stmt *st)
 {
@@ -695,114 +678,6 @@ static enum consent_err precheck(const struct consent_submission *s, char show[]
 	return CONSENT_OK;
 }
 
-/* Signs document id for the carer unless they have signed it. Returns 1 when signed now,
- * 0 when it was signed already, or a negative consent_err. */
-static int sign_one(struct db *db, const struct consent_submission *s, long long doc,
-                    const char *show, const char *key, const char *detail, long long *first)
-{
-	static const char current_sql[] =
-	    "SELECT 1 FROM document d WHERE d.id = ?1"
-	    " AND d.version = (SELECT max(version) FROM document WHERE slug = d.slug)";
-	static const char signed_sql[] =
-	    "SELECT 1 FROM signature WHERE family_id = ?1 AND document_id = ?2 AND signer_key = ?3";
-	static const char insert_sql[] =
-	    "INSERT INTO signature (family_id, document_id, signer, signer_key, at, channel,"
-	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7)";
-	struct db_event e;
-	sqlite3_stmt *st;
-	char at[21], hash[DB_HASH_HEX + 1];
-	long long id;
-	int rc;
-
-	if ((st = db_stmt(db, current_sql)) == NULL)
-		return -CONSENT_ERR_DB;
-	sqlite3_bind_int64(st, 1, doc);
-	if ((rc = exists(st)) <= 0)
-		return rc < 0 ? -CONSENT_ERR_DB : -CONSENT_ERR_DOCUMENT;
-	if ((st = db_stmt(db, signed_sql)) == NULL)
-		return -CONSENT_ERR_DB;
-	sqlite3_bind_int64(st, 1, s->family_id);
-	sqlite3_bind_int64(st, 2, doc);
-	sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
-	if ((rc = exists(st)) != 0)
-		return rc < 0 ? -CONSENT_ERR_DB : 0;
-	memset(&e, 0, sizeof e);
-	e.kind = "sign";
-	e.family_id = s->family_id;
-	e.document_id = doc;
-	e.signer = show;
-	e.channel = s->channel;
-	e.detail = detail;
-	e.staff = s->staff;
-	if ((id = db_event_append(db, &e)) < 0 || event_at(db, id, at, hash) < 0)
-		return -CONSENT_ERR_DB;
-	if (*first == 0)
-		*first = id;
-	if ((st = db_stmt(db, insert_sql)) == NULL)
-		return -CONSENT_ERR_DB;
-	sqlite3_bind_int64(st, 1, s->family_id);
-	sqlite3_bind_int64(st, 2, doc);
-	sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, s->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, id);
-	if (s->staff)
-		sqlite3_bind_text(st, 8, s->staff, -1, SQLITE_STATIC);
-	return db_exec_stmt(st) < 0 ? -CONSENT_ERR_DB : 1;
-}
-
-static int answer_one(struct db *db, const struct consent_submission *s,
-                      const struct consent_item *x, const char *show, const char *key,
-                      const char *detail, long long *first)
-{
-	static const char upsert_sql[] =
-	    "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
-	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)"
-	    " ON CONFLICT (child_id, purpose, signer_key) DO UPDATE SET signer = excluded.signer,"
-	    "  answer = excluded.answer, at = excluded.at, channel = excluded.channel,"
-	    "  staff = excluded.staff, event_id = excluded.event_id";
-	struct db_event e;
-	sqlite3_stmt *st;
-	char at[21], hash[DB_HASH_HEX + 1];
-	long long id;
-	int rc;
-
-	if ((rc = child_is_current(db, s->family_id, x->child_id)) <= 0)
-		return rc < 0 ? -CONSENT_ERR_DB : -CONSENT_ERR_CHILD;
-	if ((rc = purpose_exists(db, x->purpose)) <= 0)
-		return rc < 0 ? -CONSENT_ERR_DB : -CONSENT_ERR_PURPOSE;
-	memset(&e, 0, sizeof e);
-	e.kind = "answer";
-	e.family_id = s->family_id;
-	e.child_id = x->child_id;
-	e.purpose = x->purpose;
-	e.answer = x->answer;
-	e.signer = show;
-	e.channel = s->channel;
-	e.detail = detail;
-	e.staff = s->staff;
-	if ((id = db_event_append(db, &e)) < 0 || event_at(db, id, at, hash) < 0)
-		return -CONSENT_ERR_DB;
-	if (*first == 0)
-		*first = id;
-	if ((st = db_stmt(db, upsert_sql)) == NULL)
-		return -CONSENT_ERR_DB;
-	sqlite3_bind_int64(st, 1, x->child_id);
-	sqlite3_bind_text(st, 2, x->purpose, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, x->answer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, s->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, id);
-	if (s->staff)
-		sqlite3_bind_text(st, 9, s->staff, -1, SQLITE_STATIC);
-	return db_exec_stmt(st) < 0 ? -CONSENT_ERR_DB : 1;
-}
-
-/* Ends a write: on CONSENT_OK checks that the submission's first event is `expect`,
- * stores the language, commits and writes the reference; otherwise rolls back. */
 /* Records that the form with this once-only value was recorded as ref. */
 static int once_put(struct db *db, long long family_id, const char *once, const char *ref)
 {
@@ -848,12 +723,118 @@ int consent_once_claim(struct db *db, long long family_id, const char *once, con
 	return once_put(db, family_id, once, what) < 0 ? -1 : 1;
 }
 
-static enum consent_err finish(struct db *db, enum consent_err err, long long family_id,
-                               long long first, long long expect, const char *language,
-                               const char *once, char ref[CONSENT_REF_MAX])
+/* 1 when document doc is the current version of its policy, 0 when not, -1 on error. */
+static int doc_is_current(struct db *db, long long doc)
 {
-	char at[21], hash[DB_HASH_HEX + 1];
+	static const char sql[] =
+	    "SELECT 1 FROM document d WHERE d.id = ?1"
+	    " AND d.version = (SELECT max(version) FROM document WHERE slug = d.slug)";
+	sqlite3_stmt *st = db_stmt(db, sql);
 
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, doc);
+	return exists(st);
+}
+
+/* 1 when the carer whose key is key signed document doc for the family, 0 when not. */
+static int doc_signed(struct db *db, long long family_id, long long doc, const char *key)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM signature WHERE family_id = ?1 AND document_id = ?2 AND signer_key = ?3";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, family_id);
+	sqlite3_bind_int64(st, 2, doc);
+	sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+	return exists(st);
+}
+
+/* Appends s to b as a JSON string. */
+static void json_str(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			buf_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			buf_printf(b, "\\u%04x", c);
+		else
+			buf_putc(b, (char)c);
+	}
+	buf_putc(b, '"');
+}
+
+/* Checks every item against the family's current children and the purposes, each list
+ * read once, in the order the items came (the first refusal is the one reported). */
+static enum consent_err check_items(struct db *db, const struct consent_submission *s)
+{
+	static const char children_sql[] =
+	    "SELECT id FROM child WHERE family_id = ?1 AND left_on IS NULL";
+	static const char purposes_sql[] = "SELECT id FROM purpose";
+	struct buf purposes = BUF_INIT; /* each id with its NUL */
+	long long kids[CONSENT_CHECK_CHILDREN];
+	size_t nkids = 0, i, k;
+	enum consent_err err = CONSENT_OK;
+	sqlite3_stmt *st;
+	int rc, more = 0;
+
+	if (s->nitems == 0)
+		return CONSENT_OK;
+	if ((st = db_stmt(db, children_sql)) == NULL)
+		return CONSENT_ERR_DB;
+	sqlite3_bind_int64(st, 1, s->family_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nkids < CONSENT_CHECK_CHILDREN)
+			kids[nkids++] = sqlite3_column_int64(st, 0);
+		else
+			more = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || (st = db_stmt(db, purposes_sql)) == NULL)
+		return CONSENT_ERR_DB;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		buf_put(&purposes, db_col_text(st, 0), strlen(db_col_text(st, 0)) + 1);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || !buf_ok(&purposes)) {
+		buf_free(&purposes);
+		return CONSENT_ERR_DB;
+	}
+	for (i = 0; i < s->nitems && err == CONSENT_OK; i++) {
+		const struct consent_item *x = &s->items[i];
+		const char *p;
+		for (k = 0; k < nkids && kids[k] != x->child_id; k++)
+			;
+		if (k == nkids && more) /* a family beyond the list: ask the database */
+			rc = child_is_current(db, s->family_id, x->child_id);
+		else
+			rc = k < nkids;
+		if (rc <= 0) {
+			err = rc < 0 ? CONSENT_ERR_DB : CONSENT_ERR_CHILD;
+			break;
+		}
+		for (p = purposes.len ? buf_str(&purposes) : NULL;
+		     p && p < buf_str(&purposes) + purposes.len; p += strlen(p) + 1)
+			if (strcmp(p, x->purpose) == 0)
+				break;
+		if (p == NULL || p >= buf_str(&purposes) + purposes.len)
+			err = CONSENT_ERR_PURPOSE;
+	}
+	buf_free(&purposes);
+	return err;
+}
+
+/* Ends a write: on CONSENT_OK checks that the submission's first event is `expect`,
+ * stores the language, writes the reference from the first event's id and hash and
+ * commits; otherwise rolls back. */
+static enum consent_err finish(struct db *db, enum consent_err err, long long family_id,
+                               long long first, long long expect, const char *first_hash,
+                               const char *language, const char *once,
+                               char ref[CONSENT_REF_MAX])
+{
 	if (err == CONSENT_OK && first == 0)
 		err = CONSENT_ERR_NOTHING;
 	if (err == CONSENT_OK && first != expect)
@@ -861,10 +842,8 @@ static enum consent_err finish(struct db *db, enum consent_err err, long long fa
 	if (err == CONSENT_OK && valid_language(language) &&
 	    set_language(db, family_id, language) < 0)
 		err = CONSENT_ERR_DB;
-	if (err == CONSENT_OK && event_at(db, first, at, hash) < 0)
-		err = CONSENT_ERR_DB;
 	if (err == CONSENT_OK) {
-		make_ref(ref, first, hash);
+		make_ref(ref, first, first_hash);
 		if (once && once_put(db, family_id, once, ref) < 0)
 			err = CONSENT_ERR_DB;
 	}
@@ -880,34 +859,158 @@ static enum consent_err finish(struct db *db, enum consent_err err, long long fa
 	return CONSENT_OK;
 }
 
-enum consent_err consent_record(struct db *db, const struct consent_submission *s,
-                                char ref[CONSENT_REF_MAX])
+/* The rows of one submission, written after its event. */
+static enum consent_err record_rows(struct db *db, const struct consent_submission *s,
+                                    const char *sign, const char *show, const char *key,
+                                    long long id, const char *at)
+{
+	static const char sign_sql[] =
+	    "INSERT INTO signature (family_id, document_id, signer, signer_key, at, channel,"
+	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7)";
+	static const char answer_sql[] =
+	    "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
+	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)"
+	    " ON CONFLICT (child_id, purpose, signer_key) DO UPDATE SET signer = excluded.signer,"
+	    "  answer = excluded.answer, at = excluded.at, channel = excluded.channel,"
+	    "  staff = excluded.staff, event_id = excluded.event_id";
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < s->ndocuments; i++) {
+		if (!sign[i])
+			continue;
+		if ((st = db_stmt(db, sign_sql)) == NULL)
+			return CONSENT_ERR_DB;
+		sqlite3_bind_int64(st, 1, s->family_id);
+		sqlite3_bind_int64(st, 2, s->documents[i]);
+		sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, s->channel, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 7, id);
+		if (s->staff)
+			sqlite3_bind_text(st, 8, s->staff, -1, SQLITE_STATIC);
+		if (db_exec_stmt(st) < 0)
+			return CONSENT_ERR_DB;
+	}
+	for (i = 0; i < s->nitems; i++) {
+		const struct consent_item *x = &s->items[i];
+		if ((st = db_stmt(db, answer_sql)) == NULL)
+			return CONSENT_ERR_DB;
+		sqlite3_bind_int64(st, 1, x->child_id);
+		sqlite3_bind_text(st, 2, x->purpose, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, x->answer, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, s->channel, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, id);
+		if (s->staff)
+			sqlite3_bind_text(st, 9, s->staff, -1, SQLITE_STATIC);
+		if (db_exec_stmt(st) < 0)
+			return CONSENT_ERR_DB;
+	}
+	return CONSENT_OK;
+}
+
+enum consent_err consent_record_in(struct db *db, const struct consent_submission *s,
+                                   char ref[CONSENT_REF_MAX])
 {
 	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1], detail[48];
+	char at[21], hash[DB_HASH_HEX + 1];
+	struct buf data = BUF_INIT;
+	struct db_event e;
 	enum consent_err err;
-	long long first = 0, expect;
-	size_t i;
-	int rc = 0;
+	long long expect, id;
+	size_t i, nsign = 0;
+	char *sign = NULL;
+	int rc;
 
 	ref[0] = '\0';
 	if ((err = precheck(s, show, key)) != CONSENT_OK)
 		return err;
+	/* The same form sent twice (a double tap on Confirm) is recorded once. */
+	if (s->once && (rc = once_get(db, s->family_id, s->once, ref)) != 0)
+		return rc > 0 ? CONSENT_OK : CONSENT_ERR_DB;
+	if ((expect = next_event_id(db)) < 0 ||
+	    (sign = calloc(s->ndocuments + 1, 1)) == NULL)
+		return CONSENT_ERR_DB;
+	/* The payload: every document signed now and every answer, in the order given
+	 * (docs/evidence.md, "submission events"). */
+	buf_putc(&data, '[');
+	for (i = 0; i < s->ndocuments && err == CONSENT_OK; i++) {
+		if ((rc = doc_is_current(db, s->documents[i])) <= 0) {
+			err = rc < 0 ? CONSENT_ERR_DB : CONSENT_ERR_DOCUMENT;
+			break;
+		}
+		if ((rc = doc_signed(db, s->family_id, s->documents[i], key)) != 0) {
+			err = rc < 0 ? CONSENT_ERR_DB : CONSENT_OK;
+			continue; /* signed already: not again */
+		}
+		sign[i] = 1;
+		buf_printf(&data, "%s[\"sign\",%lld]", nsign++ ? "," : "", s->documents[i]);
+	}
+	if (err == CONSENT_OK)
+		err = check_items(db, s);
+	if (err == CONSENT_OK && nsign == 0 && s->nitems == 0)
+		err = CONSENT_ERR_NOTHING;
+	for (i = 0; i < s->nitems && err == CONSENT_OK; i++) {
+		buf_printf(&data, "%s[\"answer\",%lld,", nsign || i ? "," : "", s->items[i].child_id);
+		json_str(&data, s->items[i].purpose);
+		buf_putc(&data, ',');
+		json_str(&data, s->items[i].answer);
+		buf_putc(&data, ']');
+	}
+	buf_putc(&data, ']');
+	if (err == CONSENT_OK && !buf_ok(&data))
+		err = CONSENT_ERR_DB;
+	if (err == CONSENT_OK) {
+		snprintf(detail, sizeof detail, "submission %lld", expect);
+		memset(&e, 0, sizeof e);
+		e.kind = "submission";
+		e.family_id = s->family_id;
+		e.signer = show;
+		e.channel = s->channel;
+		e.detail = detail;
+		e.staff = s->staff;
+		e.data = buf_str(&data);
+		if ((id = db_event_append_at(db, &e, at, hash)) != expect)
+			err = CONSENT_ERR_DB; /* an error, or ids not what the log's rule says */
+	}
+	if (err == CONSENT_OK)
+		err = record_rows(db, s, sign, show, key, expect, at);
+	if (err == CONSENT_OK && valid_language(s->language) &&
+	    set_language(db, s->family_id, s->language) < 0)
+		err = CONSENT_ERR_DB;
+	if (err == CONSENT_OK) {
+		make_ref(ref, expect, hash);
+		if (s->once && once_put(db, s->family_id, s->once, ref) < 0)
+			err = CONSENT_ERR_DB;
+	}
+	if (err != CONSENT_OK)
+		ref[0] = '\0';
+	buf_free(&data);
+	free(sign);
+	return err;
+}
+
+enum consent_err consent_record(struct db *db, const struct consent_submission *s,
+                                char ref[CONSENT_REF_MAX])
+{
+	enum consent_err err;
+
+	ref[0] = '\0';
 	if (db_begin(db) < 0)
 		return CONSENT_ERR_DB;
-	/* The same form sent twice (a double tap on Confirm) is recorded once. */
-	if (s->once && (rc = once_get(db, s->family_id, s->once, ref)) != 0) {
+	if ((err = consent_record_in(db, s, ref)) != CONSENT_OK) {
 		db_rollback(db);
-		return rc > 0 ? CONSENT_OK : CONSENT_ERR_DB;
+		return err;
 	}
-	if ((expect = next_event_id(db)) < 0)
-		return finish(db, CONSENT_ERR_DB, 0, 0, 0, NULL, NULL, ref);
-	snprintf(detail, sizeof detail, "submission %lld", expect);
-	for (i = 0; i < s->ndocuments && rc >= 0; i++)
-		rc = sign_one(db, s, s->documents[i], show, key, detail, &first);
-	for (i = 0; i < s->nitems && rc >= 0; i++)
-		rc = answer_one(db, s, &s->items[i], show, key, detail, &first);
-	return finish(db, rc < 0 ? (enum consent_err) - rc : CONSENT_OK, s->family_id, first,
-	              expect, s->language, s->once, ref);
+	if (db_commit(db) < 0) {
+		ref[0] = '\0';
+		return CONSENT_ERR_DB;
+	}
+	return CONSENT_OK;
 }
 
 enum consent_err consent_withdraw(struct db *db, long long family_id, long long child_id,
@@ -920,7 +1023,7 @@ enum consent_err consent_withdraw(struct db *db, long long family_id, long long 
 	static const char update_sql[] =
 	    "UPDATE answer SET answer = 'no', at = ?4, channel = 'qr', staff = NULL, event_id = ?5"
 	    " WHERE child_id = ?1 AND purpose = ?2 AND signer_key = ?3";
-	char detail[48], at[21], hash[DB_HASH_HEX + 1];
+	char detail[48], at[21], hash[DB_HASH_HEX + 1], first_hash[DB_HASH_HEX + 1] = "";
 	struct buf keys = BUF_INIT; /* the carers' keys, each with its NUL */
 	enum consent_err err = CONSENT_OK;
 	long long first = 0, expect = 0;
@@ -966,13 +1069,15 @@ enum consent_err consent_withdraw(struct db *db, long long family_id, long long 
 		e.answer = "no";
 		e.channel = "qr";
 		e.detail = detail;
-		if ((id = db_event_append(db, &e)) < 0 || event_at(db, id, at, hash) < 0 ||
+		if ((id = db_event_append_at(db, &e, at, hash)) < 0 ||
 		    (st = db_stmt(db, update_sql)) == NULL) {
 			err = CONSENT_ERR_DB;
 			goto done;
 		}
-		if (first == 0)
+		if (first == 0) {
 			first = id;
+			memcpy(first_hash, hash, sizeof first_hash);
+		}
 		sqlite3_bind_int64(st, 1, child_id);
 		sqlite3_bind_text(st, 2, purpose, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, k, -1, SQLITE_STATIC);
@@ -985,7 +1090,7 @@ enum consent_err consent_withdraw(struct db *db, long long family_id, long long 
 	}
 done:
 	buf_free(&keys);
-	return finish(db, err, family_id, first, expect, language, NULL, ref);
+	return finish(db, err, family_id, first, expect, first_hash, language, NULL, ref);
 }
 
 /* --- Receipts --- */
@@ -1020,11 +1125,11 @@ int consent_receipt(struct db *db, struct arena *a, long long family_id, const c
 	static const char first_sql[] =
 	    "SELECT at, signer, hash, detail FROM event WHERE id = ?1 AND family_id = ?2";
 	static const char items_sql[] =
-	    "SELECT e.kind, e.child_id, coalesce(c.first_name, ''), e.purpose, e.answer,"
-	    " e.document_id, d.title, d.version, d.lang FROM event e"
-	    " LEFT JOIN child c ON c.id = e.child_id AND c.family_id = e.family_id"
-	    " LEFT JOIN document d ON d.id = e.document_id"
-	    " WHERE e.family_id = ?1 AND e.detail = ?2 AND e.id >= ?3 ORDER BY e.id";
+	    "WITH e AS (" CONSENT_ITEMS_SQL("family_id = ?1 AND detail = ?2 AND id >= ?3") ")"
+	    " SELECT e.kind, e.child_id, coalesce(c.first_name, ''), e.purpose, e.answer,"
+	    " e.document_id, d.title, d.version, d.lang FROM e"
+	    " LEFT JOIN child c ON c.id = e.child_id AND c.family_id = ?1"
+	    " LEFT JOIN document d ON d.id = e.document_id ORDER BY e.id, e.item";
 	struct consent_receipt *r;
 	char suffix[5], detail[48];
 	sqlite3_stmt *st;

@@ -37,6 +37,7 @@
 #define CONSENT_THROTTLE_WINDOW 600 /* ... within this many seconds */
 #define CONSENT_REF_MAX 32          /* bytes of a reference with its NUL */
 #define CONSENT_ADDR_MAX 64         /* bytes of a client address used as a throttle key */
+#define CONSENT_CHECK_CHILDREN 64   /* a submission's children checked from one list */
 
 enum consent_lookup {
 	CONSENT_FOUND,
@@ -203,7 +204,8 @@ enum consent_err {
 extern const char *const consent_err_names[CONSENT_ERR__MAX];
 
 /* Records s in one transaction, checking each child, purpose and document against the
- * database inside it. A document this carer has already signed is not signed twice; an
+ * database inside it, as one event of kind "submission" whose data lists every document
+ * signed and every answer (docs/evidence.md). A document this carer has already signed is not signed twice; an
  * answer replaces this carer's earlier answer for the child and purpose. Only s's items
  * are recorded in the carer's name: the caller passes only the answers the carer gave. Writes the
  * reference into ref (CONSENT_REF_MAX bytes). Returns CONSENT_OK, or the reason with
@@ -211,6 +213,29 @@ extern const char *const consent_err_names[CONSENT_ERR__MAX];
  * ticked and gave no answers. */
 enum consent_err consent_record(struct db *, const struct consent_submission *s,
                                 char ref[CONSENT_REF_MAX]);
+
+/* SQL: the events chosen by the condition `where` (on table event) as one row per item,
+ * "id, item, at, kind, family_id, child_id, purpose, answer, document_id, signer,
+ * channel, staff, detail": a "submission" event gives one row per entry of its data, kind
+ * "sign" (document_id set) or "answer" (child_id, purpose, answer), item counting from 0;
+ * any other event gives itself, item 0. So readers of the older form (an event per
+ * answer) read both forms alike. */
+#define CONSENT_ITEMS_SQL(where)                                                                   \
+	"SELECT id, 0 AS item, at, kind, family_id, child_id, purpose, answer, document_id,"       \
+	" signer, channel, staff, detail FROM event WHERE kind <> 'submission' AND (" where ")"    \
+	" UNION ALL SELECT v.id, j.key + 0, v.at, json_extract(j.value, '$[0]'), v.family_id,"   \
+	" CASE json_extract(j.value, '$[0]') WHEN 'answer' THEN json_extract(j.value, '$[1]') END," \
+	" json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'),"                          \
+	" CASE json_extract(j.value, '$[0]') WHEN 'sign' THEN json_extract(j.value, '$[1]') END,"  \
+	" v.signer, v.channel, v.staff, v.detail FROM (SELECT * FROM event"                       \
+	" WHERE kind = 'submission' AND (" where ")) v,"                                           \
+	" json_each(CASE WHEN json_valid(v.data) THEN v.data ELSE '[]' END) j"
+
+/* consent_record's work inside the caller's transaction (or savepoint), for writers that
+ * commit several submissions together: on an error the caller must roll back what it
+ * wrote. Returns as consent_record. */
+enum consent_err consent_record_in(struct db *, const struct consent_submission *s,
+                                   char ref[CONSENT_REF_MAX]);
 
 /* Withdraws the family's permission for one child and purpose through the family link:
  * every carer's "yes" becomes "no" (an event of kind "withdraw" each, with no signer,

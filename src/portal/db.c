@@ -684,6 +684,12 @@ static void bind_id(sqlite3_stmt *st, int i, long long v)
 
 long long db_event_append(struct db *db, const struct db_event *e)
 {
+	return db_event_append_at(db, e, NULL, NULL);
+}
+
+long long db_event_append_at(struct db *db, const struct db_event *e, char out_at[21],
+                             char out_hash[DB_HASH_HEX + 1])
+{
 	static const char last_sql[] = "SELECT id, hash FROM event ORDER BY id DESC LIMIT 1";
 	static const char insert_sql[] =
 		"INSERT INTO event (id, at, kind, family_id, child_id, purpose, answer, document_id,"
@@ -758,7 +764,13 @@ long long db_event_append(struct db *db, const struct db_event *e)
 	bind_text(st, 17, e->data);
 	rc = db_exec_stmt(st);
 	sodium_memzero(rnd, sizeof rnd);
-	return rc < 0 ? -1 : id;
+	if (rc < 0)
+		return -1;
+	if (out_at)
+		memcpy(out_at, at, sizeof at);
+	if (out_hash)
+		memcpy(out_hash, hash, sizeof hash);
+	return id;
 }
 
 /* Column i as text, NULL for NULL: the event hash tells NULL from "". */

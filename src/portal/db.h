@@ -107,6 +107,10 @@ struct db_event {
 /* Appends e to the log inside the caller's transaction, chaining it to the last event.
  * Returns the new event's id, or -1. */
 long long db_event_append(struct db *, const struct db_event *e);
+/* The same, also giving the event's time (at, 21 bytes) and hash (65 bytes) as written,
+ * so the caller need not read them back; either may be NULL. */
+long long db_event_append_at(struct db *, const struct db_event *e, char at[21],
+                             char hash[DB_HASH_HEX + 1]);
 
 /* The columns of an event in the order db_event_hash_at reads them. */
 #define DB_EVENT_COLUMNS                                                                           \

@@ -23,6 +23,8 @@ struct evidence_event {
 	int version_no;                   /* 1 event-v1, 2 event-v2 */
 	const char *canon;                /* event-v2: the exact bytes hashed; "" for v1 */
 	int hash_ok;                      /* the stored hash is the hash recomputed now */
+	int item; /* 1: not an event of its own but one entry (kind "sign" or "answer") of the
+	             data of the "submission" event id before it, which holds the hash */
 };
 
 struct evidence {
@@ -37,7 +39,8 @@ struct evidence {
 	long long log_size; /* events in the log now */
 };
 
-/* The submission whose first event is first_id, when it is family_id's. Returns 0 with
+/* The submission whose first event is first_id: its events in order, each "submission"
+ * event followed by one item per document signed and answer in its data, when it is family_id's. Returns 0 with
  * *out, 1 when there is no such submission for the family, -1 on a database error. */
 int evidence_load(struct db *, struct arena *, long long family_id, long long first_id,
                   struct evidence **out);

@@ -1,6 +1,7 @@
 /* records: the office's read model (records.h). */
 #include <string.h>
 
+#include "consent.h"
 #include "records.h"
 
 /* Column i copied into a, or NULL when it is SQL NULL. */
@@ -367,9 +368,9 @@ int records_history(struct db *db, struct arena *a, long long fid, struct record
 	    "SELECT e.id, e.at, e.kind, coalesce(c.first_name, ''), coalesce(e.purpose, ''),"
 	    " coalesce(e.answer, ''), coalesce(d.slug || ' ' || d.version || ' (' || d.lang || ')',"
 	    " ''), coalesce(e.signer, ''), e.channel, coalesce(e.staff, ''),"
-	    " coalesce(e.detail, '') FROM event e LEFT JOIN child c ON c.id = e.child_id"
-	    " LEFT JOIN document d ON d.id = e.document_id WHERE e.family_id = ?1"
-	    " ORDER BY e.id DESC";
+	    " coalesce(e.detail, '') FROM (" CONSENT_ITEMS_SQL("family_id = ?1") ") e"
+	    " LEFT JOIN child c ON c.id = e.child_id"
+	    " LEFT JOIN document d ON d.id = e.document_id ORDER BY e.id DESC, e.item";
 	void *v;
 	int rc = db_rows(by_id(db, sql, fid), a, sizeof **out, fill_event, &v, n);
 

@@ -39,8 +39,10 @@ enum sandbox_cond {
 	SC_ANY,     /* any arguments */
 	SC_NO_EXEC, /* argument 2 (prot) without PROT_EXEC: mmap, mprotect */
 	SC_SELF,    /* argument 0 is this process's id: tgkill, as abort() sends SIGABRT */
-	SC_THREAD,  /* clone of a thread (CLONE_VM), not a new process */
+	SC_THREAD,  /* clone of a thread (CLONE_VM and CLONE_THREAD), not a new process */
+	SC_VM,      /* clone sharing memory (CLONE_VM): sanitizer builds only */
 	SC_ISATTY,  /* ioctl TCGETS only: isatty() */
+	SC_ENOSYS,  /* refused with ENOSYS, not fatal: clone3, so glibc falls back to clone */
 };
 
 struct sandbox_rule {
@@ -60,7 +62,11 @@ struct sandbox_rule {
  *   time and randomness: clock_gettime and friends (usually the vDSO, no system call),
  *   getrandom for libsodium, SQLite's busy wait (fcntl also takes the office's
  *   password-check slot, a lock on the database's -login.lock file).
- * Deliberately missing: execve, execveat, fork, vfork, clone, clone3, socket, socketpair,
+ *   threads: sign.fcgi serves with several (group commit, group.h): clone with CLONE_VM and
+ *   CLONE_THREAD only (a thread, never a process: fork still kills), clone3 answered ENOSYS (glibc
+ *   then uses clone, whose flags the filter can see), set_robust_list and rseq, which a
+ *   new thread registers;
+ * Deliberately missing: execve, execveat, fork, vfork, clone of a process, socket, socketpair,
  * connect, bind, listen, sendmsg, ptrace, process_vm_*, kill, chmod, chown, link,
  * rename, mkdir, mount, ioctl, prctl, seccomp, bpf, memfd_create, userfaultfd, io_uring,
  * personality, setuid and the like. */
@@ -125,6 +131,10 @@ static const struct sandbox_rule sandbox_rules[] = {
     {"getgid", SC_ANY},
     {"getegid", SC_ANY},
     {"futex", SC_ANY},
+    {"clone", SC_THREAD},
+    {"clone3", SC_ENOSYS},
+    {"set_robust_list", SC_ANY},
+    {"rseq", SC_ANY},
     {"exit", SC_ANY},
     {"exit_group", SC_ANY},
     /* time and randomness */
@@ -142,13 +152,14 @@ static const struct sandbox_rule sandbox_rules[] = {
     /* AddressSanitizer's leak check at exit stops the process with a tracer thread
      * (clone sharing memory, ptrace, wait4) that lists /proc/self/task; allowed in
      * sanitizer builds only, which are never deployed. Fork stays forbidden. */
-    {"clone", SC_THREAD},
+    {"clone", SC_VM},
     {"ptrace", SC_ANY},
     {"wait4", SC_ANY},
     {"prctl", SC_ANY},
     {"getdents", SC_ANY},
     {"getppid", SC_ANY},
     {"sched_yield", SC_ANY},
+    {"sched_getaffinity", SC_ANY}, /* its pthread_create asks, for sign.fcgi's threads */
     {"sigaltstack", SC_ANY},
     {"ioctl", SC_ISATTY}, /* a report asks whether standard error is a terminal */
     {"pipe", SC_ANY},     /* ... and checks memory is readable by writing it to a pipe */
@@ -209,8 +220,16 @@ static int sandbox_seccomp(struct buf *err)
 			                      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)TCGETS, 0));
 			break;
 		case SC_THREAD:
+			rc = seccomp_rule_add(
+			    ctx, SCMP_ACT_ALLOW, nr, 1,
+			    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM | CLONE_THREAD, CLONE_VM | CLONE_THREAD));
+			break;
+		case SC_VM:
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
 			                      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM, CLONE_VM));
+			break;
+		case SC_ENOSYS:
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
 			break;
 		}
 		if (rc < 0) {

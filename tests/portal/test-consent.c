@@ -2,8 +2,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "check.h"
 #include "consent.h"
+#include "evidence.h"
 #include "db.h"
 #include "token.h"
 #include "testdb.h"
@@ -250,6 +252,26 @@ static void test_load(void)
 	CHECK(f == NULL);
 }
 
+/* 1 when the answer and signature tables rebuilt from the log (audit_tables) are the
+ * tables: the fixtures' roster, catalog and tokens, made by SQL with no events, are
+ * reported by it and not looked at here. */
+static int audit_answers_agree(int report)
+{
+	struct buf out = BUF_INIT;
+	const char *p;
+	int ok;
+
+	ok = audit_tables(db, &out) >= 0;
+	for (p = buf_str(&out); ok && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
+		if (strncmp(p, "answer", 6) == 0 || strncmp(p, "signature", 9) == 0 ||
+		    strncmp(p, "event", 5) == 0)
+			ok = 0;
+	if (!ok && report)
+		printf("  audit: %s", buf_str(&out));
+	buf_free(&out);
+	return ok;
+}
+
 static void test_record(void)
 {
 	long long docs[] = {3};
@@ -268,8 +290,24 @@ static void test_record(void)
 	snprintf(want, sizeof want, "%lld-", first);
 	CHECK(strncmp(ref, want, strlen(want)) == 0);
 	CHECK_INT(strlen(ref), strlen(want) + 4);
-	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'sign'"), 1);
-	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'answer'"), 6);
+	/* one event for the whole submission, its data listing the document and each answer
+	 * in the order given */
+	CHECK_INT(count("SELECT count(*) FROM event WHERE id >= (SELECT max(id) FROM event)"), 1);
+	CHECK_INT(count("SELECT count(*) FROM event WHERE kind IN ('sign', 'answer')"), 0);
+	CHECK_INT(count("SELECT count(*) FROM event WHERE kind = 'submission' AND v = 2"
+	                " AND family_id = 1 AND child_id IS NULL AND signer = 'Siân Jones'"
+	                " AND data = '[[\"sign\",3],[\"answer\",12,\"displays\",\"yes\"],"
+	                "[\"answer\",12,\"website\",\"yes\"],[\"answer\",12,\"press\",\"no\"],"
+	                "[\"answer\",11,\"displays\",\"no\"],[\"answer\",11,\"website\",\"no\"],"
+	                "[\"answer\",11,\"press\",\"no\"]]'"),
+	          1);
+	/* every row points at it, with its time */
+	CHECK_INT(count("SELECT count(*) FROM answer a JOIN event e ON e.id = a.event_id"
+	                " WHERE e.kind = 'submission' AND a.at = e.at"),
+	          6);
+	CHECK_INT(count("SELECT count(*) FROM signature s JOIN event e ON e.id = s.event_id"
+	                " WHERE e.kind = 'submission' AND s.at = e.at"),
+	          1);
 	CHECK_INT(count("SELECT count(*) FROM answer"), 6);
 	CHECK_INT(count("SELECT count(*) FROM signature WHERE signer = 'Siân Jones'"
 	                " AND signer_key = 'siân jones' AND channel = 'qr' AND document_id = 3"),
@@ -303,8 +341,95 @@ static void test_record(void)
 		CHECK_STR(r->items[6].child, "Osian");
 		CHECK_STR(r->items[6].answer, "no");
 	}
-	/* the chain verifies after recording */
+	/* the chain verifies after recording, and the tables rebuilt from the log agree */
 	CHECK_INT(db_verify(db, &out), 0);
+	CHECK(audit_answers_agree(1));
+	buf_free(&out);
+	/* the evidence shows the one event and each answer, from its data */
+	{
+		struct evidence *ev = NULL;
+		size_t i, nitems = 0, nevents = 0;
+		CHECK_INT(evidence_load(db, A, 1, first, &ev), 0);
+		if (ev) {
+			CHECK_STR(ev->ref, ref);
+			CHECK_STR(ev->signer, "Siân Jones");
+			for (i = 0; i < ev->nevents; i++) {
+				nitems += ev->events[i].item;
+				nevents += !ev->events[i].item;
+				CHECK_INT(ev->events[i].id, first);
+			}
+			CHECK_INT(nevents, 1);
+			CHECK_INT(nitems, 7);
+			CHECK_STR(ev->events[0].kind, "submission");
+			CHECK(ev->events[0].hash_ok);
+			CHECK(strstr(ev->events[0].canon, "[\"answer\",11,\"press\",\"no\"]") != NULL);
+			if (ev->nevents == 8) {
+				CHECK_STR(ev->events[1].kind, "sign");
+				CHECK_STR(ev->events[1].sha256, "cc");
+				CHECK_STR(ev->events[2].child, "Ffion");
+				CHECK_STR(ev->events[2].child_ref, "C12");
+				CHECK_STR(ev->events[2].purpose, "displays");
+				CHECK_STR(ev->events[2].answer, "yes");
+				CHECK_STR(ev->events[7].child, "Osian");
+				CHECK_STR(ev->events[7].answer, "no");
+			}
+		}
+	}
+}
+
+/* Submissions written in the older form (an event per document and answer, detail
+ * "submission <first id>") are still read: the receipt, the evidence and the rebuild
+ * from the log. */
+static void test_old_form(void)
+{
+	struct db_event e;
+	struct consent_receipt *r = NULL;
+	struct evidence *ev = NULL;
+	struct buf out = BUF_INIT;
+	char detail[48], ref[CONSENT_REF_MAX], hash[DB_HASH_HEX + 1], at[21], q[600];
+	long long first, id;
+
+	sql("BEGIN IMMEDIATE");
+	first = count("SELECT max(id) + 1 FROM event");
+	snprintf(detail, sizeof detail, "submission %lld", first);
+	memset(&e, 0, sizeof e);
+	e.kind = "answer";
+	e.family_id = 2;
+	e.child_id = 21;
+	e.purpose = "press";
+	e.answer = "no";
+	e.signer = "Dafydd Evans";
+	e.channel = "qr";
+	e.detail = detail;
+	CHECK_INT(db_event_append_at(db, &e, at, hash), first);
+	snprintf(q, sizeof q,
+	         "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
+	         " event_id) VALUES (21, 'press', 'Dafydd Evans', 'dafydd evans', 'no', '%s',"
+	         " 'qr', %lld)", at, first);
+	sql(q);
+	e.purpose = "website";
+	id = db_event_append_at(db, &e, at, NULL);
+	CHECK_INT(id, first + 1);
+	snprintf(q, sizeof q,
+	         "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
+	         " event_id) VALUES (21, 'website', 'Dafydd Evans', 'dafydd evans', 'no', '%s',"
+	         " 'qr', %lld)", at, id);
+	sql(q);
+	sql("COMMIT");
+	snprintf(ref, sizeof ref, "%lld-%c%c%c%c", first, hash[0], hash[1], hash[2], hash[3]);
+	CHECK_INT(consent_receipt(db, A, 2, ref, &r), 0);
+	if (r) {
+		CHECK_INT(r->nitems, 2);
+		CHECK_STR(r->items[1].purpose, "website");
+	}
+	CHECK_INT(evidence_load(db, A, 2, first, &ev), 0);
+	if (ev) {
+		CHECK_INT(ev->nevents, 2);
+		CHECK_STR(ev->events[0].kind, "answer");
+		CHECK(!ev->events[0].item && !ev->events[1].item);
+	}
+	CHECK_INT(db_verify(db, &out), 0);
+	CHECK(audit_answers_agree(1));
 	buf_free(&out);
 }
 
@@ -460,8 +585,8 @@ static void test_paper(void)
 	CHECK_INT(consent_record(db, &s, ref), CONSENT_OK);
 	CHECK_INT(
 	    count("SELECT count(*) FROM event WHERE signer = 'Rhian Owen' AND staff = 'office1'"
-	          " AND channel = 'paper'"),
-	    2);
+	          " AND channel = 'paper' AND kind = 'submission'"),
+	    1);
 	CHECK_INT(count("SELECT count(*) FROM signature WHERE signer_key = 'rhian owen'"
 	                " AND staff = 'office1' AND channel = 'paper'"),
 	          1);
@@ -572,6 +697,30 @@ static void test_chain(void)
 	buf_free(&out);
 }
 
+/* A submission event whose data was changed after it was written (an answer turned
+ * round, the trigger that forbids it dropped first) fails the chain, and the rebuild
+ * from the log no longer matches the tables. Last: it leaves the log broken. */
+static void test_forged(void)
+{
+	struct buf out = BUF_INIT;
+	long long id = count("SELECT max(id) FROM event WHERE kind = 'submission'"
+	                     " AND data LIKE '%\"press\",\"yes\"%'");
+	char q[200];
+
+	CHECK(id > 0);
+	sql("DROP TRIGGER event_no_update");
+	snprintf(q, sizeof q,
+	         "UPDATE event SET data = replace(data, '\"press\",\"yes\"', '\"press\",\"no\"')"
+	         " WHERE id = %lld", id);
+	sql(q);
+	CHECK_INT(db_verify(db, &out), 1);
+	snprintf(q, sizeof q, "event %lld: its contents were changed", id);
+	CHECK(strstr(buf_str(&out), q) != NULL);
+	buf_reset(&out);
+	CHECK(!audit_answers_agree(0));
+	buf_free(&out);
+}
+
 int main(void)
 {
 	setup();
@@ -579,6 +728,7 @@ int main(void)
 	RUN(test_signer_key);
 	RUN(test_load);
 	RUN(test_record);
+	RUN(test_old_form);
 	RUN(test_change);
 	RUN(test_two_carers);
 	RUN(test_withdraw);
@@ -588,6 +738,7 @@ int main(void)
 	RUN(test_resign);
 	RUN(test_csrf_key);
 	RUN(test_chain);
+	RUN(test_forged);
 	teardown();
 	CHECK_MAIN();
 }

@@ -5,6 +5,7 @@
 
 #include "catalog.h"
 #include "check.h"
+#include "csv.h"
 #include "db.h"
 #include "export.h"
 #include "roster.h"
@@ -412,6 +413,48 @@ static void test_exports(void)
 	answer(db, "C4", "press", "Catrin Williams", "no");
 	CHECK(strstr(export(db, EXPORT_OUTSTANDING, &rows), "F3,") == NULL);
 	CHECK_INT(rows, 1);
+	/* The photo list, computed in C, says what the `effective` view says (the query the
+	 * export used before): more carers, times, paper answers with and without staff. */
+	CHECK(testdb_exec(db,
+	                  "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at,"
+	                  " channel, staff, event_id) SELECT c.id, p.id, 'Carer ' || k.n,"
+	                  " 'carer ' || k.n, CASE WHEN (c.id + k.n + length(p.id)) % 3 = 0"
+	                  " THEN 'no' ELSE 'yes' END, '2026-10-0' || (9 - k.n) || 'T10:00:00Z',"
+	                  " CASE k.n WHEN 2 THEN 'paper' ELSE 'qr' END,"
+	                  " CASE k.n WHEN 2 THEN 'meg' WHEN 3 THEN '' END, 1"
+	                  " FROM child c, purpose p, (SELECT 1 AS n UNION SELECT 2 UNION SELECT 3) k"
+	                  " WHERE (c.id + k.n) % 2 = 0 OR p.id = 'press'") == 0);
+	{
+		static const char view_sql[] =
+		    "SELECT c.class, c.ref, c.first_name, c.last_name, e.purpose, e.basis,"
+		    " CASE WHEN e.permitted THEN 'yes' ELSE 'no' END, e.answers,"
+		    " (SELECT group_concat(g, '; ') FROM (SELECT a.signer || ': ' || a.answer || ' ('"
+		    "   || a.channel || coalesce(', ' || a.staff, '') || ')' AS g FROM answer a"
+		    "   WHERE a.child_id = c.id AND a.purpose = e.purpose ORDER BY a.at, a.signer_key)),"
+		    " '2026-11-21T09:30:00Z'"
+		    " FROM child c JOIN effective e ON e.child_id = c.id JOIN purpose p ON p.id = e.purpose"
+		    " WHERE c.left_on IS NULL"
+		    " ORDER BY c.class, c.last_name, c.first_name, c.ref, p.position, p.id";
+		struct buf want = BUF_INIT;
+		sqlite3_stmt *st = db_stmt(db, view_sql);
+		int i, n = 0;
+		csv_bom(&want);
+		buf_puts(&want, "class,child_ref,first_name,last_name,purpose,basis,permitted,"
+		                "answers,given_by,as_at\r\n");
+		while (st && sqlite3_step(st) == SQLITE_ROW) {
+			const char *cells[10];
+			for (i = 0; i < 10; i++)
+				cells[i] = db_col_text(st, i);
+			csv_row(&want, cells, 10);
+			n++;
+		}
+		if (st)
+			sqlite3_reset(st);
+		CHECK_STR(export(db, EXPORT_PHOTO, &rows), buf_str(&want));
+		CHECK_INT(rows, n);
+		CHECK(strstr(buf_str(&want), "(paper, meg)") && strstr(buf_str(&want), "(qr, )"));
+		buf_free(&want);
+	}
 	{
 		struct buf out = BUF_INIT, err = BUF_INIT;
 		CHECK_INT(export_csv(db, EXPORT__MAX, NULL, &out, &err), -1);

@@ -3,6 +3,8 @@
  * it with SIGSYS, an allowed one lets it exit 0). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -129,6 +132,41 @@ static void test_socket_kills(void)
 static void test_fork_kills(void)
 {
 	CHECK(killed_by_sigsys(in_sandbox(NULL, do_fork)));
+}
+
+static void *thread_main(void *arg)
+{
+	*(int *)arg = 42;
+	return NULL;
+}
+
+/* sign.fcgi's threads (group commit): a thread starts and is joined inside the sandbox
+ * (glibc tries clone3 first, refused with ENOSYS, then clone). */
+static int do_thread(void)
+{
+	pthread_t t;
+	int v = 0;
+
+	if (pthread_create(&t, NULL, thread_main, &v) != 0 || pthread_join(t, NULL) != 0)
+		return CHILD_WRONG;
+	return v == 42 ? 0 : CHILD_WRONG;
+}
+
+/* A process sharing memory but not a thread (clone with CLONE_VM alone) is not allowed. */
+__attribute__((unused)) static int do_clone_vm_process(void)
+{
+	/* vfork-like, so that were it allowed, the parent would wait while the child leaves */
+	if (syscall(SYS_clone, (long)(CLONE_VM | CLONE_VFORK | SIGCHLD), 0L, 0L, 0L, 0L) == 0)
+		_exit(CHILD_WRONG);
+	return CHILD_WRONG;
+}
+
+static void test_threads_allowed(void)
+{
+	CHECK(exited_ok(in_sandbox(NULL, do_thread)));
+#if !defined(__SANITIZE_ADDRESS__)
+	CHECK(killed_by_sigsys(in_sandbox(NULL, do_clone_vm_process)));
+#endif
 }
 
 static void test_executable_memory_kills(void)
@@ -436,6 +474,7 @@ int main(void)
 	RUN(test_execve_kills);
 	RUN(test_socket_kills);
 	RUN(test_fork_kills);
+	RUN(test_threads_allowed);
 	RUN(test_executable_memory_kills);
 	RUN(test_signal_to_another_process_kills);
 	RUN(test_ordinary_work_allowed);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """An attacker with write access to a copy of the database: rewrite_log.py DB ID DETAIL
-sets event ID's detail and recomputes the event-v2 hash of it and of every later event
+[COLUMN] sets event ID's detail (or COLUMN: data, say) and recomputes the event-v2 hash of it and of every later event
 (docs/evidence.md gives the encoding), so that the chain alone still verifies. Used by
 tests/consentctl.sh to show that only a saved checkpoint catches this."""
 import hashlib
@@ -24,8 +24,11 @@ def enc(v):
 
 db = sqlite3.connect(sys.argv[1])
 first, detail = int(sys.argv[2]), sys.argv[3]
+column = sys.argv[4] if len(sys.argv) > 4 else "detail"
+if column not in COLS:
+    sys.exit("no such hashed column: %s" % column)
 db.execute("DROP TRIGGER IF EXISTS event_no_update")
-db.execute("UPDATE event SET detail = ? WHERE id = ?", (detail, first))
+db.execute("UPDATE event SET %s = ? WHERE id = ?" % column, (detail, first))
 prev = db.execute("SELECT hash FROM event WHERE id = ?", (first - 1,)).fetchone()
 prev = prev[0] if prev else "0" * 64
 for row in db.execute("SELECT %s, v FROM event WHERE id >= ? ORDER BY id" % ", ".join(COLS),

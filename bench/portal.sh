@@ -89,13 +89,13 @@ done
 
 # --- Programs -----------------------------------------------------------------------------
 
-make -s build/policygen build/consentctl build/sign.fcgi build/libportal.a build/libcore.a >&2 ||
+make -s build/policygen build/consentctl build/sign.fcgi build/fcgi-pool build/libportal.a build/libcore.a >&2 ||
 	die "make failed"
 rm -rf "$WORK"
 mkdir -p "$WORK/bin" "$WORK/shim" "$WORK/run" "$WORK/forms"
 # The programs under test are copied, so that work going on in the tree during the run (a
 # rebuild) cannot change them half-way; lighttpd starts the copies.
-cp build/policygen build/consentctl build/sign.fcgi "$WORK/bin/"
+cp build/policygen build/consentctl build/sign.fcgi build/fcgi-pool "$WORK/bin/"
 BIN=$WORK/bin
 PKGS="libcmark fcgi sqlite3 libqrencode libsodium yaml-0.1"
 CFLAGS=(-std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -O2 -Wall -Wextra -Wshadow
@@ -142,7 +142,9 @@ make_config() { # make_config PORT RUNDIR [PRELOAD]: writes RUNDIR/lighttpd-PORT
 	PATH=$WORK/shim:$PATH SIGN_PROCS=$PROCS tools/serve.sh "$port" "$DB" "$run" >&2 ||
 		die "tools/serve.sh failed"
 	[ -f "$conf" ] || die "tools/serve.sh wrote no $conf"
-	sed -i -e "s|\"$ROOT/build/sign.fcgi\"|\"$BIN/sign.fcgi\"|" \
+	# sign.fcgi runs under fcgi-pool (one lighttpd process, -n workers): both the copies.
+	sed -i -e "s|\"$ROOT/build/fcgi-pool |\"$BIN/fcgi-pool |" \
+		-e "s| $ROOT/build/sign.fcgi\"| $BIN/sign.fcgi\"|" \
 		-e "s|\"$ROOT/public\"|\"$WORK/public\"|g" \
 		-e "s|\"$ROOT/var/portal\"|\"$WORK/portal\"|g" \
 		-e '/"\/office\/" => ((/,/^\t)),$/d' "$conf"
@@ -162,12 +164,19 @@ fastcgi.server += (
 	)),
 )
 CONF
-	grep -q "\"bin-path\" => \"$BIN/sign.fcgi\"" "$conf" &&
+	grep -q "\"bin-path\" => \"$BIN/fcgi-pool -P -n $PROCS -- $BIN/sign.fcgi\"" "$conf" &&
 		grep -q "server.document-root = \"$WORK/public\"" "$conf" &&
 		grep -q "\"CONSENT_PORTAL\" => \"$WORK/portal\"" "$conf" &&
-		grep -q "\"max-procs\" => $PROCS," "$conf" && ! grep -qF '"/office/"' "$conf" ||
+		! grep -qF '"/office/"' "$conf" ||
 		die "$conf: not the configuration expected from tools/serve.sh"
 	echo "$conf"
+}
+server_procs() { # lighttpd's processes: its FastCGI programs and fcgi-pool's workers
+	local k
+	for k in $(ps -o pid= --ppid "$SERVER"); do
+		echo "$k"
+		ps -o pid= --ppid "$k" || true
+	done | tr -d ' '
 }
 start_server() { # start_server CONF: runs lighttpd on it, waits until it answers
 	lighttpd -D -f "$1" >"$WORK/run/server.out" 2>&1 &
@@ -178,7 +187,7 @@ start_server() { # start_server CONF: runs lighttpd on it, waits until it answer
 		kill -0 "$SERVER" 2>/dev/null || die "lighttpd stopped: $(cat "$WORK/run/server.out" "$WORK"/run/*/lighttpd-*.log 2>/dev/null)"
 		sleep 0.1
 	done
-	SERVER_KIDS=$(ps -o pid= --ppid "$SERVER" | tr -d ' ' | tr '\n' ' ')
+	SERVER_KIDS=$(server_procs | tr '\n' ' ')
 }
 stop_server() { # stops lighttpd, then any of its FastCGI processes still running, by id
 	[ -n "$SERVER" ] || return 0
@@ -192,7 +201,7 @@ trap stop_server EXIT
 trap 'exit 130' INT TERM
 sign_pids() { # the running sign.fcgi workers of the server
 	local k
-	for k in $(ps -o pid= --ppid "$SERVER"); do
+	for k in $(server_procs); do
 		if [ "$(readlink "/proc/$k/exe" 2>/dev/null)" = "$BIN/sign.fcgi" ]; then echo "$k"; fi
 	done
 }
@@ -312,7 +321,7 @@ want_of() { case $1 in post | nosync) echo 303 ;; *) echo 200 ;; esac; } # the s
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 cpu_now() {
 	local k w=0
-	for k in $(ps -o pid= --ppid "$SERVER"); do w=$((w + $(ticks "$k"))); done
+	for k in $(server_procs); do w=$((w + $(ticks "$k"))); done
 	echo "$(ticks "$SERVER") $w"
 }
 HZ=$(getconf CLK_TCK)

@@ -467,7 +467,6 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 int consent_load(struct db *db, struct arena *a, const struct catalog *cat, long long family_id,
                  const char *lang, struct consent_family **out)
 {
-	static const char begin_sql[] = "BEGIN DEFERRED";
 	static const char family_sql[] = "SELECT language FROM family WHERE id = ?1";
 	struct consent_family *f = arena_alloc(a, sizeof *f);
 	sqlite3_stmt *st;
@@ -477,8 +476,9 @@ int consent_load(struct db *db, struct arena *a, const struct catalog *cat, long
 	if (f == NULL)
 		return -1;
 	f->id = family_id;
-	/* One read transaction, so the page shows one moment of the database. */
-	if (db_exec_stmt(db_stmt(db, begin_sql)) < 0)
+	/* One read transaction (or the caller's), so the page shows one moment of the
+	 * database. */
+	if (db_read_begin(db) < 0)
 		return -1;
 	if ((st = db_stmt(db, family_sql)) == NULL)
 		goto fail;
@@ -486,7 +486,7 @@ int consent_load(struct db *db, struct arena *a, const struct catalog *cat, long
 	if ((rc = step_one(st)) < 0)
 		goto fail;
 	if (rc == 0) {
-		db_rollback(db);
+		db_read_end(db);
 		return 1;
 	}
 	snprintf(f->language, sizeof f->language, "%s", db_col_text(st, 0));
@@ -494,12 +494,11 @@ int consent_load(struct db *db, struct arena *a, const struct catalog *cat, long
 	if (load_children(db, a, f) < 0 || load_purposes(db, a, cat, f) < 0 ||
 	    load_docs(db, a, f, lang) < 0 || load_answers(db, a, f) < 0 || !arena_ok(a))
 		goto fail;
-	if (db_commit(db) < 0)
-		return -1;
+	db_read_end(db);
 	*out = f;
 	return 0;
 fail:
-	db_rollback(db);
+	db_read_end(db);
 	return -1;
 }
 

@@ -563,6 +563,57 @@ static void test_csrf_key(void)
 	CHECK_INT(consent_csrf_key(db, k2), -1);
 }
 
+/* db_read_begin/db_read_end: one snapshot until the outermost end, nested calls, a write
+ * started inside one, and a read inside a write. */
+static void test_read_transaction(void)
+{
+	struct buf err = BUF_INIT;
+	struct db *other = db_open(testdb_path, DB_OPEN_EXISTING, &err);
+	const char *families = "SELECT count(*) FROM family";
+	long long before = count(families);
+
+	CHECK(other != NULL);
+	if (other == NULL) {
+		buf_free(&err);
+		return;
+	}
+	CHECK_INT(db_read_begin(db), 0);
+	CHECK_INT(count(families), before); /* the snapshot is taken by the first read */
+	CHECK_INT(sqlite3_exec(db_sqlite(other),
+	                       "INSERT INTO family (id, ref) VALUES (90, 'F90')", NULL, NULL, NULL),
+	          SQLITE_OK);
+	CHECK_INT(count(families), before); /* still the moment the transaction began */
+	CHECK_INT(db_read_begin(db), 0);    /* nested: the same transaction */
+	db_read_end(db);
+	CHECK_INT(count(families), before);
+	CHECK(!sqlite3_get_autocommit(db_sqlite(db)));
+	db_read_end(db);
+	CHECK(sqlite3_get_autocommit(db_sqlite(db)));
+	CHECK_INT(count(families), before + 1);
+	db_read_end(db); /* one too many does nothing */
+	CHECK(sqlite3_get_autocommit(db_sqlite(db)));
+
+	/* A write inside a read: db_begin ends the read and takes the write lock. */
+	CHECK_INT(db_read_begin(db), 0);
+	CHECK_INT(count(families), before + 1);
+	CHECK_INT(db_begin(db), 0);
+	sql("DELETE FROM family WHERE id = 90");
+	CHECK_INT(db_commit(db), 0);
+	CHECK(sqlite3_get_autocommit(db_sqlite(db)));
+	db_read_end(db);
+	CHECK(sqlite3_get_autocommit(db_sqlite(db)));
+	CHECK_INT(count(families), before);
+
+	/* A read inside a write neither commits nor ends the write. */
+	CHECK_INT(db_begin(db), 0);
+	CHECK_INT(db_read_begin(db), 0);
+	db_read_end(db);
+	CHECK(!sqlite3_get_autocommit(db_sqlite(db)));
+	db_rollback(db);
+	db_close(other);
+	buf_free(&err);
+}
+
 static void test_chain(void)
 {
 	struct buf out = BUF_INIT;
@@ -587,6 +638,7 @@ int main(void)
 	RUN(test_receipt_refused);
 	RUN(test_resign);
 	RUN(test_csrf_key);
+	RUN(test_read_transaction);
 	RUN(test_chain);
 	teardown();
 	CHECK_MAIN();

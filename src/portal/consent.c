@@ -241,18 +241,17 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 	    "SELECT id, lang, sha256, title, declaration FROM document"
 	    " WHERE slug = ?1 AND version = ?2 ORDER BY lang = ?3 DESC, lang = 'en' DESC, lang"
 	    " LIMIT 1";
-	/* Signatures that still count: for the current version, or for an earlier one when
-	 * no later version asks families to sign again. */
+	/* The family's signatures of any version of slug; the last column says whether one
+	 * still counts: it is for the current version, or for an earlier one that no later
+	 * version asks families to sign again for. */
 	static const char signers_sql[] =
-	    "SELECT s.signer, s.signer_key, s.at, s.channel, d.version FROM signature s"
-	    " JOIN document d ON d.id = s.document_id"
-	    " WHERE s.family_id = ?1 AND d.slug = ?2 AND NOT EXISTS (SELECT 1 FROM document n"
+	    "SELECT s.signer, s.signer_key, s.at, s.channel, d.version,"
+	    " NOT EXISTS (SELECT 1 FROM document n"
 	    "  WHERE n.slug = d.slug AND n.version > d.version AND n.resign = 1)"
-	    " ORDER BY s.event_id";
-	static const char status_sql[] = "SELECT needs_sign, sign_again FROM declaration_status "
-	                                 "WHERE family_id = ?1 AND slug = ?2";
+	    " FROM signature s JOIN document d ON d.id = s.document_id"
+	    " WHERE s.family_id = ?1 AND d.slug = ?2 ORDER BY s.event_id";
 	sqlite3_stmt *st;
-	int rc;
+	int rc, signed_any = 0;
 
 	d->slug = arena_strdup(a, slug);
 	d->version = arena_strdup(a, version);
@@ -282,6 +281,9 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *key = db_col_text(st, 1);
 			struct consent_signer *s = NULL;
+			signed_any = 1;
+			if (!sqlite3_column_int(st, 5))
+				continue;
 			for (k = 0; k < d->nsigners; k++)
 				if (strcmp(keys[k], key) == 0)
 					s = &d->signers[k];
@@ -307,15 +309,11 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 			return -1;
 	}
 
-	if ((st = db_stmt(db, status_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, family_id);
-	sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
-	if (step_one(st) != 1)
-		return -1;
-	d->needs_sign = sqlite3_column_int(st, 0);
-	d->sign_again = sqlite3_column_int(st, 1);
-	sqlite3_reset(st);
+	/* The view declaration_status's needs_sign and sign_again, from the same rows: its
+	 * signed_version (the latest signed) needs no signing again exactly when some
+	 * signature still counts, as every version after a counting one has resign 0. */
+	d->needs_sign = d->nsigners == 0;
+	d->sign_again = d->needs_sign && signed_any;
 	return arena_ok(a) ? 0 : -1;
 }
 
@@ -414,15 +412,10 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 	    "SELECT a.child_id, a.purpose, a.signer, a.signer_key, a.answer, a.at, a.channel"
 	    " FROM answer a JOIN child c ON c.id = a.child_id"
 	    " WHERE c.family_id = ?1 AND c.left_on IS NULL ORDER BY a.child_id, a.purpose, a.at";
-	static const char effective_sql[] =
-	    "SELECT e.child_id, e.purpose, e.answers, e.permitted,"
-	    " (SELECT count(*) FROM answer y WHERE y.child_id = e.child_id"
-	    "  AND y.purpose = e.purpose AND y.answer = 'yes')"
-	    " FROM effective e JOIN child c ON c.id = e.child_id"
-	    " WHERE c.family_id = ?1 AND c.left_on IS NULL";
 	sqlite3_stmt *st = db_stmt(db, answers_sql);
-	size_t cap = 0;
+	size_t cap = 0, k, n;
 	int rc = SQLITE_DONE;
+	char *objected;
 
 	if (st == NULL)
 		return -1;
@@ -445,23 +438,32 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 	if (f->answers == NULL && (f->answers = arena_alloc(a, sizeof *f->answers)) == NULL)
 		return -1;
 
-	f->effective = arena_alloc(a, (f->nchildren * f->npurposes + 1) * sizeof *f->effective);
-	if (f->effective == NULL || (st = db_stmt(db, effective_sql)) == NULL)
+	/* The view `effective` for these children, from the same rows: the most
+	 * restrictive answer applies; a 'consent' purpose needs a yes and no no, a
+	 * 'public_task' one only no no. */
+	n = f->nchildren * f->npurposes;
+	f->effective = arena_alloc(a, (n + 1) * sizeof *f->effective);
+	objected = arena_alloc(a, n + 1);
+	if (f->effective == NULL || objected == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, f->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int ci = consent_child_index(f, sqlite3_column_int64(st, 0));
-		int pi = consent_purpose_index(f, db_col_text(st, 1));
-		struct consent_effective *e;
+	for (k = 0; k < f->nanswers; k++) {
+		const struct consent_answer *x = &f->answers[k];
+		int ci = consent_child_index(f, x->child_id), pi = consent_purpose_index(f, x->purpose);
+		size_t i;
 		if (ci < 0 || pi < 0)
 			continue;
-		e = &f->effective[(size_t)ci * f->npurposes + (size_t)pi];
-		e->answers = sqlite3_column_int(st, 2);
-		e->permitted = sqlite3_column_int(st, 3);
-		e->yes = sqlite3_column_int(st, 4);
+		i = (size_t)ci * f->npurposes + (size_t)pi;
+		f->effective[i].answers++;
+		if (strcmp(x->answer, "yes") == 0)
+			f->effective[i].yes++;
+		else
+			objected[i] = 1;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	for (k = 0; k < n; k++)
+		f->effective[k].permitted =
+		    !objected[k] &&
+		    (f->purposes[k % f->npurposes].public_task || f->effective[k].yes > 0);
+	return 0;
 }
 
 int consent_load(struct db *db, struct arena *a, const struct catalog *cat, long long family_id,

@@ -104,6 +104,50 @@ static const struct consent_effective *eff(long long child, const char *purpose)
 	return consent_effective_at(f, (size_t)ci, (size_t)pi);
 }
 
+/* consent_load computes what the views `effective` and `declaration_status` say (in C,
+ * from the rows it reads anyway): for both families, each child and purpose and each
+ * document must agree with the views. Returns the number of cells and documents
+ * compared. */
+static int agrees_with_views(void)
+{
+	static const char *const langs[] = {"en", "cy"};
+	long long family;
+	int compared = 0;
+	size_t i, j, li;
+	char q[400];
+
+	for (family = 1; family <= 2; family++) {
+		for (li = 0; li < 2; li++) {
+			struct consent_family *f = load(family, langs[li]);
+			if (f == NULL)
+				continue;
+			for (i = 0; i < f->nchildren; i++) {
+				for (j = 0; j < f->npurposes; j++) {
+					const struct consent_effective *e = consent_effective_at(f, i, j);
+					snprintf(q, sizeof q,
+					         "SELECT answers * 100 + permitted * 10 + (SELECT count(*)"
+					         " FROM answer WHERE child_id = %lld AND purpose = '%s'"
+					         " AND answer = 'yes') FROM effective"
+					         " WHERE child_id = %lld AND purpose = '%s'",
+					         f->children[i].id, f->purposes[j].id, f->children[i].id,
+					         f->purposes[j].id);
+					CHECK_INT(e->answers * 100 + e->permitted * 10 + e->yes, count(q));
+					compared++;
+				}
+			}
+			for (i = 0; i < f->ndocs; i++) {
+				snprintf(q, sizeof q,
+				         "SELECT needs_sign * 10 + sign_again FROM declaration_status"
+				         " WHERE family_id = %lld AND slug = '%s'",
+				         family, f->docs[i].slug);
+				CHECK_INT(f->docs[i].needs_sign * 10 + f->docs[i].sign_again, count(q));
+				compared++;
+			}
+		}
+	}
+	return compared;
+}
+
 static enum consent_err record(const char *name, const long long *docs, size_t ndocs,
                                const struct consent_item *items, size_t nitems,
                                char ref[CONSENT_REF_MAX])
@@ -248,6 +292,7 @@ static void test_load(void)
 		CHECK_INT(f->docs[0].id, 3);
 	CHECK_INT(consent_load(db, A, NULL, 99, "en", &f), 1);
 	CHECK(f == NULL);
+	CHECK(agrees_with_views() > 0);
 }
 
 static void test_record(void)
@@ -306,6 +351,7 @@ static void test_record(void)
 	/* the chain verifies after recording */
 	CHECK_INT(db_verify(db, &out), 0);
 	buf_free(&out);
+	CHECK(agrees_with_views() > 0);
 }
 
 static void test_change(void)
@@ -367,6 +413,7 @@ static void test_two_carers(void)
 	CHECK_INT(
 	    count("SELECT permitted FROM effective WHERE child_id = 12 AND purpose = 'website'"),
 	    1);
+	CHECK(agrees_with_views() > 0);
 }
 
 static void test_withdraw(void)
@@ -406,6 +453,7 @@ static void test_withdraw(void)
 	CHECK(consent_set_language(db, 1, "en") == 0);
 	CHECK(consent_set_language(db, 1, "fr") < 0);
 	CHECK_INT(count("SELECT count(*) FROM family WHERE id = 1 AND language = 'en'"), 1);
+	CHECK(agrees_with_views() > 0);
 }
 
 /* Each refused submission stores nothing at all, even when its first parts were good. */
@@ -476,6 +524,7 @@ static void test_paper(void)
 	CHECK_INT(count("SELECT count(*) FROM answer WHERE signer_key = 'rhian owen'"
 	                " AND staff IS NULL AND channel = 'qr' AND answer = 'yes'"),
 	          1);
+	CHECK(agrees_with_views() > 0);
 }
 
 static void test_receipt_refused(void)
@@ -529,6 +578,7 @@ static void test_resign(void)
 		CHECK_INT(f->docs[0].nsigners, 3);
 		CHECK_STR(f->docs[0].signers[0].version, "2026-09-01");
 	}
+	CHECK(agrees_with_views() > 0);
 	/* one that asks everyone to sign again */
 	sql("INSERT INTO document (id, slug, version, lang, sha256, resign, title, declaration)"
 	    " VALUES (6, 'code-of-conduct', '2027-09-01', 'en', 'ff', 1, 'Code', 'I agree.')");
@@ -539,6 +589,7 @@ static void test_resign(void)
 		CHECK(f->docs[0].sign_again);
 		CHECK_INT(f->docs[0].nsigners, 0);
 	}
+	CHECK(agrees_with_views() > 0);
 	/* the other family never signed: needs to sign, not "again" */
 	f = NULL;
 	CHECK_INT(consent_load(db, A, NULL, 2, "cy", &f), 0);

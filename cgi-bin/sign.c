@@ -1179,7 +1179,7 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	const struct route *rt = NULL;
 	char tok[SIGN_MAX_TOKEN_SEG], action[SIGN_MAX_ACTION], id[32 + TOKEN_HEX_LEN], stored[3];
 	char hash[TOKEN_HEX_LEN + 1];
-	int method, ok, rc;
+	int method, ok, rc, reading = 0;
 	enum portal_check check;
 	size_t i;
 
@@ -1215,6 +1215,14 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 		goto out;
 	}
 	portal_sync_catalog(&app->p);
+	/* One read transaction for the reads every request makes (the token, the
+	 * language, the family): one moment of the database, its locks taken once. A
+	 * write ends it (db_begin: the failed look-up's count). */
+	if (db_read_begin(app->p.db) < 0) {
+		server_error(&r, arena_printf(r.a, "read transaction: %s", db_errmsg(app->p.db)));
+		goto out;
+	}
+	reading = 1;
 	switch (
 	    consent_lookup(app->p.db, tok, req->remote_addr, (long long)time(NULL), &r.family_id)) {
 	case CONSENT_FOUND:
@@ -1281,8 +1289,14 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 			             arena_printf(r.a, "cannot load: %s", db_errmsg(app->p.db)));
 		goto out;
 	}
+	/* Ended before the page is made, so a snapshot is held no longer than the reads
+	 * (a reader keeps the WAL from starting again from its beginning). */
+	db_read_end(app->p.db);
+	reading = 0;
 	rt->fn(&r);
 out:
+	if (reading)
+		db_read_end(app->p.db);
 	form_free(&r.q);
 	form_free(&r.body);
 }

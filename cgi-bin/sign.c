@@ -1223,8 +1223,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 		goto out;
 	}
 	reading = 1;
-	switch (
-	    consent_lookup(app->p.db, tok, req->remote_addr, (long long)time(NULL), &r.family_id)) {
+	switch (consent_lookup_lang(app->p.db, tok, req->remote_addr, (long long)time(NULL),
+	                            &r.family_id, stored)) {
 	case CONSENT_FOUND:
 		break;
 	case CONSENT_UNKNOWN:
@@ -1252,9 +1252,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	}
 	snprintf(id, sizeof id, "family:%lld:%s", r.family_id, hash);
 	r.bind = arena_strdup(r.a, id);
-	if (token_csrf(app->p.key, id, r.csrf) < 0 ||
-	    consent_language(app->p.db, r.family_id, stored) < 0) {
-		server_error(&r, "csrf or language");
+	if (token_csrf(app->p.key, id, r.csrf) < 0) {
+		server_error(&r, "csrf");
 		goto out;
 	}
 	if (method == M_GET) {

@@ -40,8 +40,16 @@ static int step_one(sqlite3_stmt *st)
 
 /* --- Token look-up, rate-limited per address --- */
 
+static int valid_language(const char *lang);
+
 enum consent_lookup consent_lookup(struct db *db, const char *token, const char *addr,
                                    long long now, long long *family_id)
+{
+	return consent_lookup_lang(db, token, addr, now, family_id, NULL);
+}
+
+enum consent_lookup consent_lookup_lang(struct db *db, const char *token, const char *addr,
+                                        long long now, long long *family_id, char lang[3])
 {
 	static const char get_sql[] = "SELECT failures, window_start FROM throttle WHERE key = ?1";
 	static const char fail_sql[] =
@@ -51,12 +59,18 @@ enum consent_lookup consent_lookup(struct db *db, const char *token, const char 
 	    "  window_start = CASE WHEN ?2 - window_start >= ?3 THEN ?2 ELSE window_start END";
 	static const char purge_sql[] =
 	    "DELETE FROM throttle WHERE key LIKE 'token:%' AND window_start <= ?1";
-	char key[sizeof "token:" + CONSENT_ADDR_MAX];
+	/* The family of a live token (roster_family_by_token's question), whether it has
+	 * left, and its language, in one statement. */
+	static const char family_sql[] =
+	    "SELECT f.id, f.left_on IS NOT NULL, f.language FROM token t"
+	    " JOIN family f ON f.id = t.family_id WHERE t.hash = ?1 AND t.revoked_at IS NULL";
+	char key[sizeof "token:" + CONSENT_ADDR_MAX], hash[TOKEN_HEX_LEN + 1];
 	sqlite3_stmt *st;
-	long long id;
 	int rc;
 
 	*family_id = 0;
+	if (lang)
+		snprintf(lang, 3, "en");
 	snprintf(key, sizeof key, "token:%.*s", CONSENT_ADDR_MAX, addr ? addr : "");
 	if ((st = db_stmt(db, get_sql)) == NULL)
 		return CONSENT_DBERR;
@@ -70,21 +84,20 @@ enum consent_lookup consent_lookup(struct db *db, const char *token, const char 
 		if (now - start < CONSENT_THROTTLE_WINDOW && failures >= CONSENT_THROTTLE_LIMIT)
 			return CONSENT_THROTTLED;
 	}
-	if ((id = roster_family_by_token(db, token)) < 0)
-		return CONSENT_DBERR;
-	if (id > 0) {
-		static const char left_sql[] = "SELECT left_on IS NOT NULL FROM family WHERE id = ?1";
-		int left;
-		if ((st = db_stmt(db, left_sql)) == NULL)
+	if (token_hash_hex(token, hash) == 0) { /* else malformed: unknown */
+		if ((st = db_stmt(db, family_sql)) == NULL)
 			return CONSENT_DBERR;
-		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 		if ((rc = step_one(st)) < 0)
 			return CONSENT_DBERR;
-		left = rc == 1 && sqlite3_column_int(st, 0);
-		if (rc == 1)
+		if (rc == 1) {
+			int left = sqlite3_column_int(st, 1);
+			*family_id = sqlite3_column_int64(st, 0);
+			if (lang && valid_language(db_col_text(st, 2)))
+				snprintf(lang, 3, "%s", db_col_text(st, 2));
 			sqlite3_reset(st);
-		*family_id = id;
-		return left ? CONSENT_LEFT : CONSENT_FOUND;
+			return left ? CONSENT_LEFT : CONSENT_FOUND;
+		}
 	}
 	if (db_begin(db) < 0)
 		return CONSENT_DBERR;

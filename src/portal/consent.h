@@ -55,6 +55,10 @@ enum consent_lookup {
  * and nothing of it is shown or changed through the link until an import brings it back. */
 enum consent_lookup consent_lookup(struct db *, const char *token, const char *addr, long long now,
                                    long long *family_id);
+/* consent_lookup that also gives the household's stored language (consent_language) into
+ * lang when lang is not NULL: "en" or "cy", "en" when the family is not found. */
+enum consent_lookup consent_lookup_lang(struct db *, const char *token, const char *addr,
+                                        long long now, long long *family_id, char lang[3]);
 
 /* The portal's CSRF key: the 32-byte secret called 'csrf', made from the CSPRNG and
  * stored the first time. Returns 0 or -1. */

@@ -210,6 +210,35 @@ static void test_lookup(void)
 	sql("DELETE FROM throttle");
 }
 
+/* consent_lookup_lang: the lookup's answers, with the household's stored language. */
+static void test_lookup_lang(void)
+{
+	long long id = -1, now = 1000000;
+	char lang[3] = "xx";
+
+	CHECK_INT(consent_lookup_lang(db, tok2, "192.0.2.9", now, &id, lang), CONSENT_FOUND);
+	CHECK_INT(id, 2);
+	CHECK_STR(lang, "cy");
+	CHECK_INT(consent_lookup_lang(db, tok1, "192.0.2.9", now, &id, lang), CONSENT_FOUND);
+	CHECK_INT(id, 1);
+	CHECK_STR(lang, "en");
+	memcpy(lang, "cy", 3);
+	CHECK_INT(consent_lookup_lang(db, tok_revoked, "192.0.2.9", now, &id, lang),
+	          CONSENT_UNKNOWN);
+	CHECK_INT(id, 0);
+	CHECK_STR(lang, "en");
+	CHECK_INT(consent_lookup_lang(db, tok1, "192.0.2.9", now, &id, NULL), CONSENT_FOUND);
+	/* a family whose children have all left: LEFT, with its id and language */
+	sql("UPDATE family SET left_on = '2026-07-20', language = 'cy' WHERE id = 1");
+	CHECK_INT(consent_lookup_lang(db, tok1, "192.0.2.9", now, &id, lang), CONSENT_LEFT);
+	CHECK_INT(id, 1);
+	CHECK_STR(lang, "cy");
+	CHECK_INT(consent_lookup(db, tok1, "192.0.2.9", now, &id), CONSENT_LEFT);
+	sql("UPDATE family SET left_on = NULL, language = 'en' WHERE id = 1");
+	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'token:192.0.2.9'"), 1);
+	sql("DELETE FROM throttle");
+}
+
 static void test_signer_key(void)
 {
 	char show[CONSENT_NAME_MAX + 1], key[CONSENT_NAME_MAX + 1], long_name[CONSENT_NAME_MAX + 2];
@@ -678,6 +707,7 @@ int main(void)
 {
 	setup();
 	RUN(test_lookup);
+	RUN(test_lookup_lang);
 	RUN(test_signer_key);
 	RUN(test_load);
 	RUN(test_record);

@@ -84,6 +84,7 @@ struct app {
 	size_t li[CATALOG_LANGS];    /* the settings' index of each language */
 	struct letters_contact contact; /* the school office */
 	const char *root;               /* the path of base_url: "" at the top of the host */
+	struct consent_cache *cache; /* purposes and documents between requests; NULL: none */
 };
 
 /* One request. */
@@ -1280,7 +1281,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 			goto out;
 		}
 	}
-	if ((rc = consent_load(app->p.db, r.a, app->p.cat, r.family_id, r.lang, &r.fam)) != 0) {
+	if ((rc = consent_load_cached(app->p.db, app->cache, r.a, app->p.cat, r.family_id, r.lang,
+	                              &r.fam)) != 0) {
 		if (rc > 0)
 			not_found(&r);
 		else
@@ -1315,6 +1317,8 @@ static int start(struct app *app)
 			app->t[i] = portal_strings(&app->p, app->li[i]);
 		}
 		letters_contact_load(app->p.settings, &app->contact);
+		if ((app->cache = consent_cache_new()) == NULL)
+			buf_puts(&err, "out of memory\n");
 		app->root = settings_url_path(app->p.settings, app->p.keep);
 		if (!arena_ok(app->p.keep))
 			buf_puts(&err, "out of memory\n");
@@ -1336,6 +1340,7 @@ int main(void)
 	app.p.broken = start(&app) < 0;
 	portal_confine(&app.p); /* also when broken: the 503s are served confined too */
 	rc = cgi_main(app.p.broken ? portal_unavailable : handle, &app, SIGN_MAX_BODY);
+	consent_cache_free(app.cache);
 	portal_close(&app.p);
 	return rc;
 }

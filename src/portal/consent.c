@@ -246,14 +246,9 @@ enum consent_name consent_signer_key(const char *name, char show[CONSENT_NAME_MA
 
 /* --- Loading a family --- */
 
-/* Fills the current version of slug, in lang if it has it, with its signatures. */
-static int load_doc(struct db *db, struct arena *a, long long family_id, const char *slug,
-                    const char *version, const char *lang, struct consent_doc *d)
+/* Fills d's signatures (d's slug set) for family_id, and needs_sign and sign_again. */
+static int load_signers(struct db *db, struct arena *a, long long family_id, struct consent_doc *d)
 {
-	static const char row_sql[] =
-	    "SELECT id, lang, sha256, title, declaration FROM document"
-	    " WHERE slug = ?1 AND version = ?2 ORDER BY lang = ?3 DESC, lang = 'en' DESC, lang"
-	    " LIMIT 1";
 	/* The family's signatures of any version of slug; the last column says whether one
 	 * still counts: it is for the current version, or for an earlier one that no later
 	 * version asks families to sign again for. */
@@ -266,26 +261,10 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 	sqlite3_stmt *st;
 	int rc, signed_any = 0;
 
-	d->slug = arena_strdup(a, slug);
-	d->version = arena_strdup(a, version);
-	if ((st = db_stmt(db, row_sql)) == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, lang, -1, SQLITE_STATIC);
-	if ((rc = step_one(st)) <= 0)
-		return -1;
-	d->id = sqlite3_column_int64(st, 0);
-	d->lang = db_col_dup(a, st, 1);
-	d->sha256 = db_col_dup(a, st, 2);
-	d->title = db_col_dup(a, st, 3);
-	d->declaration = db_col_dup(a, st, 4);
-	sqlite3_reset(st);
-
 	if ((st = db_stmt(db, signers_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, family_id);
-	sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->slug, -1, SQLITE_STATIC);
 	/* One line per carer: their latest signature that counts, in the place of their
 	 * first, so the list keeps the order in which carers first signed. */
 	{
@@ -330,34 +309,205 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 	return arena_ok(a) ? 0 : -1;
 }
 
-static int load_docs(struct db *db, struct arena *a, struct consent_family *f, const char *lang)
+/* --- What every family's page shares: purposes and documents --- */
+
+/* One language of the current version of a document. */
+struct cache_row {
+	long long id;
+	const char *lang, *sha256, *title, *declaration;
+};
+
+/* The current version of a document: its languages in the order of lang. */
+struct cache_doc {
+	const char *slug, *version;
+	struct cache_row *rows;
+	size_t nrows;
+};
+
+struct consent_cache {
+	struct arena *a; /* what was read; reset when read again */
+	int valid;
+	long long data_version, changes; /* the database's when it was read */
+	const struct catalog *cat;
+	struct consent_purpose *purposes; /* in the database's order, those in cat */
+	size_t npurposes;
+	struct cache_doc *docs; /* by slug */
+	size_t ndocs;
+};
+
+struct consent_cache *consent_cache_new(void)
 {
-	static const char slugs_sql[] =
-	    "SELECT slug, max(version) FROM document GROUP BY slug ORDER BY slug";
-	sqlite3_stmt *st = db_stmt(db, slugs_sql);
-	const char **slug = NULL, **version = NULL;
-	size_t i, cap = 0, scap = 0, vcap = 0;
+	struct consent_cache *c = calloc(1, sizeof *c);
+
+	if (c && (c->a = arena_new()) == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void consent_cache_free(struct consent_cache *c)
+{
+	if (c == NULL)
+		return;
+	arena_free(c->a);
+	free(c);
+}
+
+static int cache_purposes(struct db *db, struct arena *a, const struct catalog *cat,
+                          struct consent_cache *c)
+{
+	static const char sql[] = "SELECT id, basis FROM purpose ORDER BY position, id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	size_t cap = 0;
 	int rc = SQLITE_DONE;
 
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (f->ndocs == cap &&
-		    ((f->docs = db_grow(a, f->docs, f->ndocs, sizeof *f->docs, &cap)) == NULL ||
-		     (slug = db_grow(a, slug, f->ndocs, sizeof *slug, &scap)) == NULL ||
-		     (version = db_grow(a, version, f->ndocs, sizeof *version, &vcap)) == NULL))
+		const struct purpose_text *t =
+		    cat ? catalog_purpose(cat, db_col_text(st, 0)) : NULL;
+		struct consent_purpose *p;
+		if (cat && t == NULL)
+			continue;
+		if ((p = DB_PUSH(a, c->purposes, c->npurposes, cap)) == NULL)
 			break;
-		slug[f->ndocs] = db_col_dup(a, st, 0);
-		version[f->ndocs++] = db_col_dup(a, st, 1);
+		p->id = db_col_dup(a, st, 0);
+		p->public_task = strcmp(db_col_text(st, 1), "public_task") == 0;
+		p->text = t;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return -1;
-	if (f->docs == NULL && (f->docs = arena_alloc(a, sizeof *f->docs)) == NULL)
+	if (c->purposes == NULL && (c->purposes = arena_alloc(a, sizeof *c->purposes)) == NULL)
 		return -1;
-	for (i = 0; i < f->ndocs; i++)
-		if (load_doc(db, a, f->id, slug[i], version[i], lang, &f->docs[i]) < 0)
+	return 0;
+}
+
+static int cache_docs(struct db *db, struct arena *a, struct consent_cache *c)
+{
+	static const char slugs_sql[] =
+	    "SELECT slug, max(version) FROM document GROUP BY slug ORDER BY slug";
+	static const char rows_sql[] =
+	    "SELECT id, lang, sha256, title, declaration FROM document"
+	    " WHERE slug = ?1 AND version = ?2 ORDER BY lang";
+	sqlite3_stmt *st = db_stmt(db, slugs_sql);
+	size_t i, cap = 0;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cache_doc *d;
+		if ((d = DB_PUSH(a, c->docs, c->ndocs, cap)) == NULL)
+			break;
+		d->slug = db_col_dup(a, st, 0);
+		d->version = db_col_dup(a, st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || !arena_ok(a))
+		return -1;
+	for (i = 0; i < c->ndocs; i++) {
+		struct cache_doc *d = &c->docs[i];
+		size_t rcap = 0;
+		if ((st = db_stmt(db, rows_sql)) == NULL)
 			return -1;
+		sqlite3_bind_text(st, 1, d->slug, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, d->version, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct cache_row *r;
+			if ((r = DB_PUSH(a, d->rows, d->nrows, rcap)) == NULL)
+				break;
+			r->id = sqlite3_column_int64(st, 0);
+			r->lang = db_col_dup(a, st, 1);
+			r->sha256 = db_col_dup(a, st, 2);
+			r->title = db_col_dup(a, st, 3);
+			r->declaration = db_col_dup(a, st, 4);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE || d->nrows == 0)
+			return -1;
+	}
+	return arena_ok(a) ? 0 : -1;
+}
+
+/* The database's change counters: PRAGMA data_version (changes by other connections)
+ * and this connection's own changes. Returns 0 or -1. */
+static int change_stamp(struct db *db, long long *data_version, long long *changes)
+{
+	sqlite3_stmt *st = db_stmt(db, "PRAGMA data_version");
+
+	if (step_one(st) != 1)
+		return -1;
+	*data_version = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	*changes = sqlite3_total_changes64(db_sqlite(db));
+	return 0;
+}
+
+/* Makes c hold the purposes and documents of the database as it is now (inside the
+ * caller's read transaction), reading them into a again unless nothing has changed
+ * since they were read. Returns 0 or -1 (c then invalid). */
+static int cache_read(struct db *db, struct consent_cache *c, struct arena *a,
+                      const struct catalog *cat, int keep)
+{
+	long long dv, ch;
+
+	if (change_stamp(db, &dv, &ch) < 0)
+		return -1;
+	if (keep && c->valid && c->data_version == dv && c->changes == ch && c->cat == cat)
+		return 0;
+	c->valid = 0;
+	c->purposes = NULL;
+	c->npurposes = 0;
+	c->docs = NULL;
+	c->ndocs = 0;
+	if (a == c->a)
+		arena_reset(a);
+	if (cache_purposes(db, a, cat, c) < 0 || cache_docs(db, a, c) < 0)
+		return -1;
+	c->data_version = dv;
+	c->changes = ch;
+	c->cat = cat;
+	c->valid = 1;
+	return 0;
+}
+
+/* The row of d in lang if it has it, else in English, else in the first language. */
+static const struct cache_row *doc_row(const struct cache_doc *d, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; i < d->nrows; i++)
+		if (strcmp(d->rows[i].lang, lang) == 0)
+			return &d->rows[i];
+	for (i = 0; i < d->nrows; i++)
+		if (strcmp(d->rows[i].lang, "en") == 0)
+			return &d->rows[i];
+	return &d->rows[0];
+}
+
+static int load_docs(struct db *db, struct arena *a, const struct consent_cache *c,
+                     struct consent_family *f, const char *lang)
+{
+	size_t i;
+
+	f->ndocs = c->ndocs;
+	if ((f->docs = arena_alloc(a, (c->ndocs + 1) * sizeof *f->docs)) == NULL)
+		return -1;
+	for (i = 0; i < c->ndocs; i++) {
+		const struct cache_row *r = doc_row(&c->docs[i], lang);
+		struct consent_doc *d = &f->docs[i];
+		d->slug = c->docs[i].slug;
+		d->version = c->docs[i].version;
+		d->id = r->id;
+		d->lang = r->lang;
+		d->sha256 = r->sha256;
+		d->title = r->title;
+		d->declaration = r->declaration;
+		if (load_signers(db, a, f->id, d) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -385,36 +535,6 @@ static int load_children(struct db *db, struct arena *a, struct consent_family *
 	if (rc != SQLITE_DONE)
 		return -1;
 	if (f->children == NULL && (f->children = arena_alloc(a, sizeof *f->children)) == NULL)
-		return -1;
-	return 0;
-}
-
-static int load_purposes(struct db *db, struct arena *a, const struct catalog *cat,
-                         struct consent_family *f)
-{
-	static const char sql[] = "SELECT id, basis FROM purpose ORDER BY position, id";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	size_t cap = 0;
-	int rc = SQLITE_DONE;
-
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const struct purpose_text *t =
-		    cat ? catalog_purpose(cat, db_col_text(st, 0)) : NULL;
-		struct consent_purpose *p;
-		if (cat && t == NULL)
-			continue;
-		if ((p = DB_PUSH(a, f->purposes, f->npurposes, cap)) == NULL)
-			break;
-		p->id = db_col_dup(a, st, 0);
-		p->public_task = strcmp(db_col_text(st, 1), "public_task") == 0;
-		p->text = t;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	if (f->purposes == NULL && (f->purposes = arena_alloc(a, sizeof *f->purposes)) == NULL)
 		return -1;
 	return 0;
 }
@@ -482,6 +602,14 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 int consent_load(struct db *db, struct arena *a, const struct catalog *cat, long long family_id,
                  const char *lang, struct consent_family **out)
 {
+	return consent_load_cached(db, NULL, a, cat, family_id, lang, out);
+}
+
+int consent_load_cached(struct db *db, struct consent_cache *cache, struct arena *a,
+                        const struct catalog *cat, long long family_id, const char *lang,
+                        struct consent_family **out)
+{
+	struct consent_cache once = {0};
 	static const char family_sql[] = "SELECT language FROM family WHERE id = ?1";
 	struct consent_family *f = arena_alloc(a, sizeof *f);
 	sqlite3_stmt *st;
@@ -506,8 +634,14 @@ int consent_load(struct db *db, struct arena *a, const struct catalog *cat, long
 	}
 	snprintf(f->language, sizeof f->language, "%s", db_col_text(st, 0));
 	sqlite3_reset(st);
-	if (load_children(db, a, f) < 0 || load_purposes(db, a, cat, f) < 0 ||
-	    load_docs(db, a, f, lang) < 0 || load_answers(db, a, f) < 0 || !arena_ok(a))
+	if (cache_read(db, cache ? cache : &once, cache ? cache->a : a, cat, cache != NULL) < 0)
+		goto fail;
+	if (cache == NULL)
+		cache = &once;
+	f->purposes = cache->purposes;
+	f->npurposes = cache->npurposes;
+	if (load_children(db, a, f) < 0 || load_docs(db, a, cache, f, lang) < 0 ||
+	    load_answers(db, a, f) < 0 || !arena_ok(a))
 		goto fail;
 	db_read_end(db);
 	*out = f;

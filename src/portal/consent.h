@@ -158,6 +158,23 @@ struct consent_family {
 int consent_load(struct db *, struct arena *, const struct catalog *cat, long long family_id,
                  const char *lang, struct consent_family **out);
 
+/* What consent_load reads the same for every family: the purposes on offer and the
+ * current version of each document in each language. A program that loads many families
+ * (sign.fcgi) keeps one cache and loads through consent_load_cached, which reads them
+ * again only when the database has changed since: a commit by another connection (PRAGMA
+ * data_version; a catalog_sync by the office or consentctl, or any answer) or a change
+ * made through this one (sqlite3_total_changes), or when cat is another. */
+struct consent_cache;
+struct consent_cache *consent_cache_new(void); /* NULL when out of memory */
+void consent_cache_free(struct consent_cache *);
+
+/* consent_load with cache (NULL: none, as consent_load). The family's purposes and its
+ * documents' slug, version, lang, sha256, title and declaration then point into the cache:
+ * they stay valid until the next consent_load_cached with it, or consent_cache_free. */
+int consent_load_cached(struct db *, struct consent_cache *, struct arena *,
+                        const struct catalog *cat, long long family_id, const char *lang,
+                        struct consent_family **out);
+
 /* Look-ups in a loaded family: index, or -1. */
 int consent_child_index(const struct consent_family *, long long child_id);
 int consent_purpose_index(const struct consent_family *, const char *purpose);

@@ -643,6 +643,72 @@ static void test_csrf_key(void)
 	CHECK_INT(consent_csrf_key(db, k2), -1);
 }
 
+/* consent_load_cached: the same family as consent_load; the purposes and documents read
+ * once while nothing changes, and again after a change through this connection or
+ * another. */
+static void test_cache(void)
+{
+	struct consent_cache *c = consent_cache_new();
+	struct consent_family *f = NULL, *g = NULL, *h = NULL;
+	struct buf err = BUF_INIT;
+	struct db *other = db_open(testdb_path, DB_OPEN_EXISTING, &err);
+	const char *title;
+	size_t i;
+
+	CHECK(c != NULL && other != NULL);
+	if (c == NULL || other == NULL)
+		goto out;
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 1, "cy", &f), 0);
+	CHECK_INT(consent_load(db, A, NULL, 1, "cy", &g), 0);
+	if (f == NULL || g == NULL)
+		goto out;
+	CHECK_INT(f->ndocs, g->ndocs);
+	CHECK_INT(f->npurposes, g->npurposes);
+	for (i = 0; i < f->ndocs && i < g->ndocs; i++) {
+		CHECK_INT(f->docs[i].id, g->docs[i].id);
+		CHECK_STR(f->docs[i].lang, g->docs[i].lang);
+		CHECK_STR(f->docs[i].title, g->docs[i].title);
+		CHECK_INT(f->docs[i].nsigners, g->docs[i].nsigners);
+		CHECK_INT(f->docs[i].needs_sign, g->docs[i].needs_sign);
+	}
+	for (i = 0; i < f->npurposes && i < g->npurposes; i++)
+		CHECK_STR(f->purposes[i].id, g->purposes[i].id);
+	/* nothing changed: the same memory, not read again */
+	title = f->docs[0].title;
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
+	CHECK(h && h->docs[0].title == title);
+	CHECK(h && h->purposes == f->purposes);
+	/* a new version through this connection is seen at once */
+	sql("INSERT INTO document (id, slug, version, lang, sha256, resign, title, declaration)"
+	    " VALUES (7, 'code-of-conduct', '2028-01-01', 'cy', 'a7', 0, 'Cod newydd', 'Iawn.')");
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 1, "cy", &h), 0);
+	CHECK(h && h->docs[0].id == 7 && strcmp(h->docs[0].title, "Cod newydd") == 0);
+	CHECK(h && h->docs[0].needs_sign);
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 1, "en", &h), 0); /* no English: Welsh */
+	CHECK(h && h->docs[0].id == 7);
+	/* and through another connection (a catalog_sync in another process) */
+	CHECK_INT(sqlite3_exec(db_sqlite(other),
+	                       "INSERT INTO document (id, slug, version, lang, sha256, resign,"
+	                       " title, declaration) VALUES (8, 'code-of-conduct', '2028-01-01',"
+	                       " 'en', 'a8', 0, 'New code', 'Fine.');"
+	                       "INSERT INTO purpose (id, basis, position) VALUES ('film', 'consent', 9)",
+	                       NULL, NULL, NULL),
+	          SQLITE_OK);
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 1, "en", &h), 0);
+	CHECK(h && h->docs[0].id == 8 && strcmp(h->docs[0].title, "New code") == 0);
+	CHECK(h && h->npurposes == f->npurposes + 1 &&
+	      consent_purpose_index(h, "film") == (int)h->npurposes - 1);
+	CHECK(agrees_with_views() > 0);
+	sql("DELETE FROM purpose WHERE id = 'film'");
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 1, "en", &h), 0);
+	CHECK(h && consent_purpose_index(h, "film") < 0);
+out:
+	consent_cache_free(c);
+	consent_cache_free(NULL);
+	db_close(other);
+	buf_free(&err);
+}
+
 /* db_read_begin/db_read_end: one snapshot until the outermost end, nested calls, a write
  * started inside one, and a read inside a write. */
 static void test_read_transaction(void)
@@ -720,6 +786,7 @@ int main(void)
 	RUN(test_resign);
 	RUN(test_csrf_key);
 	RUN(test_read_transaction);
+	RUN(test_cache);
 	RUN(test_chain);
 	teardown();
 	CHECK_MAIN();

@@ -103,6 +103,9 @@ struct rq {
 	const char *bind; /* what the CSRF and once-only values are bound to */
 	struct form q; /* query string: lenient, GET only */
 	struct form body;
+	char date_iso[11];     /* fmt_date's last date, ... */
+	const char *date_lang; /* ... in this language, ... */
+	const char *date_text; /* ... and its text (a page shows the same few many times) */
 };
 
 #define logmsg(...) portal_log(&app_->p, __VA_ARGS__)
@@ -132,11 +135,20 @@ static const char *fmt_date(struct rq *r, const char *iso)
 	struct buf b = BUF_INIT;
 	const char *out;
 
-	if (iso == NULL || strlen(iso) < 10 || date_parsen(&d, iso, 10, NULL) < 0)
+	if (iso == NULL || strlen(iso) < 10)
 		return iso ? iso : "";
+	if (r->date_text && r->date_lang == r->lang && memcmp(r->date_iso, iso, 10) == 0)
+		return r->date_text;
+	if (date_parsen(&d, iso, 10, NULL) < 0)
+		return iso;
 	date_format(&b, &d, r->lang);
 	out = arena_strdup(r->a, buf_str(&b));
 	buf_free(&b);
+	if (out) {
+		memcpy(r->date_iso, iso, 10);
+		r->date_lang = r->lang;
+		r->date_text = out;
+	}
 	return out;
 }
 

@@ -4,7 +4,8 @@
  * client address. consent_load gathers what the family's page shows: the children who
  * still attend, the photo purposes on offer, the current version of each signable
  * document with the signatures that still count for it, every carer's answers and the
- * answer that applies (the most restrictive, from the `effective` view).
+ * answer that applies (the most restrictive: what the view `effective` says, computed
+ * from the answers read; whether to sign (again) likewise is `declaration_status`'s).
  *
  * A carer is the person who typed a name: the name, trimmed and with runs of spaces
  * made one, is what is shown; folded to ASCII lower case it is the carer's key

@@ -511,32 +511,40 @@ static int load_docs(struct db *db, struct arena *a, const struct consent_cache 
 	return 0;
 }
 
+/* The family's language and the children who still attend, by first name, in one
+ * statement. Returns 0, 1 when there is no such family, or -1. */
 static int load_children(struct db *db, struct arena *a, struct consent_family *f)
 {
 	static const char sql[] =
-	    "SELECT id, first_name, class FROM child WHERE family_id = ?1 AND left_on IS NULL"
-	    " ORDER BY first_name COLLATE NOCASE, id";
+	    "SELECT f.language, c.id, c.first_name, c.class FROM family f"
+	    " LEFT JOIN child c ON c.family_id = f.id AND c.left_on IS NULL WHERE f.id = ?1"
+	    " ORDER BY c.first_name COLLATE NOCASE, c.id";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	size_t cap = 0;
-	int rc = SQLITE_DONE;
+	int rc = SQLITE_DONE, found = 0;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, f->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct consent_child *c;
+		if (!found)
+			snprintf(f->language, sizeof f->language, "%s", db_col_text(st, 0));
+		found = 1;
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			continue; /* no child attends */
 		if ((c = DB_PUSH(a, f->children, f->nchildren, cap)) == NULL)
 			break;
-		c->id = sqlite3_column_int64(st, 0);
-		c->first_name = db_col_dup(a, st, 1);
-		c->class_name = db_col_dup(a, st, 2);
+		c->id = sqlite3_column_int64(st, 1);
+		c->first_name = db_col_dup(a, st, 2);
+		c->class_name = db_col_dup(a, st, 3);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	if (f->children == NULL && (f->children = arena_alloc(a, sizeof *f->children)) == NULL)
 		return -1;
-	return 0;
+	return found ? 0 : 1;
 }
 
 static int load_answers(struct db *db, struct arena *a, struct consent_family *f)
@@ -610,9 +618,7 @@ int consent_load_cached(struct db *db, struct consent_cache *cache, struct arena
                         struct consent_family **out)
 {
 	struct consent_cache once = {0};
-	static const char family_sql[] = "SELECT language FROM family WHERE id = ?1";
 	struct consent_family *f = arena_alloc(a, sizeof *f);
-	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
@@ -623,25 +629,17 @@ int consent_load_cached(struct db *db, struct consent_cache *cache, struct arena
 	 * database. */
 	if (db_read_begin(db) < 0)
 		return -1;
-	if ((st = db_stmt(db, family_sql)) == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, family_id);
-	if ((rc = step_one(st)) < 0)
-		goto fail;
-	if (rc == 0) {
+	if ((rc = load_children(db, a, f)) != 0) {
 		db_read_end(db);
-		return 1;
+		return rc;
 	}
-	snprintf(f->language, sizeof f->language, "%s", db_col_text(st, 0));
-	sqlite3_reset(st);
 	if (cache_read(db, cache ? cache : &once, cache ? cache->a : a, cat, cache != NULL) < 0)
 		goto fail;
 	if (cache == NULL)
 		cache = &once;
 	f->purposes = cache->purposes;
 	f->npurposes = cache->npurposes;
-	if (load_children(db, a, f) < 0 || load_docs(db, a, cache, f, lang) < 0 ||
-	    load_answers(db, a, f) < 0 || !arena_ok(a))
+	if (load_docs(db, a, cache, f, lang) < 0 || load_answers(db, a, f) < 0 || !arena_ok(a))
 		goto fail;
 	db_read_end(db);
 	*out = f;

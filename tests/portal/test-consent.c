@@ -643,6 +643,25 @@ static void test_csrf_key(void)
 	CHECK_INT(consent_csrf_key(db, k2), -1);
 }
 
+/* A family none of whose children still attends (or with none) loads with no children
+ * and its own language; one that does not exist does not load. */
+static void test_load_no_children(void)
+{
+	struct consent_family *f = NULL;
+
+	sql("INSERT INTO family (id, ref, language) VALUES (91, 'F91', 'cy');"
+	    "INSERT INTO child (id, family_id, ref, first_name, last_name, class, left_on)"
+	    " VALUES (911, 91, 'C911', 'Gwen', 'Hughes', 'Year 2', '2026-07-20')");
+	CHECK_INT(consent_load(db, A, NULL, 91, "en", &f), 0);
+	CHECK(f && f->nchildren == 0 && strcmp(f->language, "cy") == 0 && f->npurposes == 3);
+	sql("DELETE FROM child WHERE id = 911");
+	CHECK_INT(consent_load(db, A, NULL, 91, "en", &f), 0);
+	CHECK(f && f->nchildren == 0 && strcmp(f->language, "cy") == 0);
+	sql("DELETE FROM family WHERE id = 91");
+	CHECK_INT(consent_load(db, A, NULL, 91, "en", &f), 1);
+	CHECK(f == NULL);
+}
+
 /* consent_load_cached: the same family as consent_load; the purposes and documents read
  * once while nothing changes, and again after a change through this connection or
  * another. */
@@ -787,6 +806,7 @@ int main(void)
 	RUN(test_csrf_key);
 	RUN(test_read_transaction);
 	RUN(test_cache);
+	RUN(test_load_no_children);
 	RUN(test_chain);
 	teardown();
 	CHECK_MAIN();

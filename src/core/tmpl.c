@@ -203,7 +203,7 @@ static const struct tv *indexed(const struct tv *dict, const char *key, size_t k
 			hi = mid;
 	}
 	return lo < dict->nindex && key_cmp(key, keylen, dict->index[lo]) == 0 ? dict->index[lo]
-	                                                                        : NULL;
+	                                                                       : NULL;
 }
 
 struct tv *tv_push_dict(struct tv *list)

@@ -388,9 +388,8 @@ static int cache_docs(struct db *db, struct arena *a, struct consent_cache *c)
 {
 	static const char slugs_sql[] =
 	    "SELECT slug, max(version) FROM document GROUP BY slug ORDER BY slug";
-	static const char rows_sql[] =
-	    "SELECT id, lang, sha256, title, declaration FROM document"
-	    " WHERE slug = ?1 AND version = ?2 ORDER BY lang";
+	static const char rows_sql[] = "SELECT id, lang, sha256, title, declaration FROM document"
+	                               " WHERE slug = ?1 AND version = ?2 ORDER BY lang";
 	sqlite3_stmt *st = db_stmt(db, slugs_sql);
 	size_t i, cap = 0;
 	int rc = SQLITE_DONE;
@@ -589,7 +588,8 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 		return -1;
 	for (k = 0; k < f->nanswers; k++) {
 		const struct consent_answer *x = &f->answers[k];
-		int ci = consent_child_index(f, x->child_id), pi = consent_purpose_index(f, x->purpose);
+		int ci = consent_child_index(f, x->child_id),
+		    pi = consent_purpose_index(f, x->purpose);
 		size_t i;
 		if (ci < 0 || pi < 0)
 			continue;

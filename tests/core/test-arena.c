@@ -14,8 +14,8 @@ static void check_len(struct arena *a, size_t n)
 	want[n] = '\0';
 	if (n >= 3)
 		want[0] = '<', want[n - 1] = '>';
-	got = arena_printf(a, "%s%.*s%s", n >= 3 ? "<" : "", (int)(n >= 3 ? n - 2 : n), want + (n >= 3),
-	                   n >= 3 ? ">" : "");
+	got = arena_printf(a, "%s%.*s%s", n >= 3 ? "<" : "", (int)(n >= 3 ? n - 2 : n),
+	                   want + (n >= 3), n >= 3 ? ">" : "");
 	CHECK(got != NULL && strlen(got) == n && strcmp(got, want) == 0);
 	free(want);
 }

@@ -46,7 +46,7 @@ static void check_map(size_t n)
 	snprintf(key, sizeof key, "k%03zu", n);
 	CHECK(yml_get(y, key) == NULL);
 	CHECK(yml_get(yml_get(y, "a"), "x") == NULL); /* a scalar has no entries */
-	snprintf(key, sizeof key, "k%03zu", 7 % n); /* the order written is kept */
+	snprintf(key, sizeof key, "k%03zu", 7 % n);   /* the order written is kept */
 	CHECK_STR(y->first->next->key, key);
 out:
 	buf_free(&text);

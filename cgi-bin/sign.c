@@ -93,6 +93,7 @@ struct app {
 	struct letters_contact contact; /* the school office */
 	const char *root;               /* the path of base_url: "" at the top of the host */
 	struct group *group;            /* the process's group commit (NULL: one thread) */
+	struct consent_cache *cache; /* purposes and documents between requests; NULL: none */
 };
 
 /* One request. */
@@ -111,6 +112,9 @@ struct rq {
 	const char *bind; /* what the CSRF and once-only values are bound to */
 	struct form q; /* query string: lenient, GET only */
 	struct form body;
+	char date_iso[11];     /* fmt_date's last date, ... */
+	const char *date_lang; /* ... in this language, ... */
+	const char *date_text; /* ... and its text (a page shows the same few many times) */
 };
 
 #define logmsg(...) portal_log(&app_->p, __VA_ARGS__)
@@ -140,11 +144,20 @@ static const char *fmt_date(struct rq *r, const char *iso)
 	struct buf b = BUF_INIT;
 	const char *out;
 
-	if (iso == NULL || strlen(iso) < 10 || date_parsen(&d, iso, 10, NULL) < 0)
+	if (iso == NULL || strlen(iso) < 10)
 		return iso ? iso : "";
+	if (r->date_text && r->date_lang == r->lang && memcmp(r->date_iso, iso, 10) == 0)
+		return r->date_text;
+	if (date_parsen(&d, iso, 10, NULL) < 0)
+		return iso;
 	date_format(&b, &d, r->lang);
 	out = arena_strdup(r->a, buf_str(&b));
 	buf_free(&b);
+	if (out) {
+		memcpy(r->date_iso, iso, 10);
+		r->date_lang = r->lang;
+		r->date_text = out;
+	}
 	return out;
 }
 
@@ -1188,7 +1201,7 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	const struct route *rt = NULL;
 	char tok[SIGN_MAX_TOKEN_SEG], action[SIGN_MAX_ACTION], id[32 + TOKEN_HEX_LEN], stored[3];
 	char hash[TOKEN_HEX_LEN + 1];
-	int method, ok, rc;
+	int method, ok, rc, reading = 0;
 	enum portal_check check;
 	size_t i;
 
@@ -1224,8 +1237,16 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 		goto out;
 	}
 	portal_sync_catalog(&app->p);
-	switch (
-	    consent_lookup(app->p.db, tok, req->remote_addr, (long long)time(NULL), &r.family_id)) {
+	/* One read transaction for the reads every request makes (the token, the
+	 * language, the family): one moment of the database, its locks taken once. A
+	 * write ends it (db_begin: the failed look-up's count). */
+	if (db_read_begin(app->p.db) < 0) {
+		server_error(&r, arena_printf(r.a, "read transaction: %s", db_errmsg(app->p.db)));
+		goto out;
+	}
+	reading = 1;
+	switch (consent_lookup_lang(app->p.db, tok, req->remote_addr, (long long)time(NULL),
+	                            &r.family_id, stored)) {
 	case CONSENT_FOUND:
 		break;
 	case CONSENT_UNKNOWN:
@@ -1253,9 +1274,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	}
 	snprintf(id, sizeof id, "family:%lld:%s", r.family_id, hash);
 	r.bind = arena_strdup(r.a, id);
-	if (token_csrf(app->p.key, id, r.csrf) < 0 ||
-	    consent_language(app->p.db, r.family_id, stored) < 0) {
-		server_error(&r, "csrf or language");
+	if (token_csrf(app->p.key, id, r.csrf) < 0) {
+		server_error(&r, "csrf");
 		goto out;
 	}
 	if (method == M_GET) {
@@ -1282,7 +1302,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 			goto out;
 		}
 	}
-	if ((rc = consent_load(app->p.db, r.a, app->p.cat, r.family_id, r.lang, &r.fam)) != 0) {
+	if ((rc = consent_load_cached(app->p.db, app->cache, r.a, app->p.cat, r.family_id, r.lang,
+	                              &r.fam)) != 0) {
 		if (rc > 0)
 			not_found(&r);
 		else
@@ -1290,8 +1311,14 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 			             arena_printf(r.a, "cannot load: %s", db_errmsg(app->p.db)));
 		goto out;
 	}
+	/* Ended before the page is made, so a snapshot is held no longer than the reads
+	 * (a reader keeps the WAL from starting again from its beginning). */
+	db_read_end(app->p.db);
+	reading = 0;
 	rt->fn(&r);
 out:
+	if (reading)
+		db_read_end(app->p.db);
 	form_free(&r.q);
 	form_free(&r.body);
 }
@@ -1311,6 +1338,8 @@ static int start(struct app *app)
 			app->t[i] = portal_strings(&app->p, app->li[i]);
 		}
 		letters_contact_load(app->p.settings, &app->contact);
+		if ((app->cache = consent_cache_new()) == NULL)
+			buf_puts(&err, "out of memory\n");
 		app->root = settings_url_path(app->p.settings, app->p.keep);
 		if (!arena_ok(app->p.keep))
 			buf_puts(&err, "out of memory\n");
@@ -1365,8 +1394,10 @@ int main(void)
 	for (i = 0; i < n; i++)
 		apps[i].p.broken = broken;
 	rc = cgi_main_threads(broken ? portal_unavailable : handle, ctxs, n, SIGN_MAX_BODY);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		consent_cache_free(apps[i].cache);
 		portal_close(&apps[i].p);
+	}
 	group_free(g);
 	return rc;
 }

@@ -16,6 +16,9 @@ struct tv {
 	int b;           /* TV_BOOL */
 	struct tv *first, *last, *next;
 	struct arena *arena;
+	const struct tv **index; /* TV_DICT after tv_index: its values sorted by key, then by
+	                            the order they were added; NULL once one is added after */
+	size_t nindex;
 };
 
 static struct tv *tv_new(struct arena *a, enum tv_kind kind)
@@ -41,6 +44,7 @@ struct tv *tv_list(struct arena *a)
 
 static void append(struct tv *parent, struct tv *child)
 {
+	parent->index = NULL;
 	if (parent->last)
 		parent->last->next = child;
 	else
@@ -130,6 +134,76 @@ void tv_attach(struct tv *dict, const char *key, struct tv *value)
 	v->b = value->b;
 	v->first = value->first;
 	v->last = value->last;
+	v->index = value->index;
+	v->nindex = value->nindex;
+}
+
+/* The order of tv_index: by key, then by the order added, so that a key given twice
+ * finds the first value as the unindexed look-up does. */
+struct ixent {
+	const struct tv *v;
+	size_t pos;
+};
+
+static int ixent_cmp(const void *a, const void *b)
+{
+	const struct ixent *x = a, *y = b;
+	int c = strcmp(x->v->key, y->v->key);
+
+	return c ? c : x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+void tv_index(struct tv *dict)
+{
+	struct ixent *tmp;
+	const struct tv **ix;
+	const struct tv *v;
+	size_t n = 0, i;
+
+	if (dict == NULL || dict->kind != TV_DICT)
+		return;
+	for (v = dict->first; v; v = v->next)
+		n++;
+	if (n == 0 || (tmp = malloc(n * sizeof *tmp)) == NULL)
+		return;
+	if ((ix = arena_alloc(dict->arena, n * sizeof *ix)) != NULL) {
+		for (i = 0, v = dict->first; v; v = v->next, i++) {
+			tmp[i].v = v;
+			tmp[i].pos = i;
+		}
+		qsort(tmp, n, sizeof *tmp, ixent_cmp);
+		for (i = 0; i < n; i++)
+			ix[i] = tmp[i].v;
+		dict->index = ix;
+		dict->nindex = n;
+	}
+	free(tmp);
+}
+
+/* -1, 0 or 1 as the key of keylen bytes sorts before, as, or after v's key. */
+static int key_cmp(const char *key, size_t keylen, const struct tv *v)
+{
+	int c = strncmp(key, v->key, keylen);
+
+	if (c)
+		return c;
+	return v->key[keylen] == '\0' ? 0 : -1;
+}
+
+/* The first value added under key in an indexed dict, or NULL. */
+static const struct tv *indexed(const struct tv *dict, const char *key, size_t keylen)
+{
+	size_t lo = 0, hi = dict->nindex;
+
+	while (lo < hi) { /* the first entry not before key */
+		size_t mid = lo + (hi - lo) / 2;
+		if (key_cmp(key, keylen, dict->index[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < dict->nindex && key_cmp(key, keylen, dict->index[lo]) == 0 ? dict->index[lo]
+	                                                                       : NULL;
 }
 
 struct tv *tv_push_dict(struct tv *list)
@@ -148,6 +222,8 @@ static const struct tv *child(const struct tv *dict, const char *key, size_t key
 
 	if (dict == NULL || dict->kind != TV_DICT)
 		return NULL;
+	if (dict->index)
+		return indexed(dict, key, keylen);
 	/* The first byte first: the UI strings are a dict of hundreds of keys. */
 	for (v = dict->first; v; v = v->next)
 		if (v->key[0] == key[0] && strncmp(v->key, key, keylen) == 0 &&

@@ -44,6 +44,11 @@ struct tv *tv_add_dict(struct tv *dict, const char *key);
 struct tv *tv_add_list(struct tv *dict, const char *key);
 /* Adds an existing value (from the same or a longer-lived arena) under key. */
 void tv_attach(struct tv *dict, const char *key, struct tv *value);
+/* Indexes dict by key, so that templates find a value in it by binary search instead of
+ * reading its values in turn: for a large dict that no longer changes (the UI strings).
+ * Adding a value to it afterwards drops the index (found in turn again). Out of memory
+ * leaves it unindexed. */
+void tv_index(struct tv *dict);
 /* Appends a new dict to a list and returns it; or appends a string. */
 struct tv *tv_push_dict(struct tv *list);
 void tv_push_str(struct tv *list, const char *value);

@@ -36,6 +36,28 @@ static int next_event(struct loader *ld, yaml_event_t *ev)
 
 static struct yml *load_node(struct loader *ld, yaml_event_t *ev, int depth);
 
+static int by_key(const void *a, const void *b)
+{
+	return strcmp((*(const struct yml *const *)a)->key, (*(const struct yml *const *)b)->key);
+}
+
+/* Indexes a mapping of YML_INDEX_MIN entries or more (struct yml's index). Out of memory
+ * leaves it unindexed, which yml_get reads in turn. */
+static void index_map(struct loader *ld, struct yml *map)
+{
+	const struct yml **ix;
+	const struct yml *e;
+	size_t i = 0;
+
+	if (map->kind != YML_MAP || map->count < YML_INDEX_MIN ||
+	    (ix = arena_alloc(ld->a, map->count * sizeof *ix)) == NULL)
+		return;
+	for (e = map->first; e && i < map->count; e = e->next)
+		ix[i++] = e;
+	qsort(ix, i, sizeof *ix, by_key);
+	map->index = ix;
+}
+
 /* Loads the items of a sequence or entries of a mapping until its end event. */
 static int load_children(struct loader *ld, struct yml *node, int depth)
 {
@@ -48,6 +70,7 @@ static int load_children(struct loader *ld, struct yml *node, int depth)
 			return -1;
 		if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
 			yaml_event_delete(&ev);
+			index_map(ld, node);
 			return 0;
 		}
 		if (node->kind == YML_MAP) {
@@ -185,6 +208,20 @@ const struct yml *yml_get(const struct yml *map, const char *key)
 
 	if (map == NULL || map->kind != YML_MAP)
 		return NULL;
+	if (map->index) {
+		size_t lo = 0, hi = map->count;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(key, map->index[mid]->key);
+			if (c == 0)
+				return map->index[mid];
+			if (c < 0)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		return NULL;
+	}
 	for (e = map->first; e; e = e->next)
 		if (strcmp(e->key, key) == 0)
 			return e;

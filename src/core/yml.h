@@ -20,7 +20,13 @@ struct yml {
 	int key_line;
 	struct yml *first, *next; /* YML_SEQ, YML_MAP: the items or entries */
 	size_t count;
+	const struct yml **index; /* YML_MAP of YML_INDEX_MIN entries or more: the entries
+	                             sorted by key, for yml_get; else NULL */
 };
+
+/* A mapping with this many entries or more is indexed (the UI strings, looked up
+ * hundreds of times for each portal page); a smaller one is read in turn. */
+#define YML_INDEX_MIN 16
 
 extern const char *const yml_kind_names[YML__MAX];
 
@@ -32,7 +38,8 @@ struct yml *yml_parse(struct arena *a, const char *text, size_t len, int line_of
 /* Calls fn once for each "LINE: message" line that yml_parse appended to err, with the
  * line number (0 when the line has none) and the message, then empties err. */
 void yml_errors(struct buf *err, void (*fn)(void *ctx, int line, const char *msg), void *ctx);
-/* The entry of a mapping with the given key, or NULL. */
+/* The entry of a mapping with the given key, or NULL: by binary search when the mapping
+ * is indexed. */
 const struct yml *yml_get(const struct yml *map, const char *key);
 
 #endif

@@ -40,8 +40,16 @@ static int step_one(sqlite3_stmt *st)
 
 /* --- Token look-up, rate-limited per address --- */
 
+static int valid_language(const char *lang);
+
 enum consent_lookup consent_lookup(struct db *db, const char *token, const char *addr,
                                    long long now, long long *family_id)
+{
+	return consent_lookup_lang(db, token, addr, now, family_id, NULL);
+}
+
+enum consent_lookup consent_lookup_lang(struct db *db, const char *token, const char *addr,
+                                        long long now, long long *family_id, char lang[3])
 {
 	static const char get_sql[] = "SELECT failures, window_start FROM throttle WHERE key = ?1";
 	static const char fail_sql[] =
@@ -51,12 +59,18 @@ enum consent_lookup consent_lookup(struct db *db, const char *token, const char 
 	    "  window_start = CASE WHEN ?2 - window_start >= ?3 THEN ?2 ELSE window_start END";
 	static const char purge_sql[] =
 	    "DELETE FROM throttle WHERE key LIKE 'token:%' AND window_start <= ?1";
-	char key[sizeof "token:" + CONSENT_ADDR_MAX];
+	/* The family of a live token (roster_family_by_token's question), whether it has
+	 * left, and its language, in one statement. */
+	static const char family_sql[] =
+	    "SELECT f.id, f.left_on IS NOT NULL, f.language FROM token t"
+	    " JOIN family f ON f.id = t.family_id WHERE t.hash = ?1 AND t.revoked_at IS NULL";
+	char key[sizeof "token:" + CONSENT_ADDR_MAX], hash[TOKEN_HEX_LEN + 1];
 	sqlite3_stmt *st;
-	long long id;
 	int rc;
 
 	*family_id = 0;
+	if (lang)
+		snprintf(lang, 3, "en");
 	snprintf(key, sizeof key, "token:%.*s", CONSENT_ADDR_MAX, addr ? addr : "");
 	if ((st = db_stmt(db, get_sql)) == NULL)
 		return CONSENT_DBERR;
@@ -70,21 +84,20 @@ enum consent_lookup consent_lookup(struct db *db, const char *token, const char 
 		if (now - start < CONSENT_THROTTLE_WINDOW && failures >= CONSENT_THROTTLE_LIMIT)
 			return CONSENT_THROTTLED;
 	}
-	if ((id = roster_family_by_token(db, token)) < 0)
-		return CONSENT_DBERR;
-	if (id > 0) {
-		static const char left_sql[] = "SELECT left_on IS NOT NULL FROM family WHERE id = ?1";
-		int left;
-		if ((st = db_stmt(db, left_sql)) == NULL)
+	if (token_hash_hex(token, hash) == 0) { /* else malformed: unknown */
+		if ((st = db_stmt(db, family_sql)) == NULL)
 			return CONSENT_DBERR;
-		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 		if ((rc = step_one(st)) < 0)
 			return CONSENT_DBERR;
-		left = rc == 1 && sqlite3_column_int(st, 0);
-		if (rc == 1)
+		if (rc == 1) {
+			int left = sqlite3_column_int(st, 1);
+			*family_id = sqlite3_column_int64(st, 0);
+			if (lang && valid_language(db_col_text(st, 2)))
+				snprintf(lang, 3, "%s", db_col_text(st, 2));
 			sqlite3_reset(st);
-		*family_id = id;
-		return left ? CONSENT_LEFT : CONSENT_FOUND;
+			return left ? CONSENT_LEFT : CONSENT_FOUND;
+		}
 	}
 	if (db_begin(db) < 0)
 		return CONSENT_DBERR;
@@ -233,47 +246,25 @@ enum consent_name consent_signer_key(const char *name, char show[CONSENT_NAME_MA
 
 /* --- Loading a family --- */
 
-/* Fills the current version of slug, in lang if it has it, with its signatures. */
-static int load_doc(struct db *db, struct arena *a, long long family_id, const char *slug,
-                    const char *version, const char *lang, struct consent_doc *d)
+/* Fills d's signatures (d's slug set) for family_id, and needs_sign and sign_again. */
+static int load_signers(struct db *db, struct arena *a, long long family_id, struct consent_doc *d)
 {
-	static const char row_sql[] =
-	    "SELECT id, lang, sha256, title, declaration FROM document"
-	    " WHERE slug = ?1 AND version = ?2 ORDER BY lang = ?3 DESC, lang = 'en' DESC, lang"
-	    " LIMIT 1";
-	/* Signatures that still count: for the current version, or for an earlier one when
-	 * no later version asks families to sign again. */
+	/* The family's signatures of any version of slug; the last column says whether one
+	 * still counts: it is for the current version, or for an earlier one that no later
+	 * version asks families to sign again for. */
 	static const char signers_sql[] =
-	    "SELECT s.signer, s.signer_key, s.at, s.channel, d.version FROM signature s"
-	    " JOIN document d ON d.id = s.document_id"
-	    " WHERE s.family_id = ?1 AND d.slug = ?2 AND NOT EXISTS (SELECT 1 FROM document n"
+	    "SELECT s.signer, s.signer_key, s.at, s.channel, d.version,"
+	    " NOT EXISTS (SELECT 1 FROM document n"
 	    "  WHERE n.slug = d.slug AND n.version > d.version AND n.resign = 1)"
-	    " ORDER BY s.event_id";
-	static const char status_sql[] = "SELECT needs_sign, sign_again FROM declaration_status "
-	                                 "WHERE family_id = ?1 AND slug = ?2";
+	    " FROM signature s JOIN document d ON d.id = s.document_id"
+	    " WHERE s.family_id = ?1 AND d.slug = ?2 ORDER BY s.event_id";
 	sqlite3_stmt *st;
-	int rc;
-
-	d->slug = arena_strdup(a, slug);
-	d->version = arena_strdup(a, version);
-	if ((st = db_stmt(db, row_sql)) == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, lang, -1, SQLITE_STATIC);
-	if ((rc = step_one(st)) <= 0)
-		return -1;
-	d->id = sqlite3_column_int64(st, 0);
-	d->lang = db_col_dup(a, st, 1);
-	d->sha256 = db_col_dup(a, st, 2);
-	d->title = db_col_dup(a, st, 3);
-	d->declaration = db_col_dup(a, st, 4);
-	sqlite3_reset(st);
+	int rc, signed_any = 0;
 
 	if ((st = db_stmt(db, signers_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, family_id);
-	sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->slug, -1, SQLITE_STATIC);
 	/* One line per carer: their latest signature that counts, in the place of their
 	 * first, so the list keeps the order in which carers first signed. */
 	{
@@ -282,6 +273,9 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *key = db_col_text(st, 1);
 			struct consent_signer *s = NULL;
+			signed_any = 1;
+			if (!sqlite3_column_int(st, 5))
+				continue;
 			for (k = 0; k < d->nsigners; k++)
 				if (strcmp(keys[k], key) == 0)
 					s = &d->signers[k];
@@ -307,79 +301,61 @@ static int load_doc(struct db *db, struct arena *a, long long family_id, const c
 			return -1;
 	}
 
-	if ((st = db_stmt(db, status_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, family_id);
-	sqlite3_bind_text(st, 2, slug, -1, SQLITE_STATIC);
-	if (step_one(st) != 1)
-		return -1;
-	d->needs_sign = sqlite3_column_int(st, 0);
-	d->sign_again = sqlite3_column_int(st, 1);
-	sqlite3_reset(st);
+	/* The view declaration_status's needs_sign and sign_again, from the same rows: its
+	 * signed_version (the latest signed) needs no signing again exactly when some
+	 * signature still counts, as every version after a counting one has resign 0. */
+	d->needs_sign = d->nsigners == 0;
+	d->sign_again = d->needs_sign && signed_any;
 	return arena_ok(a) ? 0 : -1;
 }
 
-static int load_docs(struct db *db, struct arena *a, struct consent_family *f, const char *lang)
-{
-	static const char slugs_sql[] =
-	    "SELECT slug, max(version) FROM document GROUP BY slug ORDER BY slug";
-	sqlite3_stmt *st = db_stmt(db, slugs_sql);
-	const char **slug = NULL, **version = NULL;
-	size_t i, cap = 0, scap = 0, vcap = 0;
-	int rc = SQLITE_DONE;
+/* --- What every family's page shares: purposes and documents --- */
 
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (f->ndocs == cap &&
-		    ((f->docs = db_grow(a, f->docs, f->ndocs, sizeof *f->docs, &cap)) == NULL ||
-		     (slug = db_grow(a, slug, f->ndocs, sizeof *slug, &scap)) == NULL ||
-		     (version = db_grow(a, version, f->ndocs, sizeof *version, &vcap)) == NULL))
-			break;
-		slug[f->ndocs] = db_col_dup(a, st, 0);
-		version[f->ndocs++] = db_col_dup(a, st, 1);
+/* One language of the current version of a document. */
+struct cache_row {
+	long long id;
+	const char *lang, *sha256, *title, *declaration;
+};
+
+/* The current version of a document: its languages in the order of lang. */
+struct cache_doc {
+	const char *slug, *version;
+	struct cache_row *rows;
+	size_t nrows;
+};
+
+struct consent_cache {
+	struct arena *a; /* what was read; reset when read again */
+	int valid;
+	long long data_version, changes; /* the database's when it was read */
+	const struct catalog *cat;
+	struct consent_purpose *purposes; /* in the database's order, those in cat */
+	size_t npurposes;
+	struct cache_doc *docs; /* by slug */
+	size_t ndocs;
+};
+
+struct consent_cache *consent_cache_new(void)
+{
+	struct consent_cache *c = calloc(1, sizeof *c);
+
+	if (c && (c->a = arena_new()) == NULL) {
+		free(c);
+		return NULL;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	if (f->docs == NULL && (f->docs = arena_alloc(a, sizeof *f->docs)) == NULL)
-		return -1;
-	for (i = 0; i < f->ndocs; i++)
-		if (load_doc(db, a, f->id, slug[i], version[i], lang, &f->docs[i]) < 0)
-			return -1;
-	return 0;
+	return c;
 }
 
-static int load_children(struct db *db, struct arena *a, struct consent_family *f)
+void consent_cache_free(struct consent_cache *c)
 {
-	static const char sql[] =
-	    "SELECT id, first_name, class FROM child WHERE family_id = ?1 AND left_on IS NULL"
-	    " ORDER BY first_name COLLATE NOCASE, id";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	size_t cap = 0;
-	int rc = SQLITE_DONE;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, f->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct consent_child *c;
-		if ((c = DB_PUSH(a, f->children, f->nchildren, cap)) == NULL)
-			break;
-		c->id = sqlite3_column_int64(st, 0);
-		c->first_name = db_col_dup(a, st, 1);
-		c->class_name = db_col_dup(a, st, 2);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	if (f->children == NULL && (f->children = arena_alloc(a, sizeof *f->children)) == NULL)
-		return -1;
-	return 0;
+	if (c == NULL)
+		return;
+	arena_free(c->a);
+	free(c);
 }
 
-static int load_purposes(struct db *db, struct arena *a, const struct catalog *cat,
-                         struct consent_family *f)
+static int cache_purposes(struct db *db, struct arena *a, const struct catalog *cat,
+                          struct consent_cache *c)
 {
 	static const char sql[] = "SELECT id, basis FROM purpose ORDER BY position, id";
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -394,7 +370,7 @@ static int load_purposes(struct db *db, struct arena *a, const struct catalog *c
 		struct consent_purpose *p;
 		if (cat && t == NULL)
 			continue;
-		if ((p = DB_PUSH(a, f->purposes, f->npurposes, cap)) == NULL)
+		if ((p = DB_PUSH(a, c->purposes, c->npurposes, cap)) == NULL)
 			break;
 		p->id = db_col_dup(a, st, 0);
 		p->public_task = strcmp(db_col_text(st, 1), "public_task") == 0;
@@ -403,9 +379,171 @@ static int load_purposes(struct db *db, struct arena *a, const struct catalog *c
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return -1;
-	if (f->purposes == NULL && (f->purposes = arena_alloc(a, sizeof *f->purposes)) == NULL)
+	if (c->purposes == NULL && (c->purposes = arena_alloc(a, sizeof *c->purposes)) == NULL)
 		return -1;
 	return 0;
+}
+
+static int cache_docs(struct db *db, struct arena *a, struct consent_cache *c)
+{
+	static const char slugs_sql[] =
+	    "SELECT slug, max(version) FROM document GROUP BY slug ORDER BY slug";
+	static const char rows_sql[] = "SELECT id, lang, sha256, title, declaration FROM document"
+	                               " WHERE slug = ?1 AND version = ?2 ORDER BY lang";
+	sqlite3_stmt *st = db_stmt(db, slugs_sql);
+	size_t i, cap = 0;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cache_doc *d;
+		if ((d = DB_PUSH(a, c->docs, c->ndocs, cap)) == NULL)
+			break;
+		d->slug = db_col_dup(a, st, 0);
+		d->version = db_col_dup(a, st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || !arena_ok(a))
+		return -1;
+	for (i = 0; i < c->ndocs; i++) {
+		struct cache_doc *d = &c->docs[i];
+		size_t rcap = 0;
+		if ((st = db_stmt(db, rows_sql)) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, d->slug, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, d->version, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct cache_row *r;
+			if ((r = DB_PUSH(a, d->rows, d->nrows, rcap)) == NULL)
+				break;
+			r->id = sqlite3_column_int64(st, 0);
+			r->lang = db_col_dup(a, st, 1);
+			r->sha256 = db_col_dup(a, st, 2);
+			r->title = db_col_dup(a, st, 3);
+			r->declaration = db_col_dup(a, st, 4);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE || d->nrows == 0)
+			return -1;
+	}
+	return arena_ok(a) ? 0 : -1;
+}
+
+/* The database's change counters: PRAGMA data_version (changes by other connections)
+ * and this connection's own changes. Returns 0 or -1. */
+static int change_stamp(struct db *db, long long *data_version, long long *changes)
+{
+	sqlite3_stmt *st = db_stmt(db, "PRAGMA data_version");
+
+	if (step_one(st) != 1)
+		return -1;
+	*data_version = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	*changes = sqlite3_total_changes64(db_sqlite(db));
+	return 0;
+}
+
+/* Makes c hold the purposes and documents of the database as it is now (inside the
+ * caller's read transaction), reading them into a again unless nothing has changed
+ * since they were read. Returns 0 or -1 (c then invalid). */
+static int cache_read(struct db *db, struct consent_cache *c, struct arena *a,
+                      const struct catalog *cat, int keep)
+{
+	long long dv, ch;
+
+	if (change_stamp(db, &dv, &ch) < 0)
+		return -1;
+	if (keep && c->valid && c->data_version == dv && c->changes == ch && c->cat == cat)
+		return 0;
+	c->valid = 0;
+	c->purposes = NULL;
+	c->npurposes = 0;
+	c->docs = NULL;
+	c->ndocs = 0;
+	if (a == c->a)
+		arena_reset(a);
+	if (cache_purposes(db, a, cat, c) < 0 || cache_docs(db, a, c) < 0)
+		return -1;
+	c->data_version = dv;
+	c->changes = ch;
+	c->cat = cat;
+	c->valid = 1;
+	return 0;
+}
+
+/* The row of d in lang if it has it, else in English, else in the first language. */
+static const struct cache_row *doc_row(const struct cache_doc *d, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; i < d->nrows; i++)
+		if (strcmp(d->rows[i].lang, lang) == 0)
+			return &d->rows[i];
+	for (i = 0; i < d->nrows; i++)
+		if (strcmp(d->rows[i].lang, "en") == 0)
+			return &d->rows[i];
+	return &d->rows[0];
+}
+
+static int load_docs(struct db *db, struct arena *a, const struct consent_cache *c,
+                     struct consent_family *f, const char *lang)
+{
+	size_t i;
+
+	f->ndocs = c->ndocs;
+	if ((f->docs = arena_alloc(a, (c->ndocs + 1) * sizeof *f->docs)) == NULL)
+		return -1;
+	for (i = 0; i < c->ndocs; i++) {
+		const struct cache_row *r = doc_row(&c->docs[i], lang);
+		struct consent_doc *d = &f->docs[i];
+		d->slug = c->docs[i].slug;
+		d->version = c->docs[i].version;
+		d->id = r->id;
+		d->lang = r->lang;
+		d->sha256 = r->sha256;
+		d->title = r->title;
+		d->declaration = r->declaration;
+		if (load_signers(db, a, f->id, d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The family's language and the children who still attend, by first name, in one
+ * statement. Returns 0, 1 when there is no such family, or -1. */
+static int load_children(struct db *db, struct arena *a, struct consent_family *f)
+{
+	static const char sql[] =
+	    "SELECT f.language, c.id, c.first_name, c.class FROM family f"
+	    " LEFT JOIN child c ON c.family_id = f.id AND c.left_on IS NULL WHERE f.id = ?1"
+	    " ORDER BY c.first_name COLLATE NOCASE, c.id";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	size_t cap = 0;
+	int rc = SQLITE_DONE, found = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, f->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct consent_child *c;
+		if (!found)
+			snprintf(f->language, sizeof f->language, "%s", db_col_text(st, 0));
+		found = 1;
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			continue; /* no child attends */
+		if ((c = DB_PUSH(a, f->children, f->nchildren, cap)) == NULL)
+			break;
+		c->id = sqlite3_column_int64(st, 1);
+		c->first_name = db_col_dup(a, st, 2);
+		c->class_name = db_col_dup(a, st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (f->children == NULL && (f->children = arena_alloc(a, sizeof *f->children)) == NULL)
+		return -1;
+	return found ? 0 : 1;
 }
 
 static int load_answers(struct db *db, struct arena *a, struct consent_family *f)
@@ -414,15 +552,10 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 	    "SELECT a.child_id, a.purpose, a.signer, a.signer_key, a.answer, a.at, a.channel"
 	    " FROM answer a JOIN child c ON c.id = a.child_id"
 	    " WHERE c.family_id = ?1 AND c.left_on IS NULL ORDER BY a.child_id, a.purpose, a.at";
-	static const char effective_sql[] =
-	    "SELECT e.child_id, e.purpose, e.answers, e.permitted,"
-	    " (SELECT count(*) FROM answer y WHERE y.child_id = e.child_id"
-	    "  AND y.purpose = e.purpose AND y.answer = 'yes')"
-	    " FROM effective e JOIN child c ON c.id = e.child_id"
-	    " WHERE c.family_id = ?1 AND c.left_on IS NULL";
 	sqlite3_stmt *st = db_stmt(db, answers_sql);
-	size_t cap = 0;
+	size_t cap = 0, k, n;
 	int rc = SQLITE_DONE;
+	char *objected;
 
 	if (st == NULL)
 		return -1;
@@ -445,61 +578,74 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 	if (f->answers == NULL && (f->answers = arena_alloc(a, sizeof *f->answers)) == NULL)
 		return -1;
 
-	f->effective = arena_alloc(a, (f->nchildren * f->npurposes + 1) * sizeof *f->effective);
-	if (f->effective == NULL || (st = db_stmt(db, effective_sql)) == NULL)
+	/* The view `effective` for these children, from the same rows: the most
+	 * restrictive answer applies; a 'consent' purpose needs a yes and no no, a
+	 * 'public_task' one only no no. */
+	n = f->nchildren * f->npurposes;
+	f->effective = arena_alloc(a, (n + 1) * sizeof *f->effective);
+	objected = arena_alloc(a, n + 1);
+	if (f->effective == NULL || objected == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, f->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int ci = consent_child_index(f, sqlite3_column_int64(st, 0));
-		int pi = consent_purpose_index(f, db_col_text(st, 1));
-		struct consent_effective *e;
+	for (k = 0; k < f->nanswers; k++) {
+		const struct consent_answer *x = &f->answers[k];
+		int ci = consent_child_index(f, x->child_id),
+		    pi = consent_purpose_index(f, x->purpose);
+		size_t i;
 		if (ci < 0 || pi < 0)
 			continue;
-		e = &f->effective[(size_t)ci * f->npurposes + (size_t)pi];
-		e->answers = sqlite3_column_int(st, 2);
-		e->permitted = sqlite3_column_int(st, 3);
-		e->yes = sqlite3_column_int(st, 4);
+		i = (size_t)ci * f->npurposes + (size_t)pi;
+		f->effective[i].answers++;
+		if (strcmp(x->answer, "yes") == 0)
+			f->effective[i].yes++;
+		else
+			objected[i] = 1;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	for (k = 0; k < n; k++)
+		f->effective[k].permitted =
+		    !objected[k] &&
+		    (f->purposes[k % f->npurposes].public_task || f->effective[k].yes > 0);
+	return 0;
 }
 
 int consent_load(struct db *db, struct arena *a, const struct catalog *cat, long long family_id,
                  const char *lang, struct consent_family **out)
 {
-	static const char begin_sql[] = "BEGIN DEFERRED";
-	static const char family_sql[] = "SELECT language FROM family WHERE id = ?1";
+	return consent_load_cached(db, NULL, a, cat, family_id, lang, out);
+}
+
+int consent_load_cached(struct db *db, struct consent_cache *cache, struct arena *a,
+                        const struct catalog *cat, long long family_id, const char *lang,
+                        struct consent_family **out)
+{
+	struct consent_cache once = {0};
 	struct consent_family *f = arena_alloc(a, sizeof *f);
-	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	if (f == NULL)
 		return -1;
 	f->id = family_id;
-	/* One read transaction, so the page shows one moment of the database. */
-	if (db_exec_stmt(db_stmt(db, begin_sql)) < 0)
+	/* One read transaction (or the caller's), so the page shows one moment of the
+	 * database. */
+	if (db_read_begin(db) < 0)
 		return -1;
-	if ((st = db_stmt(db, family_sql)) == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, family_id);
-	if ((rc = step_one(st)) < 0)
-		goto fail;
-	if (rc == 0) {
-		db_rollback(db);
-		return 1;
+	if ((rc = load_children(db, a, f)) != 0) {
+		db_read_end(db);
+		return rc;
 	}
-	snprintf(f->language, sizeof f->language, "%s", db_col_text(st, 0));
-	sqlite3_reset(st);
-	if (load_children(db, a, f) < 0 || load_purposes(db, a, cat, f) < 0 ||
-	    load_docs(db, a, f, lang) < 0 || load_answers(db, a, f) < 0 || !arena_ok(a))
+	if (cache_read(db, cache ? cache : &once, cache ? cache->a : a, cat, cache != NULL) < 0)
 		goto fail;
-	if (db_commit(db) < 0)
-		return -1;
+	if (cache == NULL)
+		cache = &once;
+	f->purposes = cache->purposes;
+	f->npurposes = cache->npurposes;
+	if (load_docs(db, a, cache, f, lang) < 0 || load_answers(db, a, f) < 0 || !arena_ok(a))
+		goto fail;
+	db_read_end(db);
 	*out = f;
 	return 0;
 fail:
-	db_rollback(db);
+	db_read_end(db);
 	return -1;
 }
 

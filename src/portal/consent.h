@@ -4,7 +4,8 @@
  * client address. consent_load gathers what the family's page shows: the children who
  * still attend, the photo purposes on offer, the current version of each signable
  * document with the signatures that still count for it, every carer's answers and the
- * answer that applies (the most restrictive, from the `effective` view).
+ * answer that applies (the most restrictive: what the view `effective` says, computed
+ * from the answers read; whether to sign (again) likewise is `declaration_status`'s).
  *
  * A carer is the person who typed a name: the name, trimmed and with runs of spaces
  * made one, is what is shown; folded to ASCII lower case it is the carer's key
@@ -56,6 +57,10 @@ enum consent_lookup {
  * and nothing of it is shown or changed through the link until an import brings it back. */
 enum consent_lookup consent_lookup(struct db *, const char *token, const char *addr, long long now,
                                    long long *family_id);
+/* consent_lookup that also gives the household's stored language (consent_language) into
+ * lang when lang is not NULL: "en" or "cy", "en" when the family is not found. */
+enum consent_lookup consent_lookup_lang(struct db *, const char *token, const char *addr,
+                                        long long now, long long *family_id, char lang[3]);
 
 /* The portal's CSRF key: the 32-byte secret called 'csrf', made from the CSPRNG and
  * stored the first time. Returns 0 or -1. */
@@ -154,6 +159,23 @@ struct consent_family {
  * *out, 1 when there is no such family, -1 on error. */
 int consent_load(struct db *, struct arena *, const struct catalog *cat, long long family_id,
                  const char *lang, struct consent_family **out);
+
+/* What consent_load reads the same for every family: the purposes on offer and the
+ * current version of each document in each language. A program that loads many families
+ * (sign.fcgi) keeps one cache and loads through consent_load_cached, which reads them
+ * again only when the database has changed since: a commit by another connection (PRAGMA
+ * data_version; a catalog_sync by the office or consentctl, or any answer) or a change
+ * made through this one (sqlite3_total_changes), or when cat is another. */
+struct consent_cache;
+struct consent_cache *consent_cache_new(void); /* NULL when out of memory */
+void consent_cache_free(struct consent_cache *);
+
+/* consent_load with cache (NULL: none, as consent_load). The family's purposes and its
+ * documents' slug, version, lang, sha256, title and declaration then point into the cache:
+ * they stay valid until the next consent_load_cached with it, or consent_cache_free. */
+int consent_load_cached(struct db *, struct consent_cache *, struct arena *,
+                        const struct catalog *cat, long long family_id, const char *lang,
+                        struct consent_family **out);
 
 /* Look-ups in a loaded family: index, or -1. */
 int consent_child_index(const struct consent_family *, long long child_id);

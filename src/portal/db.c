@@ -286,6 +286,8 @@ struct db {
 	} stmts[DB_MAX_STMTS];
 	int nstmts;
 	struct timespec busy_since; /* when the current wait for a lock began */
+	int reads;      /* depth of db_read_begin calls not yet ended */
+	int read_owner; /* the outermost db_read_begin opened a transaction still open */
 };
 
 int db_schema_version(void)
@@ -471,8 +473,48 @@ int db_exec_stmt(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Runs one of the constant transaction statements through the statement cache. */
+static int exec_cached(struct db *db, const char *sql)
+{
+	return db_exec_stmt(db_stmt(db, sql));
+}
+
+static const char begin_read_sql[] = "BEGIN DEFERRED";
+static const char end_read_sql[] = "COMMIT";
+
+/* Ends the read transaction db_read_begin opened, if it is still open. */
+static void end_read(struct db *db)
+{
+	if (!db->read_owner)
+		return;
+	db->read_owner = 0;
+	if (!sqlite3_get_autocommit(db->h) && exec_cached(db, end_read_sql) < 0)
+		db_rollback(db);
+}
+
+int db_read_begin(struct db *db)
+{
+	if (db->reads++ > 0 || !sqlite3_get_autocommit(db->h))
+		return 0; /* inside one already (ours, or the caller's write) */
+	if (exec_cached(db, begin_read_sql) < 0) {
+		db->reads--;
+		return -1;
+	}
+	db->read_owner = 1;
+	return 0;
+}
+
+void db_read_end(struct db *db)
+{
+	if (db->reads == 0)
+		return;
+	if (--db->reads == 0)
+		end_read(db);
+}
+
 int db_begin(struct db *db)
 {
+	end_read(db); /* a write starts from the newest snapshot, with the write lock */
 	return exec(db, "BEGIN IMMEDIATE;", NULL);
 }
 

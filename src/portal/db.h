@@ -46,10 +46,20 @@ int db_file_version(struct db *);
 sqlite3_stmt *db_stmt(struct db *, const char *sql);
 const char *db_errmsg(struct db *);
 
-/* Transactions. db_begin takes the write lock (BEGIN IMMEDIATE). Each returns 0 or -1. */
+/* Transactions. db_begin takes the write lock (BEGIN IMMEDIATE). Each returns 0 or -1.
+ * db_begin first ends a read transaction of db_read_begin that is still open. */
 int db_begin(struct db *);
 int db_commit(struct db *);
 void db_rollback(struct db *);
+
+/* A read transaction: the statements until the matching db_read_end see one moment of
+ * the database (one WAL snapshot) and take SQLite's locks once instead of once each.
+ * Calls nest (the outermost pair opens and ends it); inside a write transaction they
+ * do nothing. A db_begin in between ends it (a write needs the newest snapshot); the
+ * statements after that run each in its own moment again. db_read_begin returns 0 or -1
+ * (and then needs no db_read_end). */
+int db_read_begin(struct db *);
+void db_read_end(struct db *);
 
 /* Runs a statement to completion with no result rows expected; returns 0 or -1. */
 int db_exec_stmt(sqlite3_stmt *);

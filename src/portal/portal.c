@@ -169,6 +169,7 @@ struct tv *portal_strings(struct portal *p, size_t li)
 
 	for (e = p->settings->i18n[0] ? p->settings->i18n[0]->first : NULL; e; e = e->next)
 		tv_str(t, e->key, settings_string(p->settings, li, e->key));
+	tv_index(t); /* every page looks up dozens of its hundreds of strings */
 	return arena_ok(p->keep) ? t : NULL;
 }
 

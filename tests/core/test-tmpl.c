@@ -157,6 +157,47 @@ static void test_syntax_errors(void)
 	arena_free(a);
 }
 
+/* An indexed dict gives what the unindexed one gives: every key, the first value of a
+ * key given twice, keys that are prefixes of others, missing keys an error; a value added
+ * afterwards is found too, and an attached copy keeps the index. */
+static void test_index(void)
+{
+	static const char *const keys[] = {"m", "a", "ab", "abc", "b", "z", "ab_", "a-b", "A"};
+	struct arena *a = arena_new();
+	struct tv *r = tv_dict(a), *t = tv_add_dict(r, "t"), *u = tv_dict(a);
+	char key[64][8];
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		tv_str(t, keys[i], keys[i]);
+		tv_str(u, keys[i], keys[i]);
+	}
+	for (i = 0; i < 40; i++) { /* enough to take several halvings */
+		snprintf(key[i], sizeof key[i], "k%02zu", (i * 7) % 40);
+		tv_str(t, key[i], key[i]);
+		tv_str(u, key[i], key[i]);
+	}
+	tv_str(t, "ab", "second");
+	tv_str(u, "ab", "second");
+	tv_index(t);
+	tv_index(u);
+	CHECK_RENDER("{{t.m}} {{t.a}} {{t.ab}} {{t.abc}} {{t.b}} {{t.z}} {{t.ab_}} {{t.a-b}} {{t.A}}"
+	             " {{t.k00}} {{t.k39}} {{t.k17}}",
+	             r, "m a ab abc b z ab_ a-b A k00 k39 k17");
+	CHECK_RENDER_FAILS("{{t.aa}}", r, "no text value named t.aa");
+	CHECK_RENDER_FAILS("{{t.abcd}}", r, "no text value named t.abcd");
+	CHECK_RENDER_FAILS("{{t.k40}}", r, "no text value named");
+	CHECK_RENDER("{{#t}}{{k05}}{{/t}}", r, "k05");
+	CHECK_STR(tv_get_str(t, "abc"), "abc");
+	CHECK(tv_get_str(t, "ac") == NULL);
+	tv_attach(r, "u", u);
+	CHECK_RENDER("{{u.ab}}/{{u.k21}}", r, "ab/k21");
+	tv_str(t, "late", "added after");
+	CHECK_RENDER("{{t.late}} {{t.ab}}", r, "added after ab");
+	tv_index(NULL); /* fine */
+	arena_free(a);
+}
+
 int main(void)
 {
 	if (mkdtemp(dir) == NULL)
@@ -169,6 +210,7 @@ int main(void)
 	RUN(test_url_filter);
 	RUN(test_partials_and_xml);
 	RUN(test_syntax_errors);
+	RUN(test_index);
 	check_remove(dir);
 	CHECK_MAIN();
 }

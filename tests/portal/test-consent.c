@@ -106,6 +106,50 @@ static const struct consent_effective *eff(long long child, const char *purpose)
 	return consent_effective_at(f, (size_t)ci, (size_t)pi);
 }
 
+/* consent_load computes what the views `effective` and `declaration_status` say (in C,
+ * from the rows it reads anyway): for both families, each child and purpose and each
+ * document must agree with the views. Returns the number of cells and documents
+ * compared. */
+static int agrees_with_views(void)
+{
+	static const char *const langs[] = {"en", "cy"};
+	long long family;
+	int compared = 0;
+	size_t i, j, li;
+	char q[400];
+
+	for (family = 1; family <= 2; family++) {
+		for (li = 0; li < 2; li++) {
+			struct consent_family *f = load(family, langs[li]);
+			if (f == NULL)
+				continue;
+			for (i = 0; i < f->nchildren; i++) {
+				for (j = 0; j < f->npurposes; j++) {
+					const struct consent_effective *e = consent_effective_at(f, i, j);
+					snprintf(q, sizeof q,
+					         "SELECT answers * 100 + permitted * 10 + (SELECT count(*)"
+					         " FROM answer WHERE child_id = %lld AND purpose = '%s'"
+					         " AND answer = 'yes') FROM effective"
+					         " WHERE child_id = %lld AND purpose = '%s'",
+					         f->children[i].id, f->purposes[j].id, f->children[i].id,
+					         f->purposes[j].id);
+					CHECK_INT(e->answers * 100 + e->permitted * 10 + e->yes, count(q));
+					compared++;
+				}
+			}
+			for (i = 0; i < f->ndocs; i++) {
+				snprintf(q, sizeof q,
+				         "SELECT needs_sign * 10 + sign_again FROM declaration_status"
+				         " WHERE family_id = %lld AND slug = '%s'",
+				         family, f->docs[i].slug);
+				CHECK_INT(f->docs[i].needs_sign * 10 + f->docs[i].sign_again, count(q));
+				compared++;
+			}
+		}
+	}
+	return compared;
+}
+
 static enum consent_err record(const char *name, const long long *docs, size_t ndocs,
                                const struct consent_item *items, size_t nitems,
                                char ref[CONSENT_REF_MAX])
@@ -165,6 +209,35 @@ static void test_lookup(void)
 	                         "-very-long-zone-name-indeed",
 	                         now, &id),
 	          CONSENT_FOUND);
+	sql("DELETE FROM throttle");
+}
+
+/* consent_lookup_lang: the lookup's answers, with the household's stored language. */
+static void test_lookup_lang(void)
+{
+	long long id = -1, now = 1000000;
+	char lang[3] = "xx";
+
+	CHECK_INT(consent_lookup_lang(db, tok2, "192.0.2.9", now, &id, lang), CONSENT_FOUND);
+	CHECK_INT(id, 2);
+	CHECK_STR(lang, "cy");
+	CHECK_INT(consent_lookup_lang(db, tok1, "192.0.2.9", now, &id, lang), CONSENT_FOUND);
+	CHECK_INT(id, 1);
+	CHECK_STR(lang, "en");
+	memcpy(lang, "cy", 3);
+	CHECK_INT(consent_lookup_lang(db, tok_revoked, "192.0.2.9", now, &id, lang),
+	          CONSENT_UNKNOWN);
+	CHECK_INT(id, 0);
+	CHECK_STR(lang, "en");
+	CHECK_INT(consent_lookup_lang(db, tok1, "192.0.2.9", now, &id, NULL), CONSENT_FOUND);
+	/* a family whose children have all left: LEFT, with its id and language */
+	sql("UPDATE family SET left_on = '2026-07-20', language = 'cy' WHERE id = 1");
+	CHECK_INT(consent_lookup_lang(db, tok1, "192.0.2.9", now, &id, lang), CONSENT_LEFT);
+	CHECK_INT(id, 1);
+	CHECK_STR(lang, "cy");
+	CHECK_INT(consent_lookup(db, tok1, "192.0.2.9", now, &id), CONSENT_LEFT);
+	sql("UPDATE family SET left_on = NULL, language = 'en' WHERE id = 1");
+	CHECK_INT(count("SELECT failures FROM throttle WHERE key = 'token:192.0.2.9'"), 1);
 	sql("DELETE FROM throttle");
 }
 
@@ -250,6 +323,7 @@ static void test_load(void)
 		CHECK_INT(f->docs[0].id, 3);
 	CHECK_INT(consent_load(db, A, NULL, 99, "en", &f), 1);
 	CHECK(f == NULL);
+	CHECK(agrees_with_views() > 0);
 }
 
 /* 1 when the answer and signature tables rebuilt from the log (audit_tables) are the
@@ -431,6 +505,7 @@ static void test_old_form(void)
 	CHECK_INT(db_verify(db, &out), 0);
 	CHECK(audit_answers_agree(1));
 	buf_free(&out);
+	CHECK(agrees_with_views() > 0);
 }
 
 static void test_change(void)
@@ -492,6 +567,7 @@ static void test_two_carers(void)
 	CHECK_INT(
 	    count("SELECT permitted FROM effective WHERE child_id = 12 AND purpose = 'website'"),
 	    1);
+	CHECK(agrees_with_views() > 0);
 }
 
 static void test_withdraw(void)
@@ -531,6 +607,7 @@ static void test_withdraw(void)
 	CHECK(consent_set_language(db, 1, "en") == 0);
 	CHECK(consent_set_language(db, 1, "fr") < 0);
 	CHECK_INT(count("SELECT count(*) FROM family WHERE id = 1 AND language = 'en'"), 1);
+	CHECK(agrees_with_views() > 0);
 }
 
 /* Each refused submission stores nothing at all, even when its first parts were good. */
@@ -601,6 +678,7 @@ static void test_paper(void)
 	CHECK_INT(count("SELECT count(*) FROM answer WHERE signer_key = 'rhian owen'"
 	                " AND staff IS NULL AND channel = 'qr' AND answer = 'yes'"),
 	          1);
+	CHECK(agrees_with_views() > 0);
 }
 
 static void test_receipt_refused(void)
@@ -654,6 +732,7 @@ static void test_resign(void)
 		CHECK_INT(f->docs[0].nsigners, 3);
 		CHECK_STR(f->docs[0].signers[0].version, "2026-09-01");
 	}
+	CHECK(agrees_with_views() > 0);
 	/* one that asks everyone to sign again */
 	sql("INSERT INTO document (id, slug, version, lang, sha256, resign, title, declaration)"
 	    " VALUES (6, 'code-of-conduct', '2027-09-01', 'en', 'ff', 1, 'Code', 'I agree.')");
@@ -664,6 +743,7 @@ static void test_resign(void)
 		CHECK(f->docs[0].sign_again);
 		CHECK_INT(f->docs[0].nsigners, 0);
 	}
+	CHECK(agrees_with_views() > 0);
 	/* the other family never signed: needs to sign, not "again" */
 	f = NULL;
 	CHECK_INT(consent_load(db, A, NULL, 2, "cy", &f), 0);
@@ -686,6 +766,142 @@ static void test_csrf_key(void)
 	/* a damaged key is an error, not silently replaced */
 	sql("UPDATE secret SET value = x'0102' WHERE name = 'csrf'");
 	CHECK_INT(consent_csrf_key(db, k2), -1);
+}
+
+/* A family none of whose children still attends (or with none) loads with no children
+ * and its own language; one that does not exist does not load. */
+static void test_load_no_children(void)
+{
+	struct consent_family *f = NULL;
+
+	sql("INSERT INTO family (id, ref, language) VALUES (91, 'F91', 'cy');"
+	    "INSERT INTO child (id, family_id, ref, first_name, last_name, class, left_on)"
+	    " VALUES (911, 91, 'C911', 'Gwen', 'Hughes', 'Year 2', '2026-07-20')");
+	CHECK_INT(consent_load(db, A, NULL, 91, "en", &f), 0);
+	CHECK(f && f->nchildren == 0 && strcmp(f->language, "cy") == 0 && f->npurposes == 3);
+	sql("DELETE FROM child WHERE id = 911");
+	CHECK_INT(consent_load(db, A, NULL, 91, "en", &f), 0);
+	CHECK(f && f->nchildren == 0 && strcmp(f->language, "cy") == 0);
+	sql("DELETE FROM family WHERE id = 91");
+	CHECK_INT(consent_load(db, A, NULL, 91, "en", &f), 1);
+	CHECK(f == NULL);
+}
+
+/* consent_load_cached: the same family as consent_load; the purposes and documents read
+ * once while nothing changes, and again after a change through this connection or
+ * another. */
+static void test_cache(void)
+{
+	struct consent_cache *c = consent_cache_new();
+	struct consent_family *f = NULL, *g = NULL, *h = NULL;
+	struct buf err = BUF_INIT;
+	struct db *other = db_open(testdb_path, DB_OPEN_EXISTING, &err);
+	const char *title;
+	size_t i;
+
+	CHECK(c != NULL && other != NULL);
+	if (c == NULL || other == NULL)
+		goto out;
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 1, "cy", &f), 0);
+	CHECK_INT(consent_load(db, A, NULL, 1, "cy", &g), 0);
+	if (f == NULL || g == NULL)
+		goto out;
+	CHECK_INT(f->ndocs, g->ndocs);
+	CHECK_INT(f->npurposes, g->npurposes);
+	for (i = 0; i < f->ndocs && i < g->ndocs; i++) {
+		CHECK_INT(f->docs[i].id, g->docs[i].id);
+		CHECK_STR(f->docs[i].lang, g->docs[i].lang);
+		CHECK_STR(f->docs[i].title, g->docs[i].title);
+		CHECK_INT(f->docs[i].nsigners, g->docs[i].nsigners);
+		CHECK_INT(f->docs[i].needs_sign, g->docs[i].needs_sign);
+	}
+	for (i = 0; i < f->npurposes && i < g->npurposes; i++)
+		CHECK_STR(f->purposes[i].id, g->purposes[i].id);
+	/* nothing changed: the same memory, not read again */
+	title = f->docs[0].title;
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
+	CHECK(h && h->docs[0].title == title);
+	CHECK(h && h->purposes == f->purposes);
+	/* a new version through this connection is seen at once */
+	sql("INSERT INTO document (id, slug, version, lang, sha256, resign, title, declaration)"
+	    " VALUES (7, 'code-of-conduct', '2028-01-01', 'cy', 'a7', 0, 'Cod newydd', 'Iawn.')");
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 1, "cy", &h), 0);
+	CHECK(h && h->docs[0].id == 7 && strcmp(h->docs[0].title, "Cod newydd") == 0);
+	CHECK(h && h->docs[0].needs_sign);
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 1, "en", &h), 0); /* no English: Welsh */
+	CHECK(h && h->docs[0].id == 7);
+	/* and through another connection (a catalog_sync in another process) */
+	CHECK_INT(sqlite3_exec(db_sqlite(other),
+	                       "INSERT INTO document (id, slug, version, lang, sha256, resign,"
+	                       " title, declaration) VALUES (8, 'code-of-conduct', '2028-01-01',"
+	                       " 'en', 'a8', 0, 'New code', 'Fine.');"
+	                       "INSERT INTO purpose (id, basis, position) VALUES ('film', 'consent', 9)",
+	                       NULL, NULL, NULL),
+	          SQLITE_OK);
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 1, "en", &h), 0);
+	CHECK(h && h->docs[0].id == 8 && strcmp(h->docs[0].title, "New code") == 0);
+	CHECK(h && h->npurposes == f->npurposes + 1 &&
+	      consent_purpose_index(h, "film") == (int)h->npurposes - 1);
+	CHECK(agrees_with_views() > 0);
+	sql("DELETE FROM purpose WHERE id = 'film'");
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 1, "en", &h), 0);
+	CHECK(h && consent_purpose_index(h, "film") < 0);
+out:
+	consent_cache_free(c);
+	consent_cache_free(NULL);
+	db_close(other);
+	buf_free(&err);
+}
+
+/* db_read_begin/db_read_end: one snapshot until the outermost end, nested calls, a write
+ * started inside one, and a read inside a write. */
+static void test_read_transaction(void)
+{
+	struct buf err = BUF_INIT;
+	struct db *other = db_open(testdb_path, DB_OPEN_EXISTING, &err);
+	const char *families = "SELECT count(*) FROM family";
+	long long before = count(families);
+
+	CHECK(other != NULL);
+	if (other == NULL) {
+		buf_free(&err);
+		return;
+	}
+	CHECK_INT(db_read_begin(db), 0);
+	CHECK_INT(count(families), before); /* the snapshot is taken by the first read */
+	CHECK_INT(sqlite3_exec(db_sqlite(other),
+	                       "INSERT INTO family (id, ref) VALUES (90, 'F90')", NULL, NULL, NULL),
+	          SQLITE_OK);
+	CHECK_INT(count(families), before); /* still the moment the transaction began */
+	CHECK_INT(db_read_begin(db), 0);    /* nested: the same transaction */
+	db_read_end(db);
+	CHECK_INT(count(families), before);
+	CHECK(!sqlite3_get_autocommit(db_sqlite(db)));
+	db_read_end(db);
+	CHECK(sqlite3_get_autocommit(db_sqlite(db)));
+	CHECK_INT(count(families), before + 1);
+	db_read_end(db); /* one too many does nothing */
+	CHECK(sqlite3_get_autocommit(db_sqlite(db)));
+
+	/* A write inside a read: db_begin ends the read and takes the write lock. */
+	CHECK_INT(db_read_begin(db), 0);
+	CHECK_INT(count(families), before + 1);
+	CHECK_INT(db_begin(db), 0);
+	sql("DELETE FROM family WHERE id = 90");
+	CHECK_INT(db_commit(db), 0);
+	CHECK(sqlite3_get_autocommit(db_sqlite(db)));
+	db_read_end(db);
+	CHECK(sqlite3_get_autocommit(db_sqlite(db)));
+	CHECK_INT(count(families), before);
+
+	/* A read inside a write neither commits nor ends the write. */
+	CHECK_INT(db_begin(db), 0);
+	CHECK_INT(db_read_begin(db), 0);
+	db_read_end(db);
+	CHECK(!sqlite3_get_autocommit(db_sqlite(db)));
+	db_rollback(db);
+	db_close(other);
+	buf_free(&err);
 }
 
 static void test_chain(void)
@@ -725,6 +941,7 @@ int main(void)
 {
 	setup();
 	RUN(test_lookup);
+	RUN(test_lookup_lang);
 	RUN(test_signer_key);
 	RUN(test_load);
 	RUN(test_record);
@@ -737,6 +954,9 @@ int main(void)
 	RUN(test_receipt_refused);
 	RUN(test_resign);
 	RUN(test_csrf_key);
+	RUN(test_read_transaction);
+	RUN(test_cache);
+	RUN(test_load_no_children);
 	RUN(test_chain);
 	RUN(test_forged);
 	teardown();

@@ -508,6 +508,17 @@ REPORT=$OUT/portal-latest.md
 	for what in photo declarations outstanding; do
 		echo "- export $what of $nfam families < 1 s: $(medt export-$what) s: $(yes lt "$(medt export-$what)" 1)"
 	done
+	echo
+	echo "Targets (issue 16):"
+	for cc in $CONNS; do
+		echo "- family page GET >= 50 % of the floor's req/s at $cc connections: $(pct "$(med family "$cc" 4)" "$(med floor "$cc" 4)"): $(yes ge "$(med family "$cc" 4)" "$(awk -v f="$(med floor "$cc" 4)" 'BEGIN { print f * 0.5 }')")"
+	done
+	for cc in $CONNS; do
+		echo "- signing POST >= 25 % of the floor's req/s at $cc connections: $(pct "$(med post "$cc" 4)" "$(med floor "$cc" 4)"): $(yes ge "$(med post "$cc" 4)" "$(awk -v f="$(med floor "$cc" 4)" 'BEGIN { print f * 0.25 }')")"
+	done
+	echo "- signing POST p99 < 50 ms at 32 connections: $(med post 32 5) ms: $(yes lt "$(med post 32 5)" 50)"
+	echo "- every acknowledged answer durable (synchronous=FULL, each found afterwards): $(yes [ "$missing" = 0 ] )"
+	echo "- export photo of $nfam families < 0.5 s: $(medt export-photo) s: $(yes lt "$(medt export-photo)" 0.5)"
 } >"$REPORT.new"
 mv "$REPORT.new" "$REPORT"
 cat "$REPORT"

@@ -381,19 +381,29 @@ static int block_eq(const struct items *it, size_t i, size_t j)
 	return 1;
 }
 
-static int intern(const struct items *it, size_t n, size_t *ids)
+/* An open-addressing table for n entries (0: empty), at least twice as large, a power of
+ * two; *mask is its size less one. NULL when it cannot be made. */
+static size_t *slots(size_t n, size_t *mask)
 {
-	size_t cap = 16, mask, i, j, *slot;
-	uint64_t h;
+	size_t cap = 16, *slot;
 
 	while (cap < n * 2) {
 		if (cap > SIZE_MAX / 4)
-			return -1;
+			return NULL;
 		cap *= 2;
 	}
-	if ((slot = calloc(cap, sizeof(*slot))) == NULL)
+	if ((slot = calloc(cap, sizeof(*slot))) != NULL)
+		*mask = cap - 1;
+	return slot;
+}
+
+static int intern(const struct items *it, size_t n, size_t *ids)
+{
+	size_t mask, i, j, *slot;
+	uint64_t h;
+
+	if ((slot = slots(n, &mask)) == NULL)
 		return -1;
-	mask = cap - 1;
 	for (i = 0; i < n; i++) {
 		h = it->hash(it, i);
 		h ^= h >> 29;
@@ -414,18 +424,12 @@ static int intern(const struct items *it, size_t n, size_t *ids)
 static int intern_ranges(const struct side *o, const struct side *n, size_t x0, size_t x1,
                          size_t y0, size_t y1, size_t *ida, size_t *idb)
 {
-	size_t na = x1 - x0, total = na + (y1 - y0), cap = 16, mask, i, j, k, *slot;
+	size_t na = x1 - x0, total = na + (y1 - y0), mask, i, j, k, *slot;
 	const struct tok *t, *u;
 	uint64_t h;
 
-	while (cap < total * 2) {
-		if (cap > SIZE_MAX / 4)
-			return -1;
-		cap *= 2;
-	}
-	if ((slot = calloc(cap, sizeof(*slot))) == NULL)
+	if ((slot = slots(total, &mask)) == NULL)
 		return -1;
-	mask = cap - 1;
 	for (i = 0; i < total; i++) {
 		t = i < na ? &o->tok[x0 + i] : &n->tok[y0 + i - na];
 		h = t->h ^ (t->h >> 29);

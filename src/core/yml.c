@@ -36,6 +36,9 @@ static int next_event(struct loader *ld, yaml_event_t *ev)
 
 static struct yml *load_node(struct loader *ld, yaml_event_t *ev, int depth);
 
+/* Front matter is many small nodes kept in the cache: one more field costs megabytes. */
+_Static_assert(sizeof(struct yml) <= 64, "struct yml grew past 64 bytes");
+
 static int by_key(const void *a, const void *b)
 {
 	return strcmp((*(const struct yml *const *)a)->key, (*(const struct yml *const *)b)->key);

@@ -14,10 +14,10 @@ enum yml_kind { YML_SCALAR, YML_SEQ, YML_MAP, YML__MAX };
 struct yml {
 	enum yml_kind kind;
 	int line;          /* 1-based, in the text given to yml_parse */
-	const char *value; /* YML_SCALAR: the text, UTF-8 */
 	int quoted;        /* YML_SCALAR: written in quotes (so never a number or bool) */
+	int key_line;      /* (the ints together: 64 bytes a node, the front-matter cache's size) */
+	const char *value; /* YML_SCALAR: the text, UTF-8 */
 	const char *key;   /* a mapping's entry: its key */
-	int key_line;
 	struct yml *first, *next; /* YML_SEQ, YML_MAP: the items or entries */
 	size_t count;
 	const struct yml **index; /* YML_MAP of YML_INDEX_MIN entries or more: the entries

@@ -9,17 +9,23 @@
 
 enum tv_kind { TV_STR, TV_HTML, TV_BOOL, TV_LIST, TV_DICT };
 
+/* A dict's index (tv_index): its n values sorted by key, then by the order added. */
+struct tv_ix {
+	size_t n;
+	const struct tv *e[];
+};
+
+/* 64 bytes: the site's lists hold hundreds of thousands of these at once. */
 struct tv {
 	enum tv_kind kind;
+	int b;           /* TV_BOOL */
 	const char *key; /* in a dict; NULL in a list */
 	const char *s;   /* TV_STR, TV_HTML */
-	int b;           /* TV_BOOL */
 	struct tv *first, *last, *next;
 	struct arena *arena;
-	const struct tv **index; /* TV_DICT after tv_index: its values sorted by key, then by
-	                            the order they were added; NULL once one is added after */
-	size_t nindex;
+	const struct tv_ix *index; /* TV_DICT after tv_index; NULL once a value is added after */
 };
+_Static_assert(sizeof(struct tv) <= 64, "struct tv grew past 64 bytes");
 
 static struct tv *tv_new(struct arena *a, enum tv_kind kind)
 {
@@ -135,7 +141,6 @@ void tv_attach(struct tv *dict, const char *key, struct tv *value)
 	v->first = value->first;
 	v->last = value->last;
 	v->index = value->index;
-	v->nindex = value->nindex;
 }
 
 /* The order of tv_index: by key, then by the order added, so that a key given twice
@@ -156,7 +161,7 @@ static int ixent_cmp(const void *a, const void *b)
 void tv_index(struct tv *dict)
 {
 	struct ixent *tmp;
-	const struct tv **ix;
+	struct tv_ix *ix;
 	const struct tv *v;
 	size_t n = 0, i;
 
@@ -166,16 +171,16 @@ void tv_index(struct tv *dict)
 		n++;
 	if (n == 0 || (tmp = malloc(n * sizeof *tmp)) == NULL)
 		return;
-	if ((ix = arena_alloc(dict->arena, n * sizeof *ix)) != NULL) {
+	if ((ix = arena_alloc(dict->arena, sizeof *ix + n * sizeof ix->e[0])) != NULL) {
 		for (i = 0, v = dict->first; v; v = v->next, i++) {
 			tmp[i].v = v;
 			tmp[i].pos = i;
 		}
 		qsort(tmp, n, sizeof *tmp, ixent_cmp);
 		for (i = 0; i < n; i++)
-			ix[i] = tmp[i].v;
+			ix->e[i] = tmp[i].v;
+		ix->n = n;
 		dict->index = ix;
-		dict->nindex = n;
 	}
 	free(tmp);
 }
@@ -193,17 +198,17 @@ static int key_cmp(const char *key, size_t keylen, const struct tv *v)
 /* The first value added under key in an indexed dict, or NULL. */
 static const struct tv *indexed(const struct tv *dict, const char *key, size_t keylen)
 {
-	size_t lo = 0, hi = dict->nindex;
+	const struct tv_ix *ix = dict->index;
+	size_t lo = 0, hi = ix->n;
 
 	while (lo < hi) { /* the first entry not before key */
 		size_t mid = lo + (hi - lo) / 2;
-		if (key_cmp(key, keylen, dict->index[mid]) > 0)
+		if (key_cmp(key, keylen, ix->e[mid]) > 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < dict->nindex && key_cmp(key, keylen, dict->index[lo]) == 0 ? dict->index[lo]
-	                                                                       : NULL;
+	return lo < ix->n && key_cmp(key, keylen, ix->e[lo]) == 0 ? ix->e[lo] : NULL;
 }
 
 struct tv *tv_push_dict(struct tv *list)

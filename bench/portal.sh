@@ -441,6 +441,15 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
 yes() { if "$@"; then echo met; else echo "NOT met"; fi; }
 
+# share_target KIND LABEL PCT: the target "KIND's req/s >= PCT % of the floor's", per
+# connection count.
+share_target() {
+	local cc
+	for cc in $CONNS; do
+		echo "- $2 >= $3 % of the floor's req/s at $cc connections: $(pct "$(med "$1" "$cc" 4)" "$(med floor "$cc" 4)"): $(yes ge "$(med "$1" "$cc" 4)" "$(awk -v f="$(med floor "$cc" 4)" -v p="$3" 'BEGIN { print f * p / 100 }')")"
+	done
+}
+
 REPORT=$OUT/portal-latest.md
 {
 	echo "## Portal: $nfam families, $PROCS sign.fcgi workers, wrk -t2, ${SECS}s runs, medians of $RUNS"
@@ -493,14 +502,8 @@ REPORT=$OUT/portal-latest.md
 	echo "$missing of them not found in the database afterwards. $FSYNC. $verify"
 	echo
 	echo "Targets (issue 6):"
-	c=32
-	fr=$(med floor $c 4)
-	for cc in $CONNS; do
-		echo "- family page GET >= 80 % of the floor's req/s at $cc connections: $(pct "$(med family "$cc" 4)" "$(med floor "$cc" 4)"): $(yes ge "$(med family "$cc" 4)" "$(awk -v f="$(med floor "$cc" 4)" 'BEGIN { print f * 0.8 }')")"
-	done
-	for cc in $CONNS; do
-		echo "- signing POST >= 50 % of the floor's req/s at $cc connections: $(pct "$(med post "$cc" 4)" "$(med floor "$cc" 4)"): $(yes ge "$(med post "$cc" 4)" "$(awk -v f="$(med floor "$cc" 4)" 'BEGIN { print f * 0.5 }')")"
-	done
+	share_target family "family page GET" 80
+	share_target post "signing POST" 50
 	echo "- signing POST p99 < 50 ms at 32 connections: $(med post 32 5) ms: $(yes lt "$(med post 32 5)" 50)"
 	echo "- every acknowledged answer durable (synchronous=FULL, each found afterwards): $(yes [ "$missing" = 0 ] )"
 	echo "- import of $nchild10 children < 1 s: $(medt import-children) s: $(yes lt "$(medt import-children)" 1)"
@@ -510,12 +513,8 @@ REPORT=$OUT/portal-latest.md
 	done
 	echo
 	echo "Targets (issue 16):"
-	for cc in $CONNS; do
-		echo "- family page GET >= 50 % of the floor's req/s at $cc connections: $(pct "$(med family "$cc" 4)" "$(med floor "$cc" 4)"): $(yes ge "$(med family "$cc" 4)" "$(awk -v f="$(med floor "$cc" 4)" 'BEGIN { print f * 0.5 }')")"
-	done
-	for cc in $CONNS; do
-		echo "- signing POST >= 25 % of the floor's req/s at $cc connections: $(pct "$(med post "$cc" 4)" "$(med floor "$cc" 4)"): $(yes ge "$(med post "$cc" 4)" "$(awk -v f="$(med floor "$cc" 4)" 'BEGIN { print f * 0.25 }')")"
-	done
+	share_target family "family page GET" 50
+	share_target post "signing POST" 25
 	echo "- signing POST p99 < 50 ms at 32 connections: $(med post 32 5) ms: $(yes lt "$(med post 32 5)" 50)"
 	echo "- every acknowledged answer durable (synchronous=FULL, each found afterwards): $(yes [ "$missing" = 0 ] )"
 	echo "- export photo of $nfam families < 0.5 s: $(medt export-photo) s: $(yes lt "$(medt export-photo)" 0.5)"

@@ -47,26 +47,39 @@ static size_t round_up(size_t n)
 	return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 }
 
-static struct hdr *take(struct cmem *c, size_t size)
+/* A new block for an allocation of need bytes (header included) that the current one has
+ * no room for. */
+static __attribute__((noinline)) struct block *new_block(struct cmem *c, size_t need)
 {
-	size_t need = sizeof(struct hdr) + round_up(size);
+	size_t cap = need > CMEM_BLOCK ? need : CMEM_BLOCK;
+	struct block *b;
+
+	if ((b = malloc(sizeof *b + cap)) == NULL)
+		die();
+	b->cap = cap;
+	b->used = 0;
+	b->next = c->head;
+	c->head = b;
+	return b;
+}
+
+/* Inline: libcmark asks for memory millions of times per build, nearly always for a few
+ * dozen bytes that fit in the current block. */
+static inline struct hdr *take(struct cmem *c, size_t size)
+{
+	size_t rounded, need;
 	struct block *b = c->head;
 	struct hdr *h;
 
 	if (size > SIZE_MAX / 2)
 		die();
-	if (b == NULL || b->cap - b->used < need) {
-		size_t cap = need > CMEM_BLOCK ? need : CMEM_BLOCK;
-		if ((b = malloc(sizeof *b + cap)) == NULL)
-			die();
-		b->cap = cap;
-		b->used = 0;
-		b->next = c->head;
-		c->head = b;
-	}
+	rounded = round_up(size);
+	need = sizeof(struct hdr) + rounded;
+	if (b == NULL || b->cap - b->used < need)
+		b = new_block(c, need);
 	h = (struct hdr *)((char *)b->data + b->used);
 	b->used += need;
-	h->size = round_up(size);
+	h->size = rounded;
 	c->last = h;
 	return h;
 }

@@ -165,6 +165,30 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
+char *arena_cat(struct arena *a, ...)
+{
+	const char *s;
+	size_t len = 0, n;
+	char *p, *q;
+	va_list ap;
+
+	va_start(ap, a);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		len += strlen(s);
+	va_end(ap);
+	if ((p = q = alloc_raw(a, len + 1)) == NULL)
+		return NULL;
+	va_start(ap, a);
+	while ((s = va_arg(ap, const char *)) != NULL) {
+		n = strlen(s);
+		memcpy(q, s, n);
+		q += n;
+	}
+	va_end(ap);
+	*q = '\0';
+	return p;
+}
+
 int arena_ok(const struct arena *a)
 {
 	return !a->oom;

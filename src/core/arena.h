@@ -18,6 +18,9 @@ void *arena_alloc(struct arena *, size_t);     /* zeroed, aligned for any type *
 char *arena_strdup(struct arena *, const char *);
 char *arena_strndup(struct arena *, const char *, size_t);
 char *arena_printf(struct arena *, const char *, ...) __attribute__((format(printf, 2, 3)));
+/* The strings up to the NULL joined into one, as arena_printf("%s%s...") would make it
+ * without parsing a format: for the paths and addresses every page makes dozens of. */
+char *arena_cat(struct arena *, ...) __attribute__((sentinel));
 int arena_ok(const struct arena *);
 
 #endif

@@ -33,6 +33,11 @@ fail:
 	return -1;
 }
 
+int buf_reserve(struct buf *b, size_t more)
+{
+	return grow(b, more);
+}
+
 void buf_put_grow(struct buf *b, const char *s, size_t n)
 {
 	if (grow(b, n) < 0)

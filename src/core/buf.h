@@ -52,6 +52,9 @@ static inline void buf_putc(struct buf *b, char c)
 }
 void buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(printf, 2, 0)));
+/* Makes room for more bytes (and the NUL) without writing them, so that the buffer's own
+ * bytes can be copied within it. Returns 0, or -1 (oom is set). */
+int buf_reserve(struct buf *, size_t more);
 /* Empties the buffer but keeps its memory (and clears oom). */
 void buf_reset(struct buf *);
 /* Frees the memory; the buffer may be used again afterwards. */

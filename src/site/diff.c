@@ -1000,7 +1000,10 @@ static void render_block(struct buf *out, const struct op *ops, const struct obl
 	size_t k;
 	int cur = -1;
 
-	buf_printf(out, "<%s%s>", kind_tags[b->kind], state_attrs[b->state]);
+	buf_putc(out, '<');
+	buf_puts(out, kind_tags[b->kind]);
+	buf_puts(out, state_attrs[b->state]);
+	buf_putc(out, '>');
 	for (k = b->o0; k < b->o1; k++) {
 		if (k == b->fused || (k == b->o0 && !b->show_lead))
 			continue;
@@ -1028,7 +1031,9 @@ static void render_block(struct buf *out, const struct op *ops, const struct obl
 		buf_puts(out, "</del>");
 	else if (cur == OP_INS)
 		buf_puts(out, "</ins>");
-	buf_printf(out, "</%s>\n", kind_tags[b->kind]);
+	buf_puts(out, "</");
+	buf_puts(out, kind_tags[b->kind]);
+	buf_puts(out, ">\n");
 }
 
 /* Which blocks to show: changed ones, headings, and DIFF_CONTEXT blocks either side of a

@@ -81,7 +81,9 @@ void toc_slug(struct buf *out, const char *text)
 	uint32_t c;
 
 	while (i < len) {
-		if ((step = utf8_next(text + i, len - i, &c)) == 0) {
+		if ((unsigned char)text[i] < 0x80)
+			c = (unsigned char)text[i], step = 1; /* most headings are ASCII */
+		else if ((step = utf8_next(text + i, len - i, &c)) == 0) {
 			step = 1; /* not UTF-8: a separator, never copied */
 			c = ' ';
 		}
@@ -168,53 +170,76 @@ void toc_free(struct toc *toc)
 	toc->n = 0;
 }
 
-/* Collects the level-2 headings in document order with their ids. Returns 0 or -1. */
+/* Adds heading h to the toc with a unique id; text and id are work space. Returns 0 or -1
+ * (the toc is then as it was). */
+static int add_entry(struct toc *toc, size_t *cap, cmark_node *h, struct buf *text,
+                     struct buf *id)
+{
+	struct toc_entry *e;
+	size_t base, k;
+
+	buf_reset(text);
+	buf_reset(id);
+	heading_text(h, text);
+	toc_slug(id, buf_str(text));
+	base = id->len;
+	for (k = 2; buf_ok(id) && id_taken(toc, toc->n, buf_str(id)); k++) {
+		id->len = base;
+		buf_printf(id, "-%zu", k);
+	}
+	if (!buf_ok(id) || !buf_ok(text))
+		return -1;
+	if (toc->n == *cap) {
+		size_t n = *cap ? 2 * *cap : 8;
+		if ((e = realloc(toc->e, n * sizeof *e)) == NULL)
+			return -1;
+		toc->e = e;
+		*cap = n;
+	}
+	e = &toc->e[toc->n];
+	e->id = strdup(buf_str(id));
+	e->text = strdup(buf_str(text));
+	if (e->id == NULL || e->text == NULL) {
+		free(e->id);
+		free(e->text);
+		return -1;
+	}
+	toc->n++;
+	return 0;
+}
+
+/* 1 for the blocks that can hold a heading. */
+static int holds_blocks(cmark_node *n)
+{
+	cmark_node_type t = cmark_node_get_type(n);
+
+	return t == CMARK_NODE_BLOCK_QUOTE || t == CMARK_NODE_LIST || t == CMARK_NODE_ITEM;
+}
+
+/* Collects the level-2 headings in document order with their ids. Returns 0 or -1. The
+ * walk goes down only into the blocks that can hold one, never into a paragraph's
+ * inline nodes (most of a document), and without recursion, however deep the nesting. */
 static int collect(cmark_node *doc, struct toc *toc)
 {
-	cmark_iter *it = cmark_iter_new(doc);
-	cmark_event_type ev;
+	struct buf text = BUF_INIT, id = BUF_INIT;
+	cmark_node *n = cmark_node_first_child(doc), *c;
 	size_t cap = 0;
 	int rc = 0;
 
-	while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-		cmark_node *n = cmark_iter_get_node(it);
-		struct buf text = BUF_INIT, id = BUF_INIT;
-		size_t base, k;
-		if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_HEADING ||
-		    cmark_node_get_heading_level(n) != 2)
+	while (n != NULL && rc == 0) {
+		if (cmark_node_get_type(n) == CMARK_NODE_HEADING &&
+		    cmark_node_get_heading_level(n) == 2)
+			rc = add_entry(toc, &cap, n, &text, &id);
+		if (holds_blocks(n) && (c = cmark_node_first_child(n)) != NULL) {
+			n = c;
 			continue;
-		heading_text(n, &text);
-		toc_slug(&id, buf_str(&text));
-		base = id.len;
-		for (k = 2; buf_ok(&id) && id_taken(toc, toc->n, buf_str(&id)); k++) {
-			id.len = base;
-			buf_printf(&id, "-%zu", k);
 		}
-		if (toc->n == cap) {
-			struct toc_entry *e =
-			    realloc(toc->e, (cap = cap ? 2 * cap : 8) * sizeof *e);
-			if (e == NULL)
-				rc = -1;
-			else
-				toc->e = e;
-		}
-		if (rc == 0 && buf_ok(&id) && buf_ok(&text)) {
-			toc->e[toc->n].id = strdup(buf_str(&id));
-			toc->e[toc->n].text = strdup(buf_str(&text));
-			if (toc->e[toc->n].id == NULL || toc->e[toc->n].text == NULL) {
-				free(toc->e[toc->n].id);
-				free(toc->e[toc->n].text);
-				rc = -1;
-			} else {
-				toc->n++;
-			}
-		} else {
-			rc = -1;
-		}
-		buf_free(&text);
-		buf_free(&id);
+		while (n != doc && cmark_node_next(n) == NULL)
+			n = cmark_node_parent(n);
+		n = n == doc ? NULL : cmark_node_next(n);
 	}
-	cmark_iter_free(it);
+	buf_free(&text);
+	buf_free(&id);
 	return rc;
 }
 
@@ -225,13 +250,11 @@ static int collect(cmark_node *doc, struct toc *toc)
 static int place(const char *html, const struct toc *toc, const char *back_html, struct buf *page)
 {
 	const char *p = html, *h;
-	size_t k = 0;
+	size_t k, start = page->len;
 
-	for (h = strstr(p, "<h2>"); h; h = strstr(h + 4, "<h2>"))
-		k++;
-	if (k != toc->n)
-		return -1;
 	for (k = 0; (h = strstr(p, "<h2>")) != NULL; k++) {
+		if (k == toc->n)
+			break;
 		buf_put(page, p, (size_t)(h - p));
 		if (k > 0)
 			buf_puts(page, back_html);
@@ -239,6 +262,14 @@ static int place(const char *html, const struct toc *toc, const char *back_html,
 		html_escapes(page, toc->e[k].id);
 		buf_puts(page, "\">");
 		p = h + 4;
+	}
+	if (h != NULL || k != toc->n) {
+		/* Written in one pass, taken back when the count differs. */
+		if (buf_ok(page) && page->data != NULL) {
+			page->len = start;
+			page->data[start] = '\0';
+		}
+		return -1;
 	}
 	buf_puts(page, p);
 	buf_puts(page, back_html);

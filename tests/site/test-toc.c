@@ -147,11 +147,51 @@ static void test_heading_text(void)
 	toc_free(&toc);
 }
 
+/* Level-2 headings inside block quotes and list items count too, in document order, each
+ * getting its id where it stands; a heading nested thousands of levels deep is found
+ * without recursion. */
+static void test_nested_headings(void)
+{
+	static const char md[] = "## One\n\n> ## Two\n>\n> text\n\n- item\n\n  ## Three\n\n"
+	                         "  > - ## Four\n\n## Five\n";
+	struct buf plain = BUF_INIT, page = BUF_INIT, deep = BUF_INIT;
+	struct toc toc;
+	int i;
+
+	CHECK_INT(toc_render(md, strlen(md), "<p>back</p>\n", &plain, &page, &toc), 0);
+	CHECK_INT(toc.n, 5);
+	if (toc.n == 5) {
+		CHECK_STR(toc.e[0].id, "one");
+		CHECK_STR(toc.e[1].id, "two");
+		CHECK_STR(toc.e[2].id, "three");
+		CHECK_STR(toc.e[3].id, "four");
+		CHECK_STR(toc.e[4].id, "five");
+	}
+	CHECK(strstr(buf_str(&page), "<blockquote>\n<p>back</p>\n<h2 id=\"two\">Two</h2>") !=
+	      NULL);
+	CHECK(strstr(buf_str(&page), "<li>\n<p>back</p>\n<h2 id=\"four\">Four</h2>") != NULL);
+	toc_free(&toc);
+	for (i = 0; i < 3000; i++)
+		buf_puts(&deep, "> ");
+	buf_puts(&deep, "## Deep\n\n## A\n\n## B\n\n## C\n");
+	buf_reset(&plain);
+	buf_reset(&page);
+	CHECK_INT(toc_render(deep.data, deep.len, "", &plain, &page, &toc), 0);
+	CHECK_INT(toc.n, 4);
+	if (toc.n == 4)
+		CHECK_STR(toc.e[0].id, "deep");
+	toc_free(&toc);
+	buf_free(&deep);
+	buf_free(&plain);
+	buf_free(&page);
+}
+
 int main(void)
 {
 	RUN(test_slug);
 	RUN(test_long_policy_gets_contents);
 	RUN(test_short_policy_has_none);
 	RUN(test_heading_text);
+	RUN(test_nested_headings);
 	CHECK_MAIN();
 }

@@ -198,10 +198,10 @@ static void put_literal(struct side *sd, size_t idx, cmark_node *node, int unsma
 		block_put(sd, idx, s, strlen(s));
 }
 
-/* Reads the blocks of one version from its document. Raw HTML, thematic breaks and link
- * destinations are left out; block quotes and code blocks become paragraphs. The iterator
- * keeps deep nesting off the C stack. */
-static int side_walk(struct side *sd, cmark_node *doc, int unsmart)
+/* Reads the blocks of one version from its document, parsed from md_len bytes of
+ * Markdown. Raw HTML, thematic breaks and link destinations are left out; block quotes
+ * and code blocks become paragraphs. The iterator keeps deep nesting off the C stack. */
+static int side_walk(struct side *sd, cmark_node *doc, size_t md_len, int unsmart)
 {
 	cmark_node *node;
 	cmark_iter *it;
@@ -209,7 +209,8 @@ static int side_walk(struct side *sd, cmark_node *doc, int unsmart)
 	size_t cur = NONE, idx;
 	int rc = 0;
 
-	if ((it = cmark_iter_new(doc)) == NULL)
+	/* The plain text is about as long as its Markdown: room for it at once. */
+	if (buf_reserve(&sd->text, md_len) < 0 || (it = cmark_iter_new(doc)) == NULL)
 		return -1;
 	while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		node = cmark_iter_get_node(it);
@@ -266,7 +267,7 @@ static int side_parse(struct side *sd, const char *md, size_t len)
 	}
 	if ((doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT)) == NULL)
 		return -1;
-	rc = side_walk(sd, doc, 0);
+	rc = side_walk(sd, doc, len, 0);
 	cmark_node_free(doc);
 	return rc;
 }
@@ -1281,7 +1282,7 @@ struct diff_text *diff_text_from_doc(cmark_node *doc, const char *md, size_t len
 		return diff_text_new(md, len);
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	return text_done(t, side_walk(&t->sd, doc, 1));
+	return text_done(t, side_walk(&t->sd, doc, len, 1));
 }
 
 void diff_text_free(struct diff_text *t)

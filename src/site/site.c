@@ -57,6 +57,7 @@ struct gen {
 	/* Kept from one use to the next, so that their memory is allocated once: */
 	struct buf scratch; /* one formatted value (fmt_date...), copied into g->a at once */
 	struct buf md, back, diff; /* render_body's Markdown and back link; a comparison */
+	struct buf plain, shown;   /* a text's HTML as cmark makes it, and as its page shows it */
 	struct site_stats *stats;
 	struct cmem *cmem; /* libcmark's memory for one text, reset after each */
 	/* The UI strings the pages ask for most, by the address of their key (a literal). */
@@ -741,7 +742,7 @@ static int build_signable(struct gen *g, const struct version *v, size_t li, con
 static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 {
 	const struct version *cur = content_policy_current(p);
-	struct buf body = BUF_INIT, page = BUF_INIT;
+	struct buf *body = &g->plain, *page = &g->shown;
 	struct toc toc = {NULL, 0};
 	/* Each text is parsed once, for its pages and for both comparisons it is in. */
 	struct diff_text *prev_dt = NULL, *cur_dt = NULL;
@@ -760,14 +761,13 @@ static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 			if (!v->published)
 				continue;
 			cur_t = shown_text(v, li);
-			rc = render_body(g, v, li, &body, &page, &toc,
-			                 p->nversions > 1 ? &cur_dt : NULL);
+			rc = render_body(g, v, li, body, page, &toc, p->nversions > 1 ? &cur_dt : NULL);
 			if (rc == 0)
-				rc = build_version(g, v, li, version_rel(g, li, v), &page, &toc);
+				rc = build_version(g, v, li, version_rel(g, li, v), page, &toc);
 			if (rc == 0 && v == cur)
-				rc = build_version(g, v, li, policy_rel(g, li, p), &page, &toc);
+				rc = build_version(g, v, li, policy_rel(g, li, p), page, &toc);
 			if (rc == 0 && v->text[li] && v->text[li]->declaration)
-				rc = build_signable(g, v, li, &body, tsv);
+				rc = build_signable(g, v, li, body, tsv);
 			if (rc == 0 && i > 0)
 				rc = build_changes(g, &p->versions[i - 1], v, li, prev_t, prev_dt,
 				                   cur_t, cur_dt);
@@ -779,8 +779,6 @@ static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 	}
 	diff_text_free(prev_dt);
 	diff_text_free(cur_dt);
-	buf_free(&body);
-	buf_free(&page);
 	toc_free(&toc);
 	return rc;
 }
@@ -1455,6 +1453,8 @@ done:
 	buf_free(&g.md);
 	buf_free(&g.back);
 	buf_free(&g.diff);
+	buf_free(&g.plain);
+	buf_free(&g.shown);
 	buf_free(&tsv);
 	buf_free(&state);
 	return rc;

@@ -996,9 +996,25 @@ fail:
 	return -1;
 }
 
+/* The end of the run of ops from k that render_block may escape as one stretch of text:
+ * words of one type, each the next token of its side and one space after the one before
+ * in its text, so that the stretch reads as the words joined by single spaces. */
+static size_t word_run(const struct op *ops, const struct oblk *b, size_t k)
+{
+	size_t j;
+
+	for (j = k + 1; j < b->o1 && j != b->fused && ops[j].type == ops[k].type; j++) {
+		const struct tok *prev = ops[j - 1].t, *t = ops[j].t;
+		if (t != prev + 1 || t->kind != K_WORD || t->s != prev->s + prev->len + 1 ||
+		    prev->s[prev->len] != ' ')
+			break;
+	}
+	return j;
+}
+
 static void render_block(struct buf *out, const struct op *ops, const struct oblk *b)
 {
-	size_t k;
+	size_t k, j;
 	int cur = -1;
 
 	buf_putc(out, '<');
@@ -1023,10 +1039,14 @@ static void render_block(struct buf *out, const struct op *ops, const struct obl
 		} else {
 			buf_putc(out, ' ');
 		}
-		if (ops[k].t->kind == K_WORD)
-			html_escape(out, ops[k].t->s, ops[k].t->len);
-		else
+		if (ops[k].t->kind != K_WORD) {
 			buf_puts(out, PILCROW);
+			continue;
+		}
+		j = word_run(ops, b, k) - 1;
+		html_escape(out, ops[k].t->s,
+		            (size_t)(ops[j].t->s + ops[j].t->len - ops[k].t->s));
+		k = j;
 	}
 	if (cur == OP_DEL)
 		buf_puts(out, "</del>");

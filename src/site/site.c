@@ -458,10 +458,11 @@ static void add_history(struct gen *g, struct tv *r, const struct version *v, si
 	}
 }
 
-/* Renders the Markdown of the text a page in language li shows for v: html is what
- * cmark makes of it (the text families sign), page the same with the contents' ids and
- * back links when the policy is long (toc.h), toc its headings. When dt is not NULL, *dt
- * receives the text read for comparison from the same parse (the caller frees it). */
+/* Renders the Markdown of the text a page in language li shows for v: html (NULL when not
+ * wanted) is what cmark makes of it (the text families sign), page the same with the
+ * contents' ids and back links when the policy is long (toc.h), toc its headings. When dt
+ * is not NULL, *dt receives the text read for comparison from the same parse (the caller
+ * frees it). */
 static int render_body(struct gen *g, const struct version *v, size_t li, struct buf *html,
                        struct buf *page, struct toc *toc, struct diff_text **dt)
 {
@@ -470,7 +471,8 @@ static int render_body(struct gen *g, const struct version *v, size_t li, struct
 	cmark_node *doc = NULL;
 	int rc;
 
-	buf_reset(html);
+	if (html != NULL)
+		buf_reset(html);
 	buf_reset(page);
 	buf_reset(md);
 	buf_reset(back);
@@ -758,15 +760,18 @@ static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 		prev_t = NULL;
 		for (i = 0; i < p->nversions && rc == 0; i++) {
 			const struct version *v = &p->versions[i];
+			/* Only a text families sign needs its HTML without the contents' ids. */
+			int signable = v->text[li] && v->text[li]->declaration;
 			if (!v->published)
 				continue;
 			cur_t = shown_text(v, li);
-			rc = render_body(g, v, li, body, page, &toc, p->nversions > 1 ? &cur_dt : NULL);
+			rc = render_body(g, v, li, signable ? body : NULL, page, &toc,
+			                 p->nversions > 1 ? &cur_dt : NULL);
 			if (rc == 0)
 				rc = build_version(g, v, li, version_rel(g, li, v), page, &toc);
 			if (rc == 0 && v == cur)
 				rc = build_version(g, v, li, policy_rel(g, li, p), page, &toc);
-			if (rc == 0 && v->text[li] && v->text[li]->declaration)
+			if (rc == 0 && signable)
 				rc = build_signable(g, v, li, body, tsv);
 			if (rc == 0 && i > 0)
 				rc = build_changes(g, &p->versions[i - 1], v, li, prev_t, prev_dt,

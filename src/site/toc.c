@@ -53,8 +53,8 @@ static void put_cp(struct buf *b, uint32_t c)
 	size_t n;
 
 	if (c < 0x80) {
-		u[0] = (char)c;
-		n = 1;
+		buf_putc(b, (char)c);
+		return;
 	} else if (c < 0x800) {
 		u[0] = (char)(0xC0 | (c >> 6));
 		u[1] = (char)(0x80 | (c & 0x3F));
@@ -247,7 +247,8 @@ static int collect(cmark_node *doc, struct toc *toc)
  * (no source positions), and raw HTML never passes (safe mode), so each "<h2>" in the
  * output is one of the headings, in order. Returns 0, or -1 when the count differs (then
  * nothing is written). */
-static int place(const char *html, const struct toc *toc, const char *back_html, struct buf *page)
+static int place(const char *html, size_t len, const struct toc *toc, const char *back_html,
+                 struct buf *page)
 {
 	const char *p = html, *h;
 	size_t k, start = page->len;
@@ -271,7 +272,7 @@ static int place(const char *html, const struct toc *toc, const char *back_html,
 		}
 		return -1;
 	}
-	buf_puts(page, p);
+	buf_put(page, p, (size_t)(html + len - p));
 	buf_puts(page, back_html);
 	return 0;
 }
@@ -280,21 +281,24 @@ int toc_render_doc(cmark_node *doc, cmark_mem *mem, const char *back_html, struc
                    struct buf *page, struct toc *toc)
 {
 	char *html;
+	size_t len;
 	int rc = 0;
 
 	toc->e = NULL;
 	toc->n = 0;
 	if ((html = cmark_render_html(doc, CMARK_OPT_DEFAULT | CMARK_OPT_SMART)) == NULL)
 		return -1;
-	buf_puts(plain, html);
+	len = strlen(html);
+	if (plain != NULL)
+		buf_put(plain, html, len);
 	if (collect(doc, toc) < 0)
 		rc = -1;
-	if (rc < 0 || toc->n < TOC_MIN || place(html, toc, back_html, page) < 0) {
+	if (rc < 0 || toc->n < TOC_MIN || place(html, len, toc, back_html, page) < 0) {
 		toc_free(toc);
-		buf_puts(page, html);
+		buf_put(page, html, len);
 	}
 	mem->free(html);
-	return rc == 0 && buf_ok(plain) && buf_ok(page) ? 0 : -1;
+	return rc == 0 && (plain == NULL || buf_ok(plain)) && buf_ok(page) ? 0 : -1;
 }
 
 int toc_render(const char *md, size_t len, const char *back_html, struct buf *plain,

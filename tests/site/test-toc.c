@@ -88,6 +88,21 @@ static void test_long_policy_gets_contents(void)
 	CHECK(strstr(buf_str(&page), "<h2>raw") == NULL);
 	CHECK(strstr(buf_str(&page), "<code>&lt;h2&gt;</code>") != NULL);
 	toc_free(&toc);
+	/* Without the plain HTML wanted, the page is the same. */
+	{
+		cmark_node *doc =
+		    cmark_parse_document(long_md, strlen(long_md), CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
+		struct buf p3 = BUF_INIT;
+		struct toc t3;
+		CHECK_INT(toc_render_doc(doc, cmark_get_default_mem_allocator(),
+		                         "<p class=\"back\"></p>\n", NULL, &p3, &t3),
+		          0);
+		CHECK_STR(buf_str(&p3), buf_str(&page));
+		CHECK_INT(t3.n, 5);
+		toc_free(&t3);
+		buf_free(&p3);
+		cmark_node_free(doc);
+	}
 	/* The same text gives the same page every time. */
 	{
 		struct buf again = BUF_INIT, p2 = BUF_INIT;

@@ -637,8 +637,11 @@ static void slide(const struct tok *t, unsigned char *chg, size_t n)
 
 	while (i < n) {
 		if (!chg[i]) {
-			i++;
-			continue;
+			/* Most tokens are unchanged: the next change at once. */
+			const unsigned char *next = memchr(chg + i, 1, n - i);
+			if (next == NULL)
+				break;
+			i = (size_t)(next - chg);
 		}
 		for (s = i; i < n && chg[i]; i++)
 			continue;
@@ -850,13 +853,15 @@ out:
 enum op_type { OP_EQ, OP_DEL, OP_INS };
 
 struct op {
-	enum op_type type;
+	unsigned char type;  /* enum op_type */
+	unsigned char kind;  /* t->kind, at hand for the passes over every op */
 	const struct tok *t; /* the new side's token for OP_EQ */
 };
 
 static void put_op(struct op *ops, size_t *k, enum op_type type, const struct tok *t)
 {
-	ops[*k].type = type;
+	ops[*k].type = (unsigned char)type;
+	ops[*k].kind = (unsigned char)t->kind;
 	ops[*k].t = t;
 	(*k)++;
 }
@@ -910,7 +915,7 @@ struct oblk {
 
 static size_t seg_end(const struct op *ops, size_t nops, size_t i)
 {
-	for (i++; i < nops && ops[i].t->kind == K_WORD; i++)
+	for (i++; i < nops && ops[i].kind == K_WORD; i++)
 		continue;
 	return i;
 }
@@ -945,7 +950,7 @@ static int build_blocks(const struct op *ops, size_t nops, struct oblk **pob, si
 
 	while (i < nops) {
 		j = seg_end(ops, nops, i);
-		if (ops[i].type == OP_DEL && ops[i].t->kind != K_WORD) {
+		if (ops[i].type == OP_DEL && ops[i].kind != K_WORD) {
 			for (nondel = 0, k = i + 1; k < j; k++)
 				nondel |= ops[k].type != OP_DEL;
 			if (!nondel && j < nops && ops[j].type == OP_INS) {
@@ -953,7 +958,7 @@ static int build_blocks(const struct op *ops, size_t nops, struct oblk **pob, si
 				for (eq = 0, l = j + 1; l < k; l++)
 					eq |= ops[l].type == OP_EQ;
 				if (j == i + 1 || eq) {
-					if (add_oblk(&ob, &nob, &cap, i, k, j, ops[j].t->kind) < 0)
+					if (add_oblk(&ob, &nob, &cap, i, k, j, ops[j].kind) < 0)
 						goto fail;
 					i = k;
 					continue;
@@ -965,17 +970,17 @@ static int build_blocks(const struct op *ops, size_t nops, struct oblk **pob, si
 				continue;
 			}
 		}
-		if (add_oblk(&ob, &nob, &cap, i, j, NONE, ops[i].t->kind) < 0)
+		if (add_oblk(&ob, &nob, &cap, i, j, NONE, ops[i].kind) < 0)
 			goto fail;
 		i = j;
 	}
 	for (b = ob; nob > 0 && b < ob + nob; b++) {
-		eq = ins = del = 0;
-		for (k = b->o0; k < b->o1; k++) {
-			eq |= ops[k].type == OP_EQ;
-			ins |= ops[k].type == OP_INS;
-			del |= ops[k].type == OP_DEL;
-		}
+		unsigned types = 0; /* bit 1 << type for each type present */
+		for (k = b->o0; k < b->o1; k++)
+			types |= 1u << ops[k].type;
+		eq = (types >> OP_EQ) & 1;
+		ins = (types >> OP_INS) & 1;
+		del = (types >> OP_DEL) & 1;
 		if (b->fused != NONE)
 			b->state = S_CHANGED;
 		else if (ops[b->o0].type == OP_DEL && !eq && !ins)
@@ -985,7 +990,7 @@ static int build_blocks(const struct op *ops, size_t nops, struct oblk **pob, si
 		else
 			b->state = ins || del ? S_CHANGED : S_SAME;
 		b->show_lead =
-		    ops[b->o0].t->kind == K_WORD ||
+		    ops[b->o0].kind == K_WORD ||
 		    (ops[b->o0].type != OP_EQ && b->state == S_CHANGED && b->fused == NONE);
 	}
 	*pob = ob;
@@ -1039,7 +1044,7 @@ static void render_block(struct buf *out, const struct op *ops, const struct obl
 		} else {
 			buf_putc(out, ' ');
 		}
-		if (ops[k].t->kind != K_WORD) {
+		if (ops[k].kind != K_WORD) {
 			buf_puts(out, PILCROW);
 			continue;
 		}
@@ -1127,7 +1132,7 @@ static char *heading_text(const struct op *ops, const struct oblk *b)
 
 	for (pass = 0; pass < 2 && t.len == 0; pass++)
 		for (k = b->o0; k < b->o1; k++) {
-			if (ops[k].t->kind != K_WORD ||
+			if (ops[k].kind != K_WORD ||
 			    ops[k].type == (pass == 0 ? OP_DEL : OP_INS))
 				continue;
 			if (t.len)
@@ -1168,7 +1173,7 @@ static int fill_stats(struct diff_stats *st, const struct op *ops, size_t nops,
 	char *s;
 
 	for (i = 0; i < nops; i++) {
-		if (ops[i].t->kind != K_WORD)
+		if (ops[i].kind != K_WORD)
 			continue;
 		if (ops[i].type == OP_INS)
 			st->words_added++;

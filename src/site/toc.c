@@ -74,6 +74,23 @@ static void put_cp(struct buf *b, uint32_t c)
 	buf_put(b, u, n);
 }
 
+/* ASCII in an id: letters (lower case) and digits as they are, 1 for the apostrophe
+ * (dropped), 0 for a separator. The same as kept(), dropped() and lower_cp() give, read
+ * from a table because nearly every heading is ASCII. */
+static const unsigned char ascii_id[128] = {
+    ['\''] = 1,
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f', ['G'] = 'g',
+    ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u',
+    ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g',
+    ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n',
+    ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't', ['u'] = 'u',
+    ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+};
+
 void toc_slug(struct buf *out, const char *text)
 {
 	size_t len = strlen(text), i = 0, start = out->len, step;
@@ -81,9 +98,24 @@ void toc_slug(struct buf *out, const char *text)
 	uint32_t c;
 
 	while (i < len) {
-		if ((unsigned char)text[i] < 0x80)
-			c = (unsigned char)text[i], step = 1; /* most headings are ASCII */
-		else if ((step = utf8_next(text + i, len - i, &c)) == 0) {
+		unsigned char a = (unsigned char)text[i];
+		if (a < 0x80) {
+			i++;
+			if (ascii_id[a] == 1)
+				continue;
+			if (ascii_id[a] == 0) {
+				dash = 1;
+				continue;
+			}
+			if (dash && out->len > start && out->len - start < TOC_ID_MAX)
+				buf_putc(out, '-');
+			dash = 0;
+			if (out->len - start == TOC_ID_MAX)
+				break;
+			buf_putc(out, (char)ascii_id[a]);
+			continue;
+		}
+		if ((step = utf8_next(text + i, len - i, &c)) == 0) {
 			step = 1; /* not UTF-8: a separator, never copied */
 			c = ' ';
 		}

@@ -51,6 +51,23 @@ static void test_slug(void)
 		CHECK(b.len % 2 == 0);
 		buf_free(&b);
 	}
+	/* ASCII is cut at TOC_ID_MAX bytes too, and a '-' left at the cut goes. */
+	{
+		char text[200], want[TOC_ID_MAX + 1];
+		memset(text, 'A', 70);
+		text[70] = '\0';
+		memset(want, 'a', TOC_ID_MAX);
+		want[TOC_ID_MAX] = '\0';
+		CHECK_SLUG(text, want);
+		memcpy(text + TOC_ID_MAX - 1, " b", 3);
+		want[TOC_ID_MAX - 1] = '\0';
+		CHECK_SLUG(text, want);
+		memcpy(text + TOC_ID_MAX - 2, " b", 3);
+		want[TOC_ID_MAX - 2] = '-';
+		want[TOC_ID_MAX - 1] = 'b';
+		want[TOC_ID_MAX] = '\0';
+		CHECK_SLUG(text, want);
+	}
 }
 
 static const char long_md[] =

@@ -47,6 +47,9 @@ static void test_cat(void)
 	CHECK_STR(arena_cat(a, NULL), "");
 	CHECK_STR(arena_cat(a, "", "", NULL), "");
 	CHECK_STR(arena_cat(a, "en", "/policies/", "x", "/", NULL), "en/policies/x/");
+	/* More parts than it measures once. */
+	CHECK_STR(arena_cat(a, "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "", "12", NULL),
+	          "1234567891012");
 	memset(big, 'y', 20000);
 	big[20000] = '\0';
 	got = arena_cat(a, "<", big, ">", NULL);

@@ -1049,8 +1049,7 @@ static void render_block(struct buf *out, const struct op *ops, const struct obl
 			continue;
 		}
 		j = word_run(ops, b, k) - 1;
-		html_escape(out, ops[k].t->s,
-		            (size_t)(ops[j].t->s + ops[j].t->len - ops[k].t->s));
+		html_escape(out, ops[k].t->s, (size_t)(ops[j].t->s + ops[j].t->len - ops[k].t->s));
 		k = j;
 	}
 	if (cur == OP_DEL)
@@ -1132,8 +1131,7 @@ static char *heading_text(const struct op *ops, const struct oblk *b)
 
 	for (pass = 0; pass < 2 && t.len == 0; pass++)
 		for (k = b->o0; k < b->o1; k++) {
-			if (ops[k].kind != K_WORD ||
-			    ops[k].type == (pass == 0 ? OP_DEL : OP_INS))
+			if (ops[k].kind != K_WORD || ops[k].type == (pass == 0 ? OP_DEL : OP_INS))
 				continue;
 			if (t.len)
 				buf_putc(&t, ' ');

@@ -169,9 +169,10 @@ static void test_item_around_nested_list(void)
 	CHECK_INT(run(&b, "- first part\n\n  - nested one\n\n  second part\n- other\n",
 	              "- first part\n\n  - nested two\n\n  second part\n- other\n", &st),
 	          0);
-	CHECK_STR(buf_str(&b), "<ul>\n<li>first part second part</li>\n"
-	                       "<li class=\"diff-changed\">nested <del>one</del> <ins>two</ins></li>\n"
-	                       "<li>other</li>\n</ul>\n");
+	CHECK_STR(buf_str(&b),
+	          "<ul>\n<li>first part second part</li>\n"
+	          "<li class=\"diff-changed\">nested <del>one</del> <ins>two</ins></li>\n"
+	          "<li>other</li>\n</ul>\n");
 	diff_stats_free(&st);
 	CHECK_INT(run(&b, "- first part\n\n  - nested\n\n  second part\n",
 	              "- first part\n\n  - nested\n\n  second part changed\n", &st),

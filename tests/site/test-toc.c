@@ -107,8 +107,8 @@ static void test_long_policy_gets_contents(void)
 	toc_free(&toc);
 	/* Without the plain HTML wanted, the page is the same. */
 	{
-		cmark_node *doc =
-		    cmark_parse_document(long_md, strlen(long_md), CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
+		cmark_node *doc = cmark_parse_document(long_md, strlen(long_md),
+		                                       CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
 		struct buf p3 = BUF_INIT;
 		struct toc t3;
 		CHECK_INT(toc_render_doc(doc, cmark_get_default_mem_allocator(),
@@ -199,8 +199,7 @@ static void test_nested_headings(void)
 		CHECK_STR(toc.e[3].id, "four");
 		CHECK_STR(toc.e[4].id, "five");
 	}
-	CHECK(strstr(buf_str(&page), "<blockquote>\n<p>back</p>\n<h2 id=\"two\">Two</h2>") !=
-	      NULL);
+	CHECK(strstr(buf_str(&page), "<blockquote>\n<p>back</p>\n<h2 id=\"two\">Two</h2>") != NULL);
 	CHECK(strstr(buf_str(&page), "<li>\n<p>back</p>\n<h2 id=\"four\">Four</h2>") != NULL);
 	toc_free(&toc);
 	for (i = 0; i < 3000; i++)

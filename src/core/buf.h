@@ -50,6 +50,7 @@ static inline void buf_putc(struct buf *b, char c)
 		buf_put_grow(b, &c, 1);
 	}
 }
+
 void buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(printf, 2, 0)));
 /* Makes room for more bytes (and the NUL) without writing them, so that the buffer's own

@@ -78,8 +78,7 @@ void arena_reset(struct arena *a)
 	a->oom = 0;
 }
 
-/* n bytes, not cleared. */
-static void *alloc_raw(struct arena *a, size_t n)
+void *arena_alloc_raw(struct arena *a, size_t n)
 {
 	const size_t align = _Alignof(max_align_t);
 	struct block *b = a->head;
@@ -113,18 +112,9 @@ fail:
 	return NULL;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
-{
-	void *p = alloc_raw(a, n);
-
-	if (p)
-		memset(p, 0, n);
-	return p;
-}
-
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = alloc_raw(a, n + 1);
+	char *p = arena_alloc_raw(a, n + 1);
 
 	if (p) {
 		memcpy(p, s, n);
@@ -155,13 +145,43 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 		b->used += ((size_t)n + align) & ~(align - 1); /* n + 1 rounded up */
 		return p;
 	}
-	if (n < 0 || (p = alloc_raw(a, (size_t)n + 1)) == NULL) {
+	if (n < 0 || (p = arena_alloc_raw(a, (size_t)n + 1)) == NULL) {
 		a->oom = 1;
 		return NULL;
 	}
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
+	return p;
+}
+
+#define CAT_KNOWN 8 /* parts whose length arena_cat measures once */
+
+char *arena_cat(struct arena *a, ...)
+{
+	const char *s;
+	size_t len = 0, n, known[CAT_KNOWN], i;
+	char *p, *q;
+	va_list ap;
+
+	va_start(ap, a);
+	for (i = 0; (s = va_arg(ap, const char *)) != NULL; i++) {
+		n = strlen(s);
+		if (i < CAT_KNOWN)
+			known[i] = n;
+		len += n;
+	}
+	va_end(ap);
+	if ((p = q = arena_alloc_raw(a, len + 1)) == NULL)
+		return NULL;
+	va_start(ap, a);
+	for (i = 0; (s = va_arg(ap, const char *)) != NULL; i++) {
+		n = i < CAT_KNOWN ? known[i] : strlen(s);
+		memcpy(q, s, n);
+		q += n;
+	}
+	va_end(ap);
+	*q = '\0';
 	return p;
 }
 

@@ -33,7 +33,12 @@ fail:
 	return -1;
 }
 
-void buf_put(struct buf *b, const char *s, size_t n)
+int buf_reserve(struct buf *b, size_t more)
+{
+	return grow(b, more);
+}
+
+void buf_put_grow(struct buf *b, const char *s, size_t n)
 {
 	if (grow(b, n) < 0)
 		return;
@@ -41,16 +46,6 @@ void buf_put(struct buf *b, const char *s, size_t n)
 		memcpy(b->data + b->len, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';
-}
-
-void buf_puts(struct buf *b, const char *s)
-{
-	buf_put(b, s, strlen(s));
-}
-
-void buf_putc(struct buf *b, char c)
-{
-	buf_put(b, &c, 1);
 }
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)

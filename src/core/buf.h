@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/types.h>
 
 struct buf {
@@ -18,11 +19,43 @@ struct buf {
 
 #define BUF_INIT {NULL, 0, 0, 0}
 
-void buf_put(struct buf *, const char *, size_t);
-void buf_puts(struct buf *, const char *);
-void buf_putc(struct buf *, char);
+/* buf_put when the bytes may not fit: grows the buffer first. */
+void buf_put_grow(struct buf *, const char *, size_t);
+
+/* Inline, because pages are written in millions of small pieces: the common case, room
+ * left, is a copy without a call. */
+static inline void buf_put(struct buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len > n && !b->oom) {
+		if (n)
+			memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+	} else {
+		buf_put_grow(b, s, n);
+	}
+}
+
+static inline void buf_puts(struct buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+
+static inline void buf_putc(struct buf *b, char c)
+{
+	if (b->cap - b->len > 1 && !b->oom) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+	} else {
+		buf_put_grow(b, &c, 1);
+	}
+}
+
 void buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(printf, 2, 0)));
+/* Makes room for more bytes (and the NUL) without writing them, so that the buffer's own
+ * bytes can be copied within it. Returns 0, or -1 (oom is set). */
+int buf_reserve(struct buf *, size_t more);
 /* Empties the buffer but keeps its memory (and clears oom). */
 void buf_reset(struct buf *);
 /* Frees the memory; the buffer may be used again afterwards. */

@@ -277,11 +277,29 @@ const char *date_month_name(int m, const char *lang)
 	return month_names[lang_of(lang)][m - 1];
 }
 
+/* Appends n (0 or more) in decimal, as "%d" prints it: every page formats a dozen dates,
+ * and printf costs more than the date. */
+static void put_num(struct buf *b, int n)
+{
+	char d[16];
+	size_t i = sizeof d;
+
+	do {
+		d[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0 && i > 0);
+	buf_put(b, d + i, sizeof d - i);
+}
+
 int date_format(struct buf *b, const struct date *dt, const char *lang)
 {
 	if (!date_valid(dt))
 		return -1;
-	buf_printf(b, "%d %s %d", dt->d, month_names[lang_of(lang)][dt->m - 1], dt->y);
+	put_num(b, dt->d);
+	buf_putc(b, ' ');
+	buf_puts(b, month_names[lang_of(lang)][dt->m - 1]);
+	buf_putc(b, ' ');
+	put_num(b, dt->y);
 	return 0;
 }
 
@@ -527,12 +545,16 @@ int review_format(struct buf *b, const struct review *r, const char *lang)
 	case REVIEW_DAY:
 		return date_format(b, &r->due, lang);
 	case REVIEW_MONTH:
-		buf_printf(b, "%s %d", month_names[l][r->due.m - 1], r->due.y);
+		buf_puts(b, month_names[l][r->due.m - 1]);
+		buf_putc(b, ' ');
+		put_num(b, r->due.y);
 		return 0;
 	case REVIEW_TERM:
 		if ((unsigned)r->term >= REVIEW_TERM__MAX)
 			return -1;
-		buf_printf(b, "%s %d", term_long_names[l][r->term], r->due.y);
+		buf_puts(b, term_long_names[l][r->term]);
+		buf_putc(b, ' ');
+		put_num(b, r->due.y);
 		return 0;
 	default:
 		return -1;

@@ -7,24 +7,39 @@ static const char *const html_table[256] = {
 	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
 };
 
+/* Where a scan stops: 1 for the bytes of html_table, 2 for the end of a C string. Runs of
+ * other bytes are copied whole, with one buf_put each. */
+static const unsigned char html_stop[256] = {
+	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1, ['\0'] = 2,
+};
+
 void html_escape(struct buf *b, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len, *run;
 
-	for (; p < end; p++) {
-		const char *r = html_table[*p];
-		if (r == NULL)
+	for (;;) {
+		for (run = p; p < end && html_stop[*p] != 1; p++)
 			continue;
 		buf_put(b, (const char *)run, (size_t)(p - run));
-		buf_puts(b, r);
-		run = p + 1;
+		if (p == end)
+			return;
+		buf_puts(b, html_table[*p++]);
 	}
-	buf_put(b, (const char *)run, (size_t)(p - run));
 }
 
 void html_escapes(struct buf *b, const char *s)
 {
-	html_escape(b, s, strlen(s));
+	const unsigned char *p = (const unsigned char *)s, *run;
+
+	/* One pass, without a strlen first: the NUL ends the last run. */
+	for (;;) {
+		for (run = p; html_stop[*p] == 0; p++)
+			continue;
+		buf_put(b, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			return;
+		buf_puts(b, html_table[*p++]);
+	}
 }
 
 void xml_escapes(struct buf *b, const char *s)

@@ -17,9 +17,10 @@ struct tv_ix {
 
 /* 64 bytes: the site's lists hold hundreds of thousands of these at once. */
 struct tv {
-	enum tv_kind kind;
-	int b;           /* TV_BOOL */
-	const char *key; /* in a dict; NULL in a list */
+	unsigned char kind; /* enum tv_kind */
+	unsigned char b;    /* TV_BOOL */
+	unsigned keylen;    /* strlen(key), so that a look-up passes most keys at once */
+	const char *key;    /* in a dict; NULL in a list */
 	const char *s;   /* TV_STR, TV_HTML */
 	struct tv *first, *last, *next;
 	struct arena *arena;
@@ -66,6 +67,7 @@ static struct tv *add(struct tv *parent, const char *key, enum tv_kind kind)
 	if (parent == NULL || (v = tv_new(parent->arena, kind)) == NULL)
 		return NULL;
 	v->key = key; /* not copied: see tmpl.h */
+	v->keylen = key ? (unsigned)strlen(key) : 0;
 	append(parent, v);
 	return v;
 }
@@ -229,10 +231,9 @@ static const struct tv *child(const struct tv *dict, const char *key, size_t key
 		return NULL;
 	if (dict->index)
 		return indexed(dict, key, keylen);
-	/* The first byte first: the UI strings are a dict of hundreds of keys. */
+	/* Length and first byte first: they tell most keys apart. */
 	for (v = dict->first; v; v = v->next)
-		if (v->key[0] == key[0] && strncmp(v->key, key, keylen) == 0 &&
-		    v->key[keylen] == '\0')
+		if (v->keylen == keylen && v->key[0] == key[0] && memcmp(v->key, key, keylen) == 0)
 			return v;
 	return NULL;
 }
@@ -260,6 +261,7 @@ struct node {
 	const char *text; /* N_TEXT: the text; otherwise the name as written */
 	size_t len;
 	const char **path; /* name segments; npath 0 means "." */
+	size_t *plen;      /* their lengths */
 	size_t npath;
 	size_t end; /* N_SECTION, N_INVERTED: index of the first node after the section */
 	const char *file;
@@ -313,12 +315,14 @@ static int split_path(struct tmpl *t, struct node *nd, const char *name, size_t 
 	for (i = 0; i < len; i++)
 		if (name[i] == '.')
 			segs++;
-	if ((nd->path = arena_alloc(t->arena, segs * sizeof *nd->path)) == NULL)
+	if ((nd->path = arena_alloc(t->arena, segs * sizeof *nd->path)) == NULL ||
+	    (nd->plen = arena_alloc(t->arena, segs * sizeof *nd->plen)) == NULL)
 		return -1;
 	for (start = i = 0; i <= len; i++) {
 		if (i == len || name[i] == '.') {
 			if (i == start)
 				return -1;
+			nd->plen[k] = i - start;
 			nd->path[k++] = arena_strndup(t->arena, name + start, i - start);
 			start = i + 1;
 		}
@@ -512,9 +516,9 @@ static const struct tv *lookup(const struct scope *sc, const struct node *nd)
 	if (nd->npath == 0)
 		return sc->v[sc->n - 1];
 	for (s = sc->n - 1; s >= 0 && v == NULL; s--)
-		v = child(sc->v[s], nd->path[0], strlen(nd->path[0]));
+		v = child(sc->v[s], nd->path[0], nd->plen[0]);
 	for (i = 1; i < nd->npath && v; i++)
-		v = child(v, nd->path[i], strlen(nd->path[i]));
+		v = child(v, nd->path[i], nd->plen[i]);
 	return v;
 }
 

@@ -47,53 +47,65 @@ static size_t round_up(size_t n)
 	return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 }
 
-static struct hdr *take(struct cmem *c, size_t size)
+/* take() when the current block has no room, or size is absurd: the allocation from a
+ * new block. Out of line, so that take() itself stays a few instructions. */
+static __attribute__((noinline)) struct hdr *take_new(struct cmem *c, size_t size)
 {
-	size_t need = sizeof(struct hdr) + round_up(size);
-	struct block *b = c->head;
+	size_t need, cap;
+	struct block *b;
 	struct hdr *h;
 
 	if (size > SIZE_MAX / 2)
 		die();
-	if (b == NULL || b->cap - b->used < need) {
-		size_t cap = need > CMEM_BLOCK ? need : CMEM_BLOCK;
-		if ((b = malloc(sizeof *b + cap)) == NULL)
-			die();
-		b->cap = cap;
-		b->used = 0;
-		b->next = c->head;
-		c->head = b;
-	}
+	need = sizeof(struct hdr) + round_up(size);
+	cap = need > CMEM_BLOCK ? need : CMEM_BLOCK;
+	if ((b = malloc(sizeof *b + cap)) == NULL)
+		die();
+	b->cap = cap;
+	b->used = need;
+	b->next = c->head;
+	c->head = b;
+	h = (struct hdr *)b->data;
+	h->size = round_up(size);
+	c->last = h;
+	return h;
+}
+
+/* An allocation of size bytes. Inline: libcmark asks for memory millions of times per
+ * build, nearly always for a few dozen bytes that fit in the current block. */
+static inline struct hdr *take(struct cmem *c, size_t size)
+{
+	struct block *b = c->head;
+	size_t rounded = round_up(size), need = sizeof(struct hdr) + rounded;
+	struct hdr *h;
+
+	if (__builtin_expect(b == NULL || size > SIZE_MAX / 2 || b->cap - b->used < need, 0))
+		return take_new(c, size);
 	h = (struct hdr *)((char *)b->data + b->used);
 	b->used += need;
-	h->size = round_up(size);
+	h->size = rounded;
 	c->last = h;
 	return h;
 }
 
 static void *cm_calloc(size_t n, size_t size)
 {
+	size_t bytes;
 	struct hdr *h;
 
-	if (size && n > SIZE_MAX / size)
+	if (__builtin_mul_overflow(n, size, &bytes))
 		die();
-	h = take(current(), n * size);
-	memset(h + 1, 0, h->size);
-	return h + 1;
+	h = take(current(), bytes);
+	return memset(h + 1, 0, h->size);
 }
 
-static void *cm_realloc(void *p, size_t size)
+/* cm_realloc of an allocation p that is too small for size bytes. */
+static __attribute__((noinline)) void *regrow(struct cmem *c, void *p, size_t size)
 {
-	struct cmem *c = current();
-	struct hdr *h, *old;
+	struct hdr *h, *old = (struct hdr *)p - 1;
 	struct block *b = c->head;
 
-	if (p == NULL)
-		return take(c, size) + 1;
-	old = (struct hdr *)p - 1;
-	if (old->size >= size)
-		return p;
-	if (old == c->last && b != NULL) {
+	if (old == c->last && b != NULL && size <= SIZE_MAX / 2) {
 		/* The latest allocation grows where it is when its block has room. */
 		size_t extra = round_up(size) - old->size;
 		if (b->cap - b->used >= extra) {
@@ -105,6 +117,15 @@ static void *cm_realloc(void *p, size_t size)
 	h = take(c, size);
 	memcpy(h + 1, p, old->size);
 	return h + 1;
+}
+
+static void *cm_realloc(void *p, size_t size)
+{
+	if (p == NULL)
+		return take(current(), size) + 1;
+	if (((struct hdr *)p - 1)->size >= size)
+		return p;
+	return regrow(current(), p, size);
 }
 
 static void cm_free(void *p)

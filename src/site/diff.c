@@ -24,7 +24,8 @@ static const char *const kind_tags[K__MAX] = {"p", "p", "li", "h1", "h2", "h3", 
 
 struct block {
 	enum kind kind;
-	struct buf text; /* plain text, words separated by any ASCII white space */
+	size_t off, len; /* its plain text in the side's text: words separated by any ASCII
+	                    white space */
 };
 
 struct tok {
@@ -36,11 +37,13 @@ struct tok {
 
 /* One version of the policy. */
 struct side {
+	struct buf text; /* every block's text, each in one stretch (block_put) */
 	struct block *blk;
 	size_t nblk, cblk;
 	struct tok *tok;
 	size_t ntok, ctok;
 	size_t *bstart;     /* token index of each non-empty block's boundary, then ntok */
+	size_t *bblk;       /* the index in blk of each non-empty block */
 	size_t nb;          /* non-empty blocks */
 	unsigned char *chg; /* per token: removed (old side) or inserted (new side) */
 };
@@ -67,13 +70,11 @@ static void *grow(void *p, size_t *cap, size_t need, size_t size)
 
 static void side_free(struct side *sd)
 {
-	size_t i;
-
-	for (i = 0; i < sd->nblk; i++)
-		buf_free(&sd->blk[i].text);
+	buf_free(&sd->text);
 	free(sd->blk);
 	free(sd->tok);
 	free(sd->bstart);
+	free(sd->bblk);
 	free(sd->chg);
 	memset(sd, 0, sizeof(*sd));
 }
@@ -86,7 +87,8 @@ static int side_add_block(struct side *sd, enum kind k, size_t *idx)
 		return -1;
 	sd->blk = p;
 	p[sd->nblk].kind = k;
-	p[sd->nblk].text = (struct buf)BUF_INIT;
+	p[sd->nblk].off = sd->text.len;
+	p[sd->nblk].len = 0;
 	*idx = sd->nblk++;
 	return 0;
 }
@@ -94,6 +96,27 @@ static int side_add_block(struct side *sd, enum kind k, size_t *idx)
 /* The block that a paragraph, heading or code block's text goes into: its list item's when
  * it sits directly in one (a list item is one block however many paragraphs it has), else
  * a new block of kind k. */
+/* Appends n bytes to block idx's text. All the blocks share one buffer, so that a text of
+ * hundreds of blocks makes a few allocations, not hundreds: a block's text is the stretch
+ * written last, except when another block was written since (a list item's paragraph
+ * after its nested list); then its stretch is first copied to the end. */
+static void block_put(struct side *sd, size_t idx, const char *s, size_t n)
+{
+	struct block *b = &sd->blk[idx];
+	struct buf *t = &sd->text;
+
+	if (b->off + b->len != t->len) {
+		if (buf_reserve(t, b->len + n) < 0)
+			return;
+		memcpy(t->data + t->len, t->data + b->off, b->len);
+		b->off = t->len;
+		t->len += b->len;
+		t->data[t->len] = '\0';
+	}
+	buf_put(t, s, n);
+	b->len += n;
+}
+
 static int leaf_target(struct side *sd, cmark_node *node, enum kind k, size_t *idx)
 {
 	cmark_node *parent = cmark_node_parent(node);
@@ -102,7 +125,7 @@ static int leaf_target(struct side *sd, cmark_node *node, enum kind k, size_t *i
 	if (parent != NULL && cmark_node_get_type(parent) == CMARK_NODE_ITEM &&
 	    (item = (uintptr_t)cmark_node_get_user_data(parent)) != 0) {
 		*idx = (size_t)(item - 1);
-		buf_putc(&sd->blk[*idx].text, ' ');
+		block_put(sd, *idx, " ", 1);
 		return 0;
 	}
 	return side_add_block(sd, k, idx);
@@ -119,16 +142,21 @@ static enum kind heading_kind(cmark_node *node)
 	return (enum kind)(K_H1 + level - 1);
 }
 
-/* Appends a text literal of a document parsed with CMARK_OPT_SMART as the same parse
- * without it would have it: the typographic quotes, dashes and ellipsis go back to the
- * ASCII they came from. Exact only when the Markdown had none of those characters itself
- * and no entities (diff_text_from_doc checks). */
-static void put_unsmart(struct buf *b, const char *s)
+/* Appends a text literal of a document parsed with CMARK_OPT_SMART to block idx as the
+ * same parse without it would have it: the typographic quotes, dashes and ellipsis go back
+ * to the ASCII they came from. Exact only when the Markdown had none of those characters
+ * itself and no entities (diff_text_from_doc checks). */
+static void put_unsmart(struct side *sd, size_t idx, const char *s, size_t n)
 {
-	const char *p;
+	const char *p, *end = s + n;
 
-	while ((p = strstr(s, "\xe2\x80")) != NULL) {
+	while ((p = memchr(s, 0xe2, (size_t)(end - s))) != NULL) {
 		const char *ascii = NULL;
+		if (end - p < 3 || (unsigned char)p[1] != 0x80) {
+			block_put(sd, idx, s, (size_t)(p - s) + 1);
+			s = p + 1;
+			continue;
+		}
 		switch ((unsigned char)p[2]) {
 		case 0x98: /* ‘ */
 		case 0x99: /* ’ */
@@ -149,39 +177,40 @@ static void put_unsmart(struct buf *b, const char *s)
 			break;
 		}
 		if (ascii == NULL) {
-			buf_put(b, s, (size_t)(p - s) + 2);
+			block_put(sd, idx, s, (size_t)(p - s) + 2);
 			s = p + 2;
 			continue;
 		}
-		buf_put(b, s, (size_t)(p - s));
-		buf_puts(b, ascii);
+		block_put(sd, idx, s, (size_t)(p - s));
+		block_put(sd, idx, ascii, strlen(ascii));
 		s = p + 3;
 	}
-	buf_puts(b, s);
+	block_put(sd, idx, s, (size_t)(end - s));
 }
 
-static void put_literal(struct buf *b, cmark_node *node, int unsmart)
+static void put_literal(struct side *sd, size_t idx, cmark_node *node, int unsmart)
 {
 	const char *s = cmark_node_get_literal(node);
 
 	if (s != NULL && unsmart)
-		put_unsmart(b, s);
+		put_unsmart(sd, idx, s, strlen(s));
 	else if (s != NULL)
-		buf_puts(b, s);
+		block_put(sd, idx, s, strlen(s));
 }
 
-/* Reads the blocks of one version from its document. Raw HTML, thematic breaks and link
- * destinations are left out; block quotes and code blocks become paragraphs. The iterator
- * keeps deep nesting off the C stack. */
-static int side_walk(struct side *sd, cmark_node *doc, int unsmart)
+/* Reads the blocks of one version from its document, parsed from md_len bytes of
+ * Markdown. Raw HTML, thematic breaks and link destinations are left out; block quotes
+ * and code blocks become paragraphs. The iterator keeps deep nesting off the C stack. */
+static int side_walk(struct side *sd, cmark_node *doc, size_t md_len, int unsmart)
 {
 	cmark_node *node;
 	cmark_iter *it;
 	cmark_event_type ev;
-	size_t cur = NONE, idx, i;
+	size_t cur = NONE, idx;
 	int rc = 0;
 
-	if ((it = cmark_iter_new(doc)) == NULL)
+	/* The plain text is about as long as its Markdown: room for it at once. */
+	if (buf_reserve(&sd->text, md_len) < 0 || (it = cmark_iter_new(doc)) == NULL)
 		return -1;
 	while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		node = cmark_iter_get_node(it);
@@ -204,17 +233,17 @@ static int side_walk(struct side *sd, cmark_node *doc, int unsmart)
 			break;
 		case CMARK_NODE_CODE_BLOCK:
 			if ((rc = leaf_target(sd, node, K_P, &idx)) == 0)
-				put_literal(&sd->blk[idx].text, node, unsmart);
+				put_literal(sd, idx, node, unsmart);
 			break;
 		case CMARK_NODE_TEXT:
 		case CMARK_NODE_CODE:
 			if (cur != NONE)
-				put_literal(&sd->blk[cur].text, node, unsmart);
+				put_literal(sd, cur, node, unsmart);
 			break;
 		case CMARK_NODE_SOFTBREAK:
 		case CMARK_NODE_LINEBREAK:
 			if (cur != NONE)
-				buf_putc(&sd->blk[cur].text, ' ');
+				block_put(sd, cur, " ", 1);
 			break;
 		default:
 			/* Raw HTML, thematic breaks; containers and emphasis have no text. */
@@ -222,9 +251,8 @@ static int side_walk(struct side *sd, cmark_node *doc, int unsmart)
 		}
 	}
 	cmark_iter_free(it);
-	for (i = 0; rc == 0 && i < sd->nblk; i++)
-		if (!buf_ok(&sd->blk[i].text))
-			rc = -1;
+	if (!buf_ok(&sd->text))
+		rc = -1;
 	return rc;
 }
 
@@ -239,7 +267,7 @@ static int side_parse(struct side *sd, const char *md, size_t len)
 	}
 	if ((doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT)) == NULL)
 		return -1;
-	rc = side_walk(sd, doc, 0);
+	rc = side_walk(sd, doc, len, 0);
 	cmark_node_free(doc);
 	return rc;
 }
@@ -274,17 +302,20 @@ static int side_add_tok(struct side *sd, const char *s, size_t len, enum kind k)
 	return 0;
 }
 
-/* ASCII white space, the separators of words. */
-static const unsigned char space[256] = {
-    ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
+/* Where a word ends: ASCII white space, the separators of words, and the NUL that
+ * side_tokenize puts after the block it reads. */
+static const unsigned char word_end[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1, ['\0'] = 1,
 };
 
 /* Splits every block into a boundary token and its words; blocks without words vanish.
- * Each word's hash is made as it is scanned (side_add_tok's, in one pass). */
+ * Each word's hash is made as it is scanned (side_add_tok's, in one pass). Text literals
+ * hold no NUL (cmark replaces it), so a NUL written over the byte after a block ends its
+ * scan without a bounds check per byte. */
 static int side_tokenize(struct side *sd)
 {
 	size_t i, cap = 0, most = 0;
-	const unsigned char *p, *end, *q;
+	unsigned char *p, *end, *q, saved;
 	unsigned char kw = (unsigned char)K_WORD;
 	const uint64_t word_basis = fnv(FNV_BASIS, &kw, 1);
 	struct tok *t;
@@ -292,26 +323,34 @@ static int side_tokenize(struct side *sd)
 
 	if ((sd->bstart = grow(NULL, &cap, sd->nblk + 1, sizeof(size_t))) == NULL)
 		return -1;
+	cap = 0;
+	if ((sd->bblk = grow(NULL, &cap, sd->nblk + 1, sizeof(size_t))) == NULL)
+		return -1;
 	/* At most a boundary and a word per two bytes in each block: room for all at once. */
 	for (i = 0; i < sd->nblk; i++)
-		most += 1 + (sd->blk[i].text.len + 1) / 2;
+		most += 1 + (sd->blk[i].len + 1) / 2;
 	if ((t = grow(sd->tok, &sd->ctok, sd->ntok + most + 1, sizeof(*t))) == NULL)
 		return -1;
 	sd->tok = t;
 	for (i = 0; i < sd->nblk; i++) {
 		size_t first = sd->ntok;
-		p = (const unsigned char *)buf_str(&sd->blk[i].text);
-		end = p + sd->blk[i].text.len;
-		while (p < end) {
-			while (p < end && space[*p])
+		if (sd->blk[i].len == 0)
+			continue;
+		p = (unsigned char *)sd->text.data + sd->blk[i].off;
+		end = p + sd->blk[i].len;
+		saved = *end;
+		*end = '\0';
+		for (;;) {
+			while (p < end && word_end[*p])
 				p++;
 			if (p == end)
 				break;
-			for (q = p, h = word_basis; q < end && !space[*q]; q++)
+			for (q = p, h = word_basis; !word_end[*q]; q++)
 				h = (h ^ *q) * FNV_PRIME;
 			if (sd->ntok == first) {
 				if (side_add_tok(sd, NULL, 0, sd->blk[i].kind) < 0)
 					return -1;
+				sd->bblk[sd->nb] = i;
 				sd->bstart[sd->nb++] = first;
 			}
 			t = &sd->tok[sd->ntok++];
@@ -321,6 +360,7 @@ static int side_tokenize(struct side *sd)
 			t->h = h;
 			p = q;
 		}
+		*end = saved;
 	}
 	sd->bstart[sd->nb] = sd->ntok;
 	if ((sd->chg = calloc(sd->ntok + 1, 1)) == NULL)
@@ -367,14 +407,31 @@ static uint64_t block_hash(const struct items *it, size_t i)
 	return h ^ (h >> 32);
 }
 
-/* Blocks are equal when all their tokens are, in order. */
+/* The text of block i of items it, as read (white space not yet collapsed). */
+static const char *item_text(const struct items *it, size_t i, size_t *len)
+{
+	int k = i >= it->s[0]->nb;
+	const struct side *sd = it->s[k];
+	const struct block *b = &sd->blk[sd->bblk[k ? i - it->s[0]->nb : i]];
+
+	*len = b->len;
+	return sd->text.data + b->off;
+}
+
+/* Blocks are equal when all their tokens are, in order: at once when they are of one kind
+ * and their texts the same bytes, as an unchanged block's nearly always are. */
 static int block_eq(const struct items *it, size_t i, size_t j)
 {
-	size_t n, m, k;
+	size_t n, m, k, la, lb;
 	const struct tok *a = item_block(it, i, &n), *b = item_block(it, j, &m);
+	const char *ta, *tb;
 
 	if (n != m)
 		return 0;
+	ta = item_text(it, i, &la);
+	tb = item_text(it, j, &lb);
+	if (a[0].kind == b[0].kind && la == lb && memcmp(ta, tb, la) == 0)
+		return 1;
 	for (k = 0; k < n; k++)
 		if (!same_tok(&a[k], &b[k]))
 			return 0;
@@ -580,8 +637,11 @@ static void slide(const struct tok *t, unsigned char *chg, size_t n)
 
 	while (i < n) {
 		if (!chg[i]) {
-			i++;
-			continue;
+			/* Most tokens are unchanged: the next change at once. */
+			const unsigned char *next = memchr(chg + i, 1, n - i);
+			if (next == NULL)
+				break;
+			i = (size_t)(next - chg);
 		}
 		for (s = i; i < n && chg[i]; i++)
 			continue;
@@ -793,13 +853,15 @@ out:
 enum op_type { OP_EQ, OP_DEL, OP_INS };
 
 struct op {
-	enum op_type type;
+	unsigned char type;  /* enum op_type */
+	unsigned char kind;  /* t->kind, at hand for the passes over every op */
 	const struct tok *t; /* the new side's token for OP_EQ */
 };
 
 static void put_op(struct op *ops, size_t *k, enum op_type type, const struct tok *t)
 {
-	ops[*k].type = type;
+	ops[*k].type = (unsigned char)type;
+	ops[*k].kind = (unsigned char)t->kind;
 	ops[*k].t = t;
 	(*k)++;
 }
@@ -853,7 +915,7 @@ struct oblk {
 
 static size_t seg_end(const struct op *ops, size_t nops, size_t i)
 {
-	for (i++; i < nops && ops[i].t->kind == K_WORD; i++)
+	for (i++; i < nops && ops[i].kind == K_WORD; i++)
 		continue;
 	return i;
 }
@@ -888,7 +950,7 @@ static int build_blocks(const struct op *ops, size_t nops, struct oblk **pob, si
 
 	while (i < nops) {
 		j = seg_end(ops, nops, i);
-		if (ops[i].type == OP_DEL && ops[i].t->kind != K_WORD) {
+		if (ops[i].type == OP_DEL && ops[i].kind != K_WORD) {
 			for (nondel = 0, k = i + 1; k < j; k++)
 				nondel |= ops[k].type != OP_DEL;
 			if (!nondel && j < nops && ops[j].type == OP_INS) {
@@ -896,7 +958,7 @@ static int build_blocks(const struct op *ops, size_t nops, struct oblk **pob, si
 				for (eq = 0, l = j + 1; l < k; l++)
 					eq |= ops[l].type == OP_EQ;
 				if (j == i + 1 || eq) {
-					if (add_oblk(&ob, &nob, &cap, i, k, j, ops[j].t->kind) < 0)
+					if (add_oblk(&ob, &nob, &cap, i, k, j, ops[j].kind) < 0)
 						goto fail;
 					i = k;
 					continue;
@@ -908,17 +970,17 @@ static int build_blocks(const struct op *ops, size_t nops, struct oblk **pob, si
 				continue;
 			}
 		}
-		if (add_oblk(&ob, &nob, &cap, i, j, NONE, ops[i].t->kind) < 0)
+		if (add_oblk(&ob, &nob, &cap, i, j, NONE, ops[i].kind) < 0)
 			goto fail;
 		i = j;
 	}
 	for (b = ob; nob > 0 && b < ob + nob; b++) {
-		eq = ins = del = 0;
-		for (k = b->o0; k < b->o1; k++) {
-			eq |= ops[k].type == OP_EQ;
-			ins |= ops[k].type == OP_INS;
-			del |= ops[k].type == OP_DEL;
-		}
+		unsigned types = 0; /* bit 1 << type for each type present */
+		for (k = b->o0; k < b->o1; k++)
+			types |= 1u << ops[k].type;
+		eq = (types >> OP_EQ) & 1;
+		ins = (types >> OP_INS) & 1;
+		del = (types >> OP_DEL) & 1;
 		if (b->fused != NONE)
 			b->state = S_CHANGED;
 		else if (ops[b->o0].type == OP_DEL && !eq && !ins)
@@ -928,7 +990,7 @@ static int build_blocks(const struct op *ops, size_t nops, struct oblk **pob, si
 		else
 			b->state = ins || del ? S_CHANGED : S_SAME;
 		b->show_lead =
-		    ops[b->o0].t->kind == K_WORD ||
+		    ops[b->o0].kind == K_WORD ||
 		    (ops[b->o0].type != OP_EQ && b->state == S_CHANGED && b->fused == NONE);
 	}
 	*pob = ob;
@@ -939,12 +1001,31 @@ fail:
 	return -1;
 }
 
+/* The end of the run of ops from k that render_block may escape as one stretch of text:
+ * words of one type, each the next token of its side and one space after the one before
+ * in its text, so that the stretch reads as the words joined by single spaces. */
+static size_t word_run(const struct op *ops, const struct oblk *b, size_t k)
+{
+	size_t j;
+
+	for (j = k + 1; j < b->o1 && j != b->fused && ops[j].type == ops[k].type; j++) {
+		const struct tok *prev = ops[j - 1].t, *t = ops[j].t;
+		if (t != prev + 1 || t->kind != K_WORD || t->s != prev->s + prev->len + 1 ||
+		    prev->s[prev->len] != ' ')
+			break;
+	}
+	return j;
+}
+
 static void render_block(struct buf *out, const struct op *ops, const struct oblk *b)
 {
-	size_t k;
+	size_t k, j;
 	int cur = -1;
 
-	buf_printf(out, "<%s%s>", kind_tags[b->kind], state_attrs[b->state]);
+	buf_putc(out, '<');
+	buf_puts(out, kind_tags[b->kind]);
+	buf_puts(out, state_attrs[b->state]);
+	buf_putc(out, '>');
 	for (k = b->o0; k < b->o1; k++) {
 		if (k == b->fused || (k == b->o0 && !b->show_lead))
 			continue;
@@ -963,16 +1044,21 @@ static void render_block(struct buf *out, const struct op *ops, const struct obl
 		} else {
 			buf_putc(out, ' ');
 		}
-		if (ops[k].t->kind == K_WORD)
-			html_escape(out, ops[k].t->s, ops[k].t->len);
-		else
+		if (ops[k].kind != K_WORD) {
 			buf_puts(out, PILCROW);
+			continue;
+		}
+		j = word_run(ops, b, k) - 1;
+		html_escape(out, ops[k].t->s, (size_t)(ops[j].t->s + ops[j].t->len - ops[k].t->s));
+		k = j;
 	}
 	if (cur == OP_DEL)
 		buf_puts(out, "</del>");
 	else if (cur == OP_INS)
 		buf_puts(out, "</ins>");
-	buf_printf(out, "</%s>\n", kind_tags[b->kind]);
+	buf_puts(out, "</");
+	buf_puts(out, kind_tags[b->kind]);
+	buf_puts(out, ">\n");
 }
 
 /* Which blocks to show: changed ones, headings, and DIFF_CONTEXT blocks either side of a
@@ -1045,8 +1131,7 @@ static char *heading_text(const struct op *ops, const struct oblk *b)
 
 	for (pass = 0; pass < 2 && t.len == 0; pass++)
 		for (k = b->o0; k < b->o1; k++) {
-			if (ops[k].t->kind != K_WORD ||
-			    ops[k].type == (pass == 0 ? OP_DEL : OP_INS))
+			if (ops[k].kind != K_WORD || ops[k].type == (pass == 0 ? OP_DEL : OP_INS))
 				continue;
 			if (t.len)
 				buf_putc(&t, ' ');
@@ -1086,7 +1171,7 @@ static int fill_stats(struct diff_stats *st, const struct op *ops, size_t nops,
 	char *s;
 
 	for (i = 0; i < nops; i++) {
-		if (ops[i].t->kind != K_WORD)
+		if (ops[i].kind != K_WORD)
 			continue;
 		if (ops[i].type == OP_INS)
 			st->words_added++;
@@ -1220,7 +1305,7 @@ struct diff_text *diff_text_from_doc(cmark_node *doc, const char *md, size_t len
 		return diff_text_new(md, len);
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	return text_done(t, side_walk(&t->sd, doc, 1));
+	return text_done(t, side_walk(&t->sd, doc, len, 1));
 }
 
 void diff_text_free(struct diff_text *t)

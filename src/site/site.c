@@ -57,6 +57,7 @@ struct gen {
 	/* Kept from one use to the next, so that their memory is allocated once: */
 	struct buf scratch; /* one formatted value (fmt_date...), copied into g->a at once */
 	struct buf md, back, diff; /* render_body's Markdown and back link; a comparison */
+	struct buf plain, shown;   /* a text's HTML as cmark makes it, and as its page shows it */
 	struct site_stats *stats;
 	struct cmem *cmem; /* libcmark's memory for one text, reset after each */
 	/* The UI strings the pages ask for most, by the address of their key (a literal). */
@@ -121,29 +122,30 @@ static const char *rfc3339(struct gen *g, const struct date *d)
 /* Site-relative paths (no leading slash) of the pages, "" for a language's index. */
 static const char *policy_rel(struct gen *g, size_t li, const struct policy *p)
 {
-	return arena_printf(g->a, "%s/policies/%s/", g->s->langs[li], p->slug);
+	return arena_cat(g->a, g->s->langs[li], "/policies/", p->slug, "/", NULL);
 }
 
 static const char *version_rel(struct gen *g, size_t li, const struct version *v)
 {
-	return arena_printf(g->a, "%s/policies/%s/%s/", g->s->langs[li], v->policy->slug, v->iso);
+	return arena_cat(g->a, g->s->langs[li], "/policies/", v->policy->slug, "/", v->iso, "/",
+	                 NULL);
 }
 
 static const char *href(struct gen *g, const char *rel)
 {
-	return arena_printf(g->a, "%s/%s", g->root, rel);
+	return arena_cat(g->a, g->root, "/", rel, NULL);
 }
 
 /* href(g, policy_rel(g, li, p)) made in one string: the indexes make 20,000 of them. */
 static const char *policy_href(struct gen *g, size_t li, const struct policy *p)
 {
-	return arena_printf(g->a, "%s/%s/policies/%s/", g->root, g->s->langs[li], p->slug);
+	return arena_cat(g->a, g->root, "/", g->s->langs[li], "/policies/", p->slug, "/", NULL);
 }
 
 static int emit(struct gen *g, enum page p, const struct tv *root, const char *rel)
 {
-	const char *file = arena_printf(
-	    g->a, "%s%s", rel, rel[0] == '\0' || rel[strlen(rel) - 1] == '/' ? "index.html" : "");
+	const char *file = arena_cat(
+	    g->a, rel, rel[0] == '\0' || rel[strlen(rel) - 1] == '/' ? "index.html" : "", NULL);
 	int rc;
 
 	buf_reset(&g->page);
@@ -168,22 +170,22 @@ static struct tv *page_root(struct gen *g, size_t li, const char *title, const c
 	size_t k;
 
 	tv_attach(r, "t", g->t[li]);
-	tv_str(r, "lang", s->langs[li]);
-	tv_str(r, "site_name", s->name[li]);
-	tv_str(r, "page_title", title);
-	tv_str(r, "root", g->root);
-	tv_str(r, "home", href(g, arena_printf(g->a, "%s/", s->langs[li])));
+	tv_str_ref(r, "lang", s->langs[li]);
+	tv_str_ref(r, "site_name", s->name[li]);
+	tv_str_ref(r, "page_title", title);
+	tv_str_ref(r, "root", g->root);
+	tv_str_ref(r, "home", arena_cat(g->a, g->root, "/", s->langs[li], "/", NULL));
 	if (s->a11y.given)
-		tv_str(r, "statement_href",
-		       href(g, arena_printf(g->a, "%s/" STATEMENT_DIR, s->langs[li])));
-	tv_str(r, "canonical", arena_printf(g->a, "%s/%s", s->base_url, rel));
+		tv_str_ref(r, "statement_href",
+		           arena_cat(g->a, g->root, "/", s->langs[li], "/" STATEMENT_DIR, NULL));
+	tv_str_ref(r, "canonical", arena_cat(g->a, s->base_url, "/", rel, NULL));
 	for (k = 0; k < s->nlangs; k++) {
 		struct tv *a = tv_push_dict(alts);
-		const char *other = arena_printf(g->a, "%s%s", s->langs[k], tail ? tail : "/");
-		tv_str(a, "lang", s->langs[k]);
-		tv_str(a, "name", ui(g, k, "language_name"));
-		tv_str(a, "href", href(g, other));
-		tv_str(a, "url", arena_printf(g->a, "%s/%s", s->base_url, other));
+		const char *other = tail ? tail : "/";
+		tv_str_ref(a, "lang", s->langs[k]);
+		tv_str_ref(a, "name", ui(g, k, "language_name"));
+		tv_str_ref(a, "href", arena_cat(g->a, g->root, "/", s->langs[k], other, NULL));
+		tv_str_ref(a, "url", arena_cat(g->a, s->base_url, "/", s->langs[k], other, NULL));
 		tv_bool(a, "current", k == li);
 	}
 	return r;
@@ -383,8 +385,8 @@ static void add_term(struct gen *g, struct tv *list, const char *value, size_t l
 	const char *t = content_term(g->s, li, value);
 	struct tv *d = tv_push_dict(list);
 
-	tv_str(d, "text", t ? t : value);
-	tv_str(d, "lang", t ? "" : g->s->langs[0]);
+	tv_str_ref(d, "text", t ? t : value);
+	tv_str_ref(d, "lang", t ? "" : g->s->langs[0]);
 }
 
 static void add_meta(struct gen *g, struct tv *r, const struct version *v, size_t li)
@@ -392,20 +394,20 @@ static void add_meta(struct gen *g, struct tv *r, const struct version *v, size_
 	struct tv *m = tv_add_dict(r, "meta");
 	size_t i;
 
-	tv_str(m, "agreed", fmt_date(g, &v->date, li));
-	tv_str(m, "agreed_iso", v->iso);
+	tv_str_ref(m, "agreed", fmt_date(g, &v->date, li));
+	tv_str_ref(m, "agreed_iso", v->iso);
 	if (date_cmp(&v->effective, &v->date) != 0)
-		tv_str(m, "effective", fmt_date(g, &v->effective, li));
-	tv_str(m, "next_review", fmt_review(g, &v->review, li));
+		tv_str_ref(m, "effective", fmt_date(g, &v->effective, li));
+	tv_str_ref(m, "next_review", fmt_review(g, &v->review, li));
 	if (v->nreviewed) {
 		const struct reviewed *rv = &v->reviewed[v->nreviewed - 1];
-		tv_str(m, "last_reviewed", fmt_date(g, &rv->date, li));
-		tv_str(m, "last_reviewed_iso", rv->iso);
+		tv_str_ref(m, "last_reviewed", fmt_date(g, &rv->date, li));
+		tv_str_ref(m, "last_reviewed_iso", rv->iso);
 	}
 	if (v->approved_on.y)
-		tv_str(m, "approved_on", fmt_date(g, &v->approved_on, li));
+		tv_str_ref(m, "approved_on", fmt_date(g, &v->approved_on, li));
 	if (v->minute)
-		tv_str(m, "minute", v->minute);
+		tv_str_ref(m, "minute", v->minute);
 	if (v->approved_by)
 		add_term(g, tv_add_list(m, "approved_by"), v->approved_by, li);
 	if (v->owner)
@@ -434,32 +436,33 @@ static void add_history(struct gen *g, struct tv *r, const struct version *v, si
 		if (!w->published)
 			continue;
 		d = tv_push_dict(h);
-		tv_str(d, "date", fmt_date(g, &w->date, li));
-		tv_str(d, "iso", w->iso);
-		tv_str(d, "href", href(g, version_rel(g, li, w)));
+		tv_str_ref(d, "date", fmt_date(g, &w->date, li));
+		tv_str_ref(d, "iso", w->iso);
+		tv_str_ref(d, "href", href(g, version_rel(g, li, w)));
 		tv_bool(d, "this", w == v);
 		tv_bool(d, "current", w == cur);
 		/* Set even when empty, so the name never resolves to the page's own. */
-		tv_str(d, "changes_href",
-		       w == p->versions
-			       ? ""
-			       : href(g, arena_printf(g->a, "%schanges/", version_rel(g, li, w))));
+		tv_str_ref(d, "changes_href",
+		           w == p->versions
+		               ? ""
+		               : href(g, arena_cat(g->a, version_rel(g, li, w), "changes/", NULL)));
 	}
 	i = p->nprevious;
 	while (i-- > 0) {
 		struct tv *d = tv_push_dict(h);
-		tv_str(d, "href", "");
-		tv_str(d, "date", fmt_date(g, &p->previous[i], li));
-		tv_str(d, "iso",
-		       arena_printf(g->a, "%04d-%02d-%02d", p->previous[i].y, p->previous[i].m,
-		                    p->previous[i].d));
+		tv_str_ref(d, "href", "");
+		tv_str_ref(d, "date", fmt_date(g, &p->previous[i], li));
+		tv_str_ref(d, "iso",
+		           arena_printf(g->a, "%04d-%02d-%02d", p->previous[i].y, p->previous[i].m,
+		                        p->previous[i].d));
 	}
 }
 
-/* Renders the Markdown of the text a page in language li shows for v: html is what
- * cmark makes of it (the text families sign), page the same with the contents' ids and
- * back links when the policy is long (toc.h), toc its headings. When dt is not NULL, *dt
- * receives the text read for comparison from the same parse (the caller frees it). */
+/* Renders the Markdown of the text a page in language li shows for v: html (NULL when not
+ * wanted) is what cmark makes of it (the text families sign), page the same with the
+ * contents' ids and back links when the policy is long (toc.h), toc its headings. When dt
+ * is not NULL, *dt receives the text read for comparison from the same parse (the caller
+ * frees it). */
 static int render_body(struct gen *g, const struct version *v, size_t li, struct buf *html,
                        struct buf *page, struct toc *toc, struct diff_text **dt)
 {
@@ -468,7 +471,8 @@ static int render_body(struct gen *g, const struct version *v, size_t li, struct
 	cmark_node *doc = NULL;
 	int rc;
 
-	buf_reset(html);
+	if (html != NULL)
+		buf_reset(html);
 	buf_reset(page);
 	buf_reset(md);
 	buf_reset(back);
@@ -507,12 +511,12 @@ static void add_toc(struct tv *r, const struct toc *toc)
 	if (toc->n == 0)
 		return;
 	d = tv_add_dict(r, "toc");
-	tv_str(d, "anchor", TOC_ANCHOR);
+	tv_str_ref(d, "anchor", TOC_ANCHOR);
 	list = tv_add_list(d, "entries");
 	for (i = 0; i < toc->n; i++) {
 		struct tv *e = tv_push_dict(list);
-		tv_str(e, "id", toc->e[i].id);
-		tv_str(e, "text", toc->e[i].text);
+		tv_str_ref(e, "id", toc->e[i].id);
+		tv_str_ref(e, "text", toc->e[i].text);
 	}
 }
 
@@ -526,21 +530,21 @@ static void add_body(struct gen *g, struct tv *r, const struct version *v, size_
 	if (t != v->text[li]) {
 		const struct version *w = content_policy_latest_in(v->policy, v, li);
 		struct tv *f = tv_add_dict(r, "fallback");
-		tv_str(f, "body_lang", g->s->langs[0]);
+		tv_str_ref(f, "body_lang", g->s->langs[0]);
 		if (w == NULL) {
 			/* A newer version may have the translation even if this one does not. */
 			const struct version *last = content_policy_current(v->policy);
 			w = last ? content_policy_latest_in(v->policy, last, li) : NULL;
 		}
 		if (w) {
-			tv_str(f, "latest_href", href(g, version_rel(g, li, w)));
-			tv_str(f, "latest_date", fmt_date(g, &w->date, li));
+			tv_str_ref(f, "latest_href", href(g, version_rel(g, li, w)));
+			tv_str_ref(f, "latest_date", fmt_date(g, &w->date, li));
 		}
 	}
 	if (t->declaration)
-		tv_str(r, "declaration", t->declaration);
+		tv_str_ref(r, "declaration", t->declaration);
 	if (t->changes)
-		tv_str(r, "changes_summary", t->changes);
+		tv_str_ref(r, "changes_summary", t->changes);
 }
 
 /* Builds the page of version v in language li at rel (its own address, or the policy's
@@ -557,14 +561,14 @@ static int build_version(struct gen *g, const struct version *v, size_t li, cons
 	add_history(g, r, v, li);
 	if (v != cur) {
 		struct tv *o = tv_add_dict(r, "old");
-		tv_str(o, "current_href", href(g, policy_rel(g, li, v->policy)));
-		tv_str(o, "current_date", fmt_date(g, &cur->date, li));
+		tv_str_ref(o, "current_href", href(g, policy_rel(g, li, v->policy)));
+		tv_str_ref(o, "current_date", fmt_date(g, &cur->date, li));
 	}
 	if (v != v->policy->versions)
-		tv_str(r, "changes_href",
-		       href(g, arena_printf(g->a, "%schanges/", version_rel(g, li, v))));
-	tv_str(r, "version_href", href(g, version_rel(g, li, v)));
-	tv_str(r, "version_date", fmt_date(g, &v->date, li));
+		tv_str_ref(r, "changes_href",
+		           href(g, arena_cat(g->a, version_rel(g, li, v), "changes/", NULL)));
+	tv_str_ref(r, "version_href", href(g, version_rel(g, li, v)));
+	tv_str_ref(r, "version_date", fmt_date(g, &v->date, li));
 	add_body(g, r, v, li, body);
 	add_toc(r, toc);
 	return emit(g, P_POLICY, r, rel);
@@ -606,9 +610,9 @@ static void add_fact(struct gen *g, struct tv **facts, struct tv *r, const char 
 	if (*facts == NULL)
 		*facts = tv_add_list(tv_add_dict(r, "facts"), "rows");
 	f = tv_push_dict(*facts);
-	tv_str(f, "name", ui(g, li, name_key));
-	tv_str(f, "before", before);
-	tv_str(f, "after", after);
+	tv_str_ref(f, "name", ui(g, li, name_key));
+	tv_str_ref(f, "before", before);
+	tv_str_ref(f, "after", after);
 }
 
 /* What else changed between prev and v besides the text: who is responsible, who
@@ -658,7 +662,7 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
                          size_t li, const struct text *prev_t, struct diff_text *prev_dt,
                          const struct text *cur_t, struct diff_text *cur_dt)
 {
-	const char *rel = arena_printf(g->a, "%schanges/", version_rel(g, li, v));
+	const char *rel = arena_cat(g->a, version_rel(g, li, v), "changes/", NULL);
 	size_t dl = diff_lang(prev, v, li);
 	struct buf *html = &g->diff;
 	struct diff_text *own_o = NULL, *own_n = NULL, *od, *nd;
@@ -676,21 +680,20 @@ static int build_changes(struct gen *g, const struct version *prev, const struct
 		buf_printf(&g->err, "%s: out of memory comparing versions\n", v->text[dl]->path);
 		goto done;
 	}
-	r = page_root(g, li,
-	              arena_printf(g->a, "%s: %s", ui(g, li, "changes_title"),
-	                           shown_text(v, li)->title),
-	              rel);
+	r = page_root(
+	    g, li,
+	    arena_cat(g->a, ui(g, li, "changes_title"), ": ", shown_text(v, li)->title, NULL), rel);
 	pol = tv_add_dict(r, "policy");
 	add_title(g, pol, v, li);
 	tv_html_ref(r, "diff", buf_str(html));
 	if (shown_text(v, li)->changes)
-		tv_str(r, "changes_summary", shown_text(v, li)->changes);
+		tv_str_ref(r, "changes_summary", shown_text(v, li)->changes);
 	if (dl != li)
-		tv_str(r, "diff_lang", g->s->langs[dl]);
-	tv_str(r, "version_date", fmt_date(g, &v->date, li));
-	tv_str(r, "version_href", href(g, version_rel(g, li, v)));
-	tv_str(r, "previous_date", fmt_date(g, &prev->date, li));
-	tv_str(r, "previous_href", href(g, version_rel(g, li, prev)));
+		tv_str_ref(r, "diff_lang", g->s->langs[dl]);
+	tv_str_ref(r, "version_date", fmt_date(g, &v->date, li));
+	tv_str_ref(r, "version_href", href(g, version_rel(g, li, v)));
+	tv_str_ref(r, "previous_date", fmt_date(g, &prev->date, li));
+	tv_str_ref(r, "previous_href", href(g, version_rel(g, li, prev)));
 	tv_int(r, "words_added", (long long)st.words_added);
 	tv_int(r, "words_removed", (long long)st.words_removed);
 	tv_bool(r, "unchanged", st.blocks_changed == 0);
@@ -741,7 +744,7 @@ static int build_signable(struct gen *g, const struct version *v, size_t li, con
 static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 {
 	const struct version *cur = content_policy_current(p);
-	struct buf body = BUF_INIT, page = BUF_INIT;
+	struct buf *body = &g->plain, *page = &g->shown;
 	struct toc toc = {NULL, 0};
 	/* Each text is parsed once, for its pages and for both comparisons it is in. */
 	struct diff_text *prev_dt = NULL, *cur_dt = NULL;
@@ -757,17 +760,19 @@ static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 		prev_t = NULL;
 		for (i = 0; i < p->nversions && rc == 0; i++) {
 			const struct version *v = &p->versions[i];
+			/* Only a text families sign needs its HTML without the contents' ids. */
+			int signable = v->text[li] && v->text[li]->declaration;
 			if (!v->published)
 				continue;
 			cur_t = shown_text(v, li);
-			rc = render_body(g, v, li, &body, &page, &toc,
+			rc = render_body(g, v, li, signable ? body : NULL, page, &toc,
 			                 p->nversions > 1 ? &cur_dt : NULL);
 			if (rc == 0)
-				rc = build_version(g, v, li, version_rel(g, li, v), &page, &toc);
+				rc = build_version(g, v, li, version_rel(g, li, v), page, &toc);
 			if (rc == 0 && v == cur)
-				rc = build_version(g, v, li, policy_rel(g, li, p), &page, &toc);
-			if (rc == 0 && v->text[li] && v->text[li]->declaration)
-				rc = build_signable(g, v, li, &body, tsv);
+				rc = build_version(g, v, li, policy_rel(g, li, p), page, &toc);
+			if (rc == 0 && signable)
+				rc = build_signable(g, v, li, body, tsv);
 			if (rc == 0 && i > 0)
 				rc = build_changes(g, &p->versions[i - 1], v, li, prev_t, prev_dt,
 				                   cur_t, cur_dt);
@@ -779,8 +784,6 @@ static int build_policy(struct gen *g, const struct policy *p, struct buf *tsv)
 	}
 	diff_text_free(prev_dt);
 	diff_text_free(cur_dt);
-	buf_free(&body);
-	buf_free(&page);
 	toc_free(&toc);
 	return rc;
 }
@@ -1455,6 +1458,8 @@ done:
 	buf_free(&g.md);
 	buf_free(&g.back);
 	buf_free(&g.diff);
+	buf_free(&g.plain);
+	buf_free(&g.shown);
 	buf_free(&tsv);
 	buf_free(&state);
 	return rc;

@@ -53,8 +53,8 @@ static void put_cp(struct buf *b, uint32_t c)
 	size_t n;
 
 	if (c < 0x80) {
-		u[0] = (char)c;
-		n = 1;
+		buf_putc(b, (char)c);
+		return;
 	} else if (c < 0x800) {
 		u[0] = (char)(0xC0 | (c >> 6));
 		u[1] = (char)(0x80 | (c & 0x3F));
@@ -74,6 +74,21 @@ static void put_cp(struct buf *b, uint32_t c)
 	buf_put(b, u, n);
 }
 
+/* ASCII in an id: letters (lower case) and digits as they are, 1 for the apostrophe
+ * (dropped), 0 for a separator. The same as kept(), dropped() and lower_cp() give, read
+ * from a table because nearly every heading is ASCII. */
+static const unsigned char ascii_id[128] = {
+    ['\''] = 1,  ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5',
+    ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c',
+    ['D'] = 'd', ['E'] = 'e', ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
+    ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q',
+    ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+    ['Y'] = 'y', ['Z'] = 'z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e',
+    ['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l',
+    ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's',
+    ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+};
+
 void toc_slug(struct buf *out, const char *text)
 {
 	size_t len = strlen(text), i = 0, start = out->len, step;
@@ -81,6 +96,23 @@ void toc_slug(struct buf *out, const char *text)
 	uint32_t c;
 
 	while (i < len) {
+		unsigned char a = (unsigned char)text[i];
+		if (a < 0x80) {
+			i++;
+			if (ascii_id[a] == 1)
+				continue;
+			if (ascii_id[a] == 0) {
+				dash = 1;
+				continue;
+			}
+			if (dash && out->len > start && out->len - start < TOC_ID_MAX)
+				buf_putc(out, '-');
+			dash = 0;
+			if (out->len - start == TOC_ID_MAX)
+				break;
+			buf_putc(out, (char)ascii_id[a]);
+			continue;
+		}
 		if ((step = utf8_next(text + i, len - i, &c)) == 0) {
 			step = 1; /* not UTF-8: a separator, never copied */
 			c = ' ';
@@ -168,53 +200,75 @@ void toc_free(struct toc *toc)
 	toc->n = 0;
 }
 
-/* Collects the level-2 headings in document order with their ids. Returns 0 or -1. */
+/* Adds heading h to the toc with a unique id; text and id are work space. Returns 0 or -1
+ * (the toc is then as it was). */
+static int add_entry(struct toc *toc, size_t *cap, cmark_node *h, struct buf *text, struct buf *id)
+{
+	struct toc_entry *e;
+	size_t base, k;
+
+	buf_reset(text);
+	buf_reset(id);
+	heading_text(h, text);
+	toc_slug(id, buf_str(text));
+	base = id->len;
+	for (k = 2; buf_ok(id) && id_taken(toc, toc->n, buf_str(id)); k++) {
+		id->len = base;
+		buf_printf(id, "-%zu", k);
+	}
+	if (!buf_ok(id) || !buf_ok(text))
+		return -1;
+	if (toc->n == *cap) {
+		size_t n = *cap ? 2 * *cap : 8;
+		if ((e = realloc(toc->e, n * sizeof *e)) == NULL)
+			return -1;
+		toc->e = e;
+		*cap = n;
+	}
+	e = &toc->e[toc->n];
+	e->id = strdup(buf_str(id));
+	e->text = strdup(buf_str(text));
+	if (e->id == NULL || e->text == NULL) {
+		free(e->id);
+		free(e->text);
+		return -1;
+	}
+	toc->n++;
+	return 0;
+}
+
+/* 1 for the blocks that can hold a heading. */
+static int holds_blocks(cmark_node *n)
+{
+	cmark_node_type t = cmark_node_get_type(n);
+
+	return t == CMARK_NODE_BLOCK_QUOTE || t == CMARK_NODE_LIST || t == CMARK_NODE_ITEM;
+}
+
+/* Collects the level-2 headings in document order with their ids. Returns 0 or -1. The
+ * walk goes down only into the blocks that can hold one, never into a paragraph's
+ * inline nodes (most of a document), and without recursion, however deep the nesting. */
 static int collect(cmark_node *doc, struct toc *toc)
 {
-	cmark_iter *it = cmark_iter_new(doc);
-	cmark_event_type ev;
+	struct buf text = BUF_INIT, id = BUF_INIT;
+	cmark_node *n = cmark_node_first_child(doc), *c;
 	size_t cap = 0;
 	int rc = 0;
 
-	while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-		cmark_node *n = cmark_iter_get_node(it);
-		struct buf text = BUF_INIT, id = BUF_INIT;
-		size_t base, k;
-		if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_HEADING ||
-		    cmark_node_get_heading_level(n) != 2)
+	while (n != NULL && rc == 0) {
+		if (cmark_node_get_type(n) == CMARK_NODE_HEADING &&
+		    cmark_node_get_heading_level(n) == 2)
+			rc = add_entry(toc, &cap, n, &text, &id);
+		if (holds_blocks(n) && (c = cmark_node_first_child(n)) != NULL) {
+			n = c;
 			continue;
-		heading_text(n, &text);
-		toc_slug(&id, buf_str(&text));
-		base = id.len;
-		for (k = 2; buf_ok(&id) && id_taken(toc, toc->n, buf_str(&id)); k++) {
-			id.len = base;
-			buf_printf(&id, "-%zu", k);
 		}
-		if (toc->n == cap) {
-			struct toc_entry *e =
-			    realloc(toc->e, (cap = cap ? 2 * cap : 8) * sizeof *e);
-			if (e == NULL)
-				rc = -1;
-			else
-				toc->e = e;
-		}
-		if (rc == 0 && buf_ok(&id) && buf_ok(&text)) {
-			toc->e[toc->n].id = strdup(buf_str(&id));
-			toc->e[toc->n].text = strdup(buf_str(&text));
-			if (toc->e[toc->n].id == NULL || toc->e[toc->n].text == NULL) {
-				free(toc->e[toc->n].id);
-				free(toc->e[toc->n].text);
-				rc = -1;
-			} else {
-				toc->n++;
-			}
-		} else {
-			rc = -1;
-		}
-		buf_free(&text);
-		buf_free(&id);
+		while (n != doc && cmark_node_next(n) == NULL)
+			n = cmark_node_parent(n);
+		n = n == doc ? NULL : cmark_node_next(n);
 	}
-	cmark_iter_free(it);
+	buf_free(&text);
+	buf_free(&id);
 	return rc;
 }
 
@@ -222,16 +276,15 @@ static int collect(cmark_node *doc, struct toc *toc)
  * (no source positions), and raw HTML never passes (safe mode), so each "<h2>" in the
  * output is one of the headings, in order. Returns 0, or -1 when the count differs (then
  * nothing is written). */
-static int place(const char *html, const struct toc *toc, const char *back_html, struct buf *page)
+static int place(const char *html, size_t len, const struct toc *toc, const char *back_html,
+                 struct buf *page)
 {
 	const char *p = html, *h;
-	size_t k = 0;
+	size_t k, start = page->len;
 
-	for (h = strstr(p, "<h2>"); h; h = strstr(h + 4, "<h2>"))
-		k++;
-	if (k != toc->n)
-		return -1;
 	for (k = 0; (h = strstr(p, "<h2>")) != NULL; k++) {
+		if (k == toc->n)
+			break;
 		buf_put(page, p, (size_t)(h - p));
 		if (k > 0)
 			buf_puts(page, back_html);
@@ -240,7 +293,15 @@ static int place(const char *html, const struct toc *toc, const char *back_html,
 		buf_puts(page, "\">");
 		p = h + 4;
 	}
-	buf_puts(page, p);
+	if (h != NULL || k != toc->n) {
+		/* Written in one pass, taken back when the count differs. */
+		if (buf_ok(page) && page->data != NULL) {
+			page->len = start;
+			page->data[start] = '\0';
+		}
+		return -1;
+	}
+	buf_put(page, p, (size_t)(html + len - p));
 	buf_puts(page, back_html);
 	return 0;
 }
@@ -249,21 +310,24 @@ int toc_render_doc(cmark_node *doc, cmark_mem *mem, const char *back_html, struc
                    struct buf *page, struct toc *toc)
 {
 	char *html;
+	size_t len;
 	int rc = 0;
 
 	toc->e = NULL;
 	toc->n = 0;
 	if ((html = cmark_render_html(doc, CMARK_OPT_DEFAULT | CMARK_OPT_SMART)) == NULL)
 		return -1;
-	buf_puts(plain, html);
+	len = strlen(html);
+	if (plain != NULL)
+		buf_put(plain, html, len);
 	if (collect(doc, toc) < 0)
 		rc = -1;
-	if (rc < 0 || toc->n < TOC_MIN || place(html, toc, back_html, page) < 0) {
+	if (rc < 0 || toc->n < TOC_MIN || place(html, len, toc, back_html, page) < 0) {
 		toc_free(toc);
-		buf_puts(page, html);
+		buf_put(page, html, len);
 	}
 	mem->free(html);
-	return rc == 0 && buf_ok(plain) && buf_ok(page) ? 0 : -1;
+	return rc == 0 && (plain == NULL || buf_ok(plain)) && buf_ok(page) ? 0 : -1;
 }
 
 int toc_render(const char *md, size_t len, const char *back_html, struct buf *plain,

@@ -38,7 +38,8 @@ int toc_render(const char *md, size_t len, const char *back_html, struct buf *pl
                struct buf *page, struct toc *toc);
 /* The same for a document already parsed from the Markdown with CMARK_OPT_DEFAULT |
  * CMARK_OPT_SMART through the allocator mem (cmark_get_default_mem_allocator() or a
- * cmem's), which also receives the rendered HTML. The document stays the caller's. */
+ * cmem's), which also receives the rendered HTML. The document stays the caller's. plain
+ * may be NULL when the HTML as cmark makes it is not wanted. */
 int toc_render_doc(cmark_node *doc, cmark_mem *mem, const char *back_html, struct buf *plain,
                    struct buf *page, struct toc *toc);
 void toc_free(struct toc *);

@@ -1,5 +1,7 @@
 /* Unit tests of arena_printf: results short and long (it formats into a small buffer
- * first, and again into the arena when that is too small). */
+ * first, and again into the arena when that is too small); arena_cat. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,8 +37,35 @@ static void test_printf_lengths(void)
 	arena_free(a);
 }
 
+/* arena_cat joins what arena_printf("%s%s...") would, at any length and alignment. */
+static void test_cat(void)
+{
+	struct arena *a = arena_new();
+	char *big = malloc(20001);
+	char *got;
+
+	CHECK_STR(arena_cat(a, NULL), "");
+	CHECK_STR(arena_cat(a, "", "", NULL), "");
+	CHECK_STR(arena_cat(a, "en", "/policies/", "x", "/", NULL), "en/policies/x/");
+	/* More parts than it measures once. */
+	CHECK_STR(arena_cat(a, "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "", "12", NULL),
+	          "1234567891012");
+	memset(big, 'y', 20000);
+	big[20000] = '\0';
+	got = arena_cat(a, "<", big, ">", NULL);
+	CHECK(got != NULL && strlen(got) == 20002 && got[0] == '<' && got[20001] == '>' &&
+	      got[1] == 'y' && got[20000] == 'y');
+	got = arena_cat(a, "a", NULL);
+	CHECK(got != NULL && ((uintptr_t)got % _Alignof(max_align_t)) == 0);
+	CHECK_STR(got, "a");
+	CHECK(arena_ok(a));
+	free(big);
+	arena_free(a);
+}
+
 int main(void)
 {
 	RUN(test_printf_lengths);
+	RUN(test_cat);
 	CHECK_MAIN();
 }

@@ -159,6 +159,30 @@ static void test_list_item_removed(void)
 	buf_free(&b);
 }
 
+/* A list item's text goes on after its nested list: the item stays one block, with both
+ * of its paragraphs, however its text is stored while it is read. */
+static void test_item_around_nested_list(void)
+{
+	struct buf b = BUF_INIT;
+	struct diff_stats st;
+
+	CHECK_INT(run(&b, "- first part\n\n  - nested one\n\n  second part\n- other\n",
+	              "- first part\n\n  - nested two\n\n  second part\n- other\n", &st),
+	          0);
+	CHECK_STR(buf_str(&b),
+	          "<ul>\n<li>first part second part</li>\n"
+	          "<li class=\"diff-changed\">nested <del>one</del> <ins>two</ins></li>\n"
+	          "<li>other</li>\n</ul>\n");
+	diff_stats_free(&st);
+	CHECK_INT(run(&b, "- first part\n\n  - nested\n\n  second part\n",
+	              "- first part\n\n  - nested\n\n  second part changed\n", &st),
+	          0);
+	CHECK_STR(buf_str(&b), "<ul>\n<li class=\"diff-changed\">first part second part "
+	                       "<ins>changed</ins></li>\n<li>nested</li>\n</ul>\n");
+	diff_stats_free(&st);
+	buf_free(&b);
+}
+
 static void test_heading_changed(void)
 {
 	struct buf b = BUF_INIT;
@@ -726,6 +750,7 @@ int main(void)
 	RUN(test_word_changed);
 	RUN(test_paragraph_added);
 	RUN(test_list_item_removed);
+	RUN(test_item_around_nested_list);
 	RUN(test_heading_changed);
 	RUN(test_section_headings);
 	RUN(test_many_sections);

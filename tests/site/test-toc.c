@@ -51,6 +51,23 @@ static void test_slug(void)
 		CHECK(b.len % 2 == 0);
 		buf_free(&b);
 	}
+	/* ASCII is cut at TOC_ID_MAX bytes too, and a '-' left at the cut goes. */
+	{
+		char text[200], want[TOC_ID_MAX + 1];
+		memset(text, 'A', 70);
+		text[70] = '\0';
+		memset(want, 'a', TOC_ID_MAX);
+		want[TOC_ID_MAX] = '\0';
+		CHECK_SLUG(text, want);
+		memcpy(text + TOC_ID_MAX - 1, " b", 3);
+		want[TOC_ID_MAX - 1] = '\0';
+		CHECK_SLUG(text, want);
+		memcpy(text + TOC_ID_MAX - 2, " b", 3);
+		want[TOC_ID_MAX - 2] = '-';
+		want[TOC_ID_MAX - 1] = 'b';
+		want[TOC_ID_MAX] = '\0';
+		CHECK_SLUG(text, want);
+	}
 }
 
 static const char long_md[] =
@@ -88,6 +105,21 @@ static void test_long_policy_gets_contents(void)
 	CHECK(strstr(buf_str(&page), "<h2>raw") == NULL);
 	CHECK(strstr(buf_str(&page), "<code>&lt;h2&gt;</code>") != NULL);
 	toc_free(&toc);
+	/* Without the plain HTML wanted, the page is the same. */
+	{
+		cmark_node *doc = cmark_parse_document(long_md, strlen(long_md),
+		                                       CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
+		struct buf p3 = BUF_INIT;
+		struct toc t3;
+		CHECK_INT(toc_render_doc(doc, cmark_get_default_mem_allocator(),
+		                         "<p class=\"back\"></p>\n", NULL, &p3, &t3),
+		          0);
+		CHECK_STR(buf_str(&p3), buf_str(&page));
+		CHECK_INT(t3.n, 5);
+		toc_free(&t3);
+		buf_free(&p3);
+		cmark_node_free(doc);
+	}
 	/* The same text gives the same page every time. */
 	{
 		struct buf again = BUF_INIT, p2 = BUF_INIT;
@@ -147,11 +179,50 @@ static void test_heading_text(void)
 	toc_free(&toc);
 }
 
+/* Level-2 headings inside block quotes and list items count too, in document order, each
+ * getting its id where it stands; a heading nested thousands of levels deep is found
+ * without recursion. */
+static void test_nested_headings(void)
+{
+	static const char md[] = "## One\n\n> ## Two\n>\n> text\n\n- item\n\n  ## Three\n\n"
+	                         "  > - ## Four\n\n## Five\n";
+	struct buf plain = BUF_INIT, page = BUF_INIT, deep = BUF_INIT;
+	struct toc toc;
+	int i;
+
+	CHECK_INT(toc_render(md, strlen(md), "<p>back</p>\n", &plain, &page, &toc), 0);
+	CHECK_INT(toc.n, 5);
+	if (toc.n == 5) {
+		CHECK_STR(toc.e[0].id, "one");
+		CHECK_STR(toc.e[1].id, "two");
+		CHECK_STR(toc.e[2].id, "three");
+		CHECK_STR(toc.e[3].id, "four");
+		CHECK_STR(toc.e[4].id, "five");
+	}
+	CHECK(strstr(buf_str(&page), "<blockquote>\n<p>back</p>\n<h2 id=\"two\">Two</h2>") != NULL);
+	CHECK(strstr(buf_str(&page), "<li>\n<p>back</p>\n<h2 id=\"four\">Four</h2>") != NULL);
+	toc_free(&toc);
+	for (i = 0; i < 3000; i++)
+		buf_puts(&deep, "> ");
+	buf_puts(&deep, "## Deep\n\n## A\n\n## B\n\n## C\n");
+	buf_reset(&plain);
+	buf_reset(&page);
+	CHECK_INT(toc_render(deep.data, deep.len, "", &plain, &page, &toc), 0);
+	CHECK_INT(toc.n, 4);
+	if (toc.n == 4)
+		CHECK_STR(toc.e[0].id, "deep");
+	toc_free(&toc);
+	buf_free(&deep);
+	buf_free(&plain);
+	buf_free(&page);
+}
+
 int main(void)
 {
 	RUN(test_slug);
 	RUN(test_long_policy_gets_contents);
 	RUN(test_short_policy_has_none);
 	RUN(test_heading_text);
+	RUN(test_nested_headings);
 	CHECK_MAIN();
 }

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1163,21 +1164,23 @@ static void check_tree(struct content *s, const char *dir, int depth)
 	closedir(d);
 }
 
-static void load_policies(struct content *s)
+/* Points every version of the policies from i on at its policy again (after they moved). */
+static void repoint(struct content *s, size_t i)
 {
-	const char *dir = arena_printf(s->arena, "%s/policies", s->dir);
-	char **names;
-	struct stat dst;
-	int n, k;
+	size_t k;
 
-	if (!real_folder(s, dir))
-		return;
-	if ((n = list_dir(dir, s->arena, &names, NULL)) < 0) {
-		content_diag(s, DIAG_ERROR, dir, 0, "cannot read folder: %s", strerror(errno));
-		return;
-	}
-	s->policies = arena_alloc(s->arena, ((size_t)n + 1) * sizeof *s->policies);
-	for (k = 0; k < n && s->policies; k++) {
+	for (; i < s->npolicies; i++)
+		for (k = 0; k < s->policies[i].nversions; k++)
+			s->policies[i].versions[k].policy = &s->policies[i];
+}
+
+/* Loads the policy folders names[from..to) of dir into s->policies from s->npolicies on. */
+static void load_range(struct content *s, const char *dir, char **names, int from, int to)
+{
+	struct stat dst;
+	int k;
+
+	for (k = from; k < to; k++) {
 		struct policy *p = &s->policies[s->npolicies];
 		const char *path = join(s->arena, dir, names[k]);
 		if (path == NULL)
@@ -1198,6 +1201,132 @@ static void load_policies(struct content *s)
 	}
 }
 
+size_t content_jobs(size_t max)
+{
+	const char *jobs = getenv("POLICYGEN_JOBS");
+	long n = jobs && *jobs ? strtol(jobs, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : (size_t)n > max ? max : (size_t)n;
+}
+
+/* Every page waits for the load, which reads and parses each policy file: a big site's
+ * folders are shared out among threads, one per core, in runs of at least this many. */
+#define LOAD_PER_THREAD 64
+
+/* One thread's run of policy folders, names[from..to) of dir, loaded into c: a copy of the
+ * content with its own memory, diagnostics, place in the policies and cache branch. */
+struct share {
+	struct content c;
+	const char *dir;
+	char **names;
+	int from, to;
+	pthread_t thread;
+	int started; /* thread runs it */
+};
+
+static void *load_share(void *arg)
+{
+	struct share *sh = arg;
+
+	load_range(&sh->c, sh->dir, sh->names, sh->from, sh->to);
+	return NULL;
+}
+
+/* Readies share k (from 1) of s: 0, or -1 when out of memory. */
+static int share_new(struct content *s, struct share *sh)
+{
+	sh->c = *s;
+	sh->c.diags = NULL;
+	sh->c.diags_tail = &sh->c.diags;
+	sh->c.nerrors = sh->c.nwarnings = 0;
+	sh->c.npolicies = 0;
+	sh->c.arena = arena_new();
+	sh->c.scratch = arena_new();
+	sh->c.cache = s->cache ? fmcache_branch(s->cache) : NULL;
+	if (sh->c.arena && sh->c.scratch && (sh->c.cache || !s->cache))
+		return 0;
+	arena_free(sh->c.arena);
+	arena_free(sh->c.scratch);
+	fmcache_merge(s->cache, sh->c.cache);
+	return -1;
+}
+
+/* Puts what share sh loaded after what s has, in order, as one thread would have. */
+static void share_join(struct content *s, struct share *sh, struct arena **keep)
+{
+	struct content *c = &sh->c;
+	size_t was = s->npolicies;
+
+	memmove(s->policies + was, c->policies, c->npolicies * sizeof *s->policies);
+	s->npolicies += c->npolicies;
+	repoint(s, was);
+	*s->diags_tail = c->diags;
+	if (c->diags)
+		s->diags_tail = c->diags_tail;
+	s->nerrors += c->nerrors;
+	s->nwarnings += c->nwarnings;
+	fmcache_merge(s->cache, c->cache);
+	arena_free(c->scratch);
+	*keep = c->arena;
+}
+
+/* Loads the policy folders names[0..n) of dir, in threads when there are many. */
+static void load_shared(struct content *s, const char *dir, char **names, int n)
+{
+	struct share sh[CONTENT_MAX_THREADS];
+	struct fmcache *base = s->cache, *mine = NULL;
+	size_t want = content_jobs(CONTENT_MAX_THREADS), nsh = 1, k;
+
+	/* This thread's share puts into a branch too: base must not change meanwhile. */
+	if ((size_t)n < 2 * LOAD_PER_THREAD || (base && (mine = fmcache_branch(base)) == NULL))
+		want = 1;
+	while (nsh < want && (size_t)n >= (nsh + 1) * LOAD_PER_THREAD &&
+	       share_new(s, &sh[nsh]) == 0)
+		nsh++;
+	if (nsh == 1) {
+		fmcache_merge(base, mine);
+		load_range(s, dir, names, 0, n);
+		return;
+	}
+	s->cache = mine;
+	for (k = 1; k < nsh; k++) {
+		sh[k].dir = dir;
+		sh[k].names = names;
+		sh[k].from = (int)((size_t)n * k / nsh);
+		sh[k].to = (int)((size_t)n * (k + 1) / nsh);
+		sh[k].c.policies = s->policies + sh[k].from;
+		sh[k].started = pthread_create(&sh[k].thread, NULL, load_share, &sh[k]) == 0;
+	}
+	load_range(s, dir, names, 0, sh[1].from);
+	for (k = 1; k < nsh; k++) {
+		if (sh[k].started)
+			pthread_join(sh[k].thread, NULL);
+		else
+			load_share(&sh[k]); /* no thread: loaded here, in turn */
+	}
+	s->cache = base;
+	fmcache_merge(base, mine);
+	for (k = 1; k < nsh; k++)
+		share_join(s, &sh[k], &s->more[k - 1]);
+}
+
+static void load_policies(struct content *s)
+{
+	const char *dir = arena_printf(s->arena, "%s/policies", s->dir);
+	char **names;
+	int n;
+
+	if (!real_folder(s, dir))
+		return;
+	if ((n = list_dir(dir, s->arena, &names, NULL)) < 0) {
+		content_diag(s, DIAG_ERROR, dir, 0, "cannot read folder: %s", strerror(errno));
+		return;
+	}
+	s->policies = arena_alloc(s->arena, ((size_t)n + 1) * sizeof *s->policies);
+	if (s->policies)
+		load_shared(s, dir, names, n);
+}
+
 struct content *content_load(const char *dir, const struct date *today)
 {
 	return content_load_cached(dir, today, NULL);
@@ -1208,6 +1337,8 @@ struct content *content_load_cached(const char *dir, const struct date *today,
 {
 	struct arena *a = arena_new();
 	struct content *s;
+	size_t i;
+	int ok = 1;
 
 	if (a == NULL || (s = arena_alloc(a, sizeof *s)) == NULL) {
 		arena_free(a);
@@ -1227,9 +1358,10 @@ struct content *content_load_cached(const char *dir, const struct date *today,
 	check_tree(s, s->dir, 0);
 	arena_free(s->scratch);
 	s->scratch = NULL;
-	if (!arena_ok(a)) {
-		settings_free(s->settings);
-		arena_free(a);
+	for (i = 0; i < CONTENT_MAX_THREADS - 1; i++)
+		ok = ok && (s->more[i] == NULL || arena_ok(s->more[i]));
+	if (!ok || !arena_ok(a)) {
+		content_free(s);
 		return NULL;
 	}
 	return s;
@@ -1237,8 +1369,12 @@ struct content *content_load_cached(const char *dir, const struct date *today,
 
 void content_free(struct content *s)
 {
+	size_t i;
+
 	if (s) {
 		settings_free(s->settings);
+		for (i = 0; i < CONTENT_MAX_THREADS - 1; i++)
+			arena_free(s->more[i]);
 		arena_free(s->arena);
 	}
 }
@@ -1301,16 +1437,6 @@ const struct version *content_policy_latest_in(const struct policy *p, const str
 static int policy_slug_cmp(const void *key, const void *p)
 {
 	return strcmp(key, ((const struct policy *)p)->slug);
-}
-
-/* Points every version of the policies from i on at its policy again (after they moved). */
-static void repoint(struct content *s, size_t i)
-{
-	size_t k;
-
-	for (; i < s->npolicies; i++)
-		for (k = 0; k < s->policies[i].nversions; k++)
-			s->policies[i].versions[k].policy = &s->policies[i];
 }
 
 int content_reload_policy(struct content *s, const char *slug, struct diag **diags,

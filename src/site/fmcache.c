@@ -29,6 +29,7 @@ struct fmcache {
 	size_t nindex;
 	size_t loaded; /* entries read from the file */
 	int changed;   /* an entry was put since */
+	struct fmcache *base; /* a branch's (fmcache_branch), where lookups go; else NULL */
 };
 
 static size_t hash(const char *s)
@@ -293,7 +294,7 @@ static struct yml *load_node(struct arena *a, char **p, int depth)
 const struct yml *fmcache_get(struct fmcache *c, struct arena *a, const char *path,
 			      const struct stat *st, int *body_line)
 {
-	struct entry *e = find(c, path);
+	struct entry *e = find(c->base ? c->base : c, path);
 	char *copy, *p;
 	const struct yml *y;
 
@@ -323,20 +324,19 @@ static void save_node(struct buf *b, const struct yml *y)
 		save_node(b, ch);
 }
 
-/* Records text (owned) for key with status st. */
-static void store(struct fmcache *c, const char *key, const struct stat *st, char *text,
-                  int body_line)
+/* Records text for key with status st, taking both (key is freed when it has an entry). */
+static void store(struct fmcache *c, char *key, const struct stat *st, char *text, int body_line)
 {
-	struct entry *e = find(c, key);
+	struct entry *e = key ? find(c, key) : NULL;
 
 	if (e == NULL) {
-		char *copy = strdup(key);
-		if (copy == NULL || (e = add(c, copy, text)) == NULL) {
-			free(copy);
+		if (key == NULL || (e = add(c, key, text)) == NULL) {
+			free(key);
 			free(text);
 			return;
 		}
 	} else {
+		free(key);
 		free(e->text);
 		e->text = text;
 	}
@@ -356,7 +356,7 @@ void fmcache_put(struct fmcache *c, const char *path, const struct stat *st, con
 
 	save_node(&b, fm);
 	if ((text = buf_detach(&b)) != NULL)
-		store(c, path, st, text, body_line);
+		store(c, strdup(path), st, text, body_line);
 }
 
 /* A folder's entry is keyed by its path and a final '/', which no file's path has; its
@@ -379,7 +379,7 @@ char **fmcache_dir_get(struct fmcache *c, struct arena *a, const char *path, con
                        size_t *n)
 {
 	char *key = dir_key(path), **names, *p, *nl;
-	struct entry *e = key ? find(c, key) : NULL;
+	struct entry *e = key ? find(c->base ? c->base : c, key) : NULL;
 	size_t count = 0, k = 0;
 
 	free(key);
@@ -415,10 +415,34 @@ void fmcache_dir_put(struct fmcache *c, const char *path, const struct stat *st,
 	}
 	if (n == 0)
 		buf_puts(&b, "");
-	if (key != NULL && (text = buf_detach(&b)) != NULL)
+	if ((text = buf_detach(&b)) != NULL)
 		store(c, key, st, text, 0);
+	else
+		free(key);
 	buf_free(&b);
-	free(key);
+}
+
+struct fmcache *fmcache_branch(struct fmcache *base)
+{
+	struct fmcache *c = calloc(1, sizeof *c);
+
+	if (c)
+		c->base = base;
+	return c;
+}
+
+void fmcache_merge(struct fmcache *base, struct fmcache *branch)
+{
+	size_t i;
+
+	if (branch == NULL)
+		return;
+	for (i = 0; i < branch->n; i++) /* base takes the path and text */
+		store(base, branch->e[i].path, &branch->e[i].st, branch->e[i].text,
+		      branch->e[i].body_line);
+	free(branch->e);
+	free(branch->index);
+	free(branch);
 }
 
 /* "\t" and the number in decimal, as printf's %lld would write it, without printf: the

@@ -1032,9 +1032,7 @@ static int collect(struct gen *g, int fd, char **sig)
 static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char **sig,
                           const char *lists_tdir)
 {
-	const char *jobs = getenv("POLICYGEN_JOBS"); /* a number of processes; 1: none */
-	long cores = jobs && *jobs ? strtol(jobs, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nw = cores < 1 ? 1 : cores > SITE_MAX_WORKERS ? SITE_MAX_WORKERS : (size_t)cores;
+	size_t nw = content_jobs(SITE_MAX_WORKERS); /* 1: no worker processes */
 	pid_t pid[SITE_MAX_WORKERS];
 	int fd[SITE_MAX_WORKERS], status, rc = 0;
 	atomic_size_t *next;

@@ -16,6 +16,7 @@
  * (yml_kind) and key and value are escaped (\\, \t, \n as two characters). */
 struct entry {
 	char *path;
+	size_t hash; /* of path: reindexing reads no path */
 	struct stat st; /* st_size, st_mtim, st_ino only */
 	int body_line;
 	char *text; /* the node lines */
@@ -41,15 +42,18 @@ static size_t hash(const char *s)
 	return h;
 }
 
+/* Indexes every entry afresh, in a table at least twice their number. */
 static int reindex(struct fmcache *c)
 {
-	size_t n = c->nindex ? c->nindex * 2 : 1024, i;
-	size_t *ix = calloc(n, sizeof *ix);
+	size_t n = 1024, i, *ix;
 
-	if (ix == NULL)
+	while (n < c->n * 2 + 2)
+		n *= 2;
+	if ((ix = calloc(n, sizeof *ix)) == NULL)
 		return -1;
+
 	for (i = 0; i < c->n; i++) {
-		size_t h = hash(c->e[i].path) & (n - 1);
+		size_t h = c->e[i].hash & (n - 1);
 		while (ix[h])
 			h = (h + 1) & (n - 1);
 		ix[h] = i + 1;
@@ -60,16 +64,41 @@ static int reindex(struct fmcache *c)
 	return 0;
 }
 
-static struct entry *find(struct fmcache *c, const char *path)
+/* The entry of path, whose hash is full, or NULL. */
+static struct entry *find_hashed(struct fmcache *c, const char *path, size_t full)
 {
 	size_t h;
 
 	if (c->nindex == 0)
 		return NULL;
-	for (h = hash(path) & (c->nindex - 1); c->index[h]; h = (h + 1) & (c->nindex - 1))
-		if (strcmp(c->e[c->index[h] - 1].path, path) == 0)
-			return &c->e[c->index[h] - 1];
+	for (h = full & (c->nindex - 1); c->index[h]; h = (h + 1) & (c->nindex - 1)) {
+		struct entry *e = &c->e[c->index[h] - 1];
+		if (e->hash == full && strcmp(e->path, path) == 0)
+			return e;
+	}
 	return NULL;
+}
+
+static struct entry *find(struct fmcache *c, const char *path)
+{
+	return find_hashed(c, path, hash(path));
+}
+
+/* Makes room for n entries in all. Returns 0 or -1. */
+static int reserve(struct fmcache *c, size_t n)
+{
+	size_t cap = c->cap ? c->cap : 256;
+	struct entry *p;
+
+	if (n <= c->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if ((p = realloc(c->e, cap * sizeof *p)) == NULL)
+		return -1;
+	c->e = p;
+	c->cap = cap;
+	return 0;
 }
 
 /* Adds an entry taking ownership of path and text. */
@@ -77,17 +106,12 @@ static struct entry *add(struct fmcache *c, char *path, char *text)
 {
 	struct entry *e;
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct entry *p = realloc(c->e, cap * sizeof *p);
-		if (p == NULL)
-			return NULL;
-		c->e = p;
-		c->cap = cap;
-	}
+	if (reserve(c, c->n + 1) < 0)
+		return NULL;
 	e = &c->e[c->n++];
 	memset(e, 0, sizeof *e);
 	e->path = path;
+	e->hash = hash(path);
 	e->text = text;
 	if (c->n * 2 > c->nindex) {
 		if (reindex(c) < 0) {
@@ -95,7 +119,7 @@ static struct entry *add(struct fmcache *c, char *path, char *text)
 			return NULL;
 		}
 	} else {
-		size_t h = hash(path) & (c->nindex - 1);
+		size_t h = e->hash & (c->nindex - 1);
 		while (c->index[h])
 			h = (h + 1) & (c->nindex - 1);
 		c->index[h] = c->n;
@@ -437,9 +461,31 @@ void fmcache_merge(struct fmcache *base, struct fmcache *branch)
 
 	if (branch == NULL)
 		return;
-	for (i = 0; i < branch->n; i++) /* base takes the path and text */
-		store(base, branch->e[i].path, &branch->e[i].st, branch->e[i].text,
-		      branch->e[i].body_line);
+	/* The branch's entries are new to base, but for files changed since it was read:
+	 * they are appended and indexed once, at the end, not one by one. */
+	if (reserve(base, base->n + branch->n) < 0) {
+		for (i = 0; i < branch->n; i++)
+			store(base, branch->e[i].path, &branch->e[i].st, branch->e[i].text,
+			      branch->e[i].body_line);
+	} else {
+		for (i = 0; i < branch->n; i++) {
+			struct entry *e = find_hashed(base, branch->e[i].path, branch->e[i].hash);
+			if (e == NULL) {
+				base->e[base->n++] = branch->e[i];
+				continue;
+			}
+			free(branch->e[i].path);
+			free(e->text);
+			e->text = branch->e[i].text;
+			e->st = branch->e[i].st;
+			e->body_line = branch->e[i].body_line;
+			e->used = 1;
+		}
+		/* Out of memory leaves the new entries unindexed: they are saved all the
+		 * same, and a lookup that misses one only reads its file again. */
+		reindex(base);
+	}
+	base->changed |= branch->n > 0;
 	free(branch->e);
 	free(branch->index);
 	free(branch);

@@ -990,7 +990,7 @@ static int build_lists(struct gen *g, const char *tdir)
 
 /* Takes one worker's messages, in into sig[] and the stats; returns 0, or -1 when they do
  * not end in its report of success. */
-static int take_messages(struct gen *g, const struct buf *in, char **sig)
+static int take_messages(struct gen *g, struct buf *in, char **sig)
 {
 	char *p, *end;
 	int rc = -1;
@@ -1000,6 +1000,8 @@ static int take_messages(struct gen *g, const struct buf *in, char **sig)
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			break;
+		/* sscanf measures the string it reads: the line alone, not the megabytes after. */
+		*nl = '\0';
 		if (sscanf(p, "P %zu %zu", &idx, &len) == 2 && idx < g->s->npolicies &&
 		    len <= (size_t)(end - nl - 1)) {
 			free(sig[idx]);

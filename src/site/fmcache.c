@@ -14,10 +14,17 @@
  * front matter, one node a line in preorder:
  * "<kind> <line> <key_line> <quoted> <count>\t<key>\t<value>\n", where kind is S, Q or M
  * (yml_kind) and key and value are escaped (\\, \t, \n as two characters). */
+/* The part of a file's status that an entry is valid for (a struct stat is three times
+ * the size, and the cache of 10,000 policies has 38,000 entries). */
+struct status {
+	long long size, sec, nsec;
+	unsigned long long ino;
+};
+
 struct entry {
 	char *path;
 	size_t hash; /* of path: reindexing reads no path */
-	struct stat st; /* st_size, st_mtim, st_ino only */
+	struct status st;
 	int body_line;
 	char *text; /* the node lines */
 	int used;
@@ -217,10 +224,10 @@ struct fmcache *fmcache_open(const char *path)
 			free(copy);
 			break;
 		}
-		e->st.st_size = (off_t)size;
-		e->st.st_mtim.tv_sec = (time_t)sec;
-		e->st.st_mtim.tv_nsec = (long)nsec;
-		e->st.st_ino = (ino_t)ino;
+		e->st.size = size;
+		e->st.sec = sec;
+		e->st.nsec = nsec;
+		e->st.ino = (unsigned long long)ino;
 		e->body_line = (int)body;
 		p = tend;
 	}
@@ -245,10 +252,19 @@ void fmcache_free(struct fmcache *c)
 	free(c);
 }
 
-static int same_file(const struct stat *a, const struct stat *b)
+static struct status status_of(const struct stat *st)
 {
-	return a->st_size == b->st_size && a->st_ino == b->st_ino &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+	struct status s = {(long long)st->st_size, (long long)st->st_mtim.tv_sec,
+	                   (long long)st->st_mtim.tv_nsec, (unsigned long long)st->st_ino};
+
+	return s;
+}
+
+static int same_file(const struct status *a, const struct stat *b)
+{
+	struct status s = status_of(b);
+
+	return a->size == s.size && a->ino == s.ino && a->sec == s.sec && a->nsec == s.nsec;
 }
 
 /* Reads "<kind> <line> <key_line> <quoted> <count>"; returns 1 when well formed. */
@@ -349,7 +365,7 @@ static void save_node(struct buf *b, const struct yml *y)
 }
 
 /* Records text for key with status st, taking both (key is freed when it has an entry). */
-static void store(struct fmcache *c, char *key, const struct stat *st, char *text, int body_line)
+static void store(struct fmcache *c, char *key, struct status st, char *text, int body_line)
 {
 	struct entry *e = key ? find(c, key) : NULL;
 
@@ -364,9 +380,7 @@ static void store(struct fmcache *c, char *key, const struct stat *st, char *tex
 		free(e->text);
 		e->text = text;
 	}
-	e->st.st_size = st->st_size;
-	e->st.st_mtim = st->st_mtim;
-	e->st.st_ino = st->st_ino;
+	e->st = st;
 	e->body_line = body_line;
 	e->used = 1;
 	c->changed = 1;
@@ -380,7 +394,7 @@ void fmcache_put(struct fmcache *c, const char *path, const struct stat *st, con
 
 	save_node(&b, fm);
 	if ((text = buf_detach(&b)) != NULL)
-		store(c, strdup(path), st, text, body_line);
+		store(c, strdup(path), status_of(st), text, body_line);
 }
 
 /* A folder's entry is keyed by its path and a final '/', which no file's path has; its
@@ -440,7 +454,7 @@ void fmcache_dir_put(struct fmcache *c, const char *path, const struct stat *st,
 	if (n == 0)
 		buf_puts(&b, "");
 	if ((text = buf_detach(&b)) != NULL)
-		store(c, key, st, text, 0);
+		store(c, key, status_of(st), text, 0);
 	else
 		free(key);
 	buf_free(&b);
@@ -465,7 +479,7 @@ void fmcache_merge(struct fmcache *base, struct fmcache *branch)
 	 * they are appended and indexed once, at the end, not one by one. */
 	if (reserve(base, base->n + branch->n) < 0) {
 		for (i = 0; i < branch->n; i++)
-			store(base, branch->e[i].path, &branch->e[i].st, branch->e[i].text,
+			store(base, branch->e[i].path, branch->e[i].st, branch->e[i].text,
 			      branch->e[i].body_line);
 	} else {
 		for (i = 0; i < branch->n; i++) {
@@ -545,10 +559,10 @@ int fmcache_save(struct fmcache *c, const char *path)
 		buf_reset(&b);
 		buf_puts(&b, "F\t");
 		escape(&b, e->path);
-		put_num(&b, (long long)e->st.st_size);
-		put_num(&b, (long long)e->st.st_mtim.tv_sec);
-		put_num(&b, (long long)e->st.st_mtim.tv_nsec);
-		put_unum(&b, (unsigned long long)e->st.st_ino);
+		put_num(&b, e->st.size);
+		put_num(&b, e->st.sec);
+		put_num(&b, e->st.nsec);
+		put_unum(&b, e->st.ino);
 		put_num(&b, e->body_line);
 		buf_putc(&b, '\n');
 		bad = !buf_ok(&b) || fwrite(b.data, 1, b.len, f) != b.len || fputs(e->text, f) < 0;

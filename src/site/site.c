@@ -4,6 +4,7 @@
 #include <cmark.h>
 #include <errno.h>
 #include <ftw.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -1095,6 +1096,10 @@ static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char 
 		return rc;
 	}
 	atomic_init(next, 0);
+	/* Memory freed since the load (the front-matter cache, what the loading threads read)
+	 * goes back to the system, not into every worker: the threads' holes in the heap are
+	 * of no use to this single-threaded process. */
+	malloc_trim(0);
 	fflush(NULL);
 	for (w = 0; w < nw; w++) {
 		int p[2];

@@ -100,13 +100,15 @@ void content_diag(struct content *s, enum diag_level level, const char *path, in
 
 /* 1 when path is a folder itself, not a link to one; otherwise reports it. A missing
  * path is left to the caller to report. */
-/* As real_folder, with the folder's status in *st (st_ino 0 when it is missing). */
-static int real_folder_st(struct content *s, const char *path, struct stat *st_out)
+/* As real_folder, with the folder's status in *st (st_ino 0 when it is missing), for the
+ * folder name in the folder open as dfd (AT_FDCWD: name is path). */
+static int real_folder_at(struct content *s, int dfd, const char *name, const char *path,
+                          struct stat *st_out)
 {
 	struct stat st;
 
 	st_out->st_ino = 0;
-	if (lstat(path, &st) < 0)
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT;
 	*st_out = st;
 	if (S_ISDIR(st.st_mode))
@@ -117,6 +119,11 @@ static int real_folder_st(struct content *s, const char *path, struct stat *st_o
 	             buf_file_kind(st.st_mode),
 	             S_ISLNK(st.st_mode) ? "put the folder itself here" : "remove it");
 	return 0;
+}
+
+static int real_folder_st(struct content *s, const char *path, struct stat *st)
+{
+	return real_folder_at(s, AT_FDCWD, path, path, st);
 }
 
 static int real_folder(struct content *s, const char *path)
@@ -500,11 +507,40 @@ static int parse_file_name(struct content *s, const char *name, struct date *dat
 	return 0;
 }
 
+/* The size bytes of the file name in the folder open as dfd, in a string to free; NULL
+ * when it cannot be read so or is not that size (buf_read_known then reads it the careful
+ * way, and says why). Opened from the folder, a path the kernel need not walk from the
+ * root again: this is done for every file of the content. */
+static char *read_at(int dfd, const char *name, size_t size)
+{
+	char *p;
+	ssize_t n;
+	int fd;
+
+	if (dfd == AT_FDCWD || size == 0 || (p = malloc(size + 1)) == NULL)
+		return NULL;
+	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) <
+	    0) {
+		free(p);
+		return NULL;
+	}
+	do /* one byte more than expected: fewer than size + 1 means the end was reached */
+		n = read(fd, p, size + 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n != (ssize_t)size) {
+		free(p);
+		return NULL;
+	}
+	p[size] = '\0';
+	return p;
+}
+
 /* Loads the file name in the folder open as dfd (its path is f->path). */
 static int load_file(struct content *s, struct file *f, int dfd, const char *name)
 {
 	struct buf text = BUF_INIT;
-	char why[256];
+	char why[256], *raw;
 	int rc = -1;
 
 	if (fstatat(dfd, name, &f->st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -531,8 +567,13 @@ static int load_file(struct content *s, struct file *f, int dfd, const char *nam
 	}
 	if (s->cache && (f->fm = fmcache_get(s->cache, s->scratch, f->path, &f->st, &f->body_line)))
 		return 0;
-	if (buf_read_known(f->path, (size_t)f->st.st_size, CONTENT_MAX_FILE, &text, why,
-	                   sizeof why) < 0)
+	if ((raw = read_at(dfd, name, (size_t)f->st.st_size)) != NULL) {
+		text.data = raw; /* a buf of its own: buf_free frees it */
+		text.len = (size_t)f->st.st_size;
+		text.cap = text.len + 1;
+	}
+	if (raw == NULL && buf_read_known(f->path, (size_t)f->st.st_size, CONTENT_MAX_FILE, &text,
+	                                  why, sizeof why) < 0)
 		content_diag(s, DIAG_ERROR, f->path, 0, "%s", why);
 	else if (!utf8_valid(text.data, text.len))
 		content_diag(s, DIAG_ERROR, f->path, 0, "not valid UTF-8; save the file as UTF-8");
@@ -1174,8 +1215,10 @@ static void repoint(struct content *s, size_t i)
 			s->policies[i].versions[k].policy = &s->policies[i];
 }
 
-/* Loads the policy folders names[from..to) of dir into s->policies from s->npolicies on. */
-static void load_range(struct content *s, const char *dir, char **names, int from, int to)
+/* Loads the policy folders names[from..to) of dir, open as dfd, into s->policies from
+ * s->npolicies on. */
+static void load_range(struct content *s, const char *dir, int dfd, char **names, int from,
+                       int to)
 {
 	struct stat dst;
 	int k;
@@ -1185,7 +1228,7 @@ static void load_range(struct content *s, const char *dir, char **names, int fro
 		const char *path = join(s->arena, dir, names[k]);
 		if (path == NULL)
 			break;
-		if (!real_folder_st(s, path, &dst))
+		if (!real_folder_at(s, dfd, names[k], path, &dst))
 			continue;
 		if (!valid_slug(names[k])) {
 			content_diag(s, DIAG_ERROR, path, 0,
@@ -1218,6 +1261,7 @@ size_t content_jobs(size_t max)
 struct share {
 	struct content c;
 	const char *dir;
+	int dfd;
 	char **names;
 	int from, to;
 	pthread_t thread;
@@ -1228,7 +1272,7 @@ static void *load_share(void *arg)
 {
 	struct share *sh = arg;
 
-	load_range(&sh->c, sh->dir, sh->names, sh->from, sh->to);
+	load_range(&sh->c, sh->dir, sh->dfd, sh->names, sh->from, sh->to);
 	return NULL;
 }
 
@@ -1270,8 +1314,9 @@ static void share_join(struct content *s, struct share *sh, struct arena **keep)
 	*keep = c->arena;
 }
 
-/* Loads the policy folders names[0..n) of dir, in threads when there are many. */
-static void load_shared(struct content *s, const char *dir, char **names, int n)
+/* Loads the policy folders names[0..n) of dir, open as dfd, in threads when there are
+ * many. */
+static void load_shared(struct content *s, const char *dir, int dfd, char **names, int n)
 {
 	struct share sh[CONTENT_MAX_THREADS];
 	struct fmcache *base = s->cache, *mine = NULL;
@@ -1285,19 +1330,20 @@ static void load_shared(struct content *s, const char *dir, char **names, int n)
 		nsh++;
 	if (nsh == 1) {
 		fmcache_merge(base, mine);
-		load_range(s, dir, names, 0, n);
+		load_range(s, dir, dfd, names, 0, n);
 		return;
 	}
 	s->cache = mine;
 	for (k = 1; k < nsh; k++) {
 		sh[k].dir = dir;
+		sh[k].dfd = dfd;
 		sh[k].names = names;
 		sh[k].from = (int)((size_t)n * k / nsh);
 		sh[k].to = (int)((size_t)n * (k + 1) / nsh);
 		sh[k].c.policies = s->policies + sh[k].from;
 		sh[k].started = pthread_create(&sh[k].thread, NULL, load_share, &sh[k]) == 0;
 	}
-	load_range(s, dir, names, 0, sh[1].from);
+	load_range(s, dir, dfd, names, 0, sh[1].from);
 	for (k = 1; k < nsh; k++) {
 		if (sh[k].started)
 			pthread_join(sh[k].thread, NULL);
@@ -1314,17 +1360,19 @@ static void load_policies(struct content *s)
 {
 	const char *dir = arena_printf(s->arena, "%s/policies", s->dir);
 	char **names;
+	DIR *d;
 	int n;
 
 	if (!real_folder(s, dir))
 		return;
-	if ((n = list_dir(dir, s->arena, &names, NULL)) < 0) {
+	if ((n = list_dir(dir, s->arena, &names, &d)) < 0) {
 		content_diag(s, DIAG_ERROR, dir, 0, "cannot read folder: %s", strerror(errno));
 		return;
 	}
 	s->policies = arena_alloc(s->arena, ((size_t)n + 1) * sizeof *s->policies);
 	if (s->policies)
-		load_shared(s, dir, names, n);
+		load_shared(s, dir, dirfd(d), names, n);
+	closedir(d);
 }
 
 struct content *content_load(const char *dir, const struct date *today)

@@ -549,6 +549,9 @@ int fmcache_save(struct fmcache *c, const char *path)
 	}
 	if ((f = fopen(tmp.data, "w")) == NULL)
 		goto done;
+	/* Written in large pieces: the file system's block size, stdio's default, makes one
+	 * write call for every 4 KiB of a file of megabytes. */
+	setvbuf(f, NULL, _IOFBF, 256 * 1024);
 	/* Entry by entry, never the whole file in memory: it is megabytes at 10,000
 	 * policies, on top of the site just loaded. */
 	fputs(FMCACHE_MAGIC, f);

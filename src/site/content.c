@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1253,107 +1254,137 @@ size_t content_jobs(size_t max)
 }
 
 /* Every page waits for the load, which reads and parses each policy file: a big site's
- * folders are shared out among threads, one per core, in runs of at least this many. */
-#define LOAD_PER_THREAD 64
+ * folders are loaded by several threads, one per core, each taking the next run of this
+ * many folders that no thread has taken, so that a thread slowed by a busy core takes
+ * fewer. */
+#define LOAD_RUN 64
 
-/* One thread's run of policy folders, names[from..to) of dir, loaded into c: a copy of the
- * content with its own memory, diagnostics, place in the policies and cache branch. */
-struct share {
-	struct content c;
-	const char *dir;
-	int dfd;
-	char **names;
-	int from, to;
-	pthread_t thread;
-	int started; /* thread runs it */
+/* What one run of folders gave, kept apart until every run is loaded and then put
+ * together in order, so that the content is as one thread would have loaded it. */
+struct run {
+	struct diag *diags, **tail;
+	size_t nerrors, nwarnings, npolicies;
 };
 
-static void *load_share(void *arg)
-{
-	struct share *sh = arg;
+/* The folders names[0..n) of dir (open as dfd), in runs; policies is where they go, run
+ * r's from policies[r * LOAD_RUN] on, and caches[r] the branch of the cache it puts in. */
+struct load {
+	const char *dir;
+	int dfd, n;
+	char **names;
+	struct policy *policies;
+	struct run *runs;
+	struct fmcache **caches;
+	size_t nruns;
+	atomic_size_t next; /* the next run no thread has taken */
+};
 
-	load_range(&sh->c, sh->dir, sh->dfd, sh->names, sh->from, sh->to);
+/* One loading thread: c is a copy of the content with memory of its own. */
+struct loader {
+	struct content c;
+	struct load *l;
+	pthread_t thread;
+	int started;
+};
+
+/* Loads runs into c until none is left. */
+static void take_runs(struct content *c, struct load *l)
+{
+	size_t r;
+
+	while ((r = atomic_fetch_add(&l->next, 1)) < l->nruns) {
+		struct run *run = &l->runs[r];
+		int from = (int)(r * LOAD_RUN), to = from + LOAD_RUN < l->n ? from + LOAD_RUN : l->n;
+		c->diags = NULL;
+		c->diags_tail = &run->diags;
+		c->nerrors = c->nwarnings = c->npolicies = 0;
+		c->policies = l->policies + from;
+		c->cache = l->caches[r];
+		load_range(c, l->dir, l->dfd, l->names, from, to);
+		run->tail = c->diags_tail;
+		run->nerrors = c->nerrors;
+		run->nwarnings = c->nwarnings;
+		run->npolicies = c->npolicies;
+	}
+}
+
+static void *loader_main(void *arg)
+{
+	struct loader *t = arg;
+
+	take_runs(&t->c, t->l);
 	return NULL;
 }
 
-/* Readies share k (from 1) of s: 0, or -1 when out of memory. */
-static int share_new(struct content *s, struct share *sh)
+/* Puts the runs together in s, in order. */
+static void join_runs(struct content *s, struct load *l)
 {
-	sh->c = *s;
-	sh->c.diags = NULL;
-	sh->c.diags_tail = &sh->c.diags;
-	sh->c.nerrors = sh->c.nwarnings = 0;
-	sh->c.npolicies = 0;
-	sh->c.arena = arena_new();
-	sh->c.scratch = arena_new();
-	sh->c.cache = s->cache ? fmcache_branch(s->cache) : NULL;
-	if (sh->c.arena && sh->c.scratch && (sh->c.cache || !s->cache))
-		return 0;
-	arena_free(sh->c.arena);
-	arena_free(sh->c.scratch);
-	fmcache_merge(s->cache, sh->c.cache);
-	return -1;
-}
+	size_t r;
 
-/* Puts what share sh loaded after what s has, in order, as one thread would have. */
-static void share_join(struct content *s, struct share *sh, struct arena **keep)
-{
-	struct content *c = &sh->c;
-	size_t was = s->npolicies;
-
-	memmove(s->policies + was, c->policies, c->npolicies * sizeof *s->policies);
-	s->npolicies += c->npolicies;
-	repoint(s, was);
-	*s->diags_tail = c->diags;
-	if (c->diags)
-		s->diags_tail = c->diags_tail;
-	s->nerrors += c->nerrors;
-	s->nwarnings += c->nwarnings;
-	fmcache_merge(s->cache, c->cache);
-	arena_free(c->scratch);
-	*keep = c->arena;
+	for (r = 0; r < l->nruns; r++) {
+		const struct run *run = &l->runs[r];
+		size_t was = s->npolicies;
+		memmove(s->policies + was, l->policies + r * LOAD_RUN,
+		        run->npolicies * sizeof *s->policies);
+		s->npolicies += run->npolicies;
+		repoint(s, was);
+		if (run->diags) {
+			*s->diags_tail = run->diags;
+			s->diags_tail = run->tail;
+		}
+		s->nerrors += run->nerrors;
+		s->nwarnings += run->nwarnings;
+	}
+	if (s->cache)
+		fmcache_merge(s->cache, l->caches, l->nruns);
 }
 
 /* Loads the policy folders names[0..n) of dir, open as dfd, in threads when there are
  * many. */
 static void load_shared(struct content *s, const char *dir, int dfd, char **names, int n)
 {
-	struct share sh[CONTENT_MAX_THREADS];
-	struct fmcache *base = s->cache, *mine = NULL;
-	size_t want = content_jobs(CONTENT_MAX_THREADS), nsh = 1, k;
+	struct loader t[CONTENT_MAX_THREADS];
+	struct load l = {dir, dfd, n, names, s->policies, NULL, NULL, 0, 0};
+	size_t want = content_jobs(CONTENT_MAX_THREADS), nt = 1, r, k;
+	struct content mine = *s;
 
-	/* This thread's share puts into a branch too: base must not change meanwhile. */
-	if ((size_t)n < 2 * LOAD_PER_THREAD || (base && (mine = fmcache_branch(base)) == NULL))
-		want = 1;
-	while (nsh < want && (size_t)n >= (nsh + 1) * LOAD_PER_THREAD &&
-	       share_new(s, &sh[nsh]) == 0)
-		nsh++;
-	if (nsh == 1) {
-		fmcache_merge(base, mine);
+	l.nruns = ((size_t)n + LOAD_RUN - 1) / LOAD_RUN;
+	if (want < 2 || l.nruns < 2 || (l.runs = calloc(l.nruns, sizeof *l.runs)) == NULL ||
+	    (l.caches = calloc(l.nruns, sizeof *l.caches)) == NULL) {
+		free(l.runs);
 		load_range(s, dir, dfd, names, 0, n);
 		return;
 	}
-	s->cache = mine;
-	for (k = 1; k < nsh; k++) {
-		sh[k].dir = dir;
-		sh[k].dfd = dfd;
-		sh[k].names = names;
-		sh[k].from = (int)((size_t)n * k / nsh);
-		sh[k].to = (int)((size_t)n * (k + 1) / nsh);
-		sh[k].c.policies = s->policies + sh[k].from;
-		sh[k].started = pthread_create(&sh[k].thread, NULL, load_share, &sh[k]) == 0;
+	/* Each run puts into a branch of its own: the cache must not change meanwhile. */
+	for (r = 0; r < l.nruns && s->cache; r++)
+		if ((l.caches[r] = fmcache_branch(s->cache)) == NULL)
+			l.nruns = r; /* out of memory: the rest loaded after, here */
+	for (; nt < want && nt < l.nruns; nt++) {
+		t[nt].c = *s;
+		t[nt].l = &l;
+		t[nt].c.arena = arena_new();
+		t[nt].c.scratch = arena_new();
+		if (t[nt].c.arena == NULL || t[nt].c.scratch == NULL) {
+			arena_free(t[nt].c.arena);
+			arena_free(t[nt].c.scratch);
+			break;
+		}
+		t[nt].started = pthread_create(&t[nt].thread, NULL, loader_main, &t[nt]) == 0;
 	}
-	load_range(s, dir, dfd, names, 0, sh[1].from);
-	for (k = 1; k < nsh; k++) {
-		if (sh[k].started)
-			pthread_join(sh[k].thread, NULL);
+	take_runs(&mine, &l);
+	for (k = 1; k < nt; k++) {
+		if (t[k].started)
+			pthread_join(t[k].thread, NULL);
 		else
-			load_share(&sh[k]); /* no thread: loaded here, in turn */
+			take_runs(&t[k].c, &l); /* no thread: none left, or loaded here */
+		arena_free(t[k].c.scratch);
+		s->more[k - 1] = t[k].c.arena;
 	}
-	s->cache = base;
-	fmcache_merge(base, mine);
-	for (k = 1; k < nsh; k++)
-		share_join(s, &sh[k], &s->more[k - 1]);
+	join_runs(s, &l);
+	free(l.runs);
+	free(l.caches);
+	load_range(s, dir, dfd, names, (int)(l.nruns * LOAD_RUN) < n ? (int)(l.nruns * LOAD_RUN) : n,
+	           n);
 }
 
 static void load_policies(struct content *s)

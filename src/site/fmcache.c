@@ -52,7 +52,7 @@ static size_t hash(const char *s)
 /* Indexes every entry afresh, in a table at least twice their number. */
 static int reindex(struct fmcache *c)
 {
-	size_t n = 1024, i, *ix;
+	size_t n = 64, i, *ix;
 
 	while (n < c->n * 2 + 2)
 		n *= 2;
@@ -94,7 +94,7 @@ static struct entry *find(struct fmcache *c, const char *path)
 /* Makes room for n entries in all. Returns 0 or -1. */
 static int reserve(struct fmcache *c, size_t n)
 {
-	size_t cap = c->cap ? c->cap : 256;
+	size_t cap = c->cap ? c->cap : 16;
 	struct entry *p;
 
 	if (n <= c->cap)
@@ -469,40 +469,51 @@ struct fmcache *fmcache_branch(struct fmcache *base)
 	return c;
 }
 
-void fmcache_merge(struct fmcache *base, struct fmcache *branch)
+/* Puts branch's entries into base; new ones go at the end, unindexed (fmcache_merge). */
+static void merge_one(struct fmcache *base, struct fmcache *branch)
 {
 	size_t i;
 
-	if (branch == NULL)
-		return;
-	/* The branch's entries are new to base, but for files changed since it was read:
-	 * they are appended and indexed once, at the end, not one by one. */
-	if (reserve(base, base->n + branch->n) < 0) {
-		for (i = 0; i < branch->n; i++)
-			store(base, branch->e[i].path, branch->e[i].st, branch->e[i].text,
-			      branch->e[i].body_line);
-	} else {
-		for (i = 0; i < branch->n; i++) {
-			struct entry *e = find_hashed(base, branch->e[i].path, branch->e[i].hash);
-			if (e == NULL) {
-				base->e[base->n++] = branch->e[i];
-				continue;
-			}
-			free(branch->e[i].path);
-			free(e->text);
-			e->text = branch->e[i].text;
-			e->st = branch->e[i].st;
-			e->body_line = branch->e[i].body_line;
-			e->used = 1;
+	for (i = 0; i < branch->n; i++) {
+		struct entry *e = find_hashed(base, branch->e[i].path, branch->e[i].hash);
+		if (e == NULL && reserve(base, base->n + 1) == 0) {
+			base->e[base->n++] = branch->e[i];
+			continue;
 		}
-		/* Out of memory leaves the new entries unindexed: they are saved all the
-		 * same, and a lookup that misses one only reads its file again. */
-		reindex(base);
+		if (e == NULL) { /* out of memory: the entry is lost, the file read again */
+			free(branch->e[i].path);
+			free(branch->e[i].text);
+			continue;
+		}
+		free(branch->e[i].path);
+		free(e->text);
+		e->text = branch->e[i].text;
+		e->st = branch->e[i].st;
+		e->body_line = branch->e[i].body_line;
+		e->used = 1;
 	}
 	base->changed |= branch->n > 0;
 	free(branch->e);
 	free(branch->index);
 	free(branch);
+}
+
+void fmcache_merge(struct fmcache *base, struct fmcache **branches, size_t n)
+{
+	size_t i, total = base->n;
+
+	for (i = 0; i < n; i++)
+		total += branches[i] ? branches[i]->n : 0;
+	reserve(base, total); /* at once; merge_one tries again if this fails */
+	/* The branches' entries are new to base but for files changed since it was read, and
+	 * the branches have none in common: found among base's own, or else appended and
+	 * indexed once at the end, not one by one. */
+	for (i = 0; i < n; i++)
+		if (branches[i])
+			merge_one(base, branches[i]);
+	/* Out of memory leaves the new entries unindexed: they are saved all the same, and a
+	 * lookup that misses one only reads its file again. */
+	reindex(base);
 }
 
 /* "\t" and the number in decimal, as printf's %lld would write it, without printf: the

@@ -99,8 +99,6 @@ void content_diag(struct content *s, enum diag_level level, const char *path, in
 		s->nwarnings++;
 }
 
-/* 1 when path is a folder itself, not a link to one; otherwise reports it. A missing
- * path is left to the caller to report. */
 /* As real_folder, with the folder's status in *st (st_ino 0 when it is missing), for the
  * folder name in the folder open as dfd (AT_FDCWD: name is path). */
 static int real_folder_at(struct content *s, int dfd, const char *name, const char *path,
@@ -127,6 +125,8 @@ static int real_folder_st(struct content *s, const char *path, struct stat *st)
 	return real_folder_at(s, AT_FDCWD, path, path, st);
 }
 
+/* 1 when path is a folder itself, not a link to one; otherwise reports it. A missing
+ * path is left to the caller to report. */
 static int real_folder(struct content *s, const char *path)
 {
 	struct stat st;

@@ -989,8 +989,8 @@ static int build_lists(struct gen *g, const char *tdir)
 	return build_feeds(g) < 0 || build_sitemap(g) < 0 ? -1 : 0;
 }
 
-/* Takes one worker's messages, in into sig[] and the stats; returns 0, or -1 when they do
- * not end in its report of success. */
+/* Takes one worker's messages, from in into sig[] and the stats; returns 0, or -1 when they
+ * do not end in its report of success. */
 static int take_messages(struct gen *g, struct buf *in, char **sig)
 {
 	char *p, *end;

@@ -9,6 +9,7 @@
 #include "buf.h"
 
 #define FMCACHE_MAGIC "policygen-fmcache 1\n"
+#define FMCACHE_WRITE_BUF (256 * 1024) /* bytes in each write of the cache file */
 
 /* Entry lines: "F\t<path>\t<size>\t<mtime s>\t<mtime ns>\t<ino>\t<body line>\n", then the
  * front matter, one node a line in preorder:
@@ -546,6 +547,7 @@ int fmcache_save(struct fmcache *c, const char *path)
 {
 	struct buf b = BUF_INIT, tmp = BUF_INIT;
 	FILE *f;
+	char *big;
 	size_t i;
 	int rc = -1, bad = 0;
 
@@ -561,8 +563,10 @@ int fmcache_save(struct fmcache *c, const char *path)
 	if ((f = fopen(tmp.data, "w")) == NULL)
 		goto done;
 	/* Written in large pieces: the file system's block size, stdio's default, makes one
-	 * write call for every 4 KiB of a file of megabytes. */
-	setvbuf(f, NULL, _IOFBF, 256 * 1024);
+	 * write call for every 4 KiB of a file of megabytes. (glibc takes the size only
+	 * with a buffer.) */
+	if ((big = malloc(FMCACHE_WRITE_BUF)) != NULL)
+		setvbuf(f, big, _IOFBF, FMCACHE_WRITE_BUF);
 	/* Entry by entry, never the whole file in memory: it is megabytes at 10,000
 	 * policies, on top of the site just loaded. */
 	fputs(FMCACHE_MAGIC, f);
@@ -581,7 +585,9 @@ int fmcache_save(struct fmcache *c, const char *path)
 		buf_putc(&b, '\n');
 		bad = !buf_ok(&b) || fwrite(b.data, 1, b.len, f) != b.len || fputs(e->text, f) < 0;
 	}
-	if (fclose(f) != 0 || bad) {
+	bad |= fclose(f) != 0;
+	free(big);
+	if (bad) {
 		unlink(tmp.data);
 		goto done;
 	}

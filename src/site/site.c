@@ -1481,6 +1481,8 @@ finish:
 done:
 	stats->written = g.out.written + g.portal.written;
 	stats->unchanged = g.out.unchanged + g.portal.unchanged;
+	out_end(&g.out);
+	out_end(&g.portal);
 	for (i = 0; i < P__MAX; i++)
 		tmpl_free(g.tmpl[i]);
 	for (i = 0; sig && i < s->npolicies; i++)

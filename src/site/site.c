@@ -1096,10 +1096,6 @@ static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char 
 		return rc;
 	}
 	atomic_init(next, 0);
-	/* Memory freed since the load (the front-matter cache, what the loading threads read)
-	 * goes back to the system, not into every worker: the threads' holes in the heap are
-	 * of no use to this single-threaded process. */
-	malloc_trim(0);
 	fflush(NULL);
 	for (w = 0; w < nw; w++) {
 		int p[2];
@@ -1120,6 +1116,11 @@ static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char 
 		close(p[1]);
 		fd[w] = p[0];
 	}
+	/* Memory freed since the load (the front-matter cache, what the loading threads read)
+	 * goes back to the system before the lists are built: the threads' holes in the heap
+	 * are of no use to this single-threaded process, whose lists would otherwise come on
+	 * top of them. Done while the workers run: they can keep theirs. */
+	malloc_trim(0);
 	if (rc == 0 && lists_tdir && build_lists(g, lists_tdir) < 0)
 		rc = -1;
 	if (collect(g, fd, nw, sig) < 0)

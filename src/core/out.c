@@ -107,6 +107,7 @@ void out_begin(struct out *o)
 	struct dirent *e;
 
 	o->nknown = 0;
+	o->root = -1;
 	if (d == NULL) {
 		o->fresh = errno == ENOENT;
 		return;
@@ -116,6 +117,25 @@ void out_begin(struct out *o)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			o->fresh = 0;
 	closedir(d);
+}
+
+void out_end(struct out *o)
+{
+	if (o->fresh && o->root >= 0)
+		close(o->root);
+	o->root = -1;
+}
+
+/* In a fresh folder: the folder to make path (a path under o->dir) from, and in *rel the
+ * rest of path: the root, once a folder in it is known to exist, else the current folder
+ * and the whole path. */
+static int base_of(struct out *o, const char *path, const char **rel)
+{
+	if (o->root == -1 && o->nknown > 0 &&
+	    (o->root = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		o->root = -2; /* not tried again: whole paths work all the same */
+	*rel = o->root >= 0 ? path + strlen(o->dir) + 1 : path;
+	return o->root >= 0 ? o->root : AT_FDCWD;
 }
 
 /* Whether the folder path[0..len) is known to exist; a hit counts as a use. */
@@ -166,11 +186,13 @@ static void make_known_below(struct out *o, char *path, size_t dirlen)
 		return;
 	for (i = at + 1; i <= dirlen; i++) {
 		char c = path[i];
-		int rc;
+		const char *rel;
+		int rc, from;
 		if (i < dirlen && c != '/')
 			continue;
 		path[i] = '\0';
-		rc = mkdir(path, 0755);
+		from = base_of(o, path, &rel);
+		rc = mkdirat(from, rel, 0755);
 		path[i] = c;
 		if (rc < 0 && errno != EEXIST)
 			return;
@@ -186,14 +208,16 @@ static int create_in_place(struct out *o, char *path, size_t dirlen, const char 
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
 	size_t base = strlen(o->dir), i;
-	int fd, saved;
+	const char *rel;
+	int fd, saved, at;
 
 	make_known_below(o, path, dirlen);
-	fd = open(path, flags, 0644);
+	at = base_of(o, path, &rel);
+	fd = openat(at, rel, flags, 0644);
 	if (fd < 0 && errno == ENOENT) {
 		char *dir = strndup(path, dirlen);
 		if (dir != NULL && make_folder(o, dir, dirlen) == 0)
-			fd = open(path, flags, 0644);
+			fd = openat(at, rel, flags, 0644);
 		free(dir);
 		/* The folders up to this one exist now. */
 		for (i = base + 1; fd >= 0 && i < dirlen; i++)
@@ -206,13 +230,13 @@ static int create_in_place(struct out *o, char *path, size_t dirlen, const char 
 	if (write_all(fd, data, len) < 0) {
 		saved = errno;
 		close(fd);
-		unlink(path); /* made here: no reader had a whole page from it */
+		unlinkat(at, rel, 0); /* made here: no reader had a whole page from it */
 		errno = saved;
 		return -1;
 	}
 	if (close(fd) < 0) {
 		saved = errno;
-		unlink(path);
+		unlinkat(at, rel, 0);
 		errno = saved;
 		return -1;
 	}

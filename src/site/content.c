@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,15 +99,15 @@ void content_diag(struct content *s, enum diag_level level, const char *path, in
 		s->nwarnings++;
 }
 
-/* 1 when path is a folder itself, not a link to one; otherwise reports it. A missing
- * path is left to the caller to report. */
-/* As real_folder, with the folder's status in *st (st_ino 0 when it is missing). */
-static int real_folder_st(struct content *s, const char *path, struct stat *st_out)
+/* As real_folder, with the folder's status in *st (st_ino 0 when it is missing), for the
+ * folder name in the folder open as dfd (AT_FDCWD: name is path). */
+static int real_folder_at(struct content *s, int dfd, const char *name, const char *path,
+                          struct stat *st_out)
 {
 	struct stat st;
 
 	st_out->st_ino = 0;
-	if (lstat(path, &st) < 0)
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT;
 	*st_out = st;
 	if (S_ISDIR(st.st_mode))
@@ -118,6 +120,13 @@ static int real_folder_st(struct content *s, const char *path, struct stat *st_o
 	return 0;
 }
 
+static int real_folder_st(struct content *s, const char *path, struct stat *st)
+{
+	return real_folder_at(s, AT_FDCWD, path, path, st);
+}
+
+/* 1 when path is a folder itself, not a link to one; otherwise reports it. A missing
+ * path is left to the caller to report. */
 static int real_folder(struct content *s, const char *path)
 {
 	struct stat st;
@@ -499,11 +508,40 @@ static int parse_file_name(struct content *s, const char *name, struct date *dat
 	return 0;
 }
 
+/* The size bytes of the file name in the folder open as dfd, in a string to free; NULL
+ * when it cannot be read so or is not that size (buf_read_known then reads it the careful
+ * way, and says why). Opened from the folder, a path the kernel need not walk from the
+ * root again: this is done for every file of the content. */
+static char *read_at(int dfd, const char *name, size_t size)
+{
+	char *p;
+	ssize_t n;
+	int fd;
+
+	if (dfd == AT_FDCWD || size == 0 || (p = malloc(size + 1)) == NULL)
+		return NULL;
+	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) <
+	    0) {
+		free(p);
+		return NULL;
+	}
+	do /* one byte more than expected: fewer than size + 1 means the end was reached */
+		n = read(fd, p, size + 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n != (ssize_t)size) {
+		free(p);
+		return NULL;
+	}
+	p[size] = '\0';
+	return p;
+}
+
 /* Loads the file name in the folder open as dfd (its path is f->path). */
 static int load_file(struct content *s, struct file *f, int dfd, const char *name)
 {
 	struct buf text = BUF_INIT;
-	char why[256];
+	char why[256], *raw;
 	int rc = -1;
 
 	if (fstatat(dfd, name, &f->st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -530,8 +568,13 @@ static int load_file(struct content *s, struct file *f, int dfd, const char *nam
 	}
 	if (s->cache && (f->fm = fmcache_get(s->cache, s->scratch, f->path, &f->st, &f->body_line)))
 		return 0;
-	if (buf_read_known(f->path, (size_t)f->st.st_size, CONTENT_MAX_FILE, &text, why,
-	                   sizeof why) < 0)
+	if ((raw = read_at(dfd, name, (size_t)f->st.st_size)) != NULL) {
+		text.data = raw; /* a buf of its own: buf_free frees it */
+		text.len = (size_t)f->st.st_size;
+		text.cap = text.len + 1;
+	}
+	if (raw == NULL && buf_read_known(f->path, (size_t)f->st.st_size, CONTENT_MAX_FILE, &text,
+	                                  why, sizeof why) < 0)
 		content_diag(s, DIAG_ERROR, f->path, 0, "%s", why);
 	else if (!utf8_valid(text.data, text.len))
 		content_diag(s, DIAG_ERROR, f->path, 0, "not valid UTF-8; save the file as UTF-8");
@@ -1163,26 +1206,30 @@ static void check_tree(struct content *s, const char *dir, int depth)
 	closedir(d);
 }
 
-static void load_policies(struct content *s)
+/* Points every version of the policies from i on at its policy again (after they moved). */
+static void repoint(struct content *s, size_t i)
 {
-	const char *dir = arena_printf(s->arena, "%s/policies", s->dir);
-	char **names;
-	struct stat dst;
-	int n, k;
+	size_t k;
 
-	if (!real_folder(s, dir))
-		return;
-	if ((n = list_dir(dir, s->arena, &names, NULL)) < 0) {
-		content_diag(s, DIAG_ERROR, dir, 0, "cannot read folder: %s", strerror(errno));
-		return;
-	}
-	s->policies = arena_alloc(s->arena, ((size_t)n + 1) * sizeof *s->policies);
-	for (k = 0; k < n && s->policies; k++) {
+	for (; i < s->npolicies; i++)
+		for (k = 0; k < s->policies[i].nversions; k++)
+			s->policies[i].versions[k].policy = &s->policies[i];
+}
+
+/* Loads the policy folders names[from..to) of dir, open as dfd, into s->policies from
+ * s->npolicies on. */
+static void load_range(struct content *s, const char *dir, int dfd, char **names, int from,
+                       int to)
+{
+	struct stat dst;
+	int k;
+
+	for (k = from; k < to; k++) {
 		struct policy *p = &s->policies[s->npolicies];
 		const char *path = join(s->arena, dir, names[k]);
 		if (path == NULL)
 			break;
-		if (!real_folder_st(s, path, &dst))
+		if (!real_folder_at(s, dfd, names[k], path, &dst))
 			continue;
 		if (!valid_slug(names[k])) {
 			content_diag(s, DIAG_ERROR, path, 0,
@@ -1198,6 +1245,167 @@ static void load_policies(struct content *s)
 	}
 }
 
+size_t content_jobs(size_t max)
+{
+	const char *jobs = getenv("POLICYGEN_JOBS");
+	long n = jobs && *jobs ? strtol(jobs, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : (size_t)n > max ? max : (size_t)n;
+}
+
+/* Every page waits for the load, which reads and parses each policy file: a big site's
+ * folders are loaded by several threads, one per core, each taking the next run of this
+ * many folders that no thread has taken, so that a thread slowed by a busy core takes
+ * fewer. */
+#define LOAD_RUN 64
+
+/* What one run of folders gave, kept apart until every run is loaded and then put
+ * together in order, so that the content is as one thread would have loaded it. */
+struct run {
+	struct diag *diags, **tail;
+	size_t nerrors, nwarnings, npolicies;
+};
+
+/* The folders names[0..n) of dir (open as dfd), in runs; policies is where they go, run
+ * r's from policies[r * LOAD_RUN] on, and caches[r] the branch of the cache it puts in. */
+struct load {
+	const char *dir;
+	int dfd, n;
+	char **names;
+	struct policy *policies;
+	struct run *runs;
+	struct fmcache **caches;
+	size_t nruns;
+	atomic_size_t next; /* the next run no thread has taken */
+};
+
+/* One loading thread: c is a copy of the content with memory of its own. */
+struct loader {
+	struct content c;
+	struct load *l;
+	pthread_t thread;
+	int started;
+};
+
+/* Loads runs into c until none is left. */
+static void take_runs(struct content *c, struct load *l)
+{
+	size_t r;
+
+	while ((r = atomic_fetch_add(&l->next, 1)) < l->nruns) {
+		struct run *run = &l->runs[r];
+		int from = (int)(r * LOAD_RUN), to = from + LOAD_RUN < l->n ? from + LOAD_RUN : l->n;
+		c->diags = NULL;
+		c->diags_tail = &run->diags;
+		c->nerrors = c->nwarnings = c->npolicies = 0;
+		c->policies = l->policies + from;
+		c->cache = l->caches[r];
+		load_range(c, l->dir, l->dfd, l->names, from, to);
+		run->tail = c->diags_tail;
+		run->nerrors = c->nerrors;
+		run->nwarnings = c->nwarnings;
+		run->npolicies = c->npolicies;
+	}
+}
+
+static void *loader_main(void *arg)
+{
+	struct loader *t = arg;
+
+	take_runs(&t->c, t->l);
+	return NULL;
+}
+
+/* Puts the runs together in s, in order. */
+static void join_runs(struct content *s, struct load *l)
+{
+	size_t r;
+
+	for (r = 0; r < l->nruns; r++) {
+		const struct run *run = &l->runs[r];
+		size_t was = s->npolicies;
+		memmove(s->policies + was, l->policies + r * LOAD_RUN,
+		        run->npolicies * sizeof *s->policies);
+		s->npolicies += run->npolicies;
+		repoint(s, was);
+		if (run->diags) {
+			*s->diags_tail = run->diags;
+			s->diags_tail = run->tail;
+		}
+		s->nerrors += run->nerrors;
+		s->nwarnings += run->nwarnings;
+	}
+	if (s->cache)
+		fmcache_merge(s->cache, l->caches, l->nruns);
+}
+
+/* Loads the policy folders names[0..n) of dir, open as dfd, in threads when there are
+ * many. */
+static void load_shared(struct content *s, const char *dir, int dfd, char **names, int n)
+{
+	struct loader t[CONTENT_MAX_THREADS];
+	struct load l = {dir, dfd, n, names, s->policies, NULL, NULL, 0, 0};
+	size_t want = content_jobs(CONTENT_MAX_THREADS), nt = 1, r, k;
+	struct content mine = *s;
+
+	l.nruns = ((size_t)n + LOAD_RUN - 1) / LOAD_RUN;
+	if (want < 2 || l.nruns < 2 || (l.runs = calloc(l.nruns, sizeof *l.runs)) == NULL ||
+	    (l.caches = calloc(l.nruns, sizeof *l.caches)) == NULL) {
+		free(l.runs);
+		load_range(s, dir, dfd, names, 0, n);
+		return;
+	}
+	/* Each run puts into a branch of its own: the cache must not change meanwhile. */
+	for (r = 0; r < l.nruns && s->cache; r++)
+		if ((l.caches[r] = fmcache_branch(s->cache)) == NULL)
+			l.nruns = r; /* out of memory: the rest loaded after, here */
+	for (; nt < want && nt < l.nruns; nt++) {
+		t[nt].c = *s;
+		t[nt].l = &l;
+		t[nt].c.arena = arena_new();
+		t[nt].c.scratch = arena_new();
+		if (t[nt].c.arena == NULL || t[nt].c.scratch == NULL) {
+			arena_free(t[nt].c.arena);
+			arena_free(t[nt].c.scratch);
+			break;
+		}
+		t[nt].started = pthread_create(&t[nt].thread, NULL, loader_main, &t[nt]) == 0;
+	}
+	take_runs(&mine, &l);
+	for (k = 1; k < nt; k++) {
+		if (t[k].started)
+			pthread_join(t[k].thread, NULL);
+		else
+			take_runs(&t[k].c, &l); /* no thread: none left, or loaded here */
+		arena_free(t[k].c.scratch);
+		s->more[k - 1] = t[k].c.arena;
+	}
+	join_runs(s, &l);
+	free(l.runs);
+	free(l.caches);
+	load_range(s, dir, dfd, names, (int)(l.nruns * LOAD_RUN) < n ? (int)(l.nruns * LOAD_RUN) : n,
+	           n);
+}
+
+static void load_policies(struct content *s)
+{
+	const char *dir = arena_printf(s->arena, "%s/policies", s->dir);
+	char **names;
+	DIR *d;
+	int n;
+
+	if (!real_folder(s, dir))
+		return;
+	if ((n = list_dir(dir, s->arena, &names, &d)) < 0) {
+		content_diag(s, DIAG_ERROR, dir, 0, "cannot read folder: %s", strerror(errno));
+		return;
+	}
+	s->policies = arena_alloc(s->arena, ((size_t)n + 1) * sizeof *s->policies);
+	if (s->policies)
+		load_shared(s, dir, dirfd(d), names, n);
+	closedir(d);
+}
+
 struct content *content_load(const char *dir, const struct date *today)
 {
 	return content_load_cached(dir, today, NULL);
@@ -1208,6 +1416,8 @@ struct content *content_load_cached(const char *dir, const struct date *today,
 {
 	struct arena *a = arena_new();
 	struct content *s;
+	size_t i;
+	int ok = 1;
 
 	if (a == NULL || (s = arena_alloc(a, sizeof *s)) == NULL) {
 		arena_free(a);
@@ -1227,9 +1437,10 @@ struct content *content_load_cached(const char *dir, const struct date *today,
 	check_tree(s, s->dir, 0);
 	arena_free(s->scratch);
 	s->scratch = NULL;
-	if (!arena_ok(a)) {
-		settings_free(s->settings);
-		arena_free(a);
+	for (i = 0; i < CONTENT_MAX_THREADS - 1; i++)
+		ok = ok && (s->more[i] == NULL || arena_ok(s->more[i]));
+	if (!ok || !arena_ok(a)) {
+		content_free(s);
 		return NULL;
 	}
 	return s;
@@ -1237,8 +1448,12 @@ struct content *content_load_cached(const char *dir, const struct date *today,
 
 void content_free(struct content *s)
 {
+	size_t i;
+
 	if (s) {
 		settings_free(s->settings);
+		for (i = 0; i < CONTENT_MAX_THREADS - 1; i++)
+			arena_free(s->more[i]);
 		arena_free(s->arena);
 	}
 }
@@ -1301,16 +1516,6 @@ const struct version *content_policy_latest_in(const struct policy *p, const str
 static int policy_slug_cmp(const void *key, const void *p)
 {
 	return strcmp(key, ((const struct policy *)p)->slug);
-}
-
-/* Points every version of the policies from i on at its policy again (after they moved). */
-static void repoint(struct content *s, size_t i)
-{
-	size_t k;
-
-	for (; i < s->npolicies; i++)
-		for (k = 0; k < s->policies[i].nversions; k++)
-			s->policies[i].versions[k].policy = &s->policies[i];
 }
 
 int content_reload_policy(struct content *s, const char *slug, struct diag **diags,

@@ -23,6 +23,9 @@
  * a build slow. About 15,000 words, five times the longest policy seen. */
 #define CONTENT_MAX_FILE (96 * 1024)
 
+/* Policies are loaded by this many threads at most (content_jobs). */
+#define CONTENT_MAX_THREADS 8
+
 enum diag_level { DIAG_WARNING, DIAG_ERROR, DIAG__MAX };
 extern const char *const diag_level_names[DIAG__MAX];
 
@@ -116,10 +119,17 @@ struct content {
 	struct policy *policies; /* sorted by slug */
 	size_t npolicies;
 	struct fmcache *cache;  /* may be NULL */
+	/* The memory of the policies that other threads loaded (content_load), freed with
+	 * the arena above. */
+	struct arena *more[CONTENT_MAX_THREADS - 1];
 	struct arena *scratch;  /* front matter of the policy being loaded */
 	struct diag *diags, **diags_tail;
 	size_t nerrors, nwarnings;
 };
+
+/* How many processes or threads a build may keep busy at once, from 1 to max:
+ * $POLICYGEN_JOBS when set (1: no more than one), else the number of cores online. */
+size_t content_jobs(size_t max);
 
 /* Loads and checks the content under dir as of today. Returns NULL only when out of
  * memory; otherwise check site->nerrors. Free with content_free(). */

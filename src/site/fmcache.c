@@ -9,14 +9,23 @@
 #include "buf.h"
 
 #define FMCACHE_MAGIC "policygen-fmcache 1\n"
+#define FMCACHE_WRITE_BUF (256 * 1024) /* bytes in each write of the cache file */
 
 /* Entry lines: "F\t<path>\t<size>\t<mtime s>\t<mtime ns>\t<ino>\t<body line>\n", then the
  * front matter, one node a line in preorder:
  * "<kind> <line> <key_line> <quoted> <count>\t<key>\t<value>\n", where kind is S, Q or M
  * (yml_kind) and key and value are escaped (\\, \t, \n as two characters). */
+/* The part of a file's status that an entry is valid for (a struct stat is three times
+ * the size, and the cache of 10,000 policies has 38,000 entries). */
+struct status {
+	long long size, sec, nsec;
+	unsigned long long ino;
+};
+
 struct entry {
 	char *path;
-	struct stat st; /* st_size, st_mtim, st_ino only */
+	size_t hash; /* of path: reindexing reads no path */
+	struct status st;
 	int body_line;
 	char *text; /* the node lines */
 	int used;
@@ -29,6 +38,7 @@ struct fmcache {
 	size_t nindex;
 	size_t loaded; /* entries read from the file */
 	int changed;   /* an entry was put since */
+	struct fmcache *base; /* a branch's (fmcache_branch), where lookups go; else NULL */
 };
 
 static size_t hash(const char *s)
@@ -40,15 +50,18 @@ static size_t hash(const char *s)
 	return h;
 }
 
+/* Indexes every entry afresh, in a table at least twice their number. */
 static int reindex(struct fmcache *c)
 {
-	size_t n = c->nindex ? c->nindex * 2 : 1024, i;
-	size_t *ix = calloc(n, sizeof *ix);
+	size_t n = 64, i, *ix;
 
-	if (ix == NULL)
+	while (n < c->n * 2 + 2)
+		n *= 2;
+	if ((ix = calloc(n, sizeof *ix)) == NULL)
 		return -1;
+
 	for (i = 0; i < c->n; i++) {
-		size_t h = hash(c->e[i].path) & (n - 1);
+		size_t h = c->e[i].hash & (n - 1);
 		while (ix[h])
 			h = (h + 1) & (n - 1);
 		ix[h] = i + 1;
@@ -59,16 +72,41 @@ static int reindex(struct fmcache *c)
 	return 0;
 }
 
-static struct entry *find(struct fmcache *c, const char *path)
+/* The entry of path, whose hash is full, or NULL. */
+static struct entry *find_hashed(struct fmcache *c, const char *path, size_t full)
 {
 	size_t h;
 
 	if (c->nindex == 0)
 		return NULL;
-	for (h = hash(path) & (c->nindex - 1); c->index[h]; h = (h + 1) & (c->nindex - 1))
-		if (strcmp(c->e[c->index[h] - 1].path, path) == 0)
-			return &c->e[c->index[h] - 1];
+	for (h = full & (c->nindex - 1); c->index[h]; h = (h + 1) & (c->nindex - 1)) {
+		struct entry *e = &c->e[c->index[h] - 1];
+		if (e->hash == full && strcmp(e->path, path) == 0)
+			return e;
+	}
 	return NULL;
+}
+
+static struct entry *find(struct fmcache *c, const char *path)
+{
+	return find_hashed(c, path, hash(path));
+}
+
+/* Makes room for n entries in all. Returns 0 or -1. */
+static int reserve(struct fmcache *c, size_t n)
+{
+	size_t cap = c->cap ? c->cap : 16;
+	struct entry *p;
+
+	if (n <= c->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if ((p = realloc(c->e, cap * sizeof *p)) == NULL)
+		return -1;
+	c->e = p;
+	c->cap = cap;
+	return 0;
 }
 
 /* Adds an entry taking ownership of path and text. */
@@ -76,17 +114,12 @@ static struct entry *add(struct fmcache *c, char *path, char *text)
 {
 	struct entry *e;
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct entry *p = realloc(c->e, cap * sizeof *p);
-		if (p == NULL)
-			return NULL;
-		c->e = p;
-		c->cap = cap;
-	}
+	if (reserve(c, c->n + 1) < 0)
+		return NULL;
 	e = &c->e[c->n++];
 	memset(e, 0, sizeof *e);
 	e->path = path;
+	e->hash = hash(path);
 	e->text = text;
 	if (c->n * 2 > c->nindex) {
 		if (reindex(c) < 0) {
@@ -94,7 +127,7 @@ static struct entry *add(struct fmcache *c, char *path, char *text)
 			return NULL;
 		}
 	} else {
-		size_t h = hash(path) & (c->nindex - 1);
+		size_t h = e->hash & (c->nindex - 1);
 		while (c->index[h])
 			h = (h + 1) & (c->nindex - 1);
 		c->index[h] = c->n;
@@ -192,10 +225,10 @@ struct fmcache *fmcache_open(const char *path)
 			free(copy);
 			break;
 		}
-		e->st.st_size = (off_t)size;
-		e->st.st_mtim.tv_sec = (time_t)sec;
-		e->st.st_mtim.tv_nsec = (long)nsec;
-		e->st.st_ino = (ino_t)ino;
+		e->st.size = size;
+		e->st.sec = sec;
+		e->st.nsec = nsec;
+		e->st.ino = (unsigned long long)ino;
 		e->body_line = (int)body;
 		p = tend;
 	}
@@ -220,10 +253,19 @@ void fmcache_free(struct fmcache *c)
 	free(c);
 }
 
-static int same_file(const struct stat *a, const struct stat *b)
+static struct status status_of(const struct stat *st)
 {
-	return a->st_size == b->st_size && a->st_ino == b->st_ino &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+	struct status s = {(long long)st->st_size, (long long)st->st_mtim.tv_sec,
+	                   (long long)st->st_mtim.tv_nsec, (unsigned long long)st->st_ino};
+
+	return s;
+}
+
+static int same_file(const struct status *a, const struct stat *b)
+{
+	struct status s = status_of(b);
+
+	return a->size == s.size && a->ino == s.ino && a->sec == s.sec && a->nsec == s.nsec;
 }
 
 /* Reads "<kind> <line> <key_line> <quoted> <count>"; returns 1 when well formed. */
@@ -293,7 +335,7 @@ static struct yml *load_node(struct arena *a, char **p, int depth)
 const struct yml *fmcache_get(struct fmcache *c, struct arena *a, const char *path,
 			      const struct stat *st, int *body_line)
 {
-	struct entry *e = find(c, path);
+	struct entry *e = find(c->base ? c->base : c, path);
 	char *copy, *p;
 	const struct yml *y;
 
@@ -323,26 +365,23 @@ static void save_node(struct buf *b, const struct yml *y)
 		save_node(b, ch);
 }
 
-/* Records text (owned) for key with status st. */
-static void store(struct fmcache *c, const char *key, const struct stat *st, char *text,
-                  int body_line)
+/* Records text for key with status st, taking both (key is freed when it has an entry). */
+static void store(struct fmcache *c, char *key, struct status st, char *text, int body_line)
 {
-	struct entry *e = find(c, key);
+	struct entry *e = key ? find(c, key) : NULL;
 
 	if (e == NULL) {
-		char *copy = strdup(key);
-		if (copy == NULL || (e = add(c, copy, text)) == NULL) {
-			free(copy);
+		if (key == NULL || (e = add(c, key, text)) == NULL) {
+			free(key);
 			free(text);
 			return;
 		}
 	} else {
+		free(key);
 		free(e->text);
 		e->text = text;
 	}
-	e->st.st_size = st->st_size;
-	e->st.st_mtim = st->st_mtim;
-	e->st.st_ino = st->st_ino;
+	e->st = st;
 	e->body_line = body_line;
 	e->used = 1;
 	c->changed = 1;
@@ -356,7 +395,7 @@ void fmcache_put(struct fmcache *c, const char *path, const struct stat *st, con
 
 	save_node(&b, fm);
 	if ((text = buf_detach(&b)) != NULL)
-		store(c, path, st, text, body_line);
+		store(c, strdup(path), status_of(st), text, body_line);
 }
 
 /* A folder's entry is keyed by its path and a final '/', which no file's path has; its
@@ -379,7 +418,7 @@ char **fmcache_dir_get(struct fmcache *c, struct arena *a, const char *path, con
                        size_t *n)
 {
 	char *key = dir_key(path), **names, *p, *nl;
-	struct entry *e = key ? find(c, key) : NULL;
+	struct entry *e = key ? find(c->base ? c->base : c, key) : NULL;
 	size_t count = 0, k = 0;
 
 	free(key);
@@ -415,10 +454,67 @@ void fmcache_dir_put(struct fmcache *c, const char *path, const struct stat *st,
 	}
 	if (n == 0)
 		buf_puts(&b, "");
-	if (key != NULL && (text = buf_detach(&b)) != NULL)
-		store(c, key, st, text, 0);
+	if ((text = buf_detach(&b)) != NULL)
+		store(c, key, status_of(st), text, 0);
+	else
+		free(key);
 	buf_free(&b);
-	free(key);
+}
+
+struct fmcache *fmcache_branch(struct fmcache *base)
+{
+	struct fmcache *c = calloc(1, sizeof *c);
+
+	if (c)
+		c->base = base;
+	return c;
+}
+
+/* Puts branch's entries into base; new ones go at the end, unindexed (fmcache_merge). */
+static void merge_one(struct fmcache *base, struct fmcache *branch)
+{
+	size_t i;
+
+	for (i = 0; i < branch->n; i++) {
+		struct entry *e = find_hashed(base, branch->e[i].path, branch->e[i].hash);
+		if (e == NULL && reserve(base, base->n + 1) == 0) {
+			base->e[base->n++] = branch->e[i];
+			continue;
+		}
+		if (e == NULL) { /* out of memory: the entry is lost, the file read again */
+			free(branch->e[i].path);
+			free(branch->e[i].text);
+			continue;
+		}
+		free(branch->e[i].path);
+		free(e->text);
+		e->text = branch->e[i].text;
+		e->st = branch->e[i].st;
+		e->body_line = branch->e[i].body_line;
+		e->used = 1;
+	}
+	base->changed |= branch->n > 0;
+	free(branch->e);
+	free(branch->index);
+	free(branch);
+}
+
+void fmcache_merge(struct fmcache *base, struct fmcache **branches, size_t n)
+{
+	size_t i, total = base->n;
+
+	for (i = 0; i < n; i++)
+		total += branches[i] ? branches[i]->n : 0;
+	reserve(base, total); /* at once; merge_one tries again if this fails */
+	/* The branches' entries are new to base but for files changed since it was read, and
+	 * the branches have none in common: found among base's own, or else appended and
+	 * indexed once at the end, not one by one. */
+	for (i = 0; i < n; i++)
+		if (branches[i])
+			merge_one(base, branches[i]);
+	/* Out of memory leaves the new entries unindexed: they are saved all the same, and a
+	 * lookup that misses one only reads its file again. */
+	reindex(base);
 }
 
 /* "\t" and the number in decimal, as printf's %lld would write it, without printf: the
@@ -451,6 +547,7 @@ int fmcache_save(struct fmcache *c, const char *path)
 {
 	struct buf b = BUF_INIT, tmp = BUF_INIT;
 	FILE *f;
+	char *big;
 	size_t i;
 	int rc = -1, bad = 0;
 
@@ -465,6 +562,11 @@ int fmcache_save(struct fmcache *c, const char *path)
 	}
 	if ((f = fopen(tmp.data, "w")) == NULL)
 		goto done;
+	/* Written in large pieces: the file system's block size, stdio's default, makes one
+	 * write call for every 4 KiB of a file of megabytes. (glibc takes the size only
+	 * with a buffer.) */
+	if ((big = malloc(FMCACHE_WRITE_BUF)) != NULL)
+		setvbuf(f, big, _IOFBF, FMCACHE_WRITE_BUF);
 	/* Entry by entry, never the whole file in memory: it is megabytes at 10,000
 	 * policies, on top of the site just loaded. */
 	fputs(FMCACHE_MAGIC, f);
@@ -475,15 +577,17 @@ int fmcache_save(struct fmcache *c, const char *path)
 		buf_reset(&b);
 		buf_puts(&b, "F\t");
 		escape(&b, e->path);
-		put_num(&b, (long long)e->st.st_size);
-		put_num(&b, (long long)e->st.st_mtim.tv_sec);
-		put_num(&b, (long long)e->st.st_mtim.tv_nsec);
-		put_unum(&b, (unsigned long long)e->st.st_ino);
+		put_num(&b, e->st.size);
+		put_num(&b, e->st.sec);
+		put_num(&b, e->st.nsec);
+		put_unum(&b, e->st.ino);
 		put_num(&b, e->body_line);
 		buf_putc(&b, '\n');
 		bad = !buf_ok(&b) || fwrite(b.data, 1, b.len, f) != b.len || fputs(e->text, f) < 0;
 	}
-	if (fclose(f) != 0 || bad) {
+	bad |= fclose(f) != 0;
+	free(big);
+	if (bad) {
 		unlink(tmp.data);
 		goto done;
 	}

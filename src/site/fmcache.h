@@ -34,6 +34,15 @@ char **fmcache_dir_get(struct fmcache *, struct arena *a, const char *path, cons
 /* Records the names in folder path, listed after its status st was taken. */
 void fmcache_dir_put(struct fmcache *, const char *path, const struct stat *st, char *const *names,
                      size_t n);
+/* A cache for one of several threads loading at once: it looks entries up in base, which
+ * no thread changes meanwhile (the entries found are marked used, each by one thread), and
+ * keeps what is put in it for fmcache_merge. NULL only when out of memory. */
+struct fmcache *fmcache_branch(struct fmcache *base);
+/* Puts the entries put in the n branches into base, branch by branch, each in the order
+ * they were put, and frees the branches (NULL ones are skipped): branches of different
+ * parts of the content, merged in the order of the content, leave base as one thread
+ * loading it all would have, so the file saved is the same. */
+void fmcache_merge(struct fmcache *base, struct fmcache **branches, size_t n);
 /* Writes the entries used (got or put) since fmcache_open to path, atomically.
  * Returns 0 or -1 (errno). */
 int fmcache_save(struct fmcache *, const char *path);

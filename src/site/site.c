@@ -4,6 +4,8 @@
 #include <cmark.h>
 #include <errno.h>
 #include <ftw.h>
+#include <malloc.h>
+#include <poll.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -990,22 +992,20 @@ static int build_lists(struct gen *g, const char *tdir)
 	return build_feeds(g) < 0 || build_sitemap(g) < 0 ? -1 : 0;
 }
 
-/* Reads one worker's messages into sig[] and the stats; returns 0 or -1. */
-static int collect(struct gen *g, int fd, char **sig)
+/* Takes one worker's messages, from in into sig[] and the stats; returns 0, or -1 when they
+ * do not end in its report of success. */
+static int take_messages(struct gen *g, struct buf *in, char **sig)
 {
-	struct buf in = BUF_INIT;
-	char chunk[65536], *p, *end;
-	ssize_t n;
+	char *p, *end;
 	int rc = -1;
 
-	while ((n = read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0)
-			buf_put(&in, chunk, (size_t)n);
-	for (p = in.data, end = in.data + in.len; p && p < end;) {
+	for (p = in->data, end = in->data + in->len; p && p < end;) {
 		size_t idx, len, pages, written, unchanged;
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			break;
+		/* sscanf measures the string it reads: the line alone, not the megabytes after. */
+		*nl = '\0';
 		if (sscanf(p, "P %zu %zu", &idx, &len) == 2 && idx < g->s->npolicies &&
 		    len <= (size_t)(end - nl - 1)) {
 			free(sig[idx]);
@@ -1024,7 +1024,49 @@ static int collect(struct gen *g, int fd, char **sig)
 			break;
 		}
 	}
-	buf_free(&in);
+	return rc;
+}
+
+/* Reads the messages of the nw workers from their pipes fd[] until each closes, from all
+ * at once: a worker whose pipe is full waits for it to be read, and would otherwise wait
+ * for the ones before it to end. Returns 0 or -1. */
+static int collect(struct gen *g, const int *fd, size_t nw, char **sig)
+{
+	struct buf in[SITE_MAX_WORKERS];
+	struct pollfd pfd[SITE_MAX_WORKERS];
+	char chunk[65536];
+	size_t w, open = nw;
+	int rc = 0;
+
+	for (w = 0; w < nw; w++) {
+		in[w] = (struct buf)BUF_INIT;
+		pfd[w].fd = fd[w];
+		pfd[w].events = POLLIN;
+	}
+	while (open > 0) {
+		if (poll(pfd, (nfds_t)nw, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -1;
+			break;
+		}
+		for (w = 0; w < nw; w++) {
+			ssize_t n;
+			if (pfd[w].fd < 0 || pfd[w].revents == 0)
+				continue;
+			if ((n = read(pfd[w].fd, chunk, sizeof chunk)) > 0) {
+				buf_put(&in[w], chunk, (size_t)n);
+			} else if (n == 0 || errno != EINTR) {
+				pfd[w].fd = -1; /* closed: poll passes over it */
+				open--;
+			}
+		}
+	}
+	for (w = 0; w < nw; w++) {
+		if (take_messages(g, &in[w], sig) < 0)
+			rc = -1;
+		buf_free(&in[w]);
+	}
 	return rc;
 }
 
@@ -1035,9 +1077,7 @@ static int collect(struct gen *g, int fd, char **sig)
 static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char **sig,
                           const char *lists_tdir)
 {
-	const char *jobs = getenv("POLICYGEN_JOBS"); /* a number of processes; 1: none */
-	long cores = jobs && *jobs ? strtol(jobs, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nw = cores < 1 ? 1 : cores > SITE_MAX_WORKERS ? SITE_MAX_WORKERS : (size_t)cores;
+	size_t nw = content_jobs(SITE_MAX_WORKERS); /* 1: no worker processes */
 	pid_t pid[SITE_MAX_WORKERS];
 	int fd[SITE_MAX_WORKERS], status, rc = 0;
 	atomic_size_t *next;
@@ -1079,13 +1119,17 @@ static int build_policies(struct gen *g, const size_t *todo, size_t ntodo, char 
 		close(p[1]);
 		fd[w] = p[0];
 	}
+	/* Memory freed since the load (the front-matter cache, what the loading threads read)
+	 * goes back to the system before the lists are built: the threads' holes in the heap
+	 * are of no use to this single-threaded process, whose lists would otherwise come on
+	 * top of them. Done while the workers run: they can keep theirs. */
+	malloc_trim(0);
 	if (rc == 0 && lists_tdir && build_lists(g, lists_tdir) < 0)
 		rc = -1;
-	for (w = 0; w < nw; w++) {
-		if (collect(g, fd[w], sig) < 0)
-			rc = -1;
+	if (collect(g, fd, nw, sig) < 0)
+		rc = -1;
+	for (w = 0; w < nw; w++)
 		close(fd[w]);
-	}
 	for (w = 0; w < nw; w++)
 		if (waitpid(pid[w], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 			rc = -1;
@@ -1441,6 +1485,8 @@ finish:
 done:
 	stats->written = g.out.written + g.portal.written;
 	stats->unchanged = g.out.unchanged + g.portal.unchanged;
+	out_end(&g.out);
+	out_end(&g.portal);
 	for (i = 0; i < P__MAX; i++)
 		tmpl_free(g.tmpl[i]);
 	for (i = 0; sig && i < s->npolicies; i++)

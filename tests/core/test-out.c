@@ -84,6 +84,7 @@ static void test_missing_folder_is_fresh(void)
 	 * c, its version; six files: nothing else. */
 	CHECK_INT(count_entries(dir), 1 + 11 + 6);
 	buf_free(&err);
+	out_end(&o);
 }
 
 static void test_file_there_after_all_is_replaced_atomically(void)
@@ -115,6 +116,7 @@ static void test_file_there_after_all_is_replaced_atomically(void)
 	CHECK_INT(count_entries(dir), 2);
 	CHECK_STR(buf_str(&err), "");
 	buf_free(&err);
+	out_end(&o);
 }
 
 static void test_folder_with_files_is_not_fresh(void)
@@ -141,6 +143,7 @@ static void test_folder_with_files_is_not_fresh(void)
 	CHECK_INT(count_entries(dir), 5);
 	CHECK_STR(buf_str(&err), "");
 	buf_free(&err);
+	out_end(&o);
 }
 
 static void test_renamed_even_when_fresh(void)
@@ -161,6 +164,7 @@ static void test_renamed_even_when_fresh(void)
 	CHECK_INT(count_entries(dir), 2);
 	CHECK_STR(buf_str(&err), "");
 	buf_free(&err);
+	out_end(&o);
 }
 
 static void test_long_paths(void)
@@ -186,6 +190,7 @@ static void test_long_paths(void)
 	}
 	CHECK_STR(buf_str(&err), "");
 	buf_free(&err);
+	out_end(&o);
 }
 
 static void test_error_names_the_file(void)
@@ -206,6 +211,7 @@ static void test_error_names_the_file(void)
 	CHECK_INT(out_write(&o, "en/index.html", "y", 1, &err), -1);
 	CHECK(strstr(buf_str(&err), "/blocked/en/index.html: cannot write") != NULL);
 	buf_free(&err);
+	out_end(&o);
 }
 
 int main(void)

@@ -157,6 +157,95 @@ static void test_read_file_refuses_non_files(void)
 	buf_free(&b);
 }
 
+/* The diagnostics of s, one a line, in order. */
+static void diags_text(const struct content *s, struct buf *b)
+{
+	const struct diag *d;
+
+	for (d = s->diags; d; d = d->next)
+		buf_printf(b, "%s:%d: %d %s\n", d->path, d->line, d->level, d->msg);
+}
+
+/* content_load with POLICYGEN_JOBS=jobs through the cache file at path (read, then
+ * saved); the diagnostics into b. */
+static struct content *load_jobs(const char *dir, const char *jobs, const char *path,
+                                 struct buf *b)
+{
+	struct fmcache *c = fmcache_open(path);
+	struct content *s;
+	struct date today;
+
+	date_parse(&today, "2026-11-21", NULL);
+	setenv("POLICYGEN_JOBS", jobs, 1);
+	s = content_load_cached(dir, &today, c);
+	unsetenv("POLICYGEN_JOBS");
+	CHECK(s != NULL);
+	if (s)
+		diags_text(s, b);
+	CHECK_INT(fmcache_save(c, path), 0);
+	fmcache_free(c);
+	return s;
+}
+
+/* A big site is loaded by several threads (content.c, load_shared): the policies, their
+ * order, every version's policy, the diagnostics and the front-matter cache saved are
+ * those of one thread, with problems in every thread's share, without the cache and with
+ * it. */
+static void test_threads_load_as_one(void)
+{
+	char dir[] = "/tmp/test-content-XXXXXX", cmd[1024], one[256], three[256];
+	struct buf d1 = BUF_INIT, d3 = BUF_INIT, f1 = BUF_INIT, f3 = BUF_INIT;
+	struct content *s1, *s3;
+	size_t i, k, pass;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(cmd, sizeof cmd,
+	         "cp -RL tests/golden/content '%s/c' && cd '%s/c/policies' && "
+	         "for i in $(seq 100 399); do cp -R community p$i; done && "
+	         "printf 'wrong: 1\n' >> p120/2024-09-01.en.md && sed -i 's/^---$/--/' "
+	         "p250/2024-09-01.cy.md && mkdir Bad p300/x && ln -s ../conduct p390/link.md "
+	         "&& rm p399/*",
+	         dir, dir);
+	CHECK(system(cmd) == 0);
+	snprintf(one, sizeof one, "%s/one", dir);
+	snprintf(three, sizeof three, "%s/three", dir);
+	snprintf(cmd, sizeof cmd, "%s/c", dir);
+	for (pass = 0; pass < 2; pass++) { /* the second with the cache files of the first */
+		buf_reset(&d1);
+		buf_reset(&d3);
+		s1 = load_jobs(cmd, "1", one, &d1);
+		s3 = load_jobs(cmd, "3", three, &d3);
+		if (s1 == NULL || s3 == NULL)
+			break;
+		CHECK(s1->nerrors > 0 && s1->nwarnings > 0);
+		CHECK_INT(s3->nerrors, s1->nerrors);
+		CHECK_INT(s3->nwarnings, s1->nwarnings);
+		CHECK_STR(buf_str(&d3), buf_str(&d1));
+		CHECK_INT(s3->npolicies, s1->npolicies);
+		CHECK(s1->npolicies > 300);
+		for (i = 0; i < s1->npolicies && i < s3->npolicies; i++) {
+			const struct policy *p = &s3->policies[i];
+			CHECK_STR(p->slug, s1->policies[i].slug);
+			CHECK_INT(p->nversions, s1->policies[i].nversions);
+			for (k = 0; k < p->nversions; k++)
+				CHECK(p->versions[k].policy == p);
+		}
+		content_free(s1);
+		content_free(s3);
+		buf_reset(&f1);
+		buf_reset(&f3);
+		CHECK_INT(buf_read_file(&f1, one), 0);
+		CHECK_INT(buf_read_file(&f3, three), 0);
+		CHECK(f1.len > 0 && f1.len == f3.len && memcmp(f1.data, f3.data, f1.len) == 0);
+	}
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+	buf_free(&d1);
+	buf_free(&d3);
+	buf_free(&f1);
+	buf_free(&f3);
+}
+
 int main(void)
 {
 	RUN(test_read_file_refuses_non_files);
@@ -165,5 +254,6 @@ int main(void)
 	RUN(test_effective_date_publishes);
 	RUN(test_i18n_and_terms);
 	RUN(test_yml_refuses_aliases_and_duplicates);
+	RUN(test_threads_load_as_one);
 	CHECK_MAIN();
 }

@@ -60,6 +60,11 @@ int token_csrf(const unsigned char key[TOKEN_KEY_LEN], const char *id,
  * 0 otherwise, including when given is NULL or id is NULL or empty. */
 int token_csrf_check(const unsigned char key[TOKEN_KEY_LEN], const char *id, const char *given);
 
+/* 1 when given is exactly want, a CSRF token token_csrf wrote, compared in constant time;
+ * 0 otherwise, including when given is NULL. For a caller that has made the token for
+ * its page already and checks the posted one against it (one HMAC instead of two). */
+int token_csrf_equal(const char want[TOKEN_CSRF_LEN + 1], const char *given);
+
 /* A once-only value for a form: a fresh random nonce (as a family token) and the HMAC,
  * under key, of "once:", bind and the nonce: "<26 base32>-<64 hex>", TOKEN_ONCE_LEN
  * characters. The server issues it with the form and records it when the form is acted

@@ -223,6 +223,22 @@ static void test_csrf(void)
 		}
 	CHECK(!token_csrf_check(key, "family-1", d));
 	CHECK(!token_csrf_check(key, "family-1", NULL));
+
+	/* token_csrf_equal: the same rules against a token made already */
+	CHECK(token_csrf_equal(c, c));
+	strcpy(d, c);
+	d[TOKEN_CSRF_LEN - 1] = d[TOKEN_CSRF_LEN - 1] == '0' ? '1' : '0';
+	CHECK(!token_csrf_equal(c, d));
+	d[TOKEN_CSRF_LEN - 1] = '\0';
+	CHECK(!token_csrf_equal(c, d));
+	strcpy(d, c);
+	strcat(d, "0");
+	CHECK(!token_csrf_equal(c, d));
+	CHECK(!token_csrf_equal(c, ""));
+	CHECK(!token_csrf_equal(c, NULL));
+	/* no token made (token_csrf failed, out ""): nothing checks against it */
+	CHECK_INT(token_csrf(key, "", c), -1);
+	CHECK(!token_csrf_equal(c, ""));
 	/* no session, no token */
 	CHECK_INT(token_csrf(key, "", c), -1);
 	CHECK_STR(c, "");

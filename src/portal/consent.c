@@ -328,6 +328,7 @@ struct consent_cache {
 	struct arena *a; /* what was read; reset when read again */
 	int valid;
 	long long data_version, changes; /* the database's when it was read */
+	const char *stamp;               /* catalog_stamp's when it was read */
 	const struct catalog *cat;
 	struct consent_purpose *purposes; /* in the database's order, those in cat */
 	size_t npurposes;
@@ -444,8 +445,24 @@ static int change_stamp(struct db *db, long long *data_version, long long *chang
 	return 0;
 }
 
+/* What the cache holds, in one short text that changes whenever it would: the newest
+ * document and their number (documents are only ever added, by catalog_sync; their
+ * resign flag, which changes, is not kept here), and every purpose with its basis and
+ * position. Returns the statement with the text in column 0 (the caller resets it), or
+ * NULL on error. */
+static sqlite3_stmt *catalog_stamp(struct db *db)
+{
+	static const char sql[] =
+	    "SELECT (SELECT coalesce(max(id), 0) || ' ' || count(*) FROM document) || ' ' ||"
+	    " (SELECT coalesce(group_concat(quote(id) || quote(basis) || position, ' '), '')"
+	    "  FROM purpose)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	return step_one(st) == 1 ? st : NULL;
+}
+
 /* Makes c hold the purposes and documents of the database as it is now (inside the
- * caller's read transaction), reading them into a again unless nothing has changed
+ * caller's read transaction), reading them into a again unless they have not changed
  * since they were read. Returns 0 or -1 (c then invalid). */
 static int cache_read(struct db *db, struct consent_cache *c, struct arena *a,
                       const struct catalog *cat, int keep)
@@ -454,8 +471,23 @@ static int cache_read(struct db *db, struct consent_cache *c, struct arena *a,
 
 	if (change_stamp(db, &dv, &ch) < 0)
 		return -1;
-	if (keep && c->valid && c->data_version == dv && c->changes == ch && c->cat == cat)
-		return 0;
+	if (keep && c->valid && c->cat == cat) {
+		sqlite3_stmt *st;
+		int same;
+		if (c->data_version == dv && c->changes == ch)
+			return 0;
+		/* Something was written, nearly always answers (every submission, by any
+		 * thread or process): the catalog's stamp says whether any of it was ours. */
+		if ((st = catalog_stamp(db)) == NULL)
+			return -1;
+		same = strcmp(db_col_text(st, 0), c->stamp) == 0;
+		sqlite3_reset(st);
+		if (same) {
+			c->data_version = dv;
+			c->changes = ch;
+			return 0;
+		}
+	}
 	c->valid = 0;
 	c->purposes = NULL;
 	c->npurposes = 0;
@@ -465,6 +497,15 @@ static int cache_read(struct db *db, struct consent_cache *c, struct arena *a,
 		arena_reset(a);
 	if (cache_purposes(db, a, cat, c) < 0 || cache_docs(db, a, c) < 0)
 		return -1;
+	if (keep) {
+		sqlite3_stmt *st = catalog_stamp(db);
+		if (st == NULL)
+			return -1;
+		c->stamp = db_col_dup(a, st, 0);
+		sqlite3_reset(st);
+		if (c->stamp == NULL)
+			return -1;
+	}
 	c->data_version = dv;
 	c->changes = ch;
 	c->cat = cat;

@@ -797,7 +797,9 @@ static void test_cache(void)
 	struct buf err = BUF_INIT;
 	struct db *other = db_open(testdb_path, DB_OPEN_EXISTING, &err);
 	const char *title;
-	size_t i;
+	char first[64], *q;
+	size_t i, n;
+	int public_task;
 
 	CHECK(c != NULL && other != NULL);
 	if (c == NULL || other == NULL)
@@ -822,6 +824,51 @@ static void test_cache(void)
 	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
 	CHECK(h && h->docs[0].title == title);
 	CHECK(h && h->purposes == f->purposes);
+	/* other rows written, here and by another connection (every submission): the
+	 * documents and purposes are not read again */
+	sql("UPDATE family SET language = 'en' WHERE id = 2");
+	CHECK_INT(sqlite3_exec(db_sqlite(other), "UPDATE family SET language = 'cy' WHERE id = 2",
+	                       NULL, NULL, NULL),
+	          SQLITE_OK);
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
+	CHECK(h && h->docs[0].title == title);
+	CHECK(h && h->purposes == f->purposes);
+	/* which shows here: a title changed in place, as nothing in the portal does
+	 * (catalog_sync only adds documents), is not seen until the catalog changes */
+	snprintf(first, sizeof first, "%s", title);
+	q = sqlite3_mprintf("UPDATE document SET title = 'Changed in place' WHERE id = %lld;"
+	                    "UPDATE family SET language = 'en' WHERE id = 2",
+	                    f->docs[0].id);
+	CHECK_INT(sqlite3_exec(db_sqlite(other), q, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(q);
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
+	CHECK(h && strcmp(h->docs[0].title, first) == 0);
+	q = sqlite3_mprintf("UPDATE document SET title = %Q WHERE id = %lld", first, f->docs[0].id);
+	CHECK_INT(sqlite3_exec(db_sqlite(other), q, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(q);
+	/* a document's resign flag is not kept; a purpose's basis or position is */
+	sql("UPDATE document SET resign = 1 - resign WHERE id = (SELECT max(id) FROM document)");
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
+	CHECK(h && h->purposes == f->purposes && h->docs[0].title == title);
+	sql("UPDATE document SET resign = 1 - resign WHERE id = (SELECT max(id) FROM document)");
+	snprintf(first, sizeof first, "%s", f->purposes[0].id);
+	public_task = f->purposes[0].public_task;
+	n = f->npurposes;
+	sql("UPDATE purpose SET position = position + 100 WHERE id = (SELECT id FROM purpose"
+	    " ORDER BY position, id LIMIT 1)");
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
+	CHECK(h && h->npurposes == n && strcmp(h->purposes[n - 1].id, first) == 0);
+	sql("UPDATE purpose SET basis = CASE basis WHEN 'consent' THEN 'public_task' ELSE 'consent'"
+	    " END, position = position - 100 WHERE position >= 100");
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
+	CHECK(h && strcmp(h->purposes[0].id, first) == 0 && h->purposes[0].public_task != public_task);
+	sql("UPDATE purpose SET basis = CASE basis WHEN 'consent' THEN 'public_task' ELSE 'consent'"
+	    " END WHERE id = (SELECT id FROM purpose ORDER BY position, id LIMIT 1)");
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 1, "cy", &f), 0);
+	CHECK(f && f->purposes[0].public_task == public_task);
+	if (f == NULL)
+		goto out;
+	title = f->docs[0].title;
 	/* a new version through this connection is seen at once */
 	sql("INSERT INTO document (id, slug, version, lang, sha256, resign, title, declaration)"
 	    " VALUES (7, 'code-of-conduct', '2028-01-01', 'cy', 'a7', 0, 'Cod newydd', 'Iawn.')");

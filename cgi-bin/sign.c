@@ -1404,13 +1404,20 @@ int main(void)
 
 	app_ = &apps[0];
 	/* Each thread has its own app (its database connection, catalog and arenas); the
-	 * threads share only the group commit. */
-	if (n > 1 && (g = group_new()) == NULL)
-		n = 1;
+	 * threads share only the group commit, whose lock file is opened before the
+	 * sandbox. */
 	for (i = 0; i < n; i++) {
-		apps[i].group = g;
 		ctxs[i] = &apps[i];
 		broken |= start(&apps[i]) < 0;
+	}
+	if (n > 1) {
+		struct buf lock = BUF_INIT;
+		buf_printf(&lock, "%s%s", apps[0].p.db_path, GROUP_LOCK_SUFFIX);
+		/* out of memory: each thread commits its own submissions */
+		g = group_new(buf_ok(&lock) && apps[0].p.db_path ? buf_str(&lock) : NULL);
+		buf_free(&lock);
+		for (i = 0; i < n; i++)
+			apps[i].group = g;
 	}
 	portal_confine(&apps[0].p); /* also when broken: the 503s are served confined too */
 	broken |= apps[0].p.broken;

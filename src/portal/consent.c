@@ -587,12 +587,35 @@ static int load_children(struct db *db, struct arena *a, struct consent_family *
 	return found ? 0 : 1;
 }
 
+/* Orders answers by child, purpose and time, keeping the order they came in among
+ * those of one moment: an insertion sort, as they come sorted by child and purpose. */
+static void sort_answers(struct consent_answer *x, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct consent_answer v = x[i];
+		for (j = i; j > 0; j--) {
+			const struct consent_answer *u = &x[j - 1];
+			int c = u->child_id != v.child_id ? (u->child_id < v.child_id ? -1 : 1)
+			                                  : strcmp(u->purpose, v.purpose);
+			if (c < 0 || (c == 0 && strcmp(u->at, v.at) <= 0))
+				break;
+			x[j] = x[j - 1];
+		}
+		x[j] = v;
+	}
+}
+
 static int load_answers(struct db *db, struct arena *a, struct consent_family *f)
 {
+	/* In the primary key's order, which needs no sort in SQLite (sorting every row
+	 * there was a fifth of consent_load's instructions); sort_answers puts each
+	 * question's answers in time order, the carers of one moment by their key. */
 	static const char answers_sql[] =
 	    "SELECT a.child_id, a.purpose, a.signer, a.signer_key, a.answer, a.at, a.channel"
 	    " FROM answer a JOIN child c ON c.id = a.child_id"
-	    " WHERE c.family_id = ?1 AND c.left_on IS NULL ORDER BY a.child_id, a.purpose, a.at";
+	    " WHERE c.family_id = ?1 AND c.left_on IS NULL ORDER BY c.id, a.purpose, a.signer_key";
 	sqlite3_stmt *st = db_stmt(db, answers_sql);
 	size_t cap = 0, k, n;
 	int rc = SQLITE_DONE;
@@ -618,6 +641,7 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 		return -1;
 	if (f->answers == NULL && (f->answers = arena_alloc(a, sizeof *f->answers)) == NULL)
 		return -1;
+	sort_answers(f->answers, f->nanswers);
 
 	/* The view `effective` for these children, from the same rows: the most
 	 * restrictive answer applies; a 'consent' purpose needs a yes and no no, a

@@ -787,6 +787,41 @@ static void test_load_no_children(void)
 	CHECK(f == NULL);
 }
 
+/* A family's answers come by child, purpose and time (each question's carers in the
+ * order they answered, whatever their names), those of one moment by carer key. */
+static void test_answer_order(void)
+{
+	static const char *const want[][2] = {
+	    {"displays", "zoe"}, {"displays", "anna"}, {"displays", "bea"},
+	    {"website", "bea"},  {"website", "anna"},
+	};
+	struct consent_family *f = NULL;
+	size_t i;
+
+	sql("INSERT INTO family (id, ref, language) VALUES (92, 'F92', 'en');"
+	    "INSERT INTO child (id, family_id, ref, first_name, last_name, class)"
+	    " VALUES (921, 92, 'C921', 'Elin', 'Hughes', 'Year 2'),"
+	    " (922, 92, 'C922', 'Dewi', 'Hughes', 'Year 4');"
+	    "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
+	    " event_id) VALUES"
+	    " (922, 'website', 'Anna', 'anna', 'yes', '2026-09-03T10:00:00Z', 'qr', 1),"
+	    " (921, 'website', 'Anna', 'anna', 'no', '2026-09-03T10:00:00Z', 'qr', 1),"
+	    " (921, 'displays', 'Anna', 'anna', 'yes', '2026-09-02T10:00:00Z', 'qr', 1),"
+	    " (921, 'website', 'Bea', 'bea', 'yes', '2026-09-01T10:00:00Z', 'qr', 1),"
+	    " (921, 'displays', 'Bea', 'bea', 'yes', '2026-09-02T10:00:00Z', 'qr', 1),"
+	    " (921, 'displays', 'Zoe', 'zoe', 'no', '2026-09-01T10:00:00Z', 'qr', 1)");
+	CHECK_INT(consent_load(db, A, NULL, 92, "en", &f), 0);
+	CHECK(f && f->nanswers == 6);
+	for (i = 0; f && i < f->nanswers && i < 5; i++) {
+		CHECK(f->answers[i].child_id == 921);
+		CHECK_STR(f->answers[i].purpose, want[i][0]);
+		CHECK_STR(f->answers[i].signer_key, want[i][1]);
+	}
+	CHECK(f && f->nanswers == 6 && f->answers[5].child_id == 922);
+	sql("DELETE FROM answer WHERE child_id IN (921, 922);"
+	    "DELETE FROM child WHERE family_id = 92; DELETE FROM family WHERE id = 92");
+}
+
 /* consent_load_cached: the same family as consent_load; the purposes and documents read
  * once while nothing changes, and again after a change through this connection or
  * another. */
@@ -1004,6 +1039,7 @@ int main(void)
 	RUN(test_read_transaction);
 	RUN(test_cache);
 	RUN(test_load_no_children);
+	RUN(test_answer_order);
 	RUN(test_chain);
 	RUN(test_forged);
 	teardown();

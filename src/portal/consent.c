@@ -1078,14 +1078,18 @@ static enum consent_err record_rows(struct db *db, const struct consent_submissi
 	static const char sign_sql[] =
 	    "INSERT INTO signature (family_id, document_id, signer, signer_key, at, channel,"
 	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7)";
-	static const char answer_sql[] =
+	/* A carer's answer replaces their earlier one: an UPDATE first, as answering
+	 * again is the common case, and only when there is none an INSERT (an upsert
+	 * tried the insert, with its foreign key look-ups, every time). */
+	static const char update_sql[] =
+	    "UPDATE answer SET signer = ?3, answer = ?5, at = ?6, channel = ?7, staff = ?9,"
+	    " event_id = ?8 WHERE child_id = ?1 AND purpose = ?2 AND signer_key = ?4";
+	static const char insert_sql[] =
 	    "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
-	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)"
-	    " ON CONFLICT (child_id, purpose, signer_key) DO UPDATE SET signer = excluded.signer,"
-	    "  answer = excluded.answer, at = excluded.at, channel = excluded.channel,"
-	    "  staff = excluded.staff, event_id = excluded.event_id";
+	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)";
+	static const char *const answer_sql[] = {update_sql, insert_sql};
 	sqlite3_stmt *st;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < s->ndocuments; i++) {
 		if (!sign[i])
@@ -1106,20 +1110,24 @@ static enum consent_err record_rows(struct db *db, const struct consent_submissi
 	}
 	for (i = 0; i < s->nitems; i++) {
 		const struct consent_item *x = &s->items[i];
-		if ((st = db_stmt(db, answer_sql)) == NULL)
-			return CONSENT_ERR_DB;
-		sqlite3_bind_int64(st, 1, x->child_id);
-		sqlite3_bind_text(st, 2, x->purpose, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, x->answer, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, s->channel, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 8, id);
-		if (s->staff)
-			sqlite3_bind_text(st, 9, s->staff, -1, SQLITE_STATIC);
-		if (db_exec_stmt(st) < 0)
-			return CONSENT_ERR_DB;
+		for (k = 0; k < 2; k++) {
+			if ((st = db_stmt(db, answer_sql[k])) == NULL)
+				return CONSENT_ERR_DB;
+			sqlite3_bind_int64(st, 1, x->child_id);
+			sqlite3_bind_text(st, 2, x->purpose, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, x->answer, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 7, s->channel, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 8, id);
+			if (s->staff)
+				sqlite3_bind_text(st, 9, s->staff, -1, SQLITE_STATIC);
+			if (db_exec_stmt(st) < 0)
+				return CONSENT_ERR_DB;
+			if (sqlite3_changes(db_sqlite(db)) > 0)
+				break; /* updated, or inserted */
+		}
 	}
 	return CONSENT_OK;
 }

@@ -94,6 +94,7 @@ struct app {
 	const char *root;               /* the path of base_url: "" at the top of the host */
 	struct group *group;            /* the process's group commit (NULL: one thread) */
 	struct consent_cache *cache; /* purposes and documents between requests; NULL: none */
+	struct token_mac mac;        /* p.key's, for the CSRF and once-only values */
 };
 
 /* One request. */
@@ -893,7 +894,7 @@ static void check_page(struct rq *r)
 		tv_str(h, "name", "name");
 		tv_str(h, "value", x.name);
 		/* A second tap on Confirm sends the same value and is recorded once. */
-		if (token_once_new(r->app->p.key, r->bind, once) < 0) {
+		if (token_once_new_with(&r->app->mac, r->bind, once) < 0) {
 			server_error(r, "once-only value");
 			return;
 		}
@@ -979,7 +980,7 @@ static void confirm(struct rq *r)
 	/* Only through the check page: a confirm without the once-only value it issued
 	 * (missing, made up, another family's) stores nothing. */
 	s.once = form_get(&r->body, "once");
-	if (!token_once_check(r->app->p.key, r->bind, s.once)) {
+	if (!token_once_check_with(&r->app->mac, r->bind, s.once)) {
 		bad_request(r, "sign_formerr_once", "confirm without a valid once-only value");
 		return;
 	}
@@ -1297,7 +1298,7 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	}
 	snprintf(id, sizeof id, "family:%lld:%s", r.family_id, hash);
 	r.bind = arena_strdup(r.a, id);
-	if (token_csrf(app->p.key, id, r.csrf) < 0) {
+	if (token_csrf_with(&app->mac, id, r.csrf) < 0) {
 		server_error(&r, "csrf");
 		goto out;
 	}
@@ -1361,6 +1362,7 @@ static int start(struct app *app)
 			app->t[i] = portal_strings(&app->p, app->li[i]);
 		}
 		letters_contact_load(app->p.settings, &app->contact);
+		token_mac_init(&app->mac, app->p.key);
 		if ((app->cache = consent_cache_new()) == NULL)
 			buf_puts(&err, "out of memory\n");
 		app->root = settings_url_path(app->p.settings, app->p.keep);
@@ -1426,6 +1428,7 @@ int main(void)
 	rc = cgi_main_threads(broken ? portal_unavailable : handle, ctxs, n, SIGN_MAX_BODY);
 	for (i = 0; i < n; i++) {
 		consent_cache_free(apps[i].cache);
+		sodium_memzero(&apps[i].mac, sizeof apps[i].mac);
 		portal_close(&apps[i].p);
 	}
 	group_free(g);

@@ -551,14 +551,46 @@ static int load_docs(struct db *db, struct arena *a, const struct consent_cache 
 	return 0;
 }
 
+/* strcmp with ASCII letters folded to lower case: SQLite's NOCASE. */
+static int nocase_cmp(const char *a, const char *b)
+{
+	unsigned char x, y;
+
+	do {
+		x = (unsigned char)*a++;
+		y = (unsigned char)*b++;
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y - 'A' + 'a');
+	} while (x && x == y);
+	return x - y;
+}
+
+/* Orders children by first name (NOCASE), keeping the order they came in (by id) among
+ * those of one name: an insertion sort of a family's few. */
+static void sort_children(struct consent_child *c, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct consent_child v = c[i];
+		for (j = i; j > 0 && nocase_cmp(c[j - 1].first_name, v.first_name) > 0; j--)
+			c[j] = c[j - 1];
+		c[j] = v;
+	}
+}
+
 /* The family's language and the children who still attend, by first name, in one
  * statement. Returns 0, 1 when there is no such family, or -1. */
 static int load_children(struct db *db, struct arena *a, struct consent_family *f)
 {
+	/* By id, the index's order, which needs no sort in SQLite; sort_children makes it
+	 * by first name as "ORDER BY c.first_name COLLATE NOCASE, c.id" did. */
 	static const char sql[] =
 	    "SELECT f.language, c.id, c.first_name, c.class FROM family f"
 	    " LEFT JOIN child c ON c.family_id = f.id AND c.left_on IS NULL WHERE f.id = ?1"
-	    " ORDER BY c.first_name COLLATE NOCASE, c.id";
+	    " ORDER BY c.id";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	size_t cap = 0;
 	int rc = SQLITE_DONE, found = 0;
@@ -584,6 +616,7 @@ static int load_children(struct db *db, struct arena *a, struct consent_family *
 		return -1;
 	if (f->children == NULL && (f->children = arena_alloc(a, sizeof *f->children)) == NULL)
 		return -1;
+	sort_children(f->children, f->nchildren);
 	return found ? 0 : 1;
 }
 

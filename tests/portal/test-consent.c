@@ -787,6 +787,38 @@ static void test_load_no_children(void)
 	CHECK(f == NULL);
 }
 
+/* A family's children come by first name as SQLite's NOCASE orders them (ASCII letters
+ * folded, other bytes as they are), those of one name by id. */
+static void test_children_order(void)
+{
+	static const long long want[] = {932, 934, 931, 935, 933};
+	struct consent_family *f = NULL;
+	sqlite3_stmt *st;
+	size_t i;
+
+	sql("INSERT INTO family (id, ref, language) VALUES (93, 'F93', 'en');"
+	    "INSERT INTO child (id, family_id, ref, first_name, last_name, class) VALUES"
+	    " (931, 93, 'C931', 'osian', 'Hughes', 'Year 2'),"
+	    " (932, 93, 'C932', 'Aled', 'Hughes', 'Year 2'),"
+	    " (933, 93, 'C933', '\xc3\x89lin', 'Hughes', 'Year 2'),"
+	    " (934, 93, 'C934', 'aled', 'Hughes', 'Year 2'),"
+	    " (935, 93, 'C935', 'Zac', 'Hughes', 'Year 2')");
+	CHECK_INT(consent_load(db, A, NULL, 93, "en", &f), 0);
+	CHECK(f && f->nchildren == 5);
+	CHECK_INT(sqlite3_prepare_v2(db_sqlite(db),
+	                             "SELECT id FROM child WHERE family_id = 93"
+	                             " ORDER BY first_name COLLATE NOCASE, id",
+	                             -1, &st, NULL),
+	          SQLITE_OK);
+	for (i = 0; f && i < f->nchildren && i < 5; i++) {
+		CHECK_INT(f->children[i].id, want[i]);
+		CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+		CHECK_INT(f->children[i].id, sqlite3_column_int64(st, 0));
+	}
+	sqlite3_finalize(st);
+	sql("DELETE FROM child WHERE family_id = 93; DELETE FROM family WHERE id = 93");
+}
+
 /* A family's answers come by child, purpose and time (each question's carers in the
  * order they answered, whatever their names), those of one moment by carer key. */
 static void test_answer_order(void)
@@ -1040,6 +1072,7 @@ int main(void)
 	RUN(test_cache);
 	RUN(test_load_no_children);
 	RUN(test_answer_order);
+	RUN(test_children_order);
 	RUN(test_chain);
 	RUN(test_forged);
 	teardown();

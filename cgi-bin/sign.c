@@ -1414,9 +1414,10 @@ int main(void)
 	}
 	if (n > 1) {
 		struct buf lock = BUF_INIT;
-		buf_printf(&lock, "%s%s", apps[0].p.db_path, GROUP_LOCK_SUFFIX);
-		/* out of memory: each thread commits its own submissions */
-		g = group_new(buf_ok(&lock) && apps[0].p.db_path ? buf_str(&lock) : NULL);
+		if (apps[0].p.db_path) /* else start failed, and only 503s are served */
+			buf_printf(&lock, "%s%s", apps[0].p.db_path, GROUP_LOCK_SUFFIX);
+		/* NULL when out of memory: each thread then commits its own submissions */
+		g = group_new(lock.len && buf_ok(&lock) ? buf_str(&lock) : NULL);
 		buf_free(&lock);
 		for (i = 0; i < n; i++)
 			apps[i].group = g;

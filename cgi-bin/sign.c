@@ -94,6 +94,7 @@ struct app {
 	const char *root;               /* the path of base_url: "" at the top of the host */
 	struct group *group;            /* the process's group commit (NULL: one thread) */
 	struct consent_cache *cache; /* purposes and documents between requests; NULL: none */
+	struct token_mac mac;        /* p.key's, for the CSRF and once-only values */
 };
 
 /* One request. */
@@ -486,9 +487,70 @@ static int recorded_answers(struct rq *r, struct tv *d, const char *name, size_t
 	return n;
 }
 
+/* The values of document di on the answers form, into t; missing: the error for a
+ * declaration not ticked. */
+static void doc_values(struct rq *r, struct tv *t, struct tv *errors, size_t di, int checked,
+                       int missing)
+{
+	const struct consent_doc *d = &r->fam->docs[di];
+	const char *field = doc_field(r, di);
+	size_t j;
+
+	tv_str(t, "field", field);
+	tv_str(t, "title", d->title);
+	tv_str(t, "declaration", d->declaration);
+	if (strcmp(d->lang, r->lang) != 0)
+		tv_str(t, "doc_lang", d->lang);
+	tv_str(t, "read_href",
+	       link(r, "conduct", arena_printf(r->a, "doc=%s&", portal_url_encoded(r->a, d->slug))));
+	tv_bool(t, "checked", checked);
+	if (d->nsigners) {
+		struct buf b = BUF_INIT;
+		for (j = 0; j < d->nsigners; j++)
+			buf_printf(&b, "%s%s", j ? ", " : "", d->signers[j].signer);
+		tv_str(t, "signed_by", buf_str(&b));
+		buf_free(&b);
+	}
+	if (missing) {
+		const char *msg = T(r, "sign_err_agree");
+		tv_str(t, "error", msg);
+		push_error(errors, field, msg);
+	}
+}
+
+/* The values of the question for child ci and purpose pi, answered v (NULL: not by this
+ * form), into q; missing: the error for a question that needs an answer. */
+static void question_values(struct rq *r, struct tv *q, struct tv *errors, size_t ci,
+                            size_t pi, const char *v, int missing)
+{
+	const struct consent_family *f = r->fam;
+	const struct consent_purpose *p = &f->purposes[pi];
+	const char *field = answer_field(r, ci, pi);
+
+	tv_str(q, "field", field);
+	tv_str(q, "title", purpose_title(r, p->id));
+	tv_str(q, "text", purpose_text(r, p));
+	tv_bool(q, "public_task", p->public_task);
+	tv_bool(q, "yes", v && strcmp(v, "yes") == 0);
+	tv_bool(q, "no", v && strcmp(v, "no") == 0);
+	/* What each carer said before: shown beside the question, never selected, so a
+	 * carer's submission holds only what they chose. */
+	if (recorded_answers(r, q, "recorded", ci, pi, NULL) > 0)
+		tv_bool(q, "has_recorded", 1);
+	if (missing) {
+		const char *msg =
+		    arena_printf(r->a, "%s %s: %s",
+		                 T(r, p->public_task ? "sign_err_object" : "sign_err_consent"),
+		                 f->children[ci].first_name, purpose_title(r, p->id));
+		tv_str(q, "error", msg);
+		push_error(errors, field, msg);
+	}
+}
+
 /* Builds the answers form's values from x into root. With check, each missing or
  * wrong answer gets an error next to it and in the summary. Returns the number of
- * errors. */
+ * errors. With root NULL it only counts them (check 1): what a check or confirm needs
+ * to know before it makes any page, at none of the cost of the form's values. */
 static int form_values(struct rq *r, struct tv *root, const struct answers *x, int check)
 {
 	const struct consent_family *f = r->fam;
@@ -499,66 +561,26 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 	int n = 0, given = 0;
 
 	for (i = 0; i < f->ndocs; i++) {
-		const struct consent_doc *d = &f->docs[i];
-		struct tv *t = tv_push_dict(docs);
+		int missing = check && f->docs[i].needs_sign && !x->agree[i];
 		if (x->agree[i])
 			given++;
-		const char *field = doc_field(r, i);
-		tv_str(t, "field", field);
-		tv_str(t, "title", d->title);
-		tv_str(t, "declaration", d->declaration);
-		if (strcmp(d->lang, r->lang) != 0)
-			tv_str(t, "doc_lang", d->lang);
-		tv_str(t, "read_href",
-		       link(r, "conduct",
-		            arena_printf(r->a, "doc=%s&", portal_url_encoded(r->a, d->slug))));
-		tv_bool(t, "checked", x->agree[i]);
-		if (d->nsigners) {
-			struct buf b = BUF_INIT;
-			for (j = 0; j < d->nsigners; j++)
-				buf_printf(&b, "%s%s", j ? ", " : "", d->signers[j].signer);
-			tv_str(t, "signed_by", buf_str(&b));
-			buf_free(&b);
-		}
-		if (check && d->needs_sign && !x->agree[i]) {
-			const char *msg = T(r, "sign_err_agree");
-			tv_str(t, "error", msg);
-			push_error(errors, field, msg);
-			n++;
-		}
+		n += missing;
+		if (root)
+			doc_values(r, tv_push_dict(docs), errors, i, x->agree[i], missing);
 	}
 	tv_bool(root, "has_children", f->nchildren > 0);
 	for (i = 0; i < f->nchildren; i++) {
 		struct tv *c = tv_push_dict(children), *qs = tv_add_list(c, "questions");
 		tv_str(c, "first_name", f->children[i].first_name);
 		for (j = 0; j < f->npurposes; j++) {
-			const struct consent_purpose *p = &f->purposes[j];
-			const char *v = x->val[i * f->npurposes + j],
-			           *field = answer_field(r, i, j);
-			struct tv *q = tv_push_dict(qs);
-			tv_str(q, "field", field);
-			tv_str(q, "title", purpose_title(r, p->id));
-			tv_str(q, "text", purpose_text(r, p));
-			tv_bool(q, "public_task", p->public_task);
-			tv_bool(q, "yes", v && strcmp(v, "yes") == 0);
-			tv_bool(q, "no", v && strcmp(v, "no") == 0);
+			const char *v = x->val[i * f->npurposes + j];
+			/* answered already (by any carer): leaving it blank keeps that */
+			int missing = check && v == NULL && consent_effective_at(f, i, j)->answers == 0;
 			if (v)
 				given++;
-			/* What each carer said before: shown beside the question, never
-			 * selected, so a carer's submission holds only what they chose. */
-			if (recorded_answers(r, q, "recorded", i, j, NULL) > 0) {
-				tv_bool(q, "has_recorded", 1);
-				continue; /* answered already: leaving it blank keeps that */
-			}
-			if (check && v == NULL) {
-				const char *msg = arena_printf(
-				    r->a, "%s %s: %s",
-				    T(r, p->public_task ? "sign_err_object" : "sign_err_consent"),
-				    f->children[i].first_name, purpose_title(r, p->id));
-				tv_str(q, "error", msg);
-				push_error(errors, field, msg);
-				n++;
-			}
+			n += missing;
+			if (root)
+				question_values(r, tv_push_dict(qs), errors, i, j, v, missing);
 		}
 	}
 	tv_str(root, "name", x->name ? x->name : "");
@@ -583,14 +605,16 @@ static int form_values(struct rq *r, struct tv *root, const struct answers *x, i
 	}
 	if (check && n == 0 && given == 0) {
 		/* Everything was answered before and this carer chose nothing. */
-		const char *msg = T(r, "sign_err_nothing");
-		tv_str(root, "nothing_error", msg);
-		push_error(errors,
-		           f->nchildren && f->npurposes ? answer_field(r, 0, 0)
-		           : f->ndocs                  ? doc_field(r, 0)
-		                                       : "name",
-		           msg);
 		n++;
+		if (root) {
+			const char *msg = T(r, "sign_err_nothing");
+			tv_str(root, "nothing_error", msg);
+			push_error(errors,
+			           f->nchildren && f->npurposes ? answer_field(r, 0, 0)
+			           : f->ndocs                  ? doc_field(r, 0)
+			                                       : "name",
+			           msg);
+		}
 	}
 	tv_bool(root, "has_errors", n > 0);
 	tv_bool(root, "error_title", n > 0);
@@ -839,7 +863,7 @@ static int answers_complete(struct rq *r, struct answers *x)
 			bad_request(r, detail, why);
 		return 0;
 	}
-	if (form_values(r, tv_dict(r->a), x, 1) > 0) {
+	if (form_values(r, NULL, x, 1) > 0) {
 		show_form(r, x, 1, 0);
 		return 0;
 	}
@@ -870,7 +894,7 @@ static void check_page(struct rq *r)
 		tv_str(h, "name", "name");
 		tv_str(h, "value", x.name);
 		/* A second tap on Confirm sends the same value and is recorded once. */
-		if (token_once_new(r->app->p.key, r->bind, once) < 0) {
+		if (token_once_new_with(&r->app->mac, r->bind, once) < 0) {
 			server_error(r, "once-only value");
 			return;
 		}
@@ -956,7 +980,7 @@ static void confirm(struct rq *r)
 	/* Only through the check page: a confirm without the once-only value it issued
 	 * (missing, made up, another family's) stores nothing. */
 	s.once = form_get(&r->body, "once");
-	if (!token_once_check(r->app->p.key, r->bind, s.once)) {
+	if (!token_once_check_with(&r->app->mac, r->bind, s.once)) {
 		bad_request(r, "sign_formerr_once", "confirm without a valid once-only value");
 		return;
 	}
@@ -1274,7 +1298,7 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	}
 	snprintf(id, sizeof id, "family:%lld:%s", r.family_id, hash);
 	r.bind = arena_strdup(r.a, id);
-	if (token_csrf(app->p.key, id, r.csrf) < 0) {
+	if (token_csrf_with(&app->mac, id, r.csrf) < 0) {
 		server_error(&r, "csrf");
 		goto out;
 	}
@@ -1297,7 +1321,7 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 			                         r.body.errfield));
 			goto out;
 		}
-		if (!token_csrf_check(app->p.key, id, form_get(&r.body, "csrf"))) {
+		if (!token_csrf_equal(r.csrf, form_get(&r.body, "csrf"))) {
 			forbidden(&r, "sign_csrf", "missing or wrong CSRF token");
 			goto out;
 		}
@@ -1338,6 +1362,7 @@ static int start(struct app *app)
 			app->t[i] = portal_strings(&app->p, app->li[i]);
 		}
 		letters_contact_load(app->p.settings, &app->contact);
+		token_mac_init(&app->mac, app->p.key);
 		if ((app->cache = consent_cache_new()) == NULL)
 			buf_puts(&err, "out of memory\n");
 		app->root = settings_url_path(app->p.settings, app->p.keep);
@@ -1381,13 +1406,21 @@ int main(void)
 
 	app_ = &apps[0];
 	/* Each thread has its own app (its database connection, catalog and arenas); the
-	 * threads share only the group commit. */
-	if (n > 1 && (g = group_new()) == NULL)
-		n = 1;
+	 * threads share only the group commit, whose lock file is opened before the
+	 * sandbox. */
 	for (i = 0; i < n; i++) {
-		apps[i].group = g;
 		ctxs[i] = &apps[i];
 		broken |= start(&apps[i]) < 0;
+	}
+	if (n > 1) {
+		struct buf lock = BUF_INIT;
+		if (apps[0].p.db_path) /* else start failed, and only 503s are served */
+			buf_printf(&lock, "%s%s", apps[0].p.db_path, GROUP_LOCK_SUFFIX);
+		/* NULL when out of memory: each thread then commits its own submissions */
+		g = group_new(lock.len && buf_ok(&lock) ? buf_str(&lock) : NULL);
+		buf_free(&lock);
+		for (i = 0; i < n; i++)
+			apps[i].group = g;
 	}
 	portal_confine(&apps[0].p); /* also when broken: the 503s are served confined too */
 	broken |= apps[0].p.broken;
@@ -1396,6 +1429,7 @@ int main(void)
 	rc = cgi_main_threads(broken ? portal_unavailable : handle, ctxs, n, SIGN_MAX_BODY);
 	for (i = 0; i < n; i++) {
 		consent_cache_free(apps[i].cache);
+		sodium_memzero(&apps[i].mac, sizeof apps[i].mac);
 		portal_close(&apps[i].p);
 	}
 	group_free(g);

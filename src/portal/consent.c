@@ -328,6 +328,7 @@ struct consent_cache {
 	struct arena *a; /* what was read; reset when read again */
 	int valid;
 	long long data_version, changes; /* the database's when it was read */
+	const char *stamp;               /* catalog_stamp's when it was read */
 	const struct catalog *cat;
 	struct consent_purpose *purposes; /* in the database's order, those in cat */
 	size_t npurposes;
@@ -444,8 +445,24 @@ static int change_stamp(struct db *db, long long *data_version, long long *chang
 	return 0;
 }
 
+/* What the cache holds, in one short text that changes whenever it would: the newest
+ * document and their number (documents are only ever added, by catalog_sync; their
+ * resign flag, which changes, is not kept here), and every purpose with its basis and
+ * position. Returns the statement with the text in column 0 (the caller resets it), or
+ * NULL on error. */
+static sqlite3_stmt *catalog_stamp(struct db *db)
+{
+	static const char sql[] =
+	    "SELECT (SELECT coalesce(max(id), 0) || ' ' || count(*) FROM document) || ' ' ||"
+	    " (SELECT coalesce(group_concat(quote(id) || quote(basis) || position, ' '), '')"
+	    "  FROM purpose)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	return step_one(st) == 1 ? st : NULL;
+}
+
 /* Makes c hold the purposes and documents of the database as it is now (inside the
- * caller's read transaction), reading them into a again unless nothing has changed
+ * caller's read transaction), reading them into a again unless they have not changed
  * since they were read. Returns 0 or -1 (c then invalid). */
 static int cache_read(struct db *db, struct consent_cache *c, struct arena *a,
                       const struct catalog *cat, int keep)
@@ -454,8 +471,23 @@ static int cache_read(struct db *db, struct consent_cache *c, struct arena *a,
 
 	if (change_stamp(db, &dv, &ch) < 0)
 		return -1;
-	if (keep && c->valid && c->data_version == dv && c->changes == ch && c->cat == cat)
-		return 0;
+	if (keep && c->valid && c->cat == cat) {
+		sqlite3_stmt *st;
+		int same;
+		if (c->data_version == dv && c->changes == ch)
+			return 0;
+		/* Something was written, nearly always answers (every submission, by any
+		 * thread or process): the catalog's stamp says whether any of it was ours. */
+		if ((st = catalog_stamp(db)) == NULL)
+			return -1;
+		same = strcmp(db_col_text(st, 0), c->stamp) == 0;
+		sqlite3_reset(st);
+		if (same) {
+			c->data_version = dv;
+			c->changes = ch;
+			return 0;
+		}
+	}
 	c->valid = 0;
 	c->purposes = NULL;
 	c->npurposes = 0;
@@ -465,6 +497,15 @@ static int cache_read(struct db *db, struct consent_cache *c, struct arena *a,
 		arena_reset(a);
 	if (cache_purposes(db, a, cat, c) < 0 || cache_docs(db, a, c) < 0)
 		return -1;
+	if (keep) {
+		sqlite3_stmt *st = catalog_stamp(db);
+		if (st == NULL)
+			return -1;
+		c->stamp = db_col_dup(a, st, 0);
+		sqlite3_reset(st);
+		if (c->stamp == NULL)
+			return -1;
+	}
 	c->data_version = dv;
 	c->changes = ch;
 	c->cat = cat;
@@ -510,14 +551,46 @@ static int load_docs(struct db *db, struct arena *a, const struct consent_cache 
 	return 0;
 }
 
+/* strcmp with ASCII letters folded to lower case: SQLite's NOCASE. */
+static int nocase_cmp(const char *a, const char *b)
+{
+	unsigned char x, y;
+
+	do {
+		x = (unsigned char)*a++;
+		y = (unsigned char)*b++;
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y - 'A' + 'a');
+	} while (x && x == y);
+	return x - y;
+}
+
+/* Orders children by first name (NOCASE), keeping the order they came in (by id) among
+ * those of one name: an insertion sort of a family's few. */
+static void sort_children(struct consent_child *c, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct consent_child v = c[i];
+		for (j = i; j > 0 && nocase_cmp(c[j - 1].first_name, v.first_name) > 0; j--)
+			c[j] = c[j - 1];
+		c[j] = v;
+	}
+}
+
 /* The family's language and the children who still attend, by first name, in one
  * statement. Returns 0, 1 when there is no such family, or -1. */
 static int load_children(struct db *db, struct arena *a, struct consent_family *f)
 {
+	/* By id, the index's order, which needs no sort in SQLite; sort_children makes it
+	 * by first name as "ORDER BY c.first_name COLLATE NOCASE, c.id" did. */
 	static const char sql[] =
 	    "SELECT f.language, c.id, c.first_name, c.class FROM family f"
 	    " LEFT JOIN child c ON c.family_id = f.id AND c.left_on IS NULL WHERE f.id = ?1"
-	    " ORDER BY c.first_name COLLATE NOCASE, c.id";
+	    " ORDER BY c.id";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	size_t cap = 0;
 	int rc = SQLITE_DONE, found = 0;
@@ -543,15 +616,39 @@ static int load_children(struct db *db, struct arena *a, struct consent_family *
 		return -1;
 	if (f->children == NULL && (f->children = arena_alloc(a, sizeof *f->children)) == NULL)
 		return -1;
+	sort_children(f->children, f->nchildren);
 	return found ? 0 : 1;
+}
+
+/* Orders answers by child, purpose and time, keeping the order they came in among
+ * those of one moment: an insertion sort, as they come sorted by child and purpose. */
+static void sort_answers(struct consent_answer *x, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct consent_answer v = x[i];
+		for (j = i; j > 0; j--) {
+			const struct consent_answer *u = &x[j - 1];
+			int c = u->child_id != v.child_id ? (u->child_id < v.child_id ? -1 : 1)
+			                                  : strcmp(u->purpose, v.purpose);
+			if (c < 0 || (c == 0 && strcmp(u->at, v.at) <= 0))
+				break;
+			x[j] = x[j - 1];
+		}
+		x[j] = v;
+	}
 }
 
 static int load_answers(struct db *db, struct arena *a, struct consent_family *f)
 {
+	/* In the primary key's order, which needs no sort in SQLite (sorting every row
+	 * there was a fifth of consent_load's instructions); sort_answers puts each
+	 * question's answers in time order, the carers of one moment by their key. */
 	static const char answers_sql[] =
 	    "SELECT a.child_id, a.purpose, a.signer, a.signer_key, a.answer, a.at, a.channel"
 	    " FROM answer a JOIN child c ON c.id = a.child_id"
-	    " WHERE c.family_id = ?1 AND c.left_on IS NULL ORDER BY a.child_id, a.purpose, a.at";
+	    " WHERE c.family_id = ?1 AND c.left_on IS NULL ORDER BY c.id, a.purpose, a.signer_key";
 	sqlite3_stmt *st = db_stmt(db, answers_sql);
 	size_t cap = 0, k, n;
 	int rc = SQLITE_DONE;
@@ -577,6 +674,7 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 		return -1;
 	if (f->answers == NULL && (f->answers = arena_alloc(a, sizeof *f->answers)) == NULL)
 		return -1;
+	sort_answers(f->answers, f->nanswers);
 
 	/* The view `effective` for these children, from the same rows: the most
 	 * restrictive answer applies; a 'consent' purpose needs a yes and no no, a
@@ -1013,14 +1111,18 @@ static enum consent_err record_rows(struct db *db, const struct consent_submissi
 	static const char sign_sql[] =
 	    "INSERT INTO signature (family_id, document_id, signer, signer_key, at, channel,"
 	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7)";
-	static const char answer_sql[] =
+	/* A carer's answer replaces their earlier one: an UPDATE first, as answering
+	 * again is the common case, and only when there is none an INSERT (an upsert
+	 * tried the insert, with its foreign key look-ups, every time). */
+	static const char update_sql[] =
+	    "UPDATE answer SET signer = ?3, answer = ?5, at = ?6, channel = ?7, staff = ?9,"
+	    " event_id = ?8 WHERE child_id = ?1 AND purpose = ?2 AND signer_key = ?4";
+	static const char insert_sql[] =
 	    "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
-	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)"
-	    " ON CONFLICT (child_id, purpose, signer_key) DO UPDATE SET signer = excluded.signer,"
-	    "  answer = excluded.answer, at = excluded.at, channel = excluded.channel,"
-	    "  staff = excluded.staff, event_id = excluded.event_id";
+	    " staff, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)";
+	static const char *const answer_sql[] = {update_sql, insert_sql};
 	sqlite3_stmt *st;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < s->ndocuments; i++) {
 		if (!sign[i])
@@ -1041,20 +1143,24 @@ static enum consent_err record_rows(struct db *db, const struct consent_submissi
 	}
 	for (i = 0; i < s->nitems; i++) {
 		const struct consent_item *x = &s->items[i];
-		if ((st = db_stmt(db, answer_sql)) == NULL)
-			return CONSENT_ERR_DB;
-		sqlite3_bind_int64(st, 1, x->child_id);
-		sqlite3_bind_text(st, 2, x->purpose, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, x->answer, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, s->channel, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 8, id);
-		if (s->staff)
-			sqlite3_bind_text(st, 9, s->staff, -1, SQLITE_STATIC);
-		if (db_exec_stmt(st) < 0)
-			return CONSENT_ERR_DB;
+		for (k = 0; k < 2; k++) {
+			if ((st = db_stmt(db, answer_sql[k])) == NULL)
+				return CONSENT_ERR_DB;
+			sqlite3_bind_int64(st, 1, x->child_id);
+			sqlite3_bind_text(st, 2, x->purpose, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, show, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, x->answer, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 7, s->channel, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 8, id);
+			if (s->staff)
+				sqlite3_bind_text(st, 9, s->staff, -1, SQLITE_STATIC);
+			if (db_exec_stmt(st) < 0)
+				return CONSENT_ERR_DB;
+			if (sqlite3_changes(db_sqlite(db)) > 0)
+				break; /* updated, or inserted */
+		}
 	}
 	return CONSENT_OK;
 }

@@ -1,7 +1,11 @@
+#define _GNU_SOURCE /* F_OFD_SETLKW */
 #include "group.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* One submission waiting for its batch. */
 struct job {
@@ -17,21 +21,27 @@ struct group {
 	pthread_cond_t cv;
 	struct job *head, **tail; /* waiting for the next batch */
 	int writing;              /* a thread is writing a batch */
+	int lock_fd;              /* the writers' lock file shared by the processes, or -1 */
 	long long batches, submissions;
 };
 
-struct group *group_new(void)
+struct group *group_new(const char *lock_path)
 {
 	struct group *g = calloc(1, sizeof *g);
 
 	if (g == NULL)
 		return NULL;
+	g->lock_fd = lock_path ? open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
 	if (pthread_mutex_init(&g->mu, NULL) != 0) {
+		if (g->lock_fd >= 0)
+			close(g->lock_fd);
 		free(g);
 		return NULL;
 	}
 	if (pthread_cond_init(&g->cv, NULL) != 0) {
 		pthread_mutex_destroy(&g->mu);
+		if (g->lock_fd >= 0)
+			close(g->lock_fd);
 		free(g);
 		return NULL;
 	}
@@ -45,7 +55,24 @@ void group_free(struct group *g)
 		return;
 	pthread_cond_destroy(&g->cv);
 	pthread_mutex_destroy(&g->mu);
+	if (g->lock_fd >= 0)
+		close(g->lock_fd);
 	free(g);
+}
+
+/* Takes (F_WRLCK, waiting for it) or gives back (F_UNLCK) the writers' turn. An open
+ * file description lock: the threads' fcntl calls on the one descriptor do not undo
+ * SQLite's own locks, and a process that dies gives its turn back. Errors are ignored,
+ * as the lock only orders the writers. */
+static void writers_turn(const struct group *g, short type)
+{
+	struct flock l = {.l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+
+	if (g->lock_fd < 0)
+		return;
+	while (fcntl(g->lock_fd, type == F_UNLCK ? F_OFD_SETLK : F_OFD_SETLKW, &l) < 0 &&
+	       errno == EINTR)
+		;
 }
 
 static int exec(struct db *db, const char *sql)
@@ -113,7 +140,9 @@ enum consent_err group_record(struct group *g, struct db *db, const struct conse
 			g->tail = &g->head;
 			g->writing = 1;
 			pthread_mutex_unlock(&g->mu);
+			writers_turn(g, F_WRLCK);
 			write_batch(db, batch);
+			writers_turn(g, F_UNLCK);
 			pthread_mutex_lock(&g->mu);
 			for (j = batch; j; j = j->next) {
 				j->done = 1;

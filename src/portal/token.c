@@ -115,7 +115,12 @@ int token_hash_hex(const char *token, char out[TOKEN_HEX_LEN + 1])
 	return token_hex(h, sizeof h, out, TOKEN_HEX_LEN + 1);
 }
 
-int token_csrf(const unsigned char key[TOKEN_KEY_LEN], const char *id, char out[TOKEN_CSRF_LEN + 1])
+void token_mac_init(struct token_mac *m, const unsigned char key[TOKEN_KEY_LEN])
+{
+	crypto_auth_hmacsha256_init(&m->st, key, TOKEN_KEY_LEN);
+}
+
+int token_csrf_with(const struct token_mac *m, const char *id, char out[TOKEN_CSRF_LEN + 1])
 {
 	static const char label[] = "csrf:";
 	crypto_auth_hmacsha256_state st;
@@ -124,7 +129,7 @@ int token_csrf(const unsigned char key[TOKEN_KEY_LEN], const char *id, char out[
 	out[0] = '\0';
 	if (id == NULL || id[0] == '\0')
 		return -1;
-	crypto_auth_hmacsha256_init(&st, key, TOKEN_KEY_LEN);
+	st = m->st; /* the key's blocks, hashed already */
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label, sizeof label - 1);
 	crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
 	crypto_auth_hmacsha256_final(&st, mac);
@@ -132,12 +137,31 @@ int token_csrf(const unsigned char key[TOKEN_KEY_LEN], const char *id, char out[
 	return token_hex(mac, sizeof mac, out, TOKEN_CSRF_LEN + 1);
 }
 
+int token_csrf(const unsigned char key[TOKEN_KEY_LEN], const char *id, char out[TOKEN_CSRF_LEN + 1])
+{
+	struct token_mac m;
+	int rc;
+
+	token_mac_init(&m, key);
+	rc = token_csrf_with(&m, id, out);
+	sodium_memzero(&m, sizeof m);
+	return rc;
+}
+
 int token_csrf_check(const unsigned char key[TOKEN_KEY_LEN], const char *id, const char *given)
 {
 	char want[TOKEN_CSRF_LEN + 1];
-	size_t i;
 
 	if (given == NULL || token_csrf(key, id, want) < 0)
+		return 0;
+	return token_csrf_equal(want, given);
+}
+
+int token_csrf_equal(const char want[TOKEN_CSRF_LEN + 1], const char *given)
+{
+	size_t i;
+
+	if (given == NULL || want[0] == '\0')
 		return 0;
 	/* the length is not secret; the content is compared in constant time */
 	for (i = 0; i < TOKEN_CSRF_LEN; i++)
@@ -149,7 +173,7 @@ int token_csrf_check(const unsigned char key[TOKEN_KEY_LEN], const char *id, con
 }
 
 /* The MAC half of a once-only value: token_csrf of "once:<bind>:<nonce>". */
-static int once_mac(const unsigned char key[TOKEN_KEY_LEN], const char *bind, const char *nonce,
+static int once_mac(const struct token_mac *m, const char *bind, const char *nonce,
                     char out[TOKEN_CSRF_LEN + 1])
 {
 	char id[TOKEN_ONCE_BIND_MAX + TOKEN_LEN + 8];
@@ -160,16 +184,16 @@ static int once_mac(const unsigned char key[TOKEN_KEY_LEN], const char *bind, co
 		out[0] = '\0';
 		return -1;
 	}
-	return token_csrf(key, id, out);
+	return token_csrf_with(m, id, out);
 }
 
-int token_once_new(const unsigned char key[TOKEN_KEY_LEN], const char *bind,
-                   char out[TOKEN_ONCE_LEN + 1])
+int token_once_new_with(const struct token_mac *m, const char *bind,
+                        char out[TOKEN_ONCE_LEN + 1])
 {
 	char nonce[TOKEN_LEN + 1], mac[TOKEN_CSRF_LEN + 1];
 
 	token_new(nonce);
-	if (once_mac(key, bind, nonce, mac) < 0) {
+	if (once_mac(m, bind, nonce, mac) < 0) {
 		out[0] = '\0';
 		return -1;
 	}
@@ -177,7 +201,19 @@ int token_once_new(const unsigned char key[TOKEN_KEY_LEN], const char *bind,
 	return 0;
 }
 
-int token_once_check(const unsigned char key[TOKEN_KEY_LEN], const char *bind, const char *given)
+int token_once_new(const unsigned char key[TOKEN_KEY_LEN], const char *bind,
+                   char out[TOKEN_ONCE_LEN + 1])
+{
+	struct token_mac m;
+	int rc;
+
+	token_mac_init(&m, key);
+	rc = token_once_new_with(&m, bind, out);
+	sodium_memzero(&m, sizeof m);
+	return rc;
+}
+
+int token_once_check_with(const struct token_mac *m, const char *bind, const char *given)
 {
 	char nonce[TOKEN_LEN + 1], want[TOKEN_CSRF_LEN + 1];
 
@@ -186,7 +222,18 @@ int token_once_check(const unsigned char key[TOKEN_KEY_LEN], const char *bind, c
 	memcpy(nonce, given, TOKEN_LEN);
 	nonce[TOKEN_LEN] = '\0';
 	/* the MAC covers the nonce as issued, so another spelling of it does not check */
-	if (!token_valid(nonce) || once_mac(key, bind, nonce, want) < 0)
+	if (!token_valid(nonce) || once_mac(m, bind, nonce, want) < 0)
 		return 0;
 	return sodium_memcmp(want, given + TOKEN_LEN + 1, TOKEN_CSRF_LEN) == 0;
+}
+
+int token_once_check(const unsigned char key[TOKEN_KEY_LEN], const char *bind, const char *given)
+{
+	struct token_mac m;
+	int rc;
+
+	token_mac_init(&m, key);
+	rc = token_once_check_with(&m, bind, given);
+	sodium_memzero(&m, sizeof m);
+	return rc;
 }

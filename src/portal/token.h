@@ -10,6 +10,7 @@
 #ifndef TOKEN_H
 #define TOKEN_H
 
+#include <sodium.h>
 #include <stddef.h>
 
 #define TOKEN_BYTES 16    /* random bytes in a family token */
@@ -60,6 +61,21 @@ int token_csrf(const unsigned char key[TOKEN_KEY_LEN], const char *id,
  * 0 otherwise, including when given is NULL or id is NULL or empty. */
 int token_csrf_check(const unsigned char key[TOKEN_KEY_LEN], const char *id, const char *given);
 
+/* HMAC-SHA-256 under one key with the key's own two blocks hashed once: a program that
+ * makes many tokens with one key (sign.fcgi: two or three per request) keeps one and
+ * hashes only each token's message. The _with functions below are those without,
+ * under m's key. Wipe it with sodium_memzero when done, as the key. */
+struct token_mac {
+	crypto_auth_hmacsha256_state st;
+};
+void token_mac_init(struct token_mac *m, const unsigned char key[TOKEN_KEY_LEN]);
+int token_csrf_with(const struct token_mac *m, const char *id, char out[TOKEN_CSRF_LEN + 1]);
+
+/* 1 when given is exactly want, a CSRF token token_csrf wrote, compared in constant time;
+ * 0 otherwise, including when given is NULL. For a caller that has made the token for
+ * its page already and checks the posted one against it (one HMAC instead of two). */
+int token_csrf_equal(const char want[TOKEN_CSRF_LEN + 1], const char *given);
+
 /* A once-only value for a form: a fresh random nonce (as a family token) and the HMAC,
  * under key, of "once:", bind and the nonce: "<26 base32>-<64 hex>", TOKEN_ONCE_LEN
  * characters. The server issues it with the form and records it when the form is acted
@@ -70,9 +86,12 @@ int token_csrf_check(const unsigned char key[TOKEN_KEY_LEN], const char *id, con
 #define TOKEN_ONCE_BIND_MAX 160
 int token_once_new(const unsigned char key[TOKEN_KEY_LEN], const char *bind,
                    char out[TOKEN_ONCE_LEN + 1]);
+int token_once_new_with(const struct token_mac *m, const char *bind,
+                        char out[TOKEN_ONCE_LEN + 1]);
 
 /* 1 when given is a once-only value token_once_new made for bind under key (whether or
  * not it was used already: the caller records that), else 0. */
 int token_once_check(const unsigned char key[TOKEN_KEY_LEN], const char *bind, const char *given);
+int token_once_check_with(const struct token_mac *m, const char *bind, const char *given);
 
 #endif

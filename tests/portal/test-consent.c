@@ -787,6 +787,73 @@ static void test_load_no_children(void)
 	CHECK(f == NULL);
 }
 
+/* A family's children come by first name as SQLite's NOCASE orders them (ASCII letters
+ * folded, other bytes as they are), those of one name by id. */
+static void test_children_order(void)
+{
+	static const long long want[] = {932, 934, 931, 935, 933};
+	struct consent_family *f = NULL;
+	sqlite3_stmt *st;
+	size_t i;
+
+	sql("INSERT INTO family (id, ref, language) VALUES (93, 'F93', 'en');"
+	    "INSERT INTO child (id, family_id, ref, first_name, last_name, class) VALUES"
+	    " (931, 93, 'C931', 'osian', 'Hughes', 'Year 2'),"
+	    " (932, 93, 'C932', 'Aled', 'Hughes', 'Year 2'),"
+	    " (933, 93, 'C933', '\xc3\x89lin', 'Hughes', 'Year 2'),"
+	    " (934, 93, 'C934', 'aled', 'Hughes', 'Year 2'),"
+	    " (935, 93, 'C935', 'Zac', 'Hughes', 'Year 2')");
+	CHECK_INT(consent_load(db, A, NULL, 93, "en", &f), 0);
+	CHECK(f && f->nchildren == 5);
+	CHECK_INT(sqlite3_prepare_v2(db_sqlite(db),
+	                             "SELECT id FROM child WHERE family_id = 93"
+	                             " ORDER BY first_name COLLATE NOCASE, id",
+	                             -1, &st, NULL),
+	          SQLITE_OK);
+	for (i = 0; f && i < f->nchildren && i < 5; i++) {
+		CHECK_INT(f->children[i].id, want[i]);
+		CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+		CHECK_INT(f->children[i].id, sqlite3_column_int64(st, 0));
+	}
+	sqlite3_finalize(st);
+	sql("DELETE FROM child WHERE family_id = 93; DELETE FROM family WHERE id = 93");
+}
+
+/* A family's answers come by child, purpose and time (each question's carers in the
+ * order they answered, whatever their names), those of one moment by carer key. */
+static void test_answer_order(void)
+{
+	static const char *const want[][2] = {
+	    {"displays", "zoe"}, {"displays", "anna"}, {"displays", "bea"},
+	    {"website", "bea"},  {"website", "anna"},
+	};
+	struct consent_family *f = NULL;
+	size_t i;
+
+	sql("INSERT INTO family (id, ref, language) VALUES (92, 'F92', 'en');"
+	    "INSERT INTO child (id, family_id, ref, first_name, last_name, class)"
+	    " VALUES (921, 92, 'C921', 'Elin', 'Hughes', 'Year 2'),"
+	    " (922, 92, 'C922', 'Dewi', 'Hughes', 'Year 4');"
+	    "INSERT INTO answer (child_id, purpose, signer, signer_key, answer, at, channel,"
+	    " event_id) VALUES"
+	    " (922, 'website', 'Anna', 'anna', 'yes', '2026-09-03T10:00:00Z', 'qr', 1),"
+	    " (921, 'website', 'Anna', 'anna', 'no', '2026-09-03T10:00:00Z', 'qr', 1),"
+	    " (921, 'displays', 'Anna', 'anna', 'yes', '2026-09-02T10:00:00Z', 'qr', 1),"
+	    " (921, 'website', 'Bea', 'bea', 'yes', '2026-09-01T10:00:00Z', 'qr', 1),"
+	    " (921, 'displays', 'Bea', 'bea', 'yes', '2026-09-02T10:00:00Z', 'qr', 1),"
+	    " (921, 'displays', 'Zoe', 'zoe', 'no', '2026-09-01T10:00:00Z', 'qr', 1)");
+	CHECK_INT(consent_load(db, A, NULL, 92, "en", &f), 0);
+	CHECK(f && f->nanswers == 6);
+	for (i = 0; f && i < f->nanswers && i < 5; i++) {
+		CHECK(f->answers[i].child_id == 921);
+		CHECK_STR(f->answers[i].purpose, want[i][0]);
+		CHECK_STR(f->answers[i].signer_key, want[i][1]);
+	}
+	CHECK(f && f->nanswers == 6 && f->answers[5].child_id == 922);
+	sql("DELETE FROM answer WHERE child_id IN (921, 922);"
+	    "DELETE FROM child WHERE family_id = 92; DELETE FROM family WHERE id = 92");
+}
+
 /* consent_load_cached: the same family as consent_load; the purposes and documents read
  * once while nothing changes, and again after a change through this connection or
  * another. */
@@ -797,7 +864,9 @@ static void test_cache(void)
 	struct buf err = BUF_INIT;
 	struct db *other = db_open(testdb_path, DB_OPEN_EXISTING, &err);
 	const char *title;
-	size_t i;
+	char first[64], *q;
+	size_t i, n;
+	int public_task;
 
 	CHECK(c != NULL && other != NULL);
 	if (c == NULL || other == NULL)
@@ -822,6 +891,51 @@ static void test_cache(void)
 	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
 	CHECK(h && h->docs[0].title == title);
 	CHECK(h && h->purposes == f->purposes);
+	/* other rows written, here and by another connection (every submission): the
+	 * documents and purposes are not read again */
+	sql("UPDATE family SET language = 'en' WHERE id = 2");
+	CHECK_INT(sqlite3_exec(db_sqlite(other), "UPDATE family SET language = 'cy' WHERE id = 2",
+	                       NULL, NULL, NULL),
+	          SQLITE_OK);
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
+	CHECK(h && h->docs[0].title == title);
+	CHECK(h && h->purposes == f->purposes);
+	/* which shows here: a title changed in place, as nothing in the portal does
+	 * (catalog_sync only adds documents), is not seen until the catalog changes */
+	snprintf(first, sizeof first, "%s", title);
+	q = sqlite3_mprintf("UPDATE document SET title = 'Changed in place' WHERE id = %lld;"
+	                    "UPDATE family SET language = 'en' WHERE id = 2",
+	                    f->docs[0].id);
+	CHECK_INT(sqlite3_exec(db_sqlite(other), q, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(q);
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
+	CHECK(h && strcmp(h->docs[0].title, first) == 0);
+	q = sqlite3_mprintf("UPDATE document SET title = %Q WHERE id = %lld", first, f->docs[0].id);
+	CHECK_INT(sqlite3_exec(db_sqlite(other), q, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(q);
+	/* a document's resign flag is not kept; a purpose's basis or position is */
+	sql("UPDATE document SET resign = 1 - resign WHERE id = (SELECT max(id) FROM document)");
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
+	CHECK(h && h->purposes == f->purposes && h->docs[0].title == title);
+	sql("UPDATE document SET resign = 1 - resign WHERE id = (SELECT max(id) FROM document)");
+	snprintf(first, sizeof first, "%s", f->purposes[0].id);
+	public_task = f->purposes[0].public_task;
+	n = f->npurposes;
+	sql("UPDATE purpose SET position = position + 100 WHERE id = (SELECT id FROM purpose"
+	    " ORDER BY position, id LIMIT 1)");
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
+	CHECK(h && h->npurposes == n && strcmp(h->purposes[n - 1].id, first) == 0);
+	sql("UPDATE purpose SET basis = CASE basis WHEN 'consent' THEN 'public_task' ELSE 'consent'"
+	    " END, position = position - 100 WHERE position >= 100");
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 2, "cy", &h), 0);
+	CHECK(h && strcmp(h->purposes[0].id, first) == 0 && h->purposes[0].public_task != public_task);
+	sql("UPDATE purpose SET basis = CASE basis WHEN 'consent' THEN 'public_task' ELSE 'consent'"
+	    " END WHERE id = (SELECT id FROM purpose ORDER BY position, id LIMIT 1)");
+	CHECK_INT(consent_load_cached(db, c, A, NULL, 1, "cy", &f), 0);
+	CHECK(f && f->purposes[0].public_task == public_task);
+	if (f == NULL)
+		goto out;
+	title = f->docs[0].title;
 	/* a new version through this connection is seen at once */
 	sql("INSERT INTO document (id, slug, version, lang, sha256, resign, title, declaration)"
 	    " VALUES (7, 'code-of-conduct', '2028-01-01', 'cy', 'a7', 0, 'Cod newydd', 'Iawn.')");
@@ -957,6 +1071,8 @@ int main(void)
 	RUN(test_read_transaction);
 	RUN(test_cache);
 	RUN(test_load_no_children);
+	RUN(test_answer_order);
+	RUN(test_children_order);
 	RUN(test_chain);
 	RUN(test_forged);
 	teardown();

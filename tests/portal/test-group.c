@@ -4,6 +4,8 @@
  * refused one leaves no trace and does not take the others of its batch with it, and the
  * event chain verifies. The write lock is held by another connection while the threads
  * arrive, so that they queue and the later ones are written together. */
+#define _GNU_SOURCE /* F_OFD_SETLK */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +48,7 @@ static void *submit(void *arg)
 static void test_batches_keep_each_answer(void)
 {
 	struct db *db = testdb_new(), *holder;
-	struct group *g = group_new();
+	struct group *g = group_new(NULL);
 	struct worker w[NTHREADS];
 	pthread_t t[NTHREADS];
 	pthread_barrier_t ready;
@@ -106,6 +108,70 @@ static void test_batches_keep_each_answer(void)
 	testdb_free(db);
 }
 
+static void *submit_alone(void *arg)
+{
+	struct worker *w = arg;
+	struct buf err = BUF_INIT;
+	struct db *db = db_open(testdb_path, DB_OPEN_EXISTING, &err);
+	struct consent_item item = {.child_id = 11, .purpose = "website", .answer = "yes"};
+	struct consent_submission s = {.family_id = 1, .signer = "Carer Jones", .items = &item,
+	                               .nitems = 1, .channel = "qr"};
+
+	w->err = db ? group_record(w->g, db, &s, w->ref) : CONSENT_ERR_DB;
+	db_close(db);
+	buf_free(&err);
+	return NULL;
+}
+
+/* The groups of several processes take turns through the lock file: a writer waits
+ * while the turn is another's (here the test's, as another process's batch would hold
+ * it) with SQLite's lock free, writes once the turn is given back, and gives it back. */
+static void test_writers_take_turns(void)
+{
+	struct db *db = testdb_new();
+	char lock[sizeof testdb_path + sizeof GROUP_LOCK_SUFFIX];
+	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+	struct worker w = {0};
+	struct group *g;
+	pthread_t t;
+	int fd;
+
+	CHECK(db != NULL);
+	if (db == NULL)
+		return;
+	CHECK_INT(sqlite3_exec(db_sqlite(db),
+	                       "INSERT INTO family (id, ref, carers, language) VALUES (1, 'F1', '', 'en');"
+	                       "INSERT INTO child (id, family_id, ref, first_name, last_name, class)"
+	                       " VALUES (11, 1, 'C11', 'Osian', 'Jones', 'Dosbarth 1');"
+	                       "INSERT INTO purpose (id, basis, position) VALUES"
+	                       " ('website', 'consent', 0);",
+	                       NULL, NULL, NULL),
+	          SQLITE_OK);
+	snprintf(lock, sizeof lock, "%s%s", testdb_path, GROUP_LOCK_SUFFIX);
+	g = group_new(lock); /* makes the file */
+	fd = open(lock, O_RDWR);
+	CHECK(g != NULL && fd >= 0);
+	if (g == NULL || fd < 0)
+		goto out;
+	CHECK_INT(fcntl(fd, F_OFD_SETLK, &l), 0);
+	w.g = g;
+	pthread_create(&t, NULL, submit_alone, &w);
+	usleep(200 * 1000); /* time to write, were the turn not waited for */
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event WHERE kind = 'submission'"), 0);
+	l.l_type = F_UNLCK;
+	CHECK_INT(fcntl(fd, F_OFD_SETLK, &l), 0);
+	pthread_join(t, NULL);
+	CHECK_INT(w.err, CONSENT_OK);
+	CHECK_INT(testdb_int(db, "SELECT count(*) FROM event WHERE kind = 'submission'"), 1);
+	l.l_type = F_WRLCK; /* given back */
+	CHECK_INT(fcntl(fd, F_OFD_SETLK, &l), 0);
+out:
+	if (fd >= 0)
+		close(fd);
+	group_free(g);
+	testdb_free(db);
+}
+
 /* Without a group (one thread), group_record is consent_record. */
 static void test_no_group(void)
 {
@@ -137,6 +203,7 @@ int main(void)
 	if (token_init() < 0)
 		return 1;
 	RUN(test_batches_keep_each_answer);
+	RUN(test_writers_take_turns);
 	RUN(test_no_group);
 	CHECK_MAIN();
 }

@@ -223,6 +223,44 @@ static void test_csrf(void)
 		}
 	CHECK(!token_csrf_check(key, "family-1", d));
 	CHECK(!token_csrf_check(key, "family-1", NULL));
+
+	/* token_csrf_equal: the same rules against a token made already */
+	CHECK(token_csrf_equal(c, c));
+	strcpy(d, c);
+	d[TOKEN_CSRF_LEN - 1] = d[TOKEN_CSRF_LEN - 1] == '0' ? '1' : '0';
+	CHECK(!token_csrf_equal(c, d));
+	d[TOKEN_CSRF_LEN - 1] = '\0';
+	CHECK(!token_csrf_equal(c, d));
+	strcpy(d, c);
+	strcat(d, "0");
+	CHECK(!token_csrf_equal(c, d));
+	CHECK(!token_csrf_equal(c, ""));
+	CHECK(!token_csrf_equal(c, NULL));
+	/* with the key's blocks hashed once: the same tokens */
+	{
+		struct token_mac m;
+		char once[TOKEN_ONCE_LEN + 1];
+		token_mac_init(&m, key);
+		CHECK_INT(token_csrf_with(&m, "family-1", d), 0);
+		CHECK_STR(d, c);
+		CHECK_INT(token_csrf_with(&m, "family-1", d), 0); /* m is not used up */
+		CHECK_STR(d, c);
+		CHECK_INT(token_csrf_with(&m, "", d), -1);
+		CHECK_INT(token_once_new_with(&m, "family:1", once), 0);
+		CHECK(token_once_check(key, "family:1", once));
+		CHECK(token_once_check_with(&m, "family:1", once));
+		CHECK(!token_once_check_with(&m, "family:2", once));
+		CHECK(!token_once_check(other, "family:1", once));
+		CHECK_INT(token_once_new(key, "family:1", once), 0);
+		CHECK(token_once_check_with(&m, "family:1", once));
+		once[TOKEN_ONCE_LEN - 1] = once[TOKEN_ONCE_LEN - 1] == '0' ? '1' : '0';
+		CHECK(!token_once_check_with(&m, "family:1", once));
+		sodium_memzero(&m, sizeof m);
+	}
+
+	/* no token made (token_csrf failed, out ""): nothing checks against it */
+	CHECK_INT(token_csrf(key, "", c), -1);
+	CHECK(!token_csrf_equal(c, ""));
 	/* no session, no token */
 	CHECK_INT(token_csrf(key, "", c), -1);
 	CHECK_STR(c, "");

@@ -28,7 +28,7 @@
 
 struct group;
 
-#define GROUP_LOCK_SUFFIX ".group-lock" /* beside the database: DB + this */
+#define GROUP_LOCK_SUFFIX "-group.lock" /* beside the database: DB + this */
 
 /* A new group, or NULL when out of memory or a mutex cannot be made. lock_path: the lock
  * file the writers of every process take turns with (made when missing), or NULL for

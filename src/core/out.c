@@ -251,7 +251,9 @@ static int write_file(struct out *o, const char *rel, const char *data, size_t l
 	size_t parent;
 	int fd, fresh, rc = -1;
 
-	buf_printf(&path, "%s/%s", o->dir, rel);
+	buf_puts(&path, o->dir); /* not buf_printf: 120,000 files at 10,000 policies */
+	buf_putc(&path, '/');
+	buf_puts(&path, rel);
 	if (!buf_ok(&path)) {
 		errno = ENOMEM;
 		goto fail;

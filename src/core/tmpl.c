@@ -223,7 +223,11 @@ void tv_push_str(struct tv *list, const char *value)
 	add_string(list, NULL, TV_STR, value);
 }
 
-static const struct tv *child(const struct tv *dict, const char *key, size_t keylen)
+/* Inline: a page looks values up a hundred times or more, most of them in a dict of a
+ * few entries, where a call costs as much as the search. */
+static inline __attribute__((always_inline)) const struct tv *child(const struct tv *dict,
+                                                                     const char *key,
+                                                                     size_t keylen)
 {
 	const struct tv *v;
 

@@ -1269,7 +1269,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 		goto out;
 	}
 	reading = 1;
-	switch (consent_lookup_lang(app->p.db, tok, req->remote_addr, (long long)time(NULL),
+	token_hash_hex(tok, hash); /* "" when malformed: unknown */
+	switch (consent_lookup_hash(app->p.db, hash, req->remote_addr, (long long)time(NULL),
 	                            &r.family_id, stored)) {
 	case CONSENT_FOUND:
 		break;
@@ -1290,12 +1291,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 	}
 	token_parse(tok, r.token);
 	r.base = arena_printf(r.a, "%s/sign/%s", app->root, r.token);
-	/* Bound to the family and its live token, so a reissued token ends every form
-	 * opened with the old one. */
-	if (token_hash_hex(r.token, hash) < 0) {
-		server_error(&r, "token hash");
-		goto out;
-	}
+	/* Bound to the family and its live token (hash, found above), so a reissued token
+	 * ends every form opened with the old one. */
 	snprintf(id, sizeof id, "family:%lld:%s", r.family_id, hash);
 	r.bind = arena_strdup(r.a, id);
 	if (token_csrf_with(&app->mac, id, r.csrf) < 0) {

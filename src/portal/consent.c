@@ -51,6 +51,15 @@ enum consent_lookup consent_lookup(struct db *db, const char *token, const char 
 enum consent_lookup consent_lookup_lang(struct db *db, const char *token, const char *addr,
                                         long long now, long long *family_id, char lang[3])
 {
+	char hash[TOKEN_HEX_LEN + 1];
+
+	token_hash_hex(token, hash); /* "" when malformed */
+	return consent_lookup_hash(db, hash, addr, now, family_id, lang);
+}
+
+enum consent_lookup consent_lookup_hash(struct db *db, const char *hash, const char *addr,
+                                        long long now, long long *family_id, char lang[3])
+{
 	static const char get_sql[] = "SELECT failures, window_start FROM throttle WHERE key = ?1";
 	static const char fail_sql[] =
 	    "INSERT INTO throttle (key, failures, window_start) VALUES (?1, 1, ?2)"
@@ -64,7 +73,7 @@ enum consent_lookup consent_lookup_lang(struct db *db, const char *token, const 
 	static const char family_sql[] =
 	    "SELECT f.id, f.left_on IS NOT NULL, f.language FROM token t"
 	    " JOIN family f ON f.id = t.family_id WHERE t.hash = ?1 AND t.revoked_at IS NULL";
-	char key[sizeof "token:" + CONSENT_ADDR_MAX], hash[TOKEN_HEX_LEN + 1];
+	char key[sizeof "token:" + CONSENT_ADDR_MAX];
 	sqlite3_stmt *st;
 	int rc;
 
@@ -84,7 +93,7 @@ enum consent_lookup consent_lookup_lang(struct db *db, const char *token, const 
 		if (now - start < CONSENT_THROTTLE_WINDOW && failures >= CONSENT_THROTTLE_LIMIT)
 			return CONSENT_THROTTLED;
 	}
-	if (token_hash_hex(token, hash) == 0) { /* else malformed: unknown */
+	if (hash[0] != '\0') { /* else malformed: unknown */
 		if ((st = db_stmt(db, family_sql)) == NULL)
 			return CONSENT_DBERR;
 		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);

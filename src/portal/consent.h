@@ -61,6 +61,10 @@ enum consent_lookup consent_lookup(struct db *, const char *token, const char *a
  * lang when lang is not NULL: "en" or "cy", "en" when the family is not found. */
 enum consent_lookup consent_lookup_lang(struct db *, const char *token, const char *addr,
                                         long long now, long long *family_id, char lang[3]);
+/* consent_lookup_lang given the token's hash (token_hash_hex: "" for a malformed token,
+ * which counts as a failure), for a caller that needs the hash again. */
+enum consent_lookup consent_lookup_hash(struct db *, const char *hash, const char *addr,
+                                        long long now, long long *family_id, char lang[3]);
 
 /* The portal's CSRF key: the 32-byte secret called 'csrf', made from the CSPRNG and
  * stored the first time. Returns 0 or -1. */

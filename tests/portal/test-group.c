@@ -25,6 +25,21 @@ struct worker {
 	pthread_barrier_t *ready;
 };
 
+/* Two families of one child each, and the purpose they answer for. */
+static void seed(struct db *db)
+{
+	CHECK_INT(sqlite3_exec(db_sqlite(db),
+	                       "INSERT INTO family (id, ref, carers, language) VALUES"
+	                       " (1, 'F1', '', 'en'), (2, 'F2', '', 'cy');"
+	                       "INSERT INTO child (id, family_id, ref, first_name, last_name, class)"
+	                       " VALUES (11, 1, 'C11', 'Osian', 'Jones', 'Dosbarth 1'),"
+	                       " (21, 2, 'C21', 'Cai', 'Evans', 'Dosbarth 2');"
+	                       "INSERT INTO purpose (id, basis, position) VALUES"
+	                       " ('website', 'consent', 0);",
+	                       NULL, NULL, NULL),
+	          SQLITE_OK);
+}
+
 static void *submit(void *arg)
 {
 	struct worker *w = arg;
@@ -59,16 +74,7 @@ static void test_batches_keep_each_answer(void)
 	CHECK(db != NULL && g != NULL);
 	if (db == NULL || g == NULL)
 		return;
-	CHECK_INT(sqlite3_exec(db_sqlite(db),
-	                       "INSERT INTO family (id, ref, carers, language) VALUES"
-	                       " (1, 'F1', '', 'en'), (2, 'F2', '', 'cy');"
-	                       "INSERT INTO child (id, family_id, ref, first_name, last_name, class)"
-	                       " VALUES (11, 1, 'C11', 'Osian', 'Jones', 'Dosbarth 1'),"
-	                       " (21, 2, 'C21', 'Cai', 'Evans', 'Dosbarth 2');"
-	                       "INSERT INTO purpose (id, basis, position) VALUES"
-	                       " ('website', 'consent', 0);",
-	                       NULL, NULL, NULL),
-	          SQLITE_OK);
+	seed(db);
 	holder = db_open(testdb_path, DB_OPEN_EXISTING, &err);
 	CHECK(holder != NULL && db_begin(holder) == 0); /* the threads queue behind this */
 	pthread_barrier_init(&ready, NULL, NTHREADS + 1);
@@ -139,14 +145,7 @@ static void test_writers_take_turns(void)
 	CHECK(db != NULL);
 	if (db == NULL)
 		return;
-	CHECK_INT(sqlite3_exec(db_sqlite(db),
-	                       "INSERT INTO family (id, ref, carers, language) VALUES (1, 'F1', '', 'en');"
-	                       "INSERT INTO child (id, family_id, ref, first_name, last_name, class)"
-	                       " VALUES (11, 1, 'C11', 'Osian', 'Jones', 'Dosbarth 1');"
-	                       "INSERT INTO purpose (id, basis, position) VALUES"
-	                       " ('website', 'consent', 0);",
-	                       NULL, NULL, NULL),
-	          SQLITE_OK);
+	seed(db);
 	snprintf(lock, sizeof lock, "%s%s", testdb_path, GROUP_LOCK_SUFFIX);
 	g = group_new(lock); /* makes the file */
 	fd = open(lock, O_RDWR);
@@ -184,14 +183,7 @@ static void test_no_group(void)
 	CHECK(db != NULL);
 	if (db == NULL)
 		return;
-	CHECK_INT(sqlite3_exec(db_sqlite(db),
-	                       "INSERT INTO family (id, ref, carers, language) VALUES (1, 'F1', '', 'en');"
-	                       "INSERT INTO child (id, family_id, ref, first_name, last_name, class)"
-	                       " VALUES (11, 1, 'C11', 'Osian', 'Jones', 'Dosbarth 1');"
-	                       "INSERT INTO purpose (id, basis, position) VALUES"
-	                       " ('website', 'consent', 0);",
-	                       NULL, NULL, NULL),
-	          SQLITE_OK);
+	seed(db);
 	CHECK_INT(group_record(NULL, db, &s, ref), CONSENT_OK);
 	CHECK(ref[0] != '\0');
 	CHECK_INT(testdb_int(db, "SELECT count(*) FROM answer WHERE answer = 'yes'"), 1);

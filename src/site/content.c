@@ -508,40 +508,11 @@ static int parse_file_name(struct content *s, const char *name, struct date *dat
 	return 0;
 }
 
-/* The size bytes of the file name in the folder open as dfd, in a string to free; NULL
- * when it cannot be read so or is not that size (buf_read_known then reads it the careful
- * way, and says why). Opened from the folder, a path the kernel need not walk from the
- * root again: this is done for every file of the content. */
-static char *read_at(int dfd, const char *name, size_t size)
-{
-	char *p;
-	ssize_t n;
-	int fd;
-
-	if (dfd == AT_FDCWD || size == 0 || (p = malloc(size + 1)) == NULL)
-		return NULL;
-	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) <
-	    0) {
-		free(p);
-		return NULL;
-	}
-	do /* one byte more than expected: fewer than size + 1 means the end was reached */
-		n = read(fd, p, size + 1);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n != (ssize_t)size) {
-		free(p);
-		return NULL;
-	}
-	p[size] = '\0';
-	return p;
-}
-
 /* Loads the file name in the folder open as dfd (its path is f->path). */
 static int load_file(struct content *s, struct file *f, int dfd, const char *name)
 {
 	struct buf text = BUF_INIT;
-	char why[256], *raw;
+	char why[256];
 	int rc = -1;
 
 	if (fstatat(dfd, name, &f->st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -568,13 +539,10 @@ static int load_file(struct content *s, struct file *f, int dfd, const char *nam
 	}
 	if (s->cache && (f->fm = fmcache_get(s->cache, s->scratch, f->path, &f->st, &f->body_line)))
 		return 0;
-	if ((raw = read_at(dfd, name, (size_t)f->st.st_size)) != NULL) {
-		text.data = raw; /* a buf of its own: buf_free frees it */
-		text.len = (size_t)f->st.st_size;
-		text.cap = text.len + 1;
-	}
-	if (raw == NULL && buf_read_known(f->path, (size_t)f->st.st_size, CONTENT_MAX_FILE, &text,
-	                                  why, sizeof why) < 0)
+	/* Opened from the folder: a path the kernel need not walk from the root again, for
+	 * every file of the content. */
+	if (buf_read_known_at(dfd, name, f->path, (size_t)f->st.st_size, CONTENT_MAX_FILE, &text,
+	                      why, sizeof why) < 0)
 		content_diag(s, DIAG_ERROR, f->path, 0, "%s", why);
 	else if (!utf8_valid(text.data, text.len))
 		content_diag(s, DIAG_ERROR, f->path, 0, "not valid UTF-8; save the file as UTF-8");

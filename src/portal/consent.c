@@ -711,6 +711,7 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 		f->effective[k].permitted =
 		    !objected[k] &&
 		    (f->purposes[k % f->npurposes].public_task || f->effective[k].yes > 0);
+	f->answers_read = 1;
 	return 0;
 }
 
@@ -723,6 +724,13 @@ int consent_load(struct db *db, struct arena *a, const struct catalog *cat, long
 int consent_load_cached(struct db *db, struct consent_cache *cache, struct arena *a,
                         const struct catalog *cat, long long family_id, const char *lang,
                         struct consent_family **out)
+{
+	return consent_load_family(db, cache, a, cat, family_id, lang, 1, out);
+}
+
+int consent_load_family(struct db *db, struct consent_cache *cache, struct arena *a,
+                        const struct catalog *cat, long long family_id, const char *lang,
+                        int with_answers, struct consent_family **out)
 {
 	struct consent_cache once = {0};
 	struct consent_family *f = arena_alloc(a, sizeof *f);
@@ -746,7 +754,8 @@ int consent_load_cached(struct db *db, struct consent_cache *cache, struct arena
 		cache = &once;
 	f->purposes = cache->purposes;
 	f->npurposes = cache->npurposes;
-	if (load_docs(db, a, cache, f, lang) < 0 || load_answers(db, a, f) < 0 || !arena_ok(a))
+	if (load_docs(db, a, cache, f, lang) < 0 || (with_answers && load_answers(db, a, f) < 0) ||
+	    !arena_ok(a))
 		goto fail;
 	db_read_end(db);
 	*out = f;
@@ -754,6 +763,19 @@ int consent_load_cached(struct db *db, struct consent_cache *cache, struct arena
 fail:
 	db_read_end(db);
 	return -1;
+}
+
+int consent_load_answers(struct db *db, struct arena *a, struct consent_family *f)
+{
+	int rc;
+
+	if (f->answers_read)
+		return 0;
+	if (db_read_begin(db) < 0)
+		return -1;
+	rc = load_answers(db, a, f) < 0 || !arena_ok(a) ? -1 : 0;
+	db_read_end(db);
+	return rc;
 }
 
 int consent_child_index(const struct consent_family *f, long long child_id)

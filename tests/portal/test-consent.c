@@ -967,6 +967,44 @@ out:
 	buf_free(&err);
 }
 
+/* consent_load_family without the answers, then consent_load_answers: the family that
+ * consent_load gives, every answer and what applies included, the answers read once. */
+static void test_load_lazy(void)
+{
+	struct consent_family *f = NULL, *g = load(1, "en");
+	const struct consent_answer *first;
+	size_t i, n;
+
+	CHECK_INT(consent_load_family(db, NULL, A, NULL, 1, "en", 0, &f), 0);
+	if (f == NULL || g == NULL)
+		return;
+	CHECK(g->nanswers > 1);
+	CHECK(f->answers == NULL && f->effective == NULL && f->nanswers == 0 && !f->answers_read);
+	CHECK_INT(f->nchildren, g->nchildren);
+	CHECK_INT(f->npurposes, g->npurposes);
+	CHECK_INT(f->ndocs, g->ndocs);
+	for (i = 0; i < f->ndocs && i < g->ndocs; i++)
+		CHECK_INT(f->docs[i].nsigners, g->docs[i].nsigners);
+	CHECK_INT(consent_load_answers(db, A, f), 0);
+	CHECK_INT(f->nanswers, g->nanswers);
+	for (i = 0; i < f->nanswers && i < g->nanswers; i++) {
+		CHECK_INT(f->answers[i].child_id, g->answers[i].child_id);
+		CHECK_STR(f->answers[i].purpose, g->answers[i].purpose);
+		CHECK_STR(f->answers[i].signer_key, g->answers[i].signer_key);
+		CHECK_STR(f->answers[i].answer, g->answers[i].answer);
+		CHECK_STR(f->answers[i].at, g->answers[i].at);
+	}
+	n = f->nchildren * f->npurposes;
+	for (i = 0; f->effective && i < n; i++) {
+		CHECK_INT(f->effective[i].answers, g->effective[i].answers);
+		CHECK_INT(f->effective[i].yes, g->effective[i].yes);
+		CHECK_INT(f->effective[i].permitted, g->effective[i].permitted);
+	}
+	first = f->answers;
+	CHECK_INT(consent_load_answers(db, A, f), 0);
+	CHECK(f->answers == first);
+}
+
 /* db_read_begin/db_read_end: one snapshot until the outermost end, nested calls, a write
  * started inside one, and a read inside a write. */
 static void test_read_transaction(void)
@@ -1070,6 +1108,7 @@ int main(void)
 	RUN(test_csrf_key);
 	RUN(test_read_transaction);
 	RUN(test_cache);
+	RUN(test_load_lazy);
 	RUN(test_load_no_children);
 	RUN(test_answer_order);
 	RUN(test_children_order);

@@ -1231,14 +1231,18 @@ enum consent_err consent_record_in(struct db *db, const struct consent_submissio
 			continue; /* signed already: not again */
 		}
 		sign[i] = 1;
-		buf_printf(&data, "%s[\"sign\",%lld]", nsign++ ? "," : "", s->documents[i]);
+		buf_puts(&data, nsign++ ? ",[\"sign\"," : "[\"sign\",");
+		buf_put_ll(&data, s->documents[i]);
+		buf_putc(&data, ']');
 	}
 	if (err == CONSENT_OK)
 		err = check_items(db, s);
 	if (err == CONSENT_OK && nsign == 0 && s->nitems == 0)
 		err = CONSENT_ERR_NOTHING;
 	for (i = 0; i < s->nitems && err == CONSENT_OK; i++) {
-		buf_printf(&data, "%s[\"answer\",%lld,", nsign || i ? "," : "", s->items[i].child_id);
+		buf_puts(&data, nsign || i ? ",[\"answer\"," : "[\"answer\",");
+		buf_put_ll(&data, s->items[i].child_id);
+		buf_putc(&data, ',');
 		json_str(&data, s->items[i].purpose);
 		buf_putc(&data, ',');
 		json_str(&data, s->items[i].answer);

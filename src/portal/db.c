@@ -668,13 +668,17 @@ static void canon_v2(struct buf *b, const struct cval *v)
 	for (i = 0; i < V2__MAX; i++) {
 		switch (v[i].type) {
 		case SQLITE_INTEGER:
-			buf_printf(b, "i:%lld\n", v[i].i);
+			buf_put(b, "i:", 2);
+			buf_put_ll(b, v[i].i);
+			buf_putc(b, '\n');
 			break;
 		case SQLITE_FLOAT:
 			buf_printf(b, "r:%.17g\n", v[i].r);
 			break;
 		case SQLITE_TEXT:
-			buf_printf(b, "t:%zu:", v[i].n);
+			buf_put(b, "t:", 2);
+			buf_put_size(b, v[i].n);
+			buf_putc(b, ':');
 			buf_put(b, v[i].p, v[i].n);
 			buf_putc(b, '\n');
 			break;

@@ -504,10 +504,11 @@ static int recorded_answers(struct rq *r, struct tv *d, const char *name, size_t
 			continue;
 		if (list == NULL)
 			list = tv_add_list(d, name);
+		/* Not copied: the family's and the UI strings outlive the page. */
 		ca = tv_push_dict(list);
-		tv_str(ca, "signer", a->signer);
-		tv_str(ca, "answer", answer_text(r, p->public_task, a->answer));
-		tv_str(ca, "date", fmt_date(r, a->at));
+		tv_str_ref(ca, "signer", a->signer);
+		tv_str_ref(ca, "answer", answer_text(r, p->public_task, a->answer));
+		tv_str_ref(ca, "date", fmt_date(r, a->at));
 		n++;
 	}
 	return n;
@@ -980,10 +981,13 @@ static void check_page(struct rq *r)
 				tv_str(h, "name", field);
 				tv_str(h, "value", v);
 			}
-			tv_str(row, "title", purpose_title(r, f->purposes[j].id));
-			tv_str(row, "answer", v ? answer_text(r, f->purposes[j].public_task, v)
-			                        : T(r, "sign_check_no_answer"));
-			tv_str(row, "field", field);
+			/* Not copied: the catalog's, the UI's and the request's strings outlive
+			 * the page. */
+			tv_str_ref(row, "title", purpose_title(r, f->purposes[j].id));
+			tv_str_ref(row, "answer",
+			           v ? answer_text(r, f->purposes[j].public_task, v)
+			             : T(r, "sign_check_no_answer"));
+			tv_str_ref(row, "field", field);
 			/* Who else said what, so a difference between carers is plain. */
 			if (recorded_answers(r, row, "others", i, j, key) > 0)
 				tv_bool(row, "has_others", 1);

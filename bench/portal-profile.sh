@@ -37,8 +37,9 @@ die() { echo "bench/portal-profile: $*" >&2; exit 1; }
 for t in valgrind callgrind_control callgrind_annotate python3 sqlite3 cc; do
 	command -v $t >/dev/null || die "$t is not on PATH"
 done
-[ -x "$SIGN" ] && [ -x build/consentctl ] && [ -x build/policygen ] ||
-	die "build the programs first (make all)"
+for p in "$SIGN" build/consentctl build/policygen; do
+	[ -x "$p" ] || die "$p is not built (make all)"
+done
 mkdir -p "$WORK"
 cc -std=c11 -O2 -Wall -Wextra -shared -fPIC -o "$WORK/portal-fixed.so" bench/portal-fixed.c
 
@@ -109,4 +110,4 @@ sqlite3 "$db" "SELECT * FROM signature ORDER BY family_id, document_id, signer_k
 sqlite3 "$db" "SELECT id, language FROM family ORDER BY id" >"$OUT/same/families.txt"
 build/consentctl --db "$db" verify >"$OUT/same/verify.txt" 2>&1 || die "consentctl verify failed: $(cat "$OUT/same/verify.txt")"
 rm -rf "$OUT/same/data" "$OUT/same/sock"
-echo "$NAME: pages and rows in $OUT/same ($(ls "$OUT/same/pages" | wc -l) pages, $(wc -l <"$OUT/same/events.txt") events; verify: ok)"
+echo "$NAME: pages and rows in $OUT/same ($(find "$OUT/same/pages" -type f | wc -l) pages, $(wc -l <"$OUT/same/events.txt") events; verify: ok)"

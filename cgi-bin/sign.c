@@ -504,10 +504,11 @@ static int recorded_answers(struct rq *r, struct tv *d, const char *name, size_t
 			continue;
 		if (list == NULL)
 			list = tv_add_list(d, name);
+		/* Not copied: the family's and the UI strings outlive the page. */
 		ca = tv_push_dict(list);
-		tv_str(ca, "signer", a->signer);
-		tv_str(ca, "answer", answer_text(r, p->public_task, a->answer));
-		tv_str(ca, "date", fmt_date(r, a->at));
+		tv_str_ref(ca, "signer", a->signer);
+		tv_str_ref(ca, "answer", answer_text(r, p->public_task, a->answer));
+		tv_str_ref(ca, "date", fmt_date(r, a->at));
 		n++;
 	}
 	return n;
@@ -871,6 +872,29 @@ static void answer_page(struct rq *r)
 	show_form(r, &x, 0, returning);
 }
 
+/* The family's answers, for a route that loaded the family without them (lazy): read
+ * when a question is left blank (whether another carer answered it decides) or the form
+ * comes back (it shows what each carer said). 0, or -1 after a server error. */
+static int family_answers(struct rq *r)
+{
+	if (consent_load_answers(r->app->p.db, r->a, r->fam) < 0) {
+		server_error(r, arena_printf(r->a, "cannot load: %s", db_errmsg(r->app->p.db)));
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether x answers every question of the form. */
+static int every_question(const struct rq *r, const struct answers *x)
+{
+	size_t i, n = r->fam->nchildren * r->fam->npurposes;
+
+	for (i = 0; i < n; i++)
+		if (x->val[i] == NULL)
+			return 0;
+	return 1;
+}
+
 /* Reads the posted answers into x: 1 when they are complete and valid; else 0 after
  * answering (the form again with its errors, or a refusal). */
 static int answers_complete(struct rq *r, struct answers *x)
@@ -889,8 +913,11 @@ static int answers_complete(struct rq *r, struct answers *x)
 			bad_request(r, detail, why);
 		return 0;
 	}
+	if (!every_question(r, x) && family_answers(r) < 0)
+		return 0;
 	if (form_values(r, NULL, x, 1) > 0) {
-		show_form(r, x, 1, 0);
+		if (family_answers(r) == 0)
+			show_form(r, x, 1, 0);
 		return 0;
 	}
 	return 1;
@@ -954,10 +981,13 @@ static void check_page(struct rq *r)
 				tv_str(h, "name", field);
 				tv_str(h, "value", v);
 			}
-			tv_str(row, "title", purpose_title(r, f->purposes[j].id));
-			tv_str(row, "answer", v ? answer_text(r, f->purposes[j].public_task, v)
-			                        : T(r, "sign_check_no_answer"));
-			tv_str(row, "field", field);
+			/* Not copied: the catalog's, the UI's and the request's strings outlive
+			 * the page. */
+			tv_str_ref(row, "title", purpose_title(r, f->purposes[j].id));
+			tv_str_ref(row, "answer",
+			           v ? answer_text(r, f->purposes[j].public_task, v)
+			             : T(r, "sign_check_no_answer"));
+			tv_str_ref(row, "field", field);
 			/* Who else said what, so a difference between carers is plain. */
 			if (recorded_answers(r, row, "others", i, j, key) > 0)
 				tv_bool(row, "has_others", 1);
@@ -1189,19 +1219,20 @@ struct route {
 	void (*fn)(struct rq *);
 	const struct form_field *fields; /* POST */
 	size_t nfields;
+	int lazy; /* the family loaded without its answers: fn reads them when it needs them */
 };
 
 #define FIELDS(t) t, sizeof t / sizeof t[0]
 
 static const struct route routes[] = {
-    {"", M_GET, family_page, NULL, 0},
-    {"conduct", M_GET, conduct_page, NULL, 0},
-    {"answer", M_GET | M_POST, answer_page, FIELDS(answer_fields)},
-    {"check", M_POST, check_page, FIELDS(answer_fields)},
-    {"confirm", M_POST, confirm, FIELDS(answer_fields)},
-    {"done", M_GET, done_page, NULL, 0},
-    {"withdraw", M_POST, withdraw, FIELDS(withdraw_fields)},
-    {"language", M_POST, language, FIELDS(language_fields)},
+    {"", M_GET, family_page, NULL, 0, 0},
+    {"conduct", M_GET, conduct_page, NULL, 0, 0},
+    {"answer", M_GET | M_POST, answer_page, FIELDS(answer_fields), 0},
+    {"check", M_POST, check_page, FIELDS(answer_fields), 0},
+    {"confirm", M_POST, confirm, FIELDS(answer_fields), 1},
+    {"done", M_GET, done_page, NULL, 0, 0},
+    {"withdraw", M_POST, withdraw, FIELDS(withdraw_fields), 0},
+    {"language", M_POST, language, FIELDS(language_fields), 0},
 };
 
 /* Splits a path root + "/sign/" (any case) + token [+ "/" + action] [+ "/"]. */
@@ -1351,8 +1382,8 @@ static void handle(const struct cgi_req *req, struct cgi_resp *resp, void *ctx)
 			goto out;
 		}
 	}
-	if ((rc = consent_load_cached(app->p.db, app->cache, r.a, app->p.cat, r.family_id, r.lang,
-	                              &r.fam)) != 0) {
+	if ((rc = consent_load_family(app->p.db, app->cache, r.a, app->p.cat, r.family_id, r.lang,
+	                              !rt->lazy, &r.fam)) != 0) {
 		if (rc > 0)
 			not_found(&r);
 		else

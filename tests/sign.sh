@@ -435,6 +435,17 @@ expect two_carers_family_page_who_said_what 200 'Anna Hughes: Objects' 'Bryn Hug
 # B's check page shows what the other carer said beside B's own answer.
 req POST "/sign/$T2/check" "csrf=$C2&lang=en&name=Bryn+Hughes&a.21.press=no"
 expect two_carers_check_page_who_said_what 200 'Anna Hughes: Objects' 'Bryn Hughes'
+# A confirm whose form comes back shows what each carer said, as the answers form does.
+# A confirm reads the answers only when it needs them (sign.c family_answers): for a
+# question left blank (the first), or for the form it sends back (the second: every
+# question answered, but no name).
+BEFORE=$($SNAP)
+req POST "/sign/$T2/confirm" "csrf=$C2&lang=en&a.21.press=no&once=x"
+refused two_carers_confirm_blank_form_who_said_what 200 'Enter your full name' \
+	'Anna Hughes: Objects' 'Bryn Hughes: No consent'
+req POST "/sign/$T2/confirm" "csrf=$C2&lang=en$(answers 21 no)&once=x"
+refused two_carers_confirm_form_who_said_what 200 'Enter your full name' 'Anna Hughes: Objects' \
+	'Bryn Hughes: No consent'
 # A withdraws the objection: displays applies again, as B never objected.
 send "csrf=$C2&lang=en&name=Anna+Hughes&a.21.displays=yes"
 if [ "$status" = 303 ] && [ "$(q "SELECT permitted FROM effective WHERE child_id = 21 AND purpose = 'displays'")" = 1 ] &&

@@ -48,6 +48,30 @@ void buf_put_grow(struct buf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
+static void put_decimal(struct buf *b, unsigned long long u)
+{
+	char d[24];
+	size_t i = sizeof d;
+
+	do
+		d[--i] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	buf_put(b, d + i, sizeof d - i);
+}
+
+void buf_put_ll(struct buf *b, long long v)
+{
+	if (v < 0)
+		buf_putc(b, '-');
+	/* the magnitude in unsigned arithmetic, where -LLONG_MIN fits */
+	put_decimal(b, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v);
+}
+
+void buf_put_size(struct buf *b, size_t n)
+{
+	put_decimal(b, n);
+}
+
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	size_t room = b->data && !b->oom ? b->cap - b->len : 0;

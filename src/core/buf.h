@@ -51,6 +51,11 @@ static inline void buf_putc(struct buf *b, char c)
 	}
 }
 
+/* v in decimal, the bytes "%lld" and "%zu" print, without parsing a format: for the text
+ * the event log hashes and stores, a dozen numbers in every submission. */
+void buf_put_ll(struct buf *, long long v);
+void buf_put_size(struct buf *, size_t n);
+
 void buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(printf, 2, 0)));
 /* Makes room for more bytes (and the NUL) without writing them, so that the buffer's own

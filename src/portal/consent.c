@@ -255,59 +255,81 @@ enum consent_name consent_signer_key(const char *name, char show[CONSENT_NAME_MA
 
 /* --- Loading a family --- */
 
+/* A signature that still counts, as read: the carer's key and its place in the log. */
+struct counting {
+	long long event_id;
+	const char *key;
+	struct consent_signer s;
+};
+
+/* Orders signatures by event id, the log's order: an insertion sort of a family's few. */
+static void sort_counting(struct counting *x, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct counting v = x[i];
+		for (j = i; j > 0 && x[j - 1].event_id > v.event_id; j--)
+			x[j] = x[j - 1];
+		x[j] = v;
+	}
+}
+
 /* Fills d's signatures (d's slug set) for family_id, and needs_sign and sign_again. */
 static int load_signers(struct db *db, struct arena *a, long long family_id, struct consent_doc *d)
 {
-	/* The family's signatures of any version of slug; the last column says whether one
+	/* The family's signatures of any version of slug; the sixth column says whether one
 	 * still counts: it is for the current version, or for an earlier one that no later
-	 * version asks families to sign again for. */
+	 * version asks families to sign again for. In the primary key's order, which needs
+	 * no sort in SQLite (a temporary b-tree for these few rows was a third of the
+	 * statement's instructions); sort_counting puts them in the log's order. */
 	static const char signers_sql[] =
 	    "SELECT s.signer, s.signer_key, s.at, s.channel, d.version,"
 	    " NOT EXISTS (SELECT 1 FROM document n"
-	    "  WHERE n.slug = d.slug AND n.version > d.version AND n.resign = 1)"
+	    "  WHERE n.slug = d.slug AND n.version > d.version AND n.resign = 1), s.event_id"
 	    " FROM signature s JOIN document d ON d.id = s.document_id"
-	    " WHERE s.family_id = ?1 AND d.slug = ?2 ORDER BY s.event_id";
+	    " WHERE s.family_id = ?1 AND d.slug = ?2";
 	sqlite3_stmt *st;
+	struct counting *rows = NULL;
+	const char **keys;
+	size_t nrows = 0, cap = 0, i, k;
 	int rc, signed_any = 0;
 
 	if ((st = db_stmt(db, signers_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, family_id);
 	sqlite3_bind_text(st, 2, d->slug, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct counting *x;
+		signed_any = 1;
+		if (!sqlite3_column_int(st, 5))
+			continue;
+		if ((x = DB_PUSH(a, rows, nrows, cap)) == NULL)
+			break;
+		x->event_id = sqlite3_column_int64(st, 6);
+		x->key = db_col_dup(a, st, 1);
+		x->s.signer = db_col_dup(a, st, 0);
+		x->s.at = db_col_dup(a, st, 2);
+		x->s.channel = db_col_dup(a, st, 3);
+		x->s.version = db_col_dup(a, st, 4);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	sort_counting(rows, nrows);
+
 	/* One line per carer: their latest signature that counts, in the place of their
 	 * first, so the list keeps the order in which carers first signed. */
-	{
-		const char **keys = NULL;
-		size_t k, cap = 0, kcap = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *key = db_col_text(st, 1);
-			struct consent_signer *s = NULL;
-			signed_any = 1;
-			if (!sqlite3_column_int(st, 5))
-				continue;
-			for (k = 0; k < d->nsigners; k++)
-				if (strcmp(keys[k], key) == 0)
-					s = &d->signers[k];
-			if (s == NULL) {
-				if (d->nsigners == cap &&
-				    ((d->signers = db_grow(a, d->signers, d->nsigners,
-				                           sizeof *d->signers, &cap)) == NULL ||
-				     (keys = db_grow(a, keys, d->nsigners, sizeof *keys, &kcap)) ==
-				         NULL))
-					break;
-				keys[d->nsigners] = arena_strdup(a, key);
-				s = &d->signers[d->nsigners++];
-			}
-			s->signer = db_col_dup(a, st, 0);
-			s->at = db_col_dup(a, st, 2);
-			s->channel = db_col_dup(a, st, 3);
-			s->version = db_col_dup(a, st, 4);
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return -1;
-		if (d->signers == NULL && (d->signers = arena_alloc(a, sizeof *d->signers)) == NULL)
-			return -1;
+	d->signers = arena_alloc(a, (nrows + 1) * sizeof *d->signers);
+	keys = arena_alloc(a, (nrows + 1) * sizeof *keys);
+	if (d->signers == NULL || keys == NULL)
+		return -1;
+	for (i = 0; i < nrows; i++) {
+		for (k = 0; k < d->nsigners && strcmp(keys[k], rows[i].key) != 0; k++)
+			;
+		if (k == d->nsigners)
+			keys[d->nsigners++] = rows[i].key;
+		d->signers[k] = rows[i].s;
 	}
 
 	/* The view declaration_status's needs_sign and sign_again, from the same rows: its
@@ -337,7 +359,8 @@ struct consent_cache {
 	struct arena *a; /* what was read; reset when read again */
 	int valid;
 	long long data_version, changes; /* the database's when it was read */
-	const char *stamp;               /* catalog_stamp's when it was read */
+	struct buf stamp;                /* catalog_stamp's when it was read */
+	struct buf now;                  /* catalog_stamp's when last compared with it */
 	const struct catalog *cat;
 	struct consent_purpose *purposes; /* in the database's order, those in cat */
 	size_t npurposes;
@@ -361,6 +384,8 @@ void consent_cache_free(struct consent_cache *c)
 	if (c == NULL)
 		return;
 	arena_free(c->a);
+	buf_free(&c->stamp);
+	buf_free(&c->now);
 	free(c);
 }
 
@@ -454,20 +479,46 @@ static int change_stamp(struct db *db, long long *data_version, long long *chang
 	return 0;
 }
 
-/* What the cache holds, in one short text that changes whenever it would: the newest
- * document and their number (documents are only ever added, by catalog_sync; their
- * resign flag, which changes, is not kept here), and every purpose with its basis and
- * position. Returns the statement with the text in column 0 (the caller resets it), or
- * NULL on error. */
-static sqlite3_stmt *catalog_stamp(struct db *db)
+/* What the cache holds, as bytes that change whenever it would: the newest document and
+ * their number (documents are only ever added, by catalog_sync; their resign flag, which
+ * changes, is not kept here), and every purpose with its basis and position, each value
+ * after its length. Written into out (emptied first) from plain rows: building the text
+ * in SQL (group_concat of quote()s) cost four times as much, and it is made after every
+ * write by any connection. Returns 0 or -1. */
+static int catalog_stamp(struct db *db, struct buf *out)
 {
-	static const char sql[] =
-	    "SELECT (SELECT coalesce(max(id), 0) || ' ' || count(*) FROM document) || ' ' ||"
-	    " (SELECT coalesce(group_concat(quote(id) || quote(basis) || position, ' '), '')"
-	    "  FROM purpose)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	static const char docs_sql[] = "SELECT coalesce(max(id), 0), count(*) FROM document";
+	static const char purposes_sql[] = "SELECT id, basis, position FROM purpose";
+	sqlite3_stmt *st = db_stmt(db, docs_sql);
+	int rc, i;
 
-	return step_one(st) == 1 ? st : NULL;
+	buf_reset(out);
+	if (step_one(st) != 1)
+		return -1;
+	buf_put_ll(out, sqlite3_column_int64(st, 0));
+	buf_putc(out, ' ');
+	buf_put_ll(out, sqlite3_column_int64(st, 1));
+	buf_putc(out, '\n');
+	sqlite3_reset(st);
+	if ((st = db_stmt(db, purposes_sql)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < 3; i++) {
+			const char *v = db_col_text(st, i);
+			size_t n = (size_t)sqlite3_column_bytes(st, i);
+			buf_put_size(out, n);
+			buf_putc(out, ':');
+			buf_put(out, v, n);
+		}
+		buf_putc(out, '\n');
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE && buf_ok(out) ? 0 : -1;
+}
+
+static int same_bytes(const struct buf *a, const struct buf *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
 }
 
 /* Makes c hold the purposes and documents of the database as it is now (inside the
@@ -481,17 +532,13 @@ static int cache_read(struct db *db, struct consent_cache *c, struct arena *a,
 	if (change_stamp(db, &dv, &ch) < 0)
 		return -1;
 	if (keep && c->valid && c->cat == cat) {
-		sqlite3_stmt *st;
-		int same;
 		if (c->data_version == dv && c->changes == ch)
 			return 0;
 		/* Something was written, nearly always answers (every submission, by any
 		 * thread or process): the catalog's stamp says whether any of it was ours. */
-		if ((st = catalog_stamp(db)) == NULL)
+		if (catalog_stamp(db, &c->now) < 0)
 			return -1;
-		same = strcmp(db_col_text(st, 0), c->stamp) == 0;
-		sqlite3_reset(st);
-		if (same) {
+		if (same_bytes(&c->now, &c->stamp)) {
 			c->data_version = dv;
 			c->changes = ch;
 			return 0;
@@ -506,15 +553,8 @@ static int cache_read(struct db *db, struct consent_cache *c, struct arena *a,
 		arena_reset(a);
 	if (cache_purposes(db, a, cat, c) < 0 || cache_docs(db, a, c) < 0)
 		return -1;
-	if (keep) {
-		sqlite3_stmt *st = catalog_stamp(db);
-		if (st == NULL)
-			return -1;
-		c->stamp = db_col_dup(a, st, 0);
-		sqlite3_reset(st);
-		if (c->stamp == NULL)
-			return -1;
-	}
+	if (keep && catalog_stamp(db, &c->stamp) < 0)
+		return -1;
 	c->data_version = dv;
 	c->changes = ch;
 	c->cat = cat;
@@ -711,6 +751,7 @@ static int load_answers(struct db *db, struct arena *a, struct consent_family *f
 		f->effective[k].permitted =
 		    !objected[k] &&
 		    (f->purposes[k % f->npurposes].public_task || f->effective[k].yes > 0);
+	f->answers_read = 1;
 	return 0;
 }
 
@@ -723,6 +764,13 @@ int consent_load(struct db *db, struct arena *a, const struct catalog *cat, long
 int consent_load_cached(struct db *db, struct consent_cache *cache, struct arena *a,
                         const struct catalog *cat, long long family_id, const char *lang,
                         struct consent_family **out)
+{
+	return consent_load_family(db, cache, a, cat, family_id, lang, 1, out);
+}
+
+int consent_load_family(struct db *db, struct consent_cache *cache, struct arena *a,
+                        const struct catalog *cat, long long family_id, const char *lang,
+                        int with_answers, struct consent_family **out)
 {
 	struct consent_cache once = {0};
 	struct consent_family *f = arena_alloc(a, sizeof *f);
@@ -746,7 +794,8 @@ int consent_load_cached(struct db *db, struct consent_cache *cache, struct arena
 		cache = &once;
 	f->purposes = cache->purposes;
 	f->npurposes = cache->npurposes;
-	if (load_docs(db, a, cache, f, lang) < 0 || load_answers(db, a, f) < 0 || !arena_ok(a))
+	if (load_docs(db, a, cache, f, lang) < 0 || (with_answers && load_answers(db, a, f) < 0) ||
+	    !arena_ok(a))
 		goto fail;
 	db_read_end(db);
 	*out = f;
@@ -754,6 +803,19 @@ int consent_load_cached(struct db *db, struct consent_cache *cache, struct arena
 fail:
 	db_read_end(db);
 	return -1;
+}
+
+int consent_load_answers(struct db *db, struct arena *a, struct consent_family *f)
+{
+	int rc;
+
+	if (f->answers_read)
+		return 0;
+	if (db_read_begin(db) < 0)
+		return -1;
+	rc = load_answers(db, a, f) < 0 || !arena_ok(a) ? -1 : 0;
+	db_read_end(db);
+	return rc;
 }
 
 int consent_child_index(const struct consent_family *f, long long child_id)
@@ -1209,14 +1271,18 @@ enum consent_err consent_record_in(struct db *db, const struct consent_submissio
 			continue; /* signed already: not again */
 		}
 		sign[i] = 1;
-		buf_printf(&data, "%s[\"sign\",%lld]", nsign++ ? "," : "", s->documents[i]);
+		buf_puts(&data, nsign++ ? ",[\"sign\"," : "[\"sign\",");
+		buf_put_ll(&data, s->documents[i]);
+		buf_putc(&data, ']');
 	}
 	if (err == CONSENT_OK)
 		err = check_items(db, s);
 	if (err == CONSENT_OK && nsign == 0 && s->nitems == 0)
 		err = CONSENT_ERR_NOTHING;
 	for (i = 0; i < s->nitems && err == CONSENT_OK; i++) {
-		buf_printf(&data, "%s[\"answer\",%lld,", nsign || i ? "," : "", s->items[i].child_id);
+		buf_puts(&data, nsign || i ? ",[\"answer\"," : "[\"answer\",");
+		buf_put_ll(&data, s->items[i].child_id);
+		buf_putc(&data, ',');
 		json_str(&data, s->items[i].purpose);
 		buf_putc(&data, ',');
 		json_str(&data, s->items[i].answer);

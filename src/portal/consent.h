@@ -156,6 +156,8 @@ struct consent_family {
 	struct consent_answer *answers; /* every carer's, by child, purpose, time */
 	size_t nanswers;
 	struct consent_effective *effective; /* [child index * npurposes + purpose index] */
+	int answers_read; /* 0 only after consent_load_family without them: answers and
+	                     effective NULL until consent_load_answers */
 };
 
 /* Loads family_id's page in lang ("en" or "cy"). cat gives the purposes' texts; a
@@ -180,6 +182,18 @@ void consent_cache_free(struct consent_cache *);
 int consent_load_cached(struct db *, struct consent_cache *, struct arena *,
                         const struct catalog *cat, long long family_id, const char *lang,
                         struct consent_family **out);
+
+/* consent_load_cached, with the carers' answers only when with_answers is set: they are
+ * most of the load (a row per carer, child and purpose), and a request that may not need
+ * them (a confirm whose form answers every question) reads them later, if at all, with
+ * consent_load_answers. */
+int consent_load_family(struct db *, struct consent_cache *, struct arena *,
+                        const struct catalog *cat, long long family_id, const char *lang,
+                        int with_answers, struct consent_family **out);
+/* Reads the answers (and what applies) of f, loaded without them, in a read transaction
+ * of their own (or the caller's); nothing when f has them already. f's purposes must
+ * still be valid (consent_load_cached). */
+int consent_load_answers(struct db *, struct arena *, struct consent_family *f);
 
 /* Look-ups in a loaded family: index, or -1. */
 int consent_child_index(const struct consent_family *, long long child_id);

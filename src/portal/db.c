@@ -480,7 +480,8 @@ static int exec_cached(struct db *db, const char *sql)
 }
 
 static const char begin_read_sql[] = "BEGIN DEFERRED";
-static const char end_read_sql[] = "COMMIT";
+static const char begin_write_sql[] = "BEGIN IMMEDIATE";
+static const char commit_sql[] = "COMMIT";
 
 /* Ends the read transaction db_read_begin opened, if it is still open. */
 static void end_read(struct db *db)
@@ -488,7 +489,7 @@ static void end_read(struct db *db)
 	if (!db->read_owner)
 		return;
 	db->read_owner = 0;
-	if (!sqlite3_get_autocommit(db->h) && exec_cached(db, end_read_sql) < 0)
+	if (!sqlite3_get_autocommit(db->h) && exec_cached(db, commit_sql) < 0)
 		db_rollback(db);
 }
 
@@ -512,15 +513,17 @@ void db_read_end(struct db *db)
 		end_read(db);
 }
 
+/* db_begin and db_commit go through the statement cache: sqlite3_exec prepared and
+ * finalized their statement for every submission (4,000 instructions each time). */
 int db_begin(struct db *db)
 {
 	end_read(db); /* a write starts from the newest snapshot, with the write lock */
-	return exec(db, "BEGIN IMMEDIATE;", NULL);
+	return exec_cached(db, begin_write_sql);
 }
 
 int db_commit(struct db *db)
 {
-	if (exec(db, "COMMIT;", NULL) == 0)
+	if (exec_cached(db, commit_sql) == 0)
 		return 0;
 	db_rollback(db);
 	return -1;
@@ -668,13 +671,17 @@ static void canon_v2(struct buf *b, const struct cval *v)
 	for (i = 0; i < V2__MAX; i++) {
 		switch (v[i].type) {
 		case SQLITE_INTEGER:
-			buf_printf(b, "i:%lld\n", v[i].i);
+			buf_put(b, "i:", 2);
+			buf_put_ll(b, v[i].i);
+			buf_putc(b, '\n');
 			break;
 		case SQLITE_FLOAT:
 			buf_printf(b, "r:%.17g\n", v[i].r);
 			break;
 		case SQLITE_TEXT:
-			buf_printf(b, "t:%zu:", v[i].n);
+			buf_put(b, "t:", 2);
+			buf_put_size(b, v[i].n);
+			buf_putc(b, ':');
 			buf_put(b, v[i].p, v[i].n);
 			buf_putc(b, '\n');
 			break;

@@ -854,6 +854,42 @@ static void test_answer_order(void)
 	    "DELETE FROM child WHERE family_id = 92; DELETE FROM family WHERE id = 92");
 }
 
+/* A document's signers: one line per carer, in the order carers first signed (the
+ * log's, by event id, whatever order the rows are stored in), each showing their latest
+ * signature that counts. */
+static void test_signer_order(void)
+{
+	struct consent_family *f = NULL;
+	const struct consent_doc *d = NULL;
+	size_t i;
+
+	sql("INSERT INTO family (id, ref, language) VALUES (94, 'F94', 'en');"
+	    "INSERT INTO document (id, slug, version, lang, sha256, resign, title, declaration)"
+	    " VALUES (91, 'trips', '2026-01-01', 'en', 'b1', 0, 'Trips', 'I agree.'),"
+	    " (92, 'trips', '2026-06-01', 'en', 'b2', 0, 'Trips', 'I agree.');"
+	    "INSERT INTO signature (family_id, document_id, signer, signer_key, at, channel,"
+	    " event_id) VALUES"
+	    " (94, 92, 'Bea', 'bea', '2026-06-02T10:00:00Z', 'qr', 5),"
+	    " (94, 91, 'Anna', 'anna', '2026-01-02T10:00:00Z', 'qr', 10),"
+	    " (94, 91, 'Zoe', 'zoe', '2026-01-03T10:00:00Z', 'paper', 20),"
+	    " (94, 92, 'Anna J', 'anna', '2026-06-03T10:00:00Z', 'qr', 40)");
+	CHECK_INT(consent_load(db, A, NULL, 94, "en", &f), 0);
+	for (i = 0; f && i < f->ndocs; i++)
+		if (strcmp(f->docs[i].slug, "trips") == 0)
+			d = &f->docs[i];
+	CHECK(d != NULL && d->nsigners == 3 && !d->needs_sign);
+	if (d && d->nsigners == 3) {
+		CHECK_STR(d->signers[0].signer, "Bea");
+		CHECK_STR(d->signers[1].signer, "Anna J");
+		CHECK_STR(d->signers[1].version, "2026-06-01");
+		CHECK_STR(d->signers[1].at, "2026-06-03T10:00:00Z");
+		CHECK_STR(d->signers[2].signer, "Zoe");
+		CHECK_STR(d->signers[2].channel, "paper");
+	}
+	sql("DELETE FROM signature WHERE family_id = 94; DELETE FROM document WHERE slug = 'trips';"
+	    "DELETE FROM family WHERE id = 94");
+}
+
 /* consent_load_cached: the same family as consent_load; the purposes and documents read
  * once while nothing changes, and again after a change through this connection or
  * another. */
@@ -967,6 +1003,44 @@ out:
 	buf_free(&err);
 }
 
+/* consent_load_family without the answers, then consent_load_answers: the family that
+ * consent_load gives, every answer and what applies included, the answers read once. */
+static void test_load_lazy(void)
+{
+	struct consent_family *f = NULL, *g = load(1, "en");
+	const struct consent_answer *first;
+	size_t i, n;
+
+	CHECK_INT(consent_load_family(db, NULL, A, NULL, 1, "en", 0, &f), 0);
+	if (f == NULL || g == NULL)
+		return;
+	CHECK(g->nanswers > 1);
+	CHECK(f->answers == NULL && f->effective == NULL && f->nanswers == 0 && !f->answers_read);
+	CHECK_INT(f->nchildren, g->nchildren);
+	CHECK_INT(f->npurposes, g->npurposes);
+	CHECK_INT(f->ndocs, g->ndocs);
+	for (i = 0; i < f->ndocs && i < g->ndocs; i++)
+		CHECK_INT(f->docs[i].nsigners, g->docs[i].nsigners);
+	CHECK_INT(consent_load_answers(db, A, f), 0);
+	CHECK_INT(f->nanswers, g->nanswers);
+	for (i = 0; i < f->nanswers && i < g->nanswers; i++) {
+		CHECK_INT(f->answers[i].child_id, g->answers[i].child_id);
+		CHECK_STR(f->answers[i].purpose, g->answers[i].purpose);
+		CHECK_STR(f->answers[i].signer_key, g->answers[i].signer_key);
+		CHECK_STR(f->answers[i].answer, g->answers[i].answer);
+		CHECK_STR(f->answers[i].at, g->answers[i].at);
+	}
+	n = f->nchildren * f->npurposes;
+	for (i = 0; f->effective && i < n; i++) {
+		CHECK_INT(f->effective[i].answers, g->effective[i].answers);
+		CHECK_INT(f->effective[i].yes, g->effective[i].yes);
+		CHECK_INT(f->effective[i].permitted, g->effective[i].permitted);
+	}
+	first = f->answers;
+	CHECK_INT(consent_load_answers(db, A, f), 0);
+	CHECK(f->answers == first);
+}
+
 /* db_read_begin/db_read_end: one snapshot until the outermost end, nested calls, a write
  * started inside one, and a read inside a write. */
 static void test_read_transaction(void)
@@ -1070,8 +1144,10 @@ int main(void)
 	RUN(test_csrf_key);
 	RUN(test_read_transaction);
 	RUN(test_cache);
+	RUN(test_load_lazy);
 	RUN(test_load_no_children);
 	RUN(test_answer_order);
+	RUN(test_signer_order);
 	RUN(test_children_order);
 	RUN(test_chain);
 	RUN(test_forged);

@@ -180,21 +180,31 @@ int buf_read_known(const char *path, size_t size, size_t max, struct buf *out, c
 int buf_read_known_at(int dfd, const char *name, const char *path, size_t size, size_t max,
                       struct buf *out, char *why, size_t whylen)
 {
+	int fd, rc;
+
+	if (size == 0 || size > max)
+		return buf_read_regular(path, max, out, why, whylen);
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return buf_read_regular(path, max, out, why, whylen);
+	rc = buf_read_known_fd(fd, path, size, max, out, why, whylen);
+	close(fd);
+	return rc;
+}
+
+int buf_read_known_fd(int fd, const char *path, size_t size, size_t max, struct buf *out,
+                      char *why, size_t whylen)
+{
 	size_t was = out->len;
 	ssize_t n;
-	int fd;
 
 	/* Read one byte more than expected: fewer than size + 1 from an ordinary file means
 	 * its end was reached. Anything unexpected goes the careful way. */
 	if (size == 0 || size > max || grow(out, size + 1) < 0)
 		return buf_read_regular(path, max, out, why, whylen);
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return buf_read_regular(path, max, out, why, whylen);
 	do
 		n = read(fd, out->data + was, size + 1);
 	while (n < 0 && errno == EINTR);
-	close(fd);
 	if (n != (ssize_t)size) {
 		out->data[was] = '\0';
 		return buf_read_regular(path, max, out, why, whylen);

@@ -88,6 +88,10 @@ int buf_read_known(const char *path, size_t size, size_t max, struct buf *out, c
  * the same file's full name, for the careful read and its messages). */
 int buf_read_known_at(int dfd, const char *name, const char *path, size_t size, size_t max,
                       struct buf *out, char *why, size_t whylen);
+/* buf_read_known whose quick read is from fd, open on the file at its start (the caller
+ * closes it). */
+int buf_read_known_fd(int fd, const char *path, size_t size, size_t max, struct buf *out,
+                      char *why, size_t whylen);
 /* What kind of file mode m is, for a message: "a symbolic link", "a FIFO (named pipe)"... */
 const char *buf_file_kind(mode_t m);
 

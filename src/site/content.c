@@ -508,14 +508,25 @@ static int parse_file_name(struct content *s, const char *name, struct date *dat
 	return 0;
 }
 
-/* Loads the file name in the folder open as dfd (its path is f->path). */
-static int load_file(struct content *s, struct file *f, int dfd, const char *name)
+/* Loads the file name in the folder open as dfd (its path is f->path); type is its kind
+ * as the folder's listing gave it (DT_UNKNOWN when not known). */
+static int load_file(struct content *s, struct file *f, int dfd, const char *name,
+                     unsigned char type)
 {
 	struct buf text = BUF_INIT;
 	char why[256];
-	int rc = -1;
+	int rc = -1, fd = -1;
 
-	if (fstatat(dfd, name, &f->st, AT_SYMLINK_NOFOLLOW) < 0) {
+	/* A file the listing says is ordinary and the cache cannot know (every file of a
+	 * first build) is opened first and its status taken from the open file: one look-up
+	 * of its name instead of two. Anything else is looked at before it is opened. */
+	if (type == DT_REG && !(s->cache && fmcache_has(s->cache, f->path)) &&
+	    (fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) >= 0 &&
+	    (fstat(fd, &f->st) < 0 || !S_ISREG(f->st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0 && fstatat(dfd, name, &f->st, AT_SYMLINK_NOFOLLOW) < 0) {
 		content_diag(s, DIAG_ERROR, f->path, 0, "cannot read: %s", strerror(errno));
 		return -1;
 	}
@@ -535,19 +546,25 @@ static int load_file(struct content *s, struct file *f, int dfd, const char *nam
 		             "file; split it into shorter policies, or move long appendices into "
 		             "their own policy",
 		             (long long)f->st.st_size, CONTENT_MAX_FILE, CONTENT_MAX_FILE / 1024);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	if (s->cache && (f->fm = fmcache_get(s->cache, s->scratch, f->path, &f->st, &f->body_line)))
 		return 0;
 	/* Opened from the folder: a path the kernel need not walk from the root again, for
 	 * every file of the content. */
-	if (buf_read_known_at(dfd, name, f->path, (size_t)f->st.st_size, CONTENT_MAX_FILE, &text,
-	                      why, sizeof why) < 0)
+	if ((fd >= 0 ? buf_read_known_fd(fd, f->path, (size_t)f->st.st_size, CONTENT_MAX_FILE,
+	                                 &text, why, sizeof why)
+	             : buf_read_known_at(dfd, name, f->path, (size_t)f->st.st_size,
+	                                 CONTENT_MAX_FILE, &text, why, sizeof why)) < 0)
 		content_diag(s, DIAG_ERROR, f->path, 0, "%s", why);
 	else if (!utf8_valid(text.data, text.len))
 		content_diag(s, DIAG_ERROR, f->path, 0, "not valid UTF-8; save the file as UTF-8");
 	else if ((f->fm = front_matter(s, f->path, text.data, text.len, &f->body_line)) != NULL)
 		rc = 0;
+	if (fd >= 0)
+		close(fd);
 	if (rc == 0 && s->cache)
 		fmcache_put(s->cache, f->path, &f->st, f->fm, f->body_line);
 	buf_free(&text);
@@ -912,19 +929,27 @@ static int date_qcmp(const void *a, const void *b)
 	return date_cmp(a, b);
 }
 
-static int name_cmp(const void *a, const void *b)
+struct listed {
+	char *name;
+	unsigned char type; /* readdir's d_type: DT_REG, DT_DIR, ... or DT_UNKNOWN */
+};
+
+static int listed_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct listed *)a)->name, ((const struct listed *)b)->name);
 }
 
-/* The names in folder dir that do not start with '.', sorted bytewise, in arena a. Leaves
- * the folder open as *dp (closedir it) when dp is not NULL. Returns the count, or -1. */
-static int list_dir(const char *dir, struct arena *a, char ***names, DIR **dp)
+/* The names in folder dir that do not start with '.', sorted bytewise, in arena a, and
+ * when types is not NULL their kinds as readdir gave them (*types[i] for names[i]).
+ * Leaves the folder open as *dp (closedir it) when dp is not NULL. Returns the count, or
+ * -1. */
+static int list_dir(const char *dir, struct arena *a, char ***names, unsigned char **types,
+                    DIR **dp)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	size_t n = 0, cap = 64;
-	char **v;
+	size_t n = 0, cap = 64, i;
+	struct listed *v;
 
 	if (d == NULL)
 		return -1;
@@ -934,18 +959,24 @@ static int list_dir(const char *dir, struct arena *a, char ***names, DIR **dp)
 		if (e->d_name[0] == '.')
 			continue;
 		if (n == cap) {
-			char **w = realloc(v, (cap *= 2) * sizeof *v);
+			struct listed *w = realloc(v, (cap *= 2) * sizeof *v);
 			if (w == NULL)
 				goto fail;
 			v = w;
 		}
-		if ((v[n++] = arena_strdup(a, e->d_name)) == NULL)
+		v[n].type = e->d_type;
+		if ((v[n++].name = arena_strdup(a, e->d_name)) == NULL)
 			goto fail;
 	}
-	qsort(v, n, sizeof *v, name_cmp);
-	if ((*names = arena_alloc(a, (n + 1) * sizeof **names)) == NULL)
+	qsort(v, n, sizeof *v, listed_cmp);
+	if ((*names = arena_alloc(a, (n + 1) * sizeof **names)) == NULL ||
+	    (types && (*types = arena_alloc(a, n + 1)) == NULL))
 		goto fail;
-	memcpy(*names, v, n * sizeof *v);
+	for (i = 0; i < n; i++) {
+		(*names)[i] = v[i].name;
+		if (types)
+			(*types)[i] = v[i].type;
+	}
 	free(v);
 	if (dp)
 		*dp = d;
@@ -1070,6 +1101,7 @@ static char *join(struct arena *a, const char *dir, const char *name)
 static void load_policy(struct content *s, struct policy *p, const struct stat *dst)
 {
 	char **names;
+	unsigned char *types = NULL;
 	struct file *files;
 	size_t nfiles = 0, i, j, cached;
 	DIR *d = NULL;
@@ -1079,7 +1111,7 @@ static void load_policy(struct content *s, struct policy *p, const struct stat *
 	if (s->cache && dst->st_ino &&
 	    (names = fmcache_dir_get(s->cache, s->scratch, p->dir, dst, &cached)) != NULL) {
 		n = (int)cached; /* the folder is as it was: its list is known */
-	} else if ((n = list_dir(p->dir, s->scratch, &names, &d)) < 0) {
+	} else if ((n = list_dir(p->dir, s->scratch, &names, &types, &d)) < 0) {
 		content_diag(s, DIAG_ERROR, p->dir, 0, "cannot read folder: %s", strerror(errno));
 		return;
 	} else if (s->cache && dst->st_ino) {
@@ -1091,7 +1123,8 @@ static void load_policy(struct content *s, struct policy *p, const struct stat *
 		f->path = join(s->arena, p->dir, names[k]);
 		if (parse_file_name(s, names[k], &f->date, &f->li, f->path) < 0)
 			continue;
-		f->bad = load_file(s, f, d ? dirfd(d) : AT_FDCWD, d ? names[k] : f->path) < 0 ||
+		f->bad = load_file(s, f, d ? dirfd(d) : AT_FDCWD, d ? names[k] : f->path,
+		                   d ? types[k] : DT_UNKNOWN) < 0 ||
 		         check_fields(s, f) > 0;
 		nfiles++;
 	}
@@ -1364,7 +1397,7 @@ static void load_policies(struct content *s)
 
 	if (!real_folder(s, dir))
 		return;
-	if ((n = list_dir(dir, s->arena, &names, &d)) < 0) {
+	if ((n = list_dir(dir, s->arena, &names, NULL, &d)) < 0) {
 		content_diag(s, DIAG_ERROR, dir, 0, "cannot read folder: %s", strerror(errno));
 		return;
 	}

@@ -332,6 +332,11 @@ static struct yml *load_node(struct arena *a, char **p, int depth)
 	return y;
 }
 
+int fmcache_has(struct fmcache *c, const char *path)
+{
+	return find(c->base ? c->base : c, path) != NULL;
+}
+
 const struct yml *fmcache_get(struct fmcache *c, struct arena *a, const char *path,
 			      const struct stat *st, int *body_line)
 {

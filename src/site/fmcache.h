@@ -22,6 +22,8 @@ void fmcache_free(struct fmcache *);
  * no valid entry. *body_line receives the line where the body starts. */
 const struct yml *fmcache_get(struct fmcache *, struct arena *a, const char *path,
 			      const struct stat *st, int *body_line);
+/* 1 when the cache has an entry for path, valid or not: the file may not need reading. */
+int fmcache_has(struct fmcache *, const char *path);
 /* Records the front matter of a file that was read and parsed. */
 void fmcache_put(struct fmcache *, const char *path, const struct stat *st, const struct yml *fm,
 		 int body_line);

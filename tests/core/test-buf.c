@@ -1,9 +1,15 @@
 /* Unit tests of buf_put_ll and buf_put_size: the same bytes as "%lld" and "%zu" (the event
  * log hashes what they write, so a difference would break every chain), at the limits
- * and at every length, appended after what the buffer holds. */
+ * and at every length, appended after what the buffer holds; and of the quick read of a
+ * file whose size is known (buf_read_known_fd), which must give the whole file or refuse
+ * it whatever the size it was told. */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "check.h"
@@ -67,8 +73,40 @@ static void test_decimal_oom(void)
 	CHECK(!buf_ok(&b) && b.len == 0);
 }
 
+/* The file's bytes whether the size given is right, too small (the file grew since its
+ * status was taken) or too large (it shrank); appended to what the buffer holds; over
+ * the limit refused. */
+static void test_read_known_fd(void)
+{
+	char path[] = "/tmp/test-buf-XXXXXX", why[256];
+	const char text[] = "title: Anti-bullying\n---\nBody.\n";
+	size_t n = sizeof text - 1, sizes[] = {n, n - 5, n + 5, 1};
+	struct buf b = BUF_INIT;
+	int fd = mkstemp(path);
+	size_t i;
+
+	CHECK(fd >= 0);
+	CHECK(write(fd, text, n) == (ssize_t)n);
+	for (i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		CHECK(lseek(fd, 0, SEEK_SET) == 0);
+		buf_reset(&b);
+		buf_puts(&b, ">");
+		CHECK_INT(buf_read_known_fd(fd, path, sizes[i], 1000, &b, why, sizeof why), 0);
+		CHECK_INT((long)b.len, (long)n + 1);
+		CHECK(memcmp(buf_str(&b) + 1, text, n) == 0 && buf_str(&b)[b.len] == '\0');
+	}
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	buf_reset(&b);
+	CHECK_INT(buf_read_known_fd(fd, path, n, 10, &b, why, sizeof why), -1);
+	CHECK(strstr(why, "over the limit of 10 bytes") != NULL);
+	close(fd);
+	unlink(path);
+	buf_free(&b);
+}
+
 int main(void)
 {
+	RUN(test_read_known_fd);
 	RUN(test_decimal);
 	RUN(test_decimal_oom);
 	CHECK_MAIN();

@@ -220,12 +220,10 @@ static int separator(char c)
 void csv_cell(struct buf *b, const char *s)
 {
 	const char *p;
-	int risky = dangerous(s[0]);
+	size_t plain = strcspn(s, "\";,\t\r\n"); /* a quote or a separator ends it */
 
-	for (p = s; *p && !risky; p++)
-		risky = *p == '"' || separator(*p);
-	if (!risky) {
-		buf_puts(b, s);
+	if (s[plain] == '\0' && !dangerous(s[0])) {
+		buf_put(b, s, plain);
 		return;
 	}
 	/* Quoted, quotes doubled, and a ' before a dangerous character at the start and

@@ -550,7 +550,8 @@ static int load_file(struct content *s, struct file *f, int dfd, const char *nam
 			close(fd);
 		return -1;
 	}
-	if (s->cache && (f->fm = fmcache_get(s->cache, s->scratch, f->path, &f->st, &f->body_line)))
+	if (fd < 0 && s->cache &&
+	    (f->fm = fmcache_get(s->cache, s->scratch, f->path, &f->st, &f->body_line)))
 		return 0;
 	/* Opened from the folder: a path the kernel need not walk from the root again, for
 	 * every file of the content. */
@@ -940,7 +941,7 @@ static int listed_cmp(const void *a, const void *b)
 }
 
 /* The names in folder dir that do not start with '.', sorted bytewise, in arena a, and
- * when types is not NULL their kinds as readdir gave them (*types[i] for names[i]).
+ * when types is not NULL their kinds as readdir gave them ((*types)[i] for names[i]).
  * Leaves the folder open as *dp (closedir it) when dp is not NULL. Returns the count, or
  * -1. */
 static int list_dir(const char *dir, struct arena *a, char ***names, unsigned char **types,

@@ -292,13 +292,14 @@ static long photo(struct db *db, const char *as_at, struct buf *out)
 		goto out;
 	rows = 0;
 	while ((rc = sqlite3_step(ch)) == SQLITE_ROW) {
+		long long child = sqlite3_column_int64(ch, 0);
 		for (i = 0; i < n; i++) {
 			p[i].answers = 0;
 			p[i].yes = p[i].no = 0;
 			buf_reset(&p[i].given);
 		}
-		for (j = first_answer(ans, (size_t)nans, sqlite3_column_int64(ch, 0));
-		     j < (size_t)nans && ans[j].child == sqlite3_column_int64(ch, 0); j++) {
+		for (j = first_answer(ans, (size_t)nans, child); j < (size_t)nans && ans[j].child == child;
+		     j++) {
 			const struct photo_answer *y = &ans[j];
 			struct photo_purpose *x = &p[y->purpose];
 			x->answers++;

@@ -13,9 +13,10 @@
  * both measured after the listing. Exits 1 with a message on standard error when a
  * folder cannot be read or a file cannot be written.
  */
-#include <dirent.h>
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,45 +58,29 @@ static int add(struct list *l, const char *rel, size_t depth, size_t size, int d
 	return 0;
 }
 
-/* Adds what is under path (src/rel), folders before what they hold. */
-static int walk(struct list *l, const char *path, const char *rel, size_t depth)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int rc = 0;
+/* nftw's callback cannot be given these: the list being made, the name under DEST of the
+ * SRC being listed, and that SRC's length. */
+static struct list *listing;
+static const char *top;
+static size_t srclen;
 
-	if (d == NULL) {
-		fprintf(stderr, "write-floor: %s: %s\n", path, strerror(errno));
+/* Adds each folder and ordinary file under SRC (nftw, folders before what they hold). */
+static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	char rel[4096];
+
+	if (type == FTW_DNR || type == FTW_NS) {
+		fprintf(stderr, "write-floor: %s: cannot read\n", path);
 		return -1;
 	}
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		size_t np = strlen(path) + strlen(e->d_name) + 2, nr = strlen(rel) + strlen(e->d_name) + 2;
-		char *p, *r;
-		struct stat st;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if ((p = malloc(np)) == NULL || (r = malloc(nr)) == NULL) {
-			free(p);
-			rc = -1;
-			break;
-		}
-		snprintf(p, np, "%s/%s", path, e->d_name);
-		snprintf(r, nr, "%s/%s", rel, e->d_name);
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			fprintf(stderr, "write-floor: %s: %s\n", p, strerror(errno));
-			rc = -1;
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = add(l, r, depth + 1, 0, 1);
-			if (rc == 0)
-				rc = walk(l, p, r, depth + 1);
-		} else if (S_ISREG(st.st_mode)) {
-			rc = add(l, r, depth + 1, (size_t)st.st_size, 0);
-		}
-		free(p);
-		free(r);
+	if (type != FTW_D && !S_ISREG(st->st_mode))
+		return 0;
+	if (snprintf(rel, sizeof rel, "%s%s", top, path + srclen) >= (int)sizeof rel) {
+		fprintf(stderr, "write-floor: %s: name too long\n", path);
+		return -1;
 	}
-	closedir(d);
-	return rc;
+	return add(listing, rel, (size_t)ftw->level + 1, type == FTW_D ? 0 : (size_t)st->st_size,
+	           type == FTW_D);
 }
 
 /* Makes entries first, first + step, ... of l that are folders of the given depth (or, with
@@ -181,7 +166,7 @@ int main(int argc, char *argv[])
 	unsigned long long bytes = 0;
 	long jobs = 1;
 	int a = 1, dest, k;
-	char *fill, top[16];
+	char *fill, name[16];
 	double t0, c0;
 
 	if (argc > 2 && strcmp(argv[1], "-j") == 0) {
@@ -197,10 +182,16 @@ int main(int argc, char *argv[])
 		fputs("usage: write-floor [-j JOBS] DEST SRC...\n", stderr);
 		return 2;
 	}
+	listing = &l;
 	for (k = a + 1; k < argc; k++) {
-		snprintf(top, sizeof top, "%d", k - a - 1);
-		if (add(&l, top, 1, 0, 1) < 0 || walk(&l, argv[k], top, 1) < 0)
+		snprintf(name, sizeof name, "%d", k - a - 1);
+		top = name;
+		for (srclen = strlen(argv[k]); srclen > 1 && argv[k][srclen - 1] == '/'; srclen--)
+			argv[k][srclen - 1] = '\0';
+		if (nftw(argv[k], visit, 64, FTW_PHYS) != 0) {
+			fprintf(stderr, "write-floor: cannot list %s: %s\n", argv[k], strerror(errno));
 			return 1;
+		}
 	}
 	for (i = 0; i < l.n; i++) {
 		if (l.e[i].depth > maxdepth)

@@ -451,7 +451,9 @@ bench_size() {
 		echo "| \`policygen watch\`: CPU time, nothing changed | $(secs "$wnc") | $(secs "$hnc") | $(ratio "$hnc" "$wnc") | | |"
 		echo "| \`policygen watch\`: CPU time, one edit | $(secs "$wec") | n/a (server) | | | |"
 		echo
-		echo "Targets (issue 16)$([ "$n" = 10000 ] || echo "; the memory and rebuild targets are set at 10,000 policies, shown here at $(thousands "$n")"):"
+		# The issue's table sets the Hugo target at both sizes, the others at 10,000 (its
+		# "today" for the libcmark row, 4.4x, was the 10,000 run's): at 1,000 they are shown.
+		echo "Targets (issue 16)$([ "$n" = 10000 ] || echo "; the libcmark, memory and rebuild targets are set at 10,000 policies, shown here at $(thousands "$n")"):"
 		echo
 		echo "- full build at least 6x faster than Hugo: $(meets "$(awk -v a="$hf" -v b="$pf" 'BEGIN { print a / b }')" '>=' 6) ($(ratio "$hf" "$pf"))"
 		echo "- full build within 1.5x of raw libcmark using both cores: $(meets "$(awk -v a="$pf" -v b="$f2" 'BEGIN { print a / b }')" '<=' 1.5) ($(ratio "$pf" "$f2"); on one core $(ratio "$pf" "$f1"); writing policygen's files alone takes $(ratio "$w2" "$f2") of the floor on two)"
